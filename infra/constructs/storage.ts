@@ -1,0 +1,52 @@
+import { Duration, RemovalPolicy, aws_cassandra as keyspaces, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { TABLES } from '../../lambdas/core/schema/tables.ts';
+import { keyspacesTableProps } from '../keyspaces-schema.ts';
+
+export interface StorageProps {
+  readonly keyspaceName: string;
+  /** Keep the bucket and its data when the stack is deleted. */
+  readonly retainData: boolean;
+}
+
+/** The data set bucket (uploads, run artefacts, quarantine) and the Keyspaces keyspace + tables. */
+export class Storage extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly keyspace: keyspaces.CfnKeyspace;
+  readonly tables: Record<string, keyspaces.CfnTable> = {};
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+      eventBridgeEnabled: true,
+      lifecycleRules: [
+        // Training shuffles, CSR blocks and per-iteration checkpoints are only needed for a while.
+        { prefix: 'runs/', expiration: Duration.days(14) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(2) },
+      ],
+    });
+
+    this.keyspace = new keyspaces.CfnKeyspace(this, 'Keyspace', {
+      keyspaceName: props.keyspaceName,
+    });
+    this.keyspace.applyRemovalPolicy(removalPolicy);
+
+    for (const table of TABLES) {
+      const cfnTable = new keyspaces.CfnTable(
+        this,
+        `Table-${table.name}`,
+        keyspacesTableProps(props.keyspaceName, table),
+      );
+      cfnTable.node.addDependency(this.keyspace);
+      cfnTable.applyRemovalPolicy(removalPolicy);
+      this.tables[table.name] = cfnTable;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { aws_cassandra as keyspaces } from 'aws-cdk-lib';
+import type { TableDefinition } from '../lambdas/core/schema/tables.ts';
+
+/** Renders one table of the shared schema as Keyspaces table properties (on-demand, with PITR). */
+export function keyspacesTableProps(
+  keyspaceName: string,
+  table: TableDefinition,
+): keyspaces.CfnTableProps {
+  const keyColumns = new Set([
+    ...table.partitionKey,
+    ...(table.clusteringKey ?? []).map((c) => c.name),
+  ]);
+  const column = (name: string) => {
+    const columnType = table.columns[name];
+    if (!columnType) throw new Error(`table ${table.name}: key column ${name} is not declared`);
+    return { columnName: name, columnType };
+  };
+  return {
+    keyspaceName,
+    tableName: table.name,
+    partitionKeyColumns: table.partitionKey.map(column),
+    clusteringKeyColumns: (table.clusteringKey ?? []).map((c) => ({
+      column: column(c.name),
+      orderBy: c.order,
+    })),
+    regularColumns: Object.keys(table.columns)
+      .filter((name) => !keyColumns.has(name))
+      .map(column),
+    billingMode: { mode: 'ON_DEMAND' },
+    pointInTimeRecoveryEnabled: true,
+  };
+}

@@ -1,0 +1,23 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Storage } from './constructs/storage.ts';
+
+export interface RecsysStackProps extends StackProps {
+  readonly envName: string;
+  readonly keyspaceName: string;
+  readonly retainData: boolean;
+}
+
+export class RecsysStack extends Stack {
+  readonly storage: Storage;
+
+  constructor(scope: Construct, id: string, props: RecsysStackProps) {
+    super(scope, id, props);
+    this.storage = new Storage(this, 'Storage', {
+      keyspaceName: props.keyspaceName,
+      retainData: props.retainData,
+    });
+    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'KeyspaceName', { value: props.keyspaceName });
+  }
+}

@@ -1,0 +1,190 @@
+import cassandra from 'cassandra-driver';
+import { withRetry } from '../core/retry.ts';
+import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
+import { SigV4AuthProvider } from './cassandra-sigv4.ts';
+
+/** Where the data lives: a Cassandra we run (laptop, CI, LocalStack) or Amazon Keyspaces. */
+export type CassandraConfig =
+  | {
+      readonly mode: 'local';
+      readonly contactPoints: readonly string[];
+      readonly localDataCenter: string;
+      readonly keyspace: string;
+    }
+  | { readonly mode: 'keyspaces'; readonly region: string; readonly keyspace: string };
+
+export function cassandraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CassandraConfig {
+  const keyspace = assertIdentifier(env.RECSYS_KEYSPACE ?? 'recsys');
+  const mode = env.RECSYS_DB ?? 'local';
+  if (mode === 'keyspaces') {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region) throw new Error('RECSYS_DB=keyspaces needs AWS_REGION');
+    return { mode, region, keyspace };
+  }
+  if (mode !== 'local') throw new Error(`RECSYS_DB must be "local" or "keyspaces", got "${mode}"`);
+  const contactPoints = (env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    mode,
+    contactPoints,
+    localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+    keyspace,
+  };
+}
+
+function clientOptions(config: CassandraConfig): cassandra.ClientOptions {
+  const common = {
+    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
+    socketOptions: { connectTimeout: 10_000, readTimeout: 20_000 },
+  };
+  if (config.mode === 'local') {
+    return {
+      ...common,
+      contactPoints: [...config.contactPoints],
+      localDataCenter: config.localDataCenter,
+    };
+  }
+  const host = `cassandra.${config.region}.amazonaws.com`;
+  return {
+    ...common,
+    contactPoints: [`${host}:9142`],
+    localDataCenter: config.region,
+    authProvider: new SigV4AuthProvider(config.region),
+    // Keyspaces only speaks TLS; Node's bundled roots include the Amazon/Starfield CAs it uses.
+    sslOptions: { host, servername: host, rejectUnauthorized: true },
+  };
+}
+
+const { responseErrorCodes, consistencies } = cassandra.types;
+const TRANSIENT_CODES = new Set<number>([
+  responseErrorCodes.overloaded,
+  responseErrorCodes.writeTimeout,
+  responseErrorCodes.readTimeout,
+  responseErrorCodes.unavailableException,
+  responseErrorCodes.isBootstrapping,
+]);
+
+/** Timeouts, overload and throttling (Keyspaces reports throttling as a write/read timeout). */
+export function isTransientCassandraError(error: unknown): boolean {
+  if (error instanceof cassandra.errors.OperationTimedOutError) return true;
+  if (error instanceof cassandra.errors.NoHostAvailableError) return true;
+  if (error instanceof cassandra.errors.ResponseError) return TRANSIENT_CODES.has(error.code);
+  return false;
+}
+
+export type Params = readonly unknown[];
+export type Row = cassandra.types.Row;
+
+export interface ExecuteOptions {
+  /** Only idempotent statements are retried: a retried non-idempotent write could apply twice. */
+  readonly idempotent?: boolean;
+  readonly fetchSize?: number;
+  readonly pageState?: string;
+}
+
+/**
+ * The single gateway to Cassandra/Keyspaces: prepared statements, paging, retries with backoff for
+ * idempotent statements, LOCAL_QUORUM writes (what Keyspaces requires) and LOCAL_ONE reads.
+ */
+export class CassandraStore {
+  readonly keyspace: string;
+  private readonly client: cassandra.Client;
+
+  constructor(
+    readonly config: CassandraConfig,
+    private readonly retries = 6,
+  ) {
+    this.keyspace = config.keyspace;
+    this.client = new cassandra.Client(clientOptions(config));
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): CassandraStore {
+    return new CassandraStore(cassandraConfigFromEnv(env));
+  }
+
+  /** Fully qualified table name; statements never rely on a session keyspace. */
+  table(name: string): string {
+    return `${this.keyspace}.${assertIdentifier(name)}`;
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async execute(cql: string, params: Params = [], options: ExecuteOptions = {}) {
+    const isRead = /^\s*select\b/i.test(cql);
+    const queryOptions: cassandra.QueryOptions = {
+      prepare: true,
+      isIdempotent: options.idempotent ?? isRead,
+      consistency: isRead ? consistencies.localOne : consistencies.localQuorum,
+      ...(options.fetchSize ? { fetchSize: options.fetchSize } : {}),
+      ...(options.pageState ? { pageState: options.pageState } : {}),
+    };
+    const run = () => this.client.execute(cql, params as unknown[], queryOptions);
+    if (!queryOptions.isIdempotent) return run();
+    return withRetry(run, {
+      retries: this.retries,
+      baseDelayMs: 50,
+      maxDelayMs: 5_000,
+      isRetryable: isTransientCassandraError,
+    });
+  }
+
+  /** Streams every row of a query page by page, so a full-table scan never sits in memory. */
+  async *rows(cql: string, params: Params = [], fetchSize = 5_000): AsyncGenerator<Row> {
+    let pageState: string | undefined;
+    do {
+      const result = await this.execute(cql, params, {
+        idempotent: true,
+        fetchSize,
+        ...(pageState ? { pageState } : {}),
+      });
+      yield* result.rows;
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+
+  /** Runs one idempotent statement for many parameter sets with bounded concurrency. */
+  async executeMany(cql: string, paramSets: readonly Params[], concurrency = 32): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < paramSets.length) {
+        const params = paramSets[next++]!;
+        await this.execute(cql, params, { idempotent: true });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, paramSets.length) }, worker));
+  }
+
+  /**
+   * Creates the keyspace and tables (idempotent). On Keyspaces, CloudFormation owns the schema, so
+   * this only runs against a Cassandra we manage.
+   */
+  async migrate(replicationFactor = 1): Promise<number> {
+    if (this.config.mode !== 'local') {
+      throw new Error('the Keyspaces schema is created by the CDK stack, not by migrate');
+    }
+    const statements = renderSchemaCql(this.keyspace, replicationFactor);
+    for (const cql of statements) {
+      await this.client.execute(cql);
+    }
+    return statements.length;
+  }
+
+  /** Tests use a fresh keyspace per run and drop it afterwards. */
+  async dropKeyspace(): Promise<void> {
+    if (this.config.mode !== 'local') throw new Error('refusing to drop a Keyspaces keyspace');
+    await this.client.execute(`DROP KEYSPACE IF EXISTS ${this.keyspace}`);
+  }
+
+  async releaseVersion(): Promise<string> {
+    const result = await this.execute('SELECT release_version FROM system.local');
+    return String(result.first()?.get('release_version'));
+  }
+
+  async shutdown(): Promise<void> {
+    await this.client.shutdown();
+  }
+}

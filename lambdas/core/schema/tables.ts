@@ -1,0 +1,153 @@
+/**
+ * The one definition of the data model. `render-cql.ts` turns it into the CQL that `db:migrate`
+ * runs locally and `infra/` turns it into Amazon Keyspaces table resources, so the two can't drift.
+ *
+ * Only features that both Apache Cassandra and Amazon Keyspaces accept are used: no materialized
+ * views, no secondary indexes, no counters mixed with other columns, no static columns.
+ */
+
+export type ScalarType = 'int' | 'bigint' | 'float' | 'double' | 'text' | 'timestamp' | 'boolean';
+export type ColumnType = ScalarType | `list<${ScalarType}>` | `map<text, ${ScalarType}>`;
+
+export interface ClusteringColumn {
+  readonly name: string;
+  readonly order: 'ASC' | 'DESC';
+}
+
+export interface TableDefinition {
+  readonly name: string;
+  /** Why the table exists and which query it serves. Rendered as the table comment. */
+  readonly purpose: string;
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  readonly partitionKey: readonly string[];
+  readonly clusteringKey?: readonly ClusteringColumn[];
+}
+
+/**
+ * Ratings of one movie are spread over this many partitions. A popular movie in ml-25m has ~80k
+ * ratings; Keyspaces caps a partition at ~1,000 WCU/s, so one partition per movie would throttle
+ * ingestion of exactly the movies everyone rated.
+ */
+export const RATINGS_BY_MOVIE_BUCKETS = 16;
+
+export const TABLES: readonly TableDefinition[] = [
+  {
+    name: 'movies',
+    purpose: 'Movie catalogue: title, year, genres, external links and rating statistics.',
+    columns: {
+      movie_id: 'int',
+      title: 'text',
+      year: 'int',
+      genres: 'list<text>',
+      imdb_id: 'text',
+      tmdb_id: 'int',
+      rating_count: 'int',
+      rating_mean: 'double',
+      top_tags: 'list<text>',
+    },
+    partitionKey: ['movie_id'],
+  },
+  {
+    name: 'ratings_by_user',
+    purpose: 'All ratings of one user; serves "rated movies" and the training scan.',
+    columns: { user_id: 'int', movie_id: 'int', rating: 'float', rated_at: 'bigint' },
+    partitionKey: ['user_id'],
+    clusteringKey: [{ name: 'movie_id', order: 'ASC' }],
+  },
+  {
+    name: 'ratings_by_movie',
+    purpose: 'Ratings of one movie, bucketed by user_id so hot movies spread over partitions.',
+    columns: {
+      movie_id: 'int',
+      bucket: 'int',
+      user_id: 'int',
+      rating: 'float',
+      rated_at: 'bigint',
+    },
+    partitionKey: ['movie_id', 'bucket'],
+    clusteringKey: [{ name: 'user_id', order: 'ASC' }],
+  },
+  {
+    name: 'users',
+    purpose: 'Per-user activity summary (count, mean rating, first and last rating time).',
+    columns: {
+      user_id: 'int',
+      rating_count: 'int',
+      rating_mean: 'double',
+      first_rated_at: 'bigint',
+      last_rated_at: 'bigint',
+    },
+    partitionKey: ['user_id'],
+  },
+  {
+    name: 'tags',
+    purpose: 'Free-text tags of one movie, by user and time.',
+    columns: { movie_id: 'int', user_id: 'int', tagged_at: 'bigint', tag: 'text' },
+    partitionKey: ['movie_id'],
+    clusteringKey: [
+      { name: 'user_id', order: 'ASC' },
+      { name: 'tagged_at', order: 'ASC' },
+      { name: 'tag', order: 'ASC' },
+    ],
+  },
+  {
+    name: 'datasets',
+    purpose: 'One row per ingested data set: status, counts and timings of its last ingestion.',
+    columns: {
+      name: 'text',
+      status: 'text',
+      counts: 'map<text, bigint>',
+      timings: 'map<text, double>',
+      updated_at: 'timestamp',
+      source_prefix: 'text',
+    },
+    partitionKey: ['name'],
+  },
+  {
+    name: 'dataset_stats',
+    purpose: 'Exploratory statistics of a data set, one JSON document per chart.',
+    columns: { dataset: 'text', chart: 'text', data: 'text' },
+    partitionKey: ['dataset'],
+    clusteringKey: [{ name: 'chart', order: 'ASC' }],
+  },
+  {
+    name: 'models',
+    purpose: 'Every trained model version: parameters, metrics per iteration, where its files are.',
+    columns: {
+      model_id: 'text',
+      dataset: 'text',
+      status: 'text',
+      created_at: 'timestamp',
+      params: 'text',
+      metrics: 'text',
+      artifacts_prefix: 'text',
+    },
+    partitionKey: ['model_id'],
+  },
+  {
+    name: 'active_model',
+    purpose: 'Single-row pointer to the model that serves; switching it is one write.',
+    columns: { slot: 'text', model_id: 'text', activated_at: 'timestamp' },
+    partitionKey: ['slot'],
+  },
+  {
+    name: 'recommendations',
+    purpose: "A model's precomputed top-N for one user, best first.",
+    columns: { model_id: 'text', user_id: 'int', rank: 'int', movie_id: 'int', score: 'float' },
+    partitionKey: ['model_id', 'user_id'],
+    clusteringKey: [{ name: 'rank', order: 'ASC' }],
+  },
+  {
+    name: 'similar_movies',
+    purpose: "A model's nearest movies (cosine of item factors) for one movie, best first.",
+    columns: { model_id: 'text', movie_id: 'int', rank: 'int', similar_id: 'int', score: 'float' },
+    partitionKey: ['model_id', 'movie_id'],
+    clusteringKey: [{ name: 'rank', order: 'ASC' }],
+  },
+];
+
+export function tableByName(name: string): TableDefinition {
+  const table = TABLES.find((t) => t.name === name);
+  if (!table) throw new Error(`unknown table "${name}"`);
+  return table;
+}

@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { registerCassandraCommands } from './commands/cassandra.ts';
+import { registerDbCommands } from './commands/db.ts';
+import { registerS3Commands } from './commands/s3.ts';
+
+const program = new Command('recsys')
+  .description('Serverless MovieLens recommender: ingest, train ALS, serve recommendations.')
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+registerCassandraCommands(program);
+registerDbCommands(program);
+registerS3Commands(program);
+
+await program.parseAsync(process.argv);

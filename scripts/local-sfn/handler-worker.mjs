@@ -1,0 +1,81 @@
+// Bootstrap of one handler worker thread, standing in for a warm Lambda container: one invocation at
+// a time, handler modules imported once and kept. Plain JavaScript because it must load before any
+// TypeScript loader exists; it registers tsx, after which handler modules may be TypeScript.
+import { parentPort } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+
+/** @type {Map<string, Promise<Record<string, unknown>>>} */
+const modules = new Map();
+
+/** Like the Lambda runtime's Errors.js toRapidResponse: errorType is the error's name. */
+function reportError(error) {
+  if (
+    error instanceof Error ||
+    (error && typeof error.name === 'string' && typeof error.message === 'string')
+  ) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
+    };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+function runtimeError(errorType, errorMessage) {
+  const error = new Error(errorMessage);
+  error.name = errorType;
+  return error;
+}
+
+async function loadHandler(moduleUrl, exportName) {
+  let loading = modules.get(moduleUrl);
+  if (!loading) {
+    loading = import(moduleUrl);
+    modules.set(moduleUrl, loading);
+  }
+  let module;
+  try {
+    module = await loading;
+  } catch (error) {
+    modules.delete(moduleUrl);
+    throw runtimeError(
+      'Runtime.ImportModuleError',
+      `cannot import ${moduleUrl}: ${error?.stack ?? error}`,
+    );
+  }
+  const handler = module[exportName];
+  if (typeof handler !== 'function') {
+    throw runtimeError(
+      'Runtime.HandlerNotFound',
+      `${moduleUrl} has no exported function "${exportName}"`,
+    );
+  }
+  return handler;
+}
+
+async function invoke(request) {
+  const handler = await loadHandler(request.moduleUrl, request.exportName);
+  const context = {
+    functionName: request.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: request.invokedFunctionArn,
+    awsRequestId: request.awsRequestId,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
+  };
+  const result = await handler(JSON.parse(request.eventJson), context);
+  // Lambda answers with JSON: undefined becomes null, Dates strings, and so on.
+  return JSON.stringify(result) ?? 'null';
+}
+
+parentPort.on('message', async (request) => {
+  try {
+    parentPort.postMessage({ id: request.id, resultJson: await invoke(request) });
+  } catch (error) {
+    parentPort.postMessage({ id: request.id, error: reportError(error) });
+  }
+});
+parentPort.postMessage({ ready: true });

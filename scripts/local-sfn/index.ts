@@ -1,0 +1,9 @@
+export { runStateMachine } from './run-state-machine.ts';
+export { LocalStateMachineError, type FailureDetails } from './state-machine-error.ts';
+export type {
+  HandlerBinding,
+  LocalSfnEvent,
+  LocalSfnEventType,
+  RunStateMachineOptions,
+  RunStateMachineResult,
+} from './types.ts';

@@ -1,0 +1,136 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StateEntry } from './definition-states.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
+import { lambdaTaskError } from './task-errors.ts';
+import type { HandlerBinding } from './types.ts';
+
+const LAMBDA_TIMEOUT_DEFAULT_SECONDS = 900;
+const LAMBDA_INVOKE_INTEGRATION = /^arn:[\w-]+:states:::lambda:invoke$/;
+// Lambda accepts a name, a partial ARN or a full ARN, each optionally with a version/alias qualifier.
+const FUNCTION_REFERENCE =
+  /^(?:arn:[\w-]+:lambda:[\w-]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[\w$-]+)?$/;
+
+/** A Lambda function of the definition, served locally by a handler module. */
+export interface LocalFunction {
+  readonly substitutionName: string;
+  readonly functionName: string;
+  /** The fake ARN substituted for `${substitutionName}`, so ARN validation passes. */
+  readonly arn: string;
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly timeoutMs: number;
+}
+
+export type InvokeLocalFunction = (
+  fn: LocalFunction,
+  event: unknown,
+  call: { readonly stateName: string; readonly timeoutMs: number },
+) => Promise<JsonValue>;
+export type TaskOverride = (input: JsonValue) => Promise<JsonValue>;
+
+export function localFunctions(
+  handlers: Readonly<Record<string, HandlerBinding>>,
+  projectRoot: string,
+): LocalFunction[] {
+  const byName = new Map<string, string>();
+  return Object.entries(handlers).map(([substitutionName, binding]) => {
+    // `IngestChunkFunctionArn` → `IngestChunk`: what the handler sees as context.functionName.
+    const stripped = substitutionName.replace(/(Function)?Arn$/, '');
+    const functionName = stripped !== '' && !byName.has(stripped) ? stripped : substitutionName;
+    byName.set(functionName, substitutionName);
+    const modulePath = isAbsolute(binding.module)
+      ? binding.module
+      : resolve(projectRoot, binding.module);
+    const timeoutSeconds = binding.timeoutSeconds ?? LAMBDA_TIMEOUT_DEFAULT_SECONDS;
+    return {
+      substitutionName,
+      functionName,
+      arn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+      moduleUrl: pathToFileURL(modulePath).href,
+      exportName: binding.export ?? 'handler',
+      timeoutMs: timeoutSeconds * 1000,
+    };
+  });
+}
+
+/**
+ * One local override per Task state, keyed by state name as aws-local-stepfunctions wants (state
+ * names are unique across the whole machine, nested ones included, on AWS as here). Both ways of
+ * calling a Lambda are served: `"Resource": "<function ARN>"` hands the handler's result on as is,
+ * and the `lambda:invoke` integration wraps it the way AWS does, `{ Payload, StatusCode: 200, ... }`.
+ * A Task bound to nothing fails here, before anything runs, instead of the library calling real AWS.
+ */
+export function taskOverrides(
+  states: readonly StateEntry[],
+  functions: readonly LocalFunction[],
+  invoke: InvokeLocalFunction,
+): Record<string, TaskOverride> {
+  const byArn = new Map(functions.map((fn) => [fn.arn, fn]));
+  const byFunctionName = new Map(functions.map((fn) => [fn.functionName, fn]));
+  const overrides: Record<string, TaskOverride> = {};
+  const unbound: string[] = [];
+  for (const { name, state } of states) {
+    if (state.Type !== 'Task') continue;
+    const resource = String(state.Resource);
+    const direct = byArn.get(resource);
+    if (direct) {
+      overrides[name] = (input) => invoke(direct, input, callOf(name, state, direct));
+    } else if (LAMBDA_INVOKE_INTEGRATION.test(resource)) {
+      const template = isJsonObject(state.Parameters) ? state.Parameters : {};
+      // A `FunctionName.$` path can only be resolved per call; a literal one is checked now.
+      const literalName = template.FunctionName;
+      if (typeof literalName === 'string' && !lookUpFunction(literalName, byFunctionName)) {
+        unbound.push(`"${name}" (lambda:invoke of ${literalName})`);
+        continue;
+      }
+      overrides[name] = async (input) => {
+        const parameters = isJsonObject(input) ? input : {};
+        const fn = resolveFunction(parameters.FunctionName, byFunctionName);
+        const payload = await invoke(fn, parameters.Payload ?? {}, callOf(name, state, fn));
+        return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      };
+    } else {
+      unbound.push(`"${name}" (${resource})`);
+    }
+  }
+  if (unbound.length > 0) {
+    throw new Error(`no local handler for Task state(s) ${unbound.join(', ')}`);
+  }
+  return overrides;
+}
+
+// Once the library has failed a Task with States.Timeout, nobody waits for the handler any more;
+// stopping it a moment later frees its worker for the retry instead of at the Lambda timeout.
+const AFTER_STATE_TIMEOUT_MS = 1000;
+
+function callOf(stateName: string, state: JsonObject, fn: LocalFunction) {
+  const stateTimeoutMs =
+    typeof state.TimeoutSeconds === 'number'
+      ? state.TimeoutSeconds * 1000 + AFTER_STATE_TIMEOUT_MS
+      : Number.POSITIVE_INFINITY;
+  return { stateName, timeoutMs: Math.min(fn.timeoutMs, stateTimeoutMs) };
+}
+
+function lookUpFunction(
+  reference: unknown,
+  byFunctionName: ReadonlyMap<string, LocalFunction>,
+): LocalFunction | undefined {
+  const name = typeof reference === 'string' ? FUNCTION_REFERENCE.exec(reference)?.[1] : undefined;
+  return name === undefined ? undefined : byFunctionName.get(name);
+}
+
+function resolveFunction(
+  reference: unknown,
+  byFunctionName: ReadonlyMap<string, LocalFunction>,
+): LocalFunction {
+  const fn = lookUpFunction(reference, byFunctionName);
+  if (!fn) {
+    // The error AWS reports when lambda:invoke names a function that does not exist.
+    throw lambdaTaskError(
+      'Lambda.ResourceNotFoundException',
+      `Function not found: ${String(reference)} (no local handler is bound to it)`,
+    );
+  }
+  return fn;
+}

@@ -1,0 +1,53 @@
+/** What the Lambda Node runtime reports for a thrown error (`toRapidResponse` in its Errors.js). */
+export interface LambdaErrorReport {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+/**
+ * A failed handler invocation as Step Functions sees it: the error NAME is the Lambda's errorType
+ * (what `ErrorEquals` matches: "TransientError", "States.TaskFailed" as wildcard, ...) and the message
+ * is the same JSON text AWS puts in `Cause`, so `States.StringToJson($.error.Cause)` works locally too.
+ */
+export class LambdaTaskError extends Error {
+  readonly report: LambdaErrorReport;
+
+  constructor(report: LambdaErrorReport) {
+    super(JSON.stringify(report));
+    this.name = report.errorType;
+    this.report = report;
+  }
+}
+
+export function lambdaTaskError(errorType: string, errorMessage: string): LambdaTaskError {
+  return new LambdaTaskError({ errorType, errorMessage, trace: [] });
+}
+
+/**
+ * AWS fails an execution with States.DataLimitExceeded when a payload passes the quota, and
+ * `States.ALL` does not match it; aws-local-stepfunctions reads these two flags for exactly that.
+ */
+export class DataLimitExceededError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+
+  constructor(what: string, bytes: number, limitBytes: number) {
+    super(`${what} is ${bytes} bytes, over the ${limitBytes}-byte Step Functions payload quota`);
+    this.name = 'States.DataLimitExceeded';
+  }
+}
+
+/** The human part of a Cause: the Lambda's errorMessage when the cause is AWS-shaped JSON. */
+export function readableCause(cause: unknown): string {
+  if (typeof cause !== 'string') return cause instanceof Error ? cause.message : String(cause);
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+      return String(parsed.errorMessage);
+    }
+  } catch {
+    // not JSON: a plain message
+  }
+  return cause;
+}

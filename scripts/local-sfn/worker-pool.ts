@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { LambdaTaskError, lambdaTaskError, type LambdaErrorReport } from './task-errors.ts';
+
+const WORKER_BOOTSTRAP = new URL('./handler-worker.mjs', import.meta.url);
+
+export interface HandlerInvocation {
+  /** file: URL of the handler module. */
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly eventJson: string;
+  readonly timeoutMs: number;
+}
+
+export interface WorkerPoolOptions {
+  readonly size: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+interface QueuedInvocation {
+  readonly invocation: HandlerInvocation;
+  readonly resolve: (resultJson: string) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface ActiveInvocation extends QueuedInvocation {
+  readonly id: string;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface PooledWorker {
+  readonly worker: Worker;
+  ready: boolean;
+  active?: ActiveInvocation;
+  crash?: Error;
+}
+
+type WorkerMessage =
+  | { readonly ready: true }
+  | { readonly id: string; readonly resultJson: string }
+  | { readonly id: string; readonly error: LambdaErrorReport };
+
+/**
+ * Worker threads that run handler invocations one at a time each, like Lambda containers, so a Map
+ * with MaxConcurrency > 1 uses every core. Workers start on demand up to `size` and are replaced
+ * when one crashes or overruns its timeout (it is terminated, as Lambda kills a timed-out sandbox).
+ */
+export class HandlerWorkerPool {
+  private readonly workers = new Set<PooledWorker>();
+  private readonly idle: PooledWorker[] = [];
+  private readonly queue: QueuedInvocation[] = [];
+  private closed = false;
+  private startupFailure: Error | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) {
+      throw new Error(`worker pool size must be a positive integer, got ${options.size}`);
+    }
+  }
+
+  /** Resolves with the handler's result as JSON text; rejects with a LambdaTaskError. */
+  invoke(invocation: HandlerInvocation): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('the handler worker pool is closed'));
+    if (this.startupFailure) return Promise.reject(this.startupFailure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ invocation, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Starts every worker now, so their start-up overlaps whatever the caller does meanwhile. */
+  warmUp(): void {
+    while (!this.closed && this.workers.size < this.options.size) this.spawn();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const closedError = new Error('the handler worker pool closed');
+    for (const queued of this.queue.splice(0)) queued.reject(closedError);
+    for (const pooled of this.workers) {
+      // Invocations of an aborted execution may still run; their timers must not keep Node alive.
+      if (pooled.active) clearTimeout(pooled.active.timer);
+      pooled.active?.reject(closedError);
+      pooled.active = undefined;
+    }
+    await Promise.all([...this.workers].map((pooled) => this.retire(pooled)));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.idle.length > 0) {
+      this.start(this.idle.pop()!, this.queue.shift()!);
+    }
+    // Workers still starting will each take one queued invocation when they report ready.
+    let starting = 0;
+    for (const pooled of this.workers) if (!pooled.ready) starting++;
+    for (let wanted = this.queue.length - starting; wanted > 0; wanted--) {
+      if (this.workers.size >= this.options.size) return;
+      this.spawn();
+    }
+  }
+
+  private spawn(): void {
+    const capture = this.options.onOutput !== undefined;
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      env: { ...process.env, ...this.options.env },
+      stdout: capture,
+      stderr: capture,
+    });
+    const pooled: PooledWorker = { worker, ready: false };
+    this.workers.add(pooled);
+    if (capture) {
+      worker.stdout.on('data', (chunk: Buffer) =>
+        this.options.onOutput?.(chunk.toString(), 'stdout'),
+      );
+      worker.stderr.on('data', (chunk: Buffer) =>
+        this.options.onOutput?.(chunk.toString(), 'stderr'),
+      );
+    }
+    worker.on('message', (message: WorkerMessage) => this.onMessage(pooled, message));
+    worker.on('error', (error) => (pooled.crash = error));
+    worker.on('exit', (code) => this.onExit(pooled, code));
+  }
+
+  private onMessage(pooled: PooledWorker, message: WorkerMessage): void {
+    if ('ready' in message) {
+      pooled.ready = true;
+      this.makeIdle(pooled);
+      return;
+    }
+    const active = pooled.active;
+    if (!active || active.id !== message.id) return;
+    clearTimeout(active.timer);
+    pooled.active = undefined;
+    if ('error' in message) active.reject(new LambdaTaskError(message.error));
+    else active.resolve(message.resultJson);
+    this.makeIdle(pooled);
+  }
+
+  private onExit(pooled: PooledWorker, code: number): void {
+    this.workers.delete(pooled);
+    const idleAt = this.idle.indexOf(pooled);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    if (this.closed) return;
+    const reason = pooled.crash?.stack ?? `exit code ${code}`;
+    if (pooled.active) {
+      clearTimeout(pooled.active.timer);
+      pooled.active.reject(lambdaTaskError('Runtime.ExitError', `handler worker died: ${reason}`));
+      pooled.active = undefined;
+    }
+    if (!pooled.ready) {
+      // A worker that cannot even start would be respawned forever; fail everything instead.
+      this.startupFailure = new Error(`a handler worker failed to start: ${reason}`);
+      for (const queued of this.queue.splice(0)) queued.reject(this.startupFailure);
+      return;
+    }
+    this.dispatch();
+  }
+
+  private makeIdle(pooled: PooledWorker): void {
+    if (this.closed) return;
+    this.idle.push(pooled);
+    this.dispatch();
+  }
+
+  private start(pooled: PooledWorker, queued: QueuedInvocation): void {
+    const { invocation } = queued;
+    const id = randomUUID();
+    // Node fires longer timers at once, so a very long Lambda timeout is capped (at about 24 days).
+    const timer = setTimeout(
+      () => this.onTimeout(pooled),
+      Math.min(invocation.timeoutMs, 2 ** 31 - 1),
+    );
+    pooled.active = { ...queued, id, timer };
+    pooled.worker.postMessage({
+      id,
+      awsRequestId: id,
+      moduleUrl: invocation.moduleUrl,
+      exportName: invocation.exportName,
+      functionName: invocation.functionName,
+      invokedFunctionArn: invocation.invokedFunctionArn,
+      eventJson: invocation.eventJson,
+      deadline: Date.now() + invocation.timeoutMs,
+    });
+  }
+
+  private onTimeout(pooled: PooledWorker): void {
+    const active = pooled.active;
+    if (!active) return;
+    pooled.active = undefined;
+    const seconds = (active.invocation.timeoutMs / 1000).toFixed(2);
+    // "Sandbox.Timedout" is the error name Step Functions reports for a Lambda that timed out.
+    active.reject(lambdaTaskError('Sandbox.Timedout', `Task timed out after ${seconds} seconds`));
+    void this.retire(pooled);
+    this.dispatch(); // retire() already took it out of the pool, so a replacement may start
+  }
+
+  private async retire(pooled: PooledWorker): Promise<void> {
+    this.workers.delete(pooled);
+    const idleAt = this.idle.indexOf(pooled);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    await pooled.worker.terminate();
+  }
+}
