@@ -1,0 +1,273 @@
+import type { CsrBlock } from '../matrix/csr.ts';
+import { conjugateGradientSolve, type ConjugateGradientSystem } from './conjugate-gradient.ts';
+import { addOuterProducts, choleskySolvePacked, packedSize } from './normal-equations.ts';
+import type { SolverSettings } from './options.ts';
+
+/** What one half-step needs for one block of rows: everything else about the model is fixed. */
+export interface BlockSolveInput {
+  /** The rows to solve; its columns index the fixed side. */
+  block: CsrBlock;
+  /** The other side's factors, numCols × rank, row-major. */
+  fixedFactors: Float32Array;
+  /** The other side's biases (explicit with biases). */
+  fixedBias?: Float32Array;
+  /** Global mean rating (explicit with biases; targets are r − mean − fixedBias). */
+  globalMean?: number;
+  /** YᵀY of the fixed factors, packed (implicit only): see `computeGram`. */
+  gram?: Float64Array;
+  /** This block's current factors (rows × rank), the warm start for solver 'cg'. */
+  previous?: Float32Array;
+  /** This block's current biases, the warm start for the bias term under solver 'cg'. */
+  previousBias?: Float32Array;
+}
+
+export interface BlockSolveOutput {
+  /** Dense row indices, as in the input block. */
+  rows: Int32Array;
+  /** New factors, rows × rank, row-major. */
+  factors: Float32Array;
+  /** New biases (explicit with biases). */
+  bias?: Float32Array;
+}
+
+/** Entries gathered per pass of the outer-product kernel: 128 × 8 B × d stays cache-resident. */
+const CHUNK = 128;
+
+/**
+ * Reusable buffers for block solves, grown on demand; reuse one per worker to avoid allocation in
+ * the row loop. Contents never carry over between rows (each row zeroes what it reads).
+ */
+export class SolverScratch {
+  A = new Float64Array(0);
+  rhs = new Float64Array(0);
+  left = new Float64Array(0);
+  right = new Float64Array(0);
+  rowMajor = new Float64Array(0);
+  weights = new Float64Array(0);
+  x = new Float64Array(0);
+  cg = { r: new Float64Array(0), p: new Float64Array(0), Ap: new Float64Array(0) };
+
+  ensure(d: number, maxRowLength: number): void {
+    if (this.rhs.length < d) {
+      this.A = new Float64Array(packedSize(d));
+      this.rhs = new Float64Array(d);
+      this.left = new Float64Array(d * CHUNK);
+      this.right = new Float64Array(d * CHUNK);
+      this.x = new Float64Array(d);
+      this.cg = { r: new Float64Array(d), p: new Float64Array(d), Ap: new Float64Array(d) };
+      this.rowMajor = new Float64Array(0);
+    }
+    if (this.weights.length < maxRowLength || this.rowMajor.length < maxRowLength * d) {
+      const n = Math.max(maxRowLength, this.weights.length);
+      this.weights = new Float64Array(n);
+      this.rowMajor = new Float64Array(n * d);
+    }
+  }
+}
+
+/**
+ * Solves one half-step for a block of rows against fixed other-side factors. Each row's result
+ * depends only on that row's entries (in their fixed column order) and the fixed inputs, so the
+ * outcome is identical however rows are grouped into blocks or blocks are scheduled.
+ *
+ * Explicit: minimize Σ (r − mean − b_fixed − x·y)² + λ·n·|x|² (+ biasReg·b² with biases, by
+ * solving for [x, b] against features [y, 1]). Implicit (Hu–Koren–Volinsky): minimize
+ * Σ_all c·(p − x·y)² + λ·n⁺·|x|² with c = 1 + α|r|, p = [r > 0], using YᵀY + Σ_rated (c−1)·y yᵀ.
+ */
+export function solveBlock(
+  input: BlockSolveInput,
+  settings: SolverSettings,
+  scratch: SolverScratch = new SolverScratch(),
+): BlockSolveOutput {
+  const { block } = input;
+  const { rank, biases } = settings;
+  checkInput(input, settings);
+  const d = rank + (biases ? 1 : 0);
+  const rowCount = block.rows.length;
+  let maxRowLength = 0;
+  for (let r = 0; r < rowCount; r++) {
+    maxRowLength = Math.max(maxRowLength, block.rowPtr[r + 1]! - block.rowPtr[r]!);
+  }
+  scratch.ensure(d, settings.solver === 'cg' ? maxRowLength : 0);
+  const factors = new Float32Array(rowCount * rank);
+  const bias = biases ? new Float32Array(rowCount) : undefined;
+  const row: RowContext = {
+    input,
+    settings,
+    d,
+    scratch,
+    mean: biases ? (input.globalMean ?? 0) : 0,
+    fixedBias: biases ? input.fixedBias! : null,
+    from: 0,
+    to: 0,
+  };
+  for (let r = 0; r < rowCount; r++) {
+    row.from = block.rowPtr[r]!;
+    row.to = block.rowPtr[r + 1]!;
+    const solved = settings.solver === 'cg' ? solveRowCg(row, r) : solveRowCholesky(row);
+    const x = scratch.x;
+    const out = r * rank;
+    for (let a = 0; a < rank; a++) factors[out + a] = solved ? x[a]! : 0;
+    if (bias) bias[r] = solved ? x[rank]! : 0;
+  }
+  return bias ? { rows: block.rows, factors, bias } : { rows: block.rows, factors };
+}
+
+interface RowContext {
+  readonly input: BlockSolveInput;
+  readonly settings: SolverSettings;
+  readonly d: number;
+  readonly scratch: SolverScratch;
+  readonly mean: number;
+  readonly fixedBias: Float32Array | null;
+  from: number;
+  to: number;
+}
+
+/** Forms the packed normal equations chunk by chunk and solves them exactly; result in scratch.x. */
+function solveRowCholesky(row: RowContext): boolean {
+  const { input, settings, d, scratch, mean, fixedBias } = row;
+  const { colIdx, values } = input.block;
+  const F = input.fixedFactors;
+  const { rank, implicit, alpha } = settings;
+  const { A, left, right } = scratch;
+  const rhs = scratch.x; // solved in place: becomes the solution
+  A.fill(0, 0, packedSize(d));
+  rhs.fill(0, 0, d);
+  let regCount = 0;
+  for (let start = row.from; start < row.to; start += CHUNK) {
+    const m = Math.min(CHUNK, row.to - start);
+    for (let j = 0; j < m; j++) {
+      const col = colIdx[start + j]!;
+      const rating = values[start + j]!;
+      const off = col * rank;
+      if (implicit) {
+        const extra = alpha * Math.abs(rating);
+        const target = rating > 0 ? 1 + extra : 0;
+        if (rating > 0) regCount++;
+        for (let a = 0; a < rank; a++) {
+          const y = F[off + a]!;
+          right[a * CHUNK + j] = y;
+          left[a * CHUNK + j] = extra * y;
+          rhs[a]! += target * y;
+        }
+      } else {
+        const target = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
+        regCount++;
+        for (let a = 0; a < rank; a++) {
+          const y = F[off + a]!;
+          right[a * CHUNK + j] = y;
+          rhs[a]! += target * y;
+        }
+        if (fixedBias !== null) {
+          right[rank * CHUNK + j] = 1;
+          rhs[rank]! += target;
+        }
+      }
+    }
+    addOuterProducts(A, d, implicit ? left : right, right, CHUNK, m);
+  }
+  if (implicit) {
+    const G = input.gram!;
+    for (let p = 0; p < G.length; p++) A[p]! += G[p]!;
+  }
+  addRegularization(A, d, rank, settings, Math.max(1, regCount));
+  return choleskySolvePacked(A, d, rhs);
+}
+
+function addRegularization(
+  A: Float64Array,
+  d: number,
+  rank: number,
+  settings: SolverSettings,
+  n: number,
+): void {
+  let p = 0;
+  for (let a = 0; a < d; a++) {
+    A[p]! += a < rank ? settings.reg * n : settings.biasReg;
+    p += d - a;
+  }
+}
+
+/**
+ * A few conjugate-gradient steps on the same normal equations without forming them, warm-started
+ * from the block's previous factor: O(n·d) per step instead of O(n·d²) + O(d³).
+ */
+function solveRowCg(row: RowContext, r: number): boolean {
+  const { input, settings, d, scratch, mean, fixedBias } = row;
+  const { colIdx, values } = input.block;
+  const F = input.fixedFactors;
+  const { rank, implicit, alpha } = settings;
+  const Y = scratch.rowMajor;
+  const w = scratch.weights;
+  const rhs = scratch.rhs;
+  rhs.fill(0, 0, d);
+  // n for the weighted-λ penalty: every entry (explicit) or the positive ones (implicit).
+  let regCount = 0;
+  const n = row.to - row.from;
+  for (let j = 0; j < n; j++) {
+    const col = colIdx[row.from + j]!;
+    const rating = values[row.from + j]!;
+    const off = col * rank;
+    const yo = j * d;
+    let target: number;
+    if (implicit) {
+      const extra = alpha * Math.abs(rating);
+      w[j] = extra;
+      target = rating > 0 ? 1 + extra : 0;
+      if (rating > 0) regCount++;
+    } else {
+      w[j] = 1;
+      target = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
+      regCount++;
+    }
+    for (let a = 0; a < rank; a++) {
+      const y = F[off + a]!;
+      Y[yo + a] = y;
+      rhs[a]! += target * y;
+    }
+    if (fixedBias !== null) {
+      Y[yo + rank] = 1;
+      rhs[rank]! += target;
+    }
+  }
+  const x = scratch.x;
+  const prev = input.previous;
+  for (let a = 0; a < rank; a++) x[a] = prev ? prev[r * rank + a]! : 0;
+  if (d > rank) x[rank] = input.previousBias ? input.previousBias[r]! : 0;
+  const system: ConjugateGradientSystem = {
+    d,
+    rank,
+    rowMajor: Y,
+    weights: w,
+    count: n,
+    gram: implicit ? input.gram! : null,
+    reg: settings.reg * Math.max(1, regCount),
+    biasReg: settings.biasReg,
+  };
+  conjugateGradientSolve(system, rhs, x, settings.cgSteps, scratch.cg);
+  return true;
+}
+
+function checkInput(input: BlockSolveInput, settings: SolverSettings): void {
+  const { block, fixedFactors } = input;
+  const { rank } = settings;
+  if (fixedFactors.length !== block.numCols * rank) {
+    throw new Error(
+      `fixed factors hold ${fixedFactors.length} values, expected numCols ${block.numCols} × rank ${rank}`,
+    );
+  }
+  if (settings.implicit) {
+    if (settings.biases) throw new Error('implicit ALS has no bias terms; set biases to false');
+    if (!input.gram || input.gram.length !== packedSize(rank)) {
+      throw new Error('implicit ALS needs the packed Gram matrix of the fixed factors');
+    }
+  } else if (settings.biases) {
+    if (!input.fixedBias || input.fixedBias.length !== block.numCols) {
+      throw new Error('ALS with biases needs one fixed bias per column');
+    }
+  }
+  if (input.previous && input.previous.length !== block.rows.length * rank) {
+    throw new Error('previous factors must hold rows × rank values');
+  }
+}

@@ -1,0 +1,47 @@
+/** Public surface of the ALS engine: training, block solves for distributed runs, models, serving. */
+export { trainAls, trainAlsOnMatrices, csrRmse } from './train.ts';
+export {
+  solveBlock,
+  SolverScratch,
+  type BlockSolveInput,
+  type BlockSolveOutput,
+} from './block-solver.ts';
+export { ratingSumUnits, meanFromRatingSum } from './global-mean.ts';
+export { computeGram, gramOfRows, combineGramChunks, GRAM_CHUNK_ROWS } from './gram.ts';
+export { initialFactors, initialFactorComponent, USER_SALT, ITEM_SALT } from './initial-factors.ts';
+export {
+  DEFAULT_ALS_OPTIONS,
+  resolveAlsOptions,
+  type AlsOptions,
+  type AlsSolver,
+  type ResolvedAlsOptions,
+  type SolverSettings,
+} from './options.ts';
+export {
+  predict,
+  predictMany,
+  rawScoreByIndex,
+  clampRating,
+  encodeModel,
+  decodeModel,
+  type AlsModel,
+  type IterationRecord,
+} from './model.ts';
+export {
+  topNForVector,
+  topNForUserBlock,
+  recommendForUser,
+  recommendForNewUser,
+  foldInUser,
+  similarItems,
+  itemNorms,
+  userVector,
+  denseItemIndices,
+  type ScoredMovie,
+  type TopNResult,
+  type UserVector,
+  type BlockTopN,
+  type FoldInInput,
+  type FoldInOptions,
+} from './serving.ts';
+export { TopNHeap } from './top-n-heap.ts';

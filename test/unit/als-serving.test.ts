@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { computeGram } from '../../lambdas/core/als/gram.ts';
+import type { AlsModel } from '../../lambdas/core/als/model.ts';
+import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/options.ts';
+import {
+  foldInUser,
+  itemNorms,
+  recommendForNewUser,
+  recommendForUser,
+  similarItems,
+  topNForUserBlock,
+  topNForVector,
+  userVector,
+} from '../../lambdas/core/als/serving.ts';
+import { TopNHeap } from '../../lambdas/core/als/top-n-heap.ts';
+import { trainAls } from '../../lambdas/core/als/train.ts';
+import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
+import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
+import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import { RatingsTableBuilder, selectRows } from '../../lambdas/core/ratings.ts';
+import { plantedRatings } from './support/planted-ratings.ts';
+
+/** A hand-built explicit model: 2 users, 5 items, rank 2. */
+function tinyModel(): AlsModel {
+  return {
+    rank: 2,
+    userIds: IdMap.fromIds([1, 2]),
+    itemIds: IdMap.fromIds([10, 20, 30, 40, 50]),
+    userFactors: Float32Array.of(1, 0, 0, 1),
+    itemFactors: Float32Array.of(0.5, 0, 2, 0, -1, 1, 0, 3, 1, 1),
+    userBias: Float32Array.of(0, 0.5),
+    itemBias: Float32Array.of(0.1, 0, 0, 0, -0.2),
+    globalMean: 3,
+    options: { ...DEFAULT_ALS_OPTIONS, rank: 2, ratingMin: 0.5, ratingMax: 5 },
+    history: [],
+  };
+}
+
+describe('TopNHeap', () => {
+  it('keeps the best N with ties broken by lower index, matching a full sort', () => {
+    for (const n of [0, 1, 3, 10, 60]) {
+      const heap = new TopNHeap(n);
+      const scores = Array.from({ length: 50 }, (_, i) =>
+        Math.floor(unitFromHash(hash4(i, n)) * 10),
+      );
+      scores.forEach((s, i) => heap.offer(i, s));
+      heap.offer(99, NaN); // ignored
+      const items = new Int32Array(heap.length);
+      const out = new Float64Array(heap.length);
+      const count = heap.drainSorted(items, out);
+      const expected = scores
+        .map((s, i) => [s, i] as const)
+        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+        .slice(0, n);
+      expect(count).toBe(Math.min(n, 50));
+      expect(Array.from(items)).toEqual(expected.map((e) => e[1]));
+      expect(Array.from(out)).toEqual(expected.map((e) => e[0]));
+      expect(heap.length).toBe(0);
+    }
+  });
+});
+
+describe('top-N recommendations', () => {
+  it('scores items for a user vector, excluding seen ones', () => {
+    const model = tinyModel();
+    // User 1 = (1, 0): item scores 3 + b_i + x: 10→3.6, 20→5, 30→2, 40→3, 50→3.8
+    const all = topNForVector(model, userVector(model, 1)!, 5);
+    expect(Array.from(all.items)).toEqual([1, 4, 0, 3, 2]);
+    expect(all.scores[0]).toBeCloseTo(5, 6);
+    const unseen = recommendForUser(model, 1, 2, [20, 999]);
+    expect(unseen.map((r) => r.movieId)).toEqual([50, 10]);
+    expect(unseen[0]!.score).toBeCloseTo(3.8, 6);
+  });
+
+  it('ranks unknown users by item bias (explicit)', () => {
+    expect(recommendForUser(tinyModel(), 77, 2).map((r) => r.movieId)).toEqual([10, 20]);
+  });
+
+  it('computes batch top-N for a block of users, each excluding its own seen items', () => {
+    const planted = plantedRatings({
+      users: 40,
+      items: 60,
+      rank: 3,
+      density: 0.3,
+      noise: 0.2,
+      seed: 5,
+    });
+    const model = trainAls(planted.table, { rank: 3, iterations: 5 });
+    const { byUser } = buildRatingMatrices(planted.table, {
+      userIds: model.userIds,
+      itemIds: model.itemIds,
+    });
+    const n = 7;
+    const batch = topNForUserBlock(model, byUser, n);
+    expect(batch.items).toHaveLength(40 * n);
+    for (let r = 0; r < byUser.rows.length; r++) {
+      const userId = model.userIds.ids[byUser.rows[r]!]!;
+      const seen = Array.from(
+        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
+        (i) => model.itemIds.ids[i]!,
+      );
+      const single = recommendForUser(model, userId, n, seen);
+      const fromBatch = Array.from(
+        batch.items.subarray(r * n, (r + 1) * n),
+        (i) => model.itemIds.ids[i]!,
+      );
+      expect(fromBatch).toEqual(single.map((s) => s.movieId));
+      for (const m of fromBatch) expect(seen).not.toContain(m);
+    }
+  });
+
+  it('pads rows with fewer candidates than N', () => {
+    const model = tinyModel();
+    const { byUser } = buildRatingMatrices(
+      (() => {
+        const b = new RatingsTableBuilder();
+        for (const m of [10, 20, 30, 40]) b.push(1, m, 4);
+        return b.finish();
+      })(),
+      { userIds: model.userIds, itemIds: model.itemIds },
+    );
+    const batch = topNForUserBlock(model, byUser, 3);
+    expect(Array.from(batch.items.subarray(0, 3))).toEqual([4, -1, -1]); // user 1 has seen 4 of 5
+    expect(Number.isNaN(batch.scores[1]!)).toBe(true);
+  });
+});
+
+describe('similar items', () => {
+  it('ranks by cosine of item factors and excludes the item itself', () => {
+    const model = tinyModel();
+    const norms = itemNorms(model);
+    expect(norms[1]).toBeCloseTo(2, 6);
+    const similar = similarItems(model, 10, 4, norms);
+    // Item 10 = (0.5, 0): cosines 20→1, 50→0.707, 40→0, 30→-0.707.
+    expect(similar.map((s) => s.movieId)).toEqual([20, 50, 40, 30]);
+    expect(similar[0]!.score).toBeCloseTo(1, 6);
+    expect(similar[1]!.score).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(similarItems(model, 12345, 3)).toEqual([]);
+  });
+});
+
+describe('fold-in for new users', () => {
+  // The last planted user is kept out of training: it plays the new user.
+  const planted = plantedRatings({
+    users: 201,
+    items: 120,
+    rank: 3,
+    density: 0.3,
+    noise: 0.2,
+    seed: 8,
+  });
+  const newUserId = 1 + 200 * 3;
+  const trainRows = Array.from({ length: planted.table.length }, (_, k) => k).filter(
+    (k) => planted.table.userIds[k] !== newUserId,
+  );
+  const model = trainAls(selectRows(planted.table, trainRows), {
+    rank: 3,
+    reg: 0.05,
+    biasReg: 1,
+    iterations: 10,
+  });
+
+  // Training solved the user before the last item update, so agreement is close, not exact.
+  it('approximately reproduces a trained user from their own ratings (the same half-step)', () => {
+    const userId = planted.table.userIds[0]!;
+    const ratings: { movieId: number; rating: number }[] = [];
+    for (let k = 0; k < planted.table.length; k++) {
+      if (planted.table.userIds[k] === userId)
+        ratings.push({ movieId: planted.table.movieIds[k]!, rating: planted.table.ratings[k]! });
+    }
+    const folded = foldInUser(model, { ratings });
+    const trained = userVector(model, userId)!;
+    expect(folded.used).toBe(ratings.length);
+    for (let k = 0; k < model.rank; k++)
+      expect(folded.vector[k]).toBeCloseTo(trained.vector[k]!, 2);
+    expect(folded.bias).toBeCloseTo(trained.bias, 2);
+  });
+
+  it('predicts a new user close to the truth from a few ratings', () => {
+    // Rate 15 movies by the held-out user's planted truth, predict the rest.
+    const truthId = newUserId;
+    expect(model.userIds.has(newUserId)).toBe(false);
+    const movies = Array.from(model.itemIds.ids);
+    const given = movies
+      .slice(0, 15)
+      .map((m) => ({ movieId: m, rating: planted.truth(truthId, m) }));
+    const folded = foldInUser(model, { ratings: given });
+    let err = 0;
+    let base = 0;
+    for (const m of movies.slice(15)) {
+      const i = model.itemIds.indexOf(m);
+      let s = model.globalMean + folded.bias + model.itemBias![i]!;
+      for (let k = 0; k < model.rank; k++)
+        s += folded.vector[k]! * model.itemFactors[i * model.rank + k]!;
+      err += (s - planted.truth(truthId, m)) ** 2;
+      base += (model.globalMean + model.itemBias![i]! - planted.truth(truthId, m)) ** 2;
+    }
+    expect(err).toBeLessThan(base * 0.5);
+  });
+
+  it('recommends from favourites, skipping them, and ignores unknown movies', () => {
+    const favourites = [Array.from(model.itemIds.ids)[0]!, Array.from(model.itemIds.ids)[1]!, -42];
+    const recs = recommendForNewUser(model, { favourites }, 5);
+    expect(recs).toHaveLength(5);
+    for (const r of recs) expect(favourites).not.toContain(r.movieId);
+    expect(foldInUser(model, { favourites }).used).toBe(2);
+    const empty = foldInUser(model, {});
+    expect(Array.from(empty.vector)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('fold-in for implicit models', () => {
+  it('recommends items of the taste group the favourites came from', () => {
+    const b = new RatingsTableBuilder();
+    for (let u = 0; u < 80; u++) {
+      for (let i = 0; i < 60; i++) {
+        if (u % 3 === i % 3 && unitFromHash(hash4(u, i, 2)) < 0.5) b.push(u, i, 1);
+      }
+    }
+    const model = trainAls(b.finish(), {
+      implicit: true,
+      rank: 6,
+      reg: 0.05,
+      alpha: 5,
+      iterations: 8,
+    });
+    const gram = computeGram(model.itemFactors, model.rank);
+    const recs = recommendForNewUser(model, { favourites: [1, 4, 7] }, 10, { gram });
+    expect(recs).toHaveLength(10);
+    for (const r of recs) expect(r.movieId % 3).toBe(1);
+    expect(recommendForUser(model, 999, 5)).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
+import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
+
+const run = promisify(execFile);
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+async function recsys(...args: string[]) {
+  return run(process.execPath, [join(root, 'bin/recsys.mjs'), ...args], { cwd: root });
+}
+
+/** The contract outside checks rely on: one JSON object on the last stdout line. */
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evaluate-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describeWithMlSmall('recsys evaluate on ml-latest-small', () => {
+  it('meets the RMSE bar with defaults and reports every contract field', async () => {
+    expectMlSmallPresent();
+    const { stdout } = await recsys(
+      'evaluate',
+      '--train',
+      mlSmall('ratings.csv'),
+      '--split',
+      '0.2',
+    );
+    const report = lastJson(stdout);
+    for (const key of ['rmse', 'mae', 'precision@10', 'ndcg@10', 'trainSeconds', 'train', 'test']) {
+      expect(report, key).toHaveProperty(key);
+    }
+    expect(report.rmse).toBeLessThanOrEqual(0.87);
+    expect(Number(report.train) + Number(report.test)).toBe(100_836);
+    const baselines = report.baselines as { biasOnly: { rmse: number } };
+    expect(report.rmse).toBeLessThan(baselines.biasOnly.rmse);
+  });
+});
+
+describe('recsys evaluate on other MovieLens formats', () => {
+  it('reads ml-100k style u.base/u.test files (tab separated) given as --train and --test', async () => {
+    const { table } = generateRatingsTable({ ratings: 20_000, users: 300, movies: 400, seed: 5 });
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, j) => {
+        const i = from + j;
+        return `${table.userIds[i]}\t${table.movieIds[i]}\t${table.ratings[i]}\t${table.timestamps[i]}`;
+      }).join('\n') + '\n';
+    await writeFile(join(dir, 'u1.base'), rows(0, 16_000));
+    await writeFile(join(dir, 'u1.test'), rows(16_000, 20_000));
+    const { stdout } = await recsys(
+      'evaluate',
+      '--train',
+      join(dir, 'u1.base'),
+      '--test',
+      join(dir, 'u1.test'),
+      '--rank',
+      '8',
+      '--iterations',
+      '5',
+    );
+    const report = lastJson(stdout);
+    expect(report.train).toBe(16_000);
+    expect(report.test).toBe(4_000);
+    expect(report.rmse).toBeLessThan(
+      (report.baselines as { globalMean: { rmse: number } }).globalMean.rmse,
+    );
+  });
+
+  it('fails with a one-line reason naming file and line for a malformed file', async () => {
+    await writeFile(join(dir, 'bad.dat'), '1::10::4::100\n1::x::4::101\n');
+    const failing = recsys('evaluate', '--train', join(dir, 'bad.dat'));
+    await expect(failing).rejects.toMatchObject({ code: 1 });
+    const error = (await failing.catch((e: { stderr: string }) => e)) as { stderr: string };
+    expect(error.stderr.trim().split('\n')).toHaveLength(1);
+    expect(error.stderr).toMatch(/bad\.dat:2: non-numeric movieId/);
+  });
+
+  it('rejects bad flags with a non-zero exit', async () => {
+    await expect(
+      recsys('evaluate', '--train', join(dir, 'u1.base'), '--rank', '-3'),
+    ).rejects.toMatchObject({
+      code: 1,
+    });
+    await expect(recsys('evaluate', '--train', join(dir, 'missing.csv'))).rejects.toMatchObject({
+      code: 1,
+    });
+  });
+});
