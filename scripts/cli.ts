@@ -5,9 +5,9 @@ import { registerEvaluateCommand } from './commands/evaluate.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
 import { registerS3Commands } from './commands/s3.ts';
 
-const program = new Command('recsys').configureOutput({
-  outputError: (text, write) => write(text.split('\n')[0] + '\n'),
-});
+const program = new Command('recsys')
+  .description('Serverless MovieLens recommender: ingest, train ALS, serve recommendations.')
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 registerCassandraCommands(program);
 registerDbCommands(program);
