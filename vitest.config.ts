@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/setup/cassandra-global.ts'],
+          globalSetup: ['test/setup/cassandra-global.ts', 'test/setup/s3-global.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

@@ -28,5 +28,6 @@ export function keyspacesTableProps(
       .map(column),
     billingMode: { mode: 'ON_DEMAND' },
     pointInTimeRecoveryEnabled: true,
+    ...(table.clientSideTimestamps ? { clientSideTimestampsEnabled: true } : {}),
   };
 }

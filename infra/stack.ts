@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Api } from './constructs/api.ts';
 import { Storage } from './constructs/storage.ts';
+import { Training } from './constructs/training.ts';
 
 export interface RecsysStackProps extends StackProps {
   readonly envName: string;
@@ -16,6 +18,15 @@ export class RecsysStack extends Stack {
     this.storage = new Storage(this, 'Storage', {
       keyspaceName: props.keyspaceName,
       retainData: props.retainData,
+    });
+    new Api(this, 'Api', {
+      bucket: this.storage.bucket,
+      keyspaceName: props.keyspaceName,
+      retainData: props.retainData,
+    });
+    new Training(this, 'Training', {
+      bucket: this.storage.bucket,
+      keyspaceName: props.keyspaceName,
     });
     new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'KeyspaceName', { value: props.keyspaceName });

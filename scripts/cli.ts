@@ -3,7 +3,11 @@ import { registerCassandraCommands } from './commands/cassandra.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerEvaluateCommand } from './commands/evaluate.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
+import { registerIngestCommands } from './commands/ingest.ts';
+import { registerModelsCommands } from './commands/models.ts';
 import { registerS3Commands } from './commands/s3.ts';
+import { registerTrainCommand } from './commands/train.ts';
+import { registerServeCommand } from './commands/serve.ts';
 
 const program = new Command('recsys')
   .description('Serverless MovieLens recommender: ingest, train ALS, serve recommendations.')
@@ -13,6 +17,10 @@ registerCassandraCommands(program);
 registerDbCommands(program);
 registerEvaluateCommand(program);
 registerGenerateCommand(program);
+registerIngestCommands(program);
 registerS3Commands(program);
+registerTrainCommand(program);
+registerModelsCommands(program);
+registerServeCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,21 +1,21 @@
-import { createRequire } from 'node:module';
 import cassandra from 'cassandra-driver';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+// @ts-expect-error the plugin ships no type declarations for this module
+import signatureModule from 'aws-sigv4-auth-cassandra-plugin/lib/sigv4-auth-signature.js';
 
 // The plugin's provider module pulls in the whole AWS SDK v2 (megabytes in every Lambda bundle) only
 // to resolve credentials. We reuse the plugin's signing code and resolve credentials with SDK v3.
-const require = createRequire(import.meta.url);
-const { computeSigV4SignatureCassandraRequest } =
-  require('aws-sigv4-auth-cassandra-plugin/lib/sigv4-auth-signature.js') as {
-    computeSigV4SignatureCassandraRequest(input: {
-      region: string;
-      accessKeyId: string;
-      secretAccessKey: string;
-      sessionToken?: string;
-      date: Date;
-      nonce: string;
-    }): string;
-  };
+// A static import (not createRequire) so that esbuild bundles it into the Lambda.
+const { computeSigV4SignatureCassandraRequest } = signatureModule as {
+  computeSigV4SignatureCassandraRequest(input: {
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    date: Date;
+    nonce: string;
+  }): string;
+};
 
 type Credentials = ReturnType<typeof defaultProvider>;
 type Callback = (error: Error | null, buffer: Buffer | null) => void;

@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { withRetry } from '../core/retry.ts';
 import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
+import { TABLES } from '../core/schema/tables.ts';
 import { SigV4AuthProvider } from './cassandra-sigv4.ts';
 
 /** Where the data lives: a Cassandra we run (laptop, CI, LocalStack) or Amazon Keyspaces. */
@@ -75,6 +76,14 @@ export function isTransientCassandraError(error: unknown): boolean {
 }
 
 export type Params = readonly unknown[];
+
+export interface BatchQuery {
+  readonly query: string;
+  readonly params: Params;
+}
+
+/** Amazon Keyspaces rejects batches of more statements than this. */
+export const MAX_BATCH_STATEMENTS = 30;
 export type Row = cassandra.types.Row;
 
 export interface ExecuteOptions {
@@ -146,6 +155,34 @@ export class CassandraStore {
     } while (pageState);
   }
 
+  /**
+   * A full-table scan cut into `splits` token ranges that can be read in parallel (each query with
+   * {@link rows}). The ranges cover the whole Murmur3 ring, so together they return every row once.
+   */
+  tokenRangeScans(
+    tableName: string,
+    columns: readonly string[],
+    partitionKey: readonly string[],
+    splits: number,
+  ): { cql: string; params: Params }[] {
+    const token = `token(${partitionKey.map(assertIdentifier).join(', ')})`;
+    const cql =
+      `SELECT ${columns.map(assertIdentifier).join(', ')} FROM ${this.table(tableName)} ` +
+      `WHERE ${token} > ? AND ${token} <= ?`;
+    const min = -(2n ** 63n);
+    const span = 2n ** 64n - 1n;
+    const bounds = Array.from({ length: splits + 1 }, (_, i) =>
+      i === splits ? 2n ** 63n - 1n : min + (span * BigInt(i)) / BigInt(splits),
+    );
+    return bounds.slice(0, -1).map((start, i) => ({
+      cql,
+      params: [
+        cassandra.types.Long.fromString(String(start)),
+        cassandra.types.Long.fromString(String(bounds[i + 1]!)),
+      ],
+    }));
+  }
+
   /** Runs one idempotent statement for many parameter sets with bounded concurrency. */
   async executeMany(cql: string, paramSets: readonly Params[], concurrency = 32): Promise<void> {
     let next = 0;
@@ -159,6 +196,49 @@ export class CassandraStore {
   }
 
   /**
+   * Runs statements as one UNLOGGED batch (one round trip). Callers keep a batch within one
+   * partition and at most {@link MAX_BATCH_STATEMENTS} statements: Keyspaces' limits, and on
+   * Cassandra a single-partition batch is applied as one mutation.
+   */
+  async batch(queries: readonly BatchQuery[], options: { idempotent?: boolean } = {}) {
+    const queryOptions: cassandra.QueryOptions = {
+      prepare: true,
+      logged: false,
+      isIdempotent: options.idempotent ?? false,
+      consistency: consistencies.localQuorum,
+    };
+    const run = () =>
+      this.client.batch(
+        queries.map((q) => ({ query: q.query, params: q.params as unknown[] })),
+        queryOptions,
+      );
+    if (!queryOptions.isIdempotent) return run();
+    return withRetry(run, {
+      retries: this.retries,
+      baseDelayMs: 50,
+      maxDelayMs: 5_000,
+      isRetryable: isTransientCassandraError,
+    });
+  }
+
+  /** Runs many idempotent batches with bounded concurrency; `onDone` hears of each finished one. */
+  async batchMany(
+    batches: readonly (readonly BatchQuery[])[],
+    concurrency = 32,
+    onDone?: (batch: readonly BatchQuery[]) => void,
+  ): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        await this.batch(batch, { idempotent: true });
+        onDone?.(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  }
+
+  /**
    * Creates the keyspace and tables (idempotent). On Keyspaces, CloudFormation owns the schema, so
    * this only runs against a Cassandra we manage.
    */
@@ -169,6 +249,19 @@ export class CassandraStore {
     const statements = renderSchemaCql(this.keyspace, replicationFactor);
     for (const cql of statements) {
       await this.client.execute(cql);
+    }
+    // CREATE TABLE IF NOT EXISTS leaves an older table as it was: add the columns it lacks.
+    for (const table of TABLES) {
+      const existing = await this.client.execute(
+        'SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?',
+        [this.keyspace, table.name],
+        { prepare: true },
+      );
+      const present = new Set(existing.rows.map((row) => String(row.get('column_name'))));
+      for (const [column, type] of Object.entries(table.columns)) {
+        if (present.has(column)) continue;
+        await this.client.execute(`ALTER TABLE ${this.table(table.name)} ADD ${column} ${type}`);
+      }
     }
     return statements.length;
   }

@@ -21,6 +21,12 @@ export interface TableDefinition {
   readonly columns: Readonly<Record<string, ColumnType>>;
   readonly partitionKey: readonly string[];
   readonly clusteringKey?: readonly ClusteringColumn[];
+  /**
+   * Writes carry their own `USING TIMESTAMP` (ingestion orders duplicate ratings by it). Apache
+   * Cassandra always allows that; Amazon Keyspaces only on tables created with client-side
+   * timestamps turned on (a one-way switch).
+   */
+  readonly clientSideTimestamps?: boolean;
 }
 
 /**
@@ -53,6 +59,7 @@ export const TABLES: readonly TableDefinition[] = [
     columns: { user_id: 'int', movie_id: 'int', rating: 'float', rated_at: 'bigint' },
     partitionKey: ['user_id'],
     clusteringKey: [{ name: 'movie_id', order: 'ASC' }],
+    clientSideTimestamps: true,
   },
   {
     name: 'ratings_by_movie',
@@ -66,6 +73,7 @@ export const TABLES: readonly TableDefinition[] = [
     },
     partitionKey: ['movie_id', 'bucket'],
     clusteringKey: [{ name: 'user_id', order: 'ASC' }],
+    clientSideTimestamps: true,
   },
   {
     name: 'users',
@@ -100,6 +108,13 @@ export const TABLES: readonly TableDefinition[] = [
       timings: 'map<text, double>',
       updated_at: 'timestamp',
       source_prefix: 'text',
+      started_at: 'timestamp',
+      ratings_format: 'text',
+      rejected: 'map<text, bigint>',
+      quarantine_prefix: 'text',
+      /** Training filter (the old project's rule), recorded here; no rating is ever deleted for it. */
+      min_ratings_per_movie: 'int',
+      error: 'text',
     },
     partitionKey: ['name'],
   },

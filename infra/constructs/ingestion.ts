@@ -1,0 +1,225 @@
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  Duration,
+  Stack,
+  aws_events as events,
+  aws_events_targets as targets,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_lambda_nodejs as nodejs,
+  aws_s3 as s3,
+  aws_stepfunctions as sfn,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface IngestionProps {
+  readonly bucket: s3.IBucket;
+  readonly keyspaceName: string;
+}
+
+/** What each ingest Lambda may touch: S3 prefixes and Keyspaces tables, nothing more. */
+interface Access {
+  readonly readPrefixes: readonly string[];
+  readonly writePrefixes: readonly string[];
+  readonly deletePrefixes: readonly string[];
+  readonly selectTables: readonly string[];
+  readonly modifyTables: readonly string[];
+  readonly memoryMb: number;
+}
+
+const ACCESS: Readonly<Record<string, Access>> = {
+  ValidateFunctionArn: {
+    readPrefixes: ['datasets/*', 'quarantine/*'],
+    writePrefixes: [],
+    deletePrefixes: ['quarantine/*'],
+    selectTables: ['datasets'],
+    modifyTables: ['datasets'],
+    memoryMb: 512,
+  },
+  PlanFunctionArn: {
+    readPrefixes: ['datasets/*'],
+    writePrefixes: [],
+    deletePrefixes: [],
+    selectTables: [],
+    modifyTables: [],
+    memoryMb: 256,
+  },
+  ChunkFunctionArn: {
+    readPrefixes: ['datasets/*'],
+    writePrefixes: ['quarantine/*'],
+    deletePrefixes: [],
+    selectTables: [],
+    modifyTables: ['ratings_by_user', 'ratings_by_movie'],
+    memoryMb: 2048,
+  },
+  CatalogueFunctionArn: {
+    readPrefixes: ['datasets/*'],
+    writePrefixes: [],
+    deletePrefixes: [],
+    selectTables: [],
+    modifyTables: ['movies', 'tags'],
+    memoryMb: 2048,
+  },
+  AggregateFunctionArn: {
+    readPrefixes: ['quarantine/*'],
+    writePrefixes: ['quarantine/*'],
+    deletePrefixes: [],
+    selectTables: ['ratings_by_user', 'movies', 'tags'],
+    modifyTables: ['users', 'movies', 'dataset_stats'],
+    memoryMb: 2048,
+  },
+  FinishFunctionArn: {
+    readPrefixes: [],
+    writePrefixes: [],
+    deletePrefixes: [],
+    selectTables: [],
+    modifyTables: ['datasets'],
+    memoryMb: 256,
+  },
+};
+
+/**
+ * The ingestion pipeline: one Lambda per ingest state, the state machine from
+ * statemachines/ingest.asl.json (the file `recsys ingest` runs locally), and the EventBridge rule
+ * that starts it when a data set's manifest lands in the bucket (written last by `recsys upload`).
+ */
+export class Ingestion extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: Record<string, nodejs.NodejsFunction> = {};
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    for (const [substitution, binding] of Object.entries(INGEST_HANDLERS)) {
+      const access = ACCESS[substitution];
+      if (!access) throw new Error(`no access rules for ${substitution}`);
+      const name = substitution.replace(/FunctionArn$/, '');
+      const fn = new nodejs.NodejsFunction(this, name, {
+        entry: `${ROOT}${binding.module}`,
+        handler: binding.export ?? 'handler',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: access.memoryMb,
+        timeout: Duration.seconds(binding.timeoutSeconds ?? 900),
+        projectRoot: ROOT,
+        depsLockFilePath: `${ROOT}package-lock.json`,
+        environment: {
+          RECSYS_BUCKET: props.bucket.bucketName,
+          RECSYS_DB: 'keyspaces',
+          RECSYS_KEYSPACE: props.keyspaceName,
+          POWERTOOLS_SERVICE_NAME: 'recsys-ingest',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+        bundling: {
+          format: nodejs.OutputFormat.ESM,
+          target: 'node22',
+          mainFields: ['module', 'main'],
+          // cassandra-driver is CommonJS and calls require(); ESM bundles have none of their own.
+          banner:
+            "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
+            'const require = __recsysCreateRequire(import.meta.url);',
+          minify: true,
+          sourceMap: true,
+          // esbuild is a devDependency: bundle on this machine, never in a Docker container.
+          forceDockerBundling: false,
+        },
+      });
+      grantS3(fn, props.bucket, access);
+      grantKeyspaces(fn, props.keyspaceName, access);
+      this.functions[substitution] = fn;
+    }
+
+    const stateMachineName = `${stack.stackName}-ingest`;
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromFile(`${ROOT}${INGEST_DEFINITION}`),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
+      ),
+      timeout: Duration.hours(6),
+    });
+    for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
+    // A DISTRIBUTED Map runs its items as child executions of this state machine. The ARNs are
+    // built from the name: referring to the state machine's own ARN would be a circular dependency.
+    const selfArn = Arn.format(
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      stack,
+    );
+    const executionsArn = Arn.format(
+      {
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName}/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      stack,
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [selfArn] }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [executionsArn],
+      }),
+    );
+
+    new events.Rule(this, 'ManifestUploaded', {
+      description: 'Starts ingestion when datasets/<name>/manifest.json is written (it is last).',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.bucket.bucketName] },
+          object: { key: events.Match.wildcard('datasets/*/manifest.json') },
+        },
+      },
+      targets: [
+        new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({
+            manifestKey: events.EventField.fromPath('$.detail.object.key'),
+          }),
+        }),
+      ],
+    });
+  }
+}
+
+function grantS3(fn: lambda.IFunction, bucket: s3.IBucket, access: Access): void {
+  for (const prefix of access.readPrefixes) bucket.grantRead(fn, prefix);
+  for (const prefix of access.writePrefixes) bucket.grantPut(fn, prefix);
+  for (const prefix of access.deletePrefixes) bucket.grantDelete(fn, prefix);
+}
+
+function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: Access): void {
+  const tableArn = (table: string) =>
+    `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${keyspace}/table/${table}`;
+  if (access.selectTables.length === 0 && access.modifyTables.length === 0) return;
+  // The driver reads the system keyspaces on connect (peers, schema) whatever the queries are.
+  const systemArn = `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/system*`;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['cassandra:Select'],
+      resources: [systemArn, ...access.selectTables.map(tableArn)],
+    }),
+  );
+  if (access.modifyTables.length > 0) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cassandra:Modify'],
+        resources: access.modifyTables.map(tableArn),
+      }),
+    );
+  }
+}

@@ -1,0 +1,181 @@
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  Duration,
+  Stack,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_lambda_nodejs as nodejs,
+  aws_s3 as s3,
+  aws_stepfunctions as sfn,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface TrainingProps {
+  readonly bucket: s3.IBucket;
+  readonly keyspaceName: string;
+}
+
+/** What each train Lambda may touch: S3 prefixes and Keyspaces tables, and how big it is. */
+interface Access {
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+  readonly selectTables: readonly string[];
+  readonly modifyTables: readonly string[];
+  /** 1,769 MB buys one full vCPU: the block solves are single-threaded by design. */
+  readonly memoryMb: number;
+}
+
+const RUNS = 'runs/*';
+const MODELS = 'models/*';
+const runFiles = (memoryMb: number, write = true): Access => ({
+  read: [RUNS],
+  write: write ? [RUNS] : [],
+  selectTables: [],
+  modifyTables: [],
+  memoryMb,
+});
+
+const ACCESS: Readonly<Record<string, Access>> = {
+  TrainPlanFunctionArn: {
+    ...runFiles(512),
+    selectTables: ['datasets', 'models'],
+    modifyTables: ['models'],
+  },
+  TrainScanRangeFunctionArn: { ...runFiles(2048), selectTables: ['ratings_by_user'] },
+  TrainBuildIndexFunctionArn: runFiles(1024),
+  TrainAssembleBlockFunctionArn: runFiles(2048),
+  // A tuning point trains the whole matrix in one Lambda.
+  TrainTuneCandidateFunctionArn: runFiles(4096, false),
+  TrainTuneSelectFunctionArn: runFiles(256),
+  TrainInitFunctionArn: runFiles(1024),
+  TrainSolveBlockFunctionArn: runFiles(1769),
+  TrainCombineFactorsFunctionArn: runFiles(1024),
+  TrainEvaluateBlockFunctionArn: runFiles(1769, false),
+  TrainCheckpointFunctionArn: runFiles(256),
+  TrainTopNFunctionArn: { ...runFiles(1769, false), modifyTables: ['recommendations'] },
+  TrainSimilarMoviesFunctionArn: { ...runFiles(1769, false), modifyTables: ['similar_movies'] },
+  TrainPublishFunctionArn: {
+    read: [RUNS],
+    write: [MODELS],
+    selectTables: ['models'],
+    modifyTables: ['models', 'active_model'],
+    memoryMb: 1024,
+  },
+  TrainMarkFailedFunctionArn: {
+    read: [],
+    write: [],
+    selectTables: ['models'],
+    modifyTables: ['models'],
+    memoryMb: 256,
+  },
+};
+
+/**
+ * The training pipeline: one Lambda per train step and the state machine from
+ * statemachines/train.asl.json (the file `recsys train` runs locally), its block Maps running as
+ * DISTRIBUTED child executions so a large block count is not capped at 40 in flight.
+ */
+export class Training extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: Record<string, nodejs.NodejsFunction> = {};
+
+  constructor(scope: Construct, id: string, props: TrainingProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    for (const [substitution, binding] of Object.entries(TRAIN_HANDLERS)) {
+      const access = ACCESS[substitution];
+      if (!access) throw new Error(`no access rules for ${substitution}`);
+      const fn = new nodejs.NodejsFunction(this, substitution.replace(/FunctionArn$/, ''), {
+        entry: `${ROOT}${binding.module}`,
+        handler: binding.export ?? 'handler',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: access.memoryMb,
+        timeout: Duration.seconds(binding.timeoutSeconds ?? 900),
+        projectRoot: ROOT,
+        depsLockFilePath: `${ROOT}package-lock.json`,
+        environment: {
+          RECSYS_BUCKET: props.bucket.bucketName,
+          RECSYS_DB: 'keyspaces',
+          RECSYS_KEYSPACE: props.keyspaceName,
+          POWERTOOLS_SERVICE_NAME: 'recsys-train',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+        bundling: {
+          format: nodejs.OutputFormat.ESM,
+          target: 'node22',
+          mainFields: ['module', 'main'],
+          // cassandra-driver is CommonJS and calls require(); ESM bundles have none of their own.
+          banner:
+            "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
+            'const require = __recsysCreateRequire(import.meta.url);',
+          minify: true,
+          sourceMap: true,
+          forceDockerBundling: false,
+        },
+      });
+      for (const prefix of access.read) props.bucket.grantRead(fn, prefix);
+      for (const prefix of access.write) props.bucket.grantPut(fn, prefix);
+      grantKeyspaces(fn, props.keyspaceName, access);
+      this.functions[substitution] = fn;
+    }
+
+    const stateMachineName = `${stack.stackName}-train`;
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromFile(`${ROOT}${TRAIN_DEFINITION}`),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
+      ),
+      timeout: Duration.hours(12),
+    });
+    for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
+    // DISTRIBUTED Map items run as child executions of this state machine. The ARNs are built from
+    // the name: referring to the state machine's own ARN would be a circular dependency.
+    const arn = (resource: string, resourceName: string) =>
+      Arn.format(
+        { service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+        stack,
+      );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [arn('stateMachine', stateMachineName)],
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [arn('execution', `${stateMachineName}/*`)],
+      }),
+    );
+  }
+}
+
+function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: Access): void {
+  if (access.selectTables.length === 0 && access.modifyTables.length === 0) return;
+  const tableArn = (table: string) =>
+    `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${keyspace}/table/${table}`;
+  // The driver reads the system keyspaces on connect (peers, schema) whatever the queries are.
+  const systemArn = `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/system*`;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['cassandra:Select'],
+      resources: [systemArn, ...access.selectTables.map(tableArn)],
+    }),
+  );
+  if (access.modifyTables.length > 0) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cassandra:Modify'],
+        resources: access.modifyTables.map(tableArn),
+      }),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  DockerImage,
+  RemovalPolicy,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_s3 as s3,
+  aws_s3_deployment as deployment,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface WebHostingProps {
+  /** Written to assets/config.json so the console calls the API Gateway stage. */
+  readonly apiUrl: string;
+  readonly retainData: boolean;
+}
+
+/**
+ * The operator console over HTTPS: a private bucket behind CloudFront (origin access control), the
+ * esbuild bundle built on this machine at synth time (no Docker), and a config.json naming the API.
+ */
+export class WebHosting extends Construct {
+  readonly distribution: cloudfront.Distribution;
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: WebHostingProps) {
+    super(scope, id);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !props.retainData,
+    });
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'recsys operator console',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+    });
+    const site = deployment.Source.asset(`${ROOT}web`, {
+      bundling: {
+        // Never used: local bundling below always succeeds or throws.
+        image: DockerImage.fromRegistry('node:22-slim'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            const result = spawnSync(
+              process.execPath,
+              ['--import', 'tsx', `${ROOT}scripts/serve/build-web-cli.ts`, outputDir],
+              { cwd: ROOT, encoding: 'utf8' },
+            );
+            if (result.status !== 0) throw new Error(`web UI build failed: ${result.stderr}`);
+            return true;
+          },
+        },
+      },
+    });
+    new deployment.BucketDeployment(this, 'Deploy', {
+      destinationBucket: this.bucket,
+      sources: [site, deployment.Source.jsonData('assets/config.json', { apiBase: props.apiUrl })],
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', '/assets/config.json'],
+    });
+  }
+}

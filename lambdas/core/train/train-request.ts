@@ -1,0 +1,145 @@
+import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
+import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../ingest/cleaning.ts';
+import { assertRunId } from './run-layout.ts';
+import { planTokenRanges } from './token-ranges.ts';
+import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
+import type { RunPlan, TrainAlsOptions, TrainRequest } from './workflow-types.ts';
+
+/** A request that can never succeed (bad ranges, unknown fields): failing fast beats retrying. */
+export class TrainRequestError extends Error {
+  override readonly name = 'TrainRequestInvalid';
+}
+
+export const TRAIN_DEFAULTS = {
+  blocks: 4,
+  validation: 0.2,
+  splitSeed: 0,
+  tolerance: 0,
+  topN: 50,
+  similarN: 20,
+} as const;
+
+/**
+ * The execution state holds a few hundred bytes per block (the plan's block list and token ranges,
+ * the evaluation partials, the output counts): 500 blocks stay well inside the 256 KB quota.
+ */
+export const MAX_BLOCKS = 500;
+
+const OPTION_KEYS: readonly (keyof TrainAlsOptions)[] = [
+  'rank',
+  'reg',
+  'biasReg',
+  'iterations',
+  'implicit',
+  'alpha',
+  'biases',
+  'solver',
+  'cgSteps',
+  'seed',
+];
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TrainRequestError(
+      `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function fraction(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < max)) {
+    throw new TrainRequestError(`${name} must be a number in [0, ${max}), got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkedOptions(options: TrainAlsOptions = {}): TrainAlsOptions {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key as keyof TrainAlsOptions)) {
+      throw new TrainRequestError(`unknown ALS option "${key}"`);
+    }
+  }
+  try {
+    resolveAlsOptions(options, { ratingMin: 0, ratingMax: 0 });
+  } catch (error) {
+    throw new TrainRequestError((error as Error).message);
+  }
+  return options;
+}
+
+export interface PlanContext {
+  readonly runId: string;
+  readonly executionName: string;
+  readonly dataset: string;
+  /** min_ratings_per_movie recorded by the ingestion, if any. */
+  readonly datasetMinRatings: number | null;
+  readonly now: Date;
+}
+
+/** The request with every default filled in and every value checked. */
+export function resolveTrainRequest(request: TrainRequest, context: PlanContext): RunPlan {
+  const options = checkedOptions(request.options);
+  const blockCount = integer('blocks', request.blocks ?? TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS);
+  const scanRanges = integer('scanRanges', request.scanRanges ?? blockCount, 1, MAX_BLOCKS);
+  const concurrency = integer(
+    'concurrency',
+    request.concurrency ?? Math.max(blockCount, scanRanges),
+    1,
+    10_000,
+  );
+  const tolerance = request.tolerance ?? TRAIN_DEFAULTS.tolerance;
+  if (typeof tolerance !== 'number' || !(tolerance >= 0)) {
+    throw new TrainRequestError(`tolerance must be ≥ 0, got ${String(tolerance)}`);
+  }
+  const validation = fraction('validation', request.validation ?? TRAIN_DEFAULTS.validation, 0.9);
+  const tuning = request.tune !== undefined && request.tune !== false;
+  if (tuning && validation === 0) {
+    throw new TrainRequestError('tuning needs a validation split (validation > 0)');
+  }
+  const grid =
+    typeof request.tune === 'object'
+      ? { ...DEFAULT_TUNE_GRID, ...request.tune }
+      : DEFAULT_TUNE_GRID;
+  let candidates;
+  try {
+    candidates = tuning ? tuneCandidates(grid) : [];
+  } catch (error) {
+    throw new TrainRequestError((error as Error).message);
+  }
+  return {
+    runId: assertRunIdOrReject(context.runId),
+    executionName: context.executionName,
+    dataset: context.dataset,
+    createdAt: context.now.toISOString(),
+    options,
+    iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
+    blockCount,
+    blocks: Array.from({ length: blockCount }, (_, b) => b),
+    ranges: planTokenRanges(scanRanges),
+    concurrency,
+    tolerance,
+    validation,
+    splitSeed: integer('splitSeed', request.splitSeed ?? TRAIN_DEFAULTS.splitSeed, 0, 0xffffffff),
+    topN: integer('topN', request.topN ?? TRAIN_DEFAULTS.topN, 1, 1000),
+    similarN: integer('similarN', request.similarN ?? TRAIN_DEFAULTS.similarN, 1, 1000),
+    minRatings: integer(
+      'minRatings',
+      request.minRatings ?? context.datasetMinRatings ?? DEFAULT_MIN_RATINGS_PER_MOVIE,
+      1,
+      1_000_000_000,
+    ),
+    tuning,
+    tuneCandidates: candidates,
+    activate: request.activate ?? true,
+    resumed: false,
+  };
+}
+
+function assertRunIdOrReject(runId: string): string {
+  try {
+    return assertRunId(runId);
+  } catch (error) {
+    throw new TrainRequestError((error as Error).message);
+  }
+}

@@ -1,0 +1,241 @@
+import type { AlsSolver, IterationRecord, ResolvedAlsOptions } from '../als/index.ts';
+import type { ErrorSum } from './prediction-error.ts';
+import type { ScanTotals } from './shuffle.ts';
+import type { TokenRange } from './token-ranges.ts';
+import type { TuneCandidate, TuneGrid, TuneResult } from './tune-grid.ts';
+import type { Side } from './run-layout.ts';
+
+/**
+ * The payloads the train state machine passes between its Tasks: run ids, block numbers, token
+ * bounds and a few numbers. Matrices and factors stay in S3 under `runs/<runId>/`, so a payload
+ * stays far below the 256 KB Step Functions quota however large the data set is.
+ */
+
+/** The ALS settings a request may set; the rest take `DEFAULT_ALS_OPTIONS`. */
+export interface TrainAlsOptions {
+  readonly rank?: number;
+  readonly reg?: number;
+  readonly biasReg?: number;
+  readonly iterations?: number;
+  readonly implicit?: boolean;
+  readonly alpha?: number;
+  readonly biases?: boolean;
+  readonly solver?: AlsSolver;
+  readonly cgSteps?: number;
+  readonly seed?: number;
+}
+
+/** Execution input (`recsys train`, or an EventBridge rule after ingestion). */
+export interface TrainRequest {
+  /** The model id, which is also the run id; derived from the execution name when absent. */
+  readonly modelId?: string;
+  /** Continue the run `modelId` from its last complete iteration. */
+  readonly resume?: boolean;
+  /** Recorded with the model; defaults to the data set the ingestion last marked ready. */
+  readonly dataset?: string;
+  readonly options?: TrainAlsOptions;
+  /** Row blocks per side: the unit of work of every block Map (results do not depend on it). */
+  readonly blocks?: number;
+  /** Token ranges the ratings table is scanned in (default: the block count). */
+  readonly scanRanges?: number;
+  /** MaxConcurrency of every Map (default: all items at once). */
+  readonly concurrency?: number;
+  /** Stop when an iteration improves validation RMSE by less than this (default 0: never). */
+  readonly tolerance?: number;
+  /** Fraction of ratings held out for validation (default 0.2). */
+  readonly validation?: number;
+  readonly splitSeed?: number;
+  /** Recommendations stored per user (default 50). */
+  readonly topN?: number;
+  /** Neighbours stored per movie (default 20). */
+  readonly similarN?: number;
+  /**
+   * Movies with fewer ratings are neither recommended nor given neighbours (default: the data set's
+   * min_ratings_per_movie from ingestion, else 50).
+   */
+  readonly minRatings?: number;
+  /** Grid-search rank × reg on the validation split first (true: the default grid). */
+  readonly tune?: boolean | Partial<TuneGrid>;
+  /** Make the model the one that serves once it is published (default true). */
+  readonly activate?: boolean;
+}
+
+/** Plan's output and `plan.json`: the request resolved, fixed for the whole run. */
+export interface RunPlan {
+  readonly runId: string;
+  readonly executionName: string;
+  readonly dataset: string;
+  readonly createdAt: string;
+  readonly options: TrainAlsOptions;
+  readonly iterations: number;
+  readonly blockCount: number;
+  /** 0..blockCount-1: the items of every block Map. */
+  readonly blocks: readonly number[];
+  readonly ranges: readonly TokenRange[];
+  readonly concurrency: number;
+  readonly tolerance: number;
+  readonly validation: number;
+  readonly splitSeed: number;
+  readonly topN: number;
+  readonly similarN: number;
+  readonly minRatings: number;
+  readonly tuning: boolean;
+  readonly tuneCandidates: readonly TuneCandidate[];
+  readonly activate: boolean;
+  /** True when an earlier execution of this run got past Init: skip prepare and tuning. */
+  readonly resumed: boolean;
+}
+
+export interface ScanTask {
+  readonly runId: string;
+  readonly range: TokenRange;
+}
+
+export interface ScanResult extends ScanTotals {
+  readonly range: number;
+  readonly seconds: number;
+}
+
+export interface BuildIndexTask {
+  readonly runId: string;
+  readonly scans: readonly ScanResult[];
+}
+
+/** `index.json`; also BuildIndex's output. */
+export interface RunIndex {
+  readonly users: number;
+  readonly items: number;
+  readonly trainRatings: number;
+  readonly validationRatings: number;
+  readonly ratingSumUnits: number;
+  readonly globalMean: number;
+  readonly ratingMin: number;
+  readonly ratingMax: number;
+}
+
+export interface BlockTask {
+  readonly runId: string;
+  readonly block: number;
+}
+
+export interface TuneTask {
+  readonly runId: string;
+  readonly candidate: TuneCandidate;
+}
+
+export interface TuneSelectTask {
+  readonly runId: string;
+  readonly results: readonly TuneResult[];
+}
+
+/** The chosen grid point, or {} when the run does not tune. */
+export type TunedParams = Partial<Pick<TuneResult, 'rank' | 'reg' | 'rmse'>>;
+
+export interface InitTask {
+  readonly runId: string;
+  readonly tuned: TunedParams;
+}
+
+/** `settings.json`: what every solve uses. */
+export interface RunSettings {
+  readonly options: ResolvedAlsOptions;
+  readonly tuned: TunedParams;
+}
+
+/** The loop variable the Choice state reads. */
+export interface LoopState {
+  /** Last complete iteration (0 after Init). */
+  readonly iteration: number;
+  /** The iteration the next pass of the loop computes. */
+  readonly next: number;
+  readonly converged: boolean;
+  readonly rmse: number | null;
+  readonly trainRmse: number | null;
+  /** Seconds the last iteration took, from the end of the one before. */
+  readonly seconds: number | null;
+  /** Epoch ms when the last iteration (or Init) finished. */
+  readonly finishedAt: number;
+}
+
+export interface SolveTask extends BlockTask {
+  readonly side: Side;
+  readonly iteration: number;
+}
+
+export interface CombineTask {
+  readonly runId: string;
+  readonly side: Side;
+  readonly iteration: number;
+}
+
+export interface EvaluateTask extends BlockTask {
+  readonly iteration: number;
+}
+
+export interface EvaluateResult {
+  readonly block: number;
+  readonly validation: ErrorSum;
+  readonly train: ErrorSum;
+}
+
+export interface CheckpointTask {
+  readonly runId: string;
+  readonly iteration: number;
+  readonly partials: readonly EvaluateResult[];
+  readonly previousFinishedAt: number;
+}
+
+export interface IterationSummary extends IterationRecord {
+  readonly rmse: number | null;
+  readonly trainRmse?: number;
+}
+
+/** `checkpoint.json`: the last complete iteration; factors are in `factors/i<k>/`. */
+export interface Checkpoint {
+  readonly iteration: number;
+  readonly converged: boolean;
+  readonly history: readonly IterationSummary[];
+  readonly finishedAt: number;
+}
+
+export interface OutputResult {
+  readonly block: number;
+  readonly written: number;
+  readonly seconds: number;
+}
+
+export interface PublishTask {
+  readonly runId: string;
+  /** The Parallel state's output: [top-N results, similar-movies results]. */
+  readonly outputs: readonly (readonly OutputResult[])[];
+}
+
+export interface TrainSummary {
+  readonly modelId: string;
+  readonly dataset: string;
+  readonly status: 'ready';
+  readonly activated: boolean;
+  /** Validation RMSE of the published model (null without a validation split). */
+  readonly rmse: number | null;
+  readonly trainRmse: number | null;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly users: number;
+  readonly items: number;
+  readonly trainRatings: number;
+  readonly validationRatings: number;
+  readonly recommendationsWritten: number;
+  readonly similarMoviesWritten: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly tuned: TunedParams;
+  readonly history: readonly IterationSummary[];
+  readonly artifactsPrefix: string;
+  readonly seconds: number;
+}
+
+/** MarkFailed's input: the whole execution state at the Catch. */
+export interface FailureState {
+  readonly plan?: { readonly runId?: string };
+  readonly modelId?: string;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}

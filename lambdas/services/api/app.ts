@@ -1,0 +1,101 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ApiError } from '../../core/serving/api-error.ts';
+import { logger } from '../logger.ts';
+import { containerStores, type Stores } from '../runtime.ts';
+import { apiKeyAuth, apiKeyCheckFromEnv } from './middleware/api-key.ts';
+import { bodyLimit } from './middleware/body-limit.ts';
+import { jsonErrors } from './middleware/json-errors.ts';
+import { responseEnvelope } from './middleware/response-envelope.ts';
+import type { ApiResult, ApiRoute, RouteDeps } from './route.ts';
+import { API_ROUTES, OPEN_PATHS } from './routes/index.ts';
+import { ServingState, servingSettingsFromEnv } from './serving-state.ts';
+
+export type ApiEvent = APIGatewayProxyEvent;
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface ApiOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Adapters; the container's (from the environment) by default. */
+  readonly stores?: () => Stores;
+}
+
+/**
+ * The whole API as one middy handler: the Lambda's entry point and what `recsys serve` calls with
+ * the events it builds. Middleware order (before: top to bottom; after/onError: bottom to top):
+ * logger context → request id, cache default and access log → JSON error rendering → header and
+ * event normalization → CORS (answers preflights) → API key → body size → router.
+ */
+export function createApiHandler(options: ApiOptions = {}): ApiHandler {
+  const env = options.env ?? process.env;
+  const stores = options.stores ?? (() => containerStores(env));
+  const deps: RouteDeps = { state: new ServingState(stores, servingSettingsFromEnv(env)), stores };
+  const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
+    routes: API_ROUTES.map((route) => toMiddyRoute(route, deps)),
+    notFoundResponse: ({ method, path }) => {
+      throw new ApiError(404, 'route_not_found', `no route ${method} ${path}`);
+    },
+  });
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(router)
+    .use(injectLambdaContext(logger))
+    .use(responseEnvelope())
+    .use(httpErrorHandler({ logger: false }))
+    .use(jsonErrors())
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer() as middy.MiddlewareObj<APIGatewayProxyEvent>)
+    .use(
+      httpCors({
+        // Keys, not cookies, authenticate, so any origin may call (the web UI may be elsewhere).
+        origin: '*',
+        disableBeforePreflightResponse: false,
+        headers: 'content-type,x-api-key',
+        methods: 'GET,POST,OPTIONS',
+        exposeHeaders: 'x-request-id',
+        maxAge: 600,
+      }),
+    )
+    .use(apiKeyAuth(apiKeyCheckFromEnv(env), OPEN_PATHS))
+    .use(bodyLimit());
+  return (event, context) => handler(event, context);
+}
+
+function toMiddyRoute(
+  route: ApiRoute,
+  deps: RouteDeps,
+): Route<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const run = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const result = await route.handle(
+      {
+        path: event.pathParameters ?? {},
+        query: event.queryStringParameters ?? {},
+        body: route.json ? event.body : undefined,
+      },
+      deps,
+    );
+    return toProxyResult(result);
+  };
+  const handler = route.json
+    ? middy<APIGatewayProxyEvent, APIGatewayProxyResult>(run).use(httpJsonBodyParser())
+    : run;
+  return { method: route.method, path: route.path, handler };
+}
+
+function toProxyResult(result: ApiResult): APIGatewayProxyResult {
+  const cache = result.cache ?? 'no-store';
+  return {
+    statusCode: result.status ?? 200,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control':
+        cache === 'no-store' ? 'no-store' : `private, max-age=${cache.maxAgeSeconds}`,
+    },
+    body: JSON.stringify(result.body),
+  };
+}

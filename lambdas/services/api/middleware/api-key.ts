@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ApiError } from '../../../core/serving/api-error.ts';
+
+/**
+ * Where the API key is checked. In AWS, API Gateway checks it against the usage plan before the
+ * Lambda runs (`RECSYS_API_KEY_SOURCE=gateway`, set by the stack); everywhere else this middleware
+ * compares the `x-api-key` header with `RECSYS_API_KEY`. With neither set every data route is
+ * refused: a misconfigured deployment fails closed.
+ */
+export type ApiKeyCheck =
+  | { readonly mode: 'gateway' }
+  | { readonly mode: 'local'; readonly key: string }
+  | { readonly mode: 'unconfigured' };
+
+export function apiKeyCheckFromEnv(env: NodeJS.ProcessEnv): ApiKeyCheck {
+  if (env.RECSYS_API_KEY_SOURCE === 'gateway') return { mode: 'gateway' };
+  const key = env.RECSYS_API_KEY?.trim();
+  return key ? { mode: 'local', key } : { mode: 'unconfigured' };
+}
+
+/** Compares digests so neither the time taken nor an early length mismatch leaks the key. */
+export function sameKey(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function apiKeyAuth(
+  check: ApiKeyCheck,
+  openPaths: ReadonlySet<string>,
+): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    before: (request) => {
+      const { httpMethod, path, headers } = request.event;
+      if (httpMethod === 'OPTIONS' || openPaths.has(path.replace(/\/$/, '') || '/')) return;
+      if (check.mode === 'gateway') return;
+      if (check.mode === 'unconfigured') {
+        throw new ApiError(
+          503,
+          'api_key_not_configured',
+          'the server has no API key configured (RECSYS_API_KEY)',
+        );
+      }
+      const given = headers?.['x-api-key'];
+      if (!given)
+        throw new ApiError(401, 'missing_api_key', 'send the API key in the x-api-key header');
+      if (!sameKey(given, check.key))
+        throw new ApiError(403, 'invalid_api_key', 'the API key is not valid');
+    },
+  };
+}

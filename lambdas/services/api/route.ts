@@ -1,0 +1,37 @@
+import type { Stores } from '../runtime.ts';
+import type { ServingState } from './serving-state.ts';
+
+/** What a route sees of a request: already normalized by the middleware chain. */
+export interface ApiRequest {
+  readonly path: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  /** Parsed JSON (POST routes only). */
+  readonly body: unknown;
+}
+
+/**
+ * How long a client may reuse a response. Catalogue data changes only when a data set is
+ * ingested, so it may be cached briefly; anything per user or per model version may not.
+ */
+export type CachePolicy = 'no-store' | { maxAgeSeconds: number };
+
+export interface ApiResult {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly cache?: CachePolicy;
+}
+
+export interface RouteDeps {
+  readonly state: ServingState;
+  readonly stores: () => Stores;
+}
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** JSON body expected (POST): the body parser and size limit apply. */
+  readonly json?: boolean;
+  readonly handle: (request: ApiRequest, deps: RouteDeps) => Promise<ApiResult>;
+}
+
+export const CATALOGUE_CACHE: CachePolicy = { maxAgeSeconds: 300 };

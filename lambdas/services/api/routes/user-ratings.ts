@@ -1,0 +1,44 @@
+import { notFound } from '../../../core/serving/api-error.ts';
+import { ParameterReader } from '../../../core/serving/params.ts';
+import { movieSummary } from '../movie-views.ts';
+import type { ApiRoute } from '../route.ts';
+import { readUserRatings, readUserSummary } from '../user-data.ts';
+
+/** A user's activity summary and rated movies, best rated (then most recent) first. */
+export const userRatingsRoute: ApiRoute = {
+  method: 'GET',
+  path: '/users/{userId}/ratings',
+  async handle(request, { state, stores }) {
+    const params = new ParameterReader(request.query, request.path);
+    params.only('limit');
+    const userId = params.pathId('userId');
+    const limit = params.int('limit', { min: 1, max: 1000, fallback: 50 });
+    params.done();
+    const { db } = stores();
+    const [summary, ratings, catalogue] = await Promise.all([
+      readUserSummary(db, userId),
+      readUserRatings(db, userId),
+      state.catalogue(),
+    ]);
+    if (!summary && ratings.length === 0) throw notFound(`user ${userId}`);
+    const sorted = [...ratings].sort((a, b) => b.rating - a.rating || b.ratedAt - a.ratedAt);
+    return {
+      body: {
+        userId,
+        ratingCount: summary?.ratingCount ?? ratings.length,
+        ratingMean: summary?.ratingMean ?? null,
+        firstRatedAt: summary?.firstRatedAt ?? null,
+        lastRatedAt: summary?.lastRatedAt ?? null,
+        items: sorted.slice(0, limit).map((r) => {
+          const movie = catalogue.get(r.movieId);
+          return {
+            ...(movie ? movieSummary(movie) : { movieId: r.movieId, title: null }),
+            rating: r.rating,
+            ratedAt: r.ratedAt,
+          };
+        }),
+      },
+      cache: 'no-store',
+    };
+  },
+};

@@ -1,0 +1,163 @@
+import { MAX_BATCH_STATEMENTS, type BatchQuery } from '../../adapters/cassandra.ts';
+import { readRatings } from '../../core/formats/ratings-reader.ts';
+import { FIELD_DELIMITER } from '../../core/formats/ratings-format.ts';
+import { movieBucket, movieBucketRuns, userRuns } from '../../core/ingest/batching.ts';
+import { ingestRejection } from '../../core/ingest/cleaning.ts';
+import { LineCounter } from '../../core/ingest/line-counter.ts';
+import {
+  formatQuarantineCsv,
+  stagedQuarantineKey,
+  type QuarantinedRow,
+  type RejectCounts,
+} from '../../core/ingest/quarantine.ts';
+import { ratingWriteTime } from '../../core/ingest/write-time.ts';
+import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
+import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
+import type { Stores } from '../runtime.ts';
+import { injectChunkFault } from './fault-injection.ts';
+
+/**
+ * Batches in flight per chunk (RECSYS_INGEST_WRITES_IN_FLIGHT): enough to hide the round trip, few
+ * enough that parallel chunks don't bury the database in queued requests.
+ */
+const BATCHES_IN_FLIGHT = Number(process.env.RECSYS_INGEST_WRITES_IN_FLIGHT) || 16;
+// A MovieLens csv row is ~24 bytes; preallocating avoids most of the typed-array regrowth.
+const BYTES_PER_ROW_ESTIMATE = 24;
+
+export interface ChunkProgress {
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+  readonly rowsWritten: number;
+  readonly rowsTotal: number;
+  readonly phase: 'reading' | 'writing';
+}
+
+/**
+ * One Map item: reads its byte range of the ratings file, validates every line, writes the valid
+ * ratings to both ratings tables and the rejected lines to a staged quarantine file. Every write is
+ * an idempotent upsert with a write time derived from the rating (write-time.ts), so running a chunk
+ * twice, or chunks in any order, leaves the same rows.
+ */
+export async function ingestChunk(
+  task: ChunkTask,
+  { s3, db }: Stores,
+  onProgress: (progress: ChunkProgress) => void = () => {},
+): Promise<ChunkResult> {
+  const started = performance.now();
+  const { chunk } = task;
+  const bytesTotal = chunk.endInclusive - chunk.start + 1;
+  const body = await s3.getStream(task.ratingsKey, chunk);
+  const lines = new LineCounter();
+  let bytesRead = 0;
+  let reported = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const piece of body as AsyncIterable<Uint8Array>) {
+      lines.push(piece);
+      bytesRead += piece.length;
+      if (bytesRead - reported >= bytesTotal / 10) {
+        reported = bytesRead;
+        onProgress({ bytesRead, bytesTotal, rowsWritten: 0, rowsTotal: 0, phase: 'reading' });
+      }
+      yield piece;
+    }
+  }
+
+  const rows = new RatingsTableBuilder(Math.ceil(bytesTotal / BYTES_PER_ROW_ESTIMATE));
+  const quarantined: QuarantinedRow[] = [];
+  const rejected: RejectCounts = {};
+  const reject = (line: number, reason: string, fields: readonly string[]) => {
+    rejected[reason] = (rejected[reason] ?? 0) + 1;
+    quarantined.push({ line, reason, record: fields.join(FIELD_DELIMITER[task.ratingsFormat]) });
+  };
+  const ratings = readRatings(counted(), {
+    name: task.ratingsKey,
+    format: task.ratingsFormat,
+    onBadRow: (bad) => reject(bad.line, bad.reason, bad.fields),
+  });
+  for await (const row of ratings) {
+    const reason = ingestRejection(row);
+    if (reason === undefined) rows.push(row.userId, row.movieId, row.rating, row.timestamp);
+    else reject(row.line, reason, [row.userId, row.movieId, row.rating, row.timestamp].map(String));
+  }
+  const table = rows.finish();
+  const rowsTotal = table.length;
+  onProgress({ bytesRead, bytesTotal, rowsWritten: 0, rowsTotal, phase: 'writing' });
+  await writeRatings(db, table, task.writeTimeBase, task.chunk.index, (rowsWritten) =>
+    onProgress({ bytesRead, bytesTotal, rowsWritten, rowsTotal, phase: 'writing' }),
+  );
+
+  let stagedKey: string | null = null;
+  if (quarantined.length > 0) {
+    quarantined.sort((a, b) => a.line - b.line);
+    stagedKey = stagedQuarantineKey(task.dataset, chunk.index);
+    await s3.putObject(stagedKey, formatQuarantineCsv(quarantined), 'text/csv');
+  }
+  const rejectedRows = quarantined.length;
+  return {
+    index: chunk.index,
+    lines: lines.lines,
+    rows: table.length,
+    skippedLines: lines.lines - table.length - rejectedRows,
+    rejected,
+    stagedQuarantineKey: stagedKey,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function writeRatings(
+  db: Stores['db'],
+  table: RatingsTable,
+  writeTimeBase: number,
+  chunkIndex: number,
+  onWritten: (rows: number) => void,
+): Promise<void> {
+  const byUser =
+    `INSERT INTO ${db.table('ratings_by_user')} (user_id, movie_id, rating, rated_at) ` +
+    'VALUES (?, ?, ?, ?) USING TIMESTAMP ?';
+  const byMovie =
+    `INSERT INTO ${db.table('ratings_by_movie')} (movie_id, bucket, user_id, rating, rated_at) ` +
+    'VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?';
+  const writeTime = (row: number) => ratingWriteTime(writeTimeBase, table.timestamps[row]!);
+  const userBatches = userRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
+    run.map((row): BatchQuery => ({
+      query: byUser,
+      params: [
+        table.userIds[row],
+        table.movieIds[row],
+        table.ratings[row],
+        table.timestamps[row],
+        writeTime(row),
+      ],
+    })),
+  );
+  const movieBatches = movieBucketRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
+    run.map((row): BatchQuery => ({
+      query: byMovie,
+      params: [
+        table.movieIds[row],
+        movieBucket(table.userIds[row]!),
+        table.userIds[row],
+        table.ratings[row],
+        table.timestamps[row],
+        writeTime(row),
+      ],
+    })),
+  );
+  // Progress counts ratings, each written twice: report every 5 % of the writes.
+  let writes = 0;
+  let reported = 0;
+  const step = Math.max(1, Math.ceil(table.length / 10));
+  const onDone = (batch: readonly BatchQuery[]) => {
+    writes += batch.length;
+    if (writes - reported < step) return;
+    reported = writes;
+    onWritten(Math.floor(writes / 2));
+  };
+  // Halfway through the user batches is where a failure would hurt idempotence most.
+  const half = Math.ceil(userBatches.length / 2);
+  await db.batchMany(userBatches.slice(0, half), BATCHES_IN_FLIGHT, onDone);
+  injectChunkFault(chunkIndex);
+  await db.batchMany(userBatches.slice(half), BATCHES_IN_FLIGHT, onDone);
+  await db.batchMany(movieBatches, BATCHES_IN_FLIGHT, onDone);
+  onWritten(table.length);
+}

@@ -1,0 +1,188 @@
+import {
+  MAX_BATCH_STATEMENTS,
+  type BatchQuery,
+  type CassandraStore,
+} from '../../adapters/cassandra.ts';
+import type { S3Store } from '../../adapters/s3.ts';
+import { decodeModel, encodeModel, type AlsModel, type ScoredMovie } from '../../core/als/index.ts';
+
+/**
+ * Model versions: the contract between training (writes) and serving (reads). A model is a row in
+ * `models`, its binary factors in S3 under `models/<id>/`, its top-N lists in `recommendations` and
+ * `similar_movies`; `active_model` points at the one that serves, and switching it is one write.
+ */
+export type ModelStatus = 'training' | 'ready' | 'failed';
+
+export interface ModelRecord {
+  modelId: string;
+  dataset: string;
+  status: ModelStatus;
+  createdAt: Date;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  artifactsPrefix: string;
+}
+
+const ACTIVE_SLOT = 'active';
+export const MODEL_FILE = 'model.bin';
+
+export function modelPrefix(modelId: string): string {
+  return `models/${modelId}/`;
+}
+
+function toRecord(row: { get(name: string): unknown }): ModelRecord {
+  const json = (name: string) =>
+    JSON.parse(String(row.get(name) ?? '{}')) as Record<string, unknown>;
+  return {
+    modelId: String(row.get('model_id')),
+    dataset: String(row.get('dataset') ?? ''),
+    status: String(row.get('status')) as ModelStatus,
+    createdAt: row.get('created_at') as Date,
+    params: json('params'),
+    metrics: json('metrics'),
+    artifactsPrefix: String(row.get('artifacts_prefix') ?? ''),
+  };
+}
+
+export async function saveModelRecord(db: CassandraStore, record: ModelRecord): Promise<void> {
+  await db.execute(
+    `INSERT INTO ${db.table('models')} (model_id, dataset, status, created_at, params, metrics, artifacts_prefix) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [
+      record.modelId,
+      record.dataset,
+      record.status,
+      record.createdAt,
+      JSON.stringify(record.params),
+      JSON.stringify(record.metrics),
+      record.artifactsPrefix,
+    ],
+    { idempotent: true },
+  );
+}
+
+export async function getModelRecord(
+  db: CassandraStore,
+  modelId: string,
+): Promise<ModelRecord | undefined> {
+  const result = await db.execute(`SELECT * FROM ${db.table('models')} WHERE model_id = ?`, [
+    modelId,
+  ]);
+  const row = result.first();
+  return row ? toRecord(row) : undefined;
+}
+
+/** Every model version, newest first (the table holds one row per training run: small). */
+export async function listModels(db: CassandraStore): Promise<ModelRecord[]> {
+  const models: ModelRecord[] = [];
+  for await (const row of db.rows(`SELECT * FROM ${db.table('models')}`))
+    models.push(toRecord(row));
+  return models.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+/** Points serving at a model; refuses anything that did not finish training. */
+export async function activateModel(db: CassandraStore, modelId: string): Promise<void> {
+  const record = await getModelRecord(db, modelId);
+  if (!record) throw new Error(`unknown model ${modelId}`);
+  if (record.status !== 'ready') throw new Error(`model ${modelId} is ${record.status}, not ready`);
+  await db.execute(
+    `INSERT INTO ${db.table('active_model')} (slot, model_id, activated_at) VALUES (?, ?, ?)`,
+    [ACTIVE_SLOT, modelId, new Date()],
+    { idempotent: true },
+  );
+}
+
+export async function activeModelId(db: CassandraStore): Promise<string | undefined> {
+  const result = await db.execute(
+    `SELECT model_id FROM ${db.table('active_model')} WHERE slot = ?`,
+    [ACTIVE_SLOT],
+  );
+  const id = result.first()?.get('model_id');
+  return id ? String(id) : undefined;
+}
+
+export async function saveModelArtifact(
+  s3: S3Store,
+  modelId: string,
+  model: AlsModel,
+): Promise<string> {
+  const key = modelPrefix(modelId) + MODEL_FILE;
+  await s3.putObject(key, encodeModel(model), 'application/octet-stream');
+  return key;
+}
+
+export async function loadModelArtifact(s3: S3Store, artifactsPrefix: string): Promise<AlsModel> {
+  return decodeModel(new Uint8Array(await s3.getBuffer(artifactsPrefix + MODEL_FILE)));
+}
+
+type RankedTable = 'recommendations' | 'similar_movies';
+
+const RANKED_COLUMNS: Record<RankedTable, { key: string; item: string }> = {
+  recommendations: { key: 'user_id', item: 'movie_id' },
+  similar_movies: { key: 'movie_id', item: 'similar_id' },
+};
+
+/** Writes one ranked list (a user's top-N or a movie's neighbours), rank 1 first. */
+export async function writeRankedList(
+  db: CassandraStore,
+  table: RankedTable,
+  modelId: string,
+  id: number,
+  list: readonly ScoredMovie[],
+  concurrency = 16,
+): Promise<void> {
+  const { key, item } = RANKED_COLUMNS[table];
+  const cql = `INSERT INTO ${db.table(table)} (model_id, ${key}, rank, ${item}, score) VALUES (?, ?, ?, ?, ?)`;
+  await db.executeMany(
+    cql,
+    list.map((m, i) => [modelId, id, i + 1, m.movieId, m.score]),
+    concurrency,
+  );
+}
+
+export interface RankedList {
+  /** The user id (recommendations) or movie id (similar movies) the list belongs to. */
+  readonly id: number;
+  readonly list: readonly ScoredMovie[];
+}
+
+/**
+ * Writes many ranked lists with one round trip per list: a list is one partition, so its rows go
+ * in single-partition unlogged batches (applied as one mutation; Keyspaces allows up to 30 rows).
+ */
+export async function writeRankedLists(
+  db: CassandraStore,
+  table: RankedTable,
+  modelId: string,
+  lists: readonly RankedList[],
+  concurrency = 16,
+): Promise<void> {
+  const { key, item } = RANKED_COLUMNS[table];
+  const cql = `INSERT INTO ${db.table(table)} (model_id, ${key}, rank, ${item}, score) VALUES (?, ?, ?, ?, ?)`;
+  const batches: BatchQuery[][] = [];
+  for (const { id, list } of lists) {
+    for (let from = 0; from < list.length; from += MAX_BATCH_STATEMENTS) {
+      batches.push(
+        list.slice(from, from + MAX_BATCH_STATEMENTS).map((m, i) => ({
+          query: cql,
+          params: [modelId, id, from + i + 1, m.movieId, m.score],
+        })),
+      );
+    }
+  }
+  await db.batchMany(batches, concurrency);
+}
+
+export async function readRankedList(
+  db: CassandraStore,
+  table: RankedTable,
+  modelId: string,
+  id: number,
+  limit: number,
+): Promise<ScoredMovie[]> {
+  const { key, item } = RANKED_COLUMNS[table];
+  const result = await db.execute(
+    `SELECT ${item}, score FROM ${db.table(table)} WHERE model_id = ? AND ${key} = ? LIMIT ?`,
+    [modelId, id, limit],
+  );
+  return result.rows.map((r) => ({ movieId: Number(r.get(item)), score: Number(r.get('score')) }));
+}

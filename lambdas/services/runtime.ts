@@ -1,0 +1,19 @@
+import { CassandraStore } from '../adapters/cassandra.ts';
+import { S3Store, s3ConfigFromEnv } from '../adapters/s3.ts';
+
+/**
+ * The adapters a Lambda container uses, made once from the environment (RECSYS_BUCKET, S3_ENDPOINT,
+ * RECSYS_DB, RECSYS_KEYSPACE, CASSANDRA_CONTACT_POINTS, AWS_REGION) and reused by every invocation
+ * the container serves: connecting to Cassandra costs more than most invocations.
+ */
+export interface Stores {
+  readonly s3: S3Store;
+  readonly db: CassandraStore;
+}
+
+let stores: Stores | undefined;
+
+export function containerStores(env: NodeJS.ProcessEnv = process.env): Stores {
+  stores ??= { s3: new S3Store(s3ConfigFromEnv(env)), db: CassandraStore.fromEnv(env) };
+  return stores;
+}

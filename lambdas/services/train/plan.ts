@@ -1,0 +1,76 @@
+import { resolveAlsOptions } from '../../core/als/index.ts';
+import { TrainRequestError, resolveTrainRequest } from '../../core/train/train-request.ts';
+import type { RunPlan, TrainRequest } from '../../core/train/workflow-types.ts';
+import { getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
+import { readDatasetStatus } from '../ingest/dataset-status.ts';
+import type { Stores } from '../runtime.ts';
+import { TrainingRun } from './run-state.ts';
+
+export interface PlanInput {
+  readonly request: TrainRequest;
+  /** `$$.Execution.Name`: the run id when the request names none, and how a retry knows itself. */
+  readonly executionName: string;
+}
+
+/** Execution names may hold characters a model id may not; anything else maps to "-". */
+function runIdFromExecution(name: string): string {
+  return ('als-' + name.replace(/[^A-Za-z0-9._-]/g, '-')).slice(0, 100);
+}
+
+/**
+ * Train step 1: resolves the request into the run's plan (`plan.json`) and registers the model as
+ * `training`. Re-running a run (`resume`) returns its stored plan, marked `resumed` when an earlier
+ * execution got past Init, so the machine skips straight to the loop.
+ */
+export async function planRun(
+  { request, executionName }: PlanInput,
+  stores: Stores,
+): Promise<RunPlan> {
+  const runId = request.modelId ?? runIdFromExecution(executionName);
+  const run = new TrainingRun(runId, stores);
+  const existing = await run.files.currentJson<RunPlan>(run.layout.plan);
+  if (existing) {
+    // A retry of this very Task finds the plan it wrote a moment ago.
+    const sameExecution = existing.executionName === executionName;
+    if (!request.resume && !sameExecution) {
+      throw new TrainRequestError(`model id ${runId} is taken; resume it or pick another id`);
+    }
+    const record = await getModelRecord(stores.db, runId);
+    if (record?.status === 'ready' && !sameExecution) {
+      throw new TrainRequestError(`model ${runId} finished training already; nothing to resume`);
+    }
+    if (record) await saveModelRecord(stores.db, { ...record, status: 'training' });
+    const resumed = !sameExecution && (await run.files.exists(run.layout.settings));
+    // Concurrency only schedules work, so a resumed run may change it; nothing else.
+    const concurrency = request.concurrency ?? existing.concurrency;
+    return { ...existing, concurrency, resumed };
+  }
+  if (request.resume) throw new TrainRequestError(`there is no run ${runId} to resume`);
+
+  const status = await readDatasetStatus(stores.db, request.dataset);
+  const plan = resolveTrainRequest(request, {
+    runId,
+    executionName,
+    dataset: request.dataset ?? status?.dataset ?? stores.db.keyspace,
+    datasetMinRatings: status?.minRatingsPerMovie ?? null,
+    now: new Date(),
+  });
+  await run.files.putJson(run.layout.plan, plan);
+  // The effective settings (defaults filled in), so a listing shows them while training runs.
+  const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed } =
+    resolveAlsOptions(plan.options, { ratingMin: 0, ratingMax: 0 });
+  await saveModelRecord(stores.db, {
+    modelId: runId,
+    dataset: plan.dataset,
+    status: 'training',
+    createdAt: new Date(plan.createdAt),
+    params: {
+      ...{ rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed },
+      blocks: plan.blockCount,
+      tuning: plan.tuning,
+    },
+    metrics: {},
+    artifactsPrefix: modelPrefix(runId),
+  });
+  return plan;
+}

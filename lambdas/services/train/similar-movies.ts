@@ -1,0 +1,33 @@
+import { itemNorms, similarItems } from '../../core/als/index.ts';
+import { rowsOfBlock } from '../../core/train/block-assignment.ts';
+import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
+import { writeRankedLists, type RankedList } from '../models/registry.ts';
+import type { Stores } from '../runtime.ts';
+import { finalModel } from './final-model.ts';
+import { TrainingRun } from './run-state.ts';
+
+/**
+ * Outputs, Map item: for every movie of item block b with enough ratings, its nearest movies by
+ * cosine of item factors (among movies with enough ratings) into `similar_movies`.
+ */
+export async function similarMoviesBlock(task: BlockTask, stores: Stores): Promise<OutputResult> {
+  const started = performance.now();
+  const run = new TrainingRun(task.runId, stores);
+  const { plan, model, candidates } = await finalModel(run);
+  const norms = itemNorms(candidates.model);
+  const lists: RankedList[] = [];
+  for (const row of rowsOfBlock(model.itemIds.ids, task.block, plan.blockCount)) {
+    if (candidates.remap[row]! < 0) continue;
+    const movieId = model.itemIds.ids[row]!;
+    lists.push({
+      id: movieId,
+      list: similarItems(candidates.model, movieId, plan.similarN, norms),
+    });
+  }
+  await writeRankedLists(stores.db, 'similar_movies', task.runId, lists);
+  return {
+    block: task.block,
+    written: lists.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

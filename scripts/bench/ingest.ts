@@ -1,0 +1,245 @@
+/**
+ * Ingestion benchmark: ratings per second into the local Cassandra through the real ingest state
+ * machine (`recsys ingest`: chunk Lambdas in worker threads, both ratings tables), for
+ * ml-latest-small and a generated data set, and the same rows through `cqlsh COPY FROM` (cqlsh
+ * from PyPI, installed into .local/venv) for comparison. Writes bench/results/ingest.json.
+ *
+ *   npm run bench:ingest -- [--ratings 5000000] [--skip-cqlsh]
+ *
+ * cqlsh COPY loads one table per command from a file whose columns match it, so it is given the
+ * ratings file for ratings_by_user and a derived file with the bucket column for ratings_by_movie
+ * (deriving it is not timed). Both sides write the same 2 rows per rating into empty keyspaces.
+ * Cassandra and the loaders share this machine's cores, so rates are per machine, not per core.
+ */
+import { createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
+import { ensureCassandra } from '../cassandra/local-cassandra.ts';
+import { runCommand } from '../cassandra/proc.ts';
+import { runLocalIngest } from '../ingest/run-local-ingest.ts';
+import { writeDataset } from '../lib/write-dataset.ts';
+import { ensureS3 } from '../s3/local-s3.ts';
+import { ensureMotoVenv, venvPython } from '../s3/moto-venv.ts';
+import { s3Paths } from '../s3/settings.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ML_SMALL = join(ROOT, '../shared/datasets/ml-latest-small');
+const WORK = join(ROOT, '.local', 'bench-ingest');
+const CQLSH_VERSION = '6.2.2';
+
+interface Measurement {
+  dataset: string;
+  ratings: number;
+  chunks: number;
+  /** Wall seconds of the Map over chunks (reading, validating, writing both tables). */
+  chunkStageSeconds: number;
+  /** Wall seconds of the whole `recsys ingest`, upload, catalogue and aggregate included. */
+  totalSeconds: number;
+  ratingsPerSecond: number;
+  rowsWrittenPerSecond: number;
+  /** Wall seconds per stage of `recsys ingest`. */
+  stageSeconds: Readonly<Record<string, number>>;
+  /** 1-minute load average before and after: other processes on the machine skew the rates. */
+  loadAverage: readonly [number, number];
+  cqlsh?: {
+    byUserSeconds: number;
+    byMovieSeconds: number;
+    ratingsPerSecond: number;
+    rowsWrittenPerSecond: number;
+  };
+}
+
+function arg(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
+
+const log = (line: string) => void process.stderr.write(`bench:ingest ${line}\n`);
+
+async function dropKeyspace(keyspace: string): Promise<void> {
+  const db = new CassandraStore(
+    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
+  );
+  try {
+    await db.dropKeyspace();
+  } finally {
+    await db.shutdown();
+  }
+}
+
+async function measureOurs(dataset: string, dir: string, keyspace: string): Promise<Measurement> {
+  await dropKeyspace(keyspace);
+  const loadBefore = os.loadavg()[0]!;
+  log(`recsys ingest ${dir} → keyspace ${keyspace}`);
+  const result = await runLocalIngest({ dir, dataset, keyspace, log, progress: false });
+  await dropKeyspace(keyspace);
+  const ratings = result.counts.rowsAccepted ?? 0;
+  const chunkStageSeconds = result.seconds.chunks ?? result.seconds.total!;
+  return {
+    dataset,
+    ratings,
+    chunks: result.counts.chunks ?? 0,
+    chunkStageSeconds,
+    totalSeconds: result.seconds.total!,
+    ratingsPerSecond: Math.round(ratings / chunkStageSeconds),
+    rowsWrittenPerSecond: Math.round((2 * ratings) / chunkStageSeconds),
+    stageSeconds: result.seconds,
+    loadAverage: [round(loadBefore), round(os.loadavg()[0]!)],
+  };
+}
+
+async function ensureCqlsh(): Promise<string> {
+  const paths = s3Paths();
+  await ensureMotoVenv(paths, process.env.PYTHON ?? 'python3', log);
+  const cqlsh = join(paths.venvDir, 'bin', 'cqlsh');
+  if (!existsSync(cqlsh)) {
+    log(`installing cqlsh ${CQLSH_VERSION} into ${paths.venvDir}`);
+    const pip = await runCommand(
+      venvPython(paths.venvDir),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `cqlsh==${CQLSH_VERSION}`],
+      { timeoutMs: 10 * 60_000 },
+    );
+    if (pip.code !== 0)
+      throw new Error(`pip install cqlsh failed: ${pip.stderr.trim().split('\n').pop()}`);
+  }
+  return cqlsh;
+}
+
+/** ratings.csv → movie_id,bucket,user_id,rating,rated_at: the columns of ratings_by_movie. */
+async function writeByMovieFile(ratingsPath: string, outPath: string): Promise<void> {
+  const out = createWriteStream(outPath);
+  const lines = createInterface({ input: createReadStream(ratingsPath), crlfDelay: Infinity });
+  let first = true;
+  for await (const line of lines) {
+    if (first && ((first = false), line.startsWith('userId'))) continue;
+    const [user, movie, rating, ts] = line.split(',');
+    if (!out.write(`${movie},${movieBucket(Number(user))},${user},${rating},${ts}\n`)) {
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error) => (error ? reject(error) : resolve())),
+  );
+}
+
+async function cqlshCopy(cqlsh: string, contact: string, statement: string): Promise<number> {
+  const [host, port] = contact.split(':');
+  const started = performance.now();
+  const result = await runCommand(
+    cqlsh,
+    [host!, port ?? '9042', '--request-timeout=120', '-e', statement],
+    {
+      timeoutMs: 60 * 60_000,
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (result.code !== 0 || !/rows imported/.test(result.stdout)) {
+    throw new Error(
+      `cqlsh failed: ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ')}`,
+    );
+  }
+  return seconds;
+}
+
+async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string, ratings: number) {
+  const keyspace = 'bench_ingest_cqlsh';
+  await dropKeyspace(keyspace);
+  const db = new CassandraStore(
+    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
+  );
+  try {
+    await db.migrate();
+  } finally {
+    await db.shutdown();
+  }
+  const byMoviePath = join(WORK, 'ratings-by-movie.csv');
+  await writeByMovieFile(ratingsPath, byMoviePath);
+  log(`cqlsh COPY ${ratingsPath} → ${keyspace}.ratings_by_user`);
+  const byUserSeconds = await cqlshCopy(
+    cqlsh,
+    contact,
+    `COPY ${keyspace}.ratings_by_user (user_id, movie_id, rating, rated_at) FROM '${ratingsPath}' WITH HEADER = true`,
+  );
+  log(`cqlsh COPY → ${keyspace}.ratings_by_movie`);
+  const byMovieSeconds = await cqlshCopy(
+    cqlsh,
+    contact,
+    `COPY ${keyspace}.ratings_by_movie (movie_id, bucket, user_id, rating, rated_at) FROM '${byMoviePath}'`,
+  );
+  await dropKeyspace(keyspace);
+  const seconds = byUserSeconds + byMovieSeconds;
+  return {
+    byUserSeconds: round(byUserSeconds),
+    byMovieSeconds: round(byMovieSeconds),
+    ratingsPerSecond: Math.round(ratings / seconds),
+    rowsWrittenPerSecond: Math.round((2 * ratings) / seconds),
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  const generatedRatings = Number(arg('ratings') ?? 5_000_000);
+  const skipCqlsh = process.argv.includes('--skip-cqlsh');
+  mkdirSync(WORK, { recursive: true });
+  const [, cassandra] = await Promise.all([ensureS3({ log }), ensureCassandra({ log })]);
+  const cqlsh = skipCqlsh ? undefined : await ensureCqlsh();
+
+  const generatedDir = join(WORK, `generated-${generatedRatings}`);
+  if (!existsSync(join(generatedDir, 'generator.json'))) {
+    log(`generating ${generatedRatings} ratings into ${generatedDir}`);
+    await writeDataset(generatedDir, { ratings: generatedRatings });
+  }
+  const sets = [
+    ...(existsSync(join(ML_SMALL, 'ratings.csv'))
+      ? [{ name: 'ml-latest-small', dir: ML_SMALL }]
+      : []),
+    { name: `generated-${generatedRatings}`, dir: generatedDir },
+  ];
+  const results: Measurement[] = [];
+  for (const set of sets) {
+    const ours = await measureOurs(set.name, set.dir, `bench_ingest_${results.length}`);
+    if (cqlsh) {
+      ours.cqlsh = await measureCqlsh(
+        cqlsh,
+        cassandra.contactPoint,
+        join(set.dir, 'ratings.csv'),
+        ours.ratings,
+      );
+    }
+    results.push(ours);
+    const vs = ours.cqlsh ? `; cqlsh COPY ${ours.cqlsh.ratingsPerSecond} ratings/s` : '';
+    console.log(
+      `${set.name}: ${ours.ratings} ratings, ${ours.ratingsPerSecond} ratings/s ` +
+        `(${ours.rowsWrittenPerSecond} rows/s, ${ours.chunks} chunks, ${ours.totalSeconds} s in all)${vs}`,
+    );
+    // Written after each data set, so a long run that is stopped keeps what it measured.
+    writeReport(results);
+  }
+  log('wrote bench/results/ingest.json');
+}
+
+function writeReport(results: readonly Measurement[]): void {
+  const report = {
+    generatedAt: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    node: process.version,
+    note:
+      'ratingsPerSecond: ratings / wall seconds of the chunk Map (both ratings tables written). ' +
+      'cqlsh: COPY FROM into the same two tables, one command each, default options. ' +
+      'Cassandra, the loaders and anything else running share the cores: see loadAverage.',
+    results,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'ingest.json'),
+    JSON.stringify(report, null, 2) + '\n',
+  );
+}
+
+await main();

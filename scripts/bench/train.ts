@@ -1,0 +1,300 @@
+/**
+ * Distributed-training benchmark, the old project's "Spark time vs cluster nodes" chart done with
+ * the real train state machine: wall time per ALS iteration against Map concurrency 1..N (N = the
+ * cores: handler worker threads stand in for Lambdas) and against the block count. Every figure
+ * carries the machine it was measured on (cores, CPU model, load), so the same command on a
+ * 16-core machine adds comparable rows.
+ *
+ *   npm run bench:train -- [--datasets small,1m] [--iterations 5] [--rank 20]
+ *                          [--max-concurrency N] [--blocks-list 1,2,4,8,16]
+ *                          [--out bench/results/train.json] [--svg bench/results/train-scaling.svg]
+ *   datasets: small (ml-latest-small, when present) and/or a synthetic size such as 250k or 1m.
+ * Per-iteration time averages the iterations after the first (JIT warm-up, cold caches).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { trainAls } from '../../lambdas/core/als/index.ts';
+import { hashSplit } from '../../lambdas/core/eval/split.ts';
+import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import type { RatingsTable } from '../../lambdas/core/ratings.ts';
+import { ensureCassandra } from '../cassandra/local-cassandra.ts';
+import { ensureS3 } from '../s3/local-s3.ts';
+import { insertRatings } from '../train/insert-ratings.ts';
+import { runLocalTrain } from '../train/run-local-train.ts';
+import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+import { scalingChartSvg, type ChartSeries } from './scaling-chart.ts';
+import { syntheticRatings } from './synthetic-ratings.ts';
+
+interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+interface RunRecord {
+  dataset: string;
+  sweep: 'concurrency' | 'blocks';
+  blocks: number;
+  concurrency: number;
+  iterations: number;
+  rank: number;
+  secondsPerIteration: number[];
+  /** CPU seconds of this process per iteration: every handler worker thread, not Cassandra or S3. */
+  cpuSecondsPerIteration: number[];
+  /** Mean of the iterations after the first. */
+  meanSecondsPerIteration: number;
+  prepareSeconds: number;
+  outputsSeconds: number;
+  wallSeconds: number;
+  rmse: number | null;
+  /** 1-minute load average before and after the run: other work on the machine skews times. */
+  loadBefore: number;
+  loadAfter: number;
+  cores: number;
+  cpuModel: string;
+}
+
+function parseArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let k = 0; k < argv.length; k += 2) {
+    const arg = argv[k]!;
+    const value = argv[k + 1];
+    if (!arg.startsWith('--') || value === undefined) throw new Error(`bad argument "${arg}"`);
+    out[arg.slice(2)] = value;
+  }
+  return out;
+}
+
+const machine: Machine = {
+  cores: os.availableParallelism(),
+  cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+};
+
+function load(): number {
+  return Math.round(os.loadavg()[0]! * 100) / 100;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function loadDataset(name: string): Promise<RatingsTable | undefined> {
+  if (name === 'small') {
+    if (existsSync(ML_LATEST_SMALL_RATINGS)) return readRatingsFile(ML_LATEST_SMALL_RATINGS);
+    console.error(`skipping ml-latest-small: ${ML_LATEST_SMALL_RATINGS} is missing`);
+    return undefined;
+  }
+  const match = /^(\d+(?:\.\d+)?)([km])$/i.exec(name);
+  if (!match) throw new Error(`bad data set "${name}" (small, 250k, 1m …)`);
+  const scale = match[2]!.toLowerCase() === 'k' ? 1e3 : 1e6;
+  return syntheticRatings(Math.round(Number(match[1]) * scale), 1);
+}
+
+/** A keyspace per data set, filled once and kept: later bench runs reuse it. */
+async function ensureBenchKeyspace(name: string, table: RatingsTable): Promise<string> {
+  const keyspace = `bench_train_${name.replace(/\W/g, '_')}`;
+  const db = new CassandraStore(
+    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
+  );
+  try {
+    await db.migrate();
+    const marker = await db.execute(`SELECT counts FROM ${db.table('datasets')} WHERE name = ?`, [
+      keyspace,
+    ]);
+    const stored = (marker.first()?.get('counts') as Record<string, unknown> | undefined)?.ratings;
+    if (Number(stored) !== table.length) {
+      const started = performance.now();
+      console.error(`loading ${table.length} ratings into ${keyspace}…`);
+      await insertRatings(db, table, 64);
+      await db.execute(
+        `INSERT INTO ${db.table('datasets')} (name, status, counts, updated_at) VALUES (?, ?, ?, ?)`,
+        [keyspace, 'ready', { ratings: table.length }, new Date()],
+      );
+      console.error(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await db.shutdown();
+  }
+  return keyspace;
+}
+
+async function benchRun(
+  dataset: string,
+  keyspace: string,
+  sweep: RunRecord['sweep'],
+  blocks: number,
+  concurrency: number,
+  iterations: number,
+  rank: number,
+): Promise<RunRecord> {
+  const loadBefore = load();
+  // Worker threads share this process, so its CPU clock covers every "Lambda" of the run.
+  const cpuMarks: number[] = [];
+  const cpuNow = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
+  const result = await runLocalTrain({
+    request: {
+      modelId: `bench-${dataset}-${sweep}-b${blocks}-c${concurrency}-${Date.now().toString(36)}`,
+      blocks,
+      concurrency,
+      options: { rank, iterations },
+      activate: false,
+    },
+    keyspace,
+    bucket: 'recsys-bench',
+    workers: concurrency,
+    log: () => undefined,
+    onEvent: (event) => {
+      const loopStep = event.stateName === 'Init' || event.stateName === 'Checkpoint';
+      if (event.type === 'StateExited' && event.index === undefined && loopStep)
+        cpuMarks.push(cpuNow());
+    },
+  });
+  const seconds = result.history.map((h) => h.seconds);
+  const warm = seconds.length > 1 ? seconds.slice(1) : seconds;
+  const stage = (name: string) => result.stageSeconds[name] ?? 0;
+  const record: RunRecord = {
+    dataset,
+    sweep,
+    blocks,
+    concurrency,
+    iterations,
+    rank,
+    secondsPerIteration: seconds.map((s) => round(s)),
+    cpuSecondsPerIteration: cpuMarks.slice(1).map((mark, k) => round(mark - cpuMarks[k]!)),
+    meanSecondsPerIteration: round(warm.reduce((a, b) => a + b, 0) / warm.length),
+    prepareSeconds: round(
+      stage('Plan') +
+        stage('ScanTokenRanges') +
+        stage('BuildIndex') +
+        stage('AssembleBlocks') +
+        stage('Init'),
+    ),
+    outputsSeconds: round(stage('Outputs')),
+    wallSeconds: round(result.wallSeconds, 2),
+    rmse: result.rmse === null ? null : round(result.rmse, 4),
+    loadBefore,
+    loadAfter: load(),
+    cores: machine.cores,
+    cpuModel: machine.cpuModel,
+  };
+  console.error(
+    `${dataset} ${sweep}: blocks ${blocks}, concurrency ${concurrency}: ` +
+      `${record.meanSecondsPerIteration} s/iteration (wall ${record.wallSeconds} s, load ${loadBefore}→${record.loadAfter})`,
+  );
+  return record;
+}
+
+function inProcessSecondsPerIteration(
+  table: RatingsTable,
+  iterations: number,
+  rank: number,
+): number {
+  const model = trainAls(hashSplit(table, { test: 0.2, seed: 0 }).train, {
+    rank,
+    iterations,
+    trackTrainRmse: false,
+  });
+  const warm = model.history.slice(1).map((h) => h.seconds);
+  return round(warm.reduce((a, b) => a + b, 0) / Math.max(1, warm.length));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const datasets = (args.datasets ?? 'small,1m').split(',');
+  const iterations = Number(args.iterations ?? 5);
+  const rank = Number(args.rank ?? 20);
+  const maxConcurrency = Number(args['max-concurrency'] ?? machine.cores);
+  const blocksList = (args['blocks-list'] ?? '1,2,4,8,16').split(',').map(Number);
+  const out = args.out ?? 'bench/results/train.json';
+  const svgPath = args.svg ?? 'bench/results/train-scaling.svg';
+  await Promise.all([
+    ensureS3({ log: () => undefined }),
+    ensureCassandra({ log: () => undefined }),
+  ]);
+
+  const runs: RunRecord[] = [];
+  const baselines: Record<string, number> = {};
+  const sizes: Record<string, number> = {};
+  for (const name of datasets) {
+    const table = await loadDataset(name);
+    if (!table) continue;
+    const dataset = name === 'small' ? 'ml-latest-small' : `synthetic-${name}`;
+    sizes[dataset] = table.length;
+    const keyspace = await ensureBenchKeyspace(name, table);
+    baselines[dataset] = inProcessSecondsPerIteration(table, iterations, rank);
+    // Enough blocks that every worker has one at the highest concurrency.
+    const sweepBlocks = Math.max(4, 2 * maxConcurrency);
+    for (let c = 1; c <= maxConcurrency; c++) {
+      runs.push(await benchRun(dataset, keyspace, 'concurrency', sweepBlocks, c, iterations, rank));
+    }
+    for (const blocks of blocksList) {
+      runs.push(
+        await benchRun(dataset, keyspace, 'blocks', blocks, maxConcurrency, iterations, rank),
+      );
+    }
+  }
+
+  const report = {
+    bench: 'train',
+    description:
+      'Wall seconds per ALS iteration of the train state machine run locally (aws-local-stepfunctions, ' +
+      'handlers in worker threads = Lambdas, real Cassandra and S3 endpoints), against Map concurrency ' +
+      '(blocks fixed) and against block count (concurrency = cores). Iteration 1 is excluded from the ' +
+      'mean. inProcessSecondsPerIteration: trainAls in one thread on the same training split.',
+    date: new Date().toISOString(),
+    machine,
+    settings: { iterations, rank, maxConcurrency, blocksList },
+    ratings: sizes,
+    inProcessSecondsPerIteration: baselines,
+    runs,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+
+  const series = (sweep: RunRecord['sweep'], x: (r: RunRecord) => number): ChartSeries[] =>
+    Object.keys(sizes).flatMap((dataset) => {
+      const points = runs
+        .filter((r) => r.dataset === dataset && r.sweep === sweep)
+        .map((r) => ({ x: x(r), y: r.meanSecondsPerIteration }));
+      const measured: ChartSeries = { label: dataset, points };
+      if (sweep !== 'concurrency' || points.length === 0) return [measured];
+      const one = points.find((p) => p.x === 1)?.y ?? points[0]!.y;
+      const ideal: ChartSeries = {
+        label: `${dataset} ideal (t₁/c)`,
+        dashed: true,
+        points: points.map((p) => ({ x: p.x, y: one / p.x })),
+      };
+      return [measured, ideal];
+    });
+  const svg = scalingChartSvg(
+    'ALS training on the train state machine: wall time per iteration',
+    `${machine.cpuModel}, ${machine.cores} cores, rank ${rank}, ${new Date().toISOString().slice(0, 10)}`,
+    [
+      {
+        title: `vs Map concurrency (${Math.max(4, 2 * maxConcurrency)} blocks)`,
+        xLabel: 'Map concurrency (worker threads = Lambdas)',
+        yLabel: 'seconds per iteration',
+        series: series('concurrency', (r) => r.concurrency),
+      },
+      {
+        title: `vs block count (concurrency ${maxConcurrency})`,
+        xLabel: 'blocks per side',
+        yLabel: 'seconds per iteration',
+        series: series('blocks', (r) => r.blocks),
+      },
+    ],
+  );
+  writeFileSync(svgPath, svg);
+  console.error(`wrote ${out} and ${svgPath}`);
+}
+
+await main();

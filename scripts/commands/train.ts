@@ -1,0 +1,210 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
+import { assertRunId, newModelId } from '../../lambdas/core/train/run-layout.ts';
+import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
+import type { TrainAlsOptions, TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
+import { LocalStateMachineError } from '../local-sfn/index.ts';
+import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import { runLocalTrain } from '../train/run-local-train.ts';
+
+interface TrainCliOptions {
+  rank?: number;
+  reg?: number;
+  biasReg?: number;
+  iterations?: number;
+  implicit?: boolean;
+  alpha?: number;
+  solver?: string;
+  seed?: number;
+  blocks: number;
+  concurrency: number;
+  scanRanges?: number;
+  tolerance?: number;
+  validation?: number;
+  splitSeed?: number;
+  topN?: number;
+  similarN?: number;
+  minRatings?: number;
+  tune?: boolean;
+  tuneRanks?: number[];
+  tuneRegs?: number[];
+  dataset?: string;
+  keyspace?: string;
+  bucket?: string;
+  modelId?: string;
+  resume?: string;
+  activate: boolean;
+  progress: boolean;
+}
+
+function numberList(parse: (value: string) => number): (value: string) => number[] {
+  return (value) => value.split(',').map((part) => parse(part.trim()));
+}
+
+function requestOf(opts: TrainCliOptions): TrainRequest {
+  if (opts.resume && opts.modelId)
+    throw new UserError('give --resume ID or --model-id ID, not both');
+  if (opts.solver !== undefined && opts.solver !== 'cholesky' && opts.solver !== 'cg') {
+    throw new UserError(`--solver must be cholesky or cg, got "${opts.solver}"`);
+  }
+  const options: TrainAlsOptions = {
+    ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
+    ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
+    ...(opts.biasReg !== undefined ? { biasReg: opts.biasReg } : {}),
+    ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
+    ...(opts.implicit ? { implicit: true } : {}),
+    ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+    ...(opts.solver !== undefined ? { solver: opts.solver as 'cholesky' | 'cg' } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
+  for (const id of [opts.resume, opts.modelId]) {
+    if (id === undefined) continue;
+    try {
+      assertRunId(id);
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+  }
+  const tuneGrid = {
+    ...(opts.tuneRanks ? { ranks: opts.tuneRanks } : {}),
+    ...(opts.tuneRegs ? { regs: opts.tuneRegs } : {}),
+  };
+  const tuning = opts.tune || opts.tuneRanks !== undefined || opts.tuneRegs !== undefined;
+  return {
+    modelId: opts.resume ?? opts.modelId ?? newModelId(new Date(), randomBytes(3).toString('hex')),
+    ...(opts.resume ? { resume: true } : {}),
+    ...(opts.dataset ? { dataset: opts.dataset } : {}),
+    options,
+    blocks: opts.blocks,
+    concurrency: opts.concurrency,
+    ...(opts.scanRanges !== undefined ? { scanRanges: opts.scanRanges } : {}),
+    ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+    ...(opts.validation !== undefined ? { validation: opts.validation } : {}),
+    ...(opts.splitSeed !== undefined ? { splitSeed: opts.splitSeed } : {}),
+    ...(opts.topN !== undefined ? { topN: opts.topN } : {}),
+    ...(opts.similarN !== undefined ? { similarN: opts.similarN } : {}),
+    ...(opts.minRatings !== undefined ? { minRatings: opts.minRatings } : {}),
+    ...(tuning ? { tune: Object.keys(tuneGrid).length > 0 ? tuneGrid : true } : {}),
+    activate: opts.activate,
+  };
+}
+
+export function registerTrainCommand(program: Command): void {
+  const d = DEFAULT_ALS_OPTIONS;
+  const cores = availableParallelism();
+  program
+    .command('train')
+    .description(
+      'run the train state machine locally: ALS blocks fanned out by Step Functions Maps over the ratings in Cassandra (local S3 + Cassandra, started if needed)',
+    )
+    .option('--rank <n>', `latent factors (default ${d.rank})`, intOption(1, 512))
+    .option('--reg <x>', `weighted-λ regularization (default ${d.reg})`, numberOption(0, 100))
+    .option('--bias-reg <x>', `bias regularization (default ${d.biasReg})`, numberOption(0, 1e6))
+    .option('--iterations <n>', `ALS iterations (default ${d.iterations})`, intOption(0, 500))
+    .option('--implicit', 'implicit-feedback ALS (ratings as confidence)')
+    .option('--alpha <x>', `implicit confidence slope (default ${d.alpha})`, numberOption(0, 1e6))
+    .option('--solver <name>', `cholesky or cg (default ${d.solver})`)
+    .option('--seed <n>', `initial factor seed (default ${d.seed})`, intOption(0, 0xffffffff))
+    .option(
+      '--blocks <n>',
+      'row blocks per side: items of every block Map',
+      intOption(1, MAX_BLOCKS),
+      TRAIN_DEFAULTS.blocks,
+    )
+    .option(
+      '--concurrency <n>',
+      'Map concurrency, and handler worker threads (default: the cores)',
+      intOption(1, 1000),
+      cores,
+    )
+    .option(
+      '--scan-ranges <n>',
+      'token ranges to scan in parallel (default: the block count)',
+      intOption(1, MAX_BLOCKS),
+    )
+    .option(
+      '--tolerance <x>',
+      'stop once an iteration improves validation RMSE by less than this (default 0: never)',
+      numberOption(0, 10),
+    )
+    .option(
+      '--validation <fraction>',
+      `held-out fraction (default ${TRAIN_DEFAULTS.validation})`,
+      numberOption(0, 0.89),
+    )
+    .option(
+      '--split-seed <n>',
+      `validation split seed (default ${TRAIN_DEFAULTS.splitSeed})`,
+      intOption(0, 0xffffffff),
+    )
+    .option(
+      '--top-n <n>',
+      `recommendations stored per user (default ${TRAIN_DEFAULTS.topN})`,
+      intOption(1, 1000),
+    )
+    .option(
+      '--similar-n <n>',
+      `similar movies stored per movie (default ${TRAIN_DEFAULTS.similarN})`,
+      intOption(1, 1000),
+    )
+    .option(
+      '--min-ratings <n>',
+      "ratings a movie needs to be recommended or get neighbours (default: the data set's, else 50)",
+      intOption(1),
+    )
+    .option('--tune', 'grid-search rank × reg on the validation split, then train the best in full')
+    .option(
+      '--tune-ranks <list>',
+      'ranks of the tuning grid (default 10,20,32)',
+      numberList(intOption(1, 512)),
+    )
+    .option(
+      '--tune-regs <list>',
+      'regs of the tuning grid (default 0.1,0.15,0.2)',
+      numberList(numberOption(0, 100)),
+    )
+    .option('--dataset <name>', 'data set recorded with the model (default: the ingested one)')
+    .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')
+    .option('--bucket <name>', 'bucket (default: $RECSYS_BUCKET or recsys-local)')
+    .option('--model-id <id>', 'id of the new model (default: als-<time>-<random>)')
+    .option(
+      '--resume <id>',
+      'continue a failed or interrupted run from its last complete iteration',
+    )
+    .option('--no-activate', 'publish the model without making it the one that serves')
+    .option('--no-progress', 'no progress output on stderr')
+    .action(action(train));
+}
+
+async function train(opts: TrainCliOptions): Promise<void> {
+  const request = requestOf(opts);
+  try {
+    const result = await runLocalTrain({
+      request,
+      ...(opts.keyspace ? { keyspace: opts.keyspace } : {}),
+      ...(opts.bucket ? { bucket: opts.bucket } : {}),
+      progress: opts.progress,
+      onHandlerLog: (line) => {
+        if (/"level":"(ERROR|WARN)"/.test(line)) process.stderr.write(line + '\n');
+      },
+    });
+    const { history, stageSeconds, wallSeconds, params, ...rest } = result;
+    console.log(
+      JSON.stringify({
+        ...rest,
+        seconds: Math.round(wallSeconds * 100) / 100,
+        executionSeconds: Math.round(result.seconds * 100) / 100,
+        params,
+        history,
+        stageSeconds,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof LocalStateMachineError) {
+      throw new UserError(`training ${request.modelId} failed: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
+import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
+import {
+  countStoredRows,
+  readDatasetStatus,
+} from '../../lambdas/services/ingest/dataset-status.ts';
+import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
+import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
+import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
+
+const ML_SMALL = join(import.meta.dirname, '../../../shared/datasets/ml-latest-small');
+const haveMlSmall = existsSync(join(ML_SMALL, 'ratings.csv'));
+const BUCKET = 'recsys-it-ingest';
+const run = randomBytes(3).toString('hex');
+const stores: CassandraStore[] = [];
+let s3: S3Store;
+
+function storeFor(keyspace: string): CassandraStore {
+  const store = new CassandraStore(
+    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
+  );
+  stores.push(store);
+  return store;
+}
+
+function ingest(options: Omit<LocalIngestOptions, 'bucket' | 'log'>) {
+  return runLocalIngest({ bucket: BUCKET, log: () => undefined, ...options });
+}
+
+beforeAll(() => {
+  s3 = new S3Store(s3ConfigFromEnv({ ...process.env, RECSYS_BUCKET: BUCKET }));
+});
+
+afterAll(async () => {
+  for (const store of stores) {
+    await store.dropKeyspace().catch(() => undefined);
+    await store.shutdown();
+  }
+  await s3?.deleteByPrefix('datasets/').catch(() => undefined);
+  await s3?.deleteByPrefix('quarantine/').catch(() => undefined);
+  s3?.destroy();
+});
+
+describe.skipIf(!haveMlSmall && process.env.CI !== 'true')('ingesting ml-latest-small', () => {
+  const keyspace = `it_ingest_small_${run}`;
+  const expected = { ratings: 100_836, movies: 9_742, users: 610, tags: 3_683 };
+
+  it('stores exactly the published counts, and the same after ingesting it again', async () => {
+    expect(haveMlSmall, `${ML_SMALL} is missing`).toBe(true);
+    const db = storeFor(keyspace);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const result = await ingest({ dir: ML_SMALL, dataset: 'ml-latest-small', keyspace });
+      expect(result.status).toBe('ready');
+      expect(result.counts).toMatchObject({ ...expected, rejectedRows: 0, chunks: 8 });
+      expect(result.rejected).toEqual({});
+      expect(await countStoredRows(db)).toEqual(expected);
+    }
+    const status = await readDatasetStatus(db);
+    expect(status).toMatchObject({ dataset: 'ml-latest-small', status: 'ready' });
+    expect(status!.counts).toMatchObject(expected);
+
+    const charts = await db.execute(
+      `SELECT chart, data FROM ${db.table('dataset_stats')} WHERE dataset = ?`,
+      ['ml-latest-small'],
+    );
+    const byName = new Map(charts.rows.map((r) => [r.get('chart'), JSON.parse(r.get('data'))]));
+    expect([...byName.keys()]).toHaveLength(7);
+    const bins = byName.get('movies_per_rating_count').bins as { movies: number }[];
+    expect(bins.reduce((sum, bin) => sum + bin.movies, 0)).toBe(expected.movies);
+    expect(byName.get('user_rating_count_vs_mean').points).toHaveLength(expected.users);
+    expect(byName.get('movie_rating_count_vs_mean').points).toHaveLength(2000);
+
+    // The CLI contract: `recsys stats --json` reads the same counts.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/recsys.mjs', 'stats', '--json', '--keyspace', keyspace],
+      { cwd: join(import.meta.dirname, '../..') },
+    );
+    const lastLine = stdout.trim().split('\n').pop()!;
+    expect(JSON.parse(lastLine)).toMatchObject(expected);
+  });
+});
+
+describe('ingesting a data set with bad rows', () => {
+  let fixture: BadRowsFixture;
+  const keyspace = `it_ingest_bad_${run}`;
+
+  beforeAll(() => {
+    fixture = writeBadRowsFixture();
+  });
+  afterAll(() => rmSync(fixture.dir, { recursive: true, force: true }));
+
+  it('stores every good row (latest duplicate wins) and quarantines every bad one', async () => {
+    const db = storeFor(keyspace);
+    const result = await ingest({
+      dir: fixture.dir,
+      dataset: 'bad-rows',
+      keyspace,
+      chunkBytes: 64 * 1024,
+    });
+    expect(result.status).toBe('ready');
+    expect(result.counts.chunks).toBeGreaterThanOrEqual(2);
+    expect(result.counts).toMatchObject({
+      ratings: fixture.expectedRatings.size,
+      movies: fixture.movies,
+      tags: fixture.tags,
+      rejectedRows: fixture.expectedRejects.length,
+      skippedLines: fixture.blankLines + 1, // and the header
+    });
+    const byReason: Record<string, number> = {};
+    for (const { reason } of fixture.expectedRejects)
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
+    expect(result.rejected).toEqual(byReason);
+
+    const stored = new Map<string, number>();
+    for await (const row of db.rows(
+      `SELECT user_id, movie_id, rating FROM ${db.table('ratings_by_user')}`,
+    )) {
+      stored.set(`${row.get('user_id')}:${row.get('movie_id')}`, row.get('rating') as number);
+    }
+    expect(stored).toEqual(fixture.expectedRatings);
+    let byMovie = 0;
+    for await (const _row of db.rows(`SELECT movie_id FROM ${db.table('ratings_by_movie')}`))
+      byMovie++;
+    expect(byMovie).toBe(fixture.expectedRatings.size);
+
+    const quarantined: { line: number; reason: string }[] = [];
+    for (const key of result.quarantineKeys) {
+      expect(key).toMatch(/^quarantine\/bad-rows\/\d{5}\.csv$/);
+      for (const row of parseQuarantineCsv(await s3.getText(key))) {
+        quarantined.push({ line: row.line, reason: row.reason });
+      }
+    }
+    quarantined.sort((a, b) => a.line - b.line);
+    expect(quarantined).toEqual(fixture.expectedRejects);
+
+    const titles = await db.execute(`SELECT title, imdb_id, tmdb_id FROM ${db.table('movies')}`);
+    expect(titles.rows.map((r) => r.get('title')).sort()).toEqual([...fixture.titles].sort());
+  });
+
+  it('refuses a second, different data set in the same keyspace', async () => {
+    await expect(
+      ingest({ dir: fixture.dir, dataset: 'another-one', keyspace, chunkBytes: 64 * 1024 }),
+    ).rejects.toThrow(/DatasetConflict.*already holds data set bad-rows/);
+  });
+});
+
+describe('a chunk that fails once', () => {
+  it('is retried by the state machine and the counts stay exact', async () => {
+    const fixture = writeBadRowsFixture();
+    const markers = mkdtempSync(join(tmpdir(), 'recsys-fault-'));
+    const keyspace = `it_ingest_fault_${run}`;
+    storeFor(keyspace);
+    const retried: LocalSfnEvent[] = [];
+    const failed: LocalSfnEvent[] = [];
+    try {
+      const result = await ingest({
+        dir: fixture.dir,
+        dataset: 'fault',
+        keyspace,
+        chunkBytes: 64 * 1024,
+        handlerEnv: { RECSYS_FAULT_INJECT_CHUNK: '1', RECSYS_FAULT_INJECT_DIR: markers },
+        onEvent: (event) => {
+          if (event.type === 'StateRetried') retried.push(event);
+          if (event.type === 'StateFailed') failed.push(event);
+        },
+      });
+      expect(readdirSync(markers)).toEqual(['chunk-1.failed-once']);
+      expect(retried).toHaveLength(1);
+      expect(retried[0]).toMatchObject({ stateName: 'IngestChunk', index: 1 });
+      expect(failed).toEqual([
+        expect.objectContaining({ stateName: 'IngestChunk', index: 1, error: 'TransientError' }),
+      ]);
+      expect(result.counts).toMatchObject({
+        ratings: fixture.expectedRatings.size,
+        rejectedRows: fixture.expectedRejects.length,
+      });
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+      rmSync(markers, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { aws_s3 as s3 } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_READ_TABLES, Api } from '../../infra/constructs/api.ts';
+
+let template: Template;
+
+beforeAll(() => {
+  const stack = new Stack(new App(), 'ApiTest');
+  const bucket = new s3.Bucket(stack, 'Data');
+  new Api(stack, 'Api', { bucket, keyspaceName: 'recsys' });
+  template = Template.fromStack(stack);
+}, 120_000);
+
+/** Statements of every inline policy attached to the API handler's role. */
+function handlerStatements(): { Action: string | string[]; Resource: unknown }[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => id.startsWith('ApiHandlerServiceRoleDefaultPolicy'))
+    .flatMap(
+      ([, p]) =>
+        (p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+}
+
+describe('Api construct', () => {
+  it('runs the handler on Node 22 with the gateway checking keys', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Timeout: 29,
+      Environment: {
+        Variables: Match.objectLike({
+          RECSYS_DB: 'keyspaces',
+          RECSYS_KEYSPACE: 'recsys',
+          RECSYS_API_KEY_SOURCE: 'gateway',
+        }),
+      },
+    });
+  });
+
+  it('requires an API key on every method except /health and CORS preflights', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (m) =>
+        (m as { Properties: { HttpMethod: string; ApiKeyRequired?: boolean; ResourceId: unknown } })
+          .Properties,
+    );
+    const open = methods.filter((m) => !m.ApiKeyRequired);
+    expect(open.every((m) => m.HttpMethod === 'OPTIONS' || m.HttpMethod === 'GET')).toBe(true);
+    expect(open.filter((m) => m.HttpMethod === 'GET')).toHaveLength(1);
+    expect(methods.filter((m) => m.HttpMethod === 'ANY').every((m) => m.ApiKeyRequired)).toBe(true);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+  });
+
+  it('throttles through a usage plan with a key, and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+      Quota: { Limit: 100_000, Period: 'DAY' },
+    });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('requestId'),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'INVALID_API_KEY',
+      StatusCode: '403',
+    });
+  });
+
+  it('may only read: cassandra:Select on the serving tables, s3:GetObject on models/*', () => {
+    const statements = handlerStatements();
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions.filter((a) => !a.startsWith('xray:')).sort()).toEqual([
+      'cassandra:Select',
+      's3:GetObject',
+    ]);
+    const text = JSON.stringify(statements);
+    for (const table of API_READ_TABLES) expect(text).toContain(`/keyspace/recsys/table/${table}`);
+    expect(text).toContain('/models/*');
+    expect(text).not.toMatch(/cassandra:Modify|s3:PutObject|s3:\*/);
+  });
+
+  it('serves the console from a private bucket through CloudFront over HTTPS', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+    });
+  });
+});

@@ -1,0 +1,108 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Storage } from '../../infra/constructs/storage.ts';
+import { Training } from '../../infra/constructs/training.ts';
+import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+
+let template: Template;
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** The IAM statements of the policies attached to the role of the function with this id. */
+function statementsOf(functionId: string): Statement[] {
+  const functions = template.findResources('AWS::Lambda::Function');
+  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`Training${functionId}`))!;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const text = (value: unknown) => JSON.stringify(value);
+
+beforeAll(() => {
+  // Bundling 15 functions would take most of a minute; the ingestion test already proves the
+  // bundling settings (shared), so this synthesizes without it.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'TrainTest');
+  const storage = new Storage(stack, 'Storage', { keyspaceName: 'recsys', retainData: false });
+  new Training(stack, 'Training', { bucket: storage.bucket, keyspaceName: 'recsys' });
+  template = Template.fromStack(stack);
+}, 60_000);
+
+describe('Training construct', () => {
+  it('deploys one Node 22 arm64 Lambda per train step, configured for Keyspaces', () => {
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'nodejs22.x' },
+    });
+    expect(Object.keys(functions)).toHaveLength(Object.keys(TRAIN_HANDLERS).length);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        RECSYS_DB: 'keyspaces',
+        RECSYS_KEYSPACE: 'recsys',
+      });
+    }
+  });
+
+  it('builds the state machine from train.asl.json with every function substituted', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(1);
+    const properties = machines[0]!.Properties;
+    expect(Object.keys(properties.DefinitionSubstitutions).sort()).toEqual(
+      Object.keys(TRAIN_HANDLERS).sort(),
+    );
+    // fromFile ships the very file `recsys train` runs locally, as an S3 asset.
+    expect(properties.DefinitionS3Location).toBeDefined();
+    expect(readFileSync(TRAIN_DEFINITION, 'utf8')).toContain('"Mode": "DISTRIBUTED"');
+  });
+
+  it('lets the state machine invoke its functions and start its own Map child executions', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const machinePolicies = policies.filter((p) =>
+      text(p.Properties.Roles).includes('TrainingStateMachineRole'),
+    );
+    const actions = machinePolicies.flatMap((p) =>
+      actionsOf(p.Properties.PolicyDocument.Statement as Statement[]),
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'lambda:InvokeFunction',
+        'states:StartExecution',
+        'states:DescribeExecution',
+      ]),
+    );
+  });
+
+  it('grants each function only what its step touches', () => {
+    const solve = statementsOf('TrainSolveBlock');
+    expect(actionsOf(solve).some((a) => a.startsWith('cassandra:'))).toBe(false);
+    expect(text(solve)).toContain('runs/*');
+    expect(text(solve)).not.toContain('models/*');
+
+    const scan = statementsOf('TrainScanRange');
+    expect(actionsOf(scan)).toContain('cassandra:Select');
+    expect(actionsOf(scan)).not.toContain('cassandra:Modify');
+    expect(text(scan)).toContain('table/ratings_by_user');
+
+    const topN = statementsOf('TrainTopN');
+    const modify = topN.filter((s) => actionsOf([s]).includes('cassandra:Modify'));
+    expect(text(modify)).toContain('table/recommendations');
+    expect(text(modify)).not.toContain('active_model');
+
+    // Only Publish switches the serving model, and only Publish writes model files.
+    const publish = statementsOf('TrainPublish');
+    expect(text(publish.filter((s) => actionsOf([s]).includes('cassandra:Modify')))).toContain(
+      'table/active_model',
+    );
+    expect(text(publish)).toContain('models/*');
+    for (const other of ['TrainMarkFailed', 'TrainCheckpoint', 'TrainInit', 'TrainPlan']) {
+      expect(text(statementsOf(other))).not.toContain('active_model');
+    }
+  });
+});

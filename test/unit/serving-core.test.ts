@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { trainAls, userVector } from '../../lambdas/core/als/index.ts';
+import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
+import { ApiError } from '../../lambdas/core/serving/api-error.ts';
+import {
+  Catalogue,
+  displayTitle,
+  movieLinks,
+  normalizeTitle,
+  type Movie,
+} from '../../lambdas/core/serving/catalogue.ts';
+import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
+import { audienceForItem, similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
+import { ParameterReader, parseStrictInt } from '../../lambdas/core/serving/params.ts';
+import {
+  MODEL_ONLY_POLICY,
+  rankForVector,
+  rankingPolicyFor,
+} from '../../lambdas/core/serving/ranking.ts';
+import { itemNorms } from '../../lambdas/core/als/index.ts';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    return (error as ApiError).problems.map((p) => p.parameter);
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('ParameterReader', () => {
+  it('accepts only plain decimal integers', () => {
+    expect(parseStrictInt('42')).toBe(42);
+    expect(parseStrictInt('0')).toBe(0);
+    expect(parseStrictInt('-7')).toBe(-7);
+    for (const bad of [
+      '',
+      ' 7',
+      '7 ',
+      '1e3',
+      '0x10',
+      '07',
+      '-0',
+      '1.0',
+      '10abc',
+      '99999999999999999',
+    ]) {
+      expect(parseStrictInt(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('collects every bad parameter before failing', () => {
+    const reader = new ParameterReader(
+      { limit: '0', genre: 'nope', flag: 'maybe', extra: '1' },
+      { id: 'x' },
+    );
+    reader.only('limit', 'genre', 'flag');
+    reader.pathId('id');
+    reader.int('limit', { min: 1, max: 10, fallback: 5 });
+    reader.choice('genre', ['Drama']);
+    reader.bool('flag', true);
+    expect(problemsOf(() => reader.done()).sort()).toEqual([
+      'extra',
+      'flag',
+      'genre',
+      'id',
+      'limit',
+    ]);
+  });
+
+  it('returns canonical choices and fallbacks', () => {
+    const reader = new ParameterReader({ genre: 'drama', flag: 'false' });
+    expect(reader.choice('genre', ['Drama', 'Comedy'])).toBe('Drama');
+    expect(reader.int('limit', { min: 1, max: 10, fallback: 5 })).toBe(5);
+    expect(reader.bool('flag', true)).toBe(false);
+    expect(() => reader.done()).not.toThrow();
+  });
+});
+
+describe('parseFoldInBody', () => {
+  it('accepts ratings and favourites', () => {
+    expect(
+      parseFoldInBody({
+        ratings: [{ movieId: 1, rating: 4.5 }],
+        favorites: [2],
+        limit: 5,
+        genre: 'Drama',
+      }),
+    ).toEqual({
+      ratings: [{ movieId: 1, rating: 4.5 }],
+      favorites: [2],
+      limit: 5,
+      genre: 'Drama',
+    });
+  });
+
+  it('names each bad field by its path', () => {
+    expect(problemsOf(() => parseFoldInBody([]))).toEqual(['body']);
+    expect(problemsOf(() => parseFoldInBody({}))).toEqual(['ratings']);
+    expect(
+      problemsOf(() =>
+        parseFoldInBody({
+          ratings: [
+            { movieId: 1, rating: 9 },
+            { movieId: -2, rating: 3 },
+          ],
+          favorites: [1, 'x'],
+          limit: 0,
+          other: 1,
+        }),
+      ).sort(),
+    ).toEqual(['favorites.1', 'limit', 'other', 'ratings.0.rating', 'ratings.1.movieId']);
+    expect(
+      problemsOf(() =>
+        parseFoldInBody({ favorites: Array.from({ length: 501 }, (_, i) => i + 1) }),
+      ),
+    ).toEqual(['favorites']);
+  });
+});
+
+const movie = (movieId: number, title: string, genres: string[], ratingCount: number): Movie => ({
+  movieId,
+  title,
+  year: null,
+  genres,
+  imdbId: movieId === 1 ? '114709' : null,
+  tmdbId: movieId === 1 ? 862 : null,
+  ratingCount,
+  ratingMean: 3.5,
+  topTags: [],
+});
+
+describe('Catalogue', () => {
+  const catalogue = new Catalogue([
+    movie(1, 'Toy Story (1995)', ['Animation', 'Comedy'], 215),
+    movie(2, 'American President, The (1995)', ['Comedy', 'Drama'], 30),
+    movie(3, 'Léon: The Professional (a.k.a. "The Professional") (1994)', ['Action'], 100),
+    movie(4, 'Toy Soldiers (1991)', ['Action'], 10),
+    movie(5, 'Story of Us, The (1999)', ['Comedy'], 20),
+  ]);
+
+  it('normalizes titles and restores leading articles', () => {
+    expect(normalizeTitle('Léon: The Professional')).toBe('leon the professional');
+    expect(displayTitle('American President, The (1995)')).toBe('The American President');
+    expect(movieLinks(catalogue.get(1)!)).toEqual({
+      imdb: 'https://www.imdb.com/title/tt0114709/',
+      tmdb: 'https://www.themoviedb.org/movie/862',
+    });
+  });
+
+  it('matches word prefixes, best match first', () => {
+    expect(catalogue.search('toy', { limit: 10 }).map((m) => m.movieId)).toEqual([1, 4]);
+    expect(catalogue.search('TOY STORY', { limit: 10 }).map((m) => m.movieId)).toEqual([1]);
+    expect(catalogue.search('the american president', { limit: 10 }).map((m) => m.movieId)).toEqual(
+      [2],
+    );
+    expect(catalogue.search('leon', { limit: 10 }).map((m) => m.movieId)).toEqual([3]);
+    expect(catalogue.search('story', { limit: 10 }).map((m) => m.movieId)).toEqual([5, 1]);
+    expect(catalogue.search('toy', { limit: 10, genre: 'Action' }).map((m) => m.movieId)).toEqual([
+      4,
+    ]);
+    expect(catalogue.search('oy', { limit: 10 })).toEqual([]);
+  });
+
+  it('lists popular movies per genre, skipping exclusions', () => {
+    expect(catalogue.popular({ limit: 3 }).map((m) => m.movieId)).toEqual([1, 3, 2]);
+    expect(
+      catalogue.popular({ limit: 3, genre: 'Comedy', exclude: new Set([1]) }).map((m) => m.movieId),
+    ).toEqual([2, 5]);
+    expect(catalogue.genres).toEqual(['Action', 'Animation', 'Comedy', 'Drama']);
+  });
+});
+
+describe('ranking and neighbours', () => {
+  // Two taste groups: users 1–20 watch movies 1–3, users 21–40 movies 4–6; movie 7 is rare.
+  const table = new RatingsTableBuilder();
+  for (let u = 1; u <= 40; u++) {
+    for (let m = u <= 20 ? 1 : 4; m <= (u <= 20 ? 3 : 6); m++) {
+      if ((u + m) % 4 === 0) continue;
+      table.push(u, m, 5);
+    }
+  }
+  table.push(1, 7, 5);
+  const model = trainAls(table.finish(), { rank: 4, iterations: 10, implicit: true });
+  const support = Int32Array.from(model.itemIds.ids, (id) => (id === 7 ? 1 : 25));
+
+  it('filters weakly supported movies and honours exclusions and masks', () => {
+    const user = userVector(model, 2)!;
+    const policy = { minRatings: 5, popularityWeight: 0 };
+    const all = rankForVector(model, user, { n: 10, support, policy });
+    expect(all.map((m) => m.movieId)).not.toContain(7);
+    expect(
+      all
+        .slice(0, 3)
+        .map((m) => m.movieId)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+    const exclude = new Set([model.itemIds.indexOf(1)]);
+    expect(
+      rankForVector(model, user, { n: 10, support, policy, exclude }).map((m) => m.movieId),
+    ).not.toContain(1);
+    const allowed = Uint8Array.from(model.itemIds.ids, (id) => (id >= 4 ? 1 : 0));
+    const masked = rankForVector(model, user, { n: 10, support, policy, allowed }).map(
+      (m) => m.movieId,
+    );
+    expect(masked.every((id) => id >= 4)).toBe(true);
+    expect(rankForVector(model, user, { n: 10, support, policy: MODEL_ONLY_POLICY }).length).toBe(
+      7,
+    );
+    expect(rankingPolicyFor(model).popularityWeight).toBe(0);
+  });
+
+  it('finds neighbours within a taste group and an audience among non-raters', () => {
+    const similar = similarWithSupport(model, 1, {
+      n: 2,
+      norms: itemNorms(model),
+      support,
+      minRatings: 5,
+    });
+    expect(similar.map((m) => m.movieId).sort()).toEqual([2, 3]);
+    const audience = audienceForItem(model, 4, { n: 5, exclude: new Set([21, 22]) });
+    expect(audience).toHaveLength(5);
+    for (const { userId } of audience) {
+      expect(userId).toBeGreaterThan(22);
+    }
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The pure decisions of the train state machine: fixed-point evaluation, convergence, tuning,
+ * the support filter on outputs, request validation and run ids.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  predict,
+  recommendForUser,
+  similarItems,
+  topNForUserBlock,
+  trainAls,
+} from '../../lambdas/core/als/index.ts';
+import { hashSplit } from '../../lambdas/core/eval/split.ts';
+import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
+import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
+import { selectRows } from '../../lambdas/core/ratings.ts';
+import { narrowToSupportedItems, remapColumns } from '../../lambdas/core/train/candidate-items.ts';
+import { hasConverged } from '../../lambdas/core/train/convergence.ts';
+import {
+  errorSumOfBlock,
+  errorSumOfRatings,
+  rmseOfErrorSums,
+} from '../../lambdas/core/train/prediction-error.ts';
+import { assertRunId, newModelId, runLayout } from '../../lambdas/core/train/run-layout.ts';
+import { TrainRequestError, resolveTrainRequest } from '../../lambdas/core/train/train-request.ts';
+import { bestCandidate, tuneCandidates } from '../../lambdas/core/train/tune-grid.ts';
+
+const { table } = generateRatingsTable({ ratings: 3_000, users: 60, movies: 150, seed: 9 });
+const split = hashSplit(table, { test: 0.2, seed: 0 });
+const model = trainAls(split.train, { rank: 4, iterations: 3 });
+
+describe('fixed-point prediction errors', () => {
+  it('give the same sum for any partition of the ratings, close to the float RMSE', () => {
+    const whole = errorSumOfRatings(model, split.test);
+    const halves = [0, 1].map((h) =>
+      errorSumOfRatings(
+        model,
+        selectRows(
+          split.test,
+          Array.from({ length: split.test.length }, (_, i) => i).filter((i) => i % 2 === h),
+        ),
+      ),
+    );
+    expect(rmseOfErrorSums(halves)).toBe(rmseOfErrorSums([whole]));
+    expect(BigInt(halves[0]!.units) + BigInt(halves[1]!.units)).toBe(BigInt(whole.units));
+    let sum = 0;
+    for (let i = 0; i < split.test.length; i++) {
+      sum +=
+        (predict(model, split.test.userIds[i]!, split.test.movieIds[i]!) -
+          split.test.ratings[i]!) **
+        2;
+    }
+    expect(rmseOfErrorSums([whole])).toBeCloseTo(Math.sqrt(sum / split.test.length), 8);
+  });
+
+  it('score a CSR block of the training matrix like its ratings', () => {
+    const { byUser } = buildRatingMatrices(split.train, {
+      userIds: model.userIds,
+      itemIds: model.itemIds,
+    });
+    expect(rmseOfErrorSums([errorSumOfBlock(model, byUser)])).toBe(
+      rmseOfErrorSums([errorSumOfRatings(model, split.train)]),
+    );
+  });
+
+  it('is null with nothing to measure', () => {
+    expect(rmseOfErrorSums([])).toBeNull();
+    expect(rmseOfErrorSums([{ count: 0, units: '0' }])).toBeNull();
+  });
+});
+
+describe('convergence', () => {
+  const history = (...rmse: number[]) =>
+    rmse.map((value, i) => ({ iteration: i + 1, rmse: value }));
+
+  it('stops once an iteration improves validation RMSE by less than the tolerance', () => {
+    expect(hasConverged(history(0.9, 0.88), 0.001)).toBe(false);
+    expect(hasConverged(history(0.9, 0.8995), 0.001)).toBe(true);
+    expect(hasConverged(history(0.9, 0.91), 0.001)).toBe(true); // worse: only overfitting ahead
+  });
+
+  it('never stops early with tolerance 0 or before two iterations', () => {
+    expect(hasConverged(history(0.9, 0.9), 0)).toBe(false);
+    expect(hasConverged(history(0.9), 0.5)).toBe(false);
+  });
+});
+
+describe('tuning grid', () => {
+  it('expands rank × reg and picks the lowest RMSE, earlier point on ties', () => {
+    const candidates = tuneCandidates({ ranks: [5, 10], regs: [0.1, 0.2] });
+    expect(candidates.map((c) => [c.index, c.rank, c.reg])).toEqual([
+      [0, 5, 0.1],
+      [1, 5, 0.2],
+      [2, 10, 0.1],
+      [3, 10, 0.2],
+    ]);
+    const results = candidates.map((c, i) => ({
+      ...c,
+      rmse: [0.9, 0.85, null, 0.85][i]!,
+      seconds: 1,
+    }));
+    expect(bestCandidate(results).index).toBe(1);
+    expect(() => bestCandidate(results.map((r) => ({ ...r, rmse: null })))).toThrow(
+      /no tuning candidate/,
+    );
+    expect(() => tuneCandidates({ ranks: [], regs: [0.1] })).toThrow(RangeError);
+  });
+});
+
+describe('outputs drawn from movies with enough ratings', () => {
+  const { byUser } = buildRatingMatrices(split.train, {
+    userIds: model.userIds,
+    itemIds: model.itemIds,
+  });
+  const support = Int32Array.from({ length: model.itemIds.size }, (_, i) => (i % 3 === 0 ? 1 : 10));
+  const narrowed = narrowToSupportedItems(model, support, 5);
+
+  it('rank exactly as the full model does with the rare movies left out', () => {
+    const top = topNForUserBlock(
+      narrowed.model,
+      remapColumns(byUser, narrowed.remap, narrowed.model.itemIds.size),
+      10,
+    );
+    for (let r = 0; r < 5; r++) {
+      const userId = model.userIds.ids[byUser.rows[r]!]!;
+      const seen = Array.from(
+        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
+        (i) => model.itemIds.ids[i]!,
+      );
+      const rare = model.itemIds.ids.filter((_, i) => support[i]! < 5);
+      const expected = recommendForUser(model, userId, 10, [...seen, ...rare]).map(
+        (m) => m.movieId,
+      );
+      const got = Array.from(
+        top.items.subarray(r * 10, r * 10 + 10),
+        (i) => narrowed.model.itemIds.ids[i]!,
+      );
+      expect(got).toEqual(expected);
+    }
+  });
+
+  it('give neighbours among supported movies only', () => {
+    const movie = narrowed.model.itemIds.ids[0]!;
+    const neighbours = similarItems(narrowed.model, movie, 5);
+    expect(neighbours).toHaveLength(5);
+    for (const n of neighbours) expect(support[model.itemIds.indexOf(n.movieId)]).toBe(10);
+  });
+});
+
+describe('train requests', () => {
+  const context = {
+    runId: 'als-test',
+    executionName: 'exec',
+    dataset: 'd',
+    datasetMinRatings: null,
+    now: new Date(0),
+  };
+
+  it('fill in the defaults', () => {
+    const plan = resolveTrainRequest({}, context);
+    expect(plan).toMatchObject({
+      runId: 'als-test',
+      blockCount: 4,
+      blocks: [0, 1, 2, 3],
+      concurrency: 4,
+      iterations: 15,
+      validation: 0.2,
+      tolerance: 0,
+      topN: 50,
+      minRatings: 50,
+      tuning: false,
+      activate: true,
+    });
+    expect(plan.ranges).toHaveLength(4);
+    expect(resolveTrainRequest({}, { ...context, datasetMinRatings: 7 }).minRatings).toBe(7);
+    expect(resolveTrainRequest({ tune: true }, context).tuneCandidates).toHaveLength(9);
+  });
+
+  it('reject what can never succeed, with a non-retryable error', () => {
+    const bad = [
+      { blocks: 0 },
+      { concurrency: 1.5 },
+      { validation: 0.95 },
+      { options: { rank: 0 } },
+      { options: { bogus: 1 } as never },
+      { tune: true, validation: 0 },
+      { tune: { ranks: [] } },
+      { tolerance: -1 },
+    ];
+    for (const request of bad)
+      expect(() => resolveTrainRequest(request, context)).toThrow(TrainRequestError);
+    expect(() => resolveTrainRequest({}, { ...context, runId: '../etc' })).toThrow(
+      TrainRequestError,
+    );
+  });
+});
+
+describe('run ids and keys', () => {
+  it('make readable, sortable ids and keys per (run, iteration, side, block)', () => {
+    expect(newModelId(new Date('2026-01-26T09:30:12Z'), '3fa9c1ff')).toBe(
+      'als-20260126-093012-3fa9c1',
+    );
+    const layout = runLayout('als-x');
+    expect(layout.blockFactors(3, 'user', 12)).toBe('runs/als-x/factors/i0003/user/b0012.bin');
+    expect(layout.shufflePart('item', 1, 2)).toBe('runs/als-x/shuffle/by-item/b0001/r00002.bin');
+    expect(() => assertRunId('a/b')).toThrow(/invalid model id/);
+  });
+});

@@ -1,0 +1,73 @@
+import type { MovieSummary } from '../api.ts';
+import { h } from '../dom.ts';
+
+export function movieTitle(movie: MovieSummary): string {
+  return movie.displayTitle ?? movie.title ?? `movie ${movie.movieId}`;
+}
+
+/** One line of a movie list: linked title, year, genres, support; `extra` adds controls. */
+export function movieRow(
+  movie: MovieSummary,
+  options: { extra?: Node; scoreLabel?: string; testId?: string } = {},
+): HTMLLIElement {
+  const meta = [
+    movie.year ?? null,
+    movie.genres?.slice(0, 3).join(', ') || null,
+    movie.ratingCount !== undefined ? `${movie.ratingCount} ratings` : null,
+    movie.ratingMean ? `★ ${movie.ratingMean.toFixed(2)}` : null,
+  ].filter((part) => part !== null);
+  return h(
+    'li',
+    { class: 'movie', 'data-movie-id': movie.movieId, 'data-testid': options.testId },
+    h(
+      'div',
+      { class: 'movie-text' },
+      h('a', { href: `#/movie/${movie.movieId}`, class: 'movie-title' }, movieTitle(movie)),
+      h('span', { class: 'muted small' }, meta.join(' · ')),
+      movie.rating !== undefined ? h('span', { class: 'badge' }, `rated ${movie.rating}`) : null,
+      options.scoreLabel && movie.score !== undefined
+        ? h('span', { class: 'badge' }, `${options.scoreLabel} ${movie.score.toFixed(2)}`)
+        : null,
+    ),
+    options.extra ?? null,
+  );
+}
+
+export function movieList(
+  movies: readonly MovieSummary[],
+  options: {
+    empty: string;
+    testId?: string;
+    scoreLabel?: string;
+    row?: (m: MovieSummary) => Node | undefined;
+  } = {
+    empty: 'Nothing to show.',
+  },
+): HTMLElement {
+  if (movies.length === 0)
+    return h('p', { class: 'muted', 'data-testid': options.testId }, options.empty);
+  return h(
+    'ol',
+    { class: 'movies', 'data-testid': options.testId },
+    ...movies.map((movie) => {
+      const extra = options.row?.(movie);
+      return movieRow(movie, {
+        ...(extra ? { extra } : {}),
+        ...(options.scoreLabel ? { scoreLabel: options.scoreLabel } : {}),
+      });
+    }),
+  );
+}
+
+export function strategyNote(result: {
+  strategy: string;
+  reason?: string;
+  millis?: number;
+  modelId: string | null;
+}): HTMLElement {
+  const parts = [`strategy: ${result.strategy}`];
+  if (result.millis !== undefined) parts.push(`fold-in ${result.millis.toFixed(2)} ms`);
+  if (result.modelId) parts.push(`model ${result.modelId}`);
+  if (result.reason) parts.push(result.reason);
+  return h('p', { class: 'muted small', 'data-testid': 'strategy' }, parts.join(' · '));
+}
