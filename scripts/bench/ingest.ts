@@ -4,16 +4,26 @@
  * ml-latest-small and a generated data set, and the same rows through `cqlsh COPY FROM` (cqlsh
  * from PyPI, installed into .local/venv) for comparison. Writes bench/results/ingest.json.
  *
- *   npm run bench:ingest -- [--ratings 5000000] [--skip-cqlsh]
+ *   npm run bench:ingest -- [--ratings 5000000] [--sets small,generated] [--skip-cqlsh]
+ *
+ * The results file is keyed by data set: a run replaces the entries of the sets it measured and
+ * keeps the others (the 5M run takes tens of minutes on 2 cores).
  *
  * cqlsh COPY loads one table per command from a file whose columns match it, so it is given the
  * ratings file for ratings_by_user and a derived file with the bucket column for ratings_by_movie
  * (deriving it is not timed). Both sides write the same 2 rows per rating into empty keyspaces.
  * Cassandra and the loaders share this machine's cores, so rates are per machine, not per core.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
@@ -189,16 +199,19 @@ async function main(): Promise<void> {
   const [, cassandra] = await Promise.all([ensureS3({ log }), ensureCassandra({ log })]);
   const cqlsh = skipCqlsh ? undefined : await ensureCqlsh();
 
+  const wanted = new Set((arg('sets') ?? 'small,generated').split(','));
   const generatedDir = join(WORK, `generated-${generatedRatings}`);
-  if (!existsSync(join(generatedDir, 'generator.json'))) {
+  if (wanted.has('generated') && !existsSync(join(generatedDir, 'generator.json'))) {
     log(`generating ${generatedRatings} ratings into ${generatedDir}`);
     await writeDataset(generatedDir, { ratings: generatedRatings });
   }
   const sets = [
-    ...(existsSync(join(ML_SMALL, 'ratings.csv'))
+    ...(wanted.has('small') && existsSync(join(ML_SMALL, 'ratings.csv'))
       ? [{ name: 'ml-latest-small', dir: ML_SMALL }]
       : []),
-    { name: `generated-${generatedRatings}`, dir: generatedDir },
+    ...(wanted.has('generated')
+      ? [{ name: `generated-${generatedRatings}`, dir: generatedDir }]
+      : []),
   ];
   const results: Measurement[] = [];
   for (const set of sets) {
@@ -223,7 +236,15 @@ async function main(): Promise<void> {
   log('wrote bench/results/ingest.json');
 }
 
-function writeReport(results: readonly Measurement[]): void {
+function writeReport(measured: readonly Measurement[]): void {
+  const path = join(ROOT, 'bench', 'results', 'ingest.json');
+  const earlier: Measurement[] = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: Measurement[] }).results
+    : [];
+  const results = [
+    ...earlier.filter((old) => !measured.some((now) => now.dataset === old.dataset)),
+    ...measured,
+  ].sort((a, b) => a.ratings - b.ratings);
   const report = {
     generatedAt: new Date().toISOString(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -235,11 +256,8 @@ function writeReport(results: readonly Measurement[]): void {
       'Cassandra, the loaders and anything else running share the cores: see loadAverage.',
     results,
   };
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench', 'results', 'ingest.json'),
-    JSON.stringify(report, null, 2) + '\n',
-  );
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
 }
 
 await main();

@@ -6,15 +6,17 @@
  * 16-core machine adds comparable rows.
  *
  *   npm run bench:train -- [--datasets small,1m] [--iterations 5] [--rank 20]
- *                          [--max-concurrency N] [--blocks-list 1,2,4,8,16]
+ *                          [--max-concurrency N] [--blocks-list 1,2,4,8,16] [--max-load L]
  *                          [--out bench/results/train.json] [--svg bench/results/train-scaling.svg]
  *   datasets: small (ml-latest-small, when present) and/or a synthetic size such as 250k or 1m.
- * Per-iteration time averages the iterations after the first (JIT warm-up, cold caches).
+ * Results go to one session per machine (cores + CPU model) in the JSON file: a run replaces this
+ * machine's session and keeps the others, and the chart draws them all.
+ * Per-iteration figures (mean, median, min) leave out the first iteration (JIT warm-up, cold
+ * caches); the chart plots the median, the least disturbed by other work on a shared machine.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { existsSync } from 'node:fs';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { trainAls } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
@@ -48,6 +50,9 @@ interface RunRecord {
   cpuSecondsPerIteration: number[];
   /** Mean of the iterations after the first. */
   meanSecondsPerIteration: number;
+  /** Median of the iterations after the first: what the chart plots (robust to a busy moment). */
+  medianSecondsPerIteration: number;
+  minSecondsPerIteration: number;
   prepareSeconds: number;
   outputsSeconds: number;
   wallSeconds: number;
@@ -78,8 +83,16 @@ const machine: Machine = {
   platform: `${os.platform()} ${os.arch()}`,
 };
 
+let maxLoad: number | undefined;
+
 function load(): number {
   return Math.round(os.loadavg()[0]! * 100) / 100;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -124,6 +137,18 @@ async function ensureBenchKeyspace(name: string, table: RatingsTable): Promise<s
   return keyspace;
 }
 
+/**
+ * On a shared machine other work skews wall times: with --max-load L each run first waits (up to
+ * five minutes) for the 1-minute load average to fall to L. The load is recorded either way.
+ */
+async function settle(maxLoad: number | undefined): Promise<void> {
+  if (maxLoad === undefined) return;
+  const deadline = Date.now() + 5 * 60_000;
+  while (load() > maxLoad && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
+}
+
 async function benchRun(
   dataset: string,
   keyspace: string,
@@ -133,6 +158,7 @@ async function benchRun(
   iterations: number,
   rank: number,
 ): Promise<RunRecord> {
+  await settle(maxLoad);
   const loadBefore = load();
   // Worker threads share this process, so its CPU clock covers every "Lambda" of the run.
   const cpuMarks: number[] = [];
@@ -171,6 +197,8 @@ async function benchRun(
     secondsPerIteration: seconds.map((s) => round(s)),
     cpuSecondsPerIteration: cpuMarks.slice(1).map((mark, k) => round(mark - cpuMarks[k]!)),
     meanSecondsPerIteration: round(warm.reduce((a, b) => a + b, 0) / warm.length),
+    medianSecondsPerIteration: round(median(warm)),
+    minSecondsPerIteration: round(Math.min(...warm)),
     prepareSeconds: round(
       stage('Plan') +
         stage('ScanTokenRanges') +
@@ -188,7 +216,7 @@ async function benchRun(
   };
   console.error(
     `${dataset} ${sweep}: blocks ${blocks}, concurrency ${concurrency}: ` +
-      `${record.meanSecondsPerIteration} s/iteration (wall ${record.wallSeconds} s, load ${loadBefore}→${record.loadAfter})`,
+      `median ${record.medianSecondsPerIteration} s/iteration (wall ${record.wallSeconds} s, load ${loadBefore}→${record.loadAfter})`,
   );
   return record;
 }
@@ -214,6 +242,7 @@ async function main(): Promise<void> {
   const rank = Number(args.rank ?? 20);
   const maxConcurrency = Number(args['max-concurrency'] ?? machine.cores);
   const blocksList = (args['blocks-list'] ?? '1,2,4,8,16').split(',').map(Number);
+  maxLoad = args['max-load'] === undefined ? undefined : Number(args['max-load']);
   const out = args.out ?? 'bench/results/train.json';
   const svgPath = args.svg ?? 'bench/results/train-scaling.svg';
   await Promise.all([
@@ -243,58 +272,98 @@ async function main(): Promise<void> {
     }
   }
 
-  const report = {
-    bench: 'train',
-    description:
-      'Wall seconds per ALS iteration of the train state machine run locally (aws-local-stepfunctions, ' +
-      'handlers in worker threads = Lambdas, real Cassandra and S3 endpoints), against Map concurrency ' +
-      '(blocks fixed) and against block count (concurrency = cores). Iteration 1 is excluded from the ' +
-      'mean. inProcessSecondsPerIteration: trainAls in one thread on the same training split.',
+  const session: Session = {
     date: new Date().toISOString(),
     machine,
-    settings: { iterations, rank, maxConcurrency, blocksList },
+    settings: { iterations, rank, maxConcurrency, blocksList, maxLoad },
     ratings: sizes,
     inProcessSecondsPerIteration: baselines,
     runs,
   };
+  // One session per machine: a run here replaces this machine's figures and keeps the others'
+  // (a 16-core run adds its curve next to the 2-core one).
+  const previous = existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Partial<Report>)
+    : {};
+  const sessions = [
+    ...(previous.sessions ?? []).filter(
+      (other) => machineKey(other.machine) !== machineKey(machine),
+    ),
+    session,
+  ];
+  const report: Report = { bench: 'train', description: DESCRIPTION, sessions };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(svgPath, chart(sessions, session));
+  console.error(`wrote ${out} and ${svgPath}`);
+}
 
+const DESCRIPTION =
+  'Wall seconds per ALS iteration of the train state machine run locally (aws-local-stepfunctions, ' +
+  'handlers in worker threads = Lambdas, real Cassandra and S3 endpoints), against Map concurrency ' +
+  '(blocks fixed) and against block count (concurrency = cores). Iteration 1 (JIT warm-up) is ' +
+  'excluded from mean, median and min; the chart plots the median. inProcessSecondsPerIteration: ' +
+  'trainAls in one thread on the same training split. One session per machine (cores, CPU model).';
+
+interface Session {
+  date: string;
+  machine: Machine;
+  settings: Record<string, unknown>;
+  ratings: Record<string, number>;
+  inProcessSecondsPerIteration: Record<string, number>;
+  runs: RunRecord[];
+}
+
+interface Report {
+  bench: 'train';
+  description: string;
+  sessions: Session[];
+}
+
+function machineKey(m: Machine): string {
+  return `${m.cores}|${m.cpuModel}`;
+}
+
+/** Both sweeps of every machine's session; the ideal-scaling line for the newest one only. */
+function chart(sessions: readonly Session[], latest: Session): string {
   const series = (sweep: RunRecord['sweep'], x: (r: RunRecord) => number): ChartSeries[] =>
-    Object.keys(sizes).flatMap((dataset) => {
-      const points = runs
-        .filter((r) => r.dataset === dataset && r.sweep === sweep)
-        .map((r) => ({ x: x(r), y: r.meanSecondsPerIteration }));
-      const measured: ChartSeries = { label: dataset, points };
-      if (sweep !== 'concurrency' || points.length === 0) return [measured];
-      const one = points.find((p) => p.x === 1)?.y ?? points[0]!.y;
-      const ideal: ChartSeries = {
-        label: `${dataset} ideal (t₁/c)`,
-        dashed: true,
-        points: points.map((p) => ({ x: p.x, y: one / p.x })),
-      };
-      return [measured, ideal];
-    });
-  const svg = scalingChartSvg(
-    'ALS training on the train state machine: wall time per iteration',
-    `${machine.cpuModel}, ${machine.cores} cores, rank ${rank}, ${new Date().toISOString().slice(0, 10)}`,
+    sessions.flatMap((session) =>
+      Object.keys(session.ratings).flatMap((dataset) => {
+        const points = session.runs
+          .filter((r) => r.dataset === dataset && r.sweep === sweep)
+          .map((r) => ({ x: x(r), y: r.medianSecondsPerIteration }));
+        const label = `${dataset}, ${session.machine.cores} cores`;
+        const measured: ChartSeries = { label, points };
+        if (sweep !== 'concurrency' || points.length === 0 || session !== latest) return [measured];
+        const one = points.find((p) => p.x === 1)?.y ?? points[0]!.y;
+        const ideal: ChartSeries = {
+          label: `${dataset} ideal (t₁/c)`,
+          dashed: true,
+          points: points.map((p) => ({ x: p.x, y: one / p.x })),
+        };
+        return [measured, ideal];
+      }),
+    );
+  const machines = sessions.map((s) => `${s.machine.cpuModel} × ${s.machine.cores}`).join('; ');
+  const rank = latest.settings.rank;
+  return scalingChartSvg(
+    'ALS training on the train state machine: median wall time per iteration',
+    `${machines}; rank ${String(rank)}; ${latest.date.slice(0, 10)}`,
     [
       {
-        title: `vs Map concurrency (${Math.max(4, 2 * maxConcurrency)} blocks)`,
+        title: 'vs Map concurrency (2 × cores blocks, ≥ 4)',
         xLabel: 'Map concurrency (worker threads = Lambdas)',
         yLabel: 'seconds per iteration',
         series: series('concurrency', (r) => r.concurrency),
       },
       {
-        title: `vs block count (concurrency ${maxConcurrency})`,
+        title: 'vs block count (concurrency = cores)',
         xLabel: 'blocks per side',
         yLabel: 'seconds per iteration',
         series: series('blocks', (r) => r.blocks),
       },
     ],
   );
-  writeFileSync(svgPath, svg);
-  console.error(`wrote ${out} and ${svgPath}`);
 }
 
 await main();
