@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { Ingestion } from './constructs/ingestion.ts';
 import { Storage } from './constructs/storage.ts';
 import { Training } from './constructs/training.ts';
 
@@ -23,6 +24,10 @@ export class RecsysStack extends Stack {
       bucket: this.storage.bucket,
       keyspaceName: props.keyspaceName,
       retainData: props.retainData,
+    });
+    new Ingestion(this, 'Ingestion', {
+      bucket: this.storage.bucket,
+      keyspaceName: props.keyspaceName,
     });
     new Training(this, 'Training', {
       bucket: this.storage.bucket,
