@@ -236,6 +236,5 @@ export interface TrainSummary {
 /** MarkFailed's input: the whole execution state at the Catch. */
 export interface FailureState {
   readonly plan?: { readonly runId?: string };
-  readonly modelId?: string;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
