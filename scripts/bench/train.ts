@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { trainAls } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
@@ -87,6 +88,7 @@ const machine: Machine = {
 };
 
 let maxLoad: number | undefined;
+const BENCH_BUCKET = 'recsys-bench';
 
 function load(): number {
   return Math.round(os.loadavg()[0]! * 100) / 100;
@@ -134,10 +136,29 @@ async function ensureBenchKeyspace(name: string, table: RatingsTable): Promise<s
       );
       console.error(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    // Outputs of earlier bench runs serve nothing: keep the bench keyspace from growing.
+    for (const table of ['recommendations', 'similar_movies', 'models']) {
+      await db.execute(`TRUNCATE ${db.table(table)}`);
+    }
   } finally {
     await db.shutdown();
   }
   return keyspace;
+}
+
+let s3Endpoint: string | undefined;
+
+/** A bench run's S3 files (shuffle, blocks, factors per iteration, model) are not kept. */
+async function removeRunFiles(modelId: string): Promise<void> {
+  const s3 = new S3Store(
+    s3ConfigFromEnv({ ...process.env, S3_ENDPOINT: s3Endpoint, RECSYS_BUCKET: BENCH_BUCKET }),
+  );
+  try {
+    await s3.deleteByPrefix(`runs/${modelId}/`);
+    await s3.deleteByPrefix(`models/${modelId}/`);
+  } finally {
+    s3.destroy();
+  }
 }
 
 /**
@@ -176,9 +197,12 @@ async function benchRun(
       concurrency,
       options: { rank, iterations },
       activate: false,
+      // Outputs are not what this measures; short lists keep their writes small.
+      topN: 10,
+      similarN: 10,
     },
     keyspace,
-    bucket: 'recsys-bench',
+    bucket: BENCH_BUCKET,
     workers: concurrency,
     log: () => undefined,
     onEvent: (event) => {
@@ -187,6 +211,7 @@ async function benchRun(
         cpuMarks.push(cpuNow());
     },
   });
+  await removeRunFiles(result.modelId);
   const seconds = result.history.map((h) => h.seconds);
   const warm = seconds.length > 1 ? seconds.slice(1) : seconds;
   const stage = (name: string) => result.stageSeconds[name] ?? 0;
@@ -249,10 +274,11 @@ async function main(): Promise<void> {
   maxLoad = args['max-load'] === undefined ? undefined : Number(args['max-load']);
   const out = args.out ?? 'bench/results/train.json';
   const svgPath = args.svg ?? 'bench/results/train-scaling.svg';
-  await Promise.all([
+  const [s3Server] = await Promise.all([
     ensureS3({ log: () => undefined }),
     ensureCassandra({ log: () => undefined }),
   ]);
+  s3Endpoint = s3Server.endpoint;
 
   const runs: RunRecord[] = [];
   const baselines: Record<string, number> = {};
