@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   Aws,
   CfnOutput,
@@ -12,9 +11,8 @@ import {
   aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { recsysFunction } from './recsys-function.ts';
 import { WebHosting } from './web-hosting.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every table the API reads, and nothing it could write: serving is read-only. */
 export const API_READ_TABLES = [
@@ -54,42 +52,22 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    this.function = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: `${ROOT}lambdas/api/handler.ts`,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.function = recsysFunction(this, 'Handler', {
+      entry: 'lambdas/api/handler.ts',
       // Fold-in and on-line scoring hold the item factors in memory; CPU scales with memory.
-      memorySize: 1024,
+      memoryMb: 1024,
       // API Gateway gives up after 29 s.
       timeout: Duration.seconds(29),
-      projectRoot: ROOT,
-      depsLockFilePath: `${ROOT}package-lock.json`,
-      environment: {
-        RECSYS_BUCKET: props.bucket.bucketName,
-        RECSYS_DB: 'keyspaces',
-        RECSYS_KEYSPACE: props.keyspaceName,
-        // API Gateway has checked the key before the Lambda runs.
-        RECSYS_API_KEY_SOURCE: 'gateway',
-        POWERTOOLS_SERVICE_NAME: 'recsys-api',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      service: 'recsys-api',
+      bucket: props.bucket,
+      keyspaceName: props.keyspaceName,
+      // API Gateway has checked the key before the Lambda runs.
+      environment: { RECSYS_API_KEY_SOURCE: 'gateway' },
       logGroup: new logs.LogGroup(this, 'HandlerLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       }),
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
-          'const require = __recsysCreateRequire(import.meta.url);',
-        minify: true,
-        sourceMap: true,
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-      },
+      externalModules: ['@aws-sdk/*'],
     });
     grantServingReads(this.function, props.bucket, props.keyspaceName);
 

@@ -1,7 +1,6 @@
 import {
   Arn,
   ArnFormat,
-  Aws,
   Duration,
   Stack,
   aws_events as events,
@@ -13,6 +12,7 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { grantKeyspaces, recsysFunction } from './recsys-function.ts';
 import { fileURLToPath } from 'node:url';
 import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
 
@@ -100,35 +100,14 @@ export class Ingestion extends Construct {
       const access = ACCESS[substitution];
       if (!access) throw new Error(`no access rules for ${substitution}`);
       const name = substitution.replace(/FunctionArn$/, '');
-      const fn = new nodejs.NodejsFunction(this, name, {
-        entry: `${ROOT}${binding.module}`,
+      const fn = recsysFunction(this, name, {
+        entry: binding.module,
         handler: binding.export ?? 'handler',
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: access.memoryMb,
+        memoryMb: access.memoryMb,
         timeout: Duration.seconds(binding.timeoutSeconds ?? 900),
-        projectRoot: ROOT,
-        depsLockFilePath: `${ROOT}package-lock.json`,
-        environment: {
-          RECSYS_BUCKET: props.bucket.bucketName,
-          RECSYS_DB: 'keyspaces',
-          RECSYS_KEYSPACE: props.keyspaceName,
-          POWERTOOLS_SERVICE_NAME: 'recsys-ingest',
-          NODE_OPTIONS: '--enable-source-maps',
-        },
-        bundling: {
-          format: nodejs.OutputFormat.ESM,
-          target: 'node22',
-          mainFields: ['module', 'main'],
-          // cassandra-driver is CommonJS and calls require(); ESM bundles have none of their own.
-          banner:
-            "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
-            'const require = __recsysCreateRequire(import.meta.url);',
-          minify: true,
-          sourceMap: true,
-          // esbuild is a devDependency: bundle on this machine, never in a Docker container.
-          forceDockerBundling: false,
-        },
+        service: 'recsys-ingest',
+        bucket: props.bucket,
+        keyspaceName: props.keyspaceName,
       });
       grantS3(fn, props.bucket, access);
       grantKeyspaces(fn, props.keyspaceName, access);
@@ -200,26 +179,4 @@ function grantS3(fn: lambda.IFunction, bucket: s3.IBucket, access: Access): void
   for (const prefix of access.readPrefixes) bucket.grantRead(fn, prefix);
   for (const prefix of access.writePrefixes) bucket.grantPut(fn, prefix);
   for (const prefix of access.deletePrefixes) bucket.grantDelete(fn, prefix);
-}
-
-function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: Access): void {
-  const tableArn = (table: string) =>
-    `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${keyspace}/table/${table}`;
-  if (access.selectTables.length === 0 && access.modifyTables.length === 0) return;
-  // The driver reads the system keyspaces on connect (peers, schema) whatever the queries are.
-  const systemArn = `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/system*`;
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['cassandra:Select'],
-      resources: [systemArn, ...access.selectTables.map(tableArn)],
-    }),
-  );
-  if (access.modifyTables.length > 0) {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['cassandra:Modify'],
-        resources: access.modifyTables.map(tableArn),
-      }),
-    );
-  }
 }

@@ -1,16 +1,15 @@
 import {
   Arn,
   ArnFormat,
-  Aws,
   Duration,
   Stack,
   aws_iam as iam,
-  aws_lambda as lambda,
   aws_lambda_nodejs as nodejs,
   aws_s3 as s3,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { grantKeyspaces, recsysFunction } from './recsys-function.ts';
 import { fileURLToPath } from 'node:url';
 import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
 
@@ -91,34 +90,14 @@ export class Training extends Construct {
     for (const [substitution, binding] of Object.entries(TRAIN_HANDLERS)) {
       const access = ACCESS[substitution];
       if (!access) throw new Error(`no access rules for ${substitution}`);
-      const fn = new nodejs.NodejsFunction(this, substitution.replace(/FunctionArn$/, ''), {
-        entry: `${ROOT}${binding.module}`,
+      const fn = recsysFunction(this, substitution.replace(/FunctionArn$/, ''), {
+        entry: binding.module,
         handler: binding.export ?? 'handler',
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: access.memoryMb,
+        memoryMb: access.memoryMb,
         timeout: Duration.seconds(binding.timeoutSeconds ?? 900),
-        projectRoot: ROOT,
-        depsLockFilePath: `${ROOT}package-lock.json`,
-        environment: {
-          RECSYS_BUCKET: props.bucket.bucketName,
-          RECSYS_DB: 'keyspaces',
-          RECSYS_KEYSPACE: props.keyspaceName,
-          POWERTOOLS_SERVICE_NAME: 'recsys-train',
-          NODE_OPTIONS: '--enable-source-maps',
-        },
-        bundling: {
-          format: nodejs.OutputFormat.ESM,
-          target: 'node22',
-          mainFields: ['module', 'main'],
-          // cassandra-driver is CommonJS and calls require(); ESM bundles have none of their own.
-          banner:
-            "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
-            'const require = __recsysCreateRequire(import.meta.url);',
-          minify: true,
-          sourceMap: true,
-          forceDockerBundling: false,
-        },
+        service: 'recsys-train',
+        bucket: props.bucket,
+        keyspaceName: props.keyspaceName,
       });
       for (const prefix of access.read) props.bucket.grantRead(fn, prefix);
       for (const prefix of access.write) props.bucket.grantPut(fn, prefix);
@@ -153,28 +132,6 @@ export class Training extends Construct {
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution', 'states:StopExecution'],
         resources: [arn('execution', `${stateMachineName}/*`)],
-      }),
-    );
-  }
-}
-
-function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: Access): void {
-  if (access.selectTables.length === 0 && access.modifyTables.length === 0) return;
-  const tableArn = (table: string) =>
-    `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${keyspace}/table/${table}`;
-  // The driver reads the system keyspaces on connect (peers, schema) whatever the queries are.
-  const systemArn = `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/system*`;
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['cassandra:Select'],
-      resources: [systemArn, ...access.selectTables.map(tableArn)],
-    }),
-  );
-  if (access.modifyTables.length > 0) {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['cassandra:Modify'],
-        resources: access.modifyTables.map(tableArn),
       }),
     );
   }
