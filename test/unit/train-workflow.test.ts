@@ -16,6 +16,7 @@ import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import { selectRows } from '../../lambdas/core/ratings.ts';
 import { narrowToSupportedItems, remapColumns } from '../../lambdas/core/train/candidate-items.ts';
 import { hasConverged } from '../../lambdas/core/train/convergence.ts';
+import { rankUserBlock } from '../../lambdas/core/serving/ranking.ts';
 import {
   errorSumOfBlock,
   errorSumOfRatings,
@@ -137,6 +138,42 @@ describe('outputs drawn from movies with enough ratings', () => {
       );
       expect(got).toEqual(expected);
     }
+  });
+
+  it('stored top-N: without a prior, the plain model order among supported, unseen movies', () => {
+    const lists = rankUserBlock(model, byUser, {
+      n: 10,
+      support,
+      policy: { minRatings: 5, popularityWeight: 0 },
+    });
+    expect(lists).toHaveLength(byUser.rows.length);
+    for (let r = 0; r < 5; r++) {
+      const seen = Array.from(
+        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
+        (i) => model.itemIds.ids[i]!,
+      );
+      const rare = model.itemIds.ids.filter((_, i) => support[i]! < 5);
+      const expected = recommendForUser(model, lists[r]!.userId, 10, [...seen, ...rare]);
+      expect(lists[r]!.list.map((m) => m.movieId)).toEqual(expected.map((m) => m.movieId));
+    }
+  });
+
+  it('stored top-N: the popularity prior adds weight × ln(1 + ratings) to each score', () => {
+    const weight = 0.5;
+    const [plain, blended] = [0, weight].map((popularityWeight) =>
+      rankUserBlock(model, byUser, {
+        n: model.itemIds.size,
+        support,
+        policy: { minRatings: 0, popularityWeight },
+      }),
+    );
+    const plainScore = new Map(plain![0]!.list.map((m) => [m.movieId, m.score]));
+    for (const m of blended![0]!.list) {
+      const count = support[model.itemIds.indexOf(m.movieId)]!;
+      expect(m.score).toBeCloseTo(plainScore.get(m.movieId)! + weight * Math.log1p(count), 4);
+    }
+    const scores = blended![0]!.list.map((m) => m.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
   it('give neighbours among supported movies only', () => {

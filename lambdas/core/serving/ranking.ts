@@ -1,4 +1,11 @@
-import { TopNHeap, type AlsModel, type ScoredMovie, type UserVector } from '../als/index.ts';
+import {
+  TopNHeap,
+  userVector,
+  type AlsModel,
+  type ScoredMovie,
+  type UserVector,
+} from '../als/index.ts';
+import type { CsrBlock } from '../matrix/csr.ts';
 
 /**
  * How serving turns model scores into a top-N list. An explicit ALS model predicts ratings, and the
@@ -86,5 +93,26 @@ export function supportByItem(
 ): Int32Array {
   const out = new Int32Array(model.itemIds.size);
   for (let i = 0; i < out.length; i++) out[i] = ratingCount(model.itemIds.ids[i]!) ?? 0;
+  return out;
+}
+
+/**
+ * Top-N of every user of a block under a ranking policy, each user's own row (what they rated)
+ * excluded: training's stored lists, ranked exactly as the API ranks a known user on-line so the
+ * fast path and the live path agree.
+ */
+export function rankUserBlock(
+  model: AlsModel,
+  seen: CsrBlock,
+  request: { n: number; support: ArrayLike<number>; policy: RankingPolicy },
+): { userId: number; list: ScoredMovie[] }[] {
+  const out: { userId: number; list: ScoredMovie[] }[] = [];
+  for (let r = 0; r < seen.rows.length; r++) {
+    const userId = model.userIds.ids[seen.rows[r]!]!;
+    const user = userVector(model, userId);
+    if (!user) continue;
+    const exclude = new Set(seen.colIdx.subarray(seen.rowPtr[r]!, seen.rowPtr[r + 1]!));
+    out.push({ userId, list: rankForVector(model, user, { ...request, exclude }) });
+  }
   return out;
 }

@@ -11,6 +11,8 @@ export interface FinalModel {
   readonly model: AlsModel;
   /** The model narrowed to movies with at least `plan.minRatings` ratings: what outputs rank. */
   readonly candidates: NarrowedModel;
+  /** Ratings per dense item of `model` in the training data. */
+  readonly support: Int32Array;
 }
 
 /** The trained model as the outputs (top-N, similar movies) and Publish see it. */
@@ -28,5 +30,6 @@ export async function finalModel(run: TrainingRun): Promise<FinalModel> {
     iteration,
     model,
     candidates: narrowToSupportedItems(model, support, plan.minRatings),
+    support,
   };
 }

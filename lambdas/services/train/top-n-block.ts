@@ -1,7 +1,7 @@
-import { recommendForUser, topNForUserBlock, type ScoredMovie } from '../../core/als/index.ts';
+import { recommendForUser } from '../../core/als/index.ts';
 import { csrBlockFromCoordinates, type CsrBlock } from '../../core/matrix/csr.ts';
 import type { IdMap } from '../../core/matrix/id-map.ts';
-import { remapColumns } from '../../core/train/candidate-items.ts';
+import { rankUserBlock, rankingPolicyFor } from '../../core/serving/ranking.ts';
 import type { RatingsTable } from '../../core/ratings.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
 import { injectFault } from '../fault-injection.ts';
@@ -57,20 +57,13 @@ export async function topNBlock(task: BlockTask, stores: Stores): Promise<Output
     run.validation(task.block),
   ]);
   const { plan, model, candidates } = final;
-  const seen = remapColumns(
+  // The API's policy (popularity prior for explicit models), with the run's support threshold.
+  const policy = { ...rankingPolicyFor(model), minRatings: plan.minRatings };
+  const lists: RankedList[] = rankUserBlock(
+    model,
     seenByBlock(train, validation, model.userIds, model.itemIds),
-    candidates.remap,
-    candidates.model.itemIds.size,
-  );
-  const top = topNForUserBlock(candidates.model, seen, plan.topN);
-  const lists: RankedList[] = [];
-  for (let r = 0; r < top.rows.length; r++) {
-    const list: ScoredMovie[] = [];
-    for (let k = r * top.n; k < (r + 1) * top.n && top.items[k]! >= 0; k++) {
-      list.push({ movieId: candidates.model.itemIds.ids[top.items[k]!]!, score: top.scores[k]! });
-    }
-    lists.push({ id: model.userIds.ids[top.rows[r]!]!, list });
-  }
+    { n: plan.topN, support: final.support, policy },
+  ).map(({ userId, list }) => ({ id: userId, list }));
   const unknownUsers = new Map<number, number[]>();
   for (let k = 0; k < validation.length; k++) {
     const userId = validation.userIds[k]!;
