@@ -8,6 +8,7 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerS3Commands } from './commands/s3.ts';
 import { registerTrainCommand } from './commands/train.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerPlanCommand } from './commands/plan.ts';
 
 const program = new Command('recsys')
   .description('Serverless MovieLens recommender: ingest, train ALS, serve recommendations.')
@@ -22,5 +23,6 @@ registerS3Commands(program);
 registerTrainCommand(program);
 registerModelsCommands(program);
 registerServeCommand(program);
+registerPlanCommand(program);
 
 await program.parseAsync(process.argv);

@@ -26,7 +26,8 @@ import {
   type HalfStepJob,
   type WorkerSetup,
 } from './scaling/shared-blocks.ts';
-import { renderLineChart } from './svg-line-chart.ts';
+import { lineChartSvg } from './chart.ts';
+import { loadAverage, resultsDir } from './machine.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
     iterations: { type: 'string', default: '3' },
     blocks: { type: 'string', default: '64' },
     workers: { type: 'string' },
-    out: { type: 'string', default: 'bench/results' },
+    out: { type: 'string', default: resultsDir() },
   },
 });
 
@@ -47,6 +48,7 @@ const rank = Number(args.rank);
 const iterations = Number(args.iterations);
 const blockCount = Number(args.blocks);
 
+const loadBefore = loadAverage();
 const started = performance.now();
 const { table } = generateRatingsTable({ ratings: Number(args.ratings), seed: 7 });
 const matrices = buildRatingMatrices(table);
@@ -161,6 +163,7 @@ const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores,
   node: process.version,
+  loadAverage: { before: loadBefore, after: loadAverage() },
 };
 const identical = new Set(rows.map((r) => r.checksum)).size === 1;
 const report = {
@@ -175,17 +178,25 @@ const tag = `${cores}cores`;
 writeFileSync(join(args.out, `als-scaling-${tag}.json`), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(
   join(args.out, `als-scaling-${tag}.svg`),
-  renderLineChart({
-    title: `ALS iteration time vs workers — ${machine.cpu} (${cores} cores)`,
-    xLabel: 'worker threads (Map concurrency)',
-    yLabel: 'seconds per iteration',
-    series: [
+  lineChartSvg(
+    `ALS iteration time vs worker threads — ${machine.cpu} (${cores} cores)`,
+    `${(table.length / 1e6).toFixed(1)}M generated ratings, rank ${rank}, ${blockCount} blocks; ${report.generatedAt.slice(0, 10)}`,
+    [
       {
-        name: `${(table.length / 1e6).toFixed(1)}M ratings, rank ${rank}`,
-        points: rows.map((r) => ({ x: r.workers, y: r.meanSeconds })),
+        title: 'seconds per iteration',
+        xLabel: 'worker threads (Map concurrency)',
+        yLabel: 'seconds per iteration',
+        series: [
+          { label: 'measured', points: rows.map((r) => ({ x: r.workers, y: r.meanSeconds })) },
+          {
+            label: 'ideal (t₁/w)',
+            dashed: true,
+            points: rows.map((r) => ({ x: r.workers, y: base / r.workers })),
+          },
+        ],
       },
     ],
-  }),
+  ),
 );
 console.log(
   JSON.stringify({

@@ -19,8 +19,9 @@ import { trainAlsOnMatrices } from '../../lambdas/core/als/train.ts';
 import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
-import { syntheticRatings } from './synthetic-ratings.ts';
+import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 
 const FLOP_FORMULA =
   'per half-iteration, Cholesky solver: nnz·(d² + 3d) [packed normal equations d(d+1) + right-hand side 2d]' +
@@ -76,7 +77,7 @@ async function loadDataset(size: string): Promise<RatingsTable> {
   const parsed = parseSize(size);
   return parsed === 'small'
     ? readRatingsFile(ML_LATEST_SMALL_RATINGS)
-    : syntheticRatings(parsed, 1);
+    : generateRatingsTable({ ratings: parsed, seed: 1 }).table;
 }
 
 function flopsPerIteration(
@@ -170,7 +171,8 @@ function runParent(args: Record<string, string>): void {
   const ranks = (args.ranks ?? '10,32,64').split(',').map(Number);
   const iterations = Number(args.iterations ?? 3);
   const solver = (args.solver ?? 'cholesky') as AlsSolver;
-  const out = args.out ?? 'bench/results/als.json';
+  const out = args.out ?? `${resultsDir()}/als.json`;
+  const loadBefore = loadAverage();
   for (const size of sizes) parseSize(size);
   if (ranks.some((r) => !Number.isInteger(r) || r < 1))
     throw new Error('--ranks must be positive integers');
@@ -221,6 +223,7 @@ function runParent(args: Record<string, string>): void {
     cores: os.cpus().length,
     node: process.version,
     threads: 1,
+    machine: { ...machine(), loadAverage: { before: loadBefore, after: loadAverage() } },
     rateNote: 'seconds and GFLOP/s average the iterations after the first (JIT warm-up)',
     flopFormula: FLOP_FORMULA,
     results,

@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../serve/build-web.ts';
 import { startRecsysServe } from '../../test/support/recsys-serve.ts';
 import { ensureServingData } from '../../test/support/serving-fixture.ts';
 import { measureApiBundle } from './api-bundle.ts';
+import { resultsDir } from './machine.ts';
 
 const KEY = 'bench-api-key';
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
@@ -152,10 +153,7 @@ const report = {
   scenarios: results,
   bundle,
 };
-mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(
-  join(REPO_ROOT, 'bench', 'results', 'api.json'),
-  JSON.stringify(report, null, 2) + '\n',
-);
-log('wrote bench/results/api.json');
+mkdirSync(resultsDir(), { recursive: true });
+writeFileSync(join(resultsDir(), 'api.json'), JSON.stringify(report, null, 2) + '\n');
+log(`wrote ${join(resultsDir(), 'api.json')}`);
 process.exit(0);

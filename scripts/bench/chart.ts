@@ -1,7 +1,7 @@
 /**
- * A small hand-rolled SVG line chart: side-by-side panels, each with one or more series of
- * (x, y) points (x counts things: whole-number ticks), linear axes from zero, a legend and a caption. Enough for "time vs workers"
- * without a charting dependency.
+ * The benchmarks' one SVG chart: side-by-side panels, each with one or more series of (x, y) points
+ * (x counts things: whole-number ticks), linear axes from zero, a legend and a caption. Enough for
+ * "time vs workers" or "GFLOP/s vs rank" without a charting dependency.
  */
 export interface ChartSeries {
   readonly label: string;
@@ -93,7 +93,7 @@ function panelSvg(panel: ChartPanel, offsetX: number, colorOffset: number): stri
   return out.join('\n');
 }
 
-export function scalingChartSvg(
+export function lineChartSvg(
   title: string,
   caption: string,
   panels: readonly ChartPanel[],

@@ -2,7 +2,8 @@
  * Ingestion benchmark: ratings per second into the local Cassandra through the real ingest state
  * machine (`recsys ingest`: chunk Lambdas in worker threads, both ratings tables), for
  * ml-latest-small and a generated data set, and the same rows through `cqlsh COPY FROM` (cqlsh
- * from PyPI, installed into .local/venv) for comparison. Writes bench/results/ingest.json.
+ * from PyPI, installed into .local/venv; `npm run bench -- --peers` passes the pinned one from
+ * .local/venv-peers in $RECSYS_CQLSH) for comparison. Writes bench/results/ingest.json.
  *
  *   npm run bench:ingest -- [--ratings 5000000] [--sets small,generated] [--skip-cqlsh]
  *
@@ -35,6 +36,7 @@ import { writeDataset } from '../lib/write-dataset.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
 import { ensureMotoVenv, venvPython } from '../s3/moto-venv.ts';
 import { s3Paths } from '../s3/settings.ts';
+import { resultsDir } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ML_SMALL = join(ROOT, '../shared/datasets/ml-latest-small');
@@ -55,6 +57,8 @@ interface Measurement {
   stageSeconds: Readonly<Record<string, number>>;
   /** 1-minute load average before and after: other processes on the machine skew the rates. */
   loadAverage: readonly [number, number];
+  /** When this row was measured: a run keeps the rows of sets it did not measure. */
+  measuredAt?: string;
   cqlsh?: {
     byUserSeconds: number;
     byMovieSeconds: number;
@@ -99,10 +103,13 @@ async function measureOurs(dataset: string, dir: string, keyspace: string): Prom
     rowsWrittenPerSecond: Math.round((2 * ratings) / chunkStageSeconds),
     stageSeconds: result.seconds,
     loadAverage: [round(loadBefore), round(os.loadavg()[0]!)],
+    measuredAt: new Date().toISOString(),
   };
 }
 
 async function ensureCqlsh(): Promise<string> {
+  // `npm run bench -- --peers` brings its own pinned cqlsh (scripts/bench/peers/requirements.txt).
+  if (process.env.RECSYS_CQLSH) return process.env.RECSYS_CQLSH;
   const paths = s3Paths();
   await ensureMotoVenv(paths, process.env.PYTHON ?? 'python3', log);
   const cqlsh = join(paths.venvDir, 'bin', 'cqlsh');
@@ -233,11 +240,11 @@ async function main(): Promise<void> {
     // Written after each data set, so a long run that is stopped keeps what it measured.
     writeReport(results);
   }
-  log('wrote bench/results/ingest.json');
+  log(`wrote ${join(resultsDir(), 'ingest.json')}`);
 }
 
 function writeReport(measured: readonly Measurement[]): void {
-  const path = join(ROOT, 'bench', 'results', 'ingest.json');
+  const path = join(resultsDir(), 'ingest.json');
   const earlier: Measurement[] = existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as { results: Measurement[] }).results
     : [];

@@ -1,0 +1,114 @@
+/**
+ * Every number the cost model assumes that is not a price or an input. `recsys plan` prints them
+ * all, with why, so an estimate can be checked and argued with line by line.
+ */
+export interface Assumption {
+  value: number;
+  unit: string;
+  why: string;
+}
+
+export const ASSUMPTIONS = {
+  solveMemoryMb: {
+    value: 1769,
+    unit: 'MB',
+    why: 'solve/evaluate/top-N Lambdas (infra/constructs/training.ts); Lambda gives 1 vCPU per 1,769 MB, and block solves are single-threaded',
+  },
+  scanMemoryMb: { value: 2048, unit: 'MB', why: 'scan-range and assemble-block Lambdas (infra)' },
+  smallTaskMemoryMb: {
+    value: 1024,
+    unit: 'MB',
+    why: 'plan, build-index, init, combine-factors, publish Lambdas (infra; checkpoint is 256)',
+  },
+  ingestMemoryMb: {
+    value: 2048,
+    unit: 'MB',
+    why: 'ingest chunk Lambda (infra/constructs/ingestion.ts)',
+  },
+  apiMemoryMb: { value: 1024, unit: 'MB', why: 'API Lambda (infra/constructs/api.ts)' },
+  csvBytesPerRating: {
+    value: 25,
+    unit: 'bytes',
+    why: 'a ratings.csv line of ml-25m averages ~25 bytes',
+  },
+  chunkBytes: {
+    value: 32 * 2 ** 20,
+    unit: 'bytes',
+    why: 'ingest chunk size cap (lambdas/core/ingest/chunk-plan.ts: 32 MiB, at most 400 chunks)',
+  },
+  maxChunks: { value: 400, unit: 'chunks', why: 'ingest chunk plan cap' },
+  wruPerRating: {
+    value: 2,
+    unit: 'WRU',
+    why: 'each rating is written to ratings_by_user and ratings_by_movie; each row < 1 KB = 1 WRU',
+  },
+  ingestRowsPerSecondPerLambda: {
+    value: 2000,
+    unit: 'rows/s',
+    why: 'one chunk Lambda with ~16 writes in flight at ~8 ms Keyspaces write latency (not measured on AWS: local Cassandra shares the CPU with the loader)',
+  },
+  tableWriteLimit: {
+    value: 40000,
+    unit: 'WRU/s per table',
+    why: 'default Keyspaces per-table on-demand throughput quota; raise it by a service-quota request',
+  },
+  storageBytesPerRatingRow: {
+    value: 130,
+    unit: 'bytes',
+    why: '~30 bytes of columns plus Keyspaces per-row metadata (~100 bytes); two rows per rating',
+  },
+  scanBytesPerRating: {
+    value: 40,
+    unit: 'bytes',
+    why: 'bytes returned per rating by a token-range scan of ratings_by_user; 1 RRU per 4 KB (LOCAL_QUORUM)',
+  },
+  scanRatingsPerSecondPerLambda: {
+    value: 50000,
+    unit: 'ratings/s',
+    why: 'paged range scan (5,000-row pages, ~100 ms a page) by one scan Lambda',
+  },
+  s3BytesPerSecond: {
+    value: 80e6,
+    unit: 'bytes/s',
+    why: 'one Lambda reading or writing one S3 object (single stream)',
+  },
+  invokeOverheadSeconds: {
+    value: 0.25,
+    unit: 's',
+    why: 'per Lambda invocation: warm start, S3 and Keyspaces client round trips',
+  },
+  mapOverheadSeconds: {
+    value: 2,
+    unit: 's',
+    why: 'per Distributed Map state: starting child executions and collecting results',
+  },
+  transitionsPerMapItem: {
+    value: 2,
+    unit: 'transitions',
+    why: 'a Distributed Map child execution: its start plus its one Task state',
+  },
+  topN: {
+    value: 50,
+    unit: 'movies',
+    why: 'stored recommendations per user (one row, < 1 KB = 1 WRU)',
+  },
+  servingLambdaMs: {
+    value: 30,
+    unit: 'ms',
+    why: 'billed duration of a stored top-N request (local p50 was 10–40 ms on 2 shared cores)',
+  },
+  rruPerRequest: {
+    value: 2,
+    unit: 'RRU',
+    why: 'a recommendations row and one ≤ 4 KB read of movie titles (the active model id is cached)',
+  },
+} satisfies Record<string, Assumption>;
+
+export type Assumptions = { [K in keyof typeof ASSUMPTIONS]: number };
+
+export function assumptionValues(overrides: Partial<Assumptions> = {}): Assumptions {
+  const values = Object.fromEntries(
+    Object.entries(ASSUMPTIONS).map(([k, a]) => [k, a.value]),
+  ) as Assumptions;
+  return { ...values, ...overrides };
+}

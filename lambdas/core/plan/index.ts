@@ -1,0 +1,3 @@
+export * from './assumptions.ts';
+export * from './model.ts';
+export * from './prices.ts';

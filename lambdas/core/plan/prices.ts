@@ -1,0 +1,47 @@
+/**
+ * AWS list prices the cost model uses, us-east-1, on-demand, no free tier. Written down from the
+ * public pricing pages as of PRICES_AS_OF; prices change, so every figure `recsys plan` prints
+ * names the price it used and the model takes a replacement table.
+ */
+export const PRICES_AS_OF =
+  '2025-06 (us-east-1 list prices; check the pages before relying on them)';
+
+export interface Prices {
+  /** Lambda, x86, per GB-second of configured memory × billed duration. */
+  lambdaPerGbSecond: number;
+  /** Lambda, per request (invocation). */
+  lambdaPerRequest: number;
+  /** Step Functions Standard, per state transition (Distributed Map child executions included). */
+  sfnPerTransition: number;
+  /** Keyspaces on-demand, per write request unit (1 KB written, LOCAL_QUORUM). */
+  keyspacesPerWru: number;
+  /** Keyspaces on-demand, per read request unit (4 KB read, LOCAL_QUORUM). */
+  keyspacesPerRru: number;
+  /** Keyspaces storage, per GB-month. */
+  keyspacesPerGbMonth: number;
+  s3PerPut: number;
+  s3PerGet: number;
+  s3PerGbMonth: number;
+  /** API Gateway REST API, per request (first 333 M a month). */
+  apiGatewayPerRequest: number;
+}
+
+export const US_EAST_1: Prices = {
+  // https://aws.amazon.com/lambda/pricing/ : $0.0000166667 per GB-s, $0.20 per 1M requests.
+  lambdaPerGbSecond: 0.0000166667,
+  lambdaPerRequest: 0.2 / 1e6,
+  // https://aws.amazon.com/step-functions/pricing/ : $0.025 per 1,000 state transitions.
+  sfnPerTransition: 0.025 / 1000,
+  // https://aws.amazon.com/keyspaces/pricing/ : on-demand after the 14 Nov 2024 reduction
+  // (up to 56% off): $0.625 per 1M WRU, $0.125 per 1M RRU; storage $0.30 per GB-month.
+  keyspacesPerWru: 0.625 / 1e6,
+  keyspacesPerRru: 0.125 / 1e6,
+  keyspacesPerGbMonth: 0.3,
+  // https://aws.amazon.com/s3/pricing/ : Standard, $0.005 per 1,000 PUT, $0.0004 per 1,000 GET,
+  // $0.023 per GB-month (first 50 TB).
+  s3PerPut: 0.005 / 1000,
+  s3PerGet: 0.0004 / 1000,
+  s3PerGbMonth: 0.023,
+  // https://aws.amazon.com/api-gateway/pricing/ : REST APIs, $3.50 per million requests.
+  apiGatewayPerRequest: 3.5 / 1e6,
+};

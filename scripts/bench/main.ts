@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: every benchmark in one run, each result to bench/results/*.json stamped with the
+ * machine and its load before/after, then bench/results/summary.md (the README table).
+ *
+ *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers]
+ *
+ * The ALS, scaling, train, ingest and API steps run as child processes of their own scripts (each
+ * is also an npm script, bench:*): every step then has its own heap, peak RSS and worker threads,
+ * and one step's JIT or caches do not colour the next. --peers adds Spark MLlib ALS, Surprise SVD
+ * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers).
+ * --quick shrinks every size for a smoke test (its figures are not for the README).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
+import { peersCqlsh } from './peers/venv.ts';
+import { runPeers } from './peers/run-peers.ts';
+import { writeSummary } from './summary.ts';
+
+const STEPS = ['als', 'scaling', 'train', 'ingest', 'api', 'peers'] as const;
+type Step = (typeof STEPS)[number];
+
+interface Options {
+  peers: boolean;
+  quick: boolean;
+  only?: string;
+}
+
+const program = new Command('bench')
+  .description('Run the benchmarks; write bench/results/*.json, charts and summary.md.')
+  .option('--peers', 'also measure Spark MLlib ALS, Surprise SVD and cqlsh COPY FROM', false)
+  .option('--quick', 'small sizes for a smoke test', false)
+  .option('--only <steps>', `comma-separated subset of ${STEPS.join(',')}`)
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+program.parse();
+const options = program.opts<Options>();
+
+const wanted = options.only?.split(',').map((s) => s.trim()) ?? [
+  ...STEPS.filter((s) => s !== 'peers'),
+  ...(options.peers ? ['peers'] : []),
+];
+const unknown = wanted.filter((s) => !(STEPS as readonly string[]).includes(s));
+if (unknown.length > 0)
+  program.error(`unknown step(s) ${unknown.join(',')}; use ${STEPS.join(',')}`);
+const peers = options.peers || wanted.includes('peers');
+const quick = options.quick;
+const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const out = resultsDir();
+mkdirSync(out, { recursive: true });
+
+/** Each step: its script, arguments (full and --quick) and the files it writes. */
+function stepPlan(step: Exclude<Step, 'peers'>): {
+  script: string;
+  args: string[];
+  files: string[];
+} {
+  const cores = machine().cores;
+  switch (step) {
+    case 'als':
+      return {
+        script: 'als.ts',
+        args: quick
+          ? ['--sizes', 'small', '--ranks', '10', '--iterations', '2']
+          : ['--sizes', 'small,1m', '--ranks', '10,20,32,64', '--iterations', '3'],
+        files: ['als.json'],
+      };
+    case 'scaling':
+      return {
+        script: 'als-scaling.ts',
+        args: quick
+          ? ['--ratings', '100000', '--rank', '10', '--iterations', '2', '--blocks', '8']
+          : ['--ratings', '1000000', '--rank', '20', '--iterations', '4', '--blocks', '32'],
+        files: [`als-scaling-${cores}cores.json`, `als-scaling-${cores}cores.svg`],
+      };
+    case 'train':
+      return {
+        script: 'train.ts',
+        args: quick
+          ? ['--datasets', 'small', '--iterations', '2', '--blocks-list', '2']
+          : ['--datasets', 'small,1m', '--iterations', '4', '--blocks-list', '1,2,4,8,16'],
+        files: ['train.json', 'train-scaling.svg'],
+      };
+    case 'ingest':
+      // The generated sets take tens of minutes here; ml-latest-small is the run-every-time figure.
+      return {
+        script: 'ingest.ts',
+        args: ['--sets', 'small', ...(peers ? [] : ['--skip-cqlsh'])],
+        files: ['ingest.json'],
+      };
+    case 'api':
+      return { script: 'api.ts', args: [], files: ['api.json'] };
+  }
+}
+
+function runStep(step: Exclude<Step, 'peers'>): void {
+  const plan = stepPlan(step);
+  const before = loadAverage();
+  const started = performance.now();
+  log(`${step}: ${plan.script} ${plan.args.join(' ')}`);
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, here(plan.script), ...plan.args],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        RECSYS_BENCH_RESULTS: out,
+        BENCH_API_SECONDS: process.env.BENCH_API_SECONDS ?? (quick ? '2' : '8'),
+        ...(peers ? { RECSYS_CQLSH: peersCqlsh() } : {}),
+      },
+    },
+  );
+  if (child.status !== 0) throw new Error(`${step} failed (exit ${child.status ?? child.signal})`);
+  const stamp = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage: { before, after: loadAverage() },
+    command: `tsx scripts/bench/${plan.script} ${plan.args.join(' ')}`.trim(),
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+  for (const file of plan.files.filter((f) => f.endsWith('.json')))
+    stampResults(join(out, file), stamp);
+}
+
+const started = performance.now();
+const failures: string[] = [];
+for (const step of STEPS.filter((s) => wanted.includes(s))) {
+  try {
+    if (step === 'peers') {
+      const before = loadAverage();
+      const t0 = performance.now();
+      const result = await runPeers(log);
+      const report = {
+        run: {
+          date: new Date().toISOString(),
+          machine: machine(),
+          loadAverage: { before, after: loadAverage() },
+          command: 'npm run bench -- --peers',
+          seconds: Math.round((performance.now() - t0) / 100) / 10,
+        },
+        ...result,
+      };
+      writeFileSync(join(out, 'peers.json'), JSON.stringify(report, null, 2) + '\n');
+      log(`peers: wrote ${join(out, 'peers.json')}`);
+    } else {
+      runStep(step);
+    }
+  } catch (error) {
+    // One broken step should not throw away the others' figures; the exit code still says so.
+    failures.push(`${step}: ${(error as Error).message}`);
+    log(`${step} FAILED: ${(error as Error).message}`);
+  }
+}
+const summary = writeSummary(out);
+log(`wrote ${summary} (${((performance.now() - started) / 60_000).toFixed(1)} min in all)`);
+if (failures.length > 0) {
+  log(`failed: ${failures.join('; ')}`);
+  process.exitCode = 1;
+}

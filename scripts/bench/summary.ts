@@ -1,0 +1,271 @@
+/**
+ * bench/results/summary.md (the README's benchmark tables) and als.svg, from whichever results
+ * files exist: a table appears only for a step that has run, and says when and under what load.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lineChartSvg } from './chart.ts';
+import { planTable } from './plan-table.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function read(dir: string, file: string): Json | undefined {
+  const path = join(dir, file);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Json) : undefined;
+}
+
+const n = (x: number, digits = 2) => x.toFixed(digits);
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function runLine(data: Json | undefined): string {
+  const run = data?.run as Json | undefined;
+  if (!run) return '';
+  const m = run.machine as Json;
+  const load = run.loadAverage as { before: number[]; after: number[] };
+  return (
+    `_${String(run.date).slice(0, 16).replace('T', ' ')} UTC, ${m.cpuModel} × ${m.cores} cores, ` +
+    `Node ${m.node}, 1-min load ${load.before[0]} → ${load.after[0]}._\n`
+  );
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function peersSection(peers: Json, ingest: Json | undefined): string {
+  const s = peers.settings as Json;
+  const rows: (string | number)[][] = [];
+  for (const r of peers.ours.runs as Json[])
+    rows.push([`**ours** ALS, ${r.config}`, '1 thread', n(r.fitSeconds), n(r.rmse, 4)]);
+  const spark = peers.spark as Json;
+  rows.push([
+    `Spark MLlib ALS ${spark.version} (no biases)`,
+    String(spark.master),
+    `${n(spark.fitSeconds)} (+${n(spark.startupSeconds, 1)} start-up)`,
+    n(spark.rmse, 4),
+  ]);
+  for (const r of peers.surprise.runs as Json[]) {
+    const p = r.params as Json;
+    rows.push([
+      `Surprise SVD ${peers.surprise.version}, ${r.config} (${p.n_factors} factors, ${p.n_epochs} epochs, reg ${p.reg_all})`,
+      '1 thread',
+      n(r.fitSeconds),
+      n(r.rmse, 4),
+    ]);
+  }
+  let out =
+    `### Same data, same run: ours vs Spark MLlib vs Surprise\n\n${runLine(peers)}\n` +
+    `ml-latest-small, ${int(peers.split.train)} training / ${int(peers.split.test)} test ratings ` +
+    `(80/20 hash split exported to CSV so every system reads identical rows; test = rows whose user ` +
+    `and movie are in train). Rank ${s.rank}, λ ${s.reg}, ${s.iterations} iterations, seed ${s.seed}.\n\n` +
+    table(['system', 'cores', 'fit seconds', 'test RMSE'], rows) +
+    '\n';
+  const small = (ingest?.results as Json[] | undefined)?.find(
+    (r) => r.dataset === 'ml-latest-small' && r.cqlsh,
+  );
+  if (small) {
+    out +=
+      `\nIngestion of the same ratings.csv into the same two tables (ratings_by_user, ratings_by_movie) ` +
+      `of the shared local Cassandra:\n\n` +
+      table(
+        ['loader', 'ratings/s', 'rows written/s', 'seconds'],
+        [
+          [
+            '**ours**: ingest state machine (chunk Lambdas in worker threads)',
+            int(small.ratingsPerSecond),
+            int(small.rowsWrittenPerSecond),
+            n(small.chunkStageSeconds, 1),
+          ],
+          [
+            '`cqlsh COPY FROM` (one command per table, defaults)',
+            int(small.cqlsh.ratingsPerSecond),
+            int(small.cqlsh.rowsWrittenPerSecond),
+            n(small.cqlsh.byUserSeconds + small.cqlsh.byMovieSeconds, 1),
+          ],
+        ],
+      ) +
+      '\n';
+  }
+  return out;
+}
+
+function alsSection(als: Json, dir: string): string {
+  const rows = (als.results as Json[]).map((r) => [
+    r.dataset,
+    int(r.ratings),
+    r.rank,
+    n(r.meanSecondsPerIteration, 3),
+    n(r.gflopsPerCore),
+    r.peakRssMiB,
+  ]);
+  const datasets = [...new Set((als.results as Json[]).map((r) => r.dataset as string))];
+  const series = (y: (r: Json) => number) =>
+    datasets.map((d) => ({
+      label: d,
+      points: (als.results as Json[])
+        .filter((r) => r.dataset === d)
+        .map((r) => ({ x: r.rank as number, y: y(r) })),
+    }));
+  writeFileSync(
+    join(dir, 'als.svg'),
+    lineChartSvg(
+      'ALS (one thread, Cholesky solves, biases): time and arithmetic rate vs rank',
+      `${als.cpu} × ${als.cores} cores; ${String(als.generatedAt).slice(0, 10)}`,
+      [
+        {
+          title: 'seconds per iteration',
+          xLabel: 'rank',
+          yLabel: 's / iteration',
+          series: series((r) => r.meanSecondsPerIteration),
+        },
+        {
+          title: 'GFLOP/s per core',
+          xLabel: 'rank',
+          yLabel: 'GFLOP/s',
+          series: series((r) => r.gflopsPerCore),
+        },
+      ],
+    ),
+  );
+  return (
+    `### ALS per iteration (one thread)\n\n${runLine(als)}\n` +
+    table(['data set', 'ratings', 'rank', 's/iteration', 'GFLOP/s per core', 'peak MiB'], rows) +
+    '\n\n![ALS vs rank](als.svg)\n'
+  );
+}
+
+function scalingSection(dir: string): string {
+  const files = readdirSync(dir).filter((f) => /^als-scaling-\d+cores\.json$/.test(f));
+  if (files.length === 0) return '';
+  const rows: (string | number)[][] = [];
+  for (const f of files) {
+    const d = read(dir, f)!;
+    for (const r of d.results as Json[])
+      rows.push([
+        `${d.machine.cpu} × ${d.machine.cores}`,
+        int(d.params.ratings),
+        d.params.rank,
+        r.workers,
+        n(r.meanSeconds, 3),
+        n(r.speedup),
+        n(r.efficiency),
+      ]);
+  }
+  return (
+    `### Multi-core scaling of one ALS iteration (worker threads = Lambdas)\n\n` +
+    table(
+      ['machine', 'ratings', 'rank', 'workers', 's/iteration', 'speed-up', 'efficiency'],
+      rows,
+    ) +
+    '\n\n' +
+    files.map((f) => `![${f}](${f.replace('.json', '.svg')})`).join(' ') +
+    '\n'
+  );
+}
+
+function trainSection(train: Json): string {
+  const rows: (string | number)[][] = [];
+  for (const s of train.sessions as Json[]) {
+    const best = new Map<string, Json>();
+    for (const r of (s.runs as Json[]).filter((x) => x.sweep === 'concurrency')) {
+      const key = `${r.dataset}|${r.concurrency}`;
+      if (!best.has(key) || r.medianSecondsPerIteration < best.get(key)!.medianSecondsPerIteration)
+        best.set(key, r);
+    }
+    for (const r of best.values())
+      rows.push([
+        `${s.machine.cpuModel} × ${s.machine.cores}`,
+        r.dataset,
+        r.blocks,
+        r.concurrency,
+        n(r.medianSecondsPerIteration, 3),
+        n(r.wallSeconds, 1),
+        `${r.loadBefore} → ${r.loadAfter}`,
+      ]);
+  }
+  return (
+    `### Training through the train state machine (Map concurrency)\n\n${runLine(train)}\n` +
+    table(
+      ['machine', 'data set', 'blocks', 'concurrency', 'median s/iteration', 'wall s', 'load'],
+      rows,
+    ) +
+    '\n\n![train scaling](train-scaling.svg)\n'
+  );
+}
+
+function ingestSection(ingest: Json): string {
+  const rows = (ingest.results as Json[]).map((r) => [
+    r.dataset,
+    int(r.ratings),
+    int(r.ratingsPerSecond),
+    r.cqlsh ? int(r.cqlsh.ratingsPerSecond) : '–',
+    n(r.totalSeconds, 1),
+    `${r.loadAverage[0]} → ${r.loadAverage[1]}`,
+    r.measuredAt ? String(r.measuredAt).slice(0, 10) : 'earlier run',
+  ]);
+  return (
+    `### Ingestion (ingest state machine → Cassandra, both ratings tables)\n\n${runLine(ingest)}\n` +
+    table(
+      [
+        'data set',
+        'ratings',
+        'ours ratings/s',
+        'cqlsh COPY ratings/s',
+        'total s',
+        'load',
+        'measured',
+      ],
+      rows,
+    ) +
+    '\n'
+  );
+}
+
+function apiSection(api: Json): string {
+  const rows = (api.scenarios as Json[]).map((s) => [
+    s.scenario,
+    int(s.requestsPerSecond),
+    s.latencyMs.p50,
+    s.latencyMs.p99,
+  ]);
+  return (
+    `### API (recsys serve, ${api.setup.connections} connections)\n\n${runLine(api)}\n` +
+    table(['request', 'req/s', 'p50 ms', 'p99 ms'], rows) +
+    '\n'
+  );
+}
+
+function planSection(dir: string): string {
+  const { md, rows, rate } = planTable(dir);
+  writeFileSync(join(dir, 'plan.md'), md);
+  writeFileSync(join(dir, 'plan.json'), JSON.stringify({ rate, rows }, null, 2) + '\n');
+  return md;
+}
+
+/** Writes summary.md (and als.svg) into dir; returns the summary's path. */
+export function writeSummary(dir: string): string {
+  const peers = read(dir, 'peers.json');
+  const ingest = read(dir, 'ingest.json');
+  const als = read(dir, 'als.json');
+  const train = read(dir, 'train.json');
+  const api = read(dir, 'api.json');
+  const parts = [
+    '## Benchmarks\n\nReproduce: `npm run bench -- --peers` (10–20 minutes on 2 cores; ' +
+      'figures in bench/results/*.json). Every figure records its machine and load average; ' +
+      'on a shared machine they are lower bounds.\n',
+    peers ? peersSection(peers, ingest) : '',
+    als ? alsSection(als, dir) : '',
+    scalingSection(dir),
+    train ? trainSection(train) : '',
+    ingest ? ingestSection(ingest) : '',
+    api ? apiSection(api) : '',
+    als ? planSection(dir) : '',
+  ].filter(Boolean);
+  const path = join(dir, 'summary.md');
+  writeFileSync(path, parts.join('\n'));
+  return path;
+}
