@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCassandraCommands } from './commands/cassandra.ts';
 import { registerDbCommands } from './commands/db.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerEvaluateCommand } from './commands/evaluate.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
 import { registerIngestCommands } from './commands/ingest.ts';
@@ -24,5 +25,6 @@ registerTrainCommand(program);
 registerModelsCommands(program);
 registerServeCommand(program);
 registerPlanCommand(program);
+registerDemoCommand(program);
 
 await program.parseAsync(process.argv);

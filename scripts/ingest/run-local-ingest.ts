@@ -1,10 +1,15 @@
 import { availableParallelism } from 'node:os';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { IngestRequest, IngestSummary } from '../../lambdas/core/ingest/workflow-types.ts';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { runStateMachine, type LocalSfnEvent } from '../local-sfn/index.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
+import type { LocalSfnEvent } from '../local-sfn/index.ts';
+import {
+  ensureLocalServices,
+  handlerEnvironment,
+  prepareStorage,
+  roundTo,
+  runTrackedStateMachine,
+  type LocalServices,
+} from '../lib/local-pipeline.ts';
 import { INGEST_DEFINITION, INGEST_HANDLERS } from './ingest-handlers.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
@@ -29,6 +34,8 @@ export interface LocalIngestOptions {
   readonly onHandlerLog?: (line: string) => void;
   /** Every state machine event (tests count retries with it). */
   readonly onEvent?: (event: LocalSfnEvent) => void;
+  /** Servers the caller already found or started (the demo); probed or started here otherwise. */
+  readonly services?: LocalServices;
 }
 
 export interface LocalIngestResult extends IngestSummary {
@@ -54,31 +61,21 @@ const STAGES: Readonly<Record<string, string>> = {
 export async function runLocalIngest(options: LocalIngestOptions): Promise<LocalIngestResult> {
   const started = performance.now();
   const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
-  const [s3Server, cassandra] = await Promise.all([ensureS3({ log }), ensureCassandra({ log })]);
-  const env: Record<string, string> = {
-    S3_ENDPOINT: s3Server.endpoint,
-    RECSYS_BUCKET: options.bucket ?? process.env.RECSYS_BUCKET ?? 'recsys-local',
-    RECSYS_DB: 'local',
-    RECSYS_KEYSPACE: options.keyspace ?? process.env.RECSYS_KEYSPACE ?? 'recsys',
-    CASSANDRA_CONTACT_POINTS: cassandra.contactPoint,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-  };
-  const merged = { ...process.env, ...env };
+  const services = options.services ?? (await ensureLocalServices(log));
+  // INFO: the chunk handlers' progress lines are INFO log lines.
+  const env = handlerEnvironment(services, {
+    keyspace: options.keyspace,
+    bucket: options.bucket,
+    logLevel: 'INFO',
+  });
   const seconds: Record<string, number> = {
     services: (performance.now() - started) / 1000,
   };
+  const t = performance.now();
+  await prepareStorage(env);
+  seconds.schema = (performance.now() - t) / 1000;
 
-  const db = new CassandraStore(cassandraConfigFromEnv(merged));
-  try {
-    const t = performance.now();
-    await db.migrate();
-    seconds.schema = (performance.now() - t) / 1000;
-  } finally {
-    await db.shutdown();
-  }
-
-  const s3 = new S3Store(s3ConfigFromEnv(merged));
-  const progress = options.progress ? new IngestProgress() : undefined;
+  const s3 = new S3Store(s3ConfigFromEnv({ ...process.env, ...env }));
   try {
     const upload = await uploadDataset({ dir: options.dir, dataset: options.dataset, s3 });
     seconds.upload = upload.seconds;
@@ -100,38 +97,21 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
       ? { minRatingsPerMovie: options.minRatingsPerMovie }
       : {}),
   };
-  const entered = new Map<string, number>();
-  const onEvent = (event: LocalSfnEvent) => {
-    options.onEvent?.(event);
-    progress?.onEvent(event);
-    const stage =
-      event.stateName && event.index === undefined ? STAGES[event.stateName] : undefined;
-    if (!stage) return;
-    if (event.type === 'StateEntered') entered.set(stage, event.timestamp);
-    if (event.type === 'StateExited') {
-      seconds[stage] = (event.timestamp - (entered.get(stage) ?? event.timestamp)) / 1000;
-    }
-  };
-  let summary: IngestSummary;
-  try {
-    const result = await runStateMachine({
-      definitionPath: INGEST_DEFINITION,
-      input,
-      handlers: INGEST_HANDLERS,
-      env: { ...env, ...options.handlerEnv },
-      workers,
-      onEvent,
-      onHandlerOutput: (text) => {
-        const others = progress ? progress.onHandlerOutput(text) : text.split('\n');
-        for (const line of others) if (line.trim() !== '') options.onHandlerLog?.(line);
-      },
-    });
-    summary = result.output as unknown as IngestSummary;
-  } finally {
-    progress?.stop();
+  const { output: summary, stateSeconds } = await runTrackedStateMachine<IngestSummary>({
+    definitionPath: INGEST_DEFINITION,
+    input,
+    handlers: INGEST_HANDLERS,
+    env: { ...env, ...options.handlerEnv },
+    workers,
+    progress: options.progress ? new IngestProgress() : undefined,
+    onEvent: options.onEvent,
+    onHandlerLog: options.onHandlerLog,
+  });
+  for (const [state, stage] of Object.entries(STAGES)) {
+    if (stateSeconds[state] !== undefined) seconds[stage] = stateSeconds[state];
   }
   seconds.total = (performance.now() - started) / 1000;
-  for (const key of Object.keys(seconds)) seconds[key] = Math.round(seconds[key]! * 100) / 100;
+  for (const key of Object.keys(seconds)) seconds[key] = roundTo(seconds[key]!, 2);
   const ratingsSeconds = seconds.chunks ?? seconds.total;
   return {
     ...summary,
