@@ -89,8 +89,13 @@ export const ASSUMPTIONS = {
   },
   topN: {
     value: 50,
-    unit: 'movies',
-    why: 'stored recommendations per user (one row, < 1 KB = 1 WRU)',
+    unit: 'rows per user',
+    why: 'stored recommendations: one `recommendations` row per (user, rank), each < 1 KB = 1 WRU (training default topN)',
+  },
+  similarN: {
+    value: 20,
+    unit: 'rows per movie',
+    why: 'stored neighbours: one `similar_movies` row per (movie, rank), each < 1 KB = 1 WRU (training default similarN; rarely rated movies are skipped, so this is an upper bound)',
   },
   servingLambdaMs: {
     value: 30,

@@ -211,7 +211,7 @@ export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): Plan
     line('Keyspaces reads (token-range scans)', rru, 'RRU', p.keyspacesPerRru),
     line(
       'Keyspaces writes (top-N and similar-movie rows)',
-      users + movies,
+      users * a.topN + movies * a.similarN,
       'WRU',
       p.keyspacesPerWru,
     ),
@@ -234,7 +234,7 @@ export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices
   const q = input.requestsPerMonth;
   const keyspacesGb =
     (input.ratings * a.wruPerRating * a.storageBytesPerRatingRow +
-      (input.users + input.movies) * 1024) /
+      (input.users * a.topN + input.movies * a.similarN) * a.storageBytesPerRatingRow) /
     1e9;
   const s3Gb =
     (input.ratings * a.csvBytesPerRating + (input.users + input.movies) * (input.rank + 1) * 4) /

@@ -7,7 +7,7 @@ export const PRICES_AS_OF =
   '2025-06 (us-east-1 list prices; check the pages before relying on them)';
 
 export interface Prices {
-  /** Lambda, x86, per GB-second of configured memory × billed duration. */
+  /** Lambda, Arm (Graviton, what the stack deploys), per GB-second of memory × billed duration. */
   lambdaPerGbSecond: number;
   /** Lambda, per request (invocation). */
   lambdaPerRequest: number;
@@ -27,8 +27,9 @@ export interface Prices {
 }
 
 export const US_EAST_1: Prices = {
-  // https://aws.amazon.com/lambda/pricing/ : $0.0000166667 per GB-s, $0.20 per 1M requests.
-  lambdaPerGbSecond: 0.0000166667,
+  // https://aws.amazon.com/lambda/pricing/ : Arm $0.0000133334 per GB-s (first 7.5 B GB-s a
+  // month; x86 is $0.0000166667), $0.20 per 1M requests.
+  lambdaPerGbSecond: 0.0000133334,
   lambdaPerRequest: 0.2 / 1e6,
   // https://aws.amazon.com/step-functions/pricing/ : $0.025 per 1,000 state transitions.
   sfnPerTransition: 0.025 / 1000,
