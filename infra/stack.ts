@@ -1,39 +1,114 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
+import type { RecsysConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Ingestion } from './constructs/ingestion.ts';
+import { Alarms } from './constructs/observability.ts';
+import { KEYSPACES, type DataTarget } from './constructs/recsys-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { Training } from './constructs/training.ts';
+import { WebHosting } from './constructs/web-hosting.ts';
+import { acknowledgeFindings } from './nag.ts';
 
-export interface RecsysStackProps extends StackProps {
-  readonly envName: string;
-  readonly keyspaceName: string;
-  readonly retainData: boolean;
-}
+export type RecsysStackProps = StackProps &
+  Pick<RecsysConfig, 'envName' | 'keyspaceName' | 'retainData'> &
+  Partial<RecsysConfig>;
 
+/**
+ * The whole recommender in one stack: storage (bucket + Keyspaces), ingestion (S3 manifest →
+ * EventBridge → state machine), training (state machine, optionally chained after ingestion), the
+ * API (API Gateway + Lambda, API key) and the web console (CloudFront), with alarms and outputs.
+ * The `local` profile leaves out what LocalStack's free tier lacks (Keyspaces, CloudFront) and
+ * points the Lambdas at the compose file's Cassandra container instead.
+ */
 export class RecsysStack extends Stack {
   readonly storage: Storage;
+  readonly api: Api;
+  readonly ingestion: Ingestion;
+  readonly training: Training;
+  readonly web?: WebHosting;
 
   constructor(scope: Construct, id: string, props: RecsysStackProps) {
     super(scope, id, props);
+    const local = props.profile === 'local';
+    const target: DataTarget = local
+      ? {
+          mode: 'local',
+          cassandraContactPoints: props.cassandraContactPoints ?? 'cassandra:9042',
+          s3Endpoint: props.s3Endpoint ?? 'http://localstack:4566',
+        }
+      : KEYSPACES;
+    const common = { keyspaceName: props.keyspaceName, target };
+
     this.storage = new Storage(this, 'Storage', {
       keyspaceName: props.keyspaceName,
       retainData: props.retainData,
+      keyspaces: !local,
     });
-    new Api(this, 'Api', {
-      bucket: this.storage.bucket,
-      keyspaceName: props.keyspaceName,
+    const bucket = this.storage.bucket;
+    if (!local) {
+      this.web = new WebHosting(this, 'Web', {
+        retainData: props.retainData,
+        logBucket: this.storage.accessLogs,
+      });
+    }
+    const corsOrigins = props.corsOrigins ?? (this.web ? [this.web.origin] : undefined);
+    if (!corsOrigins) throw new Error('corsOrigins must be set when the stack has no web console');
+    this.api = new Api(this, 'Api', {
+      ...common,
+      bucket,
       retainData: props.retainData,
+      corsOrigins,
     });
-    new Ingestion(this, 'Ingestion', {
-      bucket: this.storage.bucket,
-      keyspaceName: props.keyspaceName,
+    this.web?.deploySite(this.api.restApi.url);
+
+    const concurrency = props.concurrency ?? 40;
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      ...common,
+      bucket,
+      chunkConcurrency: concurrency,
     });
-    new Training(this, 'Training', {
-      bucket: this.storage.bucket,
-      keyspaceName: props.keyspaceName,
+    this.training = new Training(this, 'Training', {
+      ...common,
+      bucket,
+      ...((props.trainAfterIngest ?? true)
+        ? {
+            after: {
+              stateMachine: this.ingestion.stateMachine,
+              request: {
+                options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
+                blocks: props.blocks ?? 4,
+                concurrency,
+              },
+            },
+          }
+        : {}),
     });
-    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
+
+    new Alarms(this, 'Alarms', {
+      stateMachines: {
+        Ingest: this.ingestion.stateMachine,
+        Train: this.training.stateMachine,
+      },
+      functions: {
+        Ingest: Object.values(this.ingestion.functions),
+        Train: Object.values(this.training.functions),
+        Api: [this.api.function],
+      },
+      restApi: this.api.restApi,
+    });
+
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'KeyspaceName', { value: props.keyspaceName });
+    new CfnOutput(this, 'IngestStateMachineArn', {
+      value: this.ingestion.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'TrainStateMachineArn', {
+      value: this.training.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'CorsOrigins', { value: corsOrigins.join(',') });
+    if (this.web) new CfnOutput(this, 'ConsoleUrl', { value: `${this.web.origin}/` });
+    acknowledgeFindings(this);
   }
 }

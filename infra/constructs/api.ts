@@ -11,8 +11,7 @@ import {
   aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { recsysFunction } from './recsys-function.ts';
-import { WebHosting } from './web-hosting.ts';
+import { recsysFunction, type DataTarget } from './recsys-function.ts';
 
 /** Every table the API reads, and nothing it could write: serving is read-only. */
 export const API_READ_TABLES = [
@@ -28,6 +27,9 @@ export const API_READ_TABLES = [
   'similar_movies',
 ] as const;
 
+/** The API Lambda's handler module, relative to the repository root. */
+export const API_ENTRY = 'lambdas/api/handler.ts';
+
 export interface ApiProps {
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
@@ -35,8 +37,12 @@ export interface ApiProps {
   /** Requests per second per key, and the burst above it (usage plan throttling). */
   readonly rateLimit?: number;
   readonly burstLimit?: number;
-  /** Serve the web console from S3 + CloudFront (default true). */
-  readonly webHosting?: boolean;
+  readonly target?: DataTarget;
+  /**
+   * Browser origins allowed to call the API (CORS): the preflight answers and the Lambda's
+   * RECSYS_CORS_ORIGINS. The stack passes its CloudFront console origin unless told otherwise.
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -48,12 +54,12 @@ export class Api extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly restApi: apigw.RestApi;
   readonly apiKey: apigw.IApiKey;
-  readonly web?: WebHosting;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    if (props.corsOrigins.length === 0) throw new Error('Api: corsOrigins names no origin');
     this.function = recsysFunction(this, 'Handler', {
-      entry: 'lambdas/api/handler.ts',
+      entry: API_ENTRY,
       // Fold-in and on-line scoring hold the item factors in memory; CPU scales with memory.
       memoryMb: 1024,
       // API Gateway gives up after 29 s.
@@ -62,7 +68,11 @@ export class Api extends Construct {
       bucket: props.bucket,
       keyspaceName: props.keyspaceName,
       // API Gateway has checked the key before the Lambda runs.
-      environment: { RECSYS_API_KEY_SOURCE: 'gateway' },
+      environment: {
+        RECSYS_API_KEY_SOURCE: 'gateway',
+        RECSYS_CORS_ORIGINS: props.corsOrigins.join(','),
+      },
+      ...(props.target ? { target: props.target } : {}),
       logGroup: new logs.LogGroup(this, 'HandlerLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -85,22 +95,35 @@ export class Api extends Construct {
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
         metricsEnabled: true,
+        // Execution logs for failed requests only; the access log has every request.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
         throttlingRateLimit: 200,
         throttlingBurstLimit: 400,
       },
       defaultMethodOptions: { apiKeyRequired: true },
       defaultCorsPreflightOptions: {
-        allowOrigins: apigw.Cors.ALL_ORIGINS,
+        allowOrigins: [...props.corsOrigins],
         allowMethods: ['GET', 'POST', 'OPTIONS'],
         allowHeaders: ['content-type', 'x-api-key'],
         maxAge: Duration.minutes(10),
       },
     });
-    this.restApi.root.addProxy({ defaultIntegration: integration, anyMethod: true });
+    // Query strings, paths and bodies are checked by the Lambda (one-line 4xx reasons); with no
+    // models declared this validator only rejects requests missing declared parameters.
+    const validator = this.restApi.addRequestValidator('Validator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    this.restApi.root.addProxy({
+      defaultIntegration: integration,
+      anyMethod: true,
+      defaultMethodOptions: { requestValidator: validator },
+    });
     this.restApi.root
       .addResource('health')
       .addMethod('GET', integration, { apiKeyRequired: false });
-    jsonGatewayResponses(this.restApi);
+    // Gateway refusals carry one origin: they cannot echo the caller's like the preflight does.
+    jsonGatewayResponses(this.restApi, props.corsOrigins[0]!);
 
     const plan = this.restApi.addUsagePlan('UsagePlan', {
       description: 'Throttling and quota for console and client keys',
@@ -116,16 +139,6 @@ export class Api extends Construct {
       value: this.apiKey.keyId,
       description: 'aws apigateway get-api-key --include-value --api-key <id> prints the key',
     });
-
-    if (props.webHosting ?? true) {
-      this.web = new WebHosting(this, 'Web', {
-        apiUrl: this.restApi.url,
-        retainData: props.retainData ?? false,
-      });
-      new CfnOutput(this, 'ConsoleUrl', {
-        value: `https://${this.web.distribution.distributionDomainName}/`,
-      });
-    }
   }
 }
 
@@ -148,7 +161,7 @@ function grantServingReads(fn: lambda.IFunction, bucket: s3.IBucket, keyspace: s
 }
 
 /** API Gateway's own refusals (bad key, throttling, quota) in the JSON shape the Lambda uses. */
-function jsonGatewayResponses(api: apigw.RestApi): void {
+function jsonGatewayResponses(api: apigw.RestApi, origin: string): void {
   const responses: [string, apigw.ResponseType, number | undefined, string, string][] = [
     [
       'InvalidKey',
@@ -190,7 +203,7 @@ function jsonGatewayResponses(api: apigw.RestApi): void {
     api.addGatewayResponse(id, {
       type,
       ...(status ? { statusCode: String(status) } : {}),
-      responseHeaders: { 'Access-Control-Allow-Origin': "'*'" },
+      responseHeaders: { 'Access-Control-Allow-Origin': `'${origin}'` },
       templates: {
         'application/json': JSON.stringify({
           error: { ...(status ? { status } : {}), code, message },

@@ -12,7 +12,8 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { grantKeyspaces, recsysFunction } from './recsys-function.ts';
+import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
+import { stateMachineObservability } from './observability.ts';
 import { fileURLToPath } from 'node:url';
 import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
 
@@ -21,6 +22,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface IngestionProps {
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
+  readonly target?: DataTarget;
+  /** MaxConcurrency of the chunk Map: Validate puts it into the layout the Map reads it from. */
+  readonly chunkConcurrency?: number;
 }
 
 /** What each ingest Lambda may touch: S3 prefixes and Keyspaces tables, nothing more. */
@@ -108,6 +112,10 @@ export class Ingestion extends Construct {
         service: 'recsys-ingest',
         bucket: props.bucket,
         keyspaceName: props.keyspaceName,
+        ...(props.target ? { target: props.target } : {}),
+        ...(substitution === 'ValidateFunctionArn' && props.chunkConcurrency
+          ? { environment: { RECSYS_CHUNK_CONCURRENCY: String(props.chunkConcurrency) } }
+          : {}),
       });
       grantS3(fn, props.bucket, access);
       grantKeyspaces(fn, props.keyspaceName, access);
@@ -122,6 +130,7 @@ export class Ingestion extends Construct {
         Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
       ),
       timeout: Duration.hours(6),
+      ...stateMachineObservability(this, stateMachineName),
     });
     for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
     // A DISTRIBUTED Map runs its items as child executions of this state machine. The ARNs are

@@ -11,6 +11,49 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Where the Lambdas find their data. AWS: Keyspaces over SigV4 and the real S3. Local (LocalStack):
+ * the compose file's Cassandra container and LocalStack's S3, by their names on the compose network.
+ */
+export type DataTarget =
+  | { readonly mode: 'keyspaces' }
+  | {
+      readonly mode: 'local';
+      readonly cassandraContactPoints: string;
+      readonly s3Endpoint: string;
+    };
+
+export const KEYSPACES: DataTarget = { mode: 'keyspaces' };
+
+/** The environment that points a handler at its database and object store. */
+export function dataEnvironment(target: DataTarget): Record<string, string> {
+  if (target.mode === 'keyspaces') return { RECSYS_DB: 'keyspaces' };
+  return {
+    RECSYS_DB: 'local',
+    // Lambdas otherwise count as production (the API then never honours a listed CORS "*").
+    RECSYS_ENV: 'local',
+    CASSANDRA_CONTACT_POINTS: target.cassandraContactPoints,
+    S3_ENDPOINT: target.s3Endpoint,
+  };
+}
+
+/**
+ * esbuild settings of every Lambda bundle; scripts/infra/bundle-size.ts builds with the same ones.
+ * ESM for top-level await and tree shaking; cassandra-driver is CommonJS and calls require(), which
+ * ESM bundles lack, hence the banner.
+ */
+export const BUNDLING = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  banner:
+    "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
+    'const require = __recsysCreateRequire(import.meta.url);',
+  minify: true,
+  sourcemap: true,
+} as const;
+
 export interface RecsysFunctionProps {
   /** Handler module, relative to the repository root. */
   readonly entry: string;
@@ -24,6 +67,8 @@ export interface RecsysFunctionProps {
   readonly environment?: Record<string, string>;
   readonly logGroup?: nodejs.NodejsFunctionProps['logGroup'];
   readonly externalModules?: string[];
+  /** Default: Amazon Keyspaces. */
+  readonly target?: DataTarget;
 }
 
 /** Every recsys Lambda: Node 22 on arm64, an ESM bundle built locally by esbuild, Keyspaces config. */
@@ -43,23 +88,22 @@ export function recsysFunction(
     depsLockFilePath: `${ROOT}package-lock.json`,
     environment: {
       RECSYS_BUCKET: props.bucket.bucketName,
-      RECSYS_DB: 'keyspaces',
+      ...dataEnvironment(props.target ?? KEYSPACES),
       RECSYS_KEYSPACE: props.keyspaceName,
       ...props.environment,
       POWERTOOLS_SERVICE_NAME: props.service,
       NODE_OPTIONS: '--enable-source-maps',
     },
     ...(props.logGroup ? { logGroup: props.logGroup } : {}),
+    // X-Ray segments join the state machine's and API Gateway's traces.
+    tracing: lambda.Tracing.ACTIVE,
     bundling: {
       format: nodejs.OutputFormat.ESM,
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      // cassandra-driver is CommonJS and calls require(); ESM bundles have none of their own.
-      banner:
-        "import { createRequire as __recsysCreateRequire } from 'node:module'; " +
-        'const require = __recsysCreateRequire(import.meta.url);',
-      minify: true,
-      sourceMap: true,
+      target: BUNDLING.target,
+      mainFields: [...BUNDLING.mainFields],
+      banner: BUNDLING.banner,
+      minify: BUNDLING.minify,
+      sourceMap: BUNDLING.sourcemap,
       ...(props.externalModules ? { externalModules: props.externalModules } : {}),
       // esbuild is a devDependency: bundle on this machine, never in a Docker container.
       forceDockerBundling: false,

@@ -7,18 +7,34 @@ export interface StorageProps {
   readonly keyspaceName: string;
   /** Keep the bucket and its data when the stack is deleted. */
   readonly retainData: boolean;
+  /** False for the local profile: LocalStack has no Keyspaces, the Cassandra container is used. */
+  readonly keyspaces?: boolean;
 }
 
-/** The data set bucket (uploads, run artefacts, quarantine) and the Keyspaces keyspace + tables. */
+/**
+ * The data set bucket (uploads, run artefacts, quarantine), the access-log bucket, and the
+ * Keyspaces keyspace + tables rendered from the shared schema (lambdas/core/schema).
+ */
 export class Storage extends Construct {
   readonly bucket: s3.Bucket;
-  readonly keyspace: keyspaces.CfnKeyspace;
+  /** S3 server access logs and CloudFront logs (CloudFront's legacy logging needs ACLs). */
+  readonly accessLogs: s3.Bucket;
+  readonly keyspace?: keyspaces.CfnKeyspace;
   readonly tables: Record<string, keyspaces.CfnTable> = {};
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -26,6 +42,8 @@ export class Storage extends Construct {
       removalPolicy,
       autoDeleteObjects: !props.retainData,
       eventBridgeEnabled: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'data-bucket/',
       lifecycleRules: [
         // Training shuffles, CSR blocks and per-iteration checkpoints are only needed for a while.
         { prefix: 'runs/', expiration: Duration.days(14) },
@@ -33,10 +51,12 @@ export class Storage extends Construct {
       ],
     });
 
-    this.keyspace = new keyspaces.CfnKeyspace(this, 'Keyspace', {
+    if (props.keyspaces === false) return;
+    const keyspace = new keyspaces.CfnKeyspace(this, 'Keyspace', {
       keyspaceName: props.keyspaceName,
     });
-    this.keyspace.applyRemovalPolicy(removalPolicy);
+    keyspace.applyRemovalPolicy(removalPolicy);
+    this.keyspace = keyspace;
 
     for (const table of TABLES) {
       const cfnTable = new keyspaces.CfnTable(
@@ -44,7 +64,7 @@ export class Storage extends Construct {
         `Table-${table.name}`,
         keyspacesTableProps(props.keyspaceName, table),
       );
-      cfnTable.node.addDependency(this.keyspace);
+      cfnTable.node.addDependency(keyspace);
       cfnTable.applyRemovalPolicy(removalPolicy);
       this.tables[table.name] = cfnTable;
     }

@@ -3,21 +3,31 @@ import {
   ArnFormat,
   Duration,
   Stack,
+  aws_events as events,
+  aws_events_targets as targets,
   aws_iam as iam,
   aws_lambda_nodejs as nodejs,
   aws_s3 as s3,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { grantKeyspaces, recsysFunction } from './recsys-function.ts';
+import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
+import { stateMachineObservability } from './observability.ts';
 import { fileURLToPath } from 'node:url';
 import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface TrainingProps {
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
+  readonly target?: DataTarget;
+  /**
+   * Start a training run whenever this (ingest) state machine succeeds, with this execution input
+   * (a TrainRequest: rank, blocks, concurrency; the data set defaults to the one last ingested).
+   */
+  readonly after?: { readonly stateMachine: sfn.IStateMachine; readonly request: TrainRequest };
 }
 
 /** What each train Lambda may touch: S3 prefixes and Keyspaces tables, and how big it is. */
@@ -98,6 +108,7 @@ export class Training extends Construct {
         service: 'recsys-train',
         bucket: props.bucket,
         keyspaceName: props.keyspaceName,
+        ...(props.target ? { target: props.target } : {}),
       });
       for (const prefix of access.read) props.bucket.grantRead(fn, prefix);
       for (const prefix of access.write) props.bucket.grantPut(fn, prefix);
@@ -113,6 +124,7 @@ export class Training extends Construct {
         Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
       ),
       timeout: Duration.hours(12),
+      ...stateMachineObservability(this, stateMachineName),
     });
     for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
     // DISTRIBUTED Map items run as child executions of this state machine. The ARNs are built from
@@ -134,5 +146,24 @@ export class Training extends Construct {
         resources: [arn('execution', `${stateMachineName}/*`)],
       }),
     );
+
+    if (props.after) {
+      new events.Rule(this, 'AfterIngestion', {
+        description: 'Trains a model on the data set an ingestion has just marked ready.',
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: {
+            status: ['SUCCEEDED'],
+            stateMachineArn: [props.after.stateMachine.stateMachineArn],
+          },
+        },
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject(props.after.request),
+          }),
+        ],
+      });
+    }
   }
 }

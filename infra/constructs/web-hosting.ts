@@ -13,18 +13,22 @@ import { Construct } from 'constructs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface WebHostingProps {
-  /** Written to assets/config.json so the console calls the API Gateway stage. */
-  readonly apiUrl: string;
   readonly retainData: boolean;
+  /** Where CloudFront writes its access logs (a bucket with ACLs enabled). */
+  readonly logBucket?: s3.IBucket;
 }
 
 /**
  * The operator console over HTTPS: a private bucket behind CloudFront (origin access control), the
  * esbuild bundle built on this machine at synth time (no Docker), and a config.json naming the API.
+ * The distribution exists before the API so the API can allow exactly its origin (CORS); the site
+ * is deployed after the API, by `deploySite`, because its config names the API's URL.
  */
 export class WebHosting extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly bucket: s3.Bucket;
+  /** https://<distribution domain> — the browser origin of the console. */
+  readonly origin: string;
 
   constructor(scope: Construct, id: string, props: WebHostingProps) {
     super(scope, id);
@@ -34,6 +38,9 @@ export class WebHosting extends Construct {
       enforceSSL: true,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       autoDeleteObjects: !props.retainData,
+      ...(props.logBucket
+        ? { serverAccessLogsBucket: props.logBucket, serverAccessLogsPrefix: 'web-bucket/' }
+        : {}),
     });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'recsys operator console',
@@ -44,8 +51,15 @@ export class WebHosting extends Construct {
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       },
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      ...(props.logBucket
+        ? { enableLogging: true, logBucket: props.logBucket, logFilePrefix: 'cloudfront/' }
+        : {}),
     });
+    this.origin = `https://${this.distribution.distributionDomainName}`;
+  }
+
+  /** Builds the console and uploads it with a config.json that points it at `apiUrl`. */
+  deploySite(apiUrl: string): void {
     const site = deployment.Source.asset(`${ROOT}web`, {
       bundling: {
         // Never used: local bundling below always succeeds or throws.
@@ -65,7 +79,7 @@ export class WebHosting extends Construct {
     });
     new deployment.BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
-      sources: [site, deployment.Source.jsonData('assets/config.json', { apiBase: props.apiUrl })],
+      sources: [site, deployment.Source.jsonData('assets/config.json', { apiBase: apiUrl })],
       distribution: this.distribution,
       distributionPaths: ['/index.html', '/assets/config.json'],
     });

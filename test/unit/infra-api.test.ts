@@ -7,9 +7,14 @@ import { API_READ_TABLES, Api } from '../../infra/constructs/api.ts';
 let template: Template;
 
 beforeAll(() => {
-  const stack = new Stack(new App(), 'ApiTest');
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'ApiTest');
   const bucket = new s3.Bucket(stack, 'Data');
-  new Api(stack, 'Api', { bucket, keyspaceName: 'recsys' });
+  new Api(stack, 'Api', {
+    bucket,
+    keyspaceName: 'recsys',
+    corsOrigins: ['https://console.example', 'http://localhost:3000'],
+  });
   template = Template.fromStack(stack);
 }, 120_000);
 
@@ -87,19 +92,30 @@ describe('Api construct', () => {
     expect(text).not.toMatch(/cassandra:Modify|s3:PutObject|s3:\*/);
   });
 
-  it('serves the console from a private bucket through CloudFront over HTTPS', () => {
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        DefaultRootObject: 'index.html',
-        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
-      }),
+  it('answers CORS for the configured origins only, in the preflight and the Lambda', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          RECSYS_CORS_ORIGINS: 'https://console.example,http://localhost:3000',
+        }),
+      },
     });
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: Match.objectLike({
-        BlockPublicAcls: true,
-        RestrictPublicBuckets: true,
-      }),
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
+    expect(options.length).toBeGreaterThan(0);
+    for (const method of options) {
+      // Two origins: API Gateway echoes the caller's origin when it is one of them.
+      const text = JSON.stringify(method.Properties.Integration);
+      expect(text).toContain('https://console.example');
+      expect(text).toContain('http://localhost:3000');
+      expect(text).not.toContain("'*'");
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'INVALID_API_KEY',
+      ResponseParameters: {
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://console.example'",
+      },
     });
   });
 });

@@ -1,22 +1,52 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lambdas/core/schema/tables.ts';
-import { RecsysStack } from '../../infra/stack.ts';
+import { resolveTrainRequest } from '../../lambdas/core/train/train-request.ts';
+import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
+import type { RecsysStack } from '../../infra/stack.ts';
+import { renderDefinition } from '../../scripts/infra/lint-asl.ts';
+import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+import { synthTemplate } from './infra-template.ts';
 
 let template: Template;
+let stack: RecsysStack;
+let synthError: Error | undefined;
+
+const OUR_FUNCTIONS = Object.keys(INGEST_HANDLERS).length + Object.keys(TRAIN_HANDLERS).length + 1; // + API
 
 beforeAll(() => {
-  const app = new App();
-  const stack = new RecsysStack(app, 'Test', {
-    envName: 'test',
-    keyspaceName: 'recsys',
-    retainData: false,
-  });
-  template = Template.fromStack(stack);
-});
+  // Non-default training settings, so the assertions below see them travel into the inputs.
+  const result = synthTemplate({ context: { concurrency: '7', blocks: '6', rank: '12' } });
+  synthError = result.error;
+  stack = result.stack;
+  template = result.template!;
+}, 120_000);
 
-describe('RecsysStack', () => {
+/** Our functions (the ones running handler code), not aws-cdk-lib's custom resource handlers. */
+function recsysFunctions() {
+  return Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+  );
+}
+
+function ruleTargetInput(descriptionStart: string): Record<string, unknown> {
+  const rule = Object.values(template.findResources('AWS::Events::Rule')).find((r) =>
+    String(r.Properties.Description).startsWith(descriptionStart),
+  )!;
+  const target = rule.Properties.Targets[0];
+  // The manifest rule uses an input transformer (the key comes from the event); the chain rule a
+  // constant input.
+  const raw: string = target.Input ?? target.InputTransformer.InputTemplate;
+  return JSON.parse(raw.replace(/<detail-object-key>/g, '"k"')) as Record<string, unknown>;
+}
+
+describe('RecsysStack (default profile)', () => {
+  it('synthesizes clean under the cdk-nag AwsSolutions pack (acknowledged findings only)', () => {
+    expect(synthError?.message).toBeUndefined();
+  });
+
   it('creates the keyspace and one on-demand, PITR-enabled table per schema table', () => {
     template.resourceCountIs('AWS::Cassandra::Keyspace', 1);
     template.resourceCountIs('AWS::Cassandra::Table', TABLES.length);
@@ -25,28 +55,12 @@ describe('RecsysStack', () => {
       BillingMode: { Mode: 'ON_DEMAND' },
       PointInTimeRecoveryEnabled: true,
     });
-  });
-
-  it('spreads ratings of one movie over bucketed partitions', () => {
-    template.hasResourceProperties('AWS::Cassandra::Table', {
-      TableName: 'ratings_by_movie',
-      PartitionKeyColumns: [
-        { ColumnName: 'movie_id', ColumnType: 'int' },
-        { ColumnName: 'bucket', ColumnType: 'int' },
-      ],
-      ClusteringKeyColumns: [
-        { Column: { ColumnName: 'user_id', ColumnType: 'int' }, OrderBy: 'ASC' },
-      ],
-    });
-  });
-
-  it('creates tables only after the keyspace exists', () => {
     const tables = template.findResources('AWS::Cassandra::Table');
     const keyspaceId = Object.keys(template.findResources('AWS::Cassandra::Keyspace'))[0];
     for (const table of Object.values(tables)) expect(table.DependsOn).toContain(keyspaceId);
   });
 
-  it('keeps the bucket private, encrypted, TLS-only and emitting EventBridge events', () => {
+  it('keeps the data bucket private, encrypted, TLS-only, logged, with run artefacts expiring', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
@@ -59,16 +73,168 @@ describe('RecsysStack', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-    });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'data-bucket/' }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 14, Status: 'Enabled' }),
         ]),
       },
     });
+    // aws-cdk-lib turns EventBridge notifications on through a custom resource.
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    for (const id of buckets) {
+      const policy = policies.find((p) => JSON.stringify(p.Properties.Bucket).includes(id));
+      expect(JSON.stringify(policy?.Properties.PolicyDocument), id).toContain(
+        '"aws:SecureTransport":"false"',
+      );
+    }
+  });
+
+  it('runs every handler on Node 22 arm64 with X-Ray, configured for Keyspaces', () => {
+    const functions = recsysFunctions();
+    expect(functions).toHaveLength(OUR_FUNCTIONS);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        RECSYS_DB: 'keyspaces',
+        RECSYS_KEYSPACE: 'recsys',
+      });
+      expect(fn.Properties.Environment.Variables.CASSANDRA_CONTACT_POINTS).toBeUndefined();
+    }
+  });
+
+  it('logs every state machine execution event and traces it with X-Ray', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('renders each ASL file with every ${…} placeholder substituted, none left over', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    for (const file of [INGEST_DEFINITION, TRAIN_DEFINITION]) {
+      const text = readFileSync(file, 'utf8');
+      const machine = machines.find((m) =>
+        JSON.stringify(m.Properties.DefinitionSubstitutions).includes(
+          file === INGEST_DEFINITION ? 'ChunkFunctionArn' : 'TrainSolveBlockFunctionArn',
+        ),
+      )!;
+      const keys = Object.keys(machine.Properties.DefinitionSubstitutions);
+      const rendered = renderDefinition(
+        text,
+        Object.fromEntries(keys.map((k) => [k, `arn:aws:lambda:eu-west-1:1:function:${k}`])),
+      );
+      expect(rendered).not.toMatch(/\$\{/);
+      expect(machine.Properties.DefinitionS3Location).toBeDefined();
+    }
+  });
+
+  it('sends the configured concurrency to every Map, and blocks/rank to chained training', () => {
+    // Ingest: the rule's input names only the manifest; Validate copies its deployed
+    // RECSYS_CHUNK_CONCURRENCY into the layout that the chunk Map reads.
+    expect(ruleTargetInput('Starts ingestion')).toEqual({ manifestKey: 'k' });
+    const validate = recsysFunctions().filter(
+      (fn) => fn.Properties.Environment.Variables.RECSYS_CHUNK_CONCURRENCY !== undefined,
+    );
+    expect(validate).toHaveLength(1);
+    expect(validate[0]!.Properties.Handler).toBe('index.handler');
+    expect(validate[0]!.Properties.Environment.Variables.RECSYS_CHUNK_CONCURRENCY).toBe('7');
+    expect(readFileSync('lambdas/services/ingest/validate.ts', 'utf8')).toContain(
+      'process.env.RECSYS_CHUNK_CONCURRENCY',
+    );
+    const train = ruleTargetInput('Trains a model') as TrainRequest;
+    expect(train).toEqual({ options: { rank: 12 }, blocks: 6, concurrency: 7 });
+    // What the train Plan makes of that input is what every block Map reads its concurrency from.
+    const plan = resolveTrainRequest(train, {
+      runId: 'als-x',
+      executionName: 'x',
+      dataset: 'd',
+      datasetMinRatings: null,
+      now: new Date(0),
+    });
+    expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);
+    const maps = (file: string, path: string) => {
+      const found: unknown[] = [];
+      JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), (_key, value) => {
+        if (value && value.Type === 'Map')
+          found.push(value.MaxConcurrencyPath ?? value.MaxConcurrency);
+        return value;
+      });
+      expect(found.length).toBeGreaterThan(0);
+      expect(new Set(found)).toEqual(new Set([path]));
+    };
+    maps(TRAIN_DEFINITION, '$.plan.concurrency');
+    maps(INGEST_DEFINITION, '$.layout.value.chunkConcurrency');
+  });
+
+  it('starts training only when an ingest execution succeeds', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['SUCCEEDED'], stateMachineArn: [Match.anyValue()] },
+      },
+    });
+  });
+
+  it('alarms on failed executions, Lambda errors and API 5xx', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const text = alarms.map((a) => JSON.stringify(a.Properties));
+    expect(text.filter((t) => t.includes('ExecutionsFailed'))).toHaveLength(2);
+    expect(text.filter((t) => t.includes('ExecutionsTimedOut'))).toHaveLength(2);
+    // 22 functions in metric-math groups of at most 10 (an alarm's limit).
+    const errorMetrics = text.join('').match(/"MetricName":"Errors"/g) ?? [];
+    expect(errorMetrics).toHaveLength(OUR_FUNCTIONS);
+    expect(text.some((t) => t.includes('"MetricName":"5XXError"'))).toBe(true);
+    for (const alarm of alarms) expect(alarm.Properties.Threshold).toBe(1);
+  });
+
+  it('allows only the CloudFront console origin by default (CORS), never *', () => {
+    const api = recsysFunctions().find(
+      (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'recsys-api',
+    )!;
+    const origins = JSON.stringify(api.Properties.Environment.Variables.RECSYS_CORS_ORIGINS);
+    expect(origins).toMatch(/WebDistribution[0-9A-F]+","DomainName"/);
+    expect(origins).toContain('https://');
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
+    expect(options.length).toBeGreaterThan(0);
+    for (const method of options) {
+      const header = JSON.stringify(
+        method.Properties.Integration.IntegrationResponses[0].ResponseParameters[
+          'method.response.header.Access-Control-Allow-Origin'
+        ],
+      );
+      expect(header).toMatch(/WebDistribution/);
+      expect(header).not.toContain("'*'");
+    }
+  });
+
+  it('outputs the API URL and key id, bucket, state machine ARNs and console URL', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    for (const prefix of [
+      'ApiApiUrl',
+      'ApiApiKeyId',
+      'BucketName',
+      'IngestStateMachineArn',
+      'TrainStateMachineArn',
+      'ConsoleUrl',
+    ]) {
+      expect(
+        outputs.some((o) => o.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    }
+    expect(stack.web).toBeDefined();
   });
 });

@@ -26,8 +26,8 @@ const actionsOf = (statements: Statement[]) =>
 const text = (value: unknown) => JSON.stringify(value);
 
 beforeAll(() => {
-  // Bundling 15 functions would take most of a minute; the ingestion test already proves the
-  // bundling settings (shared), so this synthesizes without it.
+  // Bundling 15 functions would take most of a minute; scripts/infra/bundle-size.ts and
+  // `cdk synth` bundle for real, so this synthesizes without it.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'TrainTest');
   const storage = new Storage(stack, 'Storage', { keyspaceName: 'recsys', retainData: false });

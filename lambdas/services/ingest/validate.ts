@@ -89,7 +89,11 @@ export async function validateDataset(
   } catch (error) {
     throw new DatasetInvalidError((error as Error).message);
   }
-  const chunkConcurrency = request.chunkConcurrency ?? DEFAULT_CHUNK_CONCURRENCY;
+  // On AWS the stack's `concurrency` setting arrives in the environment: the EventBridge rule's
+  // input names only the manifest.
+  const deployed = process.env.RECSYS_CHUNK_CONCURRENCY;
+  const chunkConcurrency =
+    request.chunkConcurrency ?? (deployed ? Number(deployed) : DEFAULT_CHUNK_CONCURRENCY);
   if (!Number.isInteger(chunkConcurrency) || chunkConcurrency < 1 || chunkConcurrency > 1000) {
     throw new DatasetInvalidError('chunkConcurrency must be an integer in [1, 1000]');
   }

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { runCfnLint } from '../../scripts/infra/cfn-lint.ts';
+
+// cfn-lint (PyPI, pinned in scripts/infra/requirements-cfn-lint.txt) on both profiles' synthesized
+// templates. The first run creates .local/venv-cfn (about a minute); if that is impossible the test
+// fails with ensureCfnLint's one-line reason, never skips.
+describe('cfn-lint', () => {
+  it('finds nothing in the default and local templates', async () => {
+    const { code, output, templates } = await runCfnLint();
+    expect(templates).toHaveLength(2);
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  }, 900_000);
+});
