@@ -8,6 +8,22 @@ export default defineConfig({
     hookTimeout: 300_000,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The fault-injection suite (`npm run test:faults`): kills and restarts its own Cassandra, so
+      // it is left out of a plain `vitest run` unless RECSYS_FAULTS=1 asks for it.
+      ...(process.env.RECSYS_FAULTS === '1'
+        ? [
+            {
+              test: {
+                name: 'faults',
+                include: ['test/faults/**/*.test.ts'],
+                globalSetup: ['test/setup/cassandra-global.ts', 'test/setup/s3-global.ts'],
+                fileParallelism: false,
+                testTimeout: 600_000,
+                hookTimeout: 300_000,
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'integration',

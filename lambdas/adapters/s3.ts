@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
@@ -308,6 +309,7 @@ export class S3Store {
     if (range && (range.start < 0 || range.endInclusive < range.start)) {
       throw new RangeError(`bad byte range ${range.start}-${range.endInclusive} for ${key}`);
     }
+    injectReadFault(key, range);
     try {
       const result = await this.client.send(
         new GetObjectCommand({
@@ -326,4 +328,31 @@ export class S3Store {
       throw error;
     }
   }
+}
+
+/**
+ * FAULT HOOK FOR TESTS (test/faults): RECSYS_FAULT_S3_READ_ONCE=fragment[,fragment…] makes the first
+ * GET of each object (or byte range) whose key contains a fragment fail the way S3 fails under load
+ * (503 SlowDown, a real S3ServiceException); the retry succeeds. "First" is a marker file in
+ * RECSYS_FAULT_DIR, shared by worker threads. Unset (always, outside tests): no effect.
+ */
+function injectReadFault(key: string, range?: { start: number; endInclusive: number }): void {
+  const fragments = (process.env.RECSYS_FAULT_S3_READ_ONCE ?? '').split(',').filter(Boolean);
+  const dir = process.env.RECSYS_FAULT_DIR;
+  if (fragments.length === 0 || !dir || !fragments.some((f) => key.includes(f))) return;
+  const target = `s3-read:${key}:${range ? `${range.start}-${range.endInclusive}` : 'all'}`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, `${target.replace(/[^A-Za-z0-9_.-]/g, '_')}.failed-once`), '', {
+      flag: 'wx',
+    });
+  } catch {
+    return; // already failed once: this is the retry
+  }
+  throw new S3ServiceException({
+    name: 'SlowDown',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 503 },
+    message: `Please reduce your request rate (injected for ${key})`,
+  });
 }

@@ -192,13 +192,14 @@ export function jvmArguments(
     '-Dio.netty.allocator.maxOrder=11',
     // jamm measures object sizes for memtable accounting; as an agent it is exact instead of guessed.
     ...(jamm ? [`-javaagent:${jamm}`] : []),
-    `-Dcassandra.config=${pathToFileURL(paths.yaml).href}`,
+    `-Dcassandra.config=${pathToFileURL(serverConfig(settings, paths)).href}`,
     `-Dlogback.configurationFile=${paths.logback}`,
     `-Dcassandra.storagedir=${paths.dataDir}`,
     `-Dcassandra.logdir=${paths.stateDir}`,
     // Without it CassandraDaemon closes stdout/stderr, which is where the log file gets its lines.
     '-Dcassandra-foreground=yes',
     `-Dcassandra.native_transport_port=${settings.port}`,
+
     // One node never has peers to wait for; these waits are most of a default start.
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
     '-Dcassandra.ring_delay_ms=1000',
@@ -211,6 +212,25 @@ export function jvmArguments(
     classpath.join(delimiter),
   ];
   return args;
+}
+
+/**
+ * The cassandra.yaml to start with: the project's own, or for a second server on this machine
+ * (CASSANDRA_STORAGE_PORT other than 7000, its own state dir) a copy in that state dir with its own
+ * ports, itself as its only seed and its own cluster name, so it can never gossip with, let alone
+ * join, the first one.
+ */
+export function serverConfig(settings: CassandraSettings, paths: CassandraPaths): string {
+  if (settings.storagePort === 7000) return paths.yaml;
+  const text = readFileSync(paths.yaml, 'utf8')
+    .replace(/^cluster_name: .*$/m, `cluster_name: recsys-local-${settings.storagePort}`)
+    .replace(/^storage_port: .*$/m, `storage_port: ${settings.storagePort}`)
+    .replace(/^native_transport_port: .*$/m, `native_transport_port: ${settings.port}`)
+    .replace(/- seeds: '[^']*'/, `- seeds: '127.0.0.1:${settings.storagePort}'`);
+  mkdirSync(paths.stateDir, { recursive: true });
+  const file = join(paths.stateDir, 'cassandra.yaml');
+  writeFileSync(file, text);
+  return file;
 }
 
 /** Java @argfile syntax: quote everything, escape backslashes and quotes. */

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the launcher keeps its files; `.local/` is git-ignored. */
@@ -20,9 +20,18 @@ export interface CassandraPaths {
 // directory whatever directory they were started from.
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export function cassandraPaths(root = repoRoot): CassandraPaths {
+/**
+ * RECSYS_CASSANDRA_STATE_DIR moves the state (data, log, pid file) elsewhere, so that a second,
+ * separate server can run beside the usual one (the fault tests kill theirs; see test/faults).
+ */
+export function cassandraPaths(
+  root = repoRoot,
+  env: NodeJS.ProcessEnv = process.env,
+): CassandraPaths {
   const scriptsDir = join(root, 'scripts', 'cassandra');
-  const stateDir = join(root, '.local', 'cassandra');
+  const stateDir = env.RECSYS_CASSANDRA_STATE_DIR?.trim()
+    ? resolve(root, env.RECSYS_CASSANDRA_STATE_DIR.trim())
+    : join(root, '.local', 'cassandra');
   return {
     root,
     scriptsDir,
@@ -43,6 +52,8 @@ export type LaunchMode = 'auto' | 'docker' | 'jvm';
 export interface CassandraSettings {
   host: string;
   port: number;
+  /** Inter-node (gossip) port, CASSANDRA_STORAGE_PORT; only a second local server needs another. */
+  storagePort: number;
   /** `host:port`, the form cassandra-driver accepts as a contact point. */
   contactPoint: string;
   heap: { xms: string; xmx: string };
@@ -94,6 +105,7 @@ export function cassandraSettings(env: NodeJS.ProcessEnv = process.env): Cassand
   return {
     host,
     port,
+    storagePort: intEnv(env, 'CASSANDRA_STORAGE_PORT', 7000, 1, 65535),
     contactPoint: `${host}:${port}`,
     heap: parseHeap(env.CASSANDRA_HEAP),
     mode: modeRaw,

@@ -11,16 +11,17 @@ export function toApiGatewayEvent(
   url: URL,
   body: string | null,
 ): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Null-prototype maps: a header or parameter named "toString" or "__proto__" is just a name.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const multiValueHeaders = Object.create(null) as Record<string, string[]>;
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!;
     const value = request.rawHeaders[i + 1]!;
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query = Object.create(null) as Record<string, string>;
+  const multiQuery = Object.create(null) as Record<string, string[]>;
   for (const [name, value] of url.searchParams) {
     query[name] = value;
     (multiQuery[name] ??= []).push(value);

@@ -47,7 +47,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // Prefixed, not resolved: resolving "//host/x" against a base reads "host" as a host name
+    // (and throws on a malformed one), where API Gateway sees the path "//host/x".
+    const target = request.url?.startsWith('/') ? request.url : '/';
+    const url = new URL(`http://localhost${target}`);
     const method = request.method ?? 'GET';
     if ((method === 'GET' || method === 'HEAD') && options.webDir && isWebPath(url.pathname)) {
       const file = await readStatic(options.webDir, url.pathname);

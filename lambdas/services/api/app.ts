@@ -10,6 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ApiError } from '../../core/serving/api-error.ts';
 import { logger } from '../logger.ts';
 import { containerStores, type Stores } from '../runtime.ts';
+import { corsPolicyFromEnv } from './cors.ts';
 import { apiKeyAuth, apiKeyCheckFromEnv } from './middleware/api-key.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { jsonErrors } from './middleware/json-errors.ts';
@@ -30,8 +31,9 @@ export interface ApiOptions {
 /**
  * The whole API as one middy handler: the Lambda's entry point and what `recsys serve` calls with
  * the events it builds. Middleware order (before: top to bottom; after/onError: bottom to top):
- * logger context → request id, cache default and access log → JSON error rendering → header and
- * event normalization → CORS (answers preflights) → API key → body size → router.
+ * logger context → request id, cache default and access log → CORS (answers preflights; adds its
+ * headers to every response, errors included) → JSON error rendering → header and event
+ * normalization → API key → body size → router.
  */
 export function createApiHandler(options: ApiOptions = {}): ApiHandler {
   const env = options.env ?? process.env;
@@ -43,24 +45,28 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
       throw new ApiError(404, 'route_not_found', `no route ${method} ${path}`);
     },
   });
+  const cors = corsPolicyFromEnv(env);
+  for (const reason of cors.refused) logger.warn('CORS origin refused', { reason });
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(router)
     .use(injectLambdaContext(logger))
     .use(responseEnvelope())
+    // Above the error handler, so that error responses (401, 400, …) carry CORS headers too and a
+    // browser page on an allowed origin can read why it was refused.
+    .use(
+      httpCors({
+        // RECSYS_CORS_ORIGINS, or "*" in local/dev only (cors.ts); an empty list sends no header.
+        origins: [...cors.origins],
+        disableBeforePreflightResponse: false,
+        headers: 'content-type,x-api-key',
+        methods: 'GET,POST,OPTIONS',
+        exposeHeaders: 'x-request-id,x-model-id',
+        maxAge: 600,
+      }),
+    )
     .use(httpErrorHandler({ logger: false }))
     .use(jsonErrors())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer() as middy.MiddlewareObj<APIGatewayProxyEvent>)
-    .use(
-      httpCors({
-        // Keys, not cookies, authenticate, so any origin may call (the web UI may be elsewhere).
-        origin: '*',
-        disableBeforePreflightResponse: false,
-        headers: 'content-type,x-api-key',
-        methods: 'GET,POST,OPTIONS',
-        exposeHeaders: 'x-request-id',
-        maxAge: 600,
-      }),
-    )
     .use(apiKeyAuth(apiKeyCheckFromEnv(env), OPEN_PATHS))
     .use(bodyLimit());
   return (event, context) => handler(event, context);
@@ -89,12 +95,16 @@ function toMiddyRoute(
 
 function toProxyResult(result: ApiResult): APIGatewayProxyResult {
   const cache = result.cache ?? 'no-store';
+  const modelId = (result.body as { modelId?: unknown } | null)?.modelId;
   return {
     statusCode: result.status ?? 200,
     headers: {
       'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control':
         cache === 'no-store' ? 'no-store' : `private, max-age=${cache.maxAgeSeconds}`,
+      // Which model answered, for clients and caches that do not parse the body (and for the
+      // load test that checks no response mixes two models during a switch).
+      ...(typeof modelId === 'string' ? { 'x-model-id': modelId } : {}),
     },
     body: JSON.stringify(result.body),
   };

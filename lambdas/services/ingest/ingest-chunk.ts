@@ -14,7 +14,7 @@ import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
 import type { Stores } from '../runtime.ts';
-import { injectChunkFault } from './fault-injection.ts';
+import { injectFault } from '../fault-injection.ts';
 
 /**
  * Batches in flight per chunk (RECSYS_INGEST_WRITES_IN_FLIGHT): enough to hide the round trip, few
@@ -156,7 +156,7 @@ async function writeRatings(
   // Halfway through the user batches is where a failure would hurt idempotence most.
   const half = Math.ceil(userBatches.length / 2);
   await db.batchMany(userBatches.slice(0, half), BATCHES_IN_FLIGHT, onDone);
-  injectChunkFault(chunkIndex);
+  injectFault(`chunk-${chunkIndex}`);
   await db.batchMany(userBatches.slice(half), BATCHES_IN_FLIGHT, onDone);
   await db.batchMany(movieBatches, BATCHES_IN_FLIGHT, onDone);
   onWritten(table.length);

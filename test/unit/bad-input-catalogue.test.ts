@@ -1,0 +1,355 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseLinksCsv,
+  parseMoviesCsv,
+  parseTagsCsv,
+} from '../../lambdas/core/formats/catalogue-files.ts';
+import { MovieLensFormatError } from '../../lambdas/core/formats/format-error.ts';
+import type { RatingsFormat } from '../../lambdas/core/formats/ratings-format.ts';
+import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
+import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
+
+/**
+ * The bad-input catalogue: every kind of malformed MovieLens input we know of, fed through the real
+ * reader and the ingestion's cleaning rule exactly as a chunk Lambda applies them
+ * (services/ingest/ingest-chunk.ts). Ratings files quarantine bad rows with a reason and keep the
+ * good rows beside them; the small catalogue files (movies, tags, links) are read whole and fail
+ * with one `file:line: reason` line.
+ *
+ * | #  | kind                                   | file        | expected                                   |
+ * |----|----------------------------------------|-------------|--------------------------------------------|
+ * | 1  | misspelt header                        | ratings.csv | line 1 'non-numeric userId'                |
+ * | 2  | header on a later line                 | ratings.csv | 'non-numeric userId'                       |
+ * | 3  | missing column                         | ratings.csv | 'wrong column count'                       |
+ * | 4  | extra column                           | ratings.csv | 'wrong column count'                       |
+ * | 5  | non-numeric userId                     | ratings.csv | 'non-numeric userId'                       |
+ * | 6  | non-numeric movieId                    | ratings.csv | 'non-numeric movieId'                      |
+ * | 7  | userId zero                            | ratings.csv | 'userId out of range'                      |
+ * | 8  | negative movieId                       | ratings.csv | 'movieId out of range'                     |
+ * | 9  | id past 2^31-1                         | ratings.csv | 'userId out of range'                      |
+ * | 10 | fractional id                          | ratings.csv | 'movieId out of range'                     |
+ * | 11 | hexadecimal id                         | ratings.csv | 'non-numeric userId'                       |
+ * | 12 | rating above 5                         | ratings.csv | 'rating out of scale'                      |
+ * | 13 | rating zero                            | ratings.csv | 'rating out of scale'                      |
+ * | 14 | negative rating                        | ratings.csv | 'rating out of scale'                      |
+ * | 15 | rating off the half-star steps         | ratings.csv | 'rating not a half-star step'              |
+ * | 16 | NaN rating                             | ratings.csv | 'non-numeric rating'                       |
+ * | 17 | empty rating                           | ratings.csv | 'non-numeric rating'                       |
+ * | 18 | exponent-form rating                   | ratings.csv | 'non-numeric rating'                       |
+ * | 19 | Infinity rating                        | ratings.csv | 'non-numeric rating'                       |
+ * | 20 | negative timestamp                     | ratings.csv | 'timestamp out of range'                   |
+ * | 21 | non-numeric timestamp                  | ratings.csv | 'non-numeric timestamp'                    |
+ * | 22 | timestamp past 2038 (write-time limit) | ratings.csv | 'timestamp out of range' (cleaning rule)   |
+ * | 23 | quoted field holding a comma           | ratings.csv | 'wrong column count'                       |
+ * | 24 | unterminated quote                     | ratings.csv | 'non-numeric userId', later lines kept     |
+ * | 25 | tab line in a csv file                 | ratings.csv | 'wrong column count'                       |
+ * | 26 | single colons in a .dat file           | ratings.dat | 'wrong column count'                       |
+ * | 27 | invalid UTF-8 bytes in a field         | ratings.csv | 'non-numeric userId'                       |
+ * | 28 | NUL and control bytes                  | ratings.csv | 'non-numeric movieId'                      |
+ * | 29 | one huge line (1 MiB, no delimiter)    | ratings.csv | 'wrong column count'                       |
+ * | 30 | huge numeric field (1 MiB of digits)   | ratings.csv | 'userId out of range'                      |
+ * | 31 | last line cut off without newline      | ratings.csv | 'truncated last line'                      |
+ * | 32 | empty field row ",,,"                  | ratings.csv | 'non-numeric userId'                       |
+ * | 33 | byte order mark before the header      | ratings.csv | tolerated: header skipped, rows kept       |
+ * | 34 | CRLF, CR and mixed line ends           | ratings.csv | tolerated                                  |
+ * | 35 | blank and whitespace-only lines        | ratings.csv | skipped, still counted for line numbers    |
+ * | 36 | spaces around fields                   | ratings.csv | tolerated                                  |
+ * | 37 | duplicate rows                         | ratings.csv | kept (latest write wins in Cassandra)      |
+ * | 38 | movie id absent from movies.csv        | ratings.csv | kept (the reader does not join catalogues) |
+ * | 39 | empty file                             | ratings.csv | no rows, no error                          |
+ * | 40 | header only                            | ratings.csv | no rows, no error                          |
+ * | 41 | binary garbage, no delimiter           | ratings.csv | error 'not a MovieLens ratings file'       |
+ * | 42 | strict mode (the CLI) on any bad row   | ratings.csv | one-line error `file:line: reason`         |
+ * | 43 | title with an unquoted comma           | movies.csv  | error 'wrong column count (expected 3 …)'  |
+ * | 44 | unterminated quote                     | movies.csv  | error naming the line                      |
+ * | 45 | non-numeric movieId                    | movies.csv  | error 'non-numeric movieId'                |
+ * | 46 | movieId zero                           | movies.csv  | error 'movieId out of range'               |
+ * | 47 | genres edge cases                      | movies.csv  | "(no genres listed)" and "" → no genres    |
+ * | 48 | title without a year, TV year range    | movies.csv  | year null / first year                     |
+ * | 49 | header only, BOM                       | movies.csv  | no movies / header skipped                 |
+ * | 50 | tag with an embedded newline           | tags.csv    | kept, next row keeps its line              |
+ * | 51 | tag row with a missing column          | tags.csv    | error 'wrong column count (expected 4 …)'  |
+ * | 52 | non-numeric tag timestamp              | tags.csv    | error 'non-numeric timestamp'              |
+ * | 53 | links with a missing tmdbId            | links.csv   | tmdbId null                                |
+ * | 54 | links with a non-numeric tmdbId        | links.csv   | error 'non-numeric tmdbId'                 |
+ */
+
+const HEADER = 'userId,movieId,rating,timestamp';
+const GOOD_A = '1,31,2.5,1260759144';
+const GOOD_B = '2,10,4.0,835355493';
+const ROW_A = [1, 31, 2.5, 1260759144];
+const ROW_B = [2, 10, 4, 835355493];
+
+interface Sifted {
+  rows: number[][];
+  bad: [number, string][];
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+/** The reader plus the cleaning rule, as a chunk Lambda runs them; bad rows in line order. */
+async function sift(input: string | Uint8Array, format?: RatingsFormat): Promise<Sifted> {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const rows: number[][] = [];
+  const bad: [number, string][] = [];
+  const reader = readRatings(once(bytes), {
+    name: 'ratings.csv',
+    ...(format ? { format } : {}),
+    onBadRow: (row) => bad.push([row.line, row.reason]),
+  });
+  for await (const row of reader) {
+    const reason = ingestRejection(row);
+    if (reason === undefined) rows.push([row.userId, row.movieId, row.rating, row.timestamp]);
+    else bad.push([row.line, reason]);
+  }
+  bad.sort((a, b) => a[0] - b[0]);
+  return { rows, bad };
+}
+
+/** A bad line between two good ones: the bad line is line 3, the good rows must both survive. */
+function between(line: string): string {
+  return [HEADER, GOOD_A, line, GOOD_B, ''].join('\n');
+}
+
+const QUARANTINED: readonly [kind: string, line: string, reason: string][] = [
+  ['header on a later line', HEADER, 'non-numeric userId'],
+  ['missing column', '1,31,2.5', 'wrong column count'],
+  ['extra column', '1,31,2.5,1260759144,extra', 'wrong column count'],
+  ['non-numeric userId', 'abc,31,2.5,1260759144', 'non-numeric userId'],
+  ['non-numeric movieId', '1,thirty,2.5,1260759144', 'non-numeric movieId'],
+  ['userId zero', '0,31,2.5,1260759144', 'userId out of range'],
+  ['negative movieId', '1,-31,2.5,1260759144', 'movieId out of range'],
+  ['id past 2^31-1', '2147483648,31,2.5,1260759144', 'userId out of range'],
+  ['fractional id', '1,31.5,2.5,1260759144', 'movieId out of range'],
+  ['hexadecimal id', '0x10,31,2.5,1260759144', 'non-numeric userId'],
+  ['rating above 5', '1,31,5.5,1260759144', 'rating out of scale'],
+  ['rating zero', '1,31,0,1260759144', 'rating out of scale'],
+  ['negative rating', '1,31,-1,1260759144', 'rating out of scale'],
+  ['rating off the half-star steps', '1,31,3.25,1260759144', 'rating not a half-star step'],
+  ['NaN rating', '1,31,NaN,1260759144', 'non-numeric rating'],
+  ['empty rating', '1,31,,1260759144', 'non-numeric rating'],
+  ['exponent-form rating', '1,31,4e0,1260759144', 'non-numeric rating'],
+  ['Infinity rating', '1,31,Infinity,1260759144', 'non-numeric rating'],
+  ['negative timestamp', '1,31,2.5,-5', 'timestamp out of range'],
+  ['non-numeric timestamp', '1,31,2.5,yesterday', 'non-numeric timestamp'],
+  ['timestamp past 2038', '1,31,2.5,2147483648', 'timestamp out of range'],
+  ['quoted field holding a comma', '"1,5",31,2.5,1260759144', 'wrong column count'],
+  ['unterminated quote', '"1,31,2.5,1260759144', 'non-numeric userId'],
+  ['tab line in a csv file', '1\t31\t2.5\t1260759144', 'wrong column count'],
+  ['NUL and control bytes', '1,\u0000\u0007,2.5,1260759144', 'non-numeric movieId'],
+  ['empty field row', ',,,', 'non-numeric userId'],
+];
+
+describe('bad-input catalogue: ratings rows are quarantined with a reason, good rows kept', () => {
+  it.each(QUARANTINED)('%s', async (_kind, line, reason) => {
+    const { rows, bad } = await sift(between(line));
+    expect(bad).toEqual([[3, reason]]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('misspelt header: line 1 is a bad row, not a header', async () => {
+    const { rows, bad } = await sift(['user,movie,rating,ts', GOOD_A, GOOD_B, ''].join('\n'));
+    expect(bad).toEqual([[1, 'non-numeric userId']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('single colons in a .dat file', async () => {
+    const { rows, bad } = await sift(
+      '1::31::2.5::1260759144\n1:32:3:1260759145\n2::10::4::835355493\n',
+    );
+    expect(bad).toEqual([[2, 'wrong column count']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('invalid UTF-8 bytes in a field', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${HEADER}\n${GOOD_A}\n`),
+      Buffer.from([0xc3, 0x28, 0xff, 0x2c]), // an invalid 2-byte sequence, 0xff, then ','
+      Buffer.from(`31,2.5,1260759144\n${GOOD_B}\n`),
+    ]);
+    const { rows, bad } = await sift(bytes);
+    expect(bad).toEqual([[3, 'non-numeric userId']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('one huge line (1 MiB without a delimiter)', async () => {
+    const { rows, bad } = await sift(between('x'.repeat(1 << 20)));
+    expect(bad).toEqual([[3, 'wrong column count']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('a huge numeric field (1 MiB of digits)', async () => {
+    const { rows, bad } = await sift(between(`${'9'.repeat(1 << 20)},31,2.5,1260759144`));
+    expect(bad).toEqual([[3, 'userId out of range']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('last line cut off without a newline', async () => {
+    const { rows, bad } = await sift([HEADER, GOOD_A, GOOD_B, '3,4,2'].join('\n'));
+    expect(bad).toEqual([[4, 'truncated last line']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('many kinds in one file: each reported once, in line order, every good row kept', async () => {
+    const lines = [HEADER, GOOD_A, ...QUARANTINED.map(([, line]) => line), GOOD_B, ''];
+    const { rows, bad } = await sift(lines.join('\n'));
+    expect(bad).toEqual(QUARANTINED.map(([, , reason], i) => [i + 3, reason]));
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+});
+
+describe('bad-input catalogue: tolerated quirks', () => {
+  it('byte order mark before the header', async () => {
+    expect(await sift(`\uFEFF${HEADER}\n${GOOD_A}\n${GOOD_B}\n`)).toEqual({
+      rows: [ROW_A, ROW_B],
+      bad: [],
+    });
+  });
+
+  it('CRLF, CR and mixed line ends', async () => {
+    const { rows, bad } = await sift(`${HEADER}\r\n${GOOD_A}\r${GOOD_B}\n3,4,5,6\r\n`);
+    expect(bad).toEqual([]);
+    expect(rows).toEqual([ROW_A, ROW_B, [3, 4, 5, 6]]);
+  });
+
+  it('blank and whitespace-only lines are skipped but counted', async () => {
+    const { rows, bad } = await sift(`${HEADER}\n\n   \n${GOOD_A}\n\t\nx,1,1,1\n${GOOD_B}\n`);
+    expect(bad).toEqual([[6, 'non-numeric userId']]);
+    expect(rows).toEqual([ROW_A, ROW_B]);
+  });
+
+  it('spaces around fields', async () => {
+    const { rows } = await sift(`${HEADER}\n 1 , 31 , 2.5 , 1260759144 \n`);
+    expect(rows).toEqual([ROW_A]);
+  });
+
+  it('duplicate rows are both read (the latest write time wins in Cassandra)', async () => {
+    const { rows, bad } = await sift([HEADER, GOOD_A, GOOD_A, ''].join('\n'));
+    expect(bad).toEqual([]);
+    expect(rows).toEqual([ROW_A, ROW_A]);
+  });
+
+  it('a movie id that movies.csv lacks is kept: ratings are not joined at read time', async () => {
+    const { rows } = await sift(`${HEADER}\n1,987654321,3,1\n`);
+    expect(rows).toEqual([[1, 987654321, 3, 1]]);
+  });
+
+  it('empty file and header-only file give no rows and no error', async () => {
+    expect(await sift('')).toEqual({ rows: [], bad: [] });
+    expect(await sift(`${HEADER}\n`)).toEqual({ rows: [], bad: [] });
+  });
+});
+
+describe('bad-input catalogue: whole-file failures are one line naming file and line', () => {
+  async function strictError(input: string | Uint8Array): Promise<MovieLensFormatError> {
+    const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+    const error = await (async () => {
+      for await (const _row of readRatings(once(bytes), { name: 'ratings.csv' })) void _row;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MovieLensFormatError);
+    expect((error as Error).message).not.toContain('\n');
+    return error as MovieLensFormatError;
+  }
+
+  it('binary garbage with no delimiter', async () => {
+    const garbage = Uint8Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256).filter(
+      (b) => b !== 0x2c && b !== 0x09 && b !== 0x3a && b !== 0x0a && b !== 0x0d,
+    );
+    const error = await strictError(garbage);
+    expect(error.message).toBe('ratings.csv:1: not a MovieLens ratings file (no ",", tab or "::")');
+  });
+
+  it('strict mode (what the CLI uses) stops at the first bad row', async () => {
+    const error = await strictError(between('1,31,9,1260759144'));
+    expect(error.message).toBe('ratings.csv:3: rating out of scale');
+  });
+
+  const catalogueErrors: [string, () => unknown, string][] = [
+    [
+      'movies.csv: title with an unquoted comma',
+      () =>
+        parseMoviesCsv(
+          'movieId,title,genres\n1,Toy Story (1995),Comedy\n2,Bird, The (1999),Drama\n',
+        ),
+      'movies.csv:3: wrong column count (expected 3, got 4)',
+    ],
+    [
+      'movies.csv: non-numeric movieId',
+      () => parseMoviesCsv('movieId,title,genres\none,Toy Story (1995),Comedy\n'),
+      'movies.csv:2: non-numeric movieId',
+    ],
+    [
+      'movies.csv: movieId zero',
+      () => parseMoviesCsv('movieId,title,genres\n0,Toy Story (1995),Comedy\n'),
+      'movies.csv:2: movieId out of range',
+    ],
+    [
+      'tags.csv: missing column',
+      () => parseTagsCsv('userId,movieId,tag,timestamp\n1,2,funny\n'),
+      'tags.csv:2: wrong column count (expected 4, got 3)',
+    ],
+    [
+      'tags.csv: non-numeric timestamp',
+      () => parseTagsCsv('userId,movieId,tag,timestamp\n1,2,funny,later\n'),
+      'tags.csv:2: non-numeric timestamp',
+    ],
+    [
+      'links.csv: non-numeric tmdbId',
+      () => parseLinksCsv('movieId,imdbId,tmdbId\n1,0114709,tt862\n'),
+      'links.csv:2: non-numeric tmdbId',
+    ],
+  ];
+  it.each(catalogueErrors)('%s', (_kind, parse, message) => {
+    expect(parse).toThrow(MovieLensFormatError);
+    expect(parse).toThrow(message);
+  });
+
+  it('movies.csv: unterminated quote names a line and stays one line', () => {
+    let error: unknown;
+    try {
+      parseMoviesCsv('movieId,title,genres\n1,"Toy Story (1995),Comedy\n2,Heat (1995),Action\n');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MovieLensFormatError);
+    expect((error as Error).message).toMatch(/^movies\.csv:\d+: /);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('bad-input catalogue: catalogue-file edge cases that are accepted', () => {
+  it('movies.csv genres: "(no genres listed)" and an empty field mean no genres', () => {
+    const movies = parseMoviesCsv(
+      'movieId,title,genres\n1,A (2001),(no genres listed)\n2,B (2002),\n3,C (2003),Comedy|Drama\n',
+    );
+    expect(movies.map((m) => m.genres)).toEqual([[], [], ['Comedy', 'Drama']]);
+  });
+
+  it('movies.csv: a title without a year, and a TV series year range', () => {
+    const movies = parseMoviesCsv(
+      'movieId,title,genres\n1,Cosmos,Documentary\n2,"Office, The (2005–2013)",Comedy\n',
+    );
+    expect(movies.map((m) => m.year)).toEqual([null, 2005]);
+    expect(movies[1]!.title).toBe('Office, The (2005–2013)');
+  });
+
+  it('movies.csv: header only gives no movies; a BOM before the header is skipped', () => {
+    expect(parseMoviesCsv('movieId,title,genres\n')).toEqual([]);
+    expect(parseMoviesCsv('\uFEFFmovieId,title,genres\n7,X (1990),Drama\n')).toHaveLength(1);
+  });
+
+  it('tags.csv: a quoted tag holding a newline is one tag; later rows keep their line', () => {
+    const text = 'userId,movieId,tag,timestamp\n1,2,"two\nlines",5\n3,4,ok,6\n';
+    expect(parseTagsCsv(text).map((t) => t.tag)).toEqual(['two\nlines', 'ok']);
+    // The quoted newline spans lines 2-3, so the bad row after "ok" (line 4) is line 5.
+    expect(() => parseTagsCsv(`${text}3,x,bad,7\n`)).toThrow('tags.csv:5: non-numeric movieId');
+  });
+
+  it('links.csv: a missing tmdbId becomes null', () => {
+    expect(parseLinksCsv('movieId,imdbId,tmdbId\n1,0114709,\n')).toEqual([
+      { movieId: 1, imdbId: '0114709', tmdbId: null },
+    ]);
+  });
+});
