@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store } from '../../lambdas/adapters/s3.ts';
 import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
@@ -32,6 +32,7 @@ import {
   trainBucket,
   trainLocally,
 } from '../support/train-fixture.ts';
+import { TestKeyspaces } from '../support/cassandra.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STATE_DIR = join(ROOT, '.local', 'cassandra-faults');
@@ -94,18 +95,7 @@ async function killOwnCassandra(): Promise<void> {
 }
 
 let services: LocalServices;
-const stores: CassandraStore[] = [];
-const storeFor = (keyspace: string) => {
-  const store = new CassandraStore(
-    cassandraConfigFromEnv({
-      ...process.env,
-      CASSANDRA_CONTACT_POINTS: CONTACT,
-      RECSYS_KEYSPACE: keyspace,
-    }),
-  );
-  stores.push(store);
-  return store;
-};
+const keyspaces = new TestKeyspaces({ ...process.env, CASSANDRA_CONTACT_POINTS: CONTACT });
 
 beforeAll(async () => {
   const s3 = await ensureS3({});
@@ -124,10 +114,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const store of stores) {
-    await store.dropKeyspace().catch(() => undefined);
-    await store.shutdown();
-  }
+  await keyspaces.dropAll();
   // Our own server only (by its pid file); never the shared one.
   const pid = readPid(join(STATE_DIR, 'cassandra.pid'));
   if (pid !== undefined) {
@@ -164,7 +151,7 @@ describe('Cassandra killed mid-ingest', () => {
 
   it('the interrupted run fails; after a restart a re-run finishes with exact counts', async () => {
     const keyspace = `fk_ingest_${process.pid}`;
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     let killedAfterChunks = -1;
     let chunksDone = 0;
     let killing: Promise<void> | undefined;
@@ -227,7 +214,7 @@ describe('Cassandra killed mid-training', () => {
   let s3: S3Store;
 
   beforeAll(async () => {
-    db = storeFor(keyspace);
+    db = keyspaces.open(keyspace);
     await db.migrate();
     await insertRatings(db, table);
     s3 = trainBucket();
@@ -257,7 +244,7 @@ describe('Cassandra killed mid-training', () => {
 
     figures.trainRestartSeconds = await startOwnCassandra();
     // A fresh client: the old one's reconnection backoff may still be waiting out the outage.
-    const after = storeFor(keyspace);
+    const after = keyspaces.open(keyspace);
     // The API, as the Lambda runs it, still answers with the model that was active before.
     const api = createApiHandler({
       env: {

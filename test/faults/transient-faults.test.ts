@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
@@ -17,7 +17,7 @@ import { readRankedList } from '../../lambdas/services/models/registry.ts';
 import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
 import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
 import { insertRatings } from '../../scripts/train/insert-ratings.ts';
-import { freshStore } from '../support/cassandra.ts';
+import { TestKeyspaces, freshStore } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import {
   differences,
@@ -31,7 +31,7 @@ import {
 
 const BUCKET = 'recsys-faults-ingest';
 const run = Math.random().toString(36).slice(2, 8);
-const stores: CassandraStore[] = [];
+const keyspaces = new TestKeyspaces();
 let s3: S3Store;
 let fixture: BadRowsFixture;
 
@@ -40,14 +40,6 @@ function record(name: string, figures: Record<string, unknown>): void {
   const dir = join('test-output', 'reliability');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `faults-${name}.json`), JSON.stringify(figures, null, 2) + '\n');
-}
-
-function storeFor(keyspace: string): CassandraStore {
-  const store = new CassandraStore(
-    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
-  );
-  stores.push(store);
-  return store;
 }
 
 function ingest(options: Omit<LocalIngestOptions, 'bucket' | 'log'>) {
@@ -107,10 +99,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const store of stores) {
-    await store.dropKeyspace().catch(() => undefined);
-    await store.shutdown();
-  }
+  await keyspaces.dropAll();
   await s3?.deleteByPrefix('datasets/').catch(() => undefined);
   await s3?.deleteByPrefix('quarantine/').catch(() => undefined);
   s3?.destroy();
@@ -120,7 +109,7 @@ afterAll(async () => {
 describe('ingestion under transient faults', () => {
   it('Keyspaces-style throttling and timeouts on 20 % of statements: backoff, no lost or duplicated rows', async () => {
     const keyspace = `ft_throttle_${run}`;
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     const faults = faultDir();
     const retried: LocalSfnEvent[] = [];
     const result = await ingest({
@@ -163,7 +152,7 @@ describe('ingestion under transient faults', () => {
 
   it('an S3 read failing once (503 SlowDown) is retried and the result is exact', async () => {
     const keyspace = `ft_s3_${run}`;
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     const faults = faultDir();
     const retried: LocalSfnEvent[] = [];
     const result = await ingest({
@@ -193,7 +182,7 @@ describe('ingestion under transient faults', () => {
 
   it('the older chunk hook (RECSYS_FAULT_INJECT_CHUNK) still works through the merged hook', async () => {
     const keyspace = `ft_legacy_${run}`;
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     const markers = faultDir();
     const retried: LocalSfnEvent[] = [];
     await ingest({

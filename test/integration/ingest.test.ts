@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
 import {
@@ -14,22 +13,15 @@ import {
 } from '../../lambdas/services/ingest/dataset-status.ts';
 import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
 import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
+import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 
 const ML_SMALL = join(import.meta.dirname, '../../../shared/datasets/ml-latest-small');
 const haveMlSmall = existsSync(join(ML_SMALL, 'ratings.csv'));
 const BUCKET = 'recsys-it-ingest';
 const run = randomBytes(3).toString('hex');
-const stores: CassandraStore[] = [];
+const keyspaces = new TestKeyspaces();
 let s3: S3Store;
-
-function storeFor(keyspace: string): CassandraStore {
-  const store = new CassandraStore(
-    cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: keyspace }),
-  );
-  stores.push(store);
-  return store;
-}
 
 function ingest(options: Omit<LocalIngestOptions, 'bucket' | 'log'>) {
   return runLocalIngest({ bucket: BUCKET, log: () => undefined, ...options });
@@ -40,10 +32,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const store of stores) {
-    await store.dropKeyspace().catch(() => undefined);
-    await store.shutdown();
-  }
+  await keyspaces.dropAll();
   await s3?.deleteByPrefix('datasets/').catch(() => undefined);
   await s3?.deleteByPrefix('quarantine/').catch(() => undefined);
   s3?.destroy();
@@ -55,7 +44,7 @@ describe.skipIf(!haveMlSmall && process.env.CI !== 'true')('ingesting ml-latest-
 
   it('stores exactly the published counts, and the same after ingesting it again', async () => {
     expect(haveMlSmall, `${ML_SMALL} is missing`).toBe(true);
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     for (let attempt = 1; attempt <= 2; attempt++) {
       const result = await ingest({ dir: ML_SMALL, dataset: 'ml-latest-small', keyspace });
       expect(result.status).toBe('ready');
@@ -99,7 +88,7 @@ describe('ingesting a data set with bad rows', () => {
   afterAll(() => rmSync(fixture.dir, { recursive: true, force: true }));
 
   it('stores every good row (latest duplicate wins) and quarantines every bad one', async () => {
-    const db = storeFor(keyspace);
+    const db = keyspaces.open(keyspace);
     const result = await ingest({
       dir: fixture.dir,
       dataset: 'bad-rows',
@@ -158,7 +147,7 @@ describe('a chunk that fails once', () => {
     const fixture = writeBadRowsFixture();
     const markers = mkdtempSync(join(tmpdir(), 'recsys-fault-'));
     const keyspace = `it_ingest_fault_${run}`;
-    storeFor(keyspace);
+    keyspaces.open(keyspace);
     const retried: LocalSfnEvent[] = [];
     const failed: LocalSfnEvent[] = [];
     try {

@@ -20,3 +20,28 @@ export async function freshStore(
     },
   });
 }
+
+/**
+ * Stores a test file opens by keyspace name, all dropped and shut down together in afterAll.
+ * `env` picks the server (the fault suite's own killable one) and anything else the adapter reads.
+ */
+export class TestKeyspaces {
+  private readonly stores: CassandraStore[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  open(keyspace: string): CassandraStore {
+    const store = new CassandraStore(
+      cassandraConfigFromEnv({ ...this.env, RECSYS_KEYSPACE: keyspace }),
+    );
+    this.stores.push(store);
+    return store;
+  }
+
+  async dropAll(): Promise<void> {
+    for (const store of this.stores.splice(0)) {
+      await store.dropKeyspace().catch(() => undefined);
+      await store.shutdown();
+    }
+  }
+}
