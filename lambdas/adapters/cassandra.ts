@@ -36,10 +36,19 @@ export function cassandraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ca
   };
 }
 
-function clientOptions(config: CassandraConfig): cassandra.ClientOptions {
+export function clientOptions(config: CassandraConfig): cassandra.ClientOptions {
   const common = {
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { connectTimeout: 10_000, readTimeout: 20_000 },
+    // The driver's default backoff grows to 10 minutes: a Lambda container that lived through a
+    // short outage would keep failing long after the database is back. Cap it at 10 s.
+    policies: {
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+        500,
+        10_000,
+        false,
+      ),
+    },
   };
   if (config.mode === 'local') {
     return {
