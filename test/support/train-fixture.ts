@@ -10,7 +10,11 @@ import { errorSumOfRatings, rmseOfErrorSums } from '../../lambdas/core/train/pre
 import { loadModelArtifact } from '../../lambdas/services/models/registry.ts';
 import { runLocalTrain, type LocalTrainOptions } from '../../scripts/train/run-local-train.ts';
 
-export const TRAIN_BUCKET = 'recsys-it-train';
+/**
+ * One bucket per test process: the files' afterAll empties `runs/` and `models/`, which must never
+ * reach into another test run sharing the same local S3 endpoint.
+ */
+export const TRAIN_BUCKET = `recsys-it-train-${process.pid}`;
 
 /** The in-process reference a distributed run must match bit for bit, and its validation RMSE. */
 export function inProcessReference(
