@@ -23,8 +23,8 @@ export const API_READ_TABLES = [
   'dataset_stats',
   'models',
   'active_model',
-  'recommendations',
-  'similar_movies',
+  'recommendation_lists',
+  'similar_movie_lists',
 ] as const;
 
 /** The API Lambda's handler module, relative to the repository root. */

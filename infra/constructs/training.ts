@@ -67,8 +67,11 @@ const ACCESS: Readonly<Record<string, Access>> = {
   TrainCombineFactorsFunctionArn: runFiles(1024),
   TrainEvaluateBlockFunctionArn: runFiles(1769, false),
   TrainCheckpointFunctionArn: runFiles(256),
-  TrainTopNFunctionArn: { ...runFiles(1769, false), modifyTables: ['recommendations'] },
-  TrainSimilarMoviesFunctionArn: { ...runFiles(1769, false), modifyTables: ['similar_movies'] },
+  TrainTopNFunctionArn: { ...runFiles(1769, false), modifyTables: ['recommendation_lists'] },
+  TrainSimilarMoviesFunctionArn: {
+    ...runFiles(1769, false),
+    modifyTables: ['similar_movie_lists'],
+  },
   TrainPublishFunctionArn: {
     read: [RUNS],
     write: [MODELS],

@@ -139,7 +139,7 @@ async function ensureBenchKeyspace(name: string, table: RatingsTable): Promise<s
       console.error(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     // Outputs of earlier bench runs serve nothing: keep the bench keyspace from growing.
-    for (const table of ['recommendations', 'similar_movies', 'models']) {
+    for (const table of ['recommendation_lists', 'similar_movie_lists', 'models']) {
       await db.execute(`TRUNCATE ${db.table(table)}`);
     }
   } finally {

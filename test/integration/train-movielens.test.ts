@@ -90,11 +90,10 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
     }
     const recommended = new Map<number, number>();
     for await (const row of db.rows(
-      `SELECT model_id, user_id FROM ${db.table('recommendations')}`,
+      `SELECT model_id, user_id, movie_ids FROM ${db.table('recommendation_lists')}`,
     )) {
       if (row.get('model_id') !== modelId) continue;
-      const user = row.get('user_id') as number;
-      recommended.set(user, (recommended.get(user) ?? 0) + 1);
+      recommended.set(row.get('user_id') as number, (row.get('movie_ids') as number[]).length);
     }
     expect(unratedPopular.size).toBe(610);
     for (const [user, left] of unratedPopular) {
@@ -103,7 +102,7 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
 
     const withNeighbours = new Set<number>();
     for await (const row of db.rows(
-      `SELECT model_id, movie_id FROM ${db.table('similar_movies')}`,
+      `SELECT model_id, movie_id FROM ${db.table('similar_movie_lists')}`,
     )) {
       if (row.get('model_id') === modelId) withNeighbours.add(row.get('movie_id') as number);
     }

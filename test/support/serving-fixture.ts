@@ -1,7 +1,11 @@
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
-import { activeModelId, getModelRecord } from '../../lambdas/services/models/registry.ts';
+import {
+  activeModelId,
+  getModelRecord,
+  readRankedList,
+} from '../../lambdas/services/models/registry.ts';
 import type { Stores } from '../../lambdas/services/runtime.ts';
 import { runLocalIngest } from '../../scripts/ingest/run-local-ingest.ts';
 import { spawn } from 'node:child_process';
@@ -61,7 +65,17 @@ export async function ensureServingData(
   let modelId = await activeModelId(db);
   const record = modelId ? await getModelRecord(db, modelId) : undefined;
   const artifact = record ? await s3.head(`${record.artifactsPrefix}model.bin`) : undefined;
-  if (!modelId || !artifact || record?.params.implicit !== true || !record.metrics.history) {
+  // A model trained before a schema change may lack its stored lists: retrain then too.
+  const hasLists =
+    modelId !== undefined &&
+    (await readRankedList(db, 'recommendations', modelId, 1, 1)).length > 0;
+  if (
+    !modelId ||
+    !artifact ||
+    !hasLists ||
+    record?.params.implicit !== true ||
+    !record.metrics.history
+  ) {
     log('training with recsys train --implicit (~15 s)');
     modelId = await recsysTrain(['--implicit', '--keyspace', SERVING_KEYSPACE]);
   }

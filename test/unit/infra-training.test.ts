@@ -92,7 +92,7 @@ describe('Training construct', () => {
 
     const topN = statementsOf('TrainTopN');
     const modify = topN.filter((s) => actionsOf([s]).includes('cassandra:Modify'));
-    expect(text(modify)).toContain('table/recommendations');
+    expect(text(modify)).toContain('table/recommendation_lists');
     expect(text(modify)).not.toContain('active_model');
 
     // Only Publish switches the serving model, and only Publish writes model files.

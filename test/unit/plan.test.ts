@@ -106,10 +106,10 @@ describe('training', () => {
     expect(e.lines.find((l) => l.unit === 'RRU')!.quantity).toBe(9766);
     // Map items 2 + 2·(3 + 3·5) = 38, plus plan, build-index, init, publish and 3 per iteration.
     expect(e.lambdaInvocations).toBe(38 + 4 + 15);
-    // One row per (user, rank) and per (movie, rank): 1,000 × 50 + 2,000 × 20 = 90,000 WRU.
+    // One row per list: 50 × 8 + 100 bytes < 1 KB → 1 WRU a list; 1,000 users + 2,000 movies.
     const wru = e.lines.find((l) => l.unit === 'WRU')!;
-    expect(wru.quantity).toBe(90_000);
-    expect(wru.dollars).toBeCloseTo(0.05625, 9);
+    expect(wru.quantity).toBe(3_000);
+    expect(wru.dollars).toBeCloseTo(0.001875, 9);
   });
 });
 
@@ -123,9 +123,9 @@ describe('serving a month', () => {
     expect(dollars['Lambda compute (API)']).toBeCloseTo(0.400002, 6);
     // 2e6 RRU × $0.125 / 1M
     expect(dollars['Keyspaces reads']).toBeCloseTo(0.25, 9);
-    // (1e6 × 2 + 1000 users × 50 top-N + 1000 movies × 20 similar) rows × 130 bytes
-    // = 2,070,000 × 130 = 0.2691 GB × $0.30
-    expect(dollars['Keyspaces storage (ratings + outputs)']).toBeCloseTo(0.08073, 9);
+    // ratings 1e6 × 2 × 130 = 260,000,000 bytes; lists: 1,000 users × (50 × 8 + 130) = 530,000
+    // and 1,000 movies × (20 × 8 + 130) = 290,000 → 260,820,000 bytes = 0.26082 GB × $0.30
+    expect(dollars['Keyspaces storage (ratings + outputs)']).toBeCloseTo(0.078246, 9);
     // (25e6 + 2000 × 21 × 4) bytes = 0.025168 GB × $0.023
     expect(dollars['S3 storage (CSV + model factors)']).toBeCloseTo(0.000578864, 9);
   });

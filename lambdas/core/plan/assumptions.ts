@@ -89,13 +89,13 @@ export const ASSUMPTIONS = {
   },
   topN: {
     value: 50,
-    unit: 'rows per user',
-    why: 'stored recommendations: one `recommendations` row per (user, rank), each < 1 KB = 1 WRU (training default topN)',
+    unit: 'movies per user',
+    why: 'stored recommendations (training default topN), one `recommendation_lists` row per user',
   },
   similarN: {
     value: 20,
-    unit: 'rows per movie',
-    why: 'stored neighbours: one `similar_movies` row per (movie, rank), each < 1 KB = 1 WRU (training default similarN; rarely rated movies are skipped, so this is an upper bound)',
+    unit: 'movies per movie',
+    why: 'stored neighbours (training default similarN), one `similar_movie_lists` row per movie; rarely rated movies are skipped, so this is an upper bound',
   },
   servingLambdaMs: {
     value: 30,

@@ -134,6 +134,16 @@ export function estimateIngest(input: PlanInput, a: Assumptions, p: Prices): Pha
   ]);
 }
 
+/** A stored list is one row: its ids and scores (4 + 4 bytes an entry) plus the per-row overhead. */
+function listBytes(entries: number, a: Assumptions): number {
+  return entries * 8 + a.storageBytesPerRatingRow;
+}
+
+/** Write request units of one list row: one per started KB. */
+function listWru(entries: number): number {
+  return Math.ceil((entries * 8 + 100) / 1024);
+}
+
 export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): PlanEstimate['train'] {
   const { ratings, users, movies, rank, iterations, blocks, concurrency } = input;
   const d = rank + 1;
@@ -211,7 +221,7 @@ export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): Plan
     line('Keyspaces reads (token-range scans)', rru, 'RRU', p.keyspacesPerRru),
     line(
       'Keyspaces writes (top-N and similar-movie rows)',
-      users * a.topN + movies * a.similarN,
+      users * listWru(a.topN) + movies * listWru(a.similarN),
       'WRU',
       p.keyspacesPerWru,
     ),
@@ -234,7 +244,8 @@ export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices
   const q = input.requestsPerMonth;
   const keyspacesGb =
     (input.ratings * a.wruPerRating * a.storageBytesPerRatingRow +
-      (input.users * a.topN + input.movies * a.similarN) * a.storageBytesPerRatingRow) /
+      input.users * listBytes(a.topN, a) +
+      input.movies * listBytes(a.similarN, a)) /
     1e9;
   const s3Gb =
     (input.ratings * a.csvBytesPerRating + (input.users + input.movies) * (input.rank + 1) * 4) /

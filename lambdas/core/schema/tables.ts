@@ -146,18 +146,19 @@ export const TABLES: readonly TableDefinition[] = [
     partitionKey: ['slot'],
   },
   {
-    name: 'recommendations',
-    purpose: "A model's precomputed top-N for one user, best first.",
-    columns: { model_id: 'text', user_id: 'int', rank: 'int', movie_id: 'int', score: 'float' },
+    // One row per list, not per (user, rank): a 50-movie list is ~400 bytes, one write request
+    // unit instead of 50, which was most of a training run's Keyspaces bill.
+    name: 'recommendation_lists',
+    purpose: "A model's precomputed top-N for one user, best first, as one row.",
+    columns: { model_id: 'text', user_id: 'int', movie_ids: 'list<int>', scores: 'list<float>' },
     partitionKey: ['model_id', 'user_id'],
-    clusteringKey: [{ name: 'rank', order: 'ASC' }],
   },
   {
-    name: 'similar_movies',
-    purpose: "A model's nearest movies (cosine of item factors) for one movie, best first.",
-    columns: { model_id: 'text', movie_id: 'int', rank: 'int', similar_id: 'int', score: 'float' },
+    name: 'similar_movie_lists',
+    purpose:
+      "A model's nearest movies (cosine of item factors) for one movie, best first, as one row.",
+    columns: { model_id: 'text', movie_id: 'int', movie_ids: 'list<int>', scores: 'list<float>' },
     partitionKey: ['model_id', 'movie_id'],
-    clusteringKey: [{ name: 'rank', order: 'ASC' }],
   },
 ];
 

@@ -1,8 +1,4 @@
-import {
-  MAX_BATCH_STATEMENTS,
-  type BatchQuery,
-  type CassandraStore,
-} from '../../adapters/cassandra.ts';
+import type { CassandraStore } from '../../adapters/cassandra.ts';
 import type { S3Store } from '../../adapters/s3.ts';
 import { decodeModel, encodeModel, type AlsModel, type ScoredMovie } from '../../core/als/index.ts';
 
@@ -116,28 +112,11 @@ export async function loadModelArtifact(s3: S3Store, artifactsPrefix: string): P
 
 type RankedTable = 'recommendations' | 'similar_movies';
 
-const RANKED_COLUMNS: Record<RankedTable, { key: string; item: string }> = {
-  recommendations: { key: 'user_id', item: 'movie_id' },
-  similar_movies: { key: 'movie_id', item: 'similar_id' },
+/** Where each kind of list lives: one row per list (see the schema for why). */
+const RANKED_TABLES: Record<RankedTable, { table: string; key: string }> = {
+  recommendations: { table: 'recommendation_lists', key: 'user_id' },
+  similar_movies: { table: 'similar_movie_lists', key: 'movie_id' },
 };
-
-/** Writes one ranked list (a user's top-N or a movie's neighbours), rank 1 first. */
-export async function writeRankedList(
-  db: CassandraStore,
-  table: RankedTable,
-  modelId: string,
-  id: number,
-  list: readonly ScoredMovie[],
-  concurrency = 16,
-): Promise<void> {
-  const { key, item } = RANKED_COLUMNS[table];
-  const cql = `INSERT INTO ${db.table(table)} (model_id, ${key}, rank, ${item}, score) VALUES (?, ?, ?, ?, ?)`;
-  await db.executeMany(
-    cql,
-    list.map((m, i) => [modelId, id, i + 1, m.movieId, m.score]),
-    concurrency,
-  );
-}
 
 export interface RankedList {
   /** The user id (recommendations) or movie id (similar movies) the list belongs to. */
@@ -145,44 +124,43 @@ export interface RankedList {
   readonly list: readonly ScoredMovie[];
 }
 
-/**
- * Writes many ranked lists with one round trip per list: a list is one partition, so its rows go
- * in single-partition unlogged batches (applied as one mutation; Keyspaces allows up to 30 rows).
- */
+/** Writes ranked lists (users' top-N or movies' neighbours), one row each; rewriting one is idempotent. */
 export async function writeRankedLists(
   db: CassandraStore,
-  table: RankedTable,
+  kind: RankedTable,
   modelId: string,
   lists: readonly RankedList[],
   concurrency = 16,
 ): Promise<void> {
-  const { key, item } = RANKED_COLUMNS[table];
-  const cql = `INSERT INTO ${db.table(table)} (model_id, ${key}, rank, ${item}, score) VALUES (?, ?, ?, ?, ?)`;
-  const batches: BatchQuery[][] = [];
-  for (const { id, list } of lists) {
-    for (let from = 0; from < list.length; from += MAX_BATCH_STATEMENTS) {
-      batches.push(
-        list.slice(from, from + MAX_BATCH_STATEMENTS).map((m, i) => ({
-          query: cql,
-          params: [modelId, id, from + i + 1, m.movieId, m.score],
-        })),
-      );
-    }
-  }
-  await db.batchMany(batches, concurrency);
+  const { table, key } = RANKED_TABLES[kind];
+  await db.executeMany(
+    `INSERT INTO ${db.table(table)} (model_id, ${key}, movie_ids, scores) VALUES (?, ?, ?, ?)`,
+    lists.map(({ id, list }) => [
+      modelId,
+      id,
+      list.map((m) => m.movieId),
+      list.map((m) => m.score),
+    ]),
+    concurrency,
+  );
 }
 
+/** The first `limit` entries of one stored list, best first; [] when there is none. */
 export async function readRankedList(
   db: CassandraStore,
-  table: RankedTable,
+  kind: RankedTable,
   modelId: string,
   id: number,
   limit: number,
 ): Promise<ScoredMovie[]> {
-  const { key, item } = RANKED_COLUMNS[table];
+  const { table, key } = RANKED_TABLES[kind];
   const result = await db.execute(
-    `SELECT ${item}, score FROM ${db.table(table)} WHERE model_id = ? AND ${key} = ? LIMIT ?`,
-    [modelId, id, limit],
+    `SELECT movie_ids, scores FROM ${db.table(table)} WHERE model_id = ? AND ${key} = ?`,
+    [modelId, id],
   );
-  return result.rows.map((r) => ({ movieId: Number(r.get(item)), score: Number(r.get('score')) }));
+  const row = result.rows[0];
+  if (!row) return [];
+  const ids = (row.get('movie_ids') as number[] | null) ?? [];
+  const scores = (row.get('scores') as number[] | null) ?? [];
+  return ids.slice(0, limit).map((movieId, k) => ({ movieId, score: scores[k]! }));
 }
