@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { CassandraFaults, isTransientCassandraError } from '../../lambdas/adapters/cassandra.ts';
+import { CassandraFaults } from '../../lambdas/adapters/cassandra-faults.ts';
+import { isTransientCassandraError } from '../../lambdas/adapters/cassandra.ts';
 import { drawnToFail, injectFault } from '../../lambdas/services/fault-injection.ts';
 import { isTransient, TransientError } from '../../lambdas/services/transient-error.ts';
 
