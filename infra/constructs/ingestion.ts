@@ -1,11 +1,7 @@
 import {
-  Arn,
-  ArnFormat,
   Duration,
-  Stack,
   aws_events as events,
   aws_events_targets as targets,
-  aws_iam as iam,
   aws_lambda as lambda,
   aws_lambda_nodejs as nodejs,
   aws_s3 as s3,
@@ -13,11 +9,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
-import { stateMachineObservability } from './observability.ts';
-import { fileURLToPath } from 'node:url';
+import { pipelineStateMachine } from './pipeline-state-machine.ts';
 import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface IngestionProps {
   readonly bucket: s3.IBucket;
@@ -99,7 +92,6 @@ export class Ingestion extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     for (const [substitution, binding] of Object.entries(INGEST_HANDLERS)) {
       const access = ACCESS[substitution];
       if (!access) throw new Error(`no access rules for ${substitution}`);
@@ -122,46 +114,12 @@ export class Ingestion extends Construct {
       this.functions[substitution] = fn;
     }
 
-    const stateMachineName = `${stack.stackName}-ingest`;
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromFile(`${ROOT}${INGEST_DEFINITION}`),
-      definitionSubstitutions: Object.fromEntries(
-        Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
-      ),
+    this.stateMachine = pipelineStateMachine(this, {
+      nameSuffix: 'ingest',
+      definitionFile: INGEST_DEFINITION,
+      functions: this.functions,
       timeout: Duration.hours(6),
-      ...stateMachineObservability(this, stateMachineName),
     });
-    for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
-    // A DISTRIBUTED Map runs its items as child executions of this state machine. The ARNs are
-    // built from the name: referring to the state machine's own ARN would be a circular dependency.
-    const selfArn = Arn.format(
-      {
-        service: 'states',
-        resource: 'stateMachine',
-        resourceName: stateMachineName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      },
-      stack,
-    );
-    const executionsArn = Arn.format(
-      {
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${stateMachineName}/*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      },
-      stack,
-    );
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [selfArn] }),
-    );
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [executionsArn],
-      }),
-    );
 
     new events.Rule(this, 'ManifestUploaded', {
       description: 'Starts ingestion when datasets/<name>/manifest.json is written (it is last).',

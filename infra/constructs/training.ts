@@ -1,23 +1,16 @@
 import {
-  Arn,
-  ArnFormat,
   Duration,
-  Stack,
   aws_events as events,
   aws_events_targets as targets,
-  aws_iam as iam,
   aws_lambda_nodejs as nodejs,
   aws_s3 as s3,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
-import { stateMachineObservability } from './observability.ts';
-import { fileURLToPath } from 'node:url';
+import { pipelineStateMachine } from './pipeline-state-machine.ts';
 import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface TrainingProps {
   readonly bucket: s3.IBucket;
@@ -99,7 +92,6 @@ export class Training extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     for (const [substitution, binding] of Object.entries(TRAIN_HANDLERS)) {
       const access = ACCESS[substitution];
       if (!access) throw new Error(`no access rules for ${substitution}`);
@@ -119,36 +111,12 @@ export class Training extends Construct {
       this.functions[substitution] = fn;
     }
 
-    const stateMachineName = `${stack.stackName}-train`;
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromFile(`${ROOT}${TRAIN_DEFINITION}`),
-      definitionSubstitutions: Object.fromEntries(
-        Object.entries(this.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
-      ),
+    this.stateMachine = pipelineStateMachine(this, {
+      nameSuffix: 'train',
+      definitionFile: TRAIN_DEFINITION,
+      functions: this.functions,
       timeout: Duration.hours(12),
-      ...stateMachineObservability(this, stateMachineName),
     });
-    for (const fn of Object.values(this.functions)) fn.grantInvoke(this.stateMachine);
-    // DISTRIBUTED Map items run as child executions of this state machine. The ARNs are built from
-    // the name: referring to the state machine's own ARN would be a circular dependency.
-    const arn = (resource: string, resourceName: string) =>
-      Arn.format(
-        { service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-        stack,
-      );
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: [arn('stateMachine', stateMachineName)],
-      }),
-    );
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [arn('execution', `${stateMachineName}/*`)],
-      }),
-    );
 
     if (props.after) {
       new events.Rule(this, 'AfterIngestion', {

@@ -1,41 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { IngestRequest, IngestSummary } from '../../lambdas/core/ingest/workflow-types.ts';
-import type { LocalSfnEvent } from '../local-sfn/index.ts';
 import {
   ensureLocalServices,
   handlerEnvironment,
   prepareStorage,
   roundTo,
   runTrackedStateMachine,
-  type LocalServices,
+  type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
 import { INGEST_DEFINITION, INGEST_HANDLERS } from './ingest-handlers.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
 
-export interface LocalIngestOptions {
+export interface LocalIngestOptions extends LocalRunOptions {
   readonly dir: string;
   readonly dataset: string;
-  /** Defaults to $RECSYS_KEYSPACE or recsys. */
-  readonly keyspace?: string;
-  readonly bucket?: string;
   readonly chunkBytes?: number;
   readonly minRatingsPerMovie?: number;
   /** Handler worker threads; defaults to one per core. */
   readonly workers?: number;
-  /** Extra environment for the handlers (fault injection in tests). */
-  readonly handlerEnv?: Readonly<Record<string, string>>;
-  /** Progress bars on stderr. */
-  readonly progress?: boolean;
-  /** Status lines (services starting, upload done); stderr by default. */
-  readonly log?: (line: string) => void;
-  /** Handler log lines other than progress. */
-  readonly onHandlerLog?: (line: string) => void;
-  /** Every state machine event (tests count retries with it). */
-  readonly onEvent?: (event: LocalSfnEvent) => void;
-  /** Servers the caller already found or started (the demo); probed or started here otherwise. */
-  readonly services?: LocalServices;
 }
 
 export interface LocalIngestResult extends IngestSummary {

@@ -24,6 +24,27 @@ export async function ensureLocalServices(log: (line: string) => void): Promise<
   return { s3, cassandra, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Options every local pipeline run (`recsys ingest`, `recsys train`) takes. */
+export interface LocalRunOptions {
+  /** Defaults to $RECSYS_KEYSPACE or recsys. */
+  readonly keyspace?: string;
+  readonly bucket?: string;
+  /** Handler worker threads (Lambda containers). */
+  readonly workers?: number;
+  /** Extra environment for the handlers (fault injection in tests). */
+  readonly handlerEnv?: Readonly<Record<string, string>>;
+  /** Progress on stderr. */
+  readonly progress?: boolean;
+  /** Status lines (services starting, upload done); stderr by default. */
+  readonly log?: (line: string) => void;
+  /** Handler log lines other than progress. */
+  readonly onHandlerLog?: (line: string) => void;
+  /** Every state machine event (tests count retries with it). */
+  readonly onEvent?: (event: LocalSfnEvent) => void;
+  /** Servers the caller already found or started (the demo); probed or started here otherwise. */
+  readonly services?: LocalServices;
+}
+
 export interface LocalTarget {
   /** Defaults to $RECSYS_KEYSPACE or recsys. */
   readonly keyspace?: string | undefined;

@@ -1,36 +1,20 @@
 import { availableParallelism } from 'node:os';
 import type { TrainRequest, TrainSummary } from '../../lambdas/core/train/workflow-types.ts';
-import type { LocalSfnEvent } from '../local-sfn/index.ts';
 import {
   ensureLocalServices,
   handlerEnvironment,
   prepareStorage,
   roundTo,
   runTrackedStateMachine,
-  type LocalServices,
+  type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
 import { TRAIN_DEFINITION, TRAIN_HANDLERS } from './train-handlers.ts';
 import { TrainProgress } from './train-progress.ts';
 
-export interface LocalTrainOptions {
+export interface LocalTrainOptions extends LocalRunOptions {
   readonly request: TrainRequest;
-  /** Defaults to $RECSYS_KEYSPACE or recsys. */
-  readonly keyspace?: string;
-  readonly bucket?: string;
   /** Handler worker threads (Lambda containers); defaults to the Map concurrency, else one per core. */
   readonly workers?: number;
-  /** Extra environment for the handlers (fault injection in tests). */
-  readonly handlerEnv?: Readonly<Record<string, string>>;
-  /** Progress on stderr. */
-  readonly progress?: boolean;
-  /** Status lines (services starting); stderr by default. */
-  readonly log?: (line: string) => void;
-  /** Handler log lines. */
-  readonly onHandlerLog?: (line: string) => void;
-  /** Every state machine event (tests count retries with it). */
-  readonly onEvent?: (event: LocalSfnEvent) => void;
-  /** Servers the caller already found or started (the demo); probed or started here otherwise. */
-  readonly services?: LocalServices;
 }
 
 export interface LocalTrainResult extends TrainSummary {
