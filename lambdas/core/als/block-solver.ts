@@ -71,8 +71,13 @@ export class SolverScratch {
  * outcome is identical however rows are grouped into blocks or blocks are scheduled.
  *
  * Explicit: minimize Σ (r − mean − b_fixed − x·y)² + λ·n·|x|² (+ biasReg·b² with biases, by
- * solving for [x, b] against features [y, 1]). Implicit (Hu–Koren–Volinsky): minimize
- * Σ_all c·(p − x·y)² + λ·n⁺·|x|² with c = 1 + α|r|, p = [r > 0], using YᵀY + Σ_rated (c−1)·y yᵀ.
+ * solving for [x, b] against features [y, 1]).
+ *
+ * Implicit (Hu–Koren–Volinsky with Rendle et al.'s unobserved weight): minimize
+ *   Σ_rated c·(p − x·y)² + α₀·Σ_unrated (x·y)² + rowPenalty·|x|²,   c = 1 + α|r|, p = [r > 0].
+ * Every unrated entry has target 0 and weight α₀, so the normal equations are
+ *   (α₀·YᵀY + Σ_rated (c − α₀)·y yᵀ + rowPenalty·I) x = Σ_rated c·p·y
+ * and the sum over all N columns costs nothing per row: α₀·YᵀY is shared by the whole half-step.
  */
 export function solveBlock(
   input: BlockSolveInput,
@@ -98,6 +103,7 @@ export function solveBlock(
     scratch,
     mean: biases ? (input.globalMean ?? 0) : 0,
     fixedBias: biases ? input.fixedBias! : null,
+    unobservedGram: settings.implicit ? scaled(input.gram!, settings.unobservedWeight) : null,
     from: 0,
     to: 0,
   };
@@ -120,6 +126,8 @@ interface RowContext {
   readonly scratch: SolverScratch;
   readonly mean: number;
   readonly fixedBias: Float32Array | null;
+  /** α₀·YᵀY, once per block (implicit only). */
+  readonly unobservedGram: Float64Array | null;
   from: number;
   to: number;
 }
@@ -129,7 +137,7 @@ function solveRowCholesky(row: RowContext): boolean {
   const { input, settings, d, scratch, mean, fixedBias } = row;
   const { colIdx, values } = input.block;
   const F = input.fixedFactors;
-  const { rank, implicit, alpha } = settings;
+  const { rank, implicit, alpha, unobservedWeight: unobserved } = settings;
   const { A, left, right } = scratch;
   const rhs = scratch.x; // solved in place: becomes the solution
   A.fill(0, 0, packedSize(d));
@@ -142,8 +150,9 @@ function solveRowCholesky(row: RowContext): boolean {
       const rating = values[start + j]!;
       const off = col * rank;
       if (implicit) {
-        const extra = alpha * Math.abs(rating);
-        const target = rating > 0 ? 1 + extra : 0;
+        const confidence = 1 + alpha * Math.abs(rating);
+        const extra = confidence - unobserved; // what the observed entry adds to α₀·YᵀY
+        const target = rating > 0 ? confidence : 0; // c·p
         if (rating > 0) regCount++;
         for (let a = 0; a < rank; a++) {
           const y = F[off + a]!;
@@ -167,12 +176,25 @@ function solveRowCholesky(row: RowContext): boolean {
     }
     addOuterProducts(A, d, implicit ? left : right, right, CHUNK, m);
   }
-  if (implicit) {
-    const G = input.gram!;
-    for (let p = 0; p < G.length; p++) A[p]! += G[p]!;
-  }
-  addRegularization(A, d, rank, settings, Math.max(1, regCount));
+  const G = row.unobservedGram;
+  if (G !== null) for (let p = 0; p < G.length; p++) A[p]! += G[p]!;
+  addRegularization(A, d, rank, settings, rowPenalty(settings, regCount, input.block.numCols));
   return choleskySolvePacked(A, d, rhs);
+}
+
+/**
+ * λ of one row. Explicit: Spark's weighted λ, `reg · n`. Implicit: Rendle et al.'s frequency
+ * scaling `reg · (n⁺ + α₀·N)^ν`, where n⁺ counts the row's positives and α₀·N is the total weight
+ * its N unobserved entries carry: the penalty grows with the evidence the row's loss sums over, so
+ * one λ suits rows with 5 ratings and rows with 5,000 (ν = 1 scales exactly with the loss).
+ */
+export function rowPenalty(settings: SolverSettings, n: number, columns: number): number {
+  if (!settings.implicit) return settings.reg * Math.max(1, n);
+  return settings.reg * Math.pow(n + settings.unobservedWeight * columns, settings.regExponent);
+}
+
+function scaled(values: Float64Array, factor: number): Float64Array {
+  return factor === 1 ? values : values.map((v) => v * factor);
 }
 
 function addRegularization(
@@ -180,11 +202,11 @@ function addRegularization(
   d: number,
   rank: number,
   settings: SolverSettings,
-  n: number,
+  penalty: number,
 ): void {
   let p = 0;
   for (let a = 0; a < d; a++) {
-    A[p]! += a < rank ? settings.reg * n : settings.biasReg;
+    A[p]! += a < rank ? penalty : settings.biasReg;
     p += d - a;
   }
 }
@@ -197,7 +219,7 @@ function solveRowCg(row: RowContext, r: number): boolean {
   const { input, settings, d, scratch, mean, fixedBias } = row;
   const { colIdx, values } = input.block;
   const F = input.fixedFactors;
-  const { rank, implicit, alpha } = settings;
+  const { rank, implicit, alpha, unobservedWeight: unobserved } = settings;
   const Y = scratch.rowMajor;
   const w = scratch.weights;
   const rhs = scratch.rhs;
@@ -212,9 +234,9 @@ function solveRowCg(row: RowContext, r: number): boolean {
     const yo = j * d;
     let target: number;
     if (implicit) {
-      const extra = alpha * Math.abs(rating);
-      w[j] = extra;
-      target = rating > 0 ? 1 + extra : 0;
+      const confidence = 1 + alpha * Math.abs(rating);
+      w[j] = confidence - unobserved;
+      target = rating > 0 ? confidence : 0;
       if (rating > 0) regCount++;
     } else {
       w[j] = 1;
@@ -241,8 +263,8 @@ function solveRowCg(row: RowContext, r: number): boolean {
     rowMajor: Y,
     weights: w,
     count: n,
-    gram: implicit ? input.gram! : null,
-    reg: settings.reg * Math.max(1, regCount),
+    gram: row.unobservedGram,
+    reg: rowPenalty(settings, regCount, input.block.numCols),
     biasReg: settings.biasReg,
   };
   conjugateGradientSolve(system, rhs, x, settings.cgSteps, scratch.cg);

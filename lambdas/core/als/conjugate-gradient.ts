@@ -12,7 +12,7 @@ export interface ConjugateGradientSystem {
   rowMajor: Float64Array;
   weights: Float64Array;
   count: number;
-  /** Packed rank × rank term added to every row (YᵀY for implicit), or null. */
+  /** Packed rank × rank term added to every row (α₀·YᵀY for implicit), or null. */
   gram: Float64Array | null;
   reg: number;
   biasReg: number;

@@ -19,6 +19,14 @@ export interface SolverSettings {
   implicit: boolean;
   /** Implicit confidence slope: c = 1 + alpha·|r|. */
   alpha: number;
+  /**
+   * Implicit: α₀, the weight of every unrated entry (target 0) relative to a rated one's c. Rendle
+   * et al. (2022) tune it with λ; below 1 it lets rarely-rated movies rank (at 1, every unrated
+   * pair counts as much as a rating, which pushes the model toward popularity).
+   */
+  unobservedWeight: number;
+  /** Implicit: ν of the frequency-scaled penalty λ·(n⁺ + α₀·N)^ν (see `rowPenalty`). */
+  regExponent: number;
   /** Learn user and item biases around the global mean (explicit only). */
   biases: boolean;
   solver: AlsSolver;
@@ -71,6 +79,8 @@ export const DEFAULT_ALS_OPTIONS: Readonly<Omit<ResolvedAlsOptions, 'ratingMin' 
   // Implicit on ml-latest-small (star ratings as confidence): precision@10 0.200 at α = 1, 0.165
   // at 5, 0.128 at 10, 0.061 at 40 (popularity 0.116); λ barely matters there.
   alpha: 1,
+  unobservedWeight: 1,
+  regExponent: 1,
   biases: true,
   solver: 'cholesky',
   cgSteps: 3,
@@ -106,9 +116,14 @@ export function resolveAlsOptions(
   if (!Number.isInteger(resolved.iterations) || resolved.iterations < 0) {
     throw new RangeError(`iterations must be a non-negative integer, got ${resolved.iterations}`);
   }
-  for (const name of ['reg', 'biasReg', 'alpha'] as const) {
+  for (const name of ['reg', 'biasReg', 'alpha', 'regExponent'] as const) {
     const v = resolved[name];
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must be ≥ 0, got ${v}`);
+  }
+  // A rated entry must weigh at least as much as an unrated one (c ≥ 1 ≥ α₀), or its term in the
+  // normal equations turns negative.
+  if (!(resolved.unobservedWeight > 0 && resolved.unobservedWeight <= 1)) {
+    throw new RangeError(`unobservedWeight must be in (0, 1], got ${resolved.unobservedWeight}`);
   }
   if (!(resolved.ratingMin <= resolved.ratingMax)) {
     throw new RangeError(`ratingMin ${resolved.ratingMin} exceeds ratingMax ${resolved.ratingMax}`);
