@@ -30,16 +30,17 @@ import { fileURLToPath } from 'node:url';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
 import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { runCommand } from '../cassandra/proc.ts';
 import { runLocalIngest } from '../ingest/run-local-ingest.ts';
 import { writeDataset } from '../lib/write-dataset.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
 import { ensureMotoVenv, venvPython } from '../s3/moto-venv.ts';
 import { s3Paths } from '../s3/settings.ts';
 import { resultsDir } from './machine.ts';
+import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+import { runTool } from './peers/tool.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ML_SMALL = join(ROOT, '../shared/datasets/ml-latest-small');
+const ML_SMALL = dirname(ML_LATEST_SMALL_RATINGS);
 const WORK = join(ROOT, '.local', 'bench-ingest');
 const CQLSH_VERSION = '6.2.2';
 
@@ -115,13 +116,12 @@ async function ensureCqlsh(): Promise<string> {
   const cqlsh = join(paths.venvDir, 'bin', 'cqlsh');
   if (!existsSync(cqlsh)) {
     log(`installing cqlsh ${CQLSH_VERSION} into ${paths.venvDir}`);
-    const pip = await runCommand(
+    await runTool(
+      'pip install cqlsh',
       venvPython(paths.venvDir),
       ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `cqlsh==${CQLSH_VERSION}`],
       { timeoutMs: 10 * 60_000 },
     );
-    if (pip.code !== 0)
-      throw new Error(`pip install cqlsh failed: ${pip.stderr.trim().split('\n').pop()}`);
   }
   return cqlsh;
 }
@@ -146,20 +146,14 @@ async function writeByMovieFile(ratingsPath: string, outPath: string): Promise<v
 async function cqlshCopy(cqlsh: string, contact: string, statement: string): Promise<number> {
   const [host, port] = contact.split(':');
   const started = performance.now();
-  const result = await runCommand(
-    cqlsh,
-    [host!, port ?? '9042', '--request-timeout=120', '-e', statement],
-    {
-      timeoutMs: 60 * 60_000,
-    },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  if (result.code !== 0 || !/rows imported/.test(result.stdout)) {
-    throw new Error(
-      `cqlsh failed: ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ')}`,
-    );
-  }
-  return seconds;
+  await runTool('cqlsh', cqlsh, [host!, port ?? '9042', '--request-timeout=120', '-e', statement], {
+    timeoutMs: 60 * 60_000,
+    ok: (result) => /rows imported/.test(result.stdout),
+    hint: process.env.RECSYS_CQLSH
+      ? 'RECSYS_CQLSH names it; `npm run bench -- --peers` installs it into .local/venv-peers'
+      : undefined,
+  });
+  return (performance.now() - started) / 1000;
 }
 
 async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string, ratings: number) {
@@ -202,20 +196,24 @@ const round = (x: number) => Math.round(x * 100) / 100;
 async function main(): Promise<void> {
   const generatedRatings = Number(arg('ratings') ?? 5_000_000);
   const skipCqlsh = process.argv.includes('--skip-cqlsh');
+  const wanted = new Set((arg('sets') ?? 'small,generated').split(','));
+  if (wanted.has('small') && !existsSync(join(ML_SMALL, 'ratings.csv'))) {
+    // Measuring nothing and writing an empty results file would look like success.
+    throw new Error(
+      `ml-latest-small not found at ${ML_SMALL}; set RECSYS_ML_SMALL_DIR to its folder`,
+    );
+  }
   mkdirSync(WORK, { recursive: true });
   const [, cassandra] = await Promise.all([ensureS3({ log }), ensureCassandra({ log })]);
   const cqlsh = skipCqlsh ? undefined : await ensureCqlsh();
 
-  const wanted = new Set((arg('sets') ?? 'small,generated').split(','));
   const generatedDir = join(WORK, `generated-${generatedRatings}`);
   if (wanted.has('generated') && !existsSync(join(generatedDir, 'generator.json'))) {
     log(`generating ${generatedRatings} ratings into ${generatedDir}`);
     await writeDataset(generatedDir, { ratings: generatedRatings });
   }
   const sets = [
-    ...(wanted.has('small') && existsSync(join(ML_SMALL, 'ratings.csv'))
-      ? [{ name: 'ml-latest-small', dir: ML_SMALL }]
-      : []),
+    ...(wanted.has('small') ? [{ name: 'ml-latest-small', dir: ML_SMALL }] : []),
     ...(wanted.has('generated')
       ? [{ name: `generated-${generatedRatings}`, dir: generatedDir }]
       : []),

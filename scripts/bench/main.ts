@@ -16,12 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
-import { peersCqlsh } from './peers/venv.ts';
+import { ensurePeersVenv, peersCqlsh } from './peers/venv.ts';
 import { runPeers } from './peers/run-peers.ts';
+import { runSteps, selectSteps, type StepSelection } from './steps.ts';
 import { writeSummary } from './summary.ts';
 
 const STEPS = ['als', 'scaling', 'train', 'ingest', 'api', 'peers'] as const;
 type Step = (typeof STEPS)[number];
+/** Steps that only run with --peers (or when named in --only) and use .local/venv-peers. */
+const PEER_STEPS: readonly Step[] = ['peers'];
 
 interface Options {
   peers: boolean;
@@ -38,14 +41,14 @@ const program = new Command('bench')
 program.parse();
 const options = program.opts<Options>();
 
-const wanted = options.only?.split(',').map((s) => s.trim()) ?? [
-  ...STEPS.filter((s) => s !== 'peers'),
-  ...(options.peers ? ['peers'] : []),
-];
-const unknown = wanted.filter((s) => !(STEPS as readonly string[]).includes(s));
-if (unknown.length > 0)
-  program.error(`unknown step(s) ${unknown.join(',')}; use ${STEPS.join(',')}`);
-const peers = options.peers || wanted.includes('peers');
+function selection(): StepSelection<Step> {
+  try {
+    return selectSteps(STEPS, PEER_STEPS, options);
+  } catch (error) {
+    return program.error((error as Error).message);
+  }
+}
+const { steps: wanted, peers } = selection();
 const quick = options.quick;
 const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
 
@@ -127,35 +130,36 @@ function runStep(step: Exclude<Step, 'peers'>): void {
     stampResults(join(out, file), stamp);
 }
 
-const started = performance.now();
-const failures: string[] = [];
-for (const step of STEPS.filter((s) => wanted.includes(s))) {
-  try {
-    if (step === 'peers') {
-      const before = loadAverage();
-      const t0 = performance.now();
-      const result = await runPeers(log);
-      const report = {
-        run: {
-          date: new Date().toISOString(),
-          machine: machine(),
-          loadAverage: { before, after: loadAverage() },
-          command: 'npm run bench -- --peers',
-          seconds: Math.round((performance.now() - t0) / 100) / 10,
-        },
-        ...result,
-      };
-      writeFileSync(join(out, 'peers.json'), JSON.stringify(report, null, 2) + '\n');
-      log(`peers: wrote ${join(out, 'peers.json')}`);
-    } else {
-      runStep(step);
-    }
-  } catch (error) {
-    // One broken step should not throw away the others' figures; the exit code still says so.
-    failures.push(`${step}: ${(error as Error).message}`);
-    log(`${step} FAILED: ${(error as Error).message}`);
-  }
+async function runPeersStep(): Promise<void> {
+  const before = loadAverage();
+  const t0 = performance.now();
+  const result = await runPeers(log);
+  const report = {
+    run: {
+      date: new Date().toISOString(),
+      machine: machine(),
+      loadAverage: { before, after: loadAverage() },
+      command: 'npm run bench -- --peers',
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    },
+    ...result,
+  };
+  writeFileSync(join(out, 'peers.json'), JSON.stringify(report, null, 2) + '\n');
+  log(`peers: wrote ${join(out, 'peers.json')}`);
 }
+
+const started = performance.now();
+// The peers' venv is made before the first step that runs one of its tools (cqlsh for ingest),
+// not by the peers step alone; one broken step does not throw away the others' figures.
+const failures = await runSteps(
+  wanted.map((step) => ({
+    name: step,
+    usesPeersEnv: PEER_STEPS.includes(step) || (peers && step === 'ingest'),
+    run: () => (step === 'peers' ? runPeersStep() : runStep(step)),
+  })),
+  () => ensurePeersVenv(log),
+  log,
+);
 const summary = writeSummary(out);
 log(`wrote ${summary} (${((performance.now() - started) / 60_000).toFixed(1)} min in all)`);
 if (failures.length > 0) {

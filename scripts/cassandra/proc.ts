@@ -18,16 +18,21 @@ export function runCommand(
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
-      killSignal: 'SIGKILL',
-    });
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Our own timer, not spawn's `timeout`: Node clears that one only on 'exit', which a command
+    // that never started (ENOENT) does not emit, so the timer kept the process alive for timeoutMs.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const done = (result: CommandResult) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', (spawnError) => resolve({ code: null, stdout, stderr, spawnError }));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('error', (spawnError) => done({ code: null, stdout, stderr, spawnError }));
+    child.once('close', (code) => done({ code, stdout, stderr }));
   });
 }
 

@@ -14,8 +14,8 @@ import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { rmse } from '../../../lambdas/core/eval/metrics.ts';
 import { readRatingsFile } from '../../../lambdas/core/formats/read-files.ts';
 import { selectRows, type RatingsTable } from '../../../lambdas/core/ratings.ts';
-import { runCommand } from '../../cassandra/proc.ts';
 import { ML_LATEST_SMALL_RATINGS } from '../movielens-fixtures.ts';
+import { runTool } from './tool.ts';
 import { ensurePeersVenv, peersPython } from './venv.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -82,15 +82,11 @@ function ours(train: RatingsTable, test: RatingsTable, s: PeerSettings, biases: 
 }
 
 async function python(script: string, args: (string | number)[]): Promise<unknown> {
-  const result = await runCommand(peersPython(), [here(script), ...args.map(String)], {
+  const result = await runTool(script, peersPython(), [here(script), ...args.map(String)], {
     timeoutMs: 30 * 60_000,
+    ok: (r) => (r.stdout.trim().split('\n').pop() ?? '').startsWith('{'),
   });
-  const last = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.code !== 0 || !last.startsWith('{')) {
-    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-    throw new Error(`${script} failed (exit ${result.code}): ${tail}`);
-  }
-  return JSON.parse(last) as unknown;
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as unknown;
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
