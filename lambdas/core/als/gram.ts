@@ -1,4 +1,4 @@
-import { packedSize } from './normal-equations.ts';
+import { addOuterProducts, packedSize } from './normal-equations.ts';
 
 /** Rows summed per chunk: a fixed constant, so the summation tree never depends on blocking. */
 export const GRAM_CHUNK_ROWS = 1024;
@@ -7,6 +7,12 @@ export const GRAM_CHUNK_ROWS = 1024;
  * Partial Gram matrix Σ yᵢ yᵢᵀ (packed upper triangle, float64) over factor rows [from, to).
  * Distributed training can compute chunk partials in parallel and combine them with
  * `combineGramChunks`, which reproduces `computeGram` bit for bit.
+ *
+ * Each entry (a, b) is one running sum over the rows in order, ((yᵢ₀ₐ·yᵢ₀ᵦ + yᵢ₁ₐ·yᵢ₁ᵦ) + …), in
+ * float64 (each product of two float32 values is exact there). The rows are first copied
+ * dimension-major so `addOuterProducts` (the normal-equation kernel) can sum entries in 2 × 4
+ * register tiles: the same sums in the same order, about 4× faster than updating the packed
+ * matrix row by row.
  */
 export function gramOfRows(
   factors: Float32Array,
@@ -15,16 +21,14 @@ export function gramOfRows(
   to: number,
 ): Float64Array {
   const G = new Float64Array(packedSize(rank));
-  const y = new Float64Array(rank);
-  for (let i = from; i < to; i++) {
-    const off = i * rank;
-    for (let a = 0; a < rank; a++) y[a] = factors[off + a]!;
-    let p = 0;
-    for (let a = 0; a < rank; a++) {
-      const ya = y[a]!;
-      for (let b = a; b < rank; b++) G[p++]! += ya * y[b]!;
-    }
+  const count = to - from;
+  if (count <= 0) return G;
+  const columns = new Float64Array(rank * count);
+  for (let i = 0; i < count; i++) {
+    const off = (from + i) * rank;
+    for (let a = 0; a < rank; a++) columns[a * count + i] = factors[off + a]!;
   }
+  addOuterProducts(G, rank, columns, columns, count, count);
   return G;
 }
 
