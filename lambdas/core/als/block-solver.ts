@@ -1,5 +1,5 @@
 import type { CsrBlock } from '../matrix/csr.ts';
-import { conjugateGradientSolve, type ConjugateGradientSystem } from './conjugate-gradient.ts';
+import { CgKernel } from './conjugate-gradient.ts';
 import { addOuterProducts, choleskySolvePacked, packedSize } from './normal-equations.ts';
 import type { SolverSettings } from './options.ts';
 
@@ -42,26 +42,23 @@ export class SolverScratch {
   rhs = new Float64Array(0);
   left = new Float64Array(0);
   right = new Float64Array(0);
-  rowMajor = new Float64Array(0);
-  weights = new Float64Array(0);
   x = new Float64Array(0);
-  cg = { r: new Float64Array(0), p: new Float64Array(0), Ap: new Float64Array(0) };
+  /** Solver 'cg': the WebAssembly kernel and its memory (created on first use). */
+  private cgKernel: CgKernel | undefined;
 
-  ensure(d: number, maxRowLength: number): void {
+  ensure(d: number): void {
     if (this.rhs.length < d) {
       this.A = new Float64Array(packedSize(d));
       this.rhs = new Float64Array(d);
       this.left = new Float64Array(d * CHUNK);
       this.right = new Float64Array(d * CHUNK);
       this.x = new Float64Array(d);
-      this.cg = { r: new Float64Array(d), p: new Float64Array(d), Ap: new Float64Array(d) };
-      this.rowMajor = new Float64Array(0);
     }
-    if (this.weights.length < maxRowLength || this.rowMajor.length < maxRowLength * d) {
-      const n = Math.max(maxRowLength, this.weights.length);
-      this.weights = new Float64Array(n);
-      this.rowMajor = new Float64Array(n * d);
-    }
+  }
+
+  get cg(): CgKernel {
+    this.cgKernel ??= new CgKernel();
+    return this.cgKernel;
   }
 }
 
@@ -93,7 +90,7 @@ export function solveBlock(
   for (let r = 0; r < rowCount; r++) {
     maxRowLength = Math.max(maxRowLength, block.rowPtr[r + 1]! - block.rowPtr[r]!);
   }
-  scratch.ensure(d, settings.solver === 'cg' ? maxRowLength : 0);
+  scratch.ensure(d);
   const factors = new Float32Array(rowCount * rank);
   const bias = biases ? new Float32Array(rowCount) : undefined;
   const row: RowContext = {
@@ -107,6 +104,7 @@ export function solveBlock(
     from: 0,
     to: 0,
   };
+  if (settings.solver === 'cg') prepareCg(row, maxRowLength);
   for (let r = 0; r < rowCount; r++) {
     row.from = block.rowPtr[r]!;
     row.to = block.rowPtr[r + 1]!;
@@ -211,63 +209,58 @@ function addRegularization(
   }
 }
 
+/** Solver 'cg': the fixed side (factors, α₀·YᵀY) into the kernel's memory, once per block. */
+function prepareCg(row: RowContext, maxRowLength: number): void {
+  const { input, settings } = row;
+  row.scratch.cg.prepare({
+    fixedFactors: input.fixedFactors,
+    rank: settings.rank,
+    numCols: input.block.numCols,
+    biasFeature: row.fixedBias !== null,
+    biasReg: settings.biasReg,
+    gram: row.unobservedGram,
+    maxRowLength,
+  });
+}
+
 /**
  * A few conjugate-gradient steps on the same normal equations without forming them, warm-started
- * from the block's previous factor: O(n·d) per step instead of O(n·d²) + O(d³).
+ * from the block's previous factor: O(n·d) per step instead of O(n·d²) + O(d³). The row's entries
+ * become the kernel's weights w_j and targets t_j (see `CgKernel`): implicit w = c − α₀ (what a
+ * rated entry adds on top of α₀·YᵀY), t = c·p; explicit w = 1, t = r − mean − fixed bias. The
+ * kernel runs in float32 (as benfred/implicit does); the result lands in scratch.x.
  */
 function solveRowCg(row: RowContext, r: number): boolean {
   const { input, settings, d, scratch, mean, fixedBias } = row;
   const { colIdx, values } = input.block;
-  const F = input.fixedFactors;
   const { rank, implicit, alpha, unobservedWeight: unobserved } = settings;
-  const Y = scratch.rowMajor;
-  const w = scratch.weights;
-  const rhs = scratch.rhs;
-  rhs.fill(0, 0, d);
+  const kernel = scratch.cg;
+  const { cols, weights: w, targets: t } = kernel;
   // n for the weighted-λ penalty: every entry (explicit) or the positive ones (implicit).
   let regCount = 0;
   const n = row.to - row.from;
   for (let j = 0; j < n; j++) {
     const col = colIdx[row.from + j]!;
     const rating = values[row.from + j]!;
-    const off = col * rank;
-    const yo = j * d;
-    let target: number;
+    cols[j] = col;
     if (implicit) {
       const confidence = 1 + alpha * Math.abs(rating);
       w[j] = confidence - unobserved;
-      target = rating > 0 ? confidence : 0;
+      t[j] = rating > 0 ? confidence : 0;
       if (rating > 0) regCount++;
     } else {
       w[j] = 1;
-      target = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
+      t[j] = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
       regCount++;
     }
-    for (let a = 0; a < rank; a++) {
-      const y = F[off + a]!;
-      Y[yo + a] = y;
-      rhs[a]! += target * y;
-    }
-    if (fixedBias !== null) {
-      Y[yo + rank] = 1;
-      rhs[rank]! += target;
-    }
   }
-  const x = scratch.x;
+  const x = kernel.x;
   const prev = input.previous;
   for (let a = 0; a < rank; a++) x[a] = prev ? prev[r * rank + a]! : 0;
   if (d > rank) x[rank] = input.previousBias ? input.previousBias[r]! : 0;
-  const system: ConjugateGradientSystem = {
-    d,
-    rank,
-    rowMajor: Y,
-    weights: w,
-    count: n,
-    gram: row.unobservedGram,
-    reg: rowPenalty(settings, regCount, input.block.numCols),
-    biasReg: settings.biasReg,
-  };
-  conjugateGradientSolve(system, rhs, x, settings.cgSteps, scratch.cg);
+  kernel.solve(n, rowPenalty(settings, regCount, input.block.numCols), settings.cgSteps);
+  const out = scratch.x;
+  for (let a = 0; a < d; a++) out[a] = x[a]!;
   return true;
 }
 
