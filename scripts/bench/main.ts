@@ -2,12 +2,13 @@
  * `npm run bench`: every benchmark in one run, each result to bench/results/*.json stamped with the
  * machine and its load before/after, then bench/results/summary.md (the README table).
  *
- *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers]
+ *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers,als-implicit]
  *
  * The ALS, scaling, train, ingest and API steps run as child processes of their own scripts (each
  * is also an npm script, bench:*): every step then has its own heap, peak RSS and worker threads,
  * and one step's JIT or caches do not colour the next. --peers adds Spark MLlib ALS, Surprise SVD
- * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers).
+ * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers), and
+ * als-implicit: implicit ALS s/iteration against benfred/implicit (als-vs-implicit.ts).
  * --quick shrinks every size for a smoke test (its figures are not for the README).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,10 +22,10 @@ import { runPeers } from './peers/run-peers.ts';
 import { runSteps, selectSteps, type StepSelection } from './steps.ts';
 import { writeSummary } from './summary.ts';
 
-const STEPS = ['als', 'scaling', 'train', 'ingest', 'api', 'peers'] as const;
+const STEPS = ['als', 'scaling', 'train', 'ingest', 'api', 'peers', 'als-implicit'] as const;
 type Step = (typeof STEPS)[number];
 /** Steps that only run with --peers (or when named in --only) and use .local/venv-peers. */
-const PEER_STEPS: readonly Step[] = ['peers'];
+const PEER_STEPS: readonly Step[] = ['peers', 'als-implicit'];
 
 interface Options {
   peers: boolean;
@@ -97,6 +98,15 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
       };
     case 'api':
       return { script: 'api.ts', args: [], files: ['api.json'] };
+    case 'als-implicit':
+      // Implicit ALS s/iteration, ours vs benfred/implicit's CG on 2M generated ratings (~4 min).
+      return {
+        script: 'als-vs-implicit.ts',
+        args: quick
+          ? '--ratings 200000 --ranks 20,64 --cholesky-ranks 20 --iterations 2'.split(' ')
+          : [],
+        files: ['als-vs-implicit.json'],
+      };
   }
 }
 
