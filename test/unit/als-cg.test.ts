@@ -14,18 +14,14 @@ import {
   type BlockSolveInput,
 } from '../../lambdas/core/als/block-solver.ts';
 import { CgKernel, conjugateGradientSolve } from '../../lambdas/core/als/conjugate-gradient.ts';
-import { computeGram } from '../../lambdas/core/als/gram.ts';
+import { computeGram, gramOfRows } from '../../lambdas/core/als/gram.ts';
 import { USER_SALT, initialFactors } from '../../lambdas/core/als/initial-factors.ts';
 import { packedSize } from '../../lambdas/core/als/normal-equations.ts';
 import { resolveAlsOptions, type AlsOptions } from '../../lambdas/core/als/options.ts';
 import { trainAls } from '../../lambdas/core/als/train.ts';
 import { buildRatingMatrices, splitIntoBlocks } from '../../lambdas/core/matrix/csr.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
-import {
-  assembleCgKernel,
-  CG_KERNEL_TS,
-  renderKernelModule,
-} from '../../scripts/build/wasm-kernel.ts';
+import { KERNELS, assemble, renderKernelModule } from '../../scripts/build/wasm-kernel.ts';
 import { plantedRatings } from './support/planted-ratings.ts';
 
 const { table } = plantedRatings({
@@ -219,10 +215,48 @@ describe('the SIMD kernel', () => {
     for (let a = 0; a < 8; a++) expect(Math.abs(kernel.x[a]!)).toBeLessThan(1e-5);
   });
 
-  it('is what cg-kernel.wat assembles to (npm run build:wasm regenerates it)', async () => {
-    const committed = readFileSync(fileURLToPath(CG_KERNEL_TS), 'utf8');
-    expect(committed).toBe(renderKernelModule(await assembleCgKernel()));
-  });
+  it.each(KERNELS.map((k) => [k.ts.pathname.split('/').pop()!, k] as const))(
+    '%s is what its .wat assembles to (npm run build:wasm regenerates it)',
+    async (_name, kernel) => {
+      const committed = readFileSync(fileURLToPath(kernel.ts), 'utf8');
+      expect(committed).toBe(renderKernelModule(kernel, await assemble(kernel)));
+    },
+  );
+});
+
+describe('the Gram kernel (gram-kernel.wat)', () => {
+  /** The plain loop whose bits gramOfRows must reproduce. */
+  function scalarGram(F: Float32Array, rank: number, from: number, to: number): Float64Array {
+    const G = new Float64Array(packedSize(rank));
+    for (let i = from; i < to; i++) {
+      let p = 0;
+      for (let a = 0; a < rank; a++)
+        for (let b = a; b < rank; b++) G[p++]! += F[i * rank + a]! * F[i * rank + b]!;
+    }
+    return G;
+  }
+
+  it.each([1, 2, 3, 7, 8, 9, 16, 17, 21, 64])(
+    'gives the bits of the plain loop at rank %i',
+    (rank) => {
+      const n = 1500;
+      const F = Float32Array.from(
+        { length: n * rank },
+        (_, k) => (unitFromHash(hash4(k, rank, 7)) - 0.5) * (1 + (k % 5)),
+      );
+      for (const [from, to] of [
+        [0, n],
+        [3, 4],
+        [17, 1041],
+      ] as const) {
+        const G = gramOfRows(F, rank, from, to);
+        expect(
+          Buffer.from(G.buffer).equals(Buffer.from(scalarGram(F, rank, from, to).buffer)),
+        ).toBe(true);
+      }
+      expect(gramOfRows(F, rank, 5, 5).every((v) => v === 0)).toBe(true);
+    },
+  );
 });
 
 describe('CSR test data', () => {

@@ -29,7 +29,8 @@
 ;; ── Layout (all addresses are byte offsets into the exported memory, 16-byte aligned) ───────
 ;; Vectors hold kp floats, kp = k rounded up to a multiple of 4 (padding lanes are 0 everywhere,
 ;; so they stay 0 through every step); `rowBytes` = 4·kp. F: the fixed side's factors, one padded
-;; row per column, plus one all-zero row that padding entries point at. Y: n gathered rows.
+;; row per column, plus one all-zero row that padding entries point at. Y: the n gathered rows,
+;; interleaved by tiles of four (see $addRatedProducts).
 ;; G: kp × kp, full (both triangles), row-major. cols/w/t: n int32/float32 each, n a multiple of
 ;; 4 (padding entries point at the zero row with w = t = 0, so they add exact zeros).
 ;;
@@ -39,23 +40,6 @@
 ;; order, so a row solves identically whatever block it is in.
 (module
   (memory (export "memory") 1)
-
-  ;; The four lane sums of a0..a3 as one vector [Σa0, Σa1, Σa2, Σa3]: a 4 × 4 transpose folded
-  ;; into the additions (lanes are added as (l0 + l2) + (l1 + l3)).
-  (func $sum4 (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128) (result v128)
-    (local $u v128) (local $v v128)
-    ;; u = [a0₀+a0₂, a1₀+a1₂, a0₁+a0₃, a1₁+a1₃], v likewise for a2, a3
-    (local.set $u
-      (f32x4.add
-        (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
-        (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
-    (local.set $v
-      (f32x4.add
-        (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
-        (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
-    (f32x4.add
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $v))
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $v))))
 
   ;; Σ_i a[i]·b[i] over `bytes` bytes (a multiple of 16, at least 16).
   (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f32)
@@ -165,89 +149,101 @@
         (local.set $blk (i32.add (local.get $blk) (i32.const 16)))
         (br $rest))))
 
-  ;; out += Σ_j (w_j · (y_j·v)) · y_j over the n gathered rows of Y, four rows per pass: first
-  ;; the four dot products side by side (four independent chains), then one sweep that adds all
-  ;; four scaled rows to out, so out is loaded and stored once per four entries.
+  ;; Y holds the gathered rows four at a time, interleaved: in the tile of entries j..j+3, the
+  ;; four rows' vectors at position i (16 bytes each) sit side by side at tile + 64·i, so one
+  ;; pointer and constant offsets address all four (no per-row address arithmetic in the loops).
+
+  ;; out += Σ_j (w_j · (y_j·v)) · y_j over the n gathered rows, one tile of four entries per pass:
+  ;; first the four dot products side by side (four independent addition chains), then one sweep
+  ;; that adds all four scaled rows to out, so out is loaded and stored once per four entries.
   (func $addRatedProducts (param $Y i32) (param $w i32) (param $n i32) (param $rowBytes i32)
         (param $v i32) (param $out i32)
-    (local $y0 i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $end i32) (local $i i32)
+    (local $tile i32) (local $end i32) (local $q i32) (local $pv i32) (local $vEnd i32)
+    (local $o i32) (local $oEnd i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $vi v128)
-    (local $s v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local $o i32)
-    (local.set $y0 (local.get $Y))
+    (local $u v128) (local $s v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $tile (local.get $Y))
     (local.set $end (i32.add (local.get $Y) (i32.mul (local.get $n) (local.get $rowBytes))))
+    (local.set $vEnd (i32.add (local.get $v) (local.get $rowBytes)))
+    (local.set $oEnd (i32.add (local.get $out) (local.get $rowBytes)))
     (block $done
-      (loop $tile
-        (br_if $done (i32.ge_u (local.get $y0) (local.get $end)))
-        (local.set $y1 (i32.add (local.get $y0) (local.get $rowBytes)))
-        (local.set $y2 (i32.add (local.get $y1) (local.get $rowBytes)))
-        (local.set $y3 (i32.add (local.get $y2) (local.get $rowBytes)))
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $tile) (local.get $end)))
         (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
         (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-        (local.set $i (i32.const 0))
+        (local.set $q (local.get $tile))
+        (local.set $pv (local.get $v))
         (loop $dots
-          (local.set $vi (v128.load (i32.add (local.get $v) (local.get $i))))
-          (local.set $a0 (f32x4.add (local.get $a0)
-            (f32x4.mul (v128.load (i32.add (local.get $y0) (local.get $i))) (local.get $vi))))
-          (local.set $a1 (f32x4.add (local.get $a1)
-            (f32x4.mul (v128.load (i32.add (local.get $y1) (local.get $i))) (local.get $vi))))
-          (local.set $a2 (f32x4.add (local.get $a2)
-            (f32x4.mul (v128.load (i32.add (local.get $y2) (local.get $i))) (local.get $vi))))
-          (local.set $a3 (f32x4.add (local.get $a3)
-            (f32x4.mul (v128.load (i32.add (local.get $y3) (local.get $i))) (local.get $vi))))
-          (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (br_if $dots (i32.lt_u (local.get $i) (local.get $rowBytes))))
-        ;; s = [w_j·(y_j·v)] for the four entries, then each as a splat.
+          (local.set $vi (v128.load (local.get $pv)))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $q)) (local.get $vi))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $q)) (local.get $vi))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (local.get $q)) (local.get $vi))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (local.get $q)) (local.get $vi))))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $pv (i32.add (local.get $pv) (i32.const 16)))
+          (br_if $dots (i32.lt_u (local.get $pv) (local.get $vEnd))))
+        ;; [Σa0, Σa1, Σa2, Σa3]: a 4 × 4 transpose folded into the additions
+        (local.set $u
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
         (local.set $s
-          (f32x4.mul (call $sum4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3))
-                     (v128.load (local.get $w))))
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $s
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $s))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $s))))
+        ;; s = [w_j·(y_j·v)] for the four entries, then each as a splat
+        (local.set $s (f32x4.mul (local.get $s) (v128.load (local.get $w))))
         (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s) (local.get $s)))
         (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s) (local.get $s)))
         (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s) (local.get $s)))
         (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s) (local.get $s)))
-        (local.set $i (i32.const 0))
+        ;; out += s0·y0 + s1·y1 + s2·y2 + s3·y3
+        (local.set $q (local.get $tile))
+        (local.set $o (local.get $out))
         (loop $axpy
-          (local.set $o (i32.add (local.get $out) (local.get $i)))
           (v128.store (local.get $o)
             (f32x4.add (v128.load (local.get $o))
               (f32x4.add
                 (f32x4.add
-                  (f32x4.mul (local.get $s0) (v128.load (i32.add (local.get $y0) (local.get $i))))
-                  (f32x4.mul (local.get $s1) (v128.load (i32.add (local.get $y1) (local.get $i)))))
+                  (f32x4.mul (local.get $s0) (v128.load (local.get $q)))
+                  (f32x4.mul (local.get $s1) (v128.load offset=16 (local.get $q))))
                 (f32x4.add
-                  (f32x4.mul (local.get $s2) (v128.load (i32.add (local.get $y2) (local.get $i))))
-                  (f32x4.mul (local.get $s3) (v128.load (i32.add (local.get $y3) (local.get $i))))))))
-          (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (br_if $axpy (i32.lt_u (local.get $i) (local.get $rowBytes))))
+                  (f32x4.mul (local.get $s2) (v128.load offset=32 (local.get $q)))
+                  (f32x4.mul (local.get $s3) (v128.load offset=48 (local.get $q)))))))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $axpy (i32.lt_u (local.get $o) (local.get $oEnd))))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
-        (local.set $y0 (i32.add (local.get $y3) (local.get $rowBytes)))
-        (br $tile))))
+        (local.set $tile (local.get $q))
+        (br $tiles))))
 
   ;; The first residual r = b − A·x, fused with the gather: for four entries at a time, copy
-  ;; their factor rows from F into Y while taking y_j·x, then r += (t_j − w_j·(y_j·x))·y_j
+  ;; their factor rows from F into the tile while taking y_j·x, then r += (t_j − w_j·(y_j·x))·y_j
   ;; (that is b − Σ w_j (y_j·x) y_j, one sweep) on top of r = −(D∘x + G·x).
   (func $gatherResidual (param $F i32) (param $cols i32) (param $w i32) (param $t i32) (param $n i32)
         (param $rowBytes i32) (param $Y i32) (param $x i32) (param $r i32)
     (local $f0 i32) (local $f1 i32) (local $f2 i32) (local $f3 i32)
-    (local $y0 i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $end i32) (local $i i32)
+    (local $tile i32) (local $end i32) (local $q i32) (local $i i32) (local $o i32) (local $oEnd i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xi v128)
     (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
-    (local $s v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local $o i32)
-    (local.set $y0 (local.get $Y))
+    (local $u v128) (local $s v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $tile (local.get $Y))
     (local.set $end (i32.add (local.get $Y) (i32.mul (local.get $n) (local.get $rowBytes))))
+    (local.set $oEnd (i32.add (local.get $r) (local.get $rowBytes)))
     (block $done
-      (loop $tile
-        (br_if $done (i32.ge_u (local.get $y0) (local.get $end)))
-        (local.set $y1 (i32.add (local.get $y0) (local.get $rowBytes)))
-        (local.set $y2 (i32.add (local.get $y1) (local.get $rowBytes)))
-        (local.set $y3 (i32.add (local.get $y2) (local.get $rowBytes)))
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $tile) (local.get $end)))
         (local.set $f0 (i32.add (local.get $F) (i32.mul (i32.load (local.get $cols)) (local.get $rowBytes))))
         (local.set $f1 (i32.add (local.get $F) (i32.mul (i32.load offset=4 (local.get $cols)) (local.get $rowBytes))))
         (local.set $f2 (i32.add (local.get $F) (i32.mul (i32.load offset=8 (local.get $cols)) (local.get $rowBytes))))
         (local.set $f3 (i32.add (local.get $F) (i32.mul (i32.load offset=12 (local.get $cols)) (local.get $rowBytes))))
         (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
         (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $q (local.get $tile))
         (local.set $i (i32.const 0))
         (loop $gather
           (local.set $xi (v128.load (i32.add (local.get $x) (local.get $i))))
@@ -255,44 +251,57 @@
           (local.set $e1 (v128.load (i32.add (local.get $f1) (local.get $i))))
           (local.set $e2 (v128.load (i32.add (local.get $f2) (local.get $i))))
           (local.set $e3 (v128.load (i32.add (local.get $f3) (local.get $i))))
-          (v128.store (i32.add (local.get $y0) (local.get $i)) (local.get $e0))
-          (v128.store (i32.add (local.get $y1) (local.get $i)) (local.get $e1))
-          (v128.store (i32.add (local.get $y2) (local.get $i)) (local.get $e2))
-          (v128.store (i32.add (local.get $y3) (local.get $i)) (local.get $e3))
+          (v128.store (local.get $q) (local.get $e0))
+          (v128.store offset=16 (local.get $q) (local.get $e1))
+          (v128.store offset=32 (local.get $q) (local.get $e2))
+          (v128.store offset=48 (local.get $q) (local.get $e3))
           (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $e0) (local.get $xi))))
           (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $e1) (local.get $xi))))
           (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $e2) (local.get $xi))))
           (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $e3) (local.get $xi))))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
           (br_if $gather (i32.lt_u (local.get $i) (local.get $rowBytes))))
-        ;; s = t − w∘[y_j·x] for the four entries, then each as a splat.
+        ;; [Σa0, Σa1, Σa2, Σa3]: a 4 × 4 transpose folded into the additions
+        (local.set $u
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
         (local.set $s
-          (f32x4.sub (v128.load (local.get $t))
-            (f32x4.mul (v128.load (local.get $w))
-              (call $sum4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3)))))
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $s
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $s))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $s))))
+        ;; s = t − w∘[y_j·x] for the four entries, then each as a splat
+        (local.set $s (f32x4.sub (v128.load (local.get $t)) (f32x4.mul (v128.load (local.get $w)) (local.get $s))))
         (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s) (local.get $s)))
         (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s) (local.get $s)))
         (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s) (local.get $s)))
         (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s) (local.get $s)))
-        (local.set $i (i32.const 0))
+        ;; out += s0·y0 + s1·y1 + s2·y2 + s3·y3
+        (local.set $q (local.get $tile))
+        (local.set $o (local.get $r))
         (loop $axpy
-          (local.set $o (i32.add (local.get $r) (local.get $i)))
           (v128.store (local.get $o)
             (f32x4.add (v128.load (local.get $o))
               (f32x4.add
                 (f32x4.add
-                  (f32x4.mul (local.get $s0) (v128.load (i32.add (local.get $y0) (local.get $i))))
-                  (f32x4.mul (local.get $s1) (v128.load (i32.add (local.get $y1) (local.get $i)))))
+                  (f32x4.mul (local.get $s0) (v128.load (local.get $q)))
+                  (f32x4.mul (local.get $s1) (v128.load offset=16 (local.get $q))))
                 (f32x4.add
-                  (f32x4.mul (local.get $s2) (v128.load (i32.add (local.get $y2) (local.get $i))))
-                  (f32x4.mul (local.get $s3) (v128.load (i32.add (local.get $y3) (local.get $i))))))))
-          (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (br_if $axpy (i32.lt_u (local.get $i) (local.get $rowBytes))))
+                  (f32x4.mul (local.get $s2) (v128.load offset=32 (local.get $q)))
+                  (f32x4.mul (local.get $s3) (v128.load offset=48 (local.get $q)))))))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $axpy (i32.lt_u (local.get $o) (local.get $oEnd))))
         (local.set $cols (i32.add (local.get $cols) (i32.const 16)))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
         (local.set $t (i32.add (local.get $t) (i32.const 16)))
-        (local.set $y0 (i32.add (local.get $y3) (local.get $rowBytes)))
-        (br $tile))))
+        (local.set $tile (local.get $q))
+        (br $tiles))))
 
   ;; One row: at most `steps` CG steps from the x stored at $x, which receives the result.
   ;; $q is scratch for A·p. Stops early when p·A·p is not positive (nothing left to do, or

@@ -1,7 +1,16 @@
-import { addOuterProducts, packedSize } from './normal-equations.ts';
+import { GRAM_KERNEL_WASM_BASE64 } from './gram-kernel-wasm.ts';
+import { packedSize } from './normal-equations.ts';
+import { ensureMemory, instantiateKernel, type WasmMemory } from './wasm.ts';
 
 /** Rows summed per chunk: a fixed constant, so the summation tree never depends on blocking. */
 export const GRAM_CHUNK_ROWS = 1024;
+
+interface GramExports {
+  memory: WasmMemory;
+  gram(src: number, count: number, rank: number, rows: number, T: number): void;
+}
+
+let kernel: GramExports | undefined;
 
 /**
  * Partial Gram matrix Σ yᵢ yᵢᵀ (packed upper triangle, float64) over factor rows [from, to).
@@ -9,10 +18,10 @@ export const GRAM_CHUNK_ROWS = 1024;
  * `combineGramChunks`, which reproduces `computeGram` bit for bit.
  *
  * Each entry (a, b) is one running sum over the rows in order, ((yᵢ₀ₐ·yᵢ₀ᵦ + yᵢ₁ₐ·yᵢ₁ᵦ) + …), in
- * float64 (each product of two float32 values is exact there). The rows are first copied
- * dimension-major so `addOuterProducts` (the normal-equation kernel) can sum entries in 2 × 4
- * register tiles: the same sums in the same order, about 4× faster than updating the packed
- * matrix row by row.
+ * float64 (each product of two float32 values is exact there), computed by the SIMD kernel of
+ * gram-kernel.wat in 2 × 8 register tiles: the same bits as the plain loop
+ *   for i: for a: for b ≥ a: G[a][b] += y[i][a]·y[i][b]
+ * 26,655 × 128 factors: 248 ms for that loop, 99 ms for 2 × 4 tiles in TypeScript, ~50 ms here.
  */
 export function gramOfRows(
   factors: Float32Array,
@@ -23,12 +32,20 @@ export function gramOfRows(
   const G = new Float64Array(packedSize(rank));
   const count = to - from;
   if (count <= 0) return G;
-  const columns = new Float64Array(rank * count);
-  for (let i = 0; i < count; i++) {
-    const off = (from + i) * rank;
-    for (let a = 0; a < rank; a++) columns[a * count + i] = factors[off + a]!;
-  }
-  addOuterProducts(G, rank, columns, columns, count, count);
+  kernel ??= instantiateKernel<GramExports>(GRAM_KERNEL_WASM_BASE64);
+  const kp2 = (rank + 1) & ~1;
+  // Memory: the chunk as float32, the chunk as padded float64 rows, the kp2 × kp2 result.
+  const src = 0;
+  const rows = (4 * count * rank + 15) & ~15;
+  const T = rows + 8 * count * kp2;
+  ensureMemory(kernel.memory, T + 8 * kp2 * kp2);
+  new Float32Array(kernel.memory.buffer, src, count * rank).set(
+    factors.subarray(from * rank, to * rank),
+  );
+  kernel.gram(src, count, rank, rows, T);
+  const full = new Float64Array(kernel.memory.buffer, T, kp2 * kp2);
+  let p = 0;
+  for (let a = 0; a < rank; a++) for (let b = a; b < rank; b++) G[p++] = full[a * kp2 + b]!;
   return G;
 }
 
