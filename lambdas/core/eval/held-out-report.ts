@@ -1,0 +1,54 @@
+import { denseItemIndices } from '../als/index.ts';
+import { IdMap } from '../matrix/id-map.ts';
+import type { RatingsTable } from '../ratings.ts';
+import { recommendForProfile, type Recommender } from '../serving/recommender.ts';
+import { popularityOrder } from './baselines.ts';
+import {
+  HELD_OUT_LIST_LENGTH,
+  heldOutMetrics,
+  type HeldOutMetrics,
+  type HeldOutUser,
+} from './held-out-users.ts';
+
+/**
+ * Each held-out user's list exactly as `POST /recommendations` computes it: their given ratings
+ * folded in, the given movies excluded, the serving policy applied.
+ */
+export function recommenderLists(
+  recommender: Recommender,
+  users: readonly HeldOutUser[],
+  n = HELD_OUT_LIST_LENGTH,
+): number[][] {
+  return users.map((user) => {
+    const given = user.given.map((g) => g.movieId);
+    const exclude = new Set(denseItemIndices(recommender.ranking, given));
+    return recommendForProfile(recommender, { ratings: user.given }, { n, exclude }).items.map(
+      (m) => m.movieId,
+    );
+  });
+}
+
+/** The most-rated training movies, the user's given movies skipped. */
+export function popularityLists(
+  train: RatingsTable,
+  users: readonly HeldOutUser[],
+  n = HELD_OUT_LIST_LENGTH,
+): number[][] {
+  const order = popularityOrder(train);
+  return users.map((user) => {
+    const given = new Set(user.given.map((g) => g.movieId));
+    const list: number[] = [];
+    for (let k = 0; k < order.length && list.length < n; k++) {
+      if (!given.has(order[k]!)) list.push(order[k]!);
+    }
+    return list;
+  });
+}
+
+/** Catalogue size for coverage: every movie in the whole ratings file. */
+export function catalogueSize(table: RatingsTable): number {
+  return IdMap.fromIds(table.movieIds).size;
+}
+
+export type { HeldOutMetrics };
+export { heldOutMetrics };
