@@ -62,14 +62,13 @@
   ;;
   ;; G·v walks G by rows: with G symmetric, row b is column b, so out += v[b]·G[b, ·] for every b
   ;; streams G once with unit stride. Four output vectors (16 dimensions) are summed at a time in
-  ;; registers, with even and odd b in separate accumulators: eight independent addition chains
-  ;; keep the adder busy instead of waiting on one chain's latency.
+  ;; registers, four independent addition chains. (Eight, with even and odd b apart, did not fit
+  ;; V8's x64 vector registers: two accumulators lived on the stack, 5% slower overall.)
   (func $diagGramProduct (param $v i32) (param $out i32) (param $rowBytes i32)
         (param $reg f32) (param $mask i32) (param $bias i32) (param $G i32)
-    (local $i i32) (local $regs v128) (local $blk i32) (local $pG i32) (local $pG1 i32)
-    (local $pV i32) (local $vEnd i32) (local $vb0 v128) (local $vb1 v128)
+    (local $i i32) (local $regs v128) (local $blk i32) (local $pG i32)
+    (local $pV i32) (local $vEnd i32) (local $vb0 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
-    (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
     (local.set $regs (f32x4.splat (local.get $reg)))
     (loop $diag
       (v128.store (i32.add (local.get $out) (local.get $i))
@@ -82,40 +81,28 @@
       (br_if $diag (i32.lt_u (local.get $i) (local.get $rowBytes))))
     (if (i32.eqz (local.get $G)) (then (return)))
     (local.set $vEnd (i32.add (local.get $v) (local.get $rowBytes)))
-    ;; Blocks of four output vectors, two rows of G per pass (kp is a multiple of 4, so even).
+    ;; Blocks of four output vectors, one row of G per pass.
     (block $blocksDone
       (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $blk) (i32.const 64)) (local.get $rowBytes)))
         (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
         (local.set $c2 (v128.const i32x4 0 0 0 0)) (local.set $c3 (v128.const i32x4 0 0 0 0))
-        (local.set $c4 (v128.const i32x4 0 0 0 0)) (local.set $c5 (v128.const i32x4 0 0 0 0))
-        (local.set $c6 (v128.const i32x4 0 0 0 0)) (local.set $c7 (v128.const i32x4 0 0 0 0))
         (local.set $pG (i32.add (local.get $G) (local.get $blk)))
         (local.set $pV (local.get $v))
         (loop $rows
           (local.set $vb0 (v128.load32_splat (local.get $pV)))
-          (local.set $vb1 (v128.load32_splat offset=4 (local.get $pV)))
-          (local.set $pG1 (i32.add (local.get $pG) (local.get $rowBytes)))
           (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load (local.get $pG)) (local.get $vb0))))
           (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (v128.load offset=16 (local.get $pG)) (local.get $vb0))))
           (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (v128.load offset=32 (local.get $pG)) (local.get $vb0))))
           (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (v128.load offset=48 (local.get $pG)) (local.get $vb0))))
-          (local.set $c4 (f32x4.add (local.get $c4) (f32x4.mul (v128.load (local.get $pG1)) (local.get $vb1))))
-          (local.set $c5 (f32x4.add (local.get $c5) (f32x4.mul (v128.load offset=16 (local.get $pG1)) (local.get $vb1))))
-          (local.set $c6 (f32x4.add (local.get $c6) (f32x4.mul (v128.load offset=32 (local.get $pG1)) (local.get $vb1))))
-          (local.set $c7 (f32x4.add (local.get $c7) (f32x4.mul (v128.load offset=48 (local.get $pG1)) (local.get $vb1))))
-          (local.set $pG (i32.add (local.get $pG1) (local.get $rowBytes)))
-          (local.set $pV (i32.add (local.get $pV) (i32.const 8)))
+          (local.set $pG (i32.add (local.get $pG) (local.get $rowBytes)))
+          (local.set $pV (i32.add (local.get $pV) (i32.const 4)))
           (br_if $rows (i32.lt_u (local.get $pV) (local.get $vEnd))))
         (local.set $pV (i32.add (local.get $out) (local.get $blk)))
-        (v128.store (local.get $pV)
-          (f32x4.add (v128.load (local.get $pV)) (f32x4.add (local.get $c0) (local.get $c4))))
-        (v128.store offset=16 (local.get $pV)
-          (f32x4.add (v128.load offset=16 (local.get $pV)) (f32x4.add (local.get $c1) (local.get $c5))))
-        (v128.store offset=32 (local.get $pV)
-          (f32x4.add (v128.load offset=32 (local.get $pV)) (f32x4.add (local.get $c2) (local.get $c6))))
-        (v128.store offset=48 (local.get $pV)
-          (f32x4.add (v128.load offset=48 (local.get $pV)) (f32x4.add (local.get $c3) (local.get $c7))))
+        (v128.store (local.get $pV) (f32x4.add (v128.load (local.get $pV)) (local.get $c0)))
+        (v128.store offset=16 (local.get $pV) (f32x4.add (v128.load offset=16 (local.get $pV)) (local.get $c1)))
+        (v128.store offset=32 (local.get $pV) (f32x4.add (v128.load offset=32 (local.get $pV)) (local.get $c2)))
+        (v128.store offset=48 (local.get $pV) (f32x4.add (v128.load offset=48 (local.get $pV)) (local.get $c3)))
         (local.set $blk (i32.add (local.get $blk) (i32.const 64)))
         (br $blocks)))
     ;; The last one to three output vectors, one at a time, four rows of G per pass.
@@ -156,8 +143,8 @@
   ;; out += Σ_j (w_j · (y_j·v)) · y_j over the n gathered rows, one tile of four entries per pass:
   ;; first the four dot products side by side (four independent addition chains), then one sweep
   ;; that adds all four scaled rows to out, so out is loaded and stored once per four entries.
-  (func $addRatedProducts (param $Y i32) (param $w i32) (param $n i32) (param $rowBytes i32)
-        (param $v i32) (param $out i32)
+  (func $addRatedProducts (param $Y i32) (param $w i32) (param $t i32) (param $tStep i32)
+        (param $n i32) (param $rowBytes i32) (param $v i32) (param $out i32)
     (local $tile i32) (local $end i32) (local $q i32) (local $pv i32) (local $vEnd i32)
     (local $o i32) (local $oEnd i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $vi v128)
@@ -195,8 +182,8 @@
           (f32x4.add
             (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $s))
             (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $s))))
-        ;; s = [w_j·(y_j·v)] for the four entries, then each as a splat
-        (local.set $s (f32x4.mul (local.get $s) (v128.load (local.get $w))))
+        ;; s = [w_j·(y_j·v) − t_j] for the four entries, then each as a splat
+        (local.set $s (f32x4.sub (f32x4.mul (local.get $s) (v128.load (local.get $w))) (v128.load (local.get $t))))
         (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s) (local.get $s)))
         (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s) (local.get $s)))
         (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s) (local.get $s)))
@@ -218,89 +205,34 @@
           (local.set $o (i32.add (local.get $o) (i32.const 16)))
           (br_if $axpy (i32.lt_u (local.get $o) (local.get $oEnd))))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (local.set $t (i32.add (local.get $t) (local.get $tStep)))
         (local.set $tile (local.get $q))
         (br $tiles))))
 
-  ;; The first residual r = b − A·x, fused with the gather: for four entries at a time, copy
-  ;; their factor rows from F into the tile while taking y_j·x, then r += (t_j − w_j·(y_j·x))·y_j
-  ;; (that is b − Σ w_j (y_j·x) y_j, one sweep) on top of r = −(D∘x + G·x).
-  (func $gatherResidual (param $F i32) (param $cols i32) (param $w i32) (param $t i32) (param $n i32)
-        (param $rowBytes i32) (param $Y i32) (param $x i32) (param $r i32)
+;; The row's factor rows, copied from F into the tiles of Y. A plain copy keeps many loads in flight,
+  ;; which matters: F is larger than the cache, so every row is a miss.
+  (func $gather (param $F i32) (param $cols i32) (param $n i32) (param $rowBytes i32) (param $Y i32)
     (local $f0 i32) (local $f1 i32) (local $f2 i32) (local $f3 i32)
-    (local $tile i32) (local $end i32) (local $q i32) (local $i i32) (local $o i32) (local $oEnd i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xi v128)
-    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
-    (local $u v128) (local $s v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local.set $tile (local.get $Y))
+    (local $q i32) (local $end i32) (local $i i32)
+    (local.set $q (local.get $Y))
     (local.set $end (i32.add (local.get $Y) (i32.mul (local.get $n) (local.get $rowBytes))))
-    (local.set $oEnd (i32.add (local.get $r) (local.get $rowBytes)))
     (block $done
       (loop $tiles
-        (br_if $done (i32.ge_u (local.get $tile) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
         (local.set $f0 (i32.add (local.get $F) (i32.mul (i32.load (local.get $cols)) (local.get $rowBytes))))
         (local.set $f1 (i32.add (local.get $F) (i32.mul (i32.load offset=4 (local.get $cols)) (local.get $rowBytes))))
         (local.set $f2 (i32.add (local.get $F) (i32.mul (i32.load offset=8 (local.get $cols)) (local.get $rowBytes))))
         (local.set $f3 (i32.add (local.get $F) (i32.mul (i32.load offset=12 (local.get $cols)) (local.get $rowBytes))))
-        (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
-        (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-        (local.set $q (local.get $tile))
         (local.set $i (i32.const 0))
-        (loop $gather
-          (local.set $xi (v128.load (i32.add (local.get $x) (local.get $i))))
-          (local.set $e0 (v128.load (i32.add (local.get $f0) (local.get $i))))
-          (local.set $e1 (v128.load (i32.add (local.get $f1) (local.get $i))))
-          (local.set $e2 (v128.load (i32.add (local.get $f2) (local.get $i))))
-          (local.set $e3 (v128.load (i32.add (local.get $f3) (local.get $i))))
-          (v128.store (local.get $q) (local.get $e0))
-          (v128.store offset=16 (local.get $q) (local.get $e1))
-          (v128.store offset=32 (local.get $q) (local.get $e2))
-          (v128.store offset=48 (local.get $q) (local.get $e3))
-          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $e0) (local.get $xi))))
-          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $e1) (local.get $xi))))
-          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $e2) (local.get $xi))))
-          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $e3) (local.get $xi))))
+        (loop $copy
+          (v128.store (local.get $q) (v128.load (i32.add (local.get $f0) (local.get $i))))
+          (v128.store offset=16 (local.get $q) (v128.load (i32.add (local.get $f1) (local.get $i))))
+          (v128.store offset=32 (local.get $q) (v128.load (i32.add (local.get $f2) (local.get $i))))
+          (v128.store offset=48 (local.get $q) (v128.load (i32.add (local.get $f3) (local.get $i))))
           (local.set $q (i32.add (local.get $q) (i32.const 64)))
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (br_if $gather (i32.lt_u (local.get $i) (local.get $rowBytes))))
-        ;; [Σa0, Σa1, Σa2, Σa3]: a 4 × 4 transpose folded into the additions
-        (local.set $u
-          (f32x4.add
-            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
-            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
-        (local.set $s
-          (f32x4.add
-            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
-            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
-        (local.set $s
-          (f32x4.add
-            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $s))
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $s))))
-        ;; s = t − w∘[y_j·x] for the four entries, then each as a splat
-        (local.set $s (f32x4.sub (v128.load (local.get $t)) (f32x4.mul (v128.load (local.get $w)) (local.get $s))))
-        (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s) (local.get $s)))
-        (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s) (local.get $s)))
-        (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s) (local.get $s)))
-        (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s) (local.get $s)))
-        ;; out += s0·y0 + s1·y1 + s2·y2 + s3·y3
-        (local.set $q (local.get $tile))
-        (local.set $o (local.get $r))
-        (loop $axpy
-          (v128.store (local.get $o)
-            (f32x4.add (v128.load (local.get $o))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.mul (local.get $s0) (v128.load (local.get $q)))
-                  (f32x4.mul (local.get $s1) (v128.load offset=16 (local.get $q))))
-                (f32x4.add
-                  (f32x4.mul (local.get $s2) (v128.load offset=32 (local.get $q)))
-                  (f32x4.mul (local.get $s3) (v128.load offset=48 (local.get $q)))))))
-          (local.set $q (i32.add (local.get $q) (i32.const 64)))
-          (local.set $o (i32.add (local.get $o) (i32.const 16)))
-          (br_if $axpy (i32.lt_u (local.get $o) (local.get $oEnd))))
+          (br_if $copy (i32.lt_u (local.get $i) (local.get $rowBytes))))
         (local.set $cols (i32.add (local.get $cols) (i32.const 16)))
-        (local.set $w (i32.add (local.get $w) (i32.const 16)))
-        (local.set $t (i32.add (local.get $t) (i32.const 16)))
-        (local.set $tile (local.get $q))
         (br $tiles))))
 
   ;; One row: at most `steps` CG steps from the x stored at $x, which receives the result.
@@ -311,19 +243,21 @@
         (param $F i32) (param $cols i32) (param $w i32) (param $t i32) (param $n i32)
         (param $rowBytes i32) (param $Y i32) (param $G i32) (param $reg f32) (param $mask i32)
         (param $bias i32) (param $x i32) (param $r i32) (param $p i32) (param $q i32)
-        (param $steps i32) (result i32)
+        (param $zero i32) (param $steps i32) (result i32)
     (local $i i32) (local $step i32) (local $rho f32) (local $rhoNext f32) (local $tol f32)
     (local $pq f32) (local $alpha v128) (local $beta v128) (local $ri v128) (local $acc v128)
-    ;; r = b − A·x
+    ;; r = b − A·x: q = D∘x + G·x + Σ_j (w_j·(y_j·x) − t_j)·y_j (that is A·x − b, since
+    ;; b = Σ_j t_j·y_j), then r = −q
+    (call $gather (local.get $F) (local.get $cols) (local.get $n) (local.get $rowBytes) (local.get $Y))
     (call $diagGramProduct (local.get $x) (local.get $q) (local.get $rowBytes) (local.get $reg)
       (local.get $mask) (local.get $bias) (local.get $G))
+    (call $addRatedProducts (local.get $Y) (local.get $w) (local.get $t) (i32.const 16)
+      (local.get $n) (local.get $rowBytes) (local.get $x) (local.get $q))
     (loop $negate
       (v128.store (i32.add (local.get $r) (local.get $i))
         (f32x4.neg (v128.load (i32.add (local.get $q) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $negate (i32.lt_u (local.get $i) (local.get $rowBytes))))
-    (call $gatherResidual (local.get $F) (local.get $cols) (local.get $w) (local.get $t)
-      (local.get $n) (local.get $rowBytes) (local.get $Y) (local.get $x) (local.get $r))
     ;; p = r, ρ = r·r
     (local.set $rho (call $dot (local.get $r) (local.get $r) (local.get $rowBytes)))
     (local.set $tol (f32.mul (local.get $rho) (f32.const 1e-12)))
@@ -339,8 +273,8 @@
         ;; q = A·p
         (call $diagGramProduct (local.get $p) (local.get $q) (local.get $rowBytes) (local.get $reg)
           (local.get $mask) (local.get $bias) (local.get $G))
-        (call $addRatedProducts (local.get $Y) (local.get $w) (local.get $n) (local.get $rowBytes)
-          (local.get $p) (local.get $q))
+        (call $addRatedProducts (local.get $Y) (local.get $w) (local.get $zero) (i32.const 0)
+          (local.get $n) (local.get $rowBytes) (local.get $p) (local.get $q))
         (local.set $pq (call $dot (local.get $p) (local.get $q) (local.get $rowBytes)))
         (br_if $converged (i32.eqz (f32.gt (local.get $pq) (f32.const 0))))
         ;; x += α·p, r −= α·q, ρ' = r·r in one sweep

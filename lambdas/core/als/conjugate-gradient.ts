@@ -110,6 +110,7 @@ interface KernelExports {
     r: number,
     p: number,
     q: number,
+    zero: number,
     steps: number,
   ): number;
 }
@@ -155,7 +156,22 @@ export class CgKernel {
   private d = 0;
   private kp = 0;
   private numCols = 0;
-  private at = { mask: 0, bias: 0, x: 0, r: 0, p: 0, q: 0, G: 0, cols: 0, w: 0, t: 0, F: 0, Y: 0 };
+  /** Byte offsets of the kernel's regions (see `prepare`). */
+  private at = {
+    mask: 0,
+    bias: 0,
+    x: 0,
+    r: 0,
+    p: 0,
+    q: 0,
+    zero: 0,
+    G: 0,
+    cols: 0,
+    w: 0,
+    t: 0,
+    F: 0,
+    Y: 0,
+  };
 
   constructor() {
     this.kernel = instantiateKernel<KernelExports>(CG_KERNEL_WASM_BASE64);
@@ -182,6 +198,7 @@ export class CgKernel {
       r: take(rowBytes),
       p: take(rowBytes),
       q: take(rowBytes),
+      zero: take(16),
       G: gram ? take(rowBytes * kp) : 0,
       cols: take(4 * maxEntries),
       w: take(4 * maxEntries),
@@ -260,6 +277,7 @@ export class CgKernel {
       at.r,
       at.p,
       at.q,
+      at.zero,
       steps,
     );
   }
