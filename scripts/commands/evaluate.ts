@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_ALS_OPTIONS, type AlsOptions } from '../../lambdas/core/als/index.ts';
 import { evaluateAls, tuneAls } from '../../lambdas/core/eval/als-report.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import { evaluateHeldOutUsers } from './evaluate-users.ts';
 
 interface EvaluateOptions {
   train: string;
@@ -19,6 +20,16 @@ interface EvaluateOptions {
   blocks?: number;
   k: number;
   tune?: boolean;
+  protocol: 'ratings' | 'users';
+  blend?: number;
+  neighbours: boolean;
+}
+
+function protocolOption(value: string): 'ratings' | 'users' {
+  if (value !== 'ratings' && value !== 'users') {
+    throw new InvalidArgumentError(`expected ratings or users, got "${value}"`);
+  }
+  return value;
 }
 
 export function registerEvaluateCommand(program: Command): void {
@@ -43,7 +54,22 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--alpha <x>', `implicit confidence slope (default ${d.alpha})`, numberOption(0, 1e6))
     .option('--blocks <n>', 'row blocks per side (results do not depend on it)', intOption(1, 4096))
     .option('--k <n>', 'cut-off for ranking metrics', intOption(1, 1000), 10)
-    .option('--tune', 'grid-search rank × reg × iterations on a validation split of --train first')
+    .option(
+      '--tune',
+      'grid-search on validation data carved out of the training data first (ratings: rank × reg × iterations by RMSE; users: α₀ × neighbour λ × blend by NDCG@100)',
+    )
+    .option(
+      '--protocol <name>',
+      'ratings: an 80/20 split of the ratings (RMSE, per-rating ranking); users: 20 % of users held out whole and folded in as the API does (Recall, NDCG)',
+      protocolOption,
+      'ratings',
+    )
+    .option(
+      '--blend <w>',
+      'users protocol: the neighbour model’s share of the blend',
+      numberOption(0, 1),
+    )
+    .option('--no-neighbours', 'users protocol: rank by the ALS factors alone')
     .action(action(evaluate));
 }
 
@@ -53,6 +79,10 @@ function requireFile(path: string, flag: string): void {
 }
 
 async function evaluate(opts: EvaluateOptions): Promise<void> {
+  if (opts.protocol === 'users') return evaluateUsers(opts);
+  if (opts.blend !== undefined || !opts.neighbours) {
+    throw new UserError('--blend and --no-neighbours apply to --protocol users');
+  }
   if (opts.test && opts.split !== undefined)
     throw new UserError('give --test or --split, not both');
   requireFile(opts.train, '--train');
@@ -95,4 +125,32 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
     );
   }
   console.log(JSON.stringify({ ...summary, ...(tuning ? { tuning } : {}) }));
+}
+
+async function evaluateUsers(opts: EvaluateOptions): Promise<void> {
+  for (const [flag, given] of [
+    ['--test', opts.test !== undefined],
+    ['--split', opts.split !== undefined],
+    ['--implicit', opts.implicit === true],
+    ['--blocks', opts.blocks !== undefined],
+  ] as const) {
+    if (given) throw new UserError(`${flag} applies to --protocol ratings`);
+  }
+  requireFile(opts.train, '--train');
+  const table = await readRatingsFile(opts.train);
+  if (table.length === 0) throw new UserError(`--train: ${opts.train} holds no ratings`);
+  const report = evaluateHeldOutUsers(table, {
+    seed: opts.seed,
+    tune: opts.tune === true,
+    als: {
+      ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
+      ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
+      ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
+      ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+    },
+    ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
+    neighbours: opts.neighbours,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  console.log(JSON.stringify(report));
 }

@@ -50,6 +50,34 @@ describeWithMlSmall('recsys evaluate on ml-latest-small', () => {
   });
 });
 
+describeWithMlSmall('recsys evaluate --protocol users on ml-latest-small', () => {
+  it('ranks for held-out users far above popularity and reports every contract field', async () => {
+    expectMlSmallPresent();
+    const { stdout } = await recsys(
+      'evaluate',
+      '--train',
+      mlSmall('ratings.csv'),
+      '--protocol',
+      'users',
+    );
+    const report = lastJson(stdout);
+    const keys = ['recall@20', 'recall@50', 'ndcg@10', 'ndcg@100', 'precision@10', 'coverage@10'];
+    for (const key of [...keys, 'users']) expect(report, key).toHaveProperty(key);
+    const popularity = report.popularity as Record<string, number>;
+    for (const key of keys) expect(popularity, key).toHaveProperty(key);
+    // 20 % of the 603 users with ≥ 5 positives, minus those left without a target.
+    expect(report.users).toBeGreaterThan(100);
+    expect(popularity.users).toBe(report.users);
+    // Bars well below what the defaults reach (NDCG@100 ≈ 0.39, popularity ≈ 0.21) and well above
+    // popularity: a regression to popularity-like lists fails them.
+    expect(report['ndcg@100']).toBeGreaterThan(0.35);
+    expect(report['ndcg@10']).toBeGreaterThan(0.27);
+    expect(report['recall@20']).toBeGreaterThan(0.33);
+    expect(report['ndcg@100']).toBeGreaterThan(1.5 * popularity['ndcg@100']!);
+    expect(report['coverage@10']).toBeGreaterThan(5 * popularity['coverage@10']!);
+  });
+});
+
 describe('recsys evaluate on other MovieLens formats', () => {
   it('reads ml-100k style u.base/u.test files (tab separated) given as --train and --test', async () => {
     const { table } = generateRatingsTable({ ratings: 20_000, users: 300, movies: 400, seed: 5 });
@@ -86,6 +114,24 @@ describe('recsys evaluate on other MovieLens formats', () => {
     const error = (await failing.catch((e: { stderr: string }) => e)) as { stderr: string };
     expect(error.stderr.trim().split('\n')).toHaveLength(1);
     expect(error.stderr).toMatch(/bad\.dat:2: non-numeric movieId/);
+  });
+
+  it('rejects flags that do not belong to the chosen protocol, with one line', async () => {
+    for (const args of [
+      ['--protocol', 'users', '--split', '0.2'],
+      ['--protocol', 'users', '--implicit'],
+      ['--protocol', 'items'],
+      ['--blend', '0.5'],
+      ['--protocol', 'users', '--blend', '2'],
+    ]) {
+      const failing = recsys('evaluate', '--train', join(dir, 'u1.base'), ...args);
+      const error = (await failing.catch((e: { code: number; stderr: string }) => e)) as {
+        code: number;
+        stderr: string;
+      };
+      expect(error.code, args.join(' ')).toBe(1);
+      expect(error.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
   });
 
   it('rejects bad flags with a non-zero exit', async () => {

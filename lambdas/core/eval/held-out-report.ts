@@ -52,3 +52,14 @@ export function catalogueSize(table: RatingsTable): number {
 
 export type { HeldOutMetrics };
 export { heldOutMetrics };
+
+/** `recsys evaluate --protocol users`: the product's lists and popularity's on the same users. */
+export interface HeldOutReport extends HeldOutMetrics {
+  popularity: HeldOutMetrics;
+  /** Ratings trained on (every rating of the users not held out). */
+  train: number;
+  heldOutUsers: number;
+  eligibleUsers: number;
+  trainSeconds: number;
+  seed: number;
+}

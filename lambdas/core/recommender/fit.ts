@@ -23,6 +23,24 @@ export interface FittedRecommender {
   readonly seconds: { ranking: number; neighbours: number };
 }
 
+/** The implicit ALS half of the ranking model. */
+export function fitRankingAls(matrices: RatingMatrices, options: RecommenderOptions): AlsModel {
+  return trainAlsOnMatrices(matrices, { ...options.als, trackTrainRmse: false });
+}
+
+/** The EASE half, or null when the options turn it off. */
+export function fitNeighbourModel(
+  matrices: RatingMatrices,
+  options: RecommenderOptions,
+): NeighbourModel | null {
+  if (options.neighbours === false) return null;
+  return fitNeighbours(
+    matrices,
+    itemSupport(matrices),
+    resolveNeighbourSettings(options.neighbours),
+  );
+}
+
 /**
  * Fits the product's ranking model in this process: the same two models the train state machine
  * fits block by block, prepared for serving exactly as the API prepares them.
@@ -32,22 +50,18 @@ export function fitRecommender(
   options: RecommenderOptions = DEFAULT_RECOMMENDER_OPTIONS,
 ): FittedRecommender {
   const matrices = buildRatingMatrices(train);
-  const support = itemSupport(matrices);
   let started = performance.now();
-  const ranking = trainAlsOnMatrices(matrices, { ...options.als, trackTrainRmse: false });
+  const ranking = fitRankingAls(matrices, options);
   const rankingSeconds = (performance.now() - started) / 1000;
   started = performance.now();
-  const neighbours =
-    options.neighbours === false
-      ? null
-      : fitNeighbours(matrices, support, resolveNeighbourSettings(options.neighbours));
+  const neighbours = fitNeighbourModel(matrices, options);
   const neighbourSeconds = (performance.now() - started) / 1000;
   return {
     recommender: prepareRecommender({
       ranking,
       neighbours,
       blend: neighbours ? options.blend : 0,
-      support,
+      support: itemSupport(matrices),
       policy: options.policy,
     }),
     ranking,

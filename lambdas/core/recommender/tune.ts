@@ -1,0 +1,93 @@
+import { heldOutMetrics, heldOutUsersSplit, type HeldOutMetrics } from '../eval/held-out-users.ts';
+import { catalogueSize, recommenderLists } from '../eval/held-out-report.ts';
+import { buildRatingMatrices } from '../matrix/csr.ts';
+import type { NeighbourModel } from '../neighbours/model.ts';
+import type { RatingsTable } from '../ratings.ts';
+import { prepareRecommender } from '../serving/recommender.ts';
+import { fitNeighbourModel, fitRankingAls, itemSupport } from './fit.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS, type RecommenderOptions } from './options.ts';
+
+/**
+ * What `--tune` searches: the implicit ALS's unobserved weight α₀, the neighbour model's λ and the
+ * blend. Blend points need no refit (the two models are fitted once per (α₀, λ)), so the grid
+ * costs |α₀| ALS fits and |λ| EASE fits.
+ */
+export interface RecommenderGrid {
+  readonly unobservedWeight: readonly number[];
+  readonly neighbourReg: readonly number[];
+  readonly blend: readonly number[];
+}
+
+export const DEFAULT_RECOMMENDER_GRID: RecommenderGrid = {
+  unobservedWeight: [0.05, 0.1, 0.2],
+  neighbourReg: [250, 500, 1000],
+  blend: [0.3, 0.5, 0.7],
+};
+
+/** The metric tuning maximizes: NDCG@100, the protocol's headline figure. */
+export const TUNING_METRIC = 'ndcg@100' as const;
+
+export interface TuneResult {
+  readonly unobservedWeight: number;
+  readonly neighbourReg: number;
+  readonly blend: number;
+  readonly validation: HeldOutMetrics;
+}
+
+/** Validation users for tuning: held out of the training users with a seed of their own. */
+export const VALIDATION_SEED_OFFSET = 1000;
+
+/**
+ * Grid search on validation users held out of `train` (never the test users): returns the
+ * options of the best point and every point's validation metrics, best first.
+ */
+export function tuneRecommender(
+  train: RatingsTable,
+  options: { seed?: number; grid?: RecommenderGrid; base?: RecommenderOptions } = {},
+): { best: RecommenderOptions; results: TuneResult[] } {
+  const grid = options.grid ?? DEFAULT_RECOMMENDER_GRID;
+  const base = options.base ?? DEFAULT_RECOMMENDER_OPTIONS;
+  const split = heldOutUsersSplit(train, { seed: (options.seed ?? 0) + VALIDATION_SEED_OFFSET });
+  if (split.users.length === 0) throw new RangeError('too few eligible users to tune on');
+  const catalogue = catalogueSize(train);
+  const matrices = buildRatingMatrices(split.train);
+  const support = itemSupport(matrices);
+  const results: TuneResult[] = [];
+  const neighbourFits = new Map<number, NeighbourModel | null>();
+  const neighboursFor = (reg: number) => {
+    if (!neighbourFits.has(reg)) {
+      const settings = { ...(base.neighbours || {}), reg };
+      neighbourFits.set(reg, fitNeighbourModel(matrices, { ...base, neighbours: settings }));
+    }
+    return neighbourFits.get(reg)!;
+  };
+  for (const unobservedWeight of grid.unobservedWeight) {
+    const ranking = fitRankingAls(matrices, { ...base, als: { ...base.als, unobservedWeight } });
+    for (const neighbourReg of grid.neighbourReg) {
+      const neighbours = neighboursFor(neighbourReg);
+      for (const blend of grid.blend) {
+        const recommender = prepareRecommender({
+          ranking,
+          neighbours,
+          blend,
+          support,
+          policy: base.policy,
+        });
+        const lists = recommenderLists(recommender, split.users);
+        const validation = heldOutMetrics(lists, split.users, catalogue);
+        results.push({ unobservedWeight, neighbourReg, blend, validation });
+      }
+    }
+  }
+  results.sort((a, b) => b.validation[TUNING_METRIC] - a.validation[TUNING_METRIC]);
+  const top = results[0]!;
+  return {
+    best: {
+      ...base,
+      als: { ...base.als, unobservedWeight: top.unobservedWeight },
+      neighbours: { ...(base.neighbours || {}), reg: top.neighbourReg },
+      blend: top.blend,
+    },
+    results,
+  };
+}
