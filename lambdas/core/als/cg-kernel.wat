@@ -34,10 +34,16 @@
 ;; G: kp × kp, full (both triangles), row-major. cols/w/t: n int32/float32 each, n a multiple of
 ;; 4 (padding entries point at the zero row with w = t = 0, so they add exact zeros).
 ;;
+;; ── Precision ────────────────────────────────────────────────────────────────────────────────
+;; float32, as benfred/implicit: three warm-started steps stop far above float32's round-off, and
+;; run to convergence the kernel reaches the float64 Cholesky solution to ~1e-6 of its scale
+;; (test/unit/als-cg.test.ts). Four lanes of float32 do twice the work of two lanes of float64.
+;;
 ;; ── Determinism ──────────────────────────────────────────────────────────────────────────────
-;; Only IEEE add/mul/div (no fused multiply-add, no relaxed SIMD): every result is the same bits
-;; on any CPU. The summation order depends only on kp and the row's own entries, in their stored
-;; order, so a row solves identically whatever block it is in.
+;; Only IEEE add/mul/div (no fused multiply-add, no relaxed SIMD, whose madd may round differently
+;; by CPU and is not promised to match between V8's baseline and optimizing compilers): every
+;; result is the same bits on any CPU and tier. The summation order depends only on kp and the
+;; row's own entries, in their stored order, so a row solves identically whatever block it is in.
 (module
   (memory (export "memory") 1)
 
