@@ -2,6 +2,7 @@ import {
   computeGram,
   foldInUser,
   TopNHeap,
+  userVector,
   type AlsModel,
   type FoldInOptions,
   type ScoredMovie,
@@ -195,4 +196,39 @@ export function topByScore(
     out.push({ movieId: ranking.itemIds.ids[items[k]!]!, score: values[k]! });
   }
   return out;
+}
+
+/**
+ * The stars the explicit model predicts for `movieIds` given a user vector in its own space (a
+ * trained user's, or one folded in from their ratings): clamp(μ + b_u + b_i + x·y). A movie the
+ * model never saw gets μ + b_u. This is the "predicted rating" shown beside a recommendation; it
+ * never changes the order of a list, which the ranking model decides.
+ */
+export function predictedStars(
+  rating: AlsModel,
+  user: UserVector,
+  movieIds: readonly number[],
+): number[] {
+  const { rank, itemFactors, itemBias, globalMean, options } = rating;
+  return movieIds.map((movieId) => {
+    const i = rating.itemIds.indexOf(movieId);
+    let s = globalMean + user.bias;
+    if (i >= 0) {
+      if (itemBias) s += itemBias[i]!;
+      for (let k = 0; k < rank; k++) s += user.vector[k]! * itemFactors[i * rank + k]!;
+    }
+    return Math.min(options.ratingMax, Math.max(options.ratingMin, s));
+  });
+}
+
+/** The explicit model's vector for a person: trained if it knows them, else folded in. */
+export function ratingUser(
+  rating: AlsModel,
+  userId: number | null,
+  ratings: readonly { movieId: number; rating: number }[],
+): UserVector | null {
+  const known = userId === null ? null : userVector(rating, userId);
+  if (known) return known;
+  const folded = foldInUser(rating, { ratings });
+  return folded.used > 0 ? folded : null;
 }

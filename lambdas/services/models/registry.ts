@@ -1,6 +1,12 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
-import type { S3Store } from '../../adapters/s3.ts';
+import { S3ObjectNotFoundError, type S3Store } from '../../adapters/s3.ts';
 import { decodeModel, encodeModel, type AlsModel, type ScoredMovie } from '../../core/als/index.ts';
+import {
+  BUNDLE_FILES,
+  decodeBundle,
+  encodeBundle,
+  type ModelBundle,
+} from '../../core/recommender/bundle.ts';
 
 /**
  * Model versions: the contract between training (writes) and serving (reads). A model is a row in
@@ -108,6 +114,38 @@ export async function saveModelArtifact(
 
 export async function loadModelArtifact(s3: S3Store, artifactsPrefix: string): Promise<AlsModel> {
   return decodeModel(new Uint8Array(await s3.getBuffer(artifactsPrefix + MODEL_FILE)));
+}
+
+/** Writes every file of a model version under `models/<id>/`, the manifest last. */
+export async function saveModelBundle(
+  s3: S3Store,
+  modelId: string,
+  bundle: ModelBundle,
+): Promise<void> {
+  const files = encodeBundle(bundle);
+  const prefix = modelPrefix(modelId);
+  await Promise.all(
+    [...files]
+      .filter(([name]) => name !== BUNDLE_FILES.manifest)
+      .map(([name, bytes]) => s3.putObject(prefix + name, bytes, 'application/octet-stream')),
+  );
+  await s3.putObject(
+    prefix + BUNDLE_FILES.manifest,
+    files.get(BUNDLE_FILES.manifest)!,
+    'application/json',
+  );
+}
+
+/** A model version's bundle (a version-1 model, only `model.bin`, loads as a bundle of one). */
+export async function loadModelBundle(s3: S3Store, artifactsPrefix: string): Promise<ModelBundle> {
+  return decodeBundle(async (name) => {
+    try {
+      return new Uint8Array(await s3.getBuffer(artifactsPrefix + name));
+    } catch (error) {
+      if (error instanceof S3ObjectNotFoundError) return undefined;
+      throw error;
+    }
+  });
 }
 
 type RankedTable = 'recommendations' | 'similar_movies';
