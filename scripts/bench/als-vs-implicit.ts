@@ -3,7 +3,7 @@
  * generated MovieLens-shaped set, one thread each: seconds per iteration at several ranks.
  *
  *   npx tsx scripts/bench/als-vs-implicit.ts [--ratings 2000000] [--seed 7] [--ranks 20,64,128]
- *       [--cholesky-ranks 20,64] [--iterations 4] [--cholesky-iterations 2] [--python PATH]
+ *       [--cholesky-ranks 20,64] [--iterations 6] [--cholesky-iterations 2] [--python PATH]
  *       [--out bench/results/als-vs-implicit.json]
  *   (`npm run bench -- --peers` runs it as the step als-implicit.)
  *
@@ -186,7 +186,7 @@ async function runParent(args: Record<string, string>): Promise<void> {
   const seed = Number(args.seed ?? 7);
   const ranks = (args.ranks ?? '20,64,128').split(',').map(Number);
   const choleskyRanks = (args['cholesky-ranks'] ?? '20,64').split(',').filter(Boolean).map(Number);
-  const iterations = Number(args.iterations ?? 4);
+  const iterations = Number(args.iterations ?? 6);
   const choleskyIterations = Number(args['cholesky-iterations'] ?? 2);
   const python = args.python ?? peersPython();
   const out = args.out ?? join(resultsDir(), 'als-vs-implicit.json');

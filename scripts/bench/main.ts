@@ -99,7 +99,7 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
     case 'api':
       return { script: 'api.ts', args: [], files: ['api.json'] };
     case 'als-implicit':
-      // Implicit ALS s/iteration, ours vs benfred/implicit's CG on 2M generated ratings (~4 min).
+      // Implicit ALS s/iteration, ours vs benfred/implicit's CG on 2M generated ratings (~2 min).
       return {
         script: 'als-vs-implicit.ts',
         args: quick

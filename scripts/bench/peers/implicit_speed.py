@@ -1,6 +1,6 @@
 """Seconds per iteration of benfred/implicit's CPU ALS with its conjugate-gradient solver.
 
-Usage: python implicit_speed.py RATINGS.csv --ranks 20,64,128 [--iterations 4] [--cg-steps 3]
+Usage: python implicit_speed.py RATINGS.csv --ranks 20,64,128 [--iterations 6] [--cg-steps 3]
                                 [--alpha 0] [--unobserved-weight 0.1] [--reg 0.01]
 
 Prints one JSON object on its last stdout line: {"implicit": version, "runs": [...]}, one run per
@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 parser = argparse.ArgumentParser()
 parser.add_argument("ratings")
 parser.add_argument("--ranks", default="20,64,128")
-parser.add_argument("--iterations", type=int, default=4)
+parser.add_argument("--iterations", type=int, default=6)
 parser.add_argument("--cg-steps", type=int, default=3)
 parser.add_argument("--alpha", type=float, default=0.0)
 parser.add_argument("--unobserved-weight", type=float, default=0.1)
