@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainAls } from '../../lambdas/core/als/index.ts';
+import { predict, trainAls } from '../../lambdas/core/als/index.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
+import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import {
   activateModel,
   modelPrefix,
   saveModelArtifact,
+  saveModelBundle,
   saveModelRecord,
 } from '../../lambdas/services/models/registry.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
@@ -55,6 +58,22 @@ function expectProblem(reply: Reply, status: number, parameter?: string): void {
     expect(reply.json.error.problems.map((p: { parameter: string }) => p.parameter)).toContain(
       parameter,
     );
+}
+
+interface Item {
+  movieId: number;
+  predictedRating: number | null;
+}
+
+/** Every item carries the rating model's stars, on the scale and rounded to 0.01. */
+function expectPredictedStars(items: Item[]): void {
+  expect(items.length).toBeGreaterThan(0);
+  for (const { predictedRating } of items) {
+    expect(typeof predictedRating).toBe('number');
+    expect(predictedRating).toBeGreaterThanOrEqual(0.5);
+    expect(predictedRating).toBeLessThanOrEqual(5);
+    expect(Math.round(predictedRating! * 100) / 100).toBe(predictedRating);
+  }
 }
 
 const HORROR = [1258, 1387, 1997, 2710, 1982]; // The Shining, Jaws, The Exorcist, Blair Witch, Halloween
@@ -123,8 +142,17 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
         movieId: expect.any(Number),
         title: expect.any(String),
       });
+      expectPredictedStars(reply.json.items);
       expect(reply.headers.get('cache-control')).toBe('no-store');
       expect(reply.headers.get('x-request-id')).toBeTruthy();
+      // The stored list and the on-line blend rank the same movies in the same order.
+      const online = await call('/users/1/recommendations?limit=60');
+      expect(online.json.strategy).toBe('online');
+      const ids = (items: { movieId: number }[]) => items.map((m) => m.movieId);
+      expect(ids(online.json.items).slice(0, 10)).toEqual(ids(reply.json.items));
+      expect(online.json.items.slice(0, 10).map((m: Item) => m.predictedRating)).toEqual(
+        reply.json.items.map((m: Item) => m.predictedRating),
+      );
     });
 
     it('scores on-line for genre filters, longer lists and excludeRated=false', async () => {
@@ -134,9 +162,12 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
       expect(comedy.json.items).toHaveLength(15);
       for (const movie of comedy.json.items) expect(movie.genres).toContain('Comedy');
 
+      expectPredictedStars(comedy.json.items);
+
       const long = await call('/users/1/recommendations?limit=60'); // training stores 50
       expect(long.json.strategy).toBe('online');
       expect(long.json.items).toHaveLength(60);
+      expectPredictedStars(long.json.items);
 
       const rated = (await call('/users/1/ratings?limit=1000')).json.items.map(
         (m: { movieId: number }) => m.movieId,
@@ -159,6 +190,8 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
       const counts = reply.json.items.map((m: { ratingCount: number }) => m.ratingCount);
       expect(counts).toEqual([...counts].sort((a, b) => b - a));
       expect(reply.json.items[0].title).toMatch(/Forrest Gump/);
+      // Nothing to predict from: the rating model knows nothing about this user.
+      for (const movie of reply.json.items) expect(movie.predictedRating).toBeNull();
     });
 
     it.each([
@@ -224,13 +257,13 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
         return reply;
       };
       // The first fold-in of a process runs cold code; time a warm one.
-      await foldIn([1]);
+      expectPredictedStars((await foldIn([1])).json.items);
       const popular = (await call('/movies/popular?limit=20')).json.items;
       const horror = await foldIn(HORROR);
       expect(horror.json.millis).toBeLessThan(50);
       const romance = await foldIn(ROMANCE);
-      // Measured with recsys train --implicit: Horror 0.40 vs 0.05 (popular) and 0.05 (Romance
-      // profile); Romance 0.35 vs 0.10 (popular).
+      // Measured with the fixture's bundle (implicit ALS + EASE, blend 0.5): Horror 0.70 vs 0.05
+      // (popular) and 0.05 (Romance profile); Romance 0.70 vs 0.10 (popular).
       expect(share(horror.json.items, 'Horror')).toBeGreaterThanOrEqual(0.3);
       expect(share(horror.json.items, 'Horror')).toBeGreaterThan(share(popular, 'Horror') + 0.2);
       expect(share(horror.json.items, 'Horror')).toBeGreaterThan(
@@ -259,6 +292,22 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
       expect(reply.json.ignored).toEqual([2147483000]);
       expect(reply.json.items).toHaveLength(5);
       for (const movie of reply.json.items) expect(movie.genres).toContain('Animation');
+      expectPredictedStars(reply.json.items);
+    });
+
+    it('predicts more stars for movies like those the profile loved than for those it hated', async () => {
+      const loved = { ratings: HORROR.map((movieId) => ({ movieId, rating: 5 })), limit: 20 };
+      const hated = { ratings: HORROR.map((movieId) => ({ movieId, rating: 0.5 })), limit: 20 };
+      const stars = async (body: unknown) => {
+        const reply = await call('/recommendations', { body: JSON.stringify(body) });
+        expect(reply.json.strategy).toBe('fold-in');
+        expectPredictedStars(reply.json.items);
+        return new Map(reply.json.items.map((m: Item) => [m.movieId, m.predictedRating]));
+      };
+      const [up, down] = await Promise.all([stars(loved), stars(hated)]);
+      const shared = [...up.keys()].filter((id) => down.has(id));
+      expect(shared.length).toBeGreaterThan(0);
+      for (const id of shared) expect(up.get(id)).toBeGreaterThan(down.get(id) as number);
     });
 
     it('404s a profile of movies that do not exist', async () => {
@@ -432,11 +481,12 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
       const active = await call('/models/active');
       expect(active.json.modelId).toBe(data.modelId);
       expect(active.json.status).toBe('ready');
-      // The training curve: one record per iteration with its validation RMSE.
+      // The training curve: one record per iteration (the fixture fits on every rating, so the
+      // rating model's training RMSE; a `recsys train` run records validation RMSE too).
       expect(active.json.metrics.history.length).toBeGreaterThan(1);
       expect(active.json.metrics.history[0]).toMatchObject({
         iteration: 1,
-        rmse: expect.any(Number),
+        trainRmse: expect.any(Number),
       });
     });
   });
@@ -450,9 +500,10 @@ describe('API without a model, then with one (model refresh)', () => {
   beforeAll(async () => {
     db = await freshStore('api_nomodel');
     const movies = [
-      [1, 'Alpha (2000)', ['Drama'], 3],
-      [2, 'Beta (2001)', ['Comedy'], 2],
-      [3, 'Gamma (2002)', ['Drama', 'Comedy'], 1],
+      // Counts past the explicit policy's support threshold (20), so a version-1 model ranks all.
+      [1, 'Alpha (2000)', ['Drama'], 30],
+      [2, 'Beta (2001)', ['Comedy'], 25],
+      [3, 'Gamma (2002)', ['Drama', 'Comedy'], 20],
     ] as const;
     for (const [id, title, genres, count] of movies) {
       await db.execute(
@@ -497,9 +548,11 @@ describe('API without a model, then with one (model refresh)', () => {
     ] as const) {
       table.push(user, movie, rating);
     }
-    const model = trainAls(table.finish(), { rank: 2, iterations: 3 });
+    const ratings = table.finish();
+    const model = trainAls(ratings, { rank: 2, iterations: 3 });
     const modelId = `api-refresh-${Date.now().toString(36)}`;
     const s3 = new S3Store(s3ConfigFromEnv());
+    await s3.ensureBucket();
     await saveModelArtifact(s3, modelId, model);
     s3.destroy();
     await saveModelRecord(db, {
@@ -516,5 +569,53 @@ describe('API without a model, then with one (model refresh)', () => {
     const after = await call('/users/7/recommendations?excludeRated=false');
     expect(after.json.modelId).toBe(modelId);
     expect(after.json.strategy).toBe('online');
+    expect(after.json.items).toHaveLength(3);
+    // A version-1 model (only model.bin) loads as a bundle of one: an explicit model ranks and
+    // predicts the stars itself, from the user's trained vector.
+    expect(after.json.items.map((m: Item) => m.predictedRating)).toEqual(
+      after.json.items.map((m: Item) => Math.round(predict(model, 7, m.movieId) * 100) / 100),
+    );
+    const foldV1 = await call('/recommendations', {
+      body: '{"ratings":[{"movieId":1,"rating":5}]}',
+    });
+    expect(foldV1.json.strategy).toBe('fold-in');
+    expectPredictedStars(foldV1.json.items);
+
+    // Then a bundle with a neighbour model and no rating model: the blend ranks, no stars.
+    const fitted = fitRecommender(ratings, {
+      ...DEFAULT_RECOMMENDER_OPTIONS,
+      als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank: 2, iterations: 3 },
+    });
+    expect(fitted.neighbours).not.toBeNull();
+    const bundleId = `${modelId}-bundle`;
+    const s3Bundle = new S3Store(s3ConfigFromEnv());
+    await saveModelBundle(s3Bundle, bundleId, {
+      ranking: fitted.ranking,
+      neighbours: fitted.neighbours,
+      rating: null,
+      blend: 0.5,
+      policy: DEFAULT_RECOMMENDER_OPTIONS.policy,
+    });
+    s3Bundle.destroy();
+    await saveModelRecord(db, {
+      modelId: bundleId,
+      dataset: 'tiny',
+      status: 'ready',
+      createdAt: new Date(),
+      params: {},
+      metrics: {},
+      artifactsPrefix: modelPrefix(bundleId),
+    });
+    await activateModel(db, bundleId);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const bundled = await call('/users/7/recommendations?excludeRated=false');
+    expect(bundled.json.modelId).toBe(bundleId);
+    expect(bundled.json.strategy).toBe('online');
+    expect(bundled.json.items).toHaveLength(3);
+    for (const movie of bundled.json.items) expect(movie.predictedRating).toBeNull();
+    const foldBundle = await call('/recommendations', { body: '{"favorites":[1]}' });
+    expect(foldBundle.json).toMatchObject({ modelId: bundleId, strategy: 'fold-in', used: 1 });
+    expect(foldBundle.json.items.map((m: Item) => m.movieId).sort()).toEqual([2, 3]);
+    for (const movie of foldBundle.json.items) expect(movie.predictedRating).toBeNull();
   });
 });

@@ -9,6 +9,8 @@ import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movie
 
 const KEY = 'web-ui-test-key';
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
+/** "★ 4.3 predicted": the stars the bundle's rating model predicts, one decimal, within 0.5–5. */
+const PREDICTED = /^★ (0\.[5-9]|[1-4]\.\d|5\.0) predicted$/;
 /** Debian's Chromium (`apt-get install chromium`); playwright's own browser downloads are not used. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -68,6 +70,10 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     await poll(() => page.getByTestId('strategy').textContent()).toMatch(/fold-in/);
     const titles = await recommendations.locator('.movie-title').allTextContents();
     expect(titles.join(' | ')).not.toMatch(/The Shining|The Exorcist/);
+    // The rating model's stars beside each recommendation.
+    const stars = recommendations.getByTestId('predicted-rating');
+    expect(await stars.count()).toBe(15);
+    for (const text of await stars.allTextContents()) expect(text).toMatch(PREDICTED);
     await shot('01-discover-favourites');
   });
 
@@ -84,7 +90,12 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
   it('looks up a user’s recommendations and rated movies', async () => {
     await page.goto(`${server.url}/#/user/1`);
     await poll(() => page.getByTestId('user-recommendations').locator('li.movie').count()).toBe(20);
+    const stars = page.getByTestId('user-recommendations').getByTestId('predicted-rating');
+    expect(await stars.count()).toBe(20);
+    for (const text of await stars.allTextContents()) expect(text).toMatch(PREDICTED);
     await poll(() => page.getByTestId('user-ratings').locator('li.movie').count()).toBe(100);
+    // Rated movies show the user's own stars, not a prediction.
+    expect(await page.getByTestId('user-ratings').getByTestId('predicted-rating').count()).toBe(0);
     await shot('03-user-lookup');
   });
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { trainAls, userVector } from '../../lambdas/core/als/index.ts';
+import { encodeModel, predict, trainAls, userVector } from '../../lambdas/core/als/index.ts';
+import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
+import { decodeBundle, encodeBundle } from '../../lambdas/core/recommender/bundle.ts';
+import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { ApiError } from '../../lambdas/core/serving/api-error.ts';
 import {
   Catalogue,
@@ -16,7 +20,20 @@ import {
   MODEL_ONLY_POLICY,
   rankForVector,
   rankingPolicyFor,
+  supportByItem,
 } from '../../lambdas/core/serving/ranking.ts';
+import {
+  prepareRecommender,
+  ratingUser,
+  recommendForProfile,
+  recommendForVector,
+} from '../../lambdas/core/serving/recommender.ts';
+import {
+  ratingProfile,
+  servingRecommender,
+  SIMILAR_MIN_RATINGS,
+  withPredictedRatings,
+} from '../../lambdas/core/serving/serving-bundle.ts';
 import { itemNorms } from '../../lambdas/core/als/index.ts';
 
 function problemsOf(fn: () => unknown): string[] {
@@ -113,7 +130,7 @@ describe('parseFoldInBody', () => {
     ).toEqual(['favorites.1', 'limit', 'other', 'ratings.0.rating', 'ratings.1.movieId']);
     expect(
       problemsOf(() =>
-        parseFoldInBody({ favorites: Array.from({ length: 501 }, (_, i) => i + 1) }),
+        parseFoldInBody({ favorites: Array.from({ length: 5001 }, (_, i) => i + 1) }),
       ),
     ).toEqual(['favorites']);
   });
@@ -224,5 +241,106 @@ describe('ranking and neighbours', () => {
     for (const { userId } of audience) {
       expect(userId).toBeGreaterThan(22);
     }
+  });
+});
+
+describe('serving a model bundle', () => {
+  const { table } = generateRatingsTable({ ratings: 6_000, users: 150, movies: 200, seed: 11 });
+  const options = {
+    ...DEFAULT_RECOMMENDER_OPTIONS,
+    als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank: 8, iterations: 5 },
+    neighbours: { ...DEFAULT_RECOMMENDER_OPTIONS.neighbours, maxItems: 120 },
+  };
+  const fitted = fitRecommender(table, options);
+  const rating = trainAls(table, { rank: 4, iterations: 5 });
+  const counts = new Map<number, number>();
+  for (const movieId of table.movieIds) counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
+  const decode = (files: Map<string, Uint8Array>) => decodeBundle(async (name) => files.get(name));
+
+  it('ranks a published bundle exactly as the fitted recommender (catalogue counts = support)', async () => {
+    const bundle = await decode(
+      encodeBundle({
+        ranking: fitted.ranking,
+        neighbours: fitted.neighbours,
+        rating,
+        blend: options.blend,
+        policy: options.policy,
+      }),
+    );
+    const { recommender, hasCounts } = servingRecommender(bundle, (id) => counts.get(id));
+    expect(hasCounts).toBe(true);
+    expect(recommender.blend).toBe(options.blend);
+    expect(recommender.neighbours).not.toBeNull();
+    expect(Array.from(recommender.support)).toEqual(Array.from(fitted.recommender.support));
+    const profile = {
+      ratings: [
+        { movieId: table.movieIds[0]!, rating: 5 },
+        { movieId: table.movieIds[1]!, rating: 2 },
+      ],
+      favourites: [table.movieIds[2]!],
+    };
+    const request = { n: 25, exclude: new Set([0, 1]) };
+    const served = recommendForProfile(recommender, profile, request);
+    expect(served.used).toBe(3);
+    expect(served.items).toHaveLength(25);
+    expect(served).toEqual(recommendForProfile(fitted.recommender, profile, request));
+    // The blend changes the list: the factor model alone ranks differently.
+    const factorsOnly = prepareRecommender({ ...recommender, neighbours: null, blend: 0 });
+    expect(recommendForProfile(factorsOnly, profile, request).items).not.toEqual(served.items);
+  });
+
+  it('predicts stars beside a list, rounded to 0.01, never reordering it', () => {
+    const userId = table.userIds[0]!;
+    const trained = ratingUser(rating, userId, [])!;
+    const items = [{ movieId: table.movieIds[5]! }, { movieId: table.movieIds[6]! }];
+    const shown = withPredictedRatings(items, rating, trained);
+    expect(shown.map((m) => m.movieId)).toEqual(items.map((m) => m.movieId));
+    shown.forEach((movie, k) => {
+      const exact = predict(rating, userId, items[k]!.movieId);
+      expect(movie.predictedRating).toBe(Math.round(exact * 100) / 100);
+      expect(movie.predictedRating).toBeGreaterThanOrEqual(0.5);
+      expect(movie.predictedRating).toBeLessThanOrEqual(5);
+    });
+    expect(withPredictedRatings(items, null, null).map((m) => m.predictedRating)).toEqual([
+      null,
+      null,
+    ]);
+    expect(withPredictedRatings(items, rating, null)[0]!.predictedRating).toBeNull();
+  });
+
+  it('reads favourites as the rating model’s top stars, a later entry winning', () => {
+    const profile = { ratings: [{ movieId: 1, rating: 2 }], favourites: [1, 2] };
+    expect(ratingProfile(rating, profile)).toEqual([
+      { movieId: 1, rating: rating.options.ratingMax },
+      { movieId: 2, rating: rating.options.ratingMax },
+    ]);
+    // A user the rating model never saw is folded in from the profile; nothing known → null.
+    expect(ratingUser(rating, null, ratingProfile(rating, profile))).not.toBeNull();
+    expect(ratingUser(rating, null, [{ movieId: 987654, rating: 4 }])).toBeNull();
+  });
+
+  it('serves a version-1 explicit model as before: same list as rankForVector, stars from itself', async () => {
+    const bundle = await decode(new Map([['model.bin', encodeModel(rating)]]));
+    expect(bundle.rating).not.toBeNull();
+    expect(bundle.neighbours).toBeNull();
+    const { recommender } = servingRecommender(bundle, (id) => counts.get(id));
+    expect(recommender.policy).toEqual(rankingPolicyFor(rating));
+    const support = supportByItem(rating, (id) => counts.get(id));
+    for (const userId of [table.userIds[0]!, table.userIds[100]!]) {
+      const user = userVector(bundle.ranking, userId)!;
+      const expected = rankForVector(bundle.ranking, user, { n: 20, support });
+      expect(recommendForVector(recommender, user, [], { n: 20 })).toEqual(expected);
+    }
+  });
+
+  it('drops the support filter when the catalogue has no counts (and similar movies’ too)', async () => {
+    const bundle = await decode(new Map([['model.bin', encodeModel(fitted.ranking)]]));
+    expect(bundle.rating).toBeNull();
+    const { recommender, hasCounts } = servingRecommender(bundle, () => undefined);
+    expect(hasCounts).toBe(false);
+    expect(recommender.policy.minRatings).toBe(0);
+    const user = userVector(bundle.ranking, table.userIds[0]!)!;
+    expect(recommendForVector(recommender, user, [], { n: 10 })).toHaveLength(10);
+    expect(SIMILAR_MIN_RATINGS).toBe(20);
   });
 });

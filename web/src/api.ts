@@ -64,6 +64,8 @@ export interface MovieSummary {
   ratingMean?: number | null;
   score?: number;
   rating?: number;
+  /** Stars the model's rating side predicts for this person (recommendation lists); null: none. */
+  predictedRating?: number | null;
 }
 
 export interface MovieDetails extends MovieSummary {

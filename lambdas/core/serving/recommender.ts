@@ -131,15 +131,19 @@ export function blendedScores(
   ratings: readonly { movieId: number; rating: number }[],
 ): Float64Array {
   const { ranking, neighbours, blend } = recommender;
-  const { rank, itemFactors } = ranking;
+  const { rank, itemFactors, itemBias } = ranking;
   const itemCount = ranking.itemIds.size;
   const scores = new Float64Array(itemCount);
   const x = user.vector;
+  // An explicit ranking model (a version-1 model published before bundles) scores predicted
+  // stars, item bias included, exactly as `rankForVector` did; implicit scores are x·y alone.
+  const useBias = !ranking.options.implicit && ranking.options.biases && itemBias !== undefined;
+  const base = useBias ? ranking.globalMean + user.bias : 0;
   for (let i = 0; i < itemCount; i++) {
     const off = i * rank;
     let s = 0;
     for (let k = 0; k < rank; k++) s += x[k]! * itemFactors[off + k]!;
-    scores[i] = s;
+    scores[i] = useBias ? base + itemBias[i]! + s : s;
   }
   if (!neighbours || blend === 0) return scores;
   const M = neighbours.movieIds.length;

@@ -1,33 +1,34 @@
-import type { AlsModel, FoldInOptions } from '../../core/als/index.ts';
-import { computeGram, itemNorms } from '../../core/als/index.ts';
+import type { AlsModel } from '../../core/als/index.ts';
+import { itemNorms } from '../../core/als/index.ts';
+import type { ModelBundle } from '../../core/recommender/bundle.ts';
 import { Catalogue } from '../../core/serving/catalogue.ts';
-import {
-  MODEL_ONLY_POLICY,
-  rankingPolicyFor,
-  supportByItem,
-  type RankingPolicy,
-} from '../../core/serving/ranking.ts';
+import type { Recommender } from '../../core/serving/recommender.ts';
+import { servingRecommender, SIMILAR_MIN_RATINGS } from '../../core/serving/serving-bundle.ts';
 import { logger } from '../logger.ts';
 import {
   activeModelId,
   getModelRecord,
-  loadModelArtifact,
+  loadModelBundle,
   type ModelRecord,
 } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { loadCatalogue } from './catalogue-loader.ts';
 
-/** The active model with what serving derives from it once, not per request. */
+/** The active model version with what serving derives from it once, not per request. */
 export interface ServingModel {
   readonly record: ModelRecord;
-  readonly model: AlsModel;
-  /** Ratings per dense item (the catalogue's counts) for the ranking policy. */
-  readonly support: Int32Array;
-  readonly policy: RankingPolicy;
-  /** Cosine denominators for on-line similar movies, computed on first use. */
+  readonly bundle: ModelBundle;
+  /**
+   * The bundle's ranking model, neighbour model, blend and policy, prepared once: support from
+   * the catalogue's rating counts per dense item of `bundle.ranking`, YᵀY for fold-in.
+   */
+  readonly recommender: Recommender;
+  /** The explicit model behind `predictedRating`; null when the bundle has none. */
+  readonly rating: AlsModel | null;
+  /** Support threshold of on-line similar movies (0 when the catalogue has no counts). */
+  readonly similarMinRatings: number;
+  /** Cosine denominators of the ranking model's item factors, computed on first use. */
   norms(): Float32Array;
-  /** YᵀY of the item factors, which every implicit fold-in needs: computed once, not per request. */
-  foldInOptions(): FoldInOptions;
 }
 
 export interface ServingSettings {
@@ -50,7 +51,7 @@ export function servingSettingsFromEnv(env: NodeJS.ProcessEnv): ServingSettings 
 
 /**
  * What one Lambda container (or one local server) keeps between requests: the catalogue and the
- * active model's factors. Each is loaded at most once at a time (concurrent requests share the
+ * active model version's bundle (ranking, neighbour and rating models). Each is loaded at most once at a time (concurrent requests share the
  * promise) and refreshed in the background of a request when stale: the active model when the
  * `active_model` row names another model, the catalogue after its TTL. A failed refresh keeps
  * serving what was loaded before.
@@ -113,33 +114,34 @@ export class ServingState {
     const started = performance.now();
     const record = await getModelRecord(db, id);
     if (!record) throw new Error(`active model ${id} has no models row`);
-    const [model, catalogue] = await Promise.all([
-      loadModelArtifact(s3, record.artifactsPrefix),
+    const [bundle, catalogue] = await Promise.all([
+      loadModelBundle(s3, record.artifactsPrefix),
       this.catalogue(),
     ]);
-    const support = supportByItem(model, (movieId) => catalogue.get(movieId)?.ratingCount);
-    // Without ingestion's rating counts every movie would fail the support filter.
-    const hasCounts = support.some((count) => count > 0);
+    // Prepared once per model version: YᵀY for fold-in and the support are paid here, while
+    // loading, rather than in the first request that needs them.
+    const { recommender, hasCounts } = servingRecommender(
+      bundle,
+      (movieId) => catalogue.get(movieId)?.ratingCount,
+    );
+    const { ranking } = bundle;
     let norms: Float32Array | undefined;
-    let foldIn: FoldInOptions | undefined;
     const loaded: ServingModel = {
       record,
-      model,
-      support,
-      policy: hasCounts ? rankingPolicyFor(model) : MODEL_ONLY_POLICY,
-      norms: () => (norms ??= itemNorms(model)),
-      foldInOptions: () =>
-        (foldIn ??= model.options.implicit
-          ? { gram: computeGram(model.itemFactors, model.rank) }
-          : {}),
+      bundle,
+      recommender,
+      rating: bundle.rating,
+      similarMinRatings: hasCounts ? SIMILAR_MIN_RATINGS : 0,
+      norms: () => (norms ??= itemNorms(ranking)),
     };
-    // Pay the one-off costs while loading rather than in the first request that needs them.
-    loaded.foldInOptions();
     logger.info('model loaded', {
       modelId: id,
-      users: model.userIds.size,
-      movies: model.itemIds.size,
-      rank: model.rank,
+      users: ranking.userIds.size,
+      movies: ranking.itemIds.size,
+      rank: ranking.rank,
+      neighbours: bundle.neighbours?.movieIds.length ?? 0,
+      blend: recommender.blend,
+      rating: bundle.rating !== null,
       ms: Math.round(performance.now() - started),
     });
     return loaded;

@@ -5,7 +5,10 @@ export function movieTitle(movie: MovieSummary): string {
   return movie.displayTitle ?? movie.title ?? `movie ${movie.movieId}`;
 }
 
-/** One line of a movie list: linked title, year, genres, support; `extra` adds controls. */
+/**
+ * One line of a movie list: linked title, year, genres, support, the predicted stars when the
+ * list carries them (recommendations); `extra` adds controls.
+ */
 export function movieRow(
   movie: MovieSummary,
   options: { extra?: Node; scoreLabel?: string; testId?: string } = {},
@@ -25,6 +28,17 @@ export function movieRow(
       h('a', { href: `#/movie/${movie.movieId}`, class: 'movie-title' }, movieTitle(movie)),
       h('span', { class: 'muted small' }, meta.join(' · ')),
       movie.rating !== undefined ? h('span', { class: 'badge' }, `rated ${movie.rating}`) : null,
+      typeof movie.predictedRating === 'number'
+        ? h(
+            'span',
+            {
+              class: 'badge predicted',
+              title: 'Stars the model predicts you would give it',
+              'data-testid': 'predicted-rating',
+            },
+            `★ ${movie.predictedRating.toFixed(1)} predicted`,
+          )
+        : null,
       options.scoreLabel && movie.score !== undefined
         ? h('span', { class: 'badge' }, `${options.scoreLabel} ${movie.score.toFixed(2)}`)
         : null,

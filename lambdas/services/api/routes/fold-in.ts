@@ -1,15 +1,19 @@
-import { denseItemIndices, foldInUser } from '../../../core/als/index.ts';
+import { denseItemIndices } from '../../../core/als/index.ts';
 import { ApiError, badRequest } from '../../../core/serving/api-error.ts';
 import { parseFoldInBody } from '../../../core/serving/fold-in-body.ts';
-import { rankForVector } from '../../../core/serving/ranking.ts';
+import { ratingUser, recommendForProfile } from '../../../core/serving/recommender.ts';
+import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { genreMask, popularityFallback } from './recommendation-support.ts';
 
 /**
- * Recommendations for someone the model has never seen, from a few ratings or favourites: one
- * user half-step of ALS against the fixed item factors (fold-in), then the same ranking as for
- * known users. Milliseconds, no retraining (the old project refitted the whole model for this).
+ * Recommendations for someone the model has never seen, from a few ratings or favourites:
+ * `recommendForProfile`, the code `recsys evaluate --protocol users` measures — one user half-step
+ * of ALS against the fixed item factors (fold-in), the neighbour model scored from the same
+ * ratings, the two blended and ranked under the bundle's policy. Each item carries the stars the
+ * bundle's rating model predicts from the same profile. Milliseconds, no retraining (the old
+ * project refitted the whole model for this).
  */
 export const foldInRoute: ApiRoute = {
   method: 'POST',
@@ -37,26 +41,27 @@ export const foldInRoute: ApiRoute = {
 
     const serving = await state.activeModel();
     const started = performance.now();
+    const profile = { ratings: body.ratings, favourites: body.favorites };
+    const rating = serving?.rating ?? null;
+    const stars = () => (rating ? ratingUser(rating, null, ratingProfile(rating, profile)) : null);
     if (serving) {
-      const input = { ratings: body.ratings, favourites: body.favorites };
-      const user = foldInUser(serving.model, input, serving.foldInOptions());
-      if (user.used > 0) {
-        const allowed = genre ? genreMask(serving, catalogue, genre) : undefined;
-        const list = rankForVector(serving.model, user, {
-          n: limit,
-          support: serving.support,
-          policy: serving.policy,
-          exclude: new Set(denseItemIndices(serving.model, given)),
-          ...(allowed ? { allowed } : {}),
-        });
+      const { recommender } = serving;
+      const allowed = genre ? genreMask(serving, catalogue, genre) : undefined;
+      const list = recommendForProfile(recommender, profile, {
+        n: limit,
+        exclude: new Set(denseItemIndices(recommender.ranking, given)),
+        ...(allowed ? { allowed } : {}),
+      });
+      if (list.used > 0) {
+        const items = withPredictedRatings(scoredMovies(catalogue, list.items), rating, stars());
         return {
           body: {
             modelId: serving.record.modelId,
             strategy: 'fold-in',
-            used: user.used,
-            ignored: given.filter((id) => serving.model.itemIds.indexOf(id) < 0),
+            used: list.used,
+            ignored: given.filter((id) => recommender.ranking.itemIds.indexOf(id) < 0),
             millis: Math.round((performance.now() - started) * 1000) / 1000,
-            items: scoredMovies(catalogue, list),
+            items,
           },
           cache: 'no-store',
         };
@@ -69,7 +74,11 @@ export const foldInRoute: ApiRoute = {
         reason: serving ? 'the model knows none of these movies' : 'no model is active yet',
         used: 0,
         ignored: given,
-        items: popularityFallback(catalogue, { limit, genre, exclude: new Set(given) }),
+        items: withPredictedRatings(
+          popularityFallback(catalogue, { limit, genre, exclude: new Set(given) }),
+          rating,
+          stars(),
+        ),
       },
       cache: 'no-store',
     };

@@ -20,8 +20,9 @@ async function movieRequest(request: ApiRequest, { state }: RouteDeps, fallbackL
 }
 
 /**
- * Neighbours by item factors: the list training stored when it is long enough, otherwise computed
- * here (with the same support filter as recommendations). Cacheable: fixed per model version.
+ * Neighbours by cosine of the ranking model's item factors: the list training stored when it is
+ * long enough, otherwise computed here among movies with at least `SIMILAR_MIN_RATINGS` ratings.
+ * Cacheable: fixed per model version.
  */
 export const similarMoviesRoute: ApiRoute = {
   method: 'GET',
@@ -42,11 +43,11 @@ export const similarMoviesRoute: ApiRoute = {
     const list =
       stored.length >= limit
         ? stored
-        : similarWithSupport(serving.model, movieId, {
+        : similarWithSupport(serving.recommender.ranking, movieId, {
             n: limit,
             norms: serving.norms(),
-            support: serving.support,
-            minRatings: serving.policy.minRatings,
+            support: serving.recommender.support,
+            minRatings: serving.similarMinRatings,
           });
     return {
       body: {
@@ -60,7 +61,7 @@ export const similarMoviesRoute: ApiRoute = {
   },
 };
 
-/** Users most likely to enjoy a movie they have not rated yet, by the active model. */
+/** Users most likely to enjoy a movie they have not rated yet, by the active ranking model. */
 export const movieAudienceRoute: ApiRoute = {
   method: 'GET',
   path: '/movies/{movieId}/audience',
@@ -71,7 +72,10 @@ export const movieAudienceRoute: ApiRoute = {
     }
     const { db } = deps.stores();
     const raters = await readMovieRaters(db, movieId);
-    const audience = audienceForItem(serving.model, movieId, { n: limit, exclude: raters });
+    const audience = audienceForItem(serving.recommender.ranking, movieId, {
+      n: limit,
+      exclude: raters,
+    });
     const summaries = await Promise.all(audience.map((a) => readUserSummary(db, a.userId)));
     return {
       body: {

@@ -6,13 +6,13 @@ export const RECOMMENDATION_LIMIT = { min: 1, max: 100 } as const;
 
 const masks = new WeakMap<ServingModel, Map<string, Uint8Array>>();
 
-/** 1 for the model's movies of `genre`; built once per model and genre. */
+/** 1 for the ranking model's movies of `genre`; built once per model and genre. */
 export function genreMask(serving: ServingModel, catalogue: Catalogue, genre: string): Uint8Array {
   let byGenre = masks.get(serving);
   if (!byGenre) masks.set(serving, (byGenre = new Map()));
   let mask = byGenre.get(genre);
   if (!mask) {
-    const { itemIds } = serving.model;
+    const { itemIds } = serving.recommender.ranking;
     mask = new Uint8Array(itemIds.size);
     for (let i = 0; i < mask.length; i++) {
       if (catalogue.get(itemIds.ids[i]!)?.genres.includes(genre)) mask[i] = 1;
