@@ -52,7 +52,7 @@ const ACCESS: Readonly<Record<string, Access>> = {
   TrainScanRangeFunctionArn: { ...runFiles(2048), selectTables: ['ratings_by_user'] },
   TrainBuildIndexFunctionArn: runFiles(1024),
   TrainAssembleBlockFunctionArn: runFiles(2048),
-  // A tuning point trains the whole matrix in one Lambda.
+  // A tuning point trains the whole matrix (both models of the ranking) in one Lambda.
   TrainTuneCandidateFunctionArn: runFiles(4096, false),
   TrainTuneSelectFunctionArn: runFiles(256),
   TrainInitFunctionArn: runFiles(1024),
@@ -60,6 +60,10 @@ const ACCESS: Readonly<Record<string, Access>> = {
   TrainCombineFactorsFunctionArn: runFiles(1024),
   TrainEvaluateBlockFunctionArn: runFiles(1769, false),
   TrainCheckpointFunctionArn: runFiles(256),
+  // A user block's CSR plus one M × M partial (M = 2,000: 32 MB in float64).
+  TrainNeighbourGramFunctionArn: runFiles(1769),
+  // XᵀX, its factor and the inverse rows: 3 × M² doubles (M = 2,000: 96 MB) plus the partials.
+  TrainNeighbourSolveFunctionArn: runFiles(1769),
   TrainTopNFunctionArn: { ...runFiles(1769, false), modifyTables: ['recommendation_lists'] },
   TrainSimilarMoviesFunctionArn: {
     ...runFiles(1769, false),

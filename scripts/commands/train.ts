@@ -4,7 +4,14 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
 import { assertRunId, newModelId } from '../../lambdas/core/train/run-layout.ts';
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import type { TrainAlsOptions, TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
+import type {
+  TrainAlsOptions,
+  TrainRankingOptions,
+  TrainRequest,
+} from '../../lambdas/core/train/workflow-types.ts';
+import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
+import { DEFAULT_TUNE_GRID } from '../../lambdas/core/train/tune-grid.ts';
 import { LocalStateMachineError } from '../local-sfn/index.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 import { runLocalTrain } from '../train/run-local-train.ts';
@@ -28,8 +35,17 @@ interface TrainCliOptions {
   similarN?: number;
   minRatings?: number;
   tune?: boolean;
-  tuneRanks?: number[];
-  tuneRegs?: number[];
+  tuneUnobservedWeights?: number[];
+  tuneNeighbourRegs?: number[];
+  tuneBlends?: number[];
+  rankingRank?: number;
+  rankingReg?: number;
+  unobservedWeight?: number;
+  blend?: number;
+  neighbours: boolean;
+  neighbourMovies?: number;
+  neighbourReg?: number;
+  refitIterations?: number;
   dataset?: string;
   keyspace?: string;
   bucket?: string;
@@ -49,15 +65,28 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
   if (opts.solver !== undefined && opts.solver !== 'cholesky' && opts.solver !== 'cg') {
     throw new UserError(`--solver must be cholesky or cg, got "${opts.solver}"`);
   }
+  if (opts.implicit) {
+    process.stderr.write(
+      'recsys: --implicit is the default now (the ranking model is implicit ALS); ignored\n',
+    );
+  }
   const options: TrainAlsOptions = {
     ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
     ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
     ...(opts.biasReg !== undefined ? { biasReg: opts.biasReg } : {}),
     ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
-    ...(opts.implicit ? { implicit: true } : {}),
-    ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
     ...(opts.solver !== undefined ? { solver: opts.solver as 'cholesky' | 'cg' } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
+  const ranking: TrainRankingOptions = {
+    ...(opts.rankingRank !== undefined ? { rank: opts.rankingRank } : {}),
+    ...(opts.rankingReg !== undefined ? { reg: opts.rankingReg } : {}),
+    ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+    ...(opts.unobservedWeight !== undefined ? { unobservedWeight: opts.unobservedWeight } : {}),
+  };
+  const neighbourSettings = {
+    ...(opts.neighbourMovies !== undefined ? { maxItems: opts.neighbourMovies } : {}),
+    ...(opts.neighbourReg !== undefined ? { reg: opts.neighbourReg } : {}),
   };
   for (const id of [opts.resume, opts.modelId]) {
     if (id === undefined) continue;
@@ -68,10 +97,11 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
     }
   }
   const tuneGrid = {
-    ...(opts.tuneRanks ? { ranks: opts.tuneRanks } : {}),
-    ...(opts.tuneRegs ? { regs: opts.tuneRegs } : {}),
+    ...(opts.tuneUnobservedWeights ? { unobservedWeights: opts.tuneUnobservedWeights } : {}),
+    ...(opts.tuneNeighbourRegs ? { neighbourRegs: opts.tuneNeighbourRegs } : {}),
+    ...(opts.tuneBlends ? { blends: opts.tuneBlends } : {}),
   };
-  const tuning = opts.tune || opts.tuneRanks !== undefined || opts.tuneRegs !== undefined;
+  const tuning = opts.tune || Object.keys(tuneGrid).length > 0;
   return {
     modelId: opts.resume ?? opts.modelId ?? newModelId(new Date(), randomBytes(3).toString('hex')),
     ...(opts.resume ? { resume: true } : {}),
@@ -88,25 +118,87 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
     ...(opts.minRatings !== undefined ? { minRatings: opts.minRatings } : {}),
     ...(tuning ? { tune: Object.keys(tuneGrid).length > 0 ? tuneGrid : true } : {}),
     activate: opts.activate,
+    ...(Object.keys(ranking).length > 0 ? { ranking } : {}),
+    ...(!opts.neighbours
+      ? { neighbours: false as const }
+      : Object.keys(neighbourSettings).length > 0
+        ? { neighbours: neighbourSettings }
+        : {}),
+    ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
+    ...(opts.refitIterations !== undefined ? { refitIterations: opts.refitIterations } : {}),
   };
 }
 
 export function registerTrainCommand(program: Command): void {
   const d = DEFAULT_ALS_OPTIONS;
+  const r = { ...DEFAULT_ALS_OPTIONS, ...DEFAULT_RECOMMENDER_OPTIONS.als };
+  const nb = { ...DEFAULT_NEIGHBOUR_SETTINGS, ...(DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}) };
   const cores = availableParallelism();
   program
     .command('train')
     .description(
-      'run the train state machine locally: ALS blocks fanned out by Step Functions Maps over the ratings in Cassandra (local S3 + Cassandra, started if needed)',
+      'run the train state machine locally: the ranking model (implicit ALS + EASE neighbours) and the rating model (explicit ALS), blocks fanned out by Step Functions Maps over the ratings in Cassandra (local S3 + Cassandra, started if needed)',
     )
-    .option('--rank <n>', `latent factors (default ${d.rank})`, intOption(1, 512))
-    .option('--reg <x>', `weighted-λ regularization (default ${d.reg})`, numberOption(0, 100))
-    .option('--bias-reg <x>', `bias regularization (default ${d.biasReg})`, numberOption(0, 1e6))
-    .option('--iterations <n>', `ALS iterations (default ${d.iterations})`, intOption(0, 500))
-    .option('--implicit', 'implicit-feedback ALS (ratings as confidence)')
-    .option('--alpha <x>', `implicit confidence slope (default ${d.alpha})`, numberOption(0, 1e6))
-    .option('--solver <name>', `cholesky or cg (default ${d.solver})`)
+    .option('--rank <n>', `rating model: latent factors (default ${d.rank})`, intOption(1, 512))
+    .option(
+      '--reg <x>',
+      `rating model: weighted-λ regularization (default ${d.reg})`,
+      numberOption(0, 100),
+    )
+    .option(
+      '--bias-reg <x>',
+      `rating model: bias regularization (default ${d.biasReg})`,
+      numberOption(0, 1e6),
+    )
+    .option(
+      '--iterations <n>',
+      `ALS iterations of the fit, both models (default ${d.iterations})`,
+      intOption(0, 500),
+    )
+    .option('--solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
     .option('--seed <n>', `initial factor seed (default ${d.seed})`, intOption(0, 0xffffffff))
+    .option(
+      '--ranking-rank <n>',
+      `ranking model: latent factors (default ${r.rank})`,
+      intOption(1, 512),
+    )
+    .option(
+      '--ranking-reg <x>',
+      `ranking model: λ of the frequency-scaled penalty (default ${r.reg})`,
+      numberOption(0, 100),
+    )
+    .option(
+      '--unobserved-weight <x>',
+      `ranking model: α₀, the weight of an unrated pair (default ${r.unobservedWeight})`,
+      numberOption(1e-6, 1),
+    )
+    .option(
+      '--alpha <x>',
+      `ranking model: confidence slope c = 1 + α·stars (default ${r.alpha})`,
+      numberOption(0, 1e6),
+    )
+    .option('--implicit', 'accepted for old scripts: the ranking model is always implicit ALS')
+    .option(
+      '--blend <w>',
+      `the neighbour model's share of the ranking (default ${DEFAULT_RECOMMENDER_OPTIONS.blend})`,
+      numberOption(0, 1),
+    )
+    .option('--no-neighbours', 'rank by the ALS factors alone (no EASE neighbour model)')
+    .option(
+      '--neighbour-movies <n>',
+      `movies in the neighbour model, most rated first (default ${nb.maxItems})`,
+      intOption(0, 20_000),
+    )
+    .option(
+      '--neighbour-reg <x>',
+      `λ of the neighbour model (default ${nb.reg})`,
+      numberOption(1e-6, 1e9),
+    )
+    .option(
+      '--refit-iterations <n>',
+      `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; 0 publishes the fit)`,
+      intOption(0, 500),
+    )
     .option(
       '--blocks <n>',
       'row blocks per side: items of every block Map',
@@ -151,19 +243,27 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--min-ratings <n>',
-      "ratings a movie needs to be recommended or get neighbours (default: the data set's, else 50)",
+      'ratings a movie needs to be recommended or get neighbours (default 1: every movie)',
       intOption(1),
     )
-    .option('--tune', 'grid-search rank × reg on the validation split, then train the best in full')
     .option(
-      '--tune-ranks <list>',
-      'ranks of the tuning grid (default 10,20,32)',
-      numberList(intOption(1, 512)),
+      '--tune',
+      'grid-search the ranking model (α₀ × neighbour λ × blend) by NDCG@100 on validation users, in parallel, then train the best',
     )
     .option(
-      '--tune-regs <list>',
-      'regs of the tuning grid (default 0.1,0.15,0.2)',
-      numberList(numberOption(0, 100)),
+      '--tune-unobserved-weights <list>',
+      `α₀ values of the tuning grid (default ${DEFAULT_TUNE_GRID.unobservedWeights.join(',')})`,
+      numberList(numberOption(1e-6, 1)),
+    )
+    .option(
+      '--tune-neighbour-regs <list>',
+      `neighbour λ values of the tuning grid (default ${DEFAULT_TUNE_GRID.neighbourRegs.join(',')})`,
+      numberList(numberOption(1e-6, 1e9)),
+    )
+    .option(
+      '--tune-blends <list>',
+      `blend weights of the tuning grid (default ${DEFAULT_TUNE_GRID.blends.join(',')})`,
+      numberList(numberOption(0, 1)),
     )
     .option('--dataset <name>', 'data set recorded with the model (default: the ingested one)')
     .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')

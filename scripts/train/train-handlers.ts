@@ -20,6 +20,8 @@ export const TRAIN_HANDLERS: Readonly<Record<string, HandlerBinding>> = {
   TrainCombineFactorsFunctionArn: handler('combine-factors', 300),
   TrainEvaluateBlockFunctionArn: handler('evaluate-block'),
   TrainCheckpointFunctionArn: handler('checkpoint', 120),
+  TrainNeighbourGramFunctionArn: handler('neighbour-gram'),
+  TrainNeighbourSolveFunctionArn: handler('neighbour-solve'),
   TrainTopNFunctionArn: handler('top-n'),
   TrainSimilarMoviesFunctionArn: handler('similar-movies'),
   TrainPublishFunctionArn: handler('publish', 300),

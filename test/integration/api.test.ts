@@ -11,6 +11,7 @@ import {
   saveModelRecord,
 } from '../../lambdas/services/models/registry.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
+import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { freshStore } from '../support/cassandra.ts';
 import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
@@ -335,7 +336,7 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
       ['{"favourites": [1]}', 400, 'unknown field'],
       ['{"__proto__": {"x": 1}, "favorites": [1]}', 400, 'prototype key'],
       [
-        JSON.stringify({ favorites: Array.from({ length: 501 }, (_, i) => i + 1) }),
+        JSON.stringify({ favorites: Array.from({ length: 5001 }, (_, i) => i + 1) }),
         400,
         'too many favourites',
       ],
@@ -349,7 +350,7 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
         type: 'application/x-www-form-urlencoded',
       });
       expectProblem(form, 415);
-      const huge = JSON.stringify({ favorites: [1], padding: 'x'.repeat(70_000) });
+      const huge = JSON.stringify({ favorites: [1], padding: 'x'.repeat(MAX_BODY_BYTES + 1024) });
       const tooLarge = await call('/recommendations', { body: huge });
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.json.error.code).toBe('payload_too_large');

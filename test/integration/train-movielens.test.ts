@@ -10,13 +10,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { S3Store } from '../../lambdas/adapters/s3.ts';
 import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../lambdas/core/ingest/cleaning.ts';
 import { activeModelId, getModelRecord } from '../../lambdas/services/models/registry.ts';
 import { insertRatings } from '../../scripts/train/insert-ratings.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   TRAIN_BUCKET,
   dropQuietly,
+  publishedBundle,
   publishedModel,
   trainBucket,
 } from '../support/train-fixture.ts';
@@ -48,7 +48,7 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
     await dropQuietly(db);
   });
 
-  it('reaches validation RMSE ≤ 0.870 and stores every output under the active model', async () => {
+  it('reaches validation RMSE ≤ 0.870, refits on every rating and stores every output under the active model', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
@@ -65,7 +65,13 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
     );
     const summary = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    expect(summary).toMatchObject({ status: 'ready', activated: true, iterations: 15 });
+    // 15 iterations on the training split, then 5 on every rating.
+    expect(summary).toMatchObject({
+      status: 'ready',
+      activated: true,
+      iterations: 20,
+      refitIterations: 5,
+    });
     expect(typeof summary.modelId).toBe('string');
     expect(summary.seconds).toBeGreaterThan(0);
     expect(summary.rmse).toBeLessThanOrEqual(0.87);
@@ -73,13 +79,14 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
     expect(await activeModelId(db)).toBe(modelId);
     expect((await getModelRecord(db, modelId))?.status).toBe('ready');
     expect((await publishedModel(s3, modelId)).rank).toBe(20);
+    const bundle = await publishedBundle(s3, modelId);
+    expect(bundle.ranking.options.implicit).toBe(true);
+    expect(bundle.neighbours?.movieIds.length).toBe(2000);
 
     const ratingCounts = new Map<number, number>();
     for (const movie of table.movieIds) ratingCounts.set(movie, (ratingCounts.get(movie) ?? 0) + 1);
-    const popular = [...ratingCounts]
-      .filter(([, n]) => n >= DEFAULT_MIN_RATINGS_PER_MOVIE)
-      .map(([m]) => m)
-      .sort((a, b) => a - b);
+    // No support threshold by default: every rated movie can be recommended or given neighbours.
+    const popular = [...ratingCounts.keys()].sort((a, b) => a - b);
     // A user gets 50 movies, or every popular movie they have not rated when fewer remain.
     const popularSet = new Set(popular);
     const unratedPopular = new Map<number, number>();
@@ -106,7 +113,7 @@ describeWithMlSmall('recsys train on ml-latest-small', () => {
     )) {
       if (row.get('model_id') === modelId) withNeighbours.add(row.get('movie_id') as number);
     }
-    expect(popular.length).toBe(450);
+    expect(popular.length).toBe(9724);
     expect([...withNeighbours].sort((a, b) => a - b)).toEqual(popular);
   });
 });

@@ -23,15 +23,34 @@ import {
   dropQuietly,
   faultDir,
   inProcessReference,
+  publishedBundle,
   publishedModel,
   trainBucket,
   trainLocally,
 } from '../support/train-fixture.ts';
+import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
+import type { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import { fitNeighbours } from '../../lambdas/core/neighbours/ease.ts';
+import { resolveNeighbourSettings } from '../../lambdas/core/neighbours/options.ts';
+import type { RatingsTable } from '../../lambdas/core/ratings.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
+import { tuneRecommender } from '../../lambdas/core/recommender/tune.ts';
+
+/** Ratings per movie of the id map, over the whole table (what the run's support counts). */
+function supportOf(table: RatingsTable, items: IdMap): Int32Array {
+  const out = new Int32Array(items.size);
+  for (const movieId of table.movieIds) out[items.indexOf(movieId)]!++;
+  return out;
+}
 
 // Small enough for seconds per run; heavy users and popular movies still span several kernel chunks.
 const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
 const OPTIONS = { rank: 5, iterations: 3 } satisfies AlsOptions;
-const reference = inProcessReference(table, OPTIONS);
+// The ranking model small too; two refit iterations over every rating after the fit.
+const RANKING = { rank: 6 } as const;
+const REFIT = 2;
+const MODELS = { ranking: RANKING, refitIterations: REFIT, neighbours: { maxItems: 60 } } as const;
+const reference = inProcessReference(table, OPTIONS, { refitIterations: REFIT, ranking: RANKING });
 
 let db: Awaited<ReturnType<typeof freshStore>>;
 let s3: S3Store;
@@ -63,38 +82,60 @@ describe('distributed training', () => {
     async (blocks, concurrency) => {
       const modelId = `det-${blocks}-${concurrency}-${run}`;
       const result = await trainLocally(db.keyspace, {
-        request: { modelId, blocks, concurrency, options: OPTIONS, minRatings: 1, activate: false },
+        request: { modelId, blocks, concurrency, options: OPTIONS, ...MODELS, activate: false },
       });
-      expect(differences(await publishedModel(s3, modelId), reference.model)).toEqual([]);
+      const bundle = await publishedBundle(s3, modelId);
+      // Both ALS models: the rating model (explicit, Cholesky) and the ranking model (implicit,
+      // CG with warm starts and the Gram matrix), fitted and then refitted on every rating.
+      expect(differences(bundle.rating!, reference.model)).toEqual([]);
+      expect(differences(bundle.ranking, reference.ranking)).toEqual([]);
       expect(result.rmse).toBe(reference.rmse);
-      expect(result.iterations).toBe(OPTIONS.iterations);
+      expect(result.iterations).toBe(OPTIONS.iterations + REFIT);
+      expect(result.refitIterations).toBe(REFIT);
       expect(result.users).toBe(reference.model.userIds.size);
+      // The neighbour model: per-block partial XᵀX summed, then solved once, equals the
+      // in-process fit on every rating.
+      const expected = fitNeighbours(
+        buildRatingMatrices(table, {
+          userIds: reference.model.userIds,
+          itemIds: reference.model.itemIds,
+        }),
+        supportOf(table, reference.model.itemIds),
+        resolveNeighbourSettings({ ...DEFAULT_RECOMMENDER_OPTIONS.neighbours, maxItems: 60 }),
+      );
+      expect(bundle.neighbours?.movieIds).toEqual(expected.movieIds);
+      expect(
+        Buffer.from(bundle.neighbours!.weights.buffer).equals(Buffer.from(expected.weights.buffer)),
+      ).toBe(true);
+      expect(bundle.blend).toBe(DEFAULT_RECOMMENDER_OPTIONS.blend);
     },
   );
 
-  it('is bit-identical for implicit ALS with the CG solver too (Gram and warm starts)', async () => {
-    const options = {
-      rank: 4,
-      iterations: 2,
-      implicit: true,
-      alpha: 3,
-      solver: 'cg',
-      cgSteps: 2,
-    } satisfies AlsOptions;
-    const modelId = `implicit-${run}`;
+  it('publishes the fit itself without a validation split (nothing to refit)', async () => {
+    const modelId = `novalidation-${run}`;
     const result = await trainLocally(db.keyspace, {
-      request: { modelId, blocks: 3, concurrency: 2, options, minRatings: 1, activate: false },
+      request: {
+        modelId,
+        blocks: 3,
+        concurrency: 2,
+        options: OPTIONS,
+        ...MODELS,
+        validation: 0,
+        activate: false,
+      },
     });
-    const expected = inProcessReference(table, options);
-    expect(differences(await publishedModel(s3, modelId), expected.model)).toEqual([]);
-    expect(result.rmse).toBe(expected.rmse);
+    const expected = inProcessReference(table, OPTIONS, { validation: 0, ranking: RANKING });
+    const bundle = await publishedBundle(s3, modelId);
+    expect(differences(bundle.rating!, expected.model)).toEqual([]);
+    expect(differences(bundle.ranking, expected.ranking)).toEqual([]);
+    expect([result.rmse, result.iterations, result.refitIterations]).toEqual([null, 3, 0]);
   });
 });
 
 describe('failures', () => {
   const first = `faulty-${run}`;
   const doomed = `doomed-${run}`;
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, minRatings: 1 };
+  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS };
 
   it('retries a block that fails once and still gets identical factors', async () => {
     const retried: LocalSfnEvent[] = [];
@@ -141,9 +182,11 @@ describe('failures', () => {
           entered.add(event.stateName!);
       },
     });
-    // Iterations 1 and 2 were checkpointed before the failure: only iteration 3 runs again.
+    // Iterations 1 and 2 were checkpointed before the failure: only iteration 3 runs again,
+    // then the refit.
     expect(entered.has('ScanTokenRanges')).toBe(false);
-    expect(result.history.map((h) => h.iteration)).toEqual([1, 2, 3]);
+    expect(result.history.map((h) => h.iteration)).toEqual([1, 2, 3, 4, 5]);
+    expect(result.history.map((h) => h.phase)).toEqual(['fit', 'fit', 'fit', 'refit', 'refit']);
     expect(differences(await publishedModel(s3, doomed), reference.model)).toEqual([]);
     expect(await activeModelId(db)).toBe(doomed);
     expect((await getModelRecord(db, doomed))?.status).toBe('ready');
@@ -151,17 +194,27 @@ describe('failures', () => {
 });
 
 describe('tune mode', () => {
-  it('picks the (rank, reg) with the best validation RMSE and trains it in full', async () => {
-    const grid = { ranks: [3, 5], regs: [0.1, 0.3] };
+  it('picks the ranking point with the best NDCG@100 on validation users, as in process', async () => {
+    const grid = { unobservedWeights: [0.05, 0.2], neighbourRegs: [100, 1000], blends: [0.3, 0.7] };
     const options = { iterations: 2 } satisfies AlsOptions;
-    const scored = grid.ranks.flatMap((rank) =>
-      grid.regs.map((reg) => ({
-        rank,
-        reg,
-        rmse: inProcessReference(table, { ...options, rank, reg }).rmse!,
-      })),
-    );
-    const best = scored.reduce((a, b) => (b.rmse < a.rmse ? b : a));
+    const neighbours = resolveNeighbourSettings({
+      ...DEFAULT_RECOMMENDER_OPTIONS.neighbours,
+      maxItems: 60,
+    });
+    const inProcess = tuneRecommender(table, {
+      seed: 0,
+      grid: {
+        unobservedWeight: grid.unobservedWeights,
+        neighbourReg: grid.neighbourRegs,
+        blend: grid.blends,
+      },
+      base: {
+        ...DEFAULT_RECOMMENDER_OPTIONS,
+        als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...RANKING, iterations: 2 },
+        neighbours,
+      },
+    });
+    const best = inProcess.results[0]!;
     const modelId = `tuned-${run}`;
     const result = await trainLocally(db.keyspace, {
       request: {
@@ -169,15 +222,25 @@ describe('tune mode', () => {
         blocks: 3,
         concurrency: 2,
         options,
+        ...MODELS,
         tune: grid,
-        minRatings: 1,
         activate: false,
       },
     });
-    expect(result.tuned).toEqual(best);
-    expect(result.params).toMatchObject({ rank: best.rank, reg: best.reg });
-    const expected = inProcessReference(table, { ...options, rank: best.rank, reg: best.reg });
-    expect(differences(await publishedModel(s3, modelId), expected.model)).toEqual([]);
+    expect(result.tuned).toEqual({
+      unobservedWeight: best.unobservedWeight,
+      neighbourReg: best.neighbourReg,
+      blend: best.blend,
+      ndcg: best.validation['ndcg@100'],
+    });
+    const bundle = await publishedBundle(s3, modelId);
+    expect(bundle.blend).toBe(best.blend);
+    expect(bundle.neighbours?.settings.reg).toBe(best.neighbourReg);
+    const expected = inProcessReference(table, options, {
+      refitIterations: REFIT,
+      ranking: { ...RANKING, unobservedWeight: best.unobservedWeight },
+    });
+    expect(differences(bundle.ranking, expected.ranking)).toEqual([]);
   });
 });
 

@@ -3,11 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
-import { trainAls, type AlsModel, type AlsOptions } from '../../lambdas/core/als/index.ts';
+import {
+  DEFAULT_ALS_OPTIONS,
+  trainAlsOnMatrices,
+  type AlsModel,
+  type AlsOptions,
+} from '../../lambdas/core/als/index.ts';
+import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
+import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import type { ModelBundle } from '../../lambdas/core/recommender/bundle.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { errorSumOfRatings, rmseOfErrorSums } from '../../lambdas/core/train/prediction-error.ts';
-import { loadModelArtifact } from '../../lambdas/services/models/registry.ts';
+import { loadModelBundle } from '../../lambdas/services/models/registry.ts';
 import { runLocalTrain, type LocalTrainOptions } from '../../scripts/train/run-local-train.ts';
 
 /**
@@ -16,15 +25,57 @@ import { runLocalTrain, type LocalTrainOptions } from '../../scripts/train/run-l
  */
 export const TRAIN_BUCKET = `recsys-it-train-${process.pid}`;
 
-/** The in-process reference a distributed run must match bit for bit, and its validation RMSE. */
+export interface Reference {
+  /** The rating model (explicit ALS) as published: fitted, then refitted on every rating. */
+  readonly model: AlsModel;
+  /** The ranking model (implicit ALS), fitted and refitted alongside. */
+  readonly ranking: AlsModel;
+  /** Validation RMSE of the rating model after the fit phase. */
+  readonly rmse: number | null;
+}
+
+/**
+ * The in-process reference a distributed run must match bit for bit: both ALS models fitted on
+ * the training split (id maps over every rating, as the run's), then `refitIterations` more on
+ * every rating from the fitted factors; and the rating model's validation RMSE after the fit.
+ */
 export function inProcessReference(
   table: RatingsTable,
   options: AlsOptions,
-  validation = 0.2,
-): { model: AlsModel; rmse: number | null } {
+  { validation = 0.2, refitIterations = 0, ranking = {} }: ReferenceOptions = {},
+): Reference {
   const split = hashSplit(table, { test: validation, seed: 0 });
-  const model = trainAls(split.train, options);
-  return { model, rmse: rmseOfErrorSums([errorSumOfRatings(model, split.test)]) };
+  const maps = { userIds: IdMap.fromIds(table.userIds), itemIds: IdMap.fromIds(table.movieIds) };
+  const fitMatrices = buildRatingMatrices(split.train, maps);
+  const allMatrices = buildRatingMatrices(table, maps);
+  const both = (headOptions: AlsOptions) => {
+    const fitted = trainAlsOnMatrices(fitMatrices, headOptions);
+    if (validation === 0 || refitIterations === 0) return fitted;
+    const { ratingMin, ratingMax } = fitted.options;
+    return trainAlsOnMatrices(
+      allMatrices,
+      { ...headOptions, iterations: refitIterations, ratingMin, ratingMax },
+      fitted,
+    );
+  };
+  const fitOnly = trainAlsOnMatrices(fitMatrices, options);
+  const rankingOptions: AlsOptions = {
+    ...DEFAULT_RECOMMENDER_OPTIONS.als,
+    ...ranking,
+    iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  return {
+    model: both(options),
+    ranking: both(rankingOptions),
+    rmse: validation > 0 ? rmseOfErrorSums([errorSumOfRatings(fitOnly, split.test)]) : null,
+  };
+}
+
+export interface ReferenceOptions {
+  validation?: number;
+  refitIterations?: number;
+  ranking?: AlsOptions;
 }
 
 export function trainBucket(): S3Store {
@@ -38,8 +89,15 @@ export function trainLocally(
   return runLocalTrain({ keyspace, bucket: TRAIN_BUCKET, log: () => undefined, ...options });
 }
 
+/** The published rating model (the one validation RMSE reports on). */
 export async function publishedModel(s3: S3Store, modelId: string): Promise<AlsModel> {
-  return loadModelArtifact(s3, `models/${modelId}/`);
+  const bundle = await publishedBundle(s3, modelId);
+  if (!bundle.rating) throw new Error(`model ${modelId} has no rating model`);
+  return bundle.rating;
+}
+
+export async function publishedBundle(s3: S3Store, modelId: string): Promise<ModelBundle> {
+  return loadModelBundle(s3, `models/${modelId}/`);
 }
 
 export function faultDir(): string {

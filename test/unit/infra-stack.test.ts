@@ -158,7 +158,6 @@ describe('RecsysStack (default profile)', () => {
       runId: 'als-x',
       executionName: 'x',
       dataset: 'd',
-      datasetMinRatings: null,
       now: new Date(0),
     });
     expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);

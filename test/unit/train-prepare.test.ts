@@ -125,7 +125,7 @@ describe('the shuffle', () => {
       concatRatings(shuffled.flatMap((s) => s.byUser.map((p) => p.train))).userIds,
     );
     const ids = shuffled.map((s) =>
-      decodeScanIds(encodeScanIds({ userIds: s.trainUserIds, movieIds: s.trainMovieIds })),
+      decodeScanIds(encodeScanIds({ userIds: s.userIds, movieIds: s.movieIds })),
     );
     const items = IdMap.fromIds(Int32Array.from(ids.flatMap((i) => [...i.movieIds])));
     expect(users.ids).toEqual(IdMap.fromIds(ids.flatMap((i) => [...i.userIds])).ids);

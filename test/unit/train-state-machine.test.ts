@@ -60,6 +60,7 @@ describe('train.asl.json', () => {
     expect(maps.map(([name]) => name).sort()).toEqual([
       'AssembleBlocks',
       'EvaluateBlocks',
+      'NeighbourGramBlocks',
       'ScanTokenRanges',
       'SimilarMovieBlocks',
       'SolveItemBlocks',
@@ -75,7 +76,9 @@ describe('train.asl.json', () => {
       });
       const fields = Object.keys(map.ItemSelector as object).map((k) => k.replace(/\.\$$/, ''));
       for (const field of fields)
-        expect(['runId', 'block', 'range', 'iteration', 'side', 'candidate']).toContain(field);
+        expect(['runId', 'block', 'range', 'iteration', 'side', 'candidate', 'phase']).toContain(
+          field,
+        );
     }
   });
 
@@ -86,11 +89,13 @@ describe('train.asl.json', () => {
     expect([...used].sort()).toEqual(Object.keys(TRAIN_HANDLERS).sort());
   });
 
-  it('loops on the Choice until the iterations are done or RMSE stops improving', () => {
+  it('loops on the Choice until Checkpoint says done, then fits the neighbours, then outputs', () => {
     const choice = definition.States.MoreIterations!;
-    expect(JSON.stringify(choice)).toContain('"NumericLessThanPath":"$.plan.iterations"');
-    expect(JSON.stringify(choice)).toContain('"Variable":"$.loop.converged"');
+    expect(JSON.stringify(choice)).toContain('"Variable":"$.loop.done"');
+    expect(choice.Default).toBe('NeighboursRequested');
     expect(definition.States.Checkpoint!.Next).toBe('MoreIterations');
+    expect(definition.States.NeighbourGramBlocks!.Next).toBe('NeighbourSolve');
+    expect(definition.States.NeighbourSolve!.Next).toBe('Outputs');
     expect(definition.States.Outputs!.Next).toBe('Publish');
     expect(definition.States.Publish!.End).toBe(true);
   });

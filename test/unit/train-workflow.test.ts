@@ -15,7 +15,7 @@ import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import { selectRows } from '../../lambdas/core/ratings.ts';
 import { narrowToSupportedItems, remapColumns } from '../../lambdas/core/train/candidate-items.ts';
-import { hasConverged } from '../../lambdas/core/train/convergence.ts';
+import { hasConverged, nextStep } from '../../lambdas/core/train/convergence.ts';
 import { rankUserBlock } from '../../lambdas/core/serving/ranking.ts';
 import {
   errorSumOfBlock,
@@ -87,24 +87,37 @@ describe('convergence', () => {
 });
 
 describe('tuning grid', () => {
-  it('expands rank × reg and picks the lowest RMSE, earlier point on ties', () => {
-    const candidates = tuneCandidates({ ranks: [5, 10], regs: [0.1, 0.2] });
-    expect(candidates.map((c) => [c.index, c.rank, c.reg])).toEqual([
-      [0, 5, 0.1],
-      [1, 5, 0.2],
-      [2, 10, 0.1],
-      [3, 10, 0.2],
+  it('expands α₀ × neighbour λ and picks the highest NDCG@100, earlier point on ties', () => {
+    const candidates = tuneCandidates({
+      unobservedWeights: [0.05, 0.1],
+      neighbourRegs: [250, 500],
+      blends: [0.5],
+    });
+    expect(candidates.map((c) => [c.index, c.unobservedWeight, c.neighbourReg])).toEqual([
+      [0, 0.05, 250],
+      [1, 0.05, 500],
+      [2, 0.1, 250],
+      [3, 0.1, 500],
     ]);
     const results = candidates.map((c, i) => ({
       ...c,
-      rmse: [0.9, 0.85, null, 0.85][i]!,
+      blend: 0.5,
+      ndcg: [0.3, 0.4, null, 0.4][i]!,
       seconds: 1,
     }));
     expect(bestCandidate(results).index).toBe(1);
-    expect(() => bestCandidate(results.map((r) => ({ ...r, rmse: null })))).toThrow(
+    expect(() => bestCandidate(results.map((r) => ({ ...r, ndcg: null })))).toThrow(
       /no tuning candidate/,
     );
-    expect(() => tuneCandidates({ ranks: [], regs: [0.1] })).toThrow(RangeError);
+    expect(() =>
+      tuneCandidates({ unobservedWeights: [], neighbourRegs: [1], blends: [0.5] }),
+    ).toThrow(RangeError);
+    expect(() =>
+      tuneCandidates({ unobservedWeights: [2], neighbourRegs: [1], blends: [0.5] }),
+    ).toThrow(/unobservedWeight/);
+    expect(() =>
+      tuneCandidates({ unobservedWeights: [0.1], neighbourRegs: [1], blends: [1.5] }),
+    ).toThrow(/blend/);
   });
 });
 
@@ -204,13 +217,19 @@ describe('train requests', () => {
       validation: 0.2,
       tolerance: 0,
       topN: 50,
-      minRatings: 50,
+      minRatings: 1,
       tuning: false,
       activate: true,
+      refitIterations: 5,
+      blend: 0.5,
+      policy: { minRatings: 1, popularityWeight: 0 },
     });
+    expect(plan.neighbours).toMatchObject({ maxItems: 2000, reg: 500 });
     expect(plan.ranges).toHaveLength(4);
-    expect(resolveTrainRequest({}, { ...context, datasetMinRatings: 7 }).minRatings).toBe(7);
+    expect(resolveTrainRequest({ minRatings: 7 }, context).policy.minRatings).toBe(7);
     expect(resolveTrainRequest({ tune: true }, context).tuneCandidates).toHaveLength(9);
+    const plain = resolveTrainRequest({ neighbours: false }, context);
+    expect([plain.neighbours, plain.blend]).toEqual([null, 0]);
   });
 
   it('reject what can never succeed, with a non-retryable error', () => {
@@ -221,8 +240,14 @@ describe('train requests', () => {
       { options: { rank: 0 } },
       { options: { bogus: 1 } as never },
       { tune: true, validation: 0 },
-      { tune: { ranks: [] } },
+      { tune: { blends: [] } },
       { tolerance: -1 },
+      { options: { implicit: true } },
+      { ranking: { unobservedWeight: 0 } },
+      { ranking: { bogus: 1 } as never },
+      { neighbours: { maxItems: -1 } },
+      { blend: 1.5 },
+      { refitIterations: -1 },
     ];
     for (const request of bad)
       expect(() => resolveTrainRequest(request, context)).toThrow(TrainRequestError);
@@ -238,8 +263,63 @@ describe('run ids and keys', () => {
       'als-20260126-093012-3fa9c1',
     );
     const layout = runLayout('als-x');
-    expect(layout.blockFactors(3, 'user', 12)).toBe('runs/als-x/factors/i0003/user/b0012.bin');
+    expect(layout.blockFactors(3, 'ranking', 'user', 12)).toBe(
+      'runs/als-x/factors/i0003/ranking/user/b0012.bin',
+    );
     expect(layout.shufflePart('item', 1, 2)).toBe('runs/als-x/shuffle/by-item/b0001/r00002.bin');
     expect(() => assertRunId('a/b')).toThrow(/invalid model id/);
+  });
+});
+
+describe('loop phases', () => {
+  const plan = { iterations: 3, tolerance: 0, validation: 0.2, refitIterations: 2 };
+  const at = (iteration: number, rmse: number | null, phase: 'fit' | 'refit' = 'fit') => ({
+    iteration,
+    seconds: 1,
+    rmse,
+    phase,
+  });
+
+  it('fits for the iterations asked, then refits on every rating, then stops', () => {
+    const h1 = [at(1, 0.9)];
+    expect(nextStep({ iteration: 1, phase: 'fit' }, plan, h1, undefined)).toEqual({
+      phase: 'fit',
+      done: false,
+      converged: false,
+    });
+    const h3 = [at(1, 0.9), at(2, 0.88), at(3, 0.87)];
+    const afterFit = nextStep({ iteration: 3, phase: 'fit' }, plan, h3, undefined);
+    expect(afterFit).toEqual({ phase: 'refit', done: false, converged: false, fitIterations: 3 });
+    const h4 = [...h3, at(4, null, 'refit')];
+    expect(nextStep({ iteration: 4, phase: 'refit' }, plan, h4, afterFit)).toMatchObject({
+      phase: 'refit',
+      done: false,
+    });
+    const h5 = [...h4, at(5, null, 'refit')];
+    expect(nextStep({ iteration: 5, phase: 'refit' }, plan, h5, afterFit)).toMatchObject({
+      done: true,
+      fitIterations: 3,
+    });
+  });
+
+  it('stops the fit early on the tolerance and still refits', () => {
+    const early = { ...plan, iterations: 10, tolerance: 0.01 };
+    const h = [at(1, 0.9), at(2, 0.895)];
+    expect(nextStep({ iteration: 2, phase: 'fit' }, early, h, undefined)).toEqual({
+      phase: 'refit',
+      done: false,
+      converged: true,
+      fitIterations: 2,
+    });
+  });
+
+  it('publishes the fit when there is no validation split or no refit', () => {
+    const h = [at(1, null), at(2, null), at(3, null)];
+    expect(
+      nextStep({ iteration: 3, phase: 'fit' }, { ...plan, validation: 0 }, h, undefined),
+    ).toEqual({ phase: 'fit', done: true, converged: false });
+    expect(
+      nextStep({ iteration: 3, phase: 'fit' }, { ...plan, refitIterations: 0 }, h, undefined),
+    ).toMatchObject({ done: true });
   });
 });

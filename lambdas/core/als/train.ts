@@ -25,26 +25,41 @@ interface SideState {
   bias: Float32Array | undefined;
 }
 
+/** Factors to start from instead of the hash-seeded ones (same id maps): a warm start. */
+export type WarmStart = Pick<AlsModel, 'userFactors' | 'itemFactors' | 'userBias' | 'itemBias'>;
+
 /**
  * The in-process driver: the same block solves a distributed run performs, executed in a loop.
  * Each half-step reads only the other side's factors from the previous half-step, so block order
- * and block count cannot change the result.
+ * and block count cannot change the result. `start` continues from an earlier model (the refit
+ * on every rating after a validated fit), `globalMean` keeps that model's mean.
  */
-export function trainAlsOnMatrices(matrices: RatingMatrices, options: AlsOptions = {}): AlsModel {
+export function trainAlsOnMatrices(
+  matrices: RatingMatrices,
+  options: AlsOptions = {},
+  start?: WarmStart & { globalMean?: number },
+): AlsModel {
   const { userIds, itemIds, byUser, byItem } = matrices;
   const resolved = resolveAlsOptions(options, observedRange(byUser.values));
   const { rank, seed, biases, implicit } = resolved;
-  const globalMean = meanFromRatingSum(ratingSumUnits(byUser.values), byUser.values.length);
+  const globalMean =
+    start?.globalMean ?? meanFromRatingSum(ratingSumUnits(byUser.values), byUser.values.length);
   const userBlocks = splitIntoBlocks(byUser, resolved.blocks, resolved.partition, userIds);
   const itemBlocks = splitIntoBlocks(byItem, resolved.blocks, resolved.partition, itemIds);
   const users: SideState = {
-    factors: initialFactors(userIds, rank, seed, USER_SALT),
-    bias: biases ? new Float32Array(userIds.size) : undefined,
+    factors: start ? start.userFactors.slice() : initialFactors(userIds, rank, seed, USER_SALT),
+    bias: biases ? (start?.userBias?.slice() ?? new Float32Array(userIds.size)) : undefined,
   };
   const items: SideState = {
-    factors: initialFactors(itemIds, rank, seed, ITEM_SALT),
-    bias: biases ? new Float32Array(itemIds.size) : undefined,
+    factors: start ? start.itemFactors.slice() : initialFactors(itemIds, rank, seed, ITEM_SALT),
+    bias: biases ? (start?.itemBias?.slice() ?? new Float32Array(itemIds.size)) : undefined,
   };
+  if (
+    users.factors.length !== userIds.size * rank ||
+    items.factors.length !== itemIds.size * rank
+  ) {
+    throw new Error('warm-start factors do not match the id maps and rank');
+  }
   const model: AlsModel = {
     rank,
     userIds,

@@ -59,6 +59,39 @@ export function gramRows(
   return out;
 }
 
+/**
+ * The lower triangle (b ≤ a) of Σ_u x_u x_uᵀ over the users of one user-row block, restricted to
+ * the neighbour movies: a distributed run sums these partials over its user blocks (exactly: the
+ * entries are integers), so each Map item reads only its own block. M × M row-major.
+ */
+export function gramOfUsers(
+  byUser: CsrBlock,
+  position: Int32Array,
+  M: number,
+  settings: NeighbourSettings,
+): Float64Array {
+  const out = new Float64Array(M * M);
+  const members: number[] = [];
+  const weights: number[] = [];
+  for (let r = 0; r < byUser.rows.length; r++) {
+    members.length = 0;
+    weights.length = 0;
+    for (let k = byUser.rowPtr[r]!; k < byUser.rowPtr[r + 1]!; k++) {
+      const a = position[byUser.colIdx[k]!]!;
+      if (a < 0) continue;
+      members.push(a);
+      weights.push(ratingWeight(settings, byUser.values[k]!));
+    }
+    // Columns ascend and positions follow dense order, so members ascend: b ≤ a below.
+    for (let p = 0; p < members.length; p++) {
+      const base = members[p]! * M;
+      const wa = weights[p]!;
+      for (let q = 0; q <= p; q++) out[base + members[q]!]! += wa * weights[q]!;
+    }
+  }
+  return out;
+}
+
 function rowLookup(block: CsrBlock): (row: number) => number {
   if (block.rows.length === block.totalRows) return (row) => row;
   const index = new Int32Array(block.totalRows).fill(-1);

@@ -5,6 +5,13 @@
  */
 export type Side = 'user' | 'item';
 
+/**
+ * The two ALS models one run trains side by side in the same block tasks: `rating` (explicit,
+ * predicted stars, validation RMSE) and `ranking` (implicit, the lists).
+ */
+export type Head = 'rating' | 'ranking';
+export const HEADS: readonly Head[] = ['rating', 'ranking'];
+
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Run ids become S3 prefixes and model ids (Cassandra keys): keep them plain. */
@@ -39,12 +46,20 @@ export function runLayout(runId: string) {
     itemIds: `${root}index/items.bin`,
     /** Ratings per item (train + validation), aligned with the item id map. */
     itemSupport: `${root}index/item-support.bin`,
+    /** The training split's rows of block b (the fit phase). */
     blockCsr: (side: Side, b: number) => `${root}blocks/${side}/${block(b)}.csr`,
+    /** Every rating of block b, validation included (the refit phase, the outputs). */
+    blockCsrAll: (side: Side, b: number) => `${root}blocks/${side}-all/${block(b)}.csr`,
     blockSupport: (b: number) => `${root}blocks/item-support/${block(b)}.bin`,
     validation: (b: number) => `${root}blocks/validation/${block(b)}.bin`,
-    blockFactors: (k: number, side: Side, b: number) =>
-      `${root}factors/${iteration(k)}/${side}/${block(b)}.bin`,
-    sideFactors: (k: number, side: Side) => `${root}factors/${iteration(k)}/${side}s.bin`,
+    blockFactors: (k: number, head: Head, side: Side, b: number) =>
+      `${root}factors/${iteration(k)}/${head}/${side}/${block(b)}.bin`,
+    sideFactors: (k: number, head: Head, side: Side) =>
+      `${root}factors/${iteration(k)}/${head}/${side}s.bin`,
+    /** Block b's users' partial XᵀX over the neighbour movies. */
+    neighbourGram: (b: number) => `${root}neighbours/gram/${block(b)}.bin`,
+    /** The fitted neighbour model (EASE weights). */
+    neighbours: `${root}neighbours/model.bin`,
   };
 }
 

@@ -68,17 +68,20 @@ export class ShufflePartitioner {
     side(this.byItem[hashBlockOf(movieId, blockCount)]!).push(userId, movieId, rating);
   }
 
-  /** Parts per user block and per item block, the ids seen on the train side, and totals. */
+  /**
+   * Parts per user block and per item block, every id seen (train and validation: the refit phase
+   * trains on both, so the id maps hold both), and totals.
+   */
   finish(): {
     byUser: ShufflePart[];
     byItem: ShufflePart[];
-    trainUserIds: Int32Array;
-    trainMovieIds: Int32Array;
+    userIds: Int32Array;
+    movieIds: Int32Array;
     totals: ScanTotals;
   } {
     const byUser = this.byUser.map((part) => part.finish());
     const byItem = this.byItem.map((part) => part.finish());
-    const trainParts = byUser.map((part) => part.train);
+    const allParts = byUser.flatMap((part) => [part.train, part.validation]);
     const totals: ScanTotals = {
       trainRatings: 0,
       validationRatings: 0,
@@ -98,8 +101,8 @@ export class ShufflePartitioner {
     return {
       byUser,
       byItem,
-      trainUserIds: IdMap.fromIds(concatInt32(trainParts.map((t) => t.userIds))).ids,
-      trainMovieIds: IdMap.fromIds(concatInt32(trainParts.map((t) => t.movieIds))).ids,
+      userIds: IdMap.fromIds(concatInt32(allParts.map((t) => t.userIds))).ids,
+      movieIds: IdMap.fromIds(concatInt32(allParts.map((t) => t.movieIds))).ids,
       totals,
     };
   }

@@ -1,9 +1,15 @@
 import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
-import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../ingest/cleaning.ts';
+import { resolveNeighbourSettings } from '../neighbours/options.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
 import { assertRunId } from './run-layout.ts';
 import { planTokenRanges } from './token-ranges.ts';
 import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
-import type { RunPlan, TrainAlsOptions, TrainRequest } from './workflow-types.ts';
+import type {
+  RunPlan,
+  TrainAlsOptions,
+  TrainRankingOptions,
+  TrainRequest,
+} from './workflow-types.ts';
 
 /** A request that can never succeed (bad ranges, unknown fields): failing fast beats retrying. */
 export class TrainRequestError extends Error {
@@ -17,6 +23,7 @@ export const TRAIN_DEFAULTS = {
   tolerance: 0,
   topN: 50,
   similarN: 20,
+  refitIterations: 5,
 } as const;
 
 /**
@@ -60,6 +67,11 @@ function checkedOptions(options: TrainAlsOptions = {}): TrainAlsOptions {
       throw new TrainRequestError(`unknown ALS option "${key}"`);
     }
   }
+  if (options.implicit === true) {
+    throw new TrainRequestError(
+      'options configure the rating model, which is explicit; the ranking model is implicit ALS (set ranking)',
+    );
+  }
   try {
     resolveAlsOptions(options, { ratingMin: 0, ratingMax: 0 });
   } catch (error) {
@@ -68,12 +80,47 @@ function checkedOptions(options: TrainAlsOptions = {}): TrainAlsOptions {
   return options;
 }
 
+const RANKING_KEYS: readonly (keyof TrainRankingOptions)[] = [
+  'rank',
+  'reg',
+  'alpha',
+  'unobservedWeight',
+  'regExponent',
+  'solver',
+  'cgSteps',
+];
+
+function checkedRanking(ranking: TrainRankingOptions = {}): TrainRankingOptions {
+  for (const key of Object.keys(ranking)) {
+    if (!RANKING_KEYS.includes(key as keyof TrainRankingOptions)) {
+      throw new TrainRequestError(`unknown ranking option "${key}"`);
+    }
+  }
+  try {
+    resolveAlsOptions(
+      { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...ranking },
+      { ratingMin: 0, ratingMax: 0 },
+    );
+  } catch (error) {
+    throw new TrainRequestError(`ranking: ${(error as Error).message}`);
+  }
+  return ranking;
+}
+
+function checkedNeighbours(request: TrainRequest) {
+  if (request.neighbours === false) return null;
+  const base = DEFAULT_RECOMMENDER_OPTIONS.neighbours || {};
+  try {
+    return resolveNeighbourSettings({ ...base, ...request.neighbours });
+  } catch (error) {
+    throw new TrainRequestError((error as Error).message);
+  }
+}
+
 export interface PlanContext {
   readonly runId: string;
   readonly executionName: string;
   readonly dataset: string;
-  /** min_ratings_per_movie recorded by the ingestion, if any. */
-  readonly datasetMinRatings: number | null;
   readonly now: Date;
 }
 
@@ -93,6 +140,20 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     throw new TrainRequestError(`tolerance must be ≥ 0, got ${String(tolerance)}`);
   }
   const validation = fraction('validation', request.validation ?? TRAIN_DEFAULTS.validation, 0.9);
+  const blend = request.blend ?? DEFAULT_RECOMMENDER_OPTIONS.blend;
+  if (typeof blend !== 'number' || !(blend >= 0 && blend <= 1)) {
+    throw new TrainRequestError(`blend must be a number in [0, 1], got ${String(blend)}`);
+  }
+  const neighbours = checkedNeighbours(request);
+  // The old project dropped movies with fewer than 50 ratings (ingestion records that as the data
+  // set's min_ratings_per_movie); it caps the lists' quality (lambdas/core/recommender/README.md),
+  // so lists take the product policy's threshold unless the request sets one.
+  const minRatings = integer(
+    'minRatings',
+    request.minRatings ?? DEFAULT_RECOMMENDER_OPTIONS.policy.minRatings,
+    1,
+    1_000_000_000,
+  );
   const tuning = request.tune !== undefined && request.tune !== false;
   if (tuning && validation === 0) {
     throw new TrainRequestError('tuning needs a validation split (validation > 0)');
@@ -123,15 +184,21 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     splitSeed: integer('splitSeed', request.splitSeed ?? TRAIN_DEFAULTS.splitSeed, 0, 0xffffffff),
     topN: integer('topN', request.topN ?? TRAIN_DEFAULTS.topN, 1, 1000),
     similarN: integer('similarN', request.similarN ?? TRAIN_DEFAULTS.similarN, 1, 1000),
-    minRatings: integer(
-      'minRatings',
-      request.minRatings ?? context.datasetMinRatings ?? DEFAULT_MIN_RATINGS_PER_MOVIE,
-      1,
-      1_000_000_000,
-    ),
+    minRatings,
     tuning,
     tuneCandidates: candidates,
+    tuneBlends: grid.blends,
     activate: request.activate ?? true,
+    ranking: checkedRanking(request.ranking),
+    neighbours,
+    blend: neighbours ? blend : 0,
+    policy: { ...DEFAULT_RECOMMENDER_OPTIONS.policy, minRatings },
+    refitIterations: integer(
+      'refitIterations',
+      request.refitIterations ?? TRAIN_DEFAULTS.refitIterations,
+      0,
+      500,
+    ),
     resumed: false,
   };
 }

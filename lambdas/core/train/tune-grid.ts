@@ -1,46 +1,65 @@
-/** One point of the (rank, reg) grid the old project searched, trained on the validation split. */
+/**
+ * One point of the ranking grid `--tune` searches (Map item): the ranking ALS's unobserved weight
+ * α₀ and the neighbour model's λ; every blend weight is scored inside the task (the blend needs no
+ * refit), on validation users held out of the training data.
+ */
 export interface TuneCandidate {
   readonly index: number;
-  readonly rank: number;
-  readonly reg: number;
+  readonly unobservedWeight: number;
+  readonly neighbourReg: number;
 }
 
 export interface TuneResult extends TuneCandidate {
-  /** Validation RMSE; null for a model that could not be scored. */
-  readonly rmse: number | null;
+  /** The best blend weight for this point. */
+  readonly blend: number;
+  /** Validation NDCG@100 at that blend; null for a point that could not be scored. */
+  readonly ndcg: number | null;
   readonly seconds: number;
 }
 
 export interface TuneGrid {
-  readonly ranks: readonly number[];
-  readonly regs: readonly number[];
+  readonly unobservedWeights: readonly number[];
+  readonly neighbourRegs: readonly number[];
+  readonly blends: readonly number[];
 }
 
-/** Around the calibrated defaults (rank 20, λ 0.15): the plateau and both of its edges. */
-export const DEFAULT_TUNE_GRID: TuneGrid = { ranks: [10, 20, 32], regs: [0.1, 0.15, 0.2] };
+/** Around the defaults (α₀ 0.1, λ 500, w 0.5): the plateau and both of its edges. */
+export const DEFAULT_TUNE_GRID: TuneGrid = {
+  unobservedWeights: [0.05, 0.1, 0.2],
+  neighbourRegs: [250, 500, 1000],
+  blends: [0.3, 0.5, 0.7],
+};
 
 export function tuneCandidates(grid: TuneGrid): TuneCandidate[] {
-  if (grid.ranks.length === 0 || grid.regs.length === 0) throw new RangeError('empty tuning grid');
-  for (const rank of grid.ranks) {
-    if (!Number.isInteger(rank) || rank < 1 || rank > 1024) {
-      throw new RangeError(`tuning rank must be an integer in [1, 1024], got ${rank}`);
-    }
+  const { unobservedWeights, neighbourRegs, blends } = grid;
+  if (unobservedWeights.length === 0 || neighbourRegs.length === 0 || blends.length === 0) {
+    throw new RangeError('empty tuning grid');
   }
-  for (const reg of grid.regs) {
-    if (!Number.isFinite(reg) || reg < 0)
-      throw new RangeError(`tuning reg must be ≥ 0, got ${reg}`);
+  for (const w of unobservedWeights) {
+    if (!(w > 0 && w <= 1))
+      throw new RangeError(`tuning unobservedWeight must be in (0, 1], got ${w}`);
   }
-  return grid.ranks
-    .flatMap((rank) => grid.regs.map((reg) => ({ rank, reg })))
+  for (const reg of neighbourRegs) {
+    if (!(Number.isFinite(reg) && reg > 0))
+      throw new RangeError(`tuning neighbour reg must be > 0, got ${reg}`);
+  }
+  for (const blend of blends) {
+    if (!(blend >= 0 && blend <= 1))
+      throw new RangeError(`tuning blend must be in [0, 1], got ${blend}`);
+  }
+  return unobservedWeights
+    .flatMap((unobservedWeight) =>
+      neighbourRegs.map((neighbourReg) => ({ unobservedWeight, neighbourReg })),
+    )
     .map((point, index) => ({ index, ...point }));
 }
 
-/** Lowest validation RMSE wins; ties go to the earlier grid point, so the choice is stable. */
+/** Highest validation NDCG@100 wins; ties go to the earlier grid point, so the choice is stable. */
 export function bestCandidate(results: readonly TuneResult[]): TuneResult {
   const score = (r: TuneResult): number =>
-    r.rmse === null || Number.isNaN(r.rmse) ? Infinity : r.rmse;
-  const sorted = [...results].sort((a, b) => score(a) - score(b) || a.index - b.index);
+    r.ndcg === null || Number.isNaN(r.ndcg) ? -Infinity : r.ndcg;
+  const sorted = [...results].sort((a, b) => score(b) - score(a) || a.index - b.index);
   const best = sorted[0];
-  if (!best || score(best) === Infinity) throw new Error('no tuning candidate could be scored');
+  if (!best || score(best) === -Infinity) throw new Error('no tuning candidate could be scored');
   return best;
 }

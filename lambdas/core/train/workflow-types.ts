@@ -1,4 +1,6 @@
 import type { AlsSolver, IterationRecord, ResolvedAlsOptions } from '../als/index.ts';
+import type { NeighbourSettings } from '../neighbours/options.ts';
+import type { RankingPolicy } from '../serving/ranking.ts';
 import type { ErrorSum } from './prediction-error.ts';
 import type { ScanTotals } from './shuffle.ts';
 import type { TokenRange } from './token-ranges.ts';
@@ -11,7 +13,10 @@ import type { Side } from './run-layout.ts';
  * stays far below the 256 KB Step Functions quota however large the data set is.
  */
 
-/** The ALS settings a request may set; the rest take `DEFAULT_ALS_OPTIONS`. */
+/**
+ * The settings of the rating model (explicit ALS, predicted stars) a request may set; the rest
+ * take `DEFAULT_ALS_OPTIONS`.
+ */
 export interface TrainAlsOptions {
   readonly rank?: number;
   readonly reg?: number;
@@ -24,6 +29,24 @@ export interface TrainAlsOptions {
   readonly cgSteps?: number;
   readonly seed?: number;
 }
+
+/** The ranking model's implicit-ALS settings a request may set (the rest: the product defaults). */
+export interface TrainRankingOptions {
+  readonly rank?: number;
+  readonly reg?: number;
+  readonly alpha?: number;
+  readonly unobservedWeight?: number;
+  readonly regExponent?: number;
+  readonly solver?: AlsSolver;
+  readonly cgSteps?: number;
+}
+
+/**
+ * The two phases of the loop. `fit`: the training split only, scored on the validation split
+ * every iteration (the report, early stopping). `refit`: every rating, validation included, warm
+ * from the fitted factors, so the published model has seen all the data.
+ */
+export type LoopPhase = 'fit' | 'refit';
 
 /** Execution input (`recsys train`, or an EventBridge rule after ingestion). */
 export interface TrainRequest {
@@ -58,6 +81,14 @@ export interface TrainRequest {
   readonly tune?: boolean | Partial<TuneGrid>;
   /** Make the model the one that serves once it is published (default true). */
   readonly activate?: boolean;
+  /** The ranking model (implicit ALS) settings. */
+  readonly ranking?: TrainRankingOptions;
+  /** The EASE neighbour model's settings, or false to rank by the ALS factors alone. */
+  readonly neighbours?: Partial<NeighbourSettings> | false;
+  /** The neighbour model's share of the blend. */
+  readonly blend?: number;
+  /** Iterations over all ratings after the validated fit (default 5; 0 publishes the fit). */
+  readonly refitIterations?: number;
 }
 
 /** Plan's output and `plan.json`: the request resolved, fixed for the whole run. */
@@ -81,7 +112,14 @@ export interface RunPlan {
   readonly minRatings: number;
   readonly tuning: boolean;
   readonly tuneCandidates: readonly TuneCandidate[];
+  /** Blend weights each tuning point scores (absent in plans written before). */
+  readonly tuneBlends?: readonly number[];
   readonly activate: boolean;
+  readonly ranking: TrainRankingOptions;
+  readonly neighbours: NeighbourSettings | null;
+  readonly blend: number;
+  readonly policy: RankingPolicy;
+  readonly refitIterations: number;
   /** True when an earlier execution of this run got past Init: skip prepare and tuning. */
   readonly resumed: boolean;
 }
@@ -129,7 +167,9 @@ export interface TuneSelectTask {
 }
 
 /** The chosen grid point, or {} when the run does not tune. */
-export type TunedParams = Partial<Pick<TuneResult, 'rank' | 'reg' | 'rmse'>>;
+export type TunedParams = Partial<
+  Pick<TuneResult, 'unobservedWeight' | 'neighbourReg' | 'blend' | 'ndcg'>
+>;
 
 export interface InitTask {
   readonly runId: string;
@@ -138,7 +178,12 @@ export interface InitTask {
 
 /** `settings.json`: what every solve uses. */
 export interface RunSettings {
+  /** The rating model (explicit ALS). */
   readonly options: ResolvedAlsOptions;
+  /** The ranking model (implicit ALS), solved in the same block tasks. */
+  readonly ranking: ResolvedAlsOptions;
+  readonly neighbours: NeighbourSettings | null;
+  readonly blend: number;
   readonly tuned: TunedParams;
 }
 
@@ -148,6 +193,10 @@ export interface LoopState {
   readonly iteration: number;
   /** The iteration the next pass of the loop computes. */
   readonly next: number;
+  /** The phase of the next iteration. */
+  readonly phase: LoopPhase;
+  /** True when no iteration remains: the Choice leaves the loop. */
+  readonly done: boolean;
   readonly converged: boolean;
   readonly rmse: number | null;
   readonly trainRmse: number | null;
@@ -160,6 +209,7 @@ export interface LoopState {
 export interface SolveTask extends BlockTask {
   readonly side: Side;
   readonly iteration: number;
+  readonly phase: LoopPhase;
 }
 
 export interface CombineTask {
@@ -168,8 +218,14 @@ export interface CombineTask {
   readonly iteration: number;
 }
 
+/** The neighbour model's steps: partial XᵀX per user block, then the solve. */
+export interface NeighbourSolveTask {
+  readonly runId: string;
+}
+
 export interface EvaluateTask extends BlockTask {
   readonly iteration: number;
+  readonly phase: LoopPhase;
 }
 
 export interface EvaluateResult {
@@ -181,19 +237,25 @@ export interface EvaluateResult {
 export interface CheckpointTask {
   readonly runId: string;
   readonly iteration: number;
+  readonly phase: LoopPhase;
   readonly partials: readonly EvaluateResult[];
   readonly previousFinishedAt: number;
 }
 
 export interface IterationSummary extends IterationRecord {
+  /** Validation RMSE (null in the refit phase, which trains on the validation ratings). */
   readonly rmse: number | null;
   readonly trainRmse?: number;
+  readonly phase?: LoopPhase;
 }
 
 /** `checkpoint.json`: the last complete iteration; factors are in `factors/i<k>/`. */
 export interface Checkpoint {
   readonly iteration: number;
   readonly converged: boolean;
+  /** Iterations of the fit phase, once it has ended (the refit phase counts from there). */
+  readonly fitIterations?: number;
+  readonly done?: boolean;
   readonly history: readonly IterationSummary[];
   readonly finishedAt: number;
 }
@@ -215,8 +277,12 @@ export interface TrainSummary {
   readonly dataset: string;
   readonly status: 'ready';
   readonly activated: boolean;
-  /** Validation RMSE of the published model (null without a validation split). */
+  /**
+   * Validation RMSE of the rating model fitted without the validation ratings (null without a
+   * validation split); the published model was then refitted on all ratings (`refitIterations`).
+   */
   readonly rmse: number | null;
+  readonly refitIterations: number;
   readonly trainRmse: number | null;
   readonly iterations: number;
   readonly converged: boolean;

@@ -9,6 +9,7 @@ import {
   type ShufflePart,
 } from '../../core/train/shuffle.ts';
 import type { BlockTask } from '../../core/train/workflow-types.ts';
+import type { RatingsTable } from '../../core/ratings.ts';
 import type { Stores } from '../runtime.ts';
 import { mapLimit } from './run-files.ts';
 import { TrainingRun } from './run-state.ts';
@@ -52,6 +53,7 @@ export async function assembleBlock(task: BlockTask, stores: Stores): Promise<As
     itemIds.size,
   );
   const validation = concatRatings(byUser.map((p) => p.validation));
+  const itemValidation = concatRatings(byItem.map((p) => p.validation));
 
   const itemTrain = concatRatings(byItem.map((p) => p.train));
   const itemRows = rowsOfBlock(itemIds.ids, block, plan.blockCount);
@@ -63,27 +65,51 @@ export async function assembleBlock(task: BlockTask, stores: Stores): Promise<As
     itemIds.size,
     userIds.size,
   );
-  // Rating counts of this block's movies over both sides: the support filter of the outputs.
-  const support = new Int32Array(itemRows.length);
-  const position = new Map<number, number>();
-  itemRows.forEach((row, p) => {
-    position.set(row, p);
-    support[p] = itemCsr.rowPtr[p + 1]! - itemCsr.rowPtr[p]!;
-  });
-  for (const part of byItem) {
-    for (const movieId of part.validation.movieIds) {
-      const p = position.get(itemIds.indexOf(movieId));
-      if (p !== undefined) support[p]!++;
-    }
-  }
-
   const { layout } = run;
-  await Promise.all([
+  const writes = [
     run.files.putBytes(layout.blockCsr('user', block), encodeCsr(userCsr)),
     run.files.putBytes(layout.blockCsr('item', block), encodeCsr(itemCsr)),
     run.files.putBytes(layout.validation(block), encodeTriples(validation)),
-    run.files.putBytes(layout.blockSupport(block), encodeCounts(support)),
-  ]);
+  ];
+  // Every rating, validation included: what the refit phase and the outputs train and rank on.
+  // Without a validation split the training split is all of it, and `TrainingRun.blockAll` reads
+  // the training files instead.
+  let itemAll = itemCsr;
+  if (plan.validation > 0) {
+    const userAll = concatRatings([userTrain, validation]);
+    const itemRatings = concatRatings([itemTrain, itemValidation]);
+    const toCsr = (rows: RatingsTable, side: Side, blockRows: Int32Array) =>
+      side === 'user'
+        ? csrBlockFromCoordinates(
+            userIds.indexAll(rows.userIds),
+            itemIds.indexAll(rows.movieIds),
+            rows.ratings,
+            blockRows,
+            userIds.size,
+            itemIds.size,
+          )
+        : csrBlockFromCoordinates(
+            itemIds.indexAll(rows.movieIds),
+            userIds.indexAll(rows.userIds),
+            rows.ratings,
+            blockRows,
+            itemIds.size,
+            userIds.size,
+          );
+    itemAll = toCsr(itemRatings, 'item', itemRows);
+    writes.push(
+      run.files.putBytes(
+        layout.blockCsrAll('user', block),
+        encodeCsr(toCsr(userAll, 'user', userRows)),
+      ),
+      run.files.putBytes(layout.blockCsrAll('item', block), encodeCsr(itemAll)),
+    );
+  }
+  // Rating counts of this block's movies over both splits: the support filter of the outputs.
+  const support = new Int32Array(itemRows.length);
+  itemRows.forEach((_, p) => (support[p] = itemAll.rowPtr[p + 1]! - itemAll.rowPtr[p]!));
+  writes.push(run.files.putBytes(layout.blockSupport(block), encodeCounts(support)));
+  await Promise.all(writes);
   return {
     block,
     users: userRows.length,

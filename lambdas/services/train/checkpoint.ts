@@ -1,4 +1,4 @@
-import { hasConverged } from '../../core/train/convergence.ts';
+import { nextStep } from '../../core/train/convergence.ts';
 import { rmseOfErrorSums } from '../../core/train/prediction-error.ts';
 import type {
   Checkpoint,
@@ -22,7 +22,9 @@ export async function checkpointIteration(
   if (task.partials.length !== plan.blockCount) {
     throw new Error(`expected ${plan.blockCount} evaluation partials, got ${task.partials.length}`);
   }
-  const rmse = rmseOfErrorSums(task.partials.map((p) => p.validation));
+  const refit = task.phase === 'refit';
+  // In the refit phase the model trains on the validation ratings: their error is no report.
+  const rmse = refit ? null : rmseOfErrorSums(task.partials.map((p) => p.validation));
   const trainRmse = rmseOfErrorSums(task.partials.map((p) => p.train));
   const finishedAt = Date.now();
   const seconds = Math.max(0, (finishedAt - task.previousFinishedAt) / 1000);
@@ -31,20 +33,31 @@ export async function checkpointIteration(
     seconds,
     rmse,
     ...(trainRmse !== null ? { trainRmse } : {}),
+    phase: task.phase,
   };
   // A retried or resumed iteration replaces its own record and anything after it.
   const history = [
     ...(previous?.history ?? []).filter((h) => h.iteration < task.iteration),
     record,
   ];
-  const converged = hasConverged(history, plan.tolerance);
-  const checkpoint: Checkpoint = { iteration: task.iteration, converged, history, finishedAt };
+  const next = nextStep(task, plan, history, previous);
+  const checkpoint: Checkpoint = {
+    iteration: task.iteration,
+    converged: next.converged,
+    ...(next.fitIterations !== undefined ? { fitIterations: next.fitIterations } : {}),
+    done: next.done,
+    history,
+    finishedAt,
+  };
   await run.files.putJson(run.layout.checkpoint, checkpoint);
+  const fitRmse = [...history].reverse().find((h) => h.rmse !== null)?.rmse ?? null;
   return {
     iteration: task.iteration,
     next: task.iteration + 1,
-    converged,
-    rmse,
+    phase: next.phase,
+    done: next.done,
+    converged: next.converged,
+    rmse: fitRmse,
     trainRmse,
     seconds,
     finishedAt,

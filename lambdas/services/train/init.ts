@@ -7,7 +7,9 @@ import {
   type ResolvedAlsOptions,
 } from '../../core/als/index.ts';
 import type { IdMap } from '../../core/matrix/id-map.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../core/recommender/options.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
+import { HEADS } from '../../core/train/run-layout.ts';
 import { decodeCounts, encodeCounts, encodeSideFactors } from '../../core/train/factor-files.ts';
 import type { InitTask, LoopState, RunSettings } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
@@ -42,28 +44,43 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
   ]);
   if (stored && checkpoint) {
     const last = checkpoint.history[checkpoint.history.length - 1];
+    const fitRmse = [...checkpoint.history].reverse().find((h) => h.rmse !== null)?.rmse;
     return {
       iteration: checkpoint.iteration,
       next: checkpoint.iteration + 1,
+      phase: checkpoint.fitIterations !== undefined ? 'refit' : 'fit',
+      done: checkpoint.done ?? false,
       converged: checkpoint.converged,
-      rmse: last?.rmse ?? null,
+      rmse: fitRmse ?? null,
       trainRmse: last?.trainRmse ?? null,
       seconds: null,
       finishedAt: Date.now(),
     };
   }
+  const observed = { ratingMin: index.ratingMin, ratingMax: index.ratingMax };
+  const grain = { blocks: plan.blockCount, partition: 'hash' as const };
+  const { tuned } = task;
   const settings: RunSettings = stored ?? {
-    options: resolveAlsOptions(
+    options: resolveAlsOptions({ ...plan.options, ...grain }, observed),
+    ranking: resolveAlsOptions(
       {
-        ...plan.options,
-        ...(task.tuned.rank !== undefined ? { rank: task.tuned.rank } : {}),
-        ...(task.tuned.reg !== undefined ? { reg: task.tuned.reg } : {}),
-        blocks: plan.blockCount,
-        partition: 'hash',
+        ...DEFAULT_RECOMMENDER_OPTIONS.als,
+        ...plan.ranking,
+        ...(tuned.unobservedWeight !== undefined
+          ? { unobservedWeight: tuned.unobservedWeight }
+          : {}),
+        ...(plan.options.seed !== undefined ? { seed: plan.options.seed } : {}),
+        iterations: plan.iterations,
+        ...grain,
       },
-      { ratingMin: index.ratingMin, ratingMax: index.ratingMax },
+      observed,
     ),
-    tuned: task.tuned,
+    neighbours:
+      plan.neighbours && tuned.neighbourReg !== undefined
+        ? { ...plan.neighbours, reg: tuned.neighbourReg }
+        : plan.neighbours,
+    blend: tuned.blend ?? plan.blend,
+    tuned,
   };
   const [userIds, itemIds] = await Promise.all([run.idMap('user'), run.idMap('item')]);
   const support = new Int32Array(itemIds.size);
@@ -73,21 +90,26 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
       support[row] = counts[p]!;
     });
   });
+  const headOptions = { rating: settings.options, ranking: settings.ranking };
   await Promise.all([
-    files.putBytes(
-      layout.sideFactors(0, 'user'),
-      initialSide(userIds, settings.options, USER_SALT),
-    ),
-    files.putBytes(
-      layout.sideFactors(0, 'item'),
-      initialSide(itemIds, settings.options, ITEM_SALT),
-    ),
+    ...HEADS.flatMap((head) => [
+      files.putBytes(
+        layout.sideFactors(0, head, 'user'),
+        initialSide(userIds, headOptions[head], USER_SALT),
+      ),
+      files.putBytes(
+        layout.sideFactors(0, head, 'item'),
+        initialSide(itemIds, headOptions[head], ITEM_SALT),
+      ),
+    ]),
     files.putBytes(layout.itemSupport, encodeCounts(support)),
   ]);
   await files.putJson(layout.settings, settings);
   return {
     iteration: 0,
     next: 1,
+    phase: plan.iterations === 0 && plan.validation > 0 ? 'refit' : 'fit',
+    done: plan.iterations === 0 && (plan.validation === 0 || plan.refitIterations === 0),
     converged: false,
     rmse: null,
     trainRmse: null,

@@ -52,7 +52,6 @@ export async function planRun(
     runId,
     executionName,
     dataset: request.dataset ?? status?.dataset ?? stores.db.keyspace,
-    datasetMinRatings: status?.minRatingsPerMovie ?? null,
     now: new Date(),
   });
   await run.files.putJson(run.layout.plan, plan);

@@ -2,7 +2,7 @@ import type { TrainSummary, PublishTask } from '../../core/train/workflow-types.
 import {
   activateModel,
   modelPrefix,
-  saveModelArtifact,
+  saveModelBundle,
   saveModelRecord,
 } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
@@ -10,9 +10,10 @@ import { finalModel } from './final-model.ts';
 import { TrainingRun } from './run-state.ts';
 
 /**
- * The last step, reached only when every step before it succeeded: the model file for on-line
- * scoring (`models/<id>/model.bin`), the model row marked ready, then the active-model pointer
- * switched in one write. Until that write, serving keeps the previous model.
+ * The last step, reached only when every step before it succeeded: the model bundle for on-line
+ * scoring (`models/<id>/`: the ranking and rating ALS, the neighbour model, the manifest last),
+ * the model row marked ready, then the active-model pointer switched in one write. Until that
+ * write, serving keeps the previous model.
  */
 export async function publishModel(task: PublishTask, stores: Stores): Promise<TrainSummary> {
   const run = new TrainingRun(task.runId, stores);
@@ -21,9 +22,12 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     run.index(),
     run.settings(),
   ]);
-  const { plan, checkpoint, model } = final;
+  const { plan, checkpoint } = final;
   const history = checkpoint?.history ?? [];
   const last = history[history.length - 1];
+  // The report: the rating model's validation RMSE when it had not seen the validation ratings.
+  const fitRmse = [...history].reverse().find((h) => h.rmse !== null)?.rmse ?? null;
+  const ranking = settings.ranking;
   const written = (k: number) => (task.outputs[k] ?? []).reduce((n, r) => n + r.written, 0);
   const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, cgSteps, seed } =
     settings.options;
@@ -47,13 +51,27 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     topN: plan.topN,
     similarN: plan.similarN,
     minRatings: plan.minRatings,
+    refitIterations: plan.refitIterations,
+    ranking: {
+      rank: ranking.rank,
+      reg: ranking.reg,
+      alpha: ranking.alpha,
+      unobservedWeight: ranking.unobservedWeight,
+      regExponent: ranking.regExponent,
+      solver: ranking.solver,
+      cgSteps: ranking.cgSteps,
+    },
+    neighbours: settings.neighbours,
+    blend: settings.blend,
+    policy: plan.policy,
   };
   const summary: TrainSummary = {
     modelId: task.runId,
     dataset: plan.dataset,
     status: 'ready',
     activated: plan.activate,
-    rmse: last?.rmse ?? null,
+    rmse: fitRmse,
+    refitIterations: final.iteration - (checkpoint?.fitIterations ?? final.iteration),
     trainRmse: last?.trainRmse ?? null,
     iterations: final.iteration,
     converged: checkpoint?.converged ?? false,
@@ -69,7 +87,13 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     artifactsPrefix: modelPrefix(task.runId),
     seconds: (Date.now() - Date.parse(plan.createdAt)) / 1000,
   };
-  await saveModelArtifact(stores.s3, task.runId, model);
+  await saveModelBundle(stores.s3, task.runId, {
+    ranking: final.ranking,
+    neighbours: final.neighbours,
+    rating: final.rating,
+    blend: final.recommender.blend,
+    policy: plan.policy,
+  });
   const { modelId: _id, dataset: _dataset, status: _status, params: _params, ...metrics } = summary;
   await saveModelRecord(stores.db, {
     modelId: task.runId,

@@ -6,10 +6,11 @@ import {
   decodeSideFactors,
   type SideFactors,
 } from '../../core/train/factor-files.ts';
-import { runLayout, type RunLayout, type Side } from '../../core/train/run-layout.ts';
+import { runLayout, type Head, type RunLayout, type Side } from '../../core/train/run-layout.ts';
 import { decodeTriples } from '../../core/train/shuffle.ts';
 import type {
   Checkpoint,
+  LoopPhase,
   RunIndex,
   RunPlan,
   RunSettings,
@@ -52,8 +53,24 @@ export class TrainingRun {
     return this.files.immutable(key, decodeIdMap);
   }
 
+  /** Block b's training split (the fit phase). */
   block(side: Side, block: number): Promise<CsrBlock> {
     return this.files.immutable(this.layout.blockCsr(side, block), decodeCsr);
+  }
+
+  /** Block b with every rating, validation included (the refit phase, the outputs). */
+  async blockAll(side: Side, block: number): Promise<CsrBlock> {
+    const plan = await this.plan();
+    const key =
+      plan.validation > 0
+        ? this.layout.blockCsrAll(side, block)
+        : this.layout.blockCsr(side, block);
+    return this.files.immutable(key, decodeCsr);
+  }
+
+  /** The rows a phase solves against. */
+  blockOf(phase: LoopPhase, side: Side, block: number): Promise<CsrBlock> {
+    return phase === 'refit' ? this.blockAll(side, block) : this.block(side, block);
   }
 
   validation(block: number): Promise<RatingsTable> {
@@ -64,21 +81,26 @@ export class TrainingRun {
     return this.files.immutable(this.layout.itemSupport, decodeCounts);
   }
 
-  side(iteration: number, side: Side): Promise<SideFactors> {
-    return this.files.immutable(this.layout.sideFactors(iteration, side), decodeSideFactors);
+  side(iteration: number, head: Head, side: Side): Promise<SideFactors> {
+    return this.files.immutable(this.layout.sideFactors(iteration, head, side), decodeSideFactors);
   }
 
-  /** The model as of a complete iteration, with the run's history up to it unless told not to. */
-  async model(iteration: number, { history: withHistory = true } = {}): Promise<AlsModel> {
+  /** One head's model as of a complete iteration, with the run's history unless told not to. */
+  async model(
+    iteration: number,
+    head: Head = 'rating',
+    { history: withHistory = true } = {},
+  ): Promise<AlsModel> {
     const [settings, index, userIds, itemIds, users, items, checkpoint] = await Promise.all([
       this.settings(),
       this.index(),
       this.idMap('user'),
       this.idMap('item'),
-      this.side(iteration, 'user'),
-      this.side(iteration, 'item'),
+      this.side(iteration, head, 'user'),
+      this.side(iteration, head, 'item'),
       withHistory ? this.checkpoint() : undefined,
     ]);
+    const options = head === 'rating' ? settings.options : settings.ranking;
     const history = (checkpoint?.history ?? [])
       .filter((h) => h.iteration <= iteration)
       .map(({ iteration: k, seconds, trainRmse }) => ({
@@ -87,13 +109,13 @@ export class TrainingRun {
         ...(trainRmse !== undefined ? { trainRmse } : {}),
       }));
     const model: AlsModel = {
-      rank: settings.options.rank,
+      rank: options.rank,
       userIds,
       itemIds,
       userFactors: users.factors,
       itemFactors: items.factors,
       globalMean: index.globalMean,
-      options: settings.options,
+      options,
       history,
     };
     if (users.bias && items.bias) {

@@ -46,10 +46,7 @@ export async function scanRange(task: ScanTask, stores: Stores): Promise<ScanRes
       layout.shufflePart('item', b, r),
       encodeShufflePart(part),
     ]),
-    [
-      layout.scanIds(r),
-      encodeScanIds({ userIds: shuffled.trainUserIds, movieIds: shuffled.trainMovieIds }),
-    ],
+    [layout.scanIds(r), encodeScanIds({ userIds: shuffled.userIds, movieIds: shuffled.movieIds })],
   ];
   await mapLimit(writes, PUTS_IN_FLIGHT, ([key, bytes]) => run.files.putBytes(key, bytes));
   injectFault(`scan:${r}`);

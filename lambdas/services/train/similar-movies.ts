@@ -8,12 +8,13 @@ import { TrainingRun } from './run-state.ts';
 
 /**
  * Outputs, Map item: for every movie of item block b with enough ratings, its nearest movies by
- * cosine of item factors (among movies with enough ratings) into `similar_movies`.
+ * cosine of the ranking model's item factors (among movies with enough ratings) into
+ * `similar_movies`.
  */
 export async function similarMoviesBlock(task: BlockTask, stores: Stores): Promise<OutputResult> {
   const started = performance.now();
   const run = new TrainingRun(task.runId, stores);
-  const { plan, model, candidates } = await finalModel(run);
+  const { plan, ranking: model, candidates } = await finalModel(run);
   const norms = itemNorms(candidates.model);
   const lists: RankedList[] = [];
   for (const row of rowsOfBlock(model.itemIds.ids, task.block, plan.blockCount)) {

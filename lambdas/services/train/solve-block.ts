@@ -1,5 +1,6 @@
 import { SolverScratch, solveBlock, type BlockSolveInput } from '../../core/als/index.ts';
 import { encodeBlockFactors, gatherRows } from '../../core/train/factor-files.ts';
+import { HEADS } from '../../core/train/run-layout.ts';
 import type { SolveTask } from '../../core/train/workflow-types.ts';
 import { injectFault } from '../fault-injection.ts';
 import type { Stores } from '../runtime.ts';
@@ -16,43 +17,47 @@ export interface SolveResult {
 
 /**
  * Loop, Map item: one half-step for one block — user blocks against the item factors of the last
- * iteration, item blocks against the user factors just computed — exactly the `solveBlock` call
- * the in-process `trainAls` makes, so the factors have the same bits.
+ * iteration, item blocks against the user factors just computed — for each of the run's two ALS
+ * models (rating and ranking) in turn, exactly the `solveBlock` calls the in-process `trainAls`
+ * makes, so the factors have the same bits. Both models share the block's rows, so one task
+ * reads them once. The refit phase solves against every rating, validation included.
  */
 export async function solveBlockTask(task: SolveTask, stores: Stores): Promise<SolveResult> {
   const started = performance.now();
   const { side, block, iteration } = task;
   const run = new TrainingRun(task.runId, stores);
-  const fixedIteration = side === 'user' ? iteration - 1 : iteration;
-  const [settings, index, rows, fixed] = await Promise.all([
+  const [settings, index, rows] = await Promise.all([
     run.settings(),
     run.index(),
-    run.block(side, block),
-    run.side(fixedIteration, otherSide(side)),
+    run.blockOf(task.phase ?? 'fit', side, block),
   ]);
-  const { options } = settings;
-  const input: BlockSolveInput = {
-    block: rows,
-    fixedFactors: fixed.factors,
-    globalMean: index.globalMean,
-    ...(fixed.bias ? { fixedBias: fixed.bias } : {}),
-    ...(fixed.gram ? { gram: fixed.gram } : {}),
-  };
-  if (options.solver === 'cg') {
-    const previous = await run.side(iteration - 1, side);
-    input.previous = gatherRows(previous.factors, rows.rows, options.rank);
-    if (previous.bias) input.previousBias = gatherRows(previous.bias, rows.rows, 1);
+  for (const head of HEADS) {
+    const options = head === 'rating' ? settings.options : settings.ranking;
+    const fixedIteration = side === 'user' ? iteration - 1 : iteration;
+    const fixed = await run.side(fixedIteration, head, otherSide(side));
+    const input: BlockSolveInput = {
+      block: rows,
+      fixedFactors: fixed.factors,
+      globalMean: index.globalMean,
+      ...(fixed.bias ? { fixedBias: fixed.bias } : {}),
+      ...(fixed.gram ? { gram: fixed.gram } : {}),
+    };
+    if (options.solver === 'cg') {
+      const previous = await run.side(iteration - 1, head, side);
+      input.previous = gatherRows(previous.factors, rows.rows, options.rank);
+      if (previous.bias) input.previousBias = gatherRows(previous.bias, rows.rows, 1);
+    }
+    const out = solveBlock(input, options, scratch);
+    await run.files.putBytes(
+      run.layout.blockFactors(iteration, head, side, block),
+      encodeBlockFactors({
+        rows: out.rows,
+        factors: out.factors,
+        ...(out.bias ? { bias: out.bias } : {}),
+      }),
+    );
   }
-  const out = solveBlock(input, options, scratch);
-  await run.files.putBytes(
-    run.layout.blockFactors(iteration, side, block),
-    encodeBlockFactors({
-      rows: out.rows,
-      factors: out.factors,
-      ...(out.bias ? { bias: out.bias } : {}),
-    }),
-  );
-  // After the write: the worst moment to fail, since the retry must overwrite, not add.
+  // After the writes: the worst moment to fail, since the retry must overwrite, not add.
   injectFault(`solve:${side}:${block}:${iteration}`);
-  return { block, rows: out.rows.length, seconds: (performance.now() - started) / 1000 };
+  return { block, rows: rows.rows.length, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,8 +1,6 @@
-import { recommendForUser } from '../../core/als/index.ts';
-import { csrBlockFromCoordinates, type CsrBlock } from '../../core/matrix/csr.ts';
-import type { IdMap } from '../../core/matrix/id-map.ts';
-import { rankUserBlock, rankingPolicyFor } from '../../core/serving/ranking.ts';
-import type { RatingsTable } from '../../core/ratings.ts';
+import { userVector } from '../../core/als/index.ts';
+import { recommendForProfile, recommendForVector } from '../../core/serving/recommender.ts';
+import type { CsrBlock } from '../../core/matrix/csr.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
 import { injectFault } from '../fault-injection.ts';
 import { writeRankedLists, type RankedList } from '../models/registry.ts';
@@ -10,73 +8,38 @@ import type { Stores } from '../runtime.ts';
 import { finalModel } from './final-model.ts';
 import { TrainingRun } from './run-state.ts';
 
-/** Everything block b's users rated, train and validation: none of it is recommended back. */
-function seenByBlock(
-  train: CsrBlock,
-  validation: RatingsTable,
-  users: IdMap,
-  items: IdMap,
-): CsrBlock {
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let r = 0; r < train.rows.length; r++) {
-    for (let k = train.rowPtr[r]!; k < train.rowPtr[r + 1]!; k++) {
-      rows.push(train.rows[r]!);
-      cols.push(train.colIdx[k]!);
-    }
+/** Row r of a user block as (movieId, rating) pairs. */
+function ratingsOfRow(block: CsrBlock, r: number, movieIds: Int32Array) {
+  const out: { movieId: number; rating: number }[] = [];
+  for (let k = block.rowPtr[r]!; k < block.rowPtr[r + 1]!; k++) {
+    out.push({ movieId: movieIds[block.colIdx[k]!]!, rating: block.values[k]! });
   }
-  for (let k = 0; k < validation.length; k++) {
-    const u = users.indexOf(validation.userIds[k]!);
-    const i = items.indexOf(validation.movieIds[k]!);
-    if (u >= 0 && i >= 0) {
-      rows.push(u);
-      cols.push(i);
-    }
-  }
-  return csrBlockFromCoordinates(
-    Int32Array.from(rows),
-    Int32Array.from(cols),
-    new Float32Array(rows.length),
-    train.rows,
-    users.size,
-    items.size,
-  );
+  return out;
 }
 
 /**
- * Outputs, Map item: the top-N of every user of block b (movies with enough ratings, none the user
- * rated) into `recommendations` under this model's id. Users whose every rating fell into the
- * validation split are not in the model; they get the model's ranking for an unknown user.
+ * Outputs, Map item: the top-N of every user of block b into `recommendations` under this model's
+ * id — ranked exactly as the API ranks a known user on-line (their trained ranking vector, the
+ * neighbour scores of everything they rated, the blend, the policy), none of what they rated.
  */
 export async function topNBlock(task: BlockTask, stores: Stores): Promise<OutputResult> {
   const started = performance.now();
   const run = new TrainingRun(task.runId, stores);
-  const [final, train, validation] = await Promise.all([
-    finalModel(run),
-    run.block('user', task.block),
-    run.validation(task.block),
-  ]);
-  const { plan, model, candidates } = final;
-  // The API's policy (popularity prior for explicit models), with the run's support threshold.
-  const policy = { ...rankingPolicyFor(model), minRatings: plan.minRatings };
-  const lists: RankedList[] = rankUserBlock(
-    model,
-    seenByBlock(train, validation, model.userIds, model.itemIds),
-    { n: plan.topN, support: final.support, policy },
-  ).map(({ userId, list }) => ({ id: userId, list }));
-  const unknownUsers = new Map<number, number[]>();
-  for (let k = 0; k < validation.length; k++) {
-    const userId = validation.userIds[k]!;
-    if (model.userIds.has(userId)) continue;
-    const seenIds = unknownUsers.get(userId) ?? [];
-    seenIds.push(validation.movieIds[k]!);
-    unknownUsers.set(userId, seenIds);
-  }
-  for (const [userId, seenIds] of unknownUsers) {
-    lists.push({
-      id: userId,
-      list: recommendForUser(candidates.model, userId, plan.topN, seenIds),
-    });
+  const [final, users] = await Promise.all([finalModel(run), run.blockAll('user', task.block)]);
+  const { plan, ranking, recommender } = final;
+  const movieIds = ranking.itemIds.ids;
+  const lists: RankedList[] = [];
+  for (let r = 0; r < users.rows.length; r++) {
+    const userId = ranking.userIds.ids[users.rows[r]!]!;
+    const ratings = ratingsOfRow(users, r, movieIds);
+    const exclude = new Set(users.colIdx.subarray(users.rowPtr[r]!, users.rowPtr[r + 1]!));
+    const request = { n: plan.topN, exclude };
+    const trained = userVector(ranking, userId);
+    // Every user with a rating is in the model since the refit; a run without one folds in.
+    const list = trained
+      ? recommendForVector(recommender, trained, ratings, request)
+      : recommendForProfile(recommender, { ratings }, request).items;
+    lists.push({ id: userId, list });
   }
   await writeRankedLists(stores.db, 'recommendations', task.runId, lists);
   injectFault(`top-n:${task.block}`);

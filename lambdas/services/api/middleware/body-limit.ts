@@ -2,8 +2,11 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError } from '../../../core/serving/api-error.ts';
 
-/** A fold-in profile of 500 ratings is ~25 KB of JSON; 64 KiB leaves room and refuses abuse. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * A fold-in profile of 5,000 ratings (`MAX_PROFILE_MOVIES`) is ~170 KB of JSON; 256 KiB leaves
+ * room and still refuses abuse (API Gateway itself would take 10 MB).
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 export function bodyLimit(
   maxBytes = MAX_BODY_BYTES,
