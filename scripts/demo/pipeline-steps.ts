@@ -1,10 +1,11 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import type { S3Store } from '../../lambdas/adapters/s3.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
+import { BUNDLE_FILES } from '../../lambdas/core/recommender/bundle.ts';
 import { newModelId } from '../../lambdas/core/train/run-layout.ts';
 import { TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
 import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
@@ -12,7 +13,6 @@ import {
   activateModel,
   activeModelId,
   getModelRecord,
-  MODEL_FILE,
   modelPrefix,
 } from '../../lambdas/services/models/registry.ts';
 import { runLocalIngest } from '../ingest/run-local-ingest.ts';
@@ -151,34 +151,46 @@ export async function trainStep(
   return { result: { seconds: elapsed(started) }, state: next };
 }
 
-/** Undefined when the model can serve as it is (restoring its file if S3 lost it), else why not. */
+/**
+ * Undefined when the model can serve as it is (restoring its files if S3 lost them), else why
+ * not. A model version is a bundle of files (BUNDLE_FILES); the manifest is checked last.
+ */
 async function reusableModel(ctx: StepContext, modelId: string): Promise<string | undefined> {
   const record = await getModelRecord(ctx.db, modelId);
   if (record?.status !== 'ready') return `model ${modelId} is not in keyspace ${ctx.keyspace}`;
-  const key = modelPrefix(modelId) + MODEL_FILE;
-  if (await ctx.s3.head(key)) return undefined;
-  const cached = cachedModelPath(ctx, modelId);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(cached);
-  } catch {
-    return `s3://${ctx.bucket}/${key} is gone (S3 restarted) and there is no local copy`;
+  const prefix = modelPrefix(modelId);
+  const cacheDir = cachedModelDir(ctx, modelId);
+  const cached = await readdir(cacheDir).catch(() => [] as string[]);
+  const missing: string[] = [];
+  for (const name of cached.length > 0 ? cached : [BUNDLE_FILES.manifest]) {
+    if (!(await ctx.s3.head(prefix + name))) missing.push(name);
   }
-  await ctx.s3.putObject(key, bytes, 'application/octet-stream');
-  ctx.log(`train: S3 restarted empty; restored ${key} from ${cached}`);
+  if (missing.length === 0) return undefined;
+  if (!cached.includes(BUNDLE_FILES.manifest)) {
+    return `s3://${ctx.bucket}/${prefix} is gone (S3 restarted) and there is no local copy`;
+  }
+  // Manifest last, as Publish writes it: a half-restored bundle never looks complete.
+  missing.sort((a, b) => Number(a === BUNDLE_FILES.manifest) - Number(b === BUNDLE_FILES.manifest));
+  for (const name of missing) {
+    await ctx.s3.putObject(prefix + name, await readFile(join(cacheDir, name)));
+  }
+  ctx.log(`train: S3 lost ${missing.join(', ')}; restored ${prefix} from ${cacheDir}`);
   return undefined;
 }
 
-function cachedModelPath(ctx: StepContext, modelId: string): string {
-  return join(ctx.store.modelCacheDir, `${modelId}.bin`);
+function cachedModelDir(ctx: StepContext, modelId: string): string {
+  return join(ctx.store.modelCacheDir, modelId);
 }
 
 async function cacheModelFile(ctx: StepContext, modelId: string): Promise<void> {
-  const bytes = await ctx.s3.getBuffer(modelPrefix(modelId) + MODEL_FILE);
   // Only the current model is ever restored: older copies would just fill the disk.
   await rm(ctx.store.modelCacheDir, { recursive: true, force: true });
-  await mkdir(ctx.store.modelCacheDir, { recursive: true });
-  await writeFile(cachedModelPath(ctx, modelId), bytes);
+  const dir = cachedModelDir(ctx, modelId);
+  await mkdir(dir, { recursive: true });
+  const prefix = modelPrefix(modelId);
+  for await (const key of ctx.s3.listKeys(prefix)) {
+    await writeFile(join(dir, key.slice(prefix.length)), await ctx.s3.getBuffer(key));
+  }
 }
 
 function elapsed(since: number): number {

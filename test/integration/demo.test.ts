@@ -145,17 +145,20 @@ describe('recsys demo', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
-  it('puts a model file lost with an S3 restart back from its copy instead of retraining', async () => {
+  it('puts model files lost with an S3 restart back from its copy instead of retraining', async () => {
     const s3 = new S3Store(s3ConfigFromEnv({ ...process.env, RECSYS_BUCKET: bucket }));
     try {
       const before = await completed(['--dir', dir, '--no-serve', '--json']);
-      const key = `models/${before.summary.model.modelId}/model.bin`;
+      const prefix = `models/${before.summary.model.modelId}/`;
       expect(before.summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
-      await s3.deleteByPrefix(key);
+      // The whole bundle: ranking and rating models, neighbours, manifest.
+      expect(await s3.deleteByPrefix(prefix)).toBe(4);
       const { summary, run } = await completed(['--dir', dir, '--no-serve', '--json']);
       expect(summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
-      expect(run.stderr).toMatch(/restored models\/.*model\.bin/);
-      expect(await s3.head(key)).toBeDefined();
+      expect(run.stderr).toMatch(/restored models\/\S+\/ from/);
+      for (const file of ['model.bin', 'rating.bin', 'neighbours.bin', 'recommender.json']) {
+        expect(await s3.head(prefix + file), file).toBeDefined();
+      }
     } finally {
       s3.destroy();
     }
