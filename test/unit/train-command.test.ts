@@ -30,4 +30,14 @@ describe('recsys train on bad input', () => {
     expect(await refused('train', '--blocks', '0')).toMatch(/--blocks/);
     expect(await refused('train', '--model-id', 'a/b')).toMatch(/invalid model id/);
   });
+
+  it('refuses bad ranking-model settings in one line', async () => {
+    expect(await refused('train', '--blend', '1.5')).toMatch(/--blend/);
+    expect(await refused('train', '--unobserved-weight', '0')).toMatch(/--unobserved-weight/);
+    expect(await refused('train', '--neighbour-movies', '-1')).toMatch(/--neighbour-movies/);
+    expect(await refused('train', '--neighbour-reg', 'x')).toMatch(/--neighbour-reg/);
+    expect(await refused('train', '--refit-iterations', '2.5')).toMatch(/--refit-iterations/);
+    expect(await refused('train', '--ranking-rank', '0')).toMatch(/--ranking-rank/);
+    expect(await refused('train', '--tune-blends', '0.5,2')).toMatch(/--tune-blends/);
+  });
 });
