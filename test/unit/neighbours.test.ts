@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
-import { choleskyInPlace, inverseColumn } from '../../lambdas/core/neighbours/dense-cholesky.ts';
+import {
+  choleskyInPlace,
+  inverseColumn,
+  inverseColumns4,
+} from '../../lambdas/core/neighbours/dense-cholesky.ts';
 import {
   factorGram,
   fitNeighbours,
@@ -59,6 +63,29 @@ describe('dense Cholesky', () => {
       }
     });
   }
+
+  it('solves four columns at once with the same bits as one at a time, in any grouping', () => {
+    const n = 11;
+    const l = spd(n, 3);
+    choleskyInPlace(l, n);
+    const single = new Float64Array(n);
+    const work = new Float64Array(4 * n);
+    for (const group of [
+      [0, 1, 2, 3],
+      [7, 2, 10, 5],
+      [4, 4, 9, 0],
+    ] as const) {
+      inverseColumns4(l, n, group, work);
+      group.forEach((j, c) => {
+        inverseColumn(l, n, j, single);
+        const fromGroup = Float64Array.from({ length: n }, (_, k) => work[k * 4 + c]!);
+        expect(
+          Buffer.from(fromGroup.buffer).equals(Buffer.from(single.buffer)),
+          `column ${j}`,
+        ).toBe(true);
+      });
+    }
+  });
 
   it('refuses a matrix that is not positive definite', () => {
     expect(() => choleskyInPlace(Float64Array.of(1, 2, 2, 1), 2)).toThrow(/positive definite/);

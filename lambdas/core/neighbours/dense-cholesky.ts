@@ -118,3 +118,67 @@ export function inverseColumn(L: Float64Array, n: number, j: number, out: Float6
     for (let k = 0; k < i; k++) out[k]! -= L[ri + k]! * xi;
   }
 }
+
+/**
+ * Four columns j0..j3 of A⁻¹ at once (the same two triangular solves as `inverseColumn`): every
+ * element of L loaded is used for four right-hand sides, which is what the solve is bound by.
+ * `work` holds the four vectors interleaved (k·4 + c), length ≥ 4n; column c of the result is
+ * read back with `work[k * 4 + c]`. Each column's arithmetic is exactly `inverseColumn`'s, so the
+ * bits do not depend on how columns are grouped (the forward pass starts each column at its own
+ * j: entries above it stay exactly zero and add nothing).
+ */
+export function inverseColumns4(
+  L: Float64Array,
+  n: number,
+  cols: readonly [number, number, number, number],
+  work: Float64Array,
+): void {
+  work.fill(0, 0, 4 * n);
+  const first = Math.min(cols[0], cols[1], cols[2], cols[3]);
+  for (let c = 0; c < 4; c++) work[cols[c]! * 4 + c] = 1 / L[cols[c]! * n + cols[c]!]!;
+  // Forward: L y = e_j for the four columns together.
+  for (let i = first + 1; i < n; i++) {
+    const ri = i * n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = first; k < i; k++) {
+      const l = L[ri + k]!;
+      const w = k * 4;
+      s0 += l * work[w]!;
+      s1 += l * work[w + 1]!;
+      s2 += l * work[w + 2]!;
+      s3 += l * work[w + 3]!;
+    }
+    const d = L[ri + i]!;
+    const w = i * 4;
+    // Row i of column c is the unit entry itself when i = j_c (already set); otherwise solved.
+    if (i > cols[0]) work[w] = -s0 / d;
+    if (i > cols[1]) work[w + 1] = -s1 / d;
+    if (i > cols[2]) work[w + 2] = -s2 / d;
+    if (i > cols[3]) work[w + 3] = -s3 / d;
+  }
+  // Backward: Lᵀ x = y.
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const d = L[ri + i]!;
+    const w = i * 4;
+    const x0 = work[w]! / d;
+    const x1 = work[w + 1]! / d;
+    const x2 = work[w + 2]! / d;
+    const x3 = work[w + 3]! / d;
+    work[w] = x0;
+    work[w + 1] = x1;
+    work[w + 2] = x2;
+    work[w + 3] = x3;
+    for (let k = 0; k < i; k++) {
+      const l = L[ri + k]!;
+      const v = k * 4;
+      work[v]! -= l * x0;
+      work[v + 1]! -= l * x1;
+      work[v + 2]! -= l * x2;
+      work[v + 3]! -= l * x3;
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import type { CsrBlock, RatingMatrices } from '../matrix/csr.ts';
-import { choleskyInPlace, inverseColumn } from './dense-cholesky.ts';
+import { choleskyInPlace, inverseColumn, inverseColumns4 } from './dense-cholesky.ts';
 import { ratingWeight, type NeighbourSettings } from './options.ts';
 import type { NeighbourModel } from './model.ts';
 
@@ -121,11 +121,24 @@ export function inverseRows(
   const rows = new Float32Array(cols.length * M);
   const diagonal = new Float64Array(cols.length);
   const column = new Float64Array(M);
-  cols.forEach((j, r) => {
+  const work = new Float64Array(4 * M);
+  let r = 0;
+  // Four columns per pass share every load of L (see inverseColumns4); same bits as one by one.
+  for (; r + 3 < cols.length; r += 4) {
+    const group = [cols[r]!, cols[r + 1]!, cols[r + 2]!, cols[r + 3]!] as const;
+    inverseColumns4(factor, M, group, work);
+    for (let c = 0; c < 4; c++) {
+      const base = (r + c) * M;
+      for (let k = 0; k < M; k++) rows[base + k] = work[k * 4 + c]!;
+      diagonal[r + c] = work[group[c]! * 4 + c]!;
+    }
+  }
+  for (; r < cols.length; r++) {
+    const j = cols[r]!;
     inverseColumn(factor, M, j, column);
     diagonal[r] = column[j]!;
     rows.set(column, r * M);
-  });
+  }
   return { rows, diagonal };
 }
 
