@@ -2,13 +2,14 @@
  * `npm run bench`: every benchmark in one run, each result to bench/results/*.json stamped with the
  * machine and its load before/after, then bench/results/summary.md (the README table).
  *
- *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers,als-implicit]
+ *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers,als-implicit,ranking]
  *
  * The ALS, scaling, train, ingest and API steps run as child processes of their own scripts (each
  * is also an npm script, bench:*): every step then has its own heap, peak RSS and worker threads,
  * and one step's JIT or caches do not colour the next. --peers adds Spark MLlib ALS, Surprise SVD
  * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers), and
- * als-implicit: implicit ALS s/iteration against benfred/implicit (als-vs-implicit.ts).
+ * als-implicit: implicit ALS s/iteration against benfred/implicit (als-vs-implicit.ts), and
+ * ranking: ours vs EASE, implicit ALS and popularity on the held-out-users protocol (ranking.ts).
  * --quick shrinks every size for a smoke test (its figures are not for the README).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,10 +23,19 @@ import { runPeers } from './peers/run-peers.ts';
 import { runSteps, selectSteps, type StepSelection } from './steps.ts';
 import { writeSummary } from './summary.ts';
 
-const STEPS = ['als', 'scaling', 'train', 'ingest', 'api', 'peers', 'als-implicit'] as const;
+const STEPS = [
+  'als',
+  'scaling',
+  'train',
+  'ingest',
+  'api',
+  'peers',
+  'als-implicit',
+  'ranking',
+] as const;
 type Step = (typeof STEPS)[number];
 /** Steps that only run with --peers (or when named in --only) and use .local/venv-peers. */
-const PEER_STEPS: readonly Step[] = ['peers', 'als-implicit'];
+const PEER_STEPS: readonly Step[] = ['peers', 'als-implicit', 'ranking'];
 
 interface Options {
   peers: boolean;
@@ -106,6 +116,13 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
           ? '--ratings 200000 --ranks 20,64 --cholesky-ranks 20 --iterations 2'.split(' ')
           : [],
         files: ['als-vs-implicit.json'],
+      };
+    case 'ranking':
+      // Held-out users: ml-latest-small, ml-100k- and ml-1m-shaped generated sets (~15 min).
+      return {
+        script: 'ranking.ts',
+        args: ['--datasets', quick ? 'small' : 'small,100k,1m'],
+        files: ['ranking.json'],
       };
   }
 }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartSvg } from './chart.ts';
 import { planTable } from './plan-table.ts';
+import { describeParams } from './ranking-report.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -89,6 +90,47 @@ function peersSection(peers: Json, ingest: Json | undefined): string {
         ],
       ) +
       '\n';
+  }
+  return out;
+}
+
+function rankingSection(ranking: Json): string {
+  const metrics = ['recall@20', 'recall@50', 'ndcg@10', 'ndcg@100', 'precision@10', 'coverage@10'];
+  const seeds = ranking.protocol.seeds as number[];
+  let out =
+    `### Ranking for users the model has never seen: ours vs EASE vs implicit ALS vs popularity\n\n` +
+    `${runLine(ranking)}\n` +
+    `Held-out users (Liang et al. 2018's strong generalization): 20 % of the users with ≥ 5 ratings ≥ 4 ` +
+    `are held out of training; each gives 80 % of their ratings, and the list of 100 (given movies ` +
+    `excluded) is scored against their ratings ≥ 4 among the rest. EASE's and implicit's ` +
+    `hyper-parameters are chosen on validation users held out of the training users ` +
+    `(${ranking.protocol.selectOn}), then refitted on all training users; ours runs its defaults. ` +
+    `Every list is scored by the same code (heldOutMetrics); one thread each. ` +
+    (seeds.length > 1 ? `Mean over split seeds ${seeds.join(', ')}.` : `Split seed ${seeds[0]}.`) +
+    '\n';
+  for (const d of ranking.datasets as Json[]) {
+    const rows = (d.mean as Json[]).map((m) => [
+      m.system === 'ours' ? '**ours**' : m.system,
+      ...metrics.map((k) => n(m.metrics[k], 3)),
+      int(m.metrics.users),
+      n(m.fitSeconds, 1),
+      (m.params as Json[]).map((p) => describeParams(m.system, p)).join(' / '),
+    ]);
+    out +=
+      `\n**${d.dataset}** (${int(d.ratings)} ratings)\n\n` +
+      table(['system', ...metrics, 'users', 'fit s', 'chosen params'], rows) +
+      '\n';
+    if (seeds.length > 1) {
+      const perSeed = (d.seeds as Json[]).flatMap((s) =>
+        (s.systems as Json[]).map((r) => [
+          r.system,
+          s.seed,
+          ...metrics.map((k) => n(r.metrics[k], 3)),
+          n(r.fitSeconds, 1),
+        ]),
+      );
+      out += '\n' + table(['system', 'seed', ...metrics, 'fit s'], perSeed) + '\n';
+    }
   }
   return out;
 }
@@ -253,11 +295,13 @@ export function writeSummary(dir: string): string {
   const als = read(dir, 'als.json');
   const train = read(dir, 'train.json');
   const api = read(dir, 'api.json');
+  const ranking = read(dir, 'ranking.json');
   const parts = [
     '## Benchmarks\n\nReproduce: `npm run bench -- --peers` (10–20 minutes on 2 cores; ' +
       'figures in bench/results/*.json). Every figure records its machine and load average; ' +
       'on a shared machine they are lower bounds.\n',
     peers ? peersSection(peers, ingest) : '',
+    ranking ? rankingSection(ranking) : '',
     als ? alsSection(als, dir) : '',
     scalingSection(dir),
     train ? trainSection(train) : '',
