@@ -2,8 +2,8 @@
  * Ranking peers on the held-out-users protocol (issue 13): our recommender with its defaults vs EASE,
  * benfred/implicit's CPU ALS and popularity, on the same split, every list scored by the same code.
  *
- *   npm run bench -- --peers --only ranking          (ml-latest-small, ml-100k- and ml-1m-shaped)
- *   npx tsx scripts/bench/ranking.ts [--datasets small,100k,1m] [--seeds 0,1,2]
+ *   npm run bench -- --peers --only ranking          (every set below, seed 0)
+ *   npx tsx scripts/bench/ranking.ts [--datasets small,small-100k,small-int,100k,1m] [--seeds 0,1,2]
  *                                    [--ease-grid JSON] [--ials-grid JSON]
  *
  * Per data set and seed: `heldOutUsersSplit(table, {seed})` holds out test users; the peers choose
@@ -34,6 +34,7 @@ import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
+import { cutToShape, wholeStars } from './real-shapes.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';
@@ -59,6 +60,20 @@ const DATASETS: Record<string, { name: string; load: () => Promise<LoadedSet> }>
     load: async () => ({
       table: await readRatingsFile(ML_LATEST_SMALL_RATINGS),
       source: relative(ROOT, ML_LATEST_SMALL_RATINGS),
+    }),
+  },
+  'small-100k': {
+    name: 'ml-latest-small cut to ml-100k’s shape (real)',
+    load: async () => ({
+      table: cutToShape(await readRatingsFile(ML_LATEST_SMALL_RATINGS)),
+      source: `cutToShape(${relative(ROOT, ML_LATEST_SMALL_RATINGS)}): 1,682 most-rated movies, users with ≥ 20 ratings on them`,
+    }),
+  },
+  'small-int': {
+    name: 'ml-latest-small in whole stars, as ml-100k/ml-1m (real)',
+    load: async () => ({
+      table: wholeStars(await readRatingsFile(ML_LATEST_SMALL_RATINGS)),
+      source: `wholeStars(${relative(ROOT, ML_LATEST_SMALL_RATINGS)}): half stars rounded up`,
     }),
   },
   '100k': { name: 'ml-100k-shaped (generated)', load: async () => generated(100_000, 943, 1_682) },
@@ -284,7 +299,9 @@ async function measureSeed(table: RatingsTable, dataset: string, seed: number, g
 }
 
 async function main(): Promise<void> {
-  const wanted = (arg('datasets') ?? 'small,100k,1m').split(',').map((s) => s.trim());
+  const wanted = (arg('datasets') ?? 'small,small-100k,small-int,100k,1m')
+    .split(',')
+    .map((s) => s.trim());
   const unknown = wanted.filter((d) => !(d in DATASETS));
   if (unknown.length > 0)
     throw new Error(
