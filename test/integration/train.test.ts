@@ -203,11 +203,7 @@ describe('tune mode', () => {
     });
     const inProcess = tuneRecommender(table, {
       seed: 0,
-      grid: {
-        unobservedWeight: grid.unobservedWeights,
-        neighbourReg: grid.neighbourRegs,
-        blend: grid.blends,
-      },
+      grid,
       base: {
         ...DEFAULT_RECOMMENDER_OPTIONS,
         als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...RANKING, iterations: 2 },

@@ -10,18 +10,20 @@ import { DEFAULT_RECOMMENDER_OPTIONS, type RecommenderOptions } from './options.
 /**
  * What `--tune` searches: the implicit ALS's unobserved weight α₀, the neighbour model's λ and the
  * blend. Blend points need no refit (the two models are fitted once per (α₀, λ)), so the grid
- * costs |α₀| ALS fits and |λ| EASE fits.
+ * costs |α₀| ALS fits and |λ| EASE fits. The train state machine runs one (α₀, λ) point per Map
+ * item (lambdas/core/train/tune-grid.ts) with the same grid.
  */
-export interface RecommenderGrid {
-  readonly unobservedWeight: readonly number[];
-  readonly neighbourReg: readonly number[];
-  readonly blend: readonly number[];
+export interface TuneGrid {
+  readonly unobservedWeights: readonly number[];
+  readonly neighbourRegs: readonly number[];
+  readonly blends: readonly number[];
 }
 
-export const DEFAULT_RECOMMENDER_GRID: RecommenderGrid = {
-  unobservedWeight: [0.05, 0.1, 0.2],
-  neighbourReg: [250, 500, 1000],
-  blend: [0.3, 0.5, 0.7],
+/** Around the defaults (α₀ 0.1, λ 500, w 0.5): the plateau and both of its edges. */
+export const DEFAULT_TUNE_GRID: TuneGrid = {
+  unobservedWeights: [0.05, 0.1, 0.2],
+  neighbourRegs: [250, 500, 1000],
+  blends: [0.3, 0.5, 0.7],
 };
 
 /** The metric tuning maximizes: NDCG@100, the protocol's headline figure. */
@@ -43,9 +45,9 @@ export const VALIDATION_SEED_OFFSET = 1000;
  */
 export function tuneRecommender(
   train: RatingsTable,
-  options: { seed?: number; grid?: RecommenderGrid; base?: RecommenderOptions } = {},
+  options: { seed?: number; grid?: TuneGrid; base?: RecommenderOptions } = {},
 ): { best: RecommenderOptions; results: TuneResult[] } {
-  const grid = options.grid ?? DEFAULT_RECOMMENDER_GRID;
+  const grid = options.grid ?? DEFAULT_TUNE_GRID;
   const base = options.base ?? DEFAULT_RECOMMENDER_OPTIONS;
   const split = heldOutUsersSplit(train, { seed: (options.seed ?? 0) + VALIDATION_SEED_OFFSET });
   if (split.users.length === 0) throw new RangeError('too few eligible users to tune on');
@@ -61,11 +63,11 @@ export function tuneRecommender(
     }
     return neighbourFits.get(reg)!;
   };
-  for (const unobservedWeight of grid.unobservedWeight) {
+  for (const unobservedWeight of grid.unobservedWeights) {
     const ranking = fitRankingAls(matrices, { ...base, als: { ...base.als, unobservedWeight } });
-    for (const neighbourReg of grid.neighbourReg) {
+    for (const neighbourReg of grid.neighbourRegs) {
       const neighbours = neighboursFor(neighbourReg);
-      for (const blend of grid.blend) {
+      for (const blend of grid.blends) {
         const recommender = prepareRecommender({
           ranking,
           neighbours,

@@ -1,3 +1,5 @@
+import type { TuneGrid } from '../recommender/tune.ts';
+
 /**
  * One point of the ranking grid `--tune` searches (Map item): the ranking ALS's unobserved weight
  * α₀ and the neighbour model's λ; every blend weight is scored inside the task (the blend needs no
@@ -17,18 +19,7 @@ export interface TuneResult extends TuneCandidate {
   readonly seconds: number;
 }
 
-export interface TuneGrid {
-  readonly unobservedWeights: readonly number[];
-  readonly neighbourRegs: readonly number[];
-  readonly blends: readonly number[];
-}
-
-/** Around the defaults (α₀ 0.1, λ 500, w 0.5): the plateau and both of its edges. */
-export const DEFAULT_TUNE_GRID: TuneGrid = {
-  unobservedWeights: [0.05, 0.1, 0.2],
-  neighbourRegs: [250, 500, 1000],
-  blends: [0.3, 0.5, 0.7],
-};
+export { DEFAULT_TUNE_GRID, type TuneGrid } from '../recommender/tune.ts';
 
 export function tuneCandidates(grid: TuneGrid): TuneCandidate[] {
   const { unobservedWeights, neighbourRegs, blends } = grid;

@@ -42,78 +42,61 @@ export async function assembleBlock(task: BlockTask, stores: Stores): Promise<As
     );
   const [byUser, byItem] = await Promise.all([parts('user'), parts('item')]);
 
-  const userTrain = concatRatings(byUser.map((p) => p.train));
-  const userRows = rowsOfBlock(userIds.ids, block, plan.blockCount);
-  const userCsr = csrBlockFromCoordinates(
-    userIds.indexAll(userTrain.userIds),
-    itemIds.indexAll(userTrain.movieIds),
-    userTrain.ratings,
-    userRows,
-    userIds.size,
-    itemIds.size,
-  );
-  const validation = concatRatings(byUser.map((p) => p.validation));
-  const itemValidation = concatRatings(byItem.map((p) => p.validation));
-
-  const itemTrain = concatRatings(byItem.map((p) => p.train));
-  const itemRows = rowsOfBlock(itemIds.ids, block, plan.blockCount);
-  const itemCsr = csrBlockFromCoordinates(
-    itemIds.indexAll(itemTrain.movieIds),
-    userIds.indexAll(itemTrain.userIds),
-    itemTrain.ratings,
-    itemRows,
-    itemIds.size,
-    userIds.size,
-  );
+  const rowsOf = {
+    user: rowsOfBlock(userIds.ids, block, plan.blockCount),
+    item: rowsOfBlock(itemIds.ids, block, plan.blockCount),
+  };
+  /** This block's rows of one orientation, from the ratings routed to it. */
+  const toCsr = (side: Side, ratings: RatingsTable) => {
+    const [rowIds, colIds] = side === 'user' ? [userIds, itemIds] : [itemIds, userIds];
+    const [rowOf, colOf] =
+      side === 'user' ? [ratings.userIds, ratings.movieIds] : [ratings.movieIds, ratings.userIds];
+    return csrBlockFromCoordinates(
+      rowIds.indexAll(rowOf),
+      colIds.indexAll(colOf),
+      ratings.ratings,
+      rowsOf[side],
+      rowIds.size,
+      colIds.size,
+    );
+  };
+  const train = {
+    user: concatRatings(byUser.map((p) => p.train)),
+    item: concatRatings(byItem.map((p) => p.train)),
+  };
+  const held = {
+    user: concatRatings(byUser.map((p) => p.validation)),
+    item: concatRatings(byItem.map((p) => p.validation)),
+  };
+  const userCsr = toCsr('user', train.user);
+  const itemCsr = toCsr('item', train.item);
   const { layout } = run;
   const writes = [
     run.files.putBytes(layout.blockCsr('user', block), encodeCsr(userCsr)),
     run.files.putBytes(layout.blockCsr('item', block), encodeCsr(itemCsr)),
-    run.files.putBytes(layout.validation(block), encodeTriples(validation)),
+    run.files.putBytes(layout.validation(block), encodeTriples(held.user)),
   ];
   // Every rating, validation included: what the refit phase and the outputs train and rank on.
   // Without a validation split the training split is all of it, and `TrainingRun.blockAll` reads
   // the training files instead.
   let itemAll = itemCsr;
   if (plan.validation > 0) {
-    const userAll = concatRatings([userTrain, validation]);
-    const itemRatings = concatRatings([itemTrain, itemValidation]);
-    const toCsr = (rows: RatingsTable, side: Side, blockRows: Int32Array) =>
-      side === 'user'
-        ? csrBlockFromCoordinates(
-            userIds.indexAll(rows.userIds),
-            itemIds.indexAll(rows.movieIds),
-            rows.ratings,
-            blockRows,
-            userIds.size,
-            itemIds.size,
-          )
-        : csrBlockFromCoordinates(
-            itemIds.indexAll(rows.movieIds),
-            userIds.indexAll(rows.userIds),
-            rows.ratings,
-            blockRows,
-            itemIds.size,
-            userIds.size,
-          );
-    itemAll = toCsr(itemRatings, 'item', itemRows);
+    itemAll = toCsr('item', concatRatings([train.item, held.item]));
+    const userAll = toCsr('user', concatRatings([train.user, held.user]));
     writes.push(
-      run.files.putBytes(
-        layout.blockCsrAll('user', block),
-        encodeCsr(toCsr(userAll, 'user', userRows)),
-      ),
+      run.files.putBytes(layout.blockCsrAll('user', block), encodeCsr(userAll)),
       run.files.putBytes(layout.blockCsrAll('item', block), encodeCsr(itemAll)),
     );
   }
   // Rating counts of this block's movies over both splits: the support filter of the outputs.
-  const support = new Int32Array(itemRows.length);
-  itemRows.forEach((_, p) => (support[p] = itemAll.rowPtr[p + 1]! - itemAll.rowPtr[p]!));
+  const support = new Int32Array(rowsOf.item.length);
+  rowsOf.item.forEach((_, p) => (support[p] = itemAll.rowPtr[p + 1]! - itemAll.rowPtr[p]!));
   writes.push(run.files.putBytes(layout.blockSupport(block), encodeCounts(support)));
   await Promise.all(writes);
   return {
     block,
-    users: userRows.length,
-    items: itemRows.length,
+    users: rowsOf.user.length,
+    items: rowsOf.item.length,
     ratings: nnz(userCsr),
     seconds: (performance.now() - started) / 1000,
   };

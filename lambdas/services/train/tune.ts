@@ -43,9 +43,9 @@ export async function tuneCandidate(task: TuneTask, stores: Stores): Promise<Tun
   const search = tuneRecommender(table, {
     seed: plan.splitSeed,
     grid: {
-      unobservedWeight: [unobservedWeight],
-      neighbourReg: [neighbourReg],
-      blend: plan.tuneBlends ?? DEFAULT_TUNE_GRID.blends,
+      unobservedWeights: [unobservedWeight],
+      neighbourRegs: [neighbourReg],
+      blends: plan.tuneBlends ?? DEFAULT_TUNE_GRID.blends,
     },
     base: {
       als: {
