@@ -6,10 +6,15 @@ import {
   ASSUMPTIONS,
   PRICES_AS_OF,
   US_EAST_1,
+  cgIterationFlops,
   estimatePlan,
   type PhaseEstimate,
   type PlanInput,
 } from '../../lambdas/core/plan/index.ts';
+import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
+import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
+import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 
 interface PlanOptions {
@@ -18,11 +23,16 @@ interface PlanOptions {
   movies: number;
   rank: number;
   iterations: number;
+  refitIterations: number;
+  rankingRank: number;
+  cgSteps: number;
+  neighbourMovies: number;
   blocks: number;
   concurrency?: number;
   region: string;
   requestsPerMonth: number;
   gflops?: number;
+  cgGflops?: number;
   benchResults: string;
   json?: boolean;
 }
@@ -38,15 +48,55 @@ export function registerPlanCommand(program: Command): void {
     .requiredOption('--ratings <n>', 'number of ratings', intOption(1))
     .requiredOption('--users <n>', 'number of users', intOption(1))
     .requiredOption('--movies <n>', 'number of movies', intOption(1))
-    .option('--rank <n>', 'ALS rank', intOption(1, 1024), 20)
-    .option('--iterations <n>', 'ALS iterations', intOption(1, 500), 15)
-    .option('--blocks <n>', 'blocks per side (training Map items)', intOption(1, 100_000), 16)
+    .option(
+      '--rank <n>',
+      'rating model (explicit ALS, Cholesky) rank',
+      intOption(1, 1024),
+      DEFAULT_ALS_OPTIONS.rank,
+    )
+    .option(
+      '--iterations <n>',
+      'fit iterations (both models, training split)',
+      intOption(1, 500),
+      DEFAULT_ALS_OPTIONS.iterations,
+    )
+    .option(
+      '--refit-iterations <n>',
+      'iterations on every rating after the fit',
+      intOption(0, 500),
+      TRAIN_DEFAULTS.refitIterations,
+    )
+    .option(
+      '--ranking-rank <n>',
+      'ranking model (implicit ALS, CG) rank',
+      intOption(1, 1024),
+      DEFAULT_RECOMMENDER_OPTIONS.als.rank,
+    )
+    .option(
+      '--cg-steps <n>',
+      'ranking model: conjugate-gradient steps per row',
+      intOption(1, 100),
+      DEFAULT_RECOMMENDER_OPTIONS.als.cgSteps ?? 3,
+    )
+    .option(
+      '--neighbour-movies <n>',
+      'movies in the neighbour model (0: none)',
+      intOption(0, 20_000),
+      (DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}).maxItems ??
+        DEFAULT_NEIGHBOUR_SETTINGS.maxItems,
+    )
+    .option('--blocks <n>', 'blocks per side (training Map items)', intOption(1, MAX_BLOCKS), 16)
     .option('--concurrency <n>', 'Map concurrency (default: blocks)', intOption(1, 10_000))
     .option('--region <name>', 'AWS region (only us-east-1 prices are known)', 'us-east-1')
     .option('--requests-per-month <n>', 'API requests a month', intOption(0), 1_000_000)
     .option(
       '--gflops <x>',
       'GFLOP/s per core (default: measured, bench/results/als.json)',
+      numberOption(0.001, 1e4),
+    )
+    .option(
+      '--cg-gflops <x>',
+      'ranking-model CG GFLOP/s per core (default: measured, bench/results/als-vs-implicit.json)',
       numberOption(0.001, 1e4),
     )
     .option(
@@ -80,6 +130,41 @@ export function measuredGflops(dir: string, rank: number): { gflops: number; sou
   };
 }
 
+interface ImplicitBench {
+  run?: { date?: string; machine?: { cpuModel?: string } };
+  dataset: { ratings: number; users: number; items: number };
+  model: { cgSteps: number };
+  rows: { rank: number; cg?: { meanSecondsPerIteration: number } }[];
+}
+
+/**
+ * The ranking model's per-core CG rate: the implicit-ALS benchmark's seconds per iteration (ours,
+ * 'cg', one thread, wall mean after the first) at the rank closest to the plan's, turned into
+ * GFLOP/s with the cost model's own flop count (cgIterationFlops) on the benchmark's data set.
+ */
+export function measuredCgGflops(dir: string, rank: number): { gflops: number; source: string } {
+  const path = join(dir, 'als-vs-implicit.json');
+  if (!existsSync(path))
+    throw new UserError(
+      `no ${path}: run npm run bench -- --peers --only als-implicit first, or pass --cg-gflops`,
+    );
+  const report = JSON.parse(readFileSync(path, 'utf8')) as ImplicitBench;
+  const rows = (report.rows ?? []).filter((r) => r.cg && r.cg.meanSecondsPerIteration > 0);
+  if (rows.length === 0) throw new UserError(`${path} holds no CG results; pass --cg-gflops`);
+  const closest = Math.min(...rows.map((r) => Math.abs(r.rank - rank)));
+  const best = rows
+    .filter((r) => Math.abs(r.rank - rank) === closest)
+    .sort((a, b) => b.rank - a.rank)[0]!;
+  const { ratings, users, items } = report.dataset;
+  const steps = report.model.cgSteps;
+  const seconds = best.cg!.meanSecondsPerIteration;
+  const gflops = cgIterationFlops(ratings, users, items, best.rank, steps) / seconds / 1e9;
+  return {
+    gflops: Math.round(gflops * 100) / 100,
+    source: `${relative(ROOT, path) || path}: ${ratings.toLocaleString('en-US')} generated ratings, rank ${best.rank}, ${steps} CG steps, ${seconds} s/iteration, ${report.run?.machine?.cpuModel ?? '?'} (${report.run?.date?.slice(0, 10) ?? '?'})`,
+  };
+}
+
 /** Per-unit prices are tiny: per million units reads better. */
 const unitPrice = (x: number) => (x < 0.01 ? `$${+(x * 1e6).toPrecision(4)}/M` : `$${x}`);
 const money = (x: number) => (x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
@@ -110,33 +195,50 @@ function plan(opts: PlanOptions): void {
     opts.gflops !== undefined
       ? { gflops: opts.gflops, source: '--gflops' }
       : measuredGflops(opts.benchResults, opts.rank);
+  const measuredCg =
+    opts.cgGflops !== undefined
+      ? { gflops: opts.cgGflops, source: '--cg-gflops' }
+      : measuredCgGflops(opts.benchResults, opts.rankingRank);
   const input: PlanInput = {
     ratings: opts.ratings,
     users: opts.users,
     movies: opts.movies,
     rank: opts.rank,
     iterations: opts.iterations,
+    refitIterations: opts.refitIterations,
+    rankingRank: opts.rankingRank,
+    cgSteps: opts.cgSteps,
+    neighbourMovies: opts.neighbourMovies,
     blocks: opts.blocks,
     concurrency: opts.concurrency ?? opts.blocks,
     requestsPerMonth: opts.requestsPerMonth,
     gflopsPerCore: measured.gflops,
+    cgGflopsPerCore: measuredCg.gflops,
   };
   const estimate = estimatePlan(input);
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ input, gflopsSource: measured.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, estimate })}\n`,
+      `${JSON.stringify({ input, gflopsSource: measured.source, cgGflopsSource: measuredCg.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, estimate })}\n`,
     );
     return;
   }
   const t = estimate.train;
   const out = [
-    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies; rank ${input.rank}, ${input.iterations} iterations, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
-    `ALS rate: ${measured.gflops} GFLOP/s per core (${measured.source})`,
+    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
+    `ALS rate (Cholesky, scoring): ${measured.gflops} GFLOP/s per core (${measured.source})`,
+    `CG rate (ranking model): ${measuredCg.gflops} GFLOP/s per core (${measuredCg.source})`,
     '',
     ...phaseLines('Ingest (once)', estimate.ingest),
     '',
     ...phaseLines('Training (one run)', t),
-    `  ${t.gflopPerIteration.toFixed(2)} GFLOP/iteration, block ≈ ${formatDuration(t.blockSeconds)}, iteration ≈ ${formatDuration(t.secondsPerIteration)}, ${qty(t.stateTransitions)} transitions, ${qty(t.lambdaInvocations)} invocations`,
+    `  ${t.gflopPerIteration.toFixed(2)} GFLOP/iteration (both models), block ≈ ${formatDuration(t.blockSeconds)}, fit iteration ≈ ${formatDuration(t.secondsPerIteration)}, refit iteration ≈ ${formatDuration(t.secondsPerRefitIteration)}, ${t.loopIterations} iterations, neighbour stage ≈ ${formatDuration(t.neighbourSeconds)}`,
+    `  longest task ≈ ${formatDuration(t.longestTaskSeconds)} (Lambda timeout 900 s): ${Object.entries(
+      t.tasks,
+    )
+      .map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`)
+      .join(
+        ', ',
+      )}; ${qty(t.stateTransitions)} transitions, ${qty(t.lambdaInvocations)} invocations`,
     '',
     ...phaseLines('Serving (one month)', estimate.servingMonth),
     '',

@@ -19,7 +19,7 @@ import { DemoStateStore } from './demo-state.ts';
 import { fingerprintDataset } from './fingerprint.ts';
 import { DemoLifecycle } from './lifecycle.ts';
 import { ingestStep, trainStep, type StepContext } from './pipeline-steps.ts';
-import { formatSummary, type DemoSummary } from './summary.ts';
+import { formatSummary, rankingDescription, type DemoSummary } from './summary.ts';
 
 export interface DemoOptions {
   readonly dir?: string | undefined;
@@ -161,6 +161,7 @@ async function pipelineAndServe(run: RunContext): Promise<void> {
       modelId: model!.modelId,
       rmse: typeof record?.metrics.rmse === 'number' ? record.metrics.rmse : null,
       baselines: model!.baselines,
+      ranking: rankingDescription(record?.params ?? {}, record?.metrics ?? {}),
     },
     seconds: clock.seconds,
     totalSeconds: clock.total(),

@@ -15,6 +15,8 @@ export interface DemoSummary {
     /** Validation RMSE of the published model, from its models row. */
     readonly rmse: number | null;
     readonly baselines: Baselines;
+    /** What ranks the lists (null for a model published before bundles). */
+    readonly ranking?: string | null;
   };
   /** Wall seconds per stage of this run. */
   readonly seconds: Readonly<Record<string, number>>;
@@ -47,6 +49,7 @@ export function formatSummary(s: DemoSummary, stoppable: string): string {
     `            ${fmt(d.ratings)} ratings · ${fmt(d.movies)} movies · ${fmt(d.users)} users · ${fmt(d.tags)} tags`,
     `  model     ${m.modelId}: validation RMSE ${rmse(m.rmse)} on ${fmt(m.baselines.validationRatings)} held-out ratings`,
     `            baselines on the same split: bias-only ${rmse(m.baselines.biasOnly)}, global mean ${rmse(m.baselines.globalMean)}`,
+    ...(m.ranking ? [`  lists     ${m.ranking}`] : []),
     `  stages    ${stages}`,
     `  keyspace  ${s.keyspace}`,
   ];
@@ -56,4 +59,22 @@ export function formatSummary(s: DemoSummary, stoppable: string): string {
     lines.push('', stoppable);
   }
   return lines.join('\n');
+}
+
+/** One line on what ranks the lists, from the model row (older models: null). */
+export function rankingDescription(
+  params: Record<string, unknown>,
+  metrics: Record<string, unknown>,
+): string | null {
+  const ranking = params.ranking as { rank?: number } | undefined;
+  if (!ranking?.rank) return null;
+  const neighbours = params.neighbours as { maxItems?: number } | null | undefined;
+  const refit = typeof metrics.refitIterations === 'number' ? metrics.refitIterations : 0;
+  return [
+    `implicit ALS rank ${ranking.rank}`,
+    neighbours?.maxItems
+      ? ` + EASE over the ${neighbours.maxItems.toLocaleString('en-US')} most-rated movies (blend ${String(params.blend)})`
+      : '',
+    refit > 0 ? `; refitted on every rating (${refit} iterations)` : '',
+  ].join('');
 }

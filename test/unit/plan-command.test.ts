@@ -22,12 +22,36 @@ afterAll(async () => {
 
 describe('recsys plan', () => {
   it('prints every assumption and price with the table', async () => {
-    const { stdout } = await recsys(...sizes, '--gflops', '1');
+    const { stdout } = await recsys(...sizes, '--gflops', '1', '--cg-gflops', '10');
     expect(stdout).toMatch(/Ingest \(once\)/);
     expect(stdout).toMatch(/Training \(one run\)/);
     expect(stdout).toMatch(/Serving \(one month\)/);
     expect(stdout).toMatch(/as of 20\d\d/);
     expect(stdout).toMatch(/ingestRowsPerSecondPerLambda = 2,000 rows\/s/);
+    // The training defaults and the new stage's assumptions.
+    expect(stdout).toMatch(/ranking model rank 64 \(CG, 3 steps\), 15 fit \+ 5 refit iterations/);
+    expect(stdout).toMatch(/CG rate \(ranking model\): 10 GFLOP\/s per core \(--cg-gflops\)/);
+    expect(stdout).toMatch(/validationShare = 0\.2 fraction: /);
+    expect(stdout).toMatch(/neighbourInverseGflops = 3\.5 GFLOP\/s: /);
+    expect(stdout).toMatch(/neighbourSolve \d+\.\d s/);
+  }, 60_000);
+
+  it('keeps the JSON contract: ingest and train dollars, train wall seconds', async () => {
+    const { stdout } = await recsys(...sizes, '--rank', '20', '--json');
+    const out = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      input: { rankingRank: number; refitIterations: number; neighbourMovies: number };
+      cgGflopsSource: string;
+      estimate: {
+        ingest: { dollars: number };
+        train: { dollars: number; wallSeconds: number; loopIterations: number };
+      };
+    };
+    expect(out.estimate.ingest.dollars).toBeGreaterThan(0);
+    expect(out.estimate.train.dollars).toBeGreaterThan(0);
+    expect(out.estimate.train.wallSeconds).toBeGreaterThan(0);
+    expect(out.input).toMatchObject({ rankingRank: 64, refitIterations: 5, neighbourMovies: 2000 });
+    expect(out.estimate.train.loopIterations).toBe(20);
+    expect(out.cgGflopsSource).toMatch(/als-vs-implicit\.json: .*rank 64/);
   }, 60_000);
 
   it('takes the per-core rate from the bench results at the closest rank', async () => {
@@ -41,13 +65,29 @@ describe('recsys plan', () => {
         ],
       }),
     );
+    await writeFile(
+      join(dir, 'als-vs-implicit.json'),
+      JSON.stringify({
+        dataset: { ratings: 1000, users: 10, items: 20 },
+        model: { cgSteps: 1 },
+        rows: [
+          { rank: 2, cg: { meanSecondsPerIteration: 0.5 } },
+          { rank: 60, cg: { meanSecondsPerIteration: 0.001 } },
+          { rank: 128 },
+        ],
+      }),
+    );
     const { stdout } = await recsys(...sizes, '--rank', '21', '--bench-results', dir, '--json');
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as {
-      input: { gflopsPerCore: number; concurrency: number };
+      input: { gflopsPerCore: number; cgGflopsPerCore: number; concurrency: number };
       estimate: { totalDollars: number };
     };
     // rank 20 is closest to 21; of those, the larger data set.
     expect(out.input.gflopsPerCore).toBe(2.5);
+    // Ranking rank 64: 60 is the closest row with a CG time (128 has none). One iteration, 1 step:
+    // 2 × (4·60·1000 + 2·3600·10) + 2 × (4·60·1000 + 2·3600·20) + 3600 × 30
+    // = 624,000 + 768,000 + 108,000 = 1,500,000 flops in 0.001 s = 1.5 GFLOP/s.
+    expect(out.input.cgGflopsPerCore).toBe(1.5);
     expect(out.input.concurrency).toBe(16);
     expect(out.estimate.totalDollars).toBeGreaterThan(0);
   }, 60_000);
@@ -57,6 +97,8 @@ describe('recsys plan', () => {
       ['--ratings', 'lots', '--users', '1', '--movies', '1'],
       [...sizes, '--region', 'eu-west-1', '--gflops', '1'],
       [...sizes, '--bench-results', join(dir, 'missing')],
+      [...sizes, '--gflops', '1', '--bench-results', join(dir, 'missing')],
+      [...sizes, '--blocks', '501', '--gflops', '1', '--cg-gflops', '1'],
     ]) {
       const failure = await recsys(...args).then(
         () => undefined,

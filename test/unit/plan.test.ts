@@ -4,12 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  cgHalfIterationFlops,
+  cgIterationFlops,
   countTrainTransitions,
   estimateIngest,
   estimatePlan,
   estimateServingMonth,
   estimateTrain,
+  gramFlops,
   halfIterationFlops,
+  neighbourGramUpdates,
   assumptionValues,
   US_EAST_1,
   type PlanInput,
@@ -21,23 +25,35 @@ const base: PlanInput = {
   movies: 1000,
   rank: 20,
   iterations: 5,
+  refitIterations: 5,
+  rankingRank: 64,
+  cgSteps: 3,
+  neighbourMovies: 2000,
   blocks: 2,
   concurrency: 10,
   requestsPerMonth: 1_000_000,
   gflopsPerCore: 1,
+  cgGflopsPerCore: 20,
 };
 const a = assumptionValues();
 
 describe('train state machine transitions', () => {
   it('counts one iteration over one block', () => {
-    // 8 before the loop + 7 in it + 5 after = 20 states; Map items: 1 scan range + 1 block ×
-    // (assemble, top-N, similar + user, item, evaluate) = 7 items × 2 transitions = 14.
-    expect(countTrainTransitions(1, 1, 1, 2)).toBe(34);
+    // 8 before the loop + 7 in it + 6 after (MoreIterations, NeighboursRequested, Outputs,
+    // TopNBlocks, SimilarMovieBlocks, Publish) + 2 neighbour states (NeighbourGramBlocks,
+    // NeighbourSolve) = 23; Map items: 1 scan range + 1 block × (assemble, top-N, similar,
+    // neighbour gram + user, item, evaluate) = 8 items × 2 transitions = 16.
+    expect(countTrainTransitions(1, 1, 1, 2)).toBe(39);
   });
 
-  it('counts 15 iterations over 16 blocks', () => {
-    // 8 + 7·15 + 5 = 118; items 16 + 16·(3 + 3·15) = 16 + 768 = 784; 118 + 2·784 = 1686.
-    expect(countTrainTransitions(15, 16, 16, 2)).toBe(1686);
+  it('counts 15 fit + 5 refit iterations over 16 blocks', () => {
+    // 8 + 7·20 + 6 + 2 = 156; items 16 + 16·(4 + 3·20) = 16 + 1024 = 1040; 156 + 2·1040 = 2236.
+    expect(countTrainTransitions(20, 16, 16, 2)).toBe(2236);
+  });
+
+  it('skips the neighbour states and Map without a neighbour model', () => {
+    // 8 + 7 + 6 = 21; items 1 + 1·(3 + 3) = 7 → 14.
+    expect(countTrainTransitions(1, 1, 1, 2, false)).toBe(35);
   });
 });
 
@@ -50,6 +66,30 @@ describe('ALS flops', () => {
   it('is linear in ratings with no rows (rank 20 → d = 21)', () => {
     // 100·(441 + 63) = 50,400
     expect(halfIterationFlops(100, 0, 20)).toBe(50400);
+  });
+
+  it('counts CG products: steps + 1 of them, 4·rank a rating and 2·rank² a row', () => {
+    // rank 2, 3 steps: 4 × (4·2·1000 + 2·4·10) = 4 × (8,000 + 80) = 32,320
+    expect(cgHalfIterationFlops(1000, 10, 2, 3)).toBe(32320);
+    // YᵀY: 10 rows × 3² = 90
+    expect(gramFlops(10, 3)).toBe(90);
+  });
+
+  it('turns the rank-64 implicit benchmark (2M ratings, 0.2776 s an iteration) into ~20 GFLOP/s', () => {
+    // bench/results/als-vs-implicit.json: 2,000,000 ratings, 13,003 users, 26,655 items, 3 steps.
+    // ratings: 2 halves × 4 × 4·64·2e6 = 4,096,000,000
+    // rows: 4 × 2·64²·(13,003 + 26,655) = 32,768 × 39,658 = 1,299,513,344
+    // Grams: 64²·39,658 = 162,439,168 → 5,557,952,512 flops; / 0.2776 s = 20.02 GFLOP/s
+    const flops = cgIterationFlops(2_000_000, 13_003, 26_655, 64, 3);
+    expect(flops).toBe(5_557_952_512);
+    expect(flops / 0.2776 / 1e9).toBeCloseTo(20.02, 2);
+  });
+
+  it('counts the neighbour Gram updates, at most M/2 per rating', () => {
+    // spread 2: 2 × 1000² / (2 × 100 users) = 10,000 < 50 × 1000 / 2 = 25,000
+    expect(neighbourGramUpdates(1000, 100, 50, 2)).toBe(10_000);
+    // 10 users: 2 × 1000² / 20 = 100,000, capped at 25,000 (no user has more than M movies)
+    expect(neighbourGramUpdates(1000, 10, 50, 2)).toBe(25_000);
   });
 });
 
@@ -78,34 +118,158 @@ describe('ingest', () => {
 });
 
 describe('training', () => {
-  // No overheads and free data movement: only the arithmetic is left to check.
+  // No overheads, free data movement, every task on a whole vCPU: only the arithmetic is left.
   const bare = assumptionValues({
     invokeOverheadSeconds: 0,
     mapOverheadSeconds: 0,
     s3BytesPerSecond: Infinity,
+    smallTaskMemoryMb: 1769,
+    validationShare: 0,
   });
-  const input = { ...base, users: 1000, movies: 2000, rank: 9, blocks: 2, concurrency: 2 };
+  // Rating model rank 9 (d = 10) at 1 GFLOP/s; ranking model rank 4, 1 CG step, at 2 GFLOP/s.
+  const input: PlanInput = {
+    ...base,
+    users: 1000,
+    movies: 2000,
+    rank: 9,
+    rankingRank: 4,
+    cgSteps: 1,
+    cgGflopsPerCore: 2,
+    neighbourMovies: 0,
+    blocks: 2,
+    concurrency: 2,
+  };
 
-  it('times an iteration from the flops and the measured rate', () => {
-    // d = 10: per rating 130 flops, per row 1000/3 + 200 = 533.33.
-    // user half 130e6 + 533,333 = 130.5333e6 → block 0.0652667 s at 1 GFLOP/s over 2 blocks;
-    // item half 130e6 + 1,066,667 → 0.0655333 s; evaluation 2·10·1e6 / 2 / 1e9 = 0.01 s.
+  it("times an iteration from both models' flops and the two measured rates", () => {
+    // Rating model, d = 10: per rating 130 flops, per row 1000/3 + 200 = 533.33.
+    //   user half 130e6 + 533,333 = 130.5333e6 → block 0.0652667 s at 1 GFLOP/s over 2 blocks;
+    //   item half 130e6 + 1,066,667 → 0.0655333 s; evaluation 2·10·1e6 / 2 / 1e9 = 0.01 s.
+    // Ranking model, rank 4, 1 step: 2 × (16·1e6 + 32·rows):
+    //   user half 2 × (16e6 + 32,000) = 32,064,000 → / 2 blocks / 2e9 = 0.008016 s;
+    //   item half 2 × (16e6 + 64,000) = 32,128,000 → 0.008032 s.
+    // Combines: YᵀY of 1,000 users × 16 = 16,000 and 2,000 movies × 16 = 32,000 flops at 2 GFLOP/s
+    //   = 0.000008 + 0.000016 s.
+    // 0.1408 + 0.016048 + 0.000024 = 0.156872 s
     const e = estimateTrain(input, bare, US_EAST_1);
-    expect(e.secondsPerIteration).toBeCloseTo(0.1408, 6);
-    expect(e.gflopPerIteration).toBeCloseTo(0.2616, 6);
+    expect(e.secondsPerIteration).toBeCloseTo(0.156872, 9);
+    expect(e.blockSeconds).toBeCloseTo(0.0655333 + 0.008032, 6);
+    // (130.5333 + 131.0667 + 32.064 + 32.128 + 0.048) × 1e6 = 325.84e6
+    expect(e.gflopPerIteration).toBeCloseTo(0.32584, 9);
+    // No validation split: no refit.
+    expect(e.loopIterations).toBe(5);
   });
 
   it('runs blocks in waves when concurrency is below the block count', () => {
+    // Two waves of (user + item + evaluation) blocks: 2 × 0.156848 + the combines' 0.000024.
     const e = estimateTrain({ ...input, concurrency: 1 }, bare, US_EAST_1);
-    expect(e.secondsPerIteration).toBeCloseTo(0.2816, 6);
+    expect(e.secondsPerIteration).toBeCloseTo(0.31372, 9);
   });
 
-  it('counts scan reads and invocations', () => {
+  it('fits on the training split and refits on every rating', () => {
+    // Validation 0.5: fit on 500,000 ratings.
+    //   user: (65e6 + 533,333.3) / 2 / 1e9 = 0.03276667; CG 2 × (8e6 + 32,000) / 2 / 2e9 = 0.004016
+    //   item: (65e6 + 1,066,666.7) / 2 / 1e9 = 0.03303333; CG 2 × (8e6 + 64,000) / 2 / 2e9 = 0.004032
+    //   evaluation: 2·10·(500,000 training + 500,000 validation) / 2 / 1e9 = 0.01; combines 0.000024
+    //   → 0.083872 s
+    // Refit on 1,000,000: the blocks as above (0.156848 − 0.01) and evaluation
+    //   2·10·(1e6 + 500,000) / 2 / 1e9 = 0.015 → 0.1308 + 0.016048 + 0.015 + 0.000024 = 0.161872 s
+    const half = assumptionValues({ ...bare, validationShare: 0.5 });
+    const e = estimateTrain({ ...input, iterations: 1, refitIterations: 2 }, half, US_EAST_1);
+    expect(e.secondsPerIteration).toBeCloseTo(0.083872, 9);
+    expect(e.secondsPerRefitIteration).toBeCloseTo(0.161872, 9);
+    expect(e.loopIterations).toBe(3);
+  });
+
+  it('adds up the wall time: prepare, iterations, outputs, publish', () => {
+    // Prepare: 2 scan ranges of 500,000 ratings at 50,000/s = 10 s in one wave; Init's YᵀY of
+    //   both sides: 3,000 × 16 = 48,000 flops at 2 GFLOP/s = 0.000024 s.
+    // 5 iterations × 0.156872 = 0.78436 s.
+    // Outputs: top-N 2·4·1000·2000 / 2 / 1e9 = 0.008 s, similar movies 2·4·2000² / 2 / 1e9 =
+    //   0.016 s, each + the fold-in YᵀY of the movies 32,000 / 2e9 = 0.000016 s → one wave 0.016016.
+    // Publish: the same YᵀY, 0.000016 s.
+    // 10.000024 + 0.78436 + 0.016016 + 0.000016 = 10.800416
     const e = estimateTrain(input, bare, US_EAST_1);
+    expect(e.wallSeconds).toBeCloseTo(10.800416, 9);
+    expect(e.neighbourSeconds).toBe(0);
+    // Lambda-seconds: 1,769 MB: 5 × 2 blocks × 0.156848 + 2 × (0.008016 + 0.016016) = 1.616544;
+    //   2,048 MB: 2 scans × 10 s = 20; "small" (here 1,769 MB too): Init 0.000024, 5 × the
+    //   combines 0.000024, Publish 0.000016 = 0.00016.
+    const gbs = e.lines.find((l) => l.unit === 'GB-s')!;
+    expect(gbs.quantity).toBeCloseTo(((1.616544 + 0.00016) * 1769) / 1024 + 20 * 2, 9);
+  });
+
+  it('times the neighbour stage: the gram Map, the solve and the partials through S3', () => {
+    // M = 100 movies holding half the ratings (500,000), spread 2: 2 × 500,000² / (2 × 1,000)
+    //   = 2.5e8 updates, capped at 100 × 500,000 / 2 = 2.5e7; / 2 blocks / 2.5e8 per s = 0.05 s.
+    // Solve: summing 2 partials 2 × 100² = 20,000 adds at 1 GFLOP/s = 0.00002 s; Cholesky
+    //   100³/3 at 1 GFLOP/s = 0.000333333 s; inverse 4·100³/3 at 1 GFLOP/s = 0.001333333 s.
+    const nb = assumptionValues({
+      ...bare,
+      neighbourRatingShare: 0.5,
+      neighbourUserSpread: 2,
+      neighbourGramUpdatesPerSecond: 2.5e8,
+      neighbourCholeskyGflops: 1,
+      neighbourInverseGflops: 1,
+    });
+    const e = estimateTrain({ ...input, neighbourMovies: 100 }, nb, US_EAST_1);
+    expect(e.tasks.neighbourGram).toBeCloseTo(0.05, 9);
+    expect(e.tasks.neighbourSolve).toBeCloseTo(0.00002 + 0.001 / 3 + 0.004 / 3, 9);
+    expect(e.neighbourSeconds).toBeCloseTo(0.05 + 0.00002 + 0.005 / 3, 9);
+    // Top-N now adds a neighbour row per rating on the M movies: 2 × 100 × 500,000 / 2 blocks =
+    //   5e7 flops → 0.008 + 0.05 + 0.000016 (fold-in YᵀY) = 0.058016 s.
+    expect(e.tasks.topN).toBeCloseTo(0.058016, 9);
+    expect(e.tasks.similarMovies).toBeCloseTo(0.016016, 9);
+
+    // At 1 MB/s: every gram task reads its CSR slice (500,000 × 8 bytes) and writes its float32
+    // 100 × 100 partial (40,000 bytes): + 4.04 s; the solve reads both partials and writes the
+    // model: 3 × 40,000 bytes = + 0.12 s.
+    const slow = assumptionValues({ ...nb, s3BytesPerSecond: 1e6 });
+    const s = estimateTrain({ ...input, neighbourMovies: 100 }, slow, US_EAST_1);
+    expect(s.tasks.neighbourGram).toBeCloseTo(0.05 + 4.04, 9);
+    expect(s.tasks.neighbourSolve).toBeCloseTo(0.12 + 0.00002 + 0.005 / 3, 9);
+  });
+
+  it('adds the refit and the neighbour stage to the wall time', () => {
+    // The two cases above together: validation 0.5, 1 fit + 2 refit iterations, M = 100.
+    // Prepare 10.000024 (the split does not change the scan) + 0.083872 + 2 × 0.161872
+    // + neighbours 0.05 + 0.00002 + 0.005/3 + outputs max(0.058016, 0.016016) + publish 0.000016
+    const both = assumptionValues({
+      ...bare,
+      validationShare: 0.5,
+      neighbourRatingShare: 0.5,
+      neighbourUserSpread: 2,
+      neighbourGramUpdatesPerSecond: 2.5e8,
+      neighbourCholeskyGflops: 1,
+      neighbourInverseGflops: 1,
+    });
+    const e = estimateTrain(
+      { ...input, iterations: 1, refitIterations: 2, neighbourMovies: 100 },
+      both,
+      US_EAST_1,
+    );
+    expect(e.wallSeconds).toBeCloseTo(
+      10.000024 + 0.083872 + 0.323744 + 0.05 + 0.00002 + 0.005 / 3 + 0.058016 + 0.000016,
+      9,
+    );
+  });
+
+  it('counts scan reads, invocations, transitions and S3 requests', () => {
+    // Default assumptions: validation 0.2, so 5 fit + 5 refit = 10 iterations; 2 blocks, 2 ranges.
+    const e = estimateTrain({ ...input, neighbourMovies: 2000 }, a, US_EAST_1);
     // ceil(1e6 × 40 bytes / 4096) = ceil(9765.625)
     expect(e.lines.find((l) => l.unit === 'RRU')!.quantity).toBe(9766);
-    // Map items 2 + 2·(3 + 3·5) = 38, plus plan, build-index, init, publish and 3 per iteration.
-    expect(e.lambdaInvocations).toBe(38 + 4 + 15);
+    // Map items 2 ranges + 2 × (assemble, top-N, similar, neighbour gram + 3 × 10) = 70, plus
+    // Plan, BuildIndex, Init, Publish, NeighbourSolve and 3 per iteration (30).
+    expect(e.lambdaInvocations).toBe(70 + 5 + 30);
+    // 8 + 7 × 10 + 6 + 2 = 86 states + 2 × 70 items
+    expect(e.stateTransitions).toBe(226);
+    // PUT: plan 1; scans 2 × (2 × 2 + 1) = 10; BuildIndex 3; assembles 2 × 6 = 12; Init 6;
+    //   10 iterations × (2 × 2 blocks × 2 models + 4 sides + checkpoint) = 130; neighbour
+    //   partials 2 + model 1; Publish 4 → 169.
+    expect(e.lines.find((l) => l.item.startsWith('S3 PUT'))!.quantity).toBe(169);
+    // GET: BuildIndex 2; assembles 2 × 2 × 2 = 8; Init 2; 10 × (2 × 2 × 4 + 2 × 2 × 2 + 2 × 4)
+    //   = 320; neighbours 2 + 2; top-N 2 × 7, similar 2 × 6, Publish 6 → 368.
+    expect(e.lines.find((l) => l.item.startsWith('S3 GET'))!.quantity).toBe(368);
     // One row per list: 50 × 8 + 100 bytes < 1 KB → 1 WRU a list; 1,000 users + 2,000 movies.
     const wru = e.lines.find((l) => l.unit === 'WRU')!;
     expect(wru.quantity).toBe(3_000);
@@ -126,8 +290,9 @@ describe('serving a month', () => {
     // ratings 1e6 × 2 × 130 = 260,000,000 bytes; lists: 1,000 users × (50 × 8 + 130) = 530,000
     // and 1,000 movies × (20 × 8 + 130) = 290,000 → 260,820,000 bytes = 0.26082 GB × $0.30
     expect(dollars['Keyspaces storage (ratings + outputs)']).toBeCloseTo(0.078246, 9);
-    // (25e6 + 2000 × 21 × 4) bytes = 0.025168 GB × $0.023
-    expect(dollars['S3 storage (CSV + model factors)']).toBeCloseTo(0.000578864, 9);
+    // CSV 25e6 bytes + the bundle: 2,000 rows × (21 rating + 64 ranking) floats × 4 = 680,000
+    // and M = min(2,000, 1,000 movies)² × 4 = 4,000,000 → 29,680,000 bytes = 0.02968 GB × $0.023
+    expect(dollars['S3 storage (CSV + model bundle)']).toBeCloseTo(0.00068264, 9);
   });
 });
 

@@ -12,13 +12,13 @@ export const ASSUMPTIONS = {
   solveMemoryMb: {
     value: 1769,
     unit: 'MB',
-    why: 'solve/evaluate/top-N Lambdas (infra/constructs/training.ts); Lambda gives 1 vCPU per 1,769 MB, and block solves are single-threaded',
+    why: 'solve/evaluate/top-N/similar-movies and both neighbour Lambdas (infra/constructs/training.ts); Lambda gives 1 vCPU per 1,769 MB, and every task computes on one thread',
   },
   scanMemoryMb: { value: 2048, unit: 'MB', why: 'scan-range and assemble-block Lambdas (infra)' },
   smallTaskMemoryMb: {
     value: 1024,
     unit: 'MB',
-    why: 'plan, build-index, init, combine-factors, publish Lambdas (infra; checkpoint is 256)',
+    why: 'plan, build-index, init, combine-factors, publish Lambdas (infra; checkpoint is 256); 1,024 MB is 0.58 of a vCPU, so the Gram matrices computed there (init, combine, publish) run at 0.58 of the per-core rate',
   },
   ingestMemoryMb: {
     value: 2048,
@@ -86,6 +86,36 @@ export const ASSUMPTIONS = {
     value: 2,
     unit: 'transitions',
     why: 'a Distributed Map child execution: its start plus its one Task state',
+  },
+  validationShare: {
+    value: 0.2,
+    unit: 'fraction',
+    why: 'the validation split (TRAIN_DEFAULTS.validation): the fit iterations solve on the other 80 % of the ratings, the refit iterations on all of them; the refit runs only when this is > 0',
+  },
+  neighbourRatingShare: {
+    value: 0.78,
+    unit: 'fraction',
+    why: 'share of the ratings that fall on the M neighbour movies (the most rated): 78,305 of 100,836 on ml-latest-small with M = 2,000 of 9,724 rated movies (bench/results/neighbour-rates.json); not measured on ml-25m (none here), where M is a smaller part of a more concentrated catalogue',
+  },
+  neighbourUserSpread: {
+    value: 2.8,
+    unit: 'ratio',
+    why: "users·Σn_u² / (Σn_u)², n_u = user u's ratings among the M movies (1 if every user had as many): 2.77 on ml-latest-small (bench/results/neighbour-rates.json); the gram work Σn_u²/2 is this × (ratings on M)² / (2·users), capped at M/2 per rating",
+  },
+  neighbourGramUpdatesPerSecond: {
+    value: 2.5e8,
+    unit: 'updates/s',
+    why: "gramOfUsers (one multiply-add into the M×M partial per pair of a user's neighbour movies), one thread, ml-latest-small, M = 2,000: 2.58e8/s, best of 5 (bench/results/neighbour-rates.json), rounded down",
+  },
+  neighbourCholeskyGflops: {
+    value: 4.1,
+    unit: 'GFLOP/s',
+    why: 'factorGram (dense Cholesky, M³/3 flops), one thread, XᵀX + λI of ml-latest-small, M = 2,000: 4.13, best of 5 (bench/results/neighbour-rates.json)',
+  },
+  neighbourInverseGflops: {
+    value: 3.5,
+    unit: 'GFLOP/s',
+    why: 'inverseRows (four columns per pass, ≈ 4M³/3 flops: per column a forward solve from row j and a backward solve), one thread, M = 2,000: 3.56, best of 5 (bench/results/neighbour-rates.json; one column per pass it was ≈ 1.9)',
   },
   topN: {
     value: 50,

@@ -1,7 +1,14 @@
 /**
  * The scale and cost model behind `recsys plan`: wall time and dollars on AWS for ingest, one
- * training run and a month of serving, from the sizes, the block layout and the per-core ALS rate
- * the benchmark measured. Pure arithmetic; every constant is in prices.ts or assumptions.ts.
+ * training run and a month of serving, from the sizes, the block layout and the per-core rates
+ * the benchmarks measured. Pure arithmetic; every constant is in prices.ts or assumptions.ts.
+ *
+ * A training run (statemachines/train.asl.json, without tuning) is: prepare (scan, index, assemble,
+ * init), `iterations` fit iterations on the training split then `refitIterations` on every rating,
+ * each solving both models in every block task — the rating model (explicit ALS, Cholesky, rank
+ * `rank` + bias) and the ranking model (implicit ALS, conjugate gradient, `rankingRank`) — then the
+ * neighbour stage (a Map of per-user-block partial XᵀX over the M most-rated movies and one solve),
+ * the outputs (top-N ranked by the factor/neighbour blend, similar movies) and Publish (the bundle).
  */
 import { assumptionValues, type Assumptions } from './assumptions.ts';
 import { US_EAST_1, type Prices } from './prices.ts';
@@ -10,15 +17,27 @@ export interface PlanInput {
   ratings: number;
   users: number;
   movies: number;
+  /** Rating model (explicit ALS, Cholesky, with biases): latent factors. */
   rank: number;
+  /** Loop iterations of the validated fit (plan.iterations). */
   iterations: number;
+  /** Loop iterations on every rating after the fit (plan.refitIterations; none without a validation split). */
+  refitIterations: number;
+  /** Ranking model (implicit ALS, conjugate gradient, no biases): latent factors. */
+  rankingRank: number;
+  /** Conjugate-gradient steps per row of the ranking model. */
+  cgSteps: number;
+  /** M: movies in the neighbour model, the most rated (0: no neighbour stage). */
+  neighbourMovies: number;
   /** Blocks per side (the training Map's item count); also the scan ranges (the train default). */
   blocks: number;
   /** Map MaxConcurrency for training and ingest. */
   concurrency: number;
   requestsPerMonth: number;
-  /** Measured GFLOP per CPU-second of one ALS solve thread (bench/results/als.json). */
+  /** Measured GFLOP per CPU-second of one Cholesky ALS solve thread (bench/results/als.json); also the rate of the scalar scoring loops (top-N, similar movies). */
   gflopsPerCore: number;
+  /** Measured GFLOP per second of one implicit-ALS CG thread, Gram included (bench/results/als-vs-implicit.json). */
+  cgGflopsPerCore: number;
 }
 
 export interface CostLine {
@@ -35,12 +54,38 @@ export interface PhaseEstimate {
   dollars: number;
 }
 
+/** Seconds of one task (one Lambda invocation) of each kind, overheads and S3 transfers included. */
+export interface TrainTaskSeconds {
+  /** The slower of a user-block and an item-block solve (both models), refit phase (every rating). */
+  solveBlock: number;
+  evaluateBlock: number;
+  /** The larger side's combine (both models' whole side, the ranking side's Gram). */
+  combine: number;
+  neighbourGram: number;
+  neighbourSolve: number;
+  topN: number;
+  similarMovies: number;
+  publish: number;
+}
+
 export interface PlanEstimate {
   ingest: PhaseEstimate;
   train: PhaseEstimate & {
+    /** A fit iteration (training split). */
     secondsPerIteration: number;
+    /** A refit iteration (every rating). */
+    secondsPerRefitIteration: number;
+    /** Fit + refit iterations. */
+    loopIterations: number;
+    /** The slower block solve of a fit iteration (both models). */
     blockSeconds: number;
+    /** Both models over every rating (one refit iteration), Grams included. */
     gflopPerIteration: number;
+    /** Wall seconds of the neighbour stage (Map + solve); 0 without one. */
+    neighbourSeconds: number;
+    tasks: TrainTaskSeconds;
+    /** The longest single task: against the 900 s Lambda timeout. */
+    longestTaskSeconds: number;
     stateTransitions: number;
     lambdaInvocations: number;
   };
@@ -54,24 +99,37 @@ export const TRAIN_STATES = {
   before: 8,
   /** MoreIterations, SolveUserBlocks, CombineUserFactors, SolveItemBlocks, CombineItemFactors, EvaluateBlocks, Checkpoint. */
   perIteration: 7,
-  /** MoreIterations (done), Outputs (Parallel), TopNBlocks, SimilarMovieBlocks, Publish. */
-  after: 5,
-  /** Map items per iteration, in blocks: user solves, item solves, evaluations. */
+  /** MoreIterations (done), NeighboursRequested, Outputs (Parallel), TopNBlocks, SimilarMovieBlocks, Publish. */
+  after: 6,
+  /** NeighbourGramBlocks (Map), NeighbourSolve: after NeighboursRequested when the run has neighbours. */
+  neighbours: 2,
+  /** Map items per loop iteration, in blocks: user solves, item solves, evaluations. */
   mapItemsPerIteration: 3,
-  /** Map items outside the loop, in blocks: assemble, top-N, similar movies (+ scan ranges). */
+  /** Map items outside the loop, in blocks: assemble, top-N, similar movies (+ scan ranges, + neighbour grams). */
   mapItemsOnce: 3,
 };
 
+/** Lambda memory that buys one full vCPU: tasks with less compute at that fraction of a core. */
+const FULL_VCPU_MB = 1769;
+
 export function countTrainTransitions(
-  iterations: number,
+  loopIterations: number,
   blocks: number,
   scanRanges: number,
   perMapItem: number,
+  neighbours = true,
 ): number {
-  const states = TRAIN_STATES.before + TRAIN_STATES.perIteration * iterations + TRAIN_STATES.after;
+  const states =
+    TRAIN_STATES.before +
+    TRAIN_STATES.perIteration * loopIterations +
+    TRAIN_STATES.after +
+    (neighbours ? TRAIN_STATES.neighbours : 0);
   const items =
     scanRanges +
-    blocks * (TRAIN_STATES.mapItemsOnce + TRAIN_STATES.mapItemsPerIteration * iterations);
+    blocks *
+      (TRAIN_STATES.mapItemsOnce +
+        (neighbours ? 1 : 0) +
+        TRAIN_STATES.mapItemsPerIteration * loopIterations);
   return states + perMapItem * items;
 }
 
@@ -79,6 +137,57 @@ export function countTrainTransitions(
 export function halfIterationFlops(ratings: number, rows: number, rank: number): number {
   const d = rank + 1;
   return ratings * (d * d + 3 * d) + rows * ((d * d * d) / 3 + 2 * d * d);
+}
+
+/**
+ * FLOPs of one implicit-ALS half-iteration by conjugate gradient (no biases, d = rank): every row
+ * applies its system steps + 1 times (the first residual, then one product per step); a product
+ * costs 4·rank per rating (y·v, then y·(y·v) added) and 2·rank² for the packed α₀·YᵀY term.
+ */
+export function cgHalfIterationFlops(
+  ratings: number,
+  rows: number,
+  rank: number,
+  steps: number,
+): number {
+  return (steps + 1) * (4 * rank * ratings + 2 * rank * rank * rows);
+}
+
+/** FLOPs of YᵀY for `rows` factor rows (packed: rank(rank + 1)/2 multiply-adds a row ≈ rank²). */
+export function gramFlops(rows: number, rank: number): number {
+  return rows * rank * rank;
+}
+
+/** One whole implicit iteration (both halves and both sides' Grams): how the CG rate is measured. */
+export function cgIterationFlops(
+  ratings: number,
+  users: number,
+  movies: number,
+  rank: number,
+  steps: number,
+): number {
+  return (
+    cgHalfIterationFlops(ratings, users, rank, steps) +
+    cgHalfIterationFlops(ratings, movies, rank, steps) +
+    gramFlops(users + movies, rank)
+  );
+}
+
+/**
+ * Multiply-adds of the neighbour partials over all user blocks: Σ_u n_u(n_u + 1)/2 ≈ Σ n_u²/2 with
+ * n_u the user's ratings among the M movies; Σ n_u² = spread · (ratings on M)² / users, and no user
+ * has more than M of them, so at most M/2 per rating.
+ */
+export function neighbourGramUpdates(
+  ratingsOnMembers: number,
+  users: number,
+  M: number,
+  spread: number,
+): number {
+  return Math.min(
+    (spread * ratingsOnMembers * ratingsOnMembers) / (2 * users),
+    (M * ratingsOnMembers) / 2,
+  );
 }
 
 const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => ({
@@ -96,7 +205,6 @@ const phase = (wallSeconds: number, lines: CostLine[]): PhaseEstimate => ({
 });
 
 const gbSeconds = (seconds: number, memoryMb: number) => (seconds * memoryMb) / 1024;
-
 export function estimateIngest(input: PlanInput, a: Assumptions, p: Prices): PhaseEstimate {
   const bytes = input.ratings * a.csvBytesPerRating;
   const chunks = Math.min(a.maxChunks, Math.max(1, Math.ceil(bytes / a.chunkBytes)));
@@ -144,76 +252,221 @@ function listWru(entries: number): number {
   return Math.ceil((entries * 8 + 100) / 1024);
 }
 
+/** Bytes of the model bundle Publish writes (and the outputs read): both models' factors and the neighbour weights. */
+export function bundleBytes(input: PlanInput): number {
+  const { users, movies, rank, rankingRank } = input;
+  const M = Math.min(input.neighbourMovies, movies);
+  return (users + movies) * (rank + 1 + rankingRank) * 4 + 4 * M * M;
+}
+
 export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): PlanEstimate['train'] {
   const { ratings, users, movies, rank, iterations, blocks, concurrency } = input;
+  const k = input.rankingRank;
+  const steps = input.cgSteps;
+  const M = Math.min(input.neighbourMovies, movies);
+  const neighbours = M > 0;
+  const v = a.validationShare;
+  const refitIterations = v > 0 ? input.refitIterations : 0;
+  const loopIterations = iterations + refitIterations;
   const d = rank + 1;
-  const factorBytes = (rows: number) => rows * d * 4;
   const s3 = (bytes: number) => bytes / a.s3BytesPerSecond;
-  // Single-threaded solves: more memory than one vCPU's worth buys no speed.
-  const rate = input.gflopsPerCore * 1e9 * Math.min(1, a.solveMemoryMb / 1769);
+  // Single-threaded tasks: more memory than one vCPU's worth buys no speed, less buys less.
+  const share = (memoryMb: number) => Math.min(1, memoryMb / FULL_VCPU_MB);
+  const rate = input.gflopsPerCore * 1e9 * share(a.solveMemoryMb);
+  const cgRate = input.cgGflopsPerCore * 1e9 * share(a.solveMemoryMb);
+  const smallCgRate = input.cgGflopsPerCore * 1e9 * share(a.smallTaskMemoryMb);
   const waves = Math.ceil(blocks / concurrency);
-  // One block of one side: fetch the other side's factors and this block's CSR (8 bytes a rating),
-  // solve, write this block's factors.
-  const block = (rows: number, otherRows: number) =>
-    a.invokeOverheadSeconds +
-    halfIterationFlops(ratings, rows, rank) / blocks / rate +
-    s3(factorBytes(otherRows) + (ratings / blocks) * 8 + factorBytes(rows / blocks));
-  const userBlock = block(users, movies);
-  const itemBlock = block(movies, users);
-  const combine = (rows: number) => a.invokeOverheadSeconds + s3(2 * factorBytes(rows));
-  const evalBlock =
-    a.invokeOverheadSeconds +
-    s3(factorBytes(users + movies) + (ratings / blocks) * 8) +
-    (2 * d * ratings) / blocks / rate;
-  const secondsPerIteration =
-    3 * a.mapOverheadSeconds +
-    waves * (userBlock + itemBlock + evalBlock) +
-    combine(users) +
-    combine(movies) +
-    a.invokeOverheadSeconds;
 
+  // S3 objects: a rating-model side (factors + bias), a ranking-model side (factors + packed
+  // float64 Gram), a CSR slice (column + value, 8 bytes a rating), the neighbour matrix (float32).
+  const gramBytes = ((k * (k + 1)) / 2) * 8;
+  const ratingSide = (rows: number) => rows * d * 4;
+  const rankingSide = (rows: number) => rows * k * 4 + gramBytes;
+  const csr = (n: number) => n * 8;
+  const neighbourBytes = 4 * M * M;
+
+  // Loop. One block task of one side solves both models: the rating model against the other
+  // side's rating factors (Cholesky), the ranking model against the other side's ranking factors
+  // and Gram, warm-started from its own side's previous factors (CG); it writes both block results.
+  const block = (phaseRatings: number, rows: number, otherRows: number) =>
+    a.invokeOverheadSeconds +
+    halfIterationFlops(phaseRatings, rows, rank) / blocks / rate +
+    cgHalfIterationFlops(phaseRatings, rows, k, steps) / blocks / cgRate +
+    s3(
+      csr(phaseRatings / blocks) +
+        ratingSide(otherRows) +
+        rankingSide(otherRows) +
+        rankingSide(rows) +
+        (rows / blocks) * (d + k) * 4,
+    );
+  // A combine reads both models' blocks of one side, writes the whole sides and YᵀY of the ranking side.
+  const combine = (rows: number) =>
+    a.invokeOverheadSeconds +
+    s3(2 * rows * (d + k) * 4 + gramBytes) +
+    gramFlops(rows, k) / smallCgRate;
+  // Evaluation: the rating model's errors on the block's validation and training ratings.
+  const evalBlock = (phaseRatings: number) =>
+    a.invokeOverheadSeconds +
+    s3(ratingSide(users + movies) + csr(phaseRatings / blocks) + (v * ratings * 12) / blocks) +
+    (2 * d * (phaseRatings + v * ratings)) / blocks / rate;
+  const iteration = (phaseRatings: number) => {
+    const userBlock = block(phaseRatings, users, movies);
+    const itemBlock = block(phaseRatings, movies, users);
+    const evaluate = evalBlock(phaseRatings);
+    return {
+      userBlock,
+      itemBlock,
+      evaluate,
+      seconds:
+        3 * a.mapOverheadSeconds +
+        waves * (userBlock + itemBlock + evaluate) +
+        combine(users) +
+        combine(movies) +
+        a.invokeOverheadSeconds,
+      lambdaSeconds: blocks * (userBlock + itemBlock + evaluate),
+      smallSeconds: combine(users) + combine(movies) + a.invokeOverheadSeconds,
+    };
+  };
+  const fit = iteration((1 - v) * ratings);
+  const refit = iteration(ratings);
+
+  // Prepare: scans shuffle to S3; each assemble reads its parts (12 bytes a rating, both
+  // orientations) and writes its CSR slices (training split, and every rating when there is a
+  // validation split) and its validation triples; Init writes iteration 0 of both models.
   const scanRanges = blocks;
   const scanSeconds =
     a.invokeOverheadSeconds + ratings / scanRanges / a.scanRatingsPerSecondPerLambda;
-  const assembleSeconds = a.invokeOverheadSeconds + s3((ratings / blocks) * 12 * 2);
+  const assembleSeconds =
+    a.invokeOverheadSeconds +
+    s3(
+      (ratings * 12 * 2) / blocks +
+        2 * csr(((1 - v) * ratings) / blocks) +
+        (v > 0 ? 2 * csr(ratings / blocks) + (v * ratings * 12) / blocks : 0),
+    );
+  const initSeconds =
+    a.invokeOverheadSeconds +
+    s3(ratingSide(users + movies) + rankingSide(users) + rankingSide(movies)) +
+    gramFlops(users + movies, k) / smallCgRate;
   const prepare =
     2 * a.mapOverheadSeconds +
     Math.ceil(scanRanges / concurrency) * scanSeconds +
     waves * assembleSeconds +
-    3 * a.invokeOverheadSeconds;
-  // Brute-force scoring: every user against every movie, every movie against every movie.
-  const topNBlock = a.invokeOverheadSeconds + (2 * rank * users * movies) / blocks / rate;
-  const similarBlock = a.invokeOverheadSeconds + (2 * rank * movies * movies) / blocks / rate;
-  const outputs =
-    a.mapOverheadSeconds + waves * Math.max(topNBlock, similarBlock) + a.invokeOverheadSeconds;
-  const wallSeconds = prepare + iterations * secondsPerIteration + outputs;
+    2 * a.invokeOverheadSeconds +
+    initSeconds;
+
+  // Neighbours: each user block's partial XᵀX over the M movies (every rating, validation
+  // included), written as float32 M × M; one Lambda sums them, factors and inverts.
+  const onMembers = a.neighbourRatingShare * ratings;
+  const gramUpdates = neighbours
+    ? neighbourGramUpdates(onMembers, users, M, a.neighbourUserSpread)
+    : 0;
+  const neighbourGram = neighbours
+    ? a.invokeOverheadSeconds +
+      gramUpdates / blocks / (a.neighbourGramUpdatesPerSecond * share(a.solveMemoryMb)) +
+      s3(csr(ratings / blocks) + neighbourBytes)
+    : 0;
+  const neighbourSolve = neighbours
+    ? a.invokeOverheadSeconds +
+      s3((blocks + 1) * neighbourBytes) +
+      (blocks * M * M) / rate +
+      M ** 3 / 3 / (a.neighbourCholeskyGflops * 1e9 * share(a.solveMemoryMb)) +
+      (4 * M ** 3) / 3 / (a.neighbourInverseGflops * 1e9 * share(a.solveMemoryMb))
+    : 0;
+  const neighbourSeconds = neighbours
+    ? a.mapOverheadSeconds + waves * neighbourGram + neighbourSolve
+    : 0;
+
+  // Outputs and Publish read the final models (both sides of both, the neighbour weights) and
+  // compute α₀·YᵀY of the ranking items (prepareRecommender). A user's list: the ranking factors
+  // against every movie (2·rank flops a movie) plus the neighbour row of each of their ratings on
+  // the M movies (2·M flops a rating), then the blend; similar movies: every movie against every
+  // movie by the ranking factors.
+  const modelBytes =
+    ratingSide(users + movies) + rankingSide(users) + rankingSide(movies) + neighbourBytes;
+  const foldInGram = gramFlops(movies, k);
+  const topNBlock =
+    a.invokeOverheadSeconds +
+    s3(modelBytes + csr(ratings / blocks)) +
+    foldInGram / cgRate +
+    ((2 * k * users * movies) / blocks + (neighbours ? (2 * M * onMembers) / blocks : 0)) / rate;
+  const similarBlock =
+    a.invokeOverheadSeconds +
+    s3(modelBytes) +
+    foldInGram / cgRate +
+    (2 * k * movies * movies) / blocks / rate;
+  const outputs = a.mapOverheadSeconds + waves * Math.max(topNBlock, similarBlock);
+  const publishSeconds =
+    a.invokeOverheadSeconds + s3(modelBytes + bundleBytes(input)) + foldInGram / smallCgRate;
+
+  const wallSeconds =
+    prepare +
+    iterations * fit.seconds +
+    refitIterations * refit.seconds +
+    neighbourSeconds +
+    outputs +
+    publishSeconds;
 
   const solveSeconds =
-    iterations * blocks * (userBlock + itemBlock + evalBlock) + blocks * (topNBlock + similarBlock);
+    iterations * fit.lambdaSeconds +
+    refitIterations * refit.lambdaSeconds +
+    blocks * (topNBlock + similarBlock) +
+    (neighbours ? blocks * neighbourGram + neighbourSolve : 0);
   const scanLambdaSeconds = scanRanges * scanSeconds + blocks * assembleSeconds;
+  // Plan, BuildIndex, Init, per iteration two combines and the checkpoint, Publish.
   const smallSeconds =
-    iterations * (combine(users) + combine(movies) + a.invokeOverheadSeconds) +
-    4 * a.invokeOverheadSeconds;
+    2 * a.invokeOverheadSeconds +
+    initSeconds +
+    iterations * fit.smallSeconds +
+    refitIterations * refit.smallSeconds +
+    publishSeconds;
   const gbs =
     gbSeconds(solveSeconds, a.solveMemoryMb) +
     gbSeconds(scanLambdaSeconds, a.scanMemoryMb) +
     gbSeconds(smallSeconds, a.smallTaskMemoryMb);
-  const mapItems = scanRanges + blocks * (3 + 3 * iterations);
-  const lambdaInvocations = mapItems + 4 + 3 * iterations;
+  const mapItems = scanRanges + blocks * (3 + (neighbours ? 1 : 0) + 3 * loopIterations);
+  // + Plan, BuildIndex, Init, Publish, NeighbourSolve; 2 combines and a checkpoint per iteration.
+  const lambdaInvocations = mapItems + 4 + (neighbours ? 1 : 0) + 3 * loopIterations;
   const stateTransitions = countTrainTransitions(
-    iterations,
+    loopIterations,
     blocks,
     scanRanges,
     a.transitionsPerMapItem,
+    neighbours,
   );
   const rru = Math.ceil((ratings * a.scanBytesPerRating) / 4096);
-  // Shuffle: each scan range writes a shard per block, each assemble reads its shards; each
-  // iteration: every block reads the other side's factors and writes its own, combines read them
-  // back; evaluation reads both sides.
+  // S3 requests, from the handlers (small JSON reads — plan, settings, index, checkpoint — are
+  // cached by warm containers and not counted).
+  // PUT: plan.json; each scan a shuffle part per (orientation, block) and its ids; BuildIndex 3;
+  // each assemble 2 CSR slices, validation, support (+ 2 all-rating slices with a validation
+  // split); Init 4 sides, support, settings; per iteration every block task 2 block files (two
+  // models), 4 whole sides, the checkpoint; neighbours a partial per block and the model;
+  // Publish the bundle (model.bin, rating.bin, neighbours.bin, recommender.json).
   const puts =
-    scanRanges * blocks + blocks + iterations * (2 * blocks + 2 + blocks) + 2 * blocks + 2;
+    1 +
+    scanRanges * (2 * blocks + 1) +
+    3 +
+    blocks * (v > 0 ? 6 : 4) +
+    6 +
+    loopIterations * (2 * 2 * blocks + 4 + 1) +
+    (neighbours ? blocks + 1 : 0) +
+    3 +
+    (neighbours ? 1 : 0);
+  // GET: BuildIndex the scans' ids; each assemble its parts; Init the blocks' supports; per
+  // iteration every block task its CSR slice, the other side of both models and its own previous
+  // ranking side (4), each combine 2 models × blocks, each evaluation the rating model's two sides,
+  // its validation and CSR slice (4); neighbours a CSR slice per block and every partial; every
+  // top-N task the 4 sides, the neighbours, the support and its CSR slice, every similar-movies
+  // task and Publish the same but the CSR slice.
+  const modelObjects = 4 + (neighbours ? 1 : 0) + 1;
   const gets =
-    scanRanges * blocks + iterations * (2 * blocks + 2 * blocks + 2 * blocks) + 2 * blocks;
+    scanRanges +
+    blocks * 2 * scanRanges +
+    blocks +
+    loopIterations * (2 * blocks * 4 + 2 * 2 * blocks + 4 * blocks) +
+    (neighbours ? 2 * blocks : 0) +
+    blocks * (modelObjects + 1) +
+    blocks * modelObjects +
+    modelObjects;
   const lines = [
     line('Lambda compute (all train steps)', gbs, 'GB-s', p.lambdaPerGbSecond),
     line('Lambda requests', lambdaInvocations, 'requests', p.lambdaPerRequest),
@@ -225,16 +478,34 @@ export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): Plan
       'WRU',
       p.keyspacesPerWru,
     ),
-    line('S3 PUT (shuffle, blocks, factors)', puts, 'requests', p.s3PerPut),
-    line('S3 GET (shuffle, blocks, factors)', gets, 'requests', p.s3PerGet),
+    line('S3 PUT (shuffle, factors, neighbours, bundle)', puts, 'requests', p.s3PerPut),
+    line('S3 GET (shuffle, factors, neighbours, models)', gets, 'requests', p.s3PerGet),
   ];
   const gflopPerIteration =
-    (halfIterationFlops(ratings, users, rank) + halfIterationFlops(ratings, movies, rank)) / 1e9;
+    (halfIterationFlops(ratings, users, rank) +
+      halfIterationFlops(ratings, movies, rank) +
+      cgIterationFlops(ratings, users, movies, k, steps)) /
+    1e9;
+  const tasks: TrainTaskSeconds = {
+    solveBlock: Math.max(refit.userBlock, refit.itemBlock),
+    evaluateBlock: refit.evaluate,
+    combine: Math.max(combine(users), combine(movies)),
+    neighbourGram,
+    neighbourSolve,
+    topN: topNBlock,
+    similarMovies: similarBlock,
+    publish: publishSeconds,
+  };
   return {
     ...phase(wallSeconds, lines),
-    secondsPerIteration,
-    blockSeconds: Math.max(userBlock, itemBlock),
+    secondsPerIteration: fit.seconds,
+    secondsPerRefitIteration: refit.seconds,
+    loopIterations,
+    blockSeconds: Math.max(fit.userBlock, fit.itemBlock),
     gflopPerIteration,
+    neighbourSeconds,
+    tasks,
+    longestTaskSeconds: Math.max(...Object.values(tasks)),
     stateTransitions,
     lambdaInvocations,
   };
@@ -247,9 +518,7 @@ export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices
       input.users * listBytes(a.topN, a) +
       input.movies * listBytes(a.similarN, a)) /
     1e9;
-  const s3Gb =
-    (input.ratings * a.csvBytesPerRating + (input.users + input.movies) * (input.rank + 1) * 4) /
-    1e9;
+  const s3Gb = (input.ratings * a.csvBytesPerRating + bundleBytes(input)) / 1e9;
   return phase(0, [
     line('API Gateway requests', q, 'requests', p.apiGatewayPerRequest),
     line('Lambda requests (API)', q, 'requests', p.lambdaPerRequest),
@@ -261,7 +530,7 @@ export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices
     ),
     line('Keyspaces reads', q * a.rruPerRequest, 'RRU', p.keyspacesPerRru),
     line('Keyspaces storage (ratings + outputs)', keyspacesGb, 'GB-month', p.keyspacesPerGbMonth),
-    line('S3 storage (CSV + model factors)', s3Gb, 'GB-month', p.s3PerGbMonth),
+    line('S3 storage (CSV + model bundle)', s3Gb, 'GB-month', p.s3PerGbMonth),
   ]);
 }
 
