@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { recsysFunction, type DataTarget } from './recsys-function.ts';
 
-/** Every table the API reads, and nothing it could write: serving is read-only. */
+/** Every table the API reads. */
 export const API_READ_TABLES = [
   'movies',
   'ratings_by_user',
@@ -25,6 +25,22 @@ export const API_READ_TABLES = [
   'active_model',
   'recommendation_lists',
   'similar_movie_lists',
+  'user_rating_changes',
+  'events',
+  'served_lists',
+] as const;
+
+/**
+ * The only tables the API writes: run-time ratings (both orientations), the per-user change
+ * marker, feedback events and the served-list sample. Catalogue, models and stored lists stay
+ * read-only to it.
+ */
+export const API_WRITE_TABLES = [
+  'ratings_by_user',
+  'ratings_by_movie',
+  'user_rating_changes',
+  'events',
+  'served_lists',
 ] as const;
 
 /** The API Lambda's handler module, relative to the repository root. */
@@ -48,7 +64,7 @@ export interface ApiProps {
 /**
  * The HTTPS recommendation endpoint: an API Gateway REST API whose every data route needs an API
  * key (usage plan with throttling and a daily quota), proxying to one Lambda (lambdas/api/handler.ts)
- * that may only read the serving tables and the model files.
+ * that reads the serving tables and the model files and writes only the feedback tables.
  */
 export class Api extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -79,7 +95,7 @@ export class Api extends Construct {
       }),
       externalModules: ['@aws-sdk/*'],
     });
-    grantServingReads(this.function, props.bucket, props.keyspaceName);
+    grantServingAccess(this.function, props.bucket, props.keyspaceName);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -103,7 +119,7 @@ export class Api extends Construct {
       defaultMethodOptions: { apiKeyRequired: true },
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsOrigins],
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         allowHeaders: ['content-type', 'x-api-key'],
         maxAge: Duration.minutes(10),
       },
@@ -142,14 +158,23 @@ export class Api extends Construct {
   }
 }
 
-/** cassandra:Select on the serving tables (and the system tables the driver reads on connect), s3:GetObject on models/*. */
-function grantServingReads(fn: lambda.IFunction, bucket: s3.IBucket, keyspace: string): void {
+/**
+ * cassandra:Select on the serving tables (and the system tables the driver reads on connect),
+ * cassandra:Modify on the feedback tables only, s3:GetObject on models/*.
+ */
+function grantServingAccess(fn: lambda.IFunction, bucket: s3.IBucket, keyspace: string): void {
   const arn = (resource: string) =>
     `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${resource}`;
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['cassandra:Select'],
       resources: [arn('system*'), ...API_READ_TABLES.map((t) => arn(`${keyspace}/table/${t}`))],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['cassandra:Modify'],
+      resources: API_WRITE_TABLES.map((t) => arn(`${keyspace}/table/${t}`)),
     }),
   );
   fn.addToRolePolicy(

@@ -101,6 +101,12 @@ export interface ExecuteOptions {
   readonly idempotent?: boolean;
   readonly fetchSize?: number;
   readonly pageState?: string;
+  /**
+   * Reads only: `quorum` reads at LOCAL_QUORUM, which sees every acknowledged LOCAL_QUORUM write
+   * (read-your-writes; on Keyspaces a strongly consistent read at twice the read units). Default
+   * LOCAL_ONE.
+   */
+  readonly consistency?: 'one' | 'quorum';
 }
 
 /**
@@ -138,7 +144,10 @@ export class CassandraStore {
     const queryOptions: cassandra.QueryOptions = {
       prepare: true,
       isIdempotent: options.idempotent ?? isRead,
-      consistency: isRead ? consistencies.localOne : consistencies.localQuorum,
+      consistency:
+        isRead && options.consistency !== 'quorum'
+          ? consistencies.localOne
+          : consistencies.localQuorum,
       ...(options.fetchSize ? { fetchSize: options.fetchSize } : {}),
       ...(options.pageState ? { pageState: options.pageState } : {}),
     };
@@ -154,12 +163,18 @@ export class CassandraStore {
   }
 
   /** Streams every row of a query page by page, so a full-table scan never sits in memory. */
-  async *rows(cql: string, params: Params = [], fetchSize = 5_000): AsyncGenerator<Row> {
+  async *rows(
+    cql: string,
+    params: Params = [],
+    fetchSize = 5_000,
+    consistency: 'one' | 'quorum' = 'one',
+  ): AsyncGenerator<Row> {
     let pageState: string | undefined;
     do {
       const result = await this.execute(cql, params, {
         idempotent: true,
         fetchSize,
+        consistency,
         ...(pageState ? { pageState } : {}),
       });
       yield* result.rows;

@@ -29,6 +29,15 @@ export function registerServeCommand(program: Command): void {
           process.env.RECSYS_API_KEY = randomBytes(16).toString('hex');
           log(`RECSYS_API_KEY is not set; this run's key is ${process.env.RECSYS_API_KEY}`);
         }
+        // A keyspace created before the live-feedback tables (events, served lists, rating
+        // changes) gets them here: creating what exists is a no-op, and the write routes need them.
+        const { CassandraStore } = await import('../../lambdas/adapters/cassandra.ts');
+        const db = CassandraStore.fromEnv();
+        try {
+          await db.migrate();
+        } finally {
+          await db.shutdown();
+        }
         // Imported only now: the handler reads its configuration from the environment set above.
         const { createApiHandler } = await import('../../lambdas/services/api/app.ts');
         const benchResultsDir = defaultBenchResultsDir(REPO_ROOT);

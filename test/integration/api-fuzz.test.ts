@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
+import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
 import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { API_ROUTES } from '../../lambdas/services/api/routes/index.ts';
 import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
@@ -12,8 +14,8 @@ import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movie
 /**
  * API fuzzing: fast-check generates requests (route templates filled with hostile values, random
  * paths and traversal, every method, query strings with known and unknown names, JSON and non-JSON
- * bodies, huge values, unicode, odd headers) and sends them over HTTP to the real `recsys serve` on
- * a trained keyspace. Every answer must be 2xx or 4xx, errors as JSON, and the server must still
+ * bodies — fold-in profiles, rating bodies and event batches among them — huge values, unicode, odd
+ * headers) and sends them over HTTP to the real `recsys serve` on a trained keyspace. Every answer must be 2xx or 4xx, errors as JSON, and the server must still
  * answer /health afterwards. Seeded: RECSYS_FUZZ_SEED / RECSYS_FUZZ_RUNS override.
  */
 const KEY = 'fuzz-test-key-0123456789';
@@ -119,6 +121,38 @@ const templatedPath = fc
   .tuple(fc.constantFrom(...API_ROUTES.map((r) => r.path)), pathSegment, pathSegment)
   .map(([template, a, b]) => template.replace('{userId}', a).replace('{movieId}', b));
 
+/**
+ * Write requests (PUT, DELETE, POST) may succeed and store ratings, so their user ids come from a
+ * range of ids of their own (or are hostile text, which no route accepts): the fuzzer never
+ * changes a user the other serving tests read, and afterAll removes what it wrote.
+ */
+const FUZZ_USER_BASE = 2_147_000_000;
+const FUZZ_USERS = 1000;
+const fuzzUser = fc.integer({ min: FUZZ_USER_BASE, max: FUZZ_USER_BASE + FUZZ_USERS - 1 });
+const writeUserSegment = fc.oneof(
+  { weight: 3, arbitrary: fuzzUser.map(String) },
+  {
+    weight: 1,
+    arbitrary: hostileText
+      // No digit at all: not even a percent-escape could spell a small id.
+      .filter((s) => !/\d/.test(s))
+      .map((s) => encodeURIComponent(s).replace(/%2F/gi, '/').replace(/%25/g, '%')),
+  },
+);
+const writePath = fc
+  .tuple(
+    fc.oneof(
+      // Mostly the routes that take a body, so generated bodies reach their validation.
+      fc.constantFrom(
+        ...API_ROUTES.filter((r) => r.method !== 'GET' && r.method !== 'DELETE').map((r) => r.path),
+      ),
+      fc.constantFrom(...API_ROUTES.map((r) => r.path)),
+    ),
+    writeUserSegment,
+    pathSegment,
+  )
+  .map(([template, a, b]) => template.replace('{userId}', a).replace('{movieId}', b));
+
 const randomPath = fc
   .array(fc.oneof(pathSegment, fc.constantFrom('users', 'movies', 'models', '..', '.', '')), {
     maxLength: 6,
@@ -135,6 +169,8 @@ const queryName = fc.oneof(
     'page',
     'minRatings',
     'x-api-key',
+    'exclude',
+    'days',
   ),
   fc.string({ maxLength: 10 }),
 );
@@ -164,6 +200,75 @@ const jsonBody = fc.oneof(
     )
     .map((ratings) => JSON.stringify({ ratings })),
   fc.constant(JSON.stringify({ ratings: 'x'.repeat(70_000) })),
+  // PUT /users/{userId}/ratings/{movieId}
+  fc
+    .record(
+      {
+        rating: fc.oneof(
+          fc.integer({ min: 1, max: 10 }).map((n) => n / 2),
+          fc.double(),
+          fc.string(),
+          fc.constant(null),
+        ),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => JSON.stringify(b)),
+  // POST /events, and list filters in a fold-in body
+  fc
+    .array(
+      fc.record(
+        {
+          // A fuzz user, or an id no route accepts: never a user the other tests read.
+          userId: fc.oneof(
+            fuzzUser,
+            fc.integer({ max: 0 }),
+            fc.constantFrom(2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER),
+            fc.string(),
+            fc.double().filter((d) => !Number.isInteger(d)),
+          ),
+          movieId: fc.oneof(fc.integer({ min: 1, max: 700 }), fc.integer(), fc.string()),
+          type: fc.oneof(
+            fc.constantFrom('rating', 'like', 'dislike', 'view', 'click', 'impression'),
+            fc.string(),
+          ),
+          value: fc.oneof(
+            fc.integer({ min: 0, max: 11 }).map((n) => n / 2),
+            fc.double(),
+            fc.string(),
+          ),
+          timestamp: fc.oneof(
+            fc.integer({ min: -60_000_000, max: 60_000_000 }).map((d) => Date.now() + d),
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            fc.string(),
+            fc.double(),
+          ),
+          recommendationId: fc.oneof(
+            fc.stringMatching(/^r[0-9a-z]{8}-[0-9a-f]{16}$/),
+            fc.string({ maxLength: 80 }),
+          ),
+          eventId: fc.oneof(fc.uuid(), fc.string({ maxLength: 80 })),
+        },
+        { requiredKeys: ['userId', 'movieId', 'type'] },
+      ),
+      { maxLength: 110 },
+    )
+    .map((events) => JSON.stringify({ events })),
+  fc
+    .record({
+      favorites: fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 10 }),
+      genre: fc.oneof(
+        fc.constantFrom('Comedy,Drama', 'Horror'),
+        fc.array(fc.string()),
+        fc.jsonValue(),
+      ),
+      exclude: fc.oneof(
+        fc.array(fc.integer({ min: -5, max: 700 }), { maxLength: 20 }),
+        fc.jsonValue(),
+      ),
+    })
+    .map((b) => JSON.stringify(b)),
 );
 const body = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
@@ -212,23 +317,66 @@ const headers = fc
     return out;
   });
 
-const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
-  method: fc.constantFrom(
+const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE']);
+const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
+  .constantFrom(
     'GET',
     'GET',
     'GET',
     'POST',
     'POST',
     'PUT',
+    'PUT',
     'DELETE',
     'PATCH',
     'OPTIONS',
     'HEAD',
-  ),
-  path: fc.tuple(fc.oneof(templatedPath, templatedPath, randomPath), query).map(([p, q]) => p + q),
-  headers,
-  body,
-});
+  )
+  .chain((method) =>
+    fc.record({
+      method: fc.constant(method),
+      path: fc
+        .tuple(
+          WRITE_METHODS.has(method)
+            ? fc.oneof(writePath, writePath, randomPath)
+            : fc.oneof(templatedPath, templatedPath, randomPath),
+          query,
+        )
+        .map(([p, q]) => p + q),
+      headers,
+      body,
+    }),
+  );
+
+/** Deletes every rating and change marker of the fuzz users (the events and lists may stay). */
+async function removeFuzzWrites(db: CassandraStore): Promise<number> {
+  let removed = 0;
+  const users = Array.from({ length: FUZZ_USERS }, (_, i) => FUZZ_USER_BASE + i);
+  for (let start = 0; start < users.length; start += 50) {
+    await Promise.all(
+      users.slice(start, start + 50).map(async (userId) => {
+        const rows = await db.execute(
+          `SELECT movie_id FROM ${db.table('ratings_by_user')} WHERE user_id = ?`,
+          [userId],
+          { consistency: 'quorum' },
+        );
+        for (const row of rows.rows) {
+          const movieId = row.get('movie_id') as number;
+          await db.execute(
+            `DELETE FROM ${db.table('ratings_by_movie')} WHERE movie_id = ? AND bucket = ? AND user_id = ?`,
+            [movieId, movieBucket(userId), userId],
+          );
+          removed++;
+        }
+        await db.execute(`DELETE FROM ${db.table('ratings_by_user')} WHERE user_id = ?`, [userId]);
+        await db.execute(`DELETE FROM ${db.table('user_rating_changes')} WHERE user_id = ?`, [
+          userId,
+        ]);
+      }),
+    );
+  }
+  return removed;
+}
 
 // --- the test -----------------------------------------------------------------------------------
 
@@ -244,11 +392,17 @@ describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
   afterAll(async () => {
     agent.destroy();
     await server?.stop();
+    if (data) {
+      const removed = await removeFuzzWrites(data.stores.db);
+      console.log(`[api-fuzz] removed ${removed} ratings written by fuzz users`);
+    }
     await data?.close();
   });
 
   it(`${RUNS} generated requests: only 2xx/4xx, JSON errors, and the server stays up`, async () => {
     const histogram: Record<string, number> = {};
+    // How often the write routes were reached, and with what answer (the fuzzer should get deep).
+    const writeRoutes: Record<string, number> = {};
     const failures: string[] = [];
     let sent = 0;
     const started = performance.now();
@@ -257,6 +411,15 @@ describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
         const reply = await send(server.url, req);
         sent++;
         histogram[reply.status] = (histogram[reply.status] ?? 0) + 1;
+        const route = /^\/events(\?|$)/.test(req.path)
+          ? '/events'
+          : /^\/users\/[^/]+\/ratings\/[^/?]+/.test(req.path)
+            ? '/users/*/ratings/*'
+            : undefined;
+        if (route && WRITE_METHODS.has(req.method)) {
+          const key = `${req.method} ${route} ${reply.status}`;
+          writeRoutes[key] = (writeRoutes[key] ?? 0) + 1;
+        }
         const ok =
           (reply.status >= 200 && reply.status < 300) ||
           (reply.status >= 400 && reply.status < 500);
@@ -280,12 +443,98 @@ describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
     expect(server.process.exitCode).toBeNull();
-    const summary = { seed: SEED, requests: sent, seconds, statuses: histogram, failures };
+    const summary = {
+      seed: SEED,
+      requests: sent,
+      seconds,
+      statuses: histogram,
+      writeRoutes,
+      failures,
+    };
     console.log(`[api-fuzz] ${JSON.stringify(summary)}`);
     const dir = join('test-output', 'reliability');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'api-fuzz.json'), JSON.stringify(summary, null, 2) + '\n');
     expect(sent).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('generated writes: every acknowledged rating reads back, nothing else does', async () => {
+    // Start from nothing for the fuzz users (the property above may have rated as some of them).
+    await removeFuzzWrites(data.stores.db);
+    const users = Array.from({ length: 12 }, (_, i) => FUZZ_USER_BASE + 900 + i);
+    const movies = [1, 2, 296, 318, 356, 593, 2571]; // all in ml-latest-small
+    const rating = fc.oneof(
+      { weight: 5, arbitrary: fc.integer({ min: 1, max: 10 }).map((n) => n / 2) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 5.5, 3.3, -1) },
+    );
+    const action = fc.oneof(
+      fc.record({
+        kind: fc.constant('put' as const),
+        userId: fc.constantFrom(...users),
+        movieId: fc.constantFrom(...movies),
+        rating,
+      }),
+      fc.record({
+        kind: fc.constant('delete' as const),
+        userId: fc.constantFrom(...users),
+        movieId: fc.constantFrom(...movies),
+      }),
+      fc.record({
+        kind: fc.constant('events' as const),
+        events: fc.array(
+          fc.record({
+            userId: fc.constantFrom(...users),
+            movieId: fc.constantFrom(...movies),
+            type: fc.constantFrom('rating', 'rating', 'like', 'click', 'view', 'impression'),
+            value: rating,
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+      }),
+    );
+    const expected = new Map<number, Map<number, number>>(users.map((u) => [u, new Map()]));
+    const statuses: Record<string, number> = {};
+    const json = { 'x-api-key': KEY, 'content-type': 'application/json' };
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 150, maxLength: 150 }), async (actions) => {
+        for (const a of actions) {
+          const path = a.kind === 'events' ? '/events' : `/users/${a.userId}/ratings/${a.movieId}`;
+          const reply = await send(server.url, {
+            method: a.kind === 'put' ? 'PUT' : a.kind === 'delete' ? 'DELETE' : 'POST',
+            path,
+            headers: a.kind === 'delete' ? { 'x-api-key': KEY } : json,
+            body:
+              a.kind === 'put'
+                ? Buffer.from(JSON.stringify({ rating: a.rating }))
+                : a.kind === 'events'
+                  ? Buffer.from(JSON.stringify({ events: a.events }))
+                  : undefined,
+          });
+          statuses[`${a.kind} ${reply.status}`] = (statuses[`${a.kind} ${reply.status}`] ?? 0) + 1;
+          expect([200, 400], reply.body.slice(0, 300)).toContain(reply.status);
+          if (reply.status !== 200) continue;
+          if (a.kind === 'put') expected.get(a.userId)!.set(a.movieId, a.rating);
+          if (a.kind === 'delete') expected.get(a.userId)!.delete(a.movieId);
+          if (a.kind === 'events') {
+            for (const e of a.events) {
+              if (e.type === 'rating') expected.get(e.userId)!.set(e.movieId, e.value);
+            }
+          }
+        }
+      }),
+      { seed: SEED, numRuns: 1, endOnFailure: true },
+    );
+    console.log(`[api-fuzz] writes: ${JSON.stringify(statuses)}`);
+    expect(statuses['put 200'] ?? 0).toBeGreaterThan(10);
+    expect(statuses['events 200'] ?? 0).toBeGreaterThan(10);
+    for (const userId of users) {
+      const reply = await fetch(`${server.url}/users/${userId}/ratings?limit=1000`, {
+        headers: { 'x-api-key': KEY },
+      });
+      const body = (await reply.json()) as { items?: { movieId: number; rating: number }[] };
+      const stored = new Map((body.items ?? []).map((m) => [m.movieId, m.rating]));
+      expect(stored, `user ${userId}`).toEqual(expected.get(userId));
+    }
   });
 
   describe('request size limits', () => {

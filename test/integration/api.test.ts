@@ -450,6 +450,208 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
     });
   });
 
+  describe('list filters: several genres, exclude, recommendationId', () => {
+    const ids = (items: { movieId: number }[]) => items.map((m) => m.movieId);
+    const anyOf = (items: { genres: string[] }[], genres: string[]) =>
+      items.every((m) => m.genres.some((g) => genres.includes(g)));
+
+    it('user recommendations take genre=A,B (any of them) and exclude=ids', async () => {
+      const both = await call('/users/1/recommendations?genre=Horror,comedy&limit=30');
+      expect(both.status).toBe(200);
+      expect(both.json.strategy).toBe('online');
+      expect(both.json.filters).toMatchObject({
+        genre: 'Horror,Comedy',
+        genres: ['Horror', 'Comedy'],
+      });
+      expect(anyOf(both.json.items, ['Horror', 'Comedy'])).toBe(true);
+      // Any of them, not all: the union holds movies of one genre without the other.
+      expect(
+        both.json.items.some(
+          (m: { genres: string[] }) =>
+            !(m.genres.includes('Horror') && m.genres.includes('Comedy')),
+        ),
+      ).toBe(true);
+      const stored = await call('/users/1/recommendations?limit=10');
+      expect(stored.json.recommendationId).toMatch(/^r[0-9a-z]+-[0-9a-f]{16}$/);
+      const skip = ids(stored.json.items).slice(0, 3);
+      const without = await call(`/users/1/recommendations?limit=10&exclude=${skip.join(',')}`);
+      expect(without.json.strategy).toBe('online');
+      expect(without.json.filters.exclude).toEqual(skip);
+      // The same ranking with three movies taken out.
+      expect(ids(without.json.items).slice(0, 7)).toEqual(ids(stored.json.items).slice(3, 10));
+      expect(without.json.recommendationId).not.toBe(stored.json.recommendationId);
+    });
+
+    it('similar movies, popular movies and fold-in take them too', async () => {
+      const similar = await call('/movies/1/similar?limit=10&genre=Comedy,Animation&exclude=3114');
+      expect(similar.status).toBe(200);
+      expect(similar.json.items).toHaveLength(10);
+      expect(anyOf(similar.json.items, ['Comedy', 'Animation'])).toBe(true);
+      expect(ids(similar.json.items)).not.toContain(3114);
+      expect(similar.json.recommendationId).toMatch(/^r/);
+      // A stored list that still holds enough movies after the filters is used as it is.
+      const plain = await call('/movies/1/similar?limit=20');
+      const skip = ids(plain.json.items).slice(0, 2);
+      const filtered = await call(`/movies/1/similar?limit=5&exclude=${skip.join(',')}`);
+      expect(filtered.json.strategy).toBe('stored');
+      expect(ids(filtered.json.items)).toEqual(ids(plain.json.items).slice(2, 7));
+
+      const popular = await call('/movies/popular?genre=Horror,Film-Noir&limit=10&exclude=2571');
+      expect(popular.status).toBe(200);
+      expect(anyOf(popular.json.items, ['Horror', 'Film-Noir'])).toBe(true);
+      expect(popular.json.genres).toEqual(['Horror', 'Film-Noir']);
+      expect(popular.json.recommendationId).toMatch(/^r/);
+      const top = (await call('/movies/popular?limit=3')).json.items;
+      const next = await call(`/movies/popular?limit=2&exclude=${top[0].movieId}`);
+      expect(ids(next.json.items)).toEqual(ids(top).slice(1, 3));
+
+      const folded = await call('/recommendations', {
+        body: JSON.stringify({
+          favorites: HORROR,
+          genre: ['Comedy', 'Drama'],
+          exclude: [296],
+          limit: 15,
+        }),
+      });
+      expect(folded.status).toBe(200);
+      expect(folded.json.strategy).toBe('fold-in');
+      expect(anyOf(folded.json.items, ['Comedy', 'Drama'])).toBe(true);
+      expect(ids(folded.json.items)).not.toContain(296);
+      expect(folded.json.recommendationId).toMatch(/^r/);
+      const commaSeparated = await call('/recommendations', {
+        body: JSON.stringify({
+          favorites: HORROR,
+          genre: 'comedy,drama',
+          exclude: [296],
+          limit: 15,
+        }),
+      });
+      expect(ids(commaSeparated.json.items)).toEqual(ids(folded.json.items));
+    });
+
+    it.each([
+      ['/users/1/recommendations?genre=Comedy,Nope', 'genre'],
+      ['/users/1/recommendations?genre=Comedy,', 'genre'],
+      ['/users/1/recommendations?exclude=1,,2', 'exclude'],
+      ['/users/1/recommendations?exclude=abc', 'exclude'],
+      ['/users/1/recommendations?exclude=0', 'exclude'],
+      [
+        `/users/1/recommendations?exclude=${Array.from({ length: 501 }, (_, i) => i + 1).join(',')}`,
+        'exclude',
+      ],
+      ['/movies/1/similar?genre=Nope', 'genre'],
+      ['/movies/1/similar?exclude=-1', 'exclude'],
+      ['/movies/popular?genre=Drama,Nope', 'genre'],
+      ['/movies/popular?exclude=1.5', 'exclude'],
+    ])('400 for %s, naming %s', async (path, parameter) => {
+      expectProblem(await call(path), 400, parameter);
+    });
+
+    it.each([
+      ['{"favorites": [1], "exclude": 5}', 'exclude'],
+      ['{"favorites": [1], "exclude": [1, "x"]}', 'exclude.1'],
+      ['{"favorites": [1], "genre": ["Comedy", "Nope"]}', 'genre'],
+      ['{"favorites": [1], "genre": 7}', 'genre'],
+    ])('POST /recommendations %s → 400 naming %s', async (body, parameter) => {
+      expectProblem(await call('/recommendations', { body }), 400, parameter);
+    });
+  });
+
+  describe('write routes: bad input is refused and nothing is written', () => {
+    // Users nobody rated as: nothing here may succeed, and if something did, the list check fails.
+    const USER = 2_000_000_001;
+    const put = (path: string, body: string, type?: string) =>
+      call(path, { method: 'PUT', body, ...(type ? { type } : {}) });
+    const event = (fields: Record<string, unknown>) =>
+      JSON.stringify({ events: [{ userId: USER, movieId: 1, type: 'like', ...fields }] });
+
+    it.each([
+      [`/users/${USER}/ratings/1`, '{"rating": 0}', 400, 'rating'],
+      [`/users/${USER}/ratings/1`, '{"rating": 5.5}', 400, 'rating'],
+      [`/users/${USER}/ratings/1`, '{"rating": 3.3}', 400, 'rating'],
+      [`/users/${USER}/ratings/1`, '{"rating": "4"}', 400, 'rating'],
+      [`/users/${USER}/ratings/1`, '{}', 400, 'rating'],
+      [`/users/${USER}/ratings/1`, '{"rating": 4, "when": 1}', 400, 'when'],
+      [`/users/${USER}/ratings/1`, '[4]', 400, 'body'],
+      [`/users/${USER}/ratings/1`, '{"rating": 4', 400, undefined],
+      [`/users/abc/ratings/1`, '{"rating": 4}', 400, 'userId'],
+      [`/users/${USER}/ratings/0`, '{"rating": 4}', 400, 'movieId'],
+      [`/users/${USER}/ratings/99999999999`, '{"rating": 4}', 400, 'movieId'],
+      [`/users/${USER}/ratings/999999999`, '{"rating": 4}', 404, undefined],
+    ])('PUT %s %s → %i', async (path, body, status, parameter) => {
+      expectProblem(await put(path, body), status, parameter);
+    });
+
+    it('PUT refuses a body that is not JSON by type, and query parameters', async () => {
+      expectProblem(await put(`/users/${USER}/ratings/1`, 'rating=4', 'text/plain'), 415);
+      expectProblem(await put(`/users/${USER}/ratings/1?x=1`, '{"rating": 4}'), 400, 'x');
+      expectProblem(await call(`/users/${USER}/ratings/x`, { method: 'DELETE' }), 400, 'movieId');
+      expectProblem(await call(`/users/-1/ratings/1`, { method: 'DELETE' }), 400, 'userId');
+    });
+
+    it.each([
+      ['not an object', '[]', 'body'],
+      ['no events', '{"events": []}', 'events'],
+      ['events not a list', '{"events": {}}', 'events'],
+      [
+        '101 events',
+        JSON.stringify({ events: Array(101).fill({ userId: USER, movieId: 1, type: 'like' }) }),
+        'events',
+      ],
+      ['unknown type', event({ type: 'purchase' }), 'events.0.type'],
+      ['rating without value', event({ type: 'rating' }), 'events.0.value'],
+      ['rating off the scale', event({ type: 'rating', value: 7 }), 'events.0.value'],
+      ['unknown movie', event({ movieId: 999999999 }), 'events.0.movieId'],
+      ['bad user id', event({ userId: -3 }), 'events.0.userId'],
+      ['old timestamp', event({ timestamp: '2001-01-01T00:00:00Z' }), 'events.0.timestamp'],
+      ['garbage timestamp', event({ timestamp: 'soon' }), 'events.0.timestamp'],
+      ['bad eventId', event({ eventId: 'has space' }), 'events.0.eventId'],
+      ['foreign recommendationId', event({ recommendationId: 'abc' }), 'events.0.recommendationId'],
+      ['unknown field', event({ rating: 4 }), 'events.0.rating'],
+      ['unknown top-level field', '{"events": [], "extra": 1}', 'extra'],
+    ])('POST /events: %s → 400', async (_kind, body, parameter) => {
+      expectProblem(await call('/events', { body }), 400, parameter);
+    });
+
+    it('a batch with one bad event stores none of it', async () => {
+      const reply = await call('/events', {
+        body: JSON.stringify({
+          events: [
+            { userId: USER, movieId: 1, type: 'rating', value: 5 },
+            { userId: USER, movieId: 2, type: 'rating', value: 50 },
+          ],
+        }),
+      });
+      expectProblem(reply, 400, 'events.1.value');
+      expectProblem(await call(`/users/${USER}/ratings`), 404);
+      expect((await call(`/users/${USER}/recommendations`)).json.strategy).toBe('popularity');
+    });
+
+    it.each([
+      ['/metrics/online?days=0', 'days'],
+      ['/metrics/online?days=31', 'days'],
+      ['/metrics/online?days=x', 'days'],
+      ['/metrics/online?since=1', 'since'],
+    ])('400 for %s', async (path, parameter) => {
+      expectProblem(await call(path), 400, parameter);
+    });
+
+    it('serves online metrics and needs the key for every new route', async () => {
+      const metrics = await call('/metrics/online?days=2');
+      expect(metrics.status).toBe(200);
+      expect(metrics.json).toMatchObject({ days: 2, k: 10, activeModelId: data.modelId });
+      expect(Array.isArray(metrics.json.models)).toBe(true);
+      for (const [method, path, body] of [
+        ['PUT', `/users/${USER}/ratings/1`, '{"rating": 4}'],
+        ['DELETE', `/users/${USER}/ratings/1`, undefined],
+        ['POST', '/events', event({})],
+        ['GET', '/metrics/online', undefined],
+      ] as const) {
+        expectProblem(await call(path, { method, key: null, ...(body ? { body } : {}) }), 401);
+      }
+    });
+  });
+
   describe('stats and models', () => {
     it('serves the ingestion analytics', async () => {
       const reply = await call('/stats');

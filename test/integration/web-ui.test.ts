@@ -107,6 +107,18 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     await poll(() => page.locator('h3', { hasText: /^Training: .* per iteration/ }).count()).toBe(
       1,
     );
+    // Online evaluation: the lists this test run was served (the earlier steps) per model version.
+    const online = page.getByTestId('online-metrics');
+    await online.waitFor();
+    expect(await online.locator('th').allTextContents()).toEqual([
+      'model',
+      'lists',
+      'users',
+      'hit rate@10',
+      'click-through',
+      'coverage',
+    ]);
+    expect(await online.locator('td', { hasText: data.modelId }).count()).toBe(1);
     await shot('04-analytics');
   });
 

@@ -8,6 +8,10 @@ import { MovieLensFormatError } from '../../lambdas/core/formats/format-error.ts
 import type { RatingsFormat } from '../../lambdas/core/formats/ratings-format.ts';
 import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
+import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
+import { ApiError } from '../../lambdas/core/serving/api-error.ts';
+import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
+import { ParameterReader } from '../../lambdas/core/serving/params.ts';
 
 /**
  * The bad-input catalogue: every kind of malformed MovieLens input we know of, fed through the real
@@ -72,6 +76,28 @@ import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
  * | 52 | non-numeric tag timestamp              | tags.csv    | error 'non-numeric timestamp'              |
  * | 53 | links with a missing tmdbId            | links.csv   | tmdbId null                                |
  * | 54 | links with a non-numeric tmdbId        | links.csv   | error 'non-numeric tmdbId'                 |
+ *
+ * API write bodies and list parameters (the pure validators the routes call; the same kinds go
+ * over HTTP in test/integration/api.test.ts and the fuzzer). Each is a 400 naming the field, and a
+ * bad event refuses its whole batch (nothing half-stored):
+ *
+ * | #  | kind                                   | where                | 400 names                  |
+ * |----|----------------------------------------|----------------------|----------------------------|
+ * | 55 | body not an object, events not a list  | POST /events         | body / events              |
+ * | 56 | empty batch, 101 events                | POST /events         | events                     |
+ * | 57 | unknown event type                     | POST /events         | events.N.type              |
+ * | 58 | rating without a value, off half-steps | POST /events         | events.N.value             |
+ * | 59 | movie not in the catalogue             | POST /events         | events.N.movieId           |
+ * | 60 | ids zero, negative, fractional, 2^31   | POST /events         | events.N.userId / movieId  |
+ * | 61 | timestamp too old, ahead, not a time   | POST /events         | events.N.timestamp         |
+ * | 62 | eventId empty, odd characters, repeats | POST /events         | events.N.eventId           |
+ * | 63 | recommendationId the API never issued  | POST /events         | events.N.recommendationId  |
+ * | 64 | unknown field, "__proto__" included    | POST /events         | events.N.<field>           |
+ * | 65 | rating 0, 5.5, 3.3, "4", missing       | PUT …/ratings/{id}   | rating                     |
+ * | 66 | extra field beside rating              | PUT …/ratings/{id}   | <field>                    |
+ * | 67 | unknown genre among several            | list routes (query)  | genre                      |
+ * | 68 | exclude: empty element, non-id, > 500  | list routes (query)  | exclude                    |
+ * | 69 | exclude/genre of the wrong JSON type   | POST /recommendations| exclude(.N) / genre        |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -351,5 +377,121 @@ describe('bad-input catalogue: catalogue-file edge cases that are accepted', () 
     expect(parseLinksCsv('movieId,imdbId,tmdbId\n1,0114709,\n')).toEqual([
       { movieId: 1, imdbId: '0114709', tmdbId: null },
     ]);
+  });
+});
+
+describe('bad-input catalogue: API write bodies and list parameters', () => {
+  const NOW = Date.parse('2025-06-01T12:00:00Z');
+  const context = { now: NOW, movieExists: (id: number) => id <= 9742 };
+  const good = { userId: 1, movieId: 1, type: 'like' };
+
+  /** The 400's named parameters; fails the test if the input was accepted. */
+  function named(run: () => unknown): string[] {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).statusCode).toBe(400);
+      return (error as ApiError).problems.map((p) => p.parameter);
+    }
+    throw new Error('accepted bad input');
+  }
+  const batch = (event: unknown) =>
+    named(() => parseEventsBody({ events: [good, event] }, context));
+
+  const EVENT_CASES: readonly [kind: string, event: unknown, parameter: string][] = [
+    ['unknown event type', { ...good, type: 'purchase' }, 'events.1.type'],
+    ['type of the wrong case', { ...good, type: 'Like' }, 'events.1.type'],
+    ['rating without a value', { ...good, type: 'rating' }, 'events.1.value'],
+    ['rating off the half steps', { ...good, type: 'rating', value: 3.3 }, 'events.1.value'],
+    ['rating above 5', { ...good, type: 'rating', value: 6 }, 'events.1.value'],
+    ['non-numeric value', { ...good, value: '1' }, 'events.1.value'],
+    ['movie not in the catalogue', { ...good, movieId: 999_999 }, 'events.1.movieId'],
+    ['user id zero', { ...good, userId: 0 }, 'events.1.userId'],
+    ['negative movie id', { ...good, movieId: -1 }, 'events.1.movieId'],
+    ['fractional user id', { ...good, userId: 1.5 }, 'events.1.userId'],
+    ['user id past 2^31-1', { ...good, userId: 2 ** 31 }, 'events.1.userId'],
+    ['id as a string', { ...good, userId: '1' }, 'events.1.userId'],
+    ['timestamp 31 days old', { ...good, timestamp: NOW - 31 * 86_400_000 }, 'events.1.timestamp'],
+    ['timestamp an hour ahead', { ...good, timestamp: NOW + 3_600_000 }, 'events.1.timestamp'],
+    ['timestamp in seconds', { ...good, timestamp: 1_700_000_000 }, 'events.1.timestamp'],
+    [
+      'timestamp without a zone',
+      { ...good, timestamp: '2025-06-01T11:00:00' },
+      'events.1.timestamp',
+    ],
+    ['empty eventId', { ...good, eventId: '' }, 'events.1.eventId'],
+    ['eventId with a space', { ...good, eventId: 'a b' }, 'events.1.eventId'],
+    ['eventId of 65 characters', { ...good, eventId: 'x'.repeat(65) }, 'events.1.eventId'],
+    [
+      'recommendationId never issued',
+      { ...good, recommendationId: 'abc' },
+      'events.1.recommendationId',
+    ],
+    ['unknown field', { ...good, rating: 4 }, 'events.1.rating'],
+    [
+      '"__proto__" field',
+      JSON.parse('{"userId":1,"movieId":1,"type":"like","__proto__":{}}'),
+      'events.1.__proto__',
+    ],
+    ['event not an object', [1, 1, 'like'], 'events.1'],
+  ];
+
+  it.each(EVENT_CASES)('POST /events: %s', (_kind, event, parameter) => {
+    expect(batch(event)).toEqual([parameter]);
+  });
+
+  it('POST /events: the batch itself', () => {
+    expect(named(() => parseEventsBody('events', context))).toEqual(['body']);
+    expect(named(() => parseEventsBody({ events: {} }, context))).toEqual(['events']);
+    expect(named(() => parseEventsBody({ events: [] }, context))).toEqual(['events']);
+    expect(named(() => parseEventsBody({ events: Array(101).fill(good) }, context))).toEqual([
+      'events',
+    ]);
+    expect(
+      named(() =>
+        parseEventsBody(
+          {
+            events: [
+              { ...good, eventId: 'same' },
+              { ...good, eventId: 'same' },
+            ],
+          },
+          context,
+        ),
+      ),
+    ).toEqual(['events.1.eventId']);
+  });
+
+  it.each([
+    [{ rating: 0 }, 'rating'],
+    [{ rating: 5.5 }, 'rating'],
+    [{ rating: 3.3 }, 'rating'],
+    [{ rating: '4' }, 'rating'],
+    [{}, 'rating'],
+    [{ rating: 4, at: 1 }, 'at'],
+    [[4], 'body'],
+  ] as const)('PUT /users/{id}/ratings/{movieId}: %j', (body, parameter) => {
+    expect(named(() => parseRatingBody(body))).toEqual([parameter]);
+  });
+
+  it.each([
+    [{ genre: 'Comedy,Nope' }, 'genre'],
+    [{ exclude: '1,,2' }, 'exclude'],
+    [{ exclude: '1,abc' }, 'exclude'],
+    [{ exclude: Array.from({ length: 501 }, (_, i) => i + 1).join(',') }, 'exclude'],
+  ])('list route query %j', (query, parameter) => {
+    const reader = new ParameterReader(query);
+    reader.choices('genre', ['Comedy', 'Drama']);
+    reader.idList('exclude', 500);
+    expect(named(() => reader.done())).toEqual([parameter]);
+  });
+
+  it.each([
+    [{ favorites: [1], exclude: '5' }, 'exclude'],
+    [{ favorites: [1], exclude: [0] }, 'exclude.0'],
+    [{ favorites: [1], genre: { name: 'Comedy' } }, 'genre'],
+  ])('POST /recommendations %j', (body, parameter) => {
+    expect(named(() => parseFoldInBody(body))).toEqual([parameter]);
   });
 });

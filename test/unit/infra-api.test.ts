@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { aws_s3 as s3 } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_READ_TABLES, Api } from '../../infra/constructs/api.ts';
+import { API_READ_TABLES, API_WRITE_TABLES, Api } from '../../infra/constructs/api.ts';
 
 let template: Template;
 
@@ -79,17 +79,22 @@ describe('Api construct', () => {
     });
   });
 
-  it('may only read: cassandra:Select on the serving tables, s3:GetObject on models/*', () => {
+  it('reads the serving tables and models/*, and modifies only the feedback tables', () => {
     const statements = handlerStatements();
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => !a.startsWith('xray:')).sort()).toEqual([
+      'cassandra:Modify',
       'cassandra:Select',
       's3:GetObject',
     ]);
     const text = JSON.stringify(statements);
     for (const table of API_READ_TABLES) expect(text).toContain(`/keyspace/recsys/table/${table}`);
     expect(text).toContain('/models/*');
-    expect(text).not.toMatch(/cassandra:Modify|s3:PutObject|s3:\*/);
+    expect(text).not.toMatch(/s3:PutObject|s3:\*/);
+    const modify = statements.filter((s) => s.Action === 'cassandra:Modify');
+    expect(modify).toHaveLength(1);
+    const tables = [...JSON.stringify(modify).matchAll(/table\/([a-z_]+)/g)].map((m) => m[1]);
+    expect(tables.sort()).toEqual([...API_WRITE_TABLES].sort());
   });
 
   it('answers CORS for the configured origins only, in the preflight and the Lambda', () => {

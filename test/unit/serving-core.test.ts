@@ -86,6 +86,33 @@ describe('ParameterReader', () => {
     ]);
   });
 
+  it('reads comma-separated genres (any of them) and id lists', () => {
+    const reader = new ParameterReader({ genre: 'drama, Comedy,drama', exclude: '3,1,3' });
+    expect(reader.choices('genre', ['Drama', 'Comedy', 'Horror'])).toEqual(['Drama', 'Comedy']);
+    expect(reader.idList('exclude', 10)).toEqual([3, 1]);
+    expect(reader.choices('missing', ['Drama'])).toEqual([]);
+    expect(reader.idList('missing', 10)).toEqual([]);
+    expect(() => reader.done()).not.toThrow();
+    for (const [query, name] of [
+      [{ genre: 'Drama,Nope' }, 'genre'],
+      [{ genre: Array(21).fill('Drama').join(',') }, 'genre'],
+      [{ exclude: '1,,2' }, 'exclude'],
+      [{ exclude: '1,x' }, 'exclude'],
+      [{ exclude: '0' }, 'exclude'],
+      [{ exclude: '2147483648' }, 'exclude'],
+      [{ exclude: '1.5' }, 'exclude'],
+      [{ exclude: Array.from({ length: 11 }, (_, i) => i + 1).join(',') }, 'exclude'],
+    ] as const) {
+      const bad = new ParameterReader(query);
+      bad.choices('genre', ['Drama']);
+      bad.idList('exclude', 10);
+      expect(
+        problemsOf(() => bad.done()),
+        JSON.stringify(query),
+      ).toEqual([name]);
+    }
+  });
+
   it('returns canonical choices and fallbacks', () => {
     const reader = new ParameterReader({ genre: 'drama', flag: 'false' });
     expect(reader.choice('genre', ['Drama', 'Comedy'])).toBe('Drama');
@@ -108,8 +135,31 @@ describe('parseFoldInBody', () => {
       ratings: [{ movieId: 1, rating: 4.5 }],
       favorites: [2],
       limit: 5,
-      genre: 'Drama',
+      genres: ['Drama'],
+      exclude: [],
     });
+  });
+
+  it('takes several genres (comma-separated or a list) and movies to exclude', () => {
+    const parsed = (genre: unknown) =>
+      parseFoldInBody({ favorites: [1], genre, exclude: [5, 6] }).genres;
+    expect(parsed('Comedy, Drama')).toEqual(['Comedy', 'Drama']);
+    expect(parsed(['Comedy', 'Drama', 'Comedy'])).toEqual(['Comedy', 'Drama']);
+    expect(parsed('')).toEqual([]);
+    expect(parseFoldInBody({ favorites: [1], exclude: [5, 6] }).exclude).toEqual([5, 6]);
+    expect(problemsOf(() => parseFoldInBody({ favorites: [1], genre: [1] }))).toEqual(['genre']);
+    expect(
+      problemsOf(() => parseFoldInBody({ favorites: [1], genre: Array(21).fill('Drama') })),
+    ).toEqual(['genre']);
+    expect(problemsOf(() => parseFoldInBody({ favorites: [1], exclude: 5 }))).toEqual(['exclude']);
+    expect(problemsOf(() => parseFoldInBody({ favorites: [1], exclude: [1, 'x'] }))).toEqual([
+      'exclude.1',
+    ]);
+    expect(
+      problemsOf(() =>
+        parseFoldInBody({ favorites: [1], exclude: Array.from({ length: 501 }, (_, i) => i + 1) }),
+      ),
+    ).toEqual(['exclude']);
   });
 
   it('names each bad field by its path', () => {
@@ -185,6 +235,11 @@ describe('Catalogue', () => {
     expect(
       catalogue.popular({ limit: 3, genre: 'Comedy', exclude: new Set([1]) }).map((m) => m.movieId),
     ).toEqual([2, 5]);
+    expect(
+      catalogue
+        .popular({ limit: 5, genres: ['Action', 'Drama'], exclude: new Set([3]) })
+        .map((m) => m.movieId),
+    ).toEqual([2, 4]);
     expect(catalogue.genres).toEqual(['Action', 'Animation', 'Comedy', 'Drama']);
   });
 });
@@ -236,6 +291,26 @@ describe('ranking and neighbours', () => {
       minRatings: 5,
     });
     expect(similar.map((m) => m.movieId).sort()).toEqual([2, 3]);
+    // Filters drop candidates without reordering the rest.
+    const wider = similarWithSupport(model, 1, {
+      n: 10,
+      norms: itemNorms(model),
+      support,
+      minRatings: 0,
+    });
+    const allowed = new Uint8Array(model.itemIds.size).fill(1);
+    allowed[model.itemIds.indexOf(2)] = 0;
+    const filtered = similarWithSupport(model, 1, {
+      n: 10,
+      norms: itemNorms(model),
+      support,
+      minRatings: 0,
+      allowed,
+      exclude: new Set([model.itemIds.indexOf(3)]),
+    });
+    expect(filtered.map((m) => m.movieId)).toEqual(
+      wider.map((m) => m.movieId).filter((id) => id !== 2 && id !== 3),
+    );
     const audience = audienceForItem(model, 4, { n: 5, exclude: new Set([21, 22]) });
     expect(audience).toHaveLength(5);
     for (const { userId } of audience) {

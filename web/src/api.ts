@@ -31,7 +31,7 @@ export class ApiFailure extends Error {
 
 export async function api<T>(
   path: string,
-  init: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  init: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown } = {},
 ): Promise<T> {
   const response = await fetch(apiBase.replace(/\/$/, '') + path, {
     method: init.method ?? 'GET',
@@ -78,6 +78,8 @@ export interface MovieDetails extends MovieSummary {
 export interface Recommendations {
   modelId: string | null;
   strategy: string;
+  /** Names this list in feedback (POST /events) so online metrics can credit it. */
+  recommendationId?: string;
   reason?: string;
   millis?: number;
   used?: number;

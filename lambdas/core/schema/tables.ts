@@ -160,6 +160,53 @@ export const TABLES: readonly TableDefinition[] = [
     columns: { model_id: 'text', movie_id: 'int', movie_ids: 'list<int>', scores: 'list<float>' },
     partitionKey: ['model_id', 'movie_id'],
   },
+  {
+    // Compared with the active model's created_at: a user whose ratings changed after the model
+    // was planned is folded in from the ratings table on their next request. One row per user,
+    // written with the rating's own write time, so the latest change wins.
+    name: 'user_rating_changes',
+    purpose: 'When the API last wrote or deleted a rating of the user (run-time feedback).',
+    columns: { user_id: 'int', changed_at: 'timestamp' },
+    partitionKey: ['user_id'],
+    clientSideTimestamps: true,
+  },
+  {
+    // Partitioned by (UTC day of the event, shard of its id) so the online metrics read a window
+    // of days; clustered by event id, so an event sent twice with its id is one row.
+    name: 'events',
+    purpose: 'Feedback events (rating, like, dislike, view, click, impression) by day.',
+    columns: {
+      day: 'int',
+      shard: 'int',
+      event_id: 'text',
+      user_id: 'int',
+      movie_id: 'int',
+      type: 'text',
+      value: 'float',
+      event_at: 'timestamp',
+      received_at: 'timestamp',
+      recommendation_id: 'text',
+    },
+    partitionKey: ['day', 'shard'],
+    clusteringKey: [{ name: 'event_id', order: 'ASC' }],
+  },
+  {
+    name: 'served_lists',
+    purpose: 'Recommendation lists the API served (a sample of users), by day, for online metrics.',
+    columns: {
+      day: 'int',
+      shard: 'int',
+      recommendation_id: 'text',
+      served_at: 'timestamp',
+      model_id: 'text',
+      user_id: 'int',
+      route: 'text',
+      strategy: 'text',
+      movie_ids: 'list<int>',
+    },
+    partitionKey: ['day', 'shard'],
+    clusteringKey: [{ name: 'recommendation_id', order: 'ASC' }],
+  },
 ];
 
 export function tableByName(name: string): TableDefinition {

@@ -123,12 +123,19 @@ export class Catalogue {
     return scored.slice(0, options.limit).map((s) => s.movie);
   }
 
-  /** The most rated movies, optionally of one genre, skipping `exclude`. */
-  popular(options: { genre?: string; limit: number; exclude?: ReadonlySet<number> }): Movie[] {
+  /** The most rated movies, optionally of one genre or of any of `genres`, skipping `exclude`. */
+  popular(options: {
+    genre?: string;
+    genres?: readonly string[];
+    limit: number;
+    exclude?: ReadonlySet<number>;
+  }): Movie[] {
     const out: Movie[] = [];
+    const genres = options.genres ?? [];
     for (const movie of this.popularOrder) {
       if (out.length >= options.limit) break;
       if (options.genre && !movie.genres.includes(options.genre)) continue;
+      if (genres.length > 0 && !genres.some((g) => movie.genres.includes(g))) continue;
       if (options.exclude?.has(movie.movieId)) continue;
       out.push(movie);
     }

@@ -1,5 +1,5 @@
 import { badRequest, type ParameterProblem } from './api-error.ts';
-import { MAX_ID } from './params.ts';
+import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES } from './params.ts';
 
 /**
  * A profile can be a whole history: MovieLens users reach thousands of ratings (ml-latest-small's
@@ -13,15 +13,20 @@ export interface FoldInBody {
   readonly ratings: readonly { movieId: number; rating: number }[];
   readonly favorites: readonly number[];
   readonly limit: number | undefined;
-  readonly genre: string | undefined;
+  /** Genre names as given (the route matches them with the catalogue's); any of them passes. */
+  readonly genres: readonly string[];
+  /** Movies never to recommend, beside the profile's own. */
+  readonly exclude: readonly number[];
 }
 
-const FIELDS = new Set(['ratings', 'favorites', 'limit', 'genre']);
+const FIELDS = new Set(['ratings', 'favorites', 'limit', 'genre', 'exclude']);
 
 /**
- * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], limit?, genre?}`, naming each
- * bad field by its path (`ratings.2.rating`). Written by hand rather than with a schema library:
- * four fields do not justify ~450 KB in the Lambda bundle and its cold start.
+ * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], limit?, genre?, exclude?}`,
+ * naming each bad field by its path (`ratings.2.rating`). `genre` is one name, several
+ * comma-separated ("Comedy,Drama") or a list of names; `exclude` a list of movie ids. Written by
+ * hand rather than with a schema library: five fields do not justify ~450 KB in the Lambda bundle
+ * and its cold start.
  */
 export function parseFoldInBody(body: unknown): FoldInBody {
   const problems: ParameterProblem[] = [];
@@ -32,7 +37,9 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   }
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!FIELDS.has(key)) problem(key, 'unknown field; expected ratings, favorites, limit, genre');
+    if (!FIELDS.has(key)) {
+      problem(key, 'unknown field; expected ratings, favorites, limit, genre, exclude');
+    }
   }
   const isId = (v: unknown): v is number =>
     Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
@@ -78,6 +85,19 @@ export function parseFoldInBody(body: unknown): FoldInBody {
     problem('ratings', 'give at least one of ratings or favorites');
   }
 
+  const exclude: number[] = [];
+  if (record.exclude !== undefined) {
+    if (!Array.isArray(record.exclude)) problem('exclude', 'expected a list of movie ids');
+    else if (record.exclude.length > MAX_EXCLUDE_IDS)
+      problem('exclude', `at most ${MAX_EXCLUDE_IDS} movie ids`);
+    else {
+      record.exclude.forEach((id: unknown, i) => {
+        if (isId(id)) exclude.push(id);
+        else problem(`exclude.${i}`, 'expected a positive integer movie id');
+      });
+    }
+  }
+
   const { limit, genre } = record;
   if (
     limit !== undefined &&
@@ -85,14 +105,28 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   ) {
     problem('limit', `expected an integer from 1 to ${MAX_RECOMMENDATIONS}`);
   }
-  if (genre !== undefined && (typeof genre !== 'string' || genre.length > 100)) {
-    problem('genre', 'expected a genre name');
+  const names =
+    typeof genre === 'string'
+      ? genre.split(',')
+      : Array.isArray(genre) && genre.every((g) => typeof g === 'string')
+        ? (genre as string[])
+        : undefined;
+  const genres = (names ?? []).map((g) => g.trim()).filter(Boolean);
+  if (
+    genre !== undefined &&
+    (names === undefined || genres.length > MAX_LIST_VALUES || genres.some((g) => g.length > 100))
+  ) {
+    problem(
+      'genre',
+      `expected a genre name, comma-separated names or a list of at most ${MAX_LIST_VALUES}`,
+    );
   }
   if (problems.length > 0) throw badRequest(problems);
   return {
     ratings,
     favorites,
     limit: limit as number | undefined,
-    genre: genre === undefined || genre === '' ? undefined : (genre as string),
+    genres: [...new Set(genres)],
+    exclude,
   };
 }

@@ -4,11 +4,21 @@ import { TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
  * Movies closest to `movieId` by cosine of item factors, among movies with at least `minRatings`
  * ratings: the factors of a movie rated three times are mostly regularization noise, and without
  * the filter they crowd out the neighbours people recognise. [] for a movie the model lacks.
+ * `allowed` and `exclude` filter the candidates without changing their order.
  */
 export function similarWithSupport(
   model: AlsModel,
   movieId: number,
-  options: { n: number; norms: Float32Array; support: ArrayLike<number>; minRatings: number },
+  options: {
+    n: number;
+    norms: Float32Array;
+    support: ArrayLike<number>;
+    minRatings: number;
+    /** Per dense item, 1 = allowed (a genre filter); absent means every item. */
+    allowed?: Uint8Array;
+    /** Dense item indices never to return. */
+    exclude?: ReadonlySet<number>;
+  },
 ): ScoredMovie[] {
   const target = model.itemIds.indexOf(movieId);
   if (target < 0) return [];
@@ -21,6 +31,8 @@ export function similarWithSupport(
   for (let i = 0; i < norms.length; i++) {
     const norm = norms[i]!;
     if (i === target || !(norm > 0) || (support[i] ?? 0) < minRatings) continue;
+    if (options.allowed && options.allowed[i] !== 1) continue;
+    if (options.exclude?.has(i)) continue;
     let s = 0;
     for (let k = 0; k < rank; k++) s += itemFactors[to + k]! * itemFactors[i * rank + k]!;
     heap.offer(i, s / (targetNorm * norm));

@@ -73,6 +73,59 @@ export class ParameterReader {
     return found;
   }
 
+  /**
+   * A comma-separated list of `allowed` values ("Comedy,drama"), each matched without regard to
+   * case, canonical spellings returned without repeats; [] when absent or empty.
+   */
+  choices(name: string, allowed: readonly string[], max = MAX_LIST_VALUES): string[] {
+    const raw = this.query[name]?.trim();
+    if (!raw) return [];
+    const parts = raw.split(',').map((part) => part.trim());
+    if (parts.length > max) {
+      this.problems.push({ parameter: name, message: `at most ${max} values` });
+      return [];
+    }
+    const found = new Set<string>();
+    for (const part of parts) {
+      const match = allowed.find((option) => option.toLowerCase() === part.toLowerCase());
+      if (match === undefined) {
+        const shown =
+          allowed.length > 30 ? `${allowed.slice(0, 30).join(', ')}, …` : allowed.join(', ');
+        this.problems.push({
+          parameter: name,
+          message: `unknown value "${part}"; one of: ${shown}`,
+        });
+        return [];
+      }
+      found.add(match);
+    }
+    return [...found];
+  }
+
+  /** Comma-separated positive ids ("1,2,3"), without repeats; [] when absent or empty. */
+  idList(name: string, max: number): number[] {
+    const raw = this.query[name]?.trim();
+    if (!raw) return [];
+    const parts = raw.split(',');
+    if (parts.length > max) {
+      this.problems.push({ parameter: name, message: `at most ${max} ids` });
+      return [];
+    }
+    const ids = new Set<number>();
+    for (const part of parts) {
+      const value = parseStrictInt(part.trim());
+      if (value === undefined || value < 1 || value > MAX_ID) {
+        this.problems.push({
+          parameter: name,
+          message: `expected comma-separated positive integer ids, got "${part.slice(0, 40)}"`,
+        });
+        return [];
+      }
+      ids.add(value);
+    }
+    return [...ids];
+  }
+
   /** Rejects parameters the route does not know, so a typo is not silently ignored. */
   only(...names: string[]): void {
     for (const name of Object.keys(this.query)) {
@@ -92,6 +145,12 @@ export class ParameterReader {
 }
 
 export const MAX_ID = 2 ** 31 - 1;
+
+/** Values one list parameter (genres) may name. */
+export const MAX_LIST_VALUES = 20;
+
+/** Movie ids `exclude=` may name: ~4 KB of query string, as much as a URL reliably carries. */
+export const MAX_EXCLUDE_IDS = 500;
 
 export function parseStrictInt(raw: string): number | undefined {
   if (!/^(0|-?[1-9]\d{0,15})$/.test(raw)) return undefined;

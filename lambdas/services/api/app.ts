@@ -7,6 +7,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { parseSampleRate } from '../../core/feedback/keys.ts';
 import { ApiError } from '../../core/serving/api-error.ts';
 import { logger } from '../logger.ts';
 import { containerStores, type Stores } from '../runtime.ts';
@@ -38,7 +39,11 @@ export interface ApiOptions {
 export function createApiHandler(options: ApiOptions = {}): ApiHandler {
   const env = options.env ?? process.env;
   const stores = options.stores ?? (() => containerStores(env));
-  const deps: RouteDeps = { state: new ServingState(stores, servingSettingsFromEnv(env)), stores };
+  const deps: RouteDeps = {
+    state: new ServingState(stores, servingSettingsFromEnv(env)),
+    stores,
+    servedListSample: parseSampleRate(env.RECSYS_SERVED_LIST_SAMPLE),
+  };
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes: API_ROUTES.map((route) => toMiddyRoute(route, deps)),
     notFoundResponse: ({ method, path }) => {
@@ -58,7 +63,7 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
         origins: [...cors.origins],
         disableBeforePreflightResponse: false,
         headers: 'content-type,x-api-key',
-        methods: 'GET,POST,OPTIONS',
+        methods: 'GET,POST,PUT,DELETE,OPTIONS',
         exposeHeaders: 'x-request-id,x-model-id',
         maxAge: 600,
       }),

@@ -5,7 +5,7 @@ import type { ServingState } from './serving-state.ts';
 export interface ApiRequest {
   readonly path: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
-  /** Parsed JSON (POST routes only). */
+  /** Parsed JSON (routes with `json` only). */
   readonly body: unknown;
 }
 
@@ -24,12 +24,14 @@ export interface ApiResult {
 export interface RouteDeps {
   readonly state: ServingState;
   readonly stores: () => Stores;
+  /** Which served lists are recorded for online evaluation (RECSYS_SERVED_LIST_SAMPLE). */
+  readonly servedListSample: number;
 }
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
-  /** JSON body expected (POST): the body parser and size limit apply. */
+  /** JSON body expected (POST, PUT): the body parser and size limit apply. */
   readonly json?: boolean;
   readonly handle: (request: ApiRequest, deps: RouteDeps) => Promise<ApiResult>;
 }

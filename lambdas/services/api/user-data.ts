@@ -8,11 +8,18 @@ export interface UserRating {
   readonly ratedAt: number;
 }
 
-/** Every rating of one user: one partition (ml-latest-small's most active user has 2.7k). */
-export async function readUserRatings(db: CassandraStore, userId: number): Promise<UserRating[]> {
+/**
+ * Every rating of one user: one partition (ml-latest-small's most active user has 2.7k).
+ * `quorum` reads at LOCAL_QUORUM, for a request that must see the API's latest write.
+ */
+export async function readUserRatings(
+  db: CassandraStore,
+  userId: number,
+  consistency: 'one' | 'quorum' = 'one',
+): Promise<UserRating[]> {
   const out: UserRating[] = [];
   const cql = `SELECT movie_id, rating, rated_at FROM ${db.table('ratings_by_user')} WHERE user_id = ?`;
-  for await (const row of db.rows(cql, [userId])) {
+  for await (const row of db.rows(cql, [userId], 5_000, consistency)) {
     const ratedAt = row.get('rated_at') as { toNumber(): number } | null;
     out.push({
       movieId: row.get('movie_id') as number,

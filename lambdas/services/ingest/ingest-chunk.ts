@@ -1,7 +1,7 @@
 import { MAX_BATCH_STATEMENTS, type BatchQuery } from '../../adapters/cassandra.ts';
 import { readRatings } from '../../core/formats/ratings-reader.ts';
 import { FIELD_DELIMITER } from '../../core/formats/ratings-format.ts';
-import { movieBucket, movieBucketRuns, userRuns } from '../../core/ingest/batching.ts';
+import { movieBucketRuns, userRuns } from '../../core/ingest/batching.ts';
 import { ingestRejection } from '../../core/ingest/cleaning.ts';
 import { LineCounter } from '../../core/ingest/line-counter.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
+import { byMovieParams, byUserParams, ratingUpserts } from '../rating-writes.ts';
 import type { Stores } from '../runtime.ts';
 import { injectFault } from '../fault-injection.ts';
 
@@ -111,36 +112,30 @@ async function writeRatings(
   chunkIndex: number,
   onWritten: (rows: number) => void,
 ): Promise<void> {
-  const byUser =
-    `INSERT INTO ${db.table('ratings_by_user')} (user_id, movie_id, rating, rated_at) ` +
-    'VALUES (?, ?, ?, ?) USING TIMESTAMP ?';
-  const byMovie =
-    `INSERT INTO ${db.table('ratings_by_movie')} (movie_id, bucket, user_id, rating, rated_at) ` +
-    'VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?';
+  const { byUser, byMovie } = ratingUpserts(db);
   const writeTime = (row: number) => ratingWriteTime(writeTimeBase, table.timestamps[row]!);
   const userBatches = userRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
     run.map((row): BatchQuery => ({
       query: byUser,
-      params: [
-        table.userIds[row],
-        table.movieIds[row],
-        table.ratings[row],
-        table.timestamps[row],
+      params: byUserParams(
+        table.userIds[row]!,
+        table.movieIds[row]!,
+        table.ratings[row]!,
+        table.timestamps[row]!,
         writeTime(row),
-      ],
+      ),
     })),
   );
   const movieBatches = movieBucketRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
     run.map((row): BatchQuery => ({
       query: byMovie,
-      params: [
-        table.movieIds[row],
-        movieBucket(table.userIds[row]!),
-        table.userIds[row],
-        table.ratings[row],
-        table.timestamps[row],
+      params: byMovieParams(
+        table.userIds[row]!,
+        table.movieIds[row]!,
+        table.ratings[row]!,
+        table.timestamps[row]!,
         writeTime(row),
-      ],
+      ),
     })),
   );
   // Progress counts ratings, each written twice: report every 5 % of the writes.

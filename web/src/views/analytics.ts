@@ -15,15 +15,37 @@ interface ModelRecord {
   metrics: Record<string, unknown>;
 }
 
+interface OnlineModel {
+  modelId: string;
+  lists: number;
+  users: number;
+  hitRate: number;
+  clickThrough: number;
+  coverage: number;
+  clicks: number;
+  impressions: number;
+}
+
+interface OnlineMetrics {
+  days: number;
+  k: number;
+  sampleRate: number;
+  activeModelId: string | null;
+  events: number;
+  models: OnlineModel[];
+}
+
 type Charts = typeof import('../charts.ts');
 
 /** The old project's exploratory charts, training curves and the time-vs-concurrency benchmark. */
 export async function analyticsView(root: HTMLElement): Promise<void> {
   replace(root, h('p', { class: 'muted' }, 'Loading…'));
   try {
-    const [stats, models, bench, charts] = await Promise.all([
+    const [stats, models, online, bench, charts] = await Promise.all([
       api<Stats>('/stats'),
       api<{ items: ModelRecord[] }>('/models'),
+      // Optional: an API without the feedback routes still shows the rest of the page.
+      api<OnlineMetrics>('/metrics/online?days=7').catch(() => null),
       fetch('/bench/train.json')
         .then((r) => (r.ok ? (r.json() as Promise<unknown>) : null))
         .catch(() => null),
@@ -49,6 +71,7 @@ export async function analyticsView(root: HTMLElement): Promise<void> {
           ),
         ),
       ),
+      online ? onlinePanel(online) : null,
       grid,
       modelsTable(models.items),
     );
@@ -244,6 +267,71 @@ function findRuns(value: unknown, depth = 0): Record<string, number>[] {
       return found;
   }
   return [];
+}
+
+/** GET /metrics/online: what served lists led to, per model version, over the last days. */
+function onlinePanel(online: OnlineMetrics): HTMLElement {
+  const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+  const sample = online.sampleRate < 1 ? `, ${percent(online.sampleRate)} of users sampled` : '';
+  return h(
+    'section',
+    { class: 'panel wide', 'data-testid': 'online-metrics' },
+    h('h2', {}, `Online evaluation (last ${online.days} days)`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `Served lists joined with later feedback: a hit is a rating ≥ 4, a like or a click of one of ` +
+        `a list's first ${online.k} movies; click-through counts lists with a click; coverage is ` +
+        `the share of the catalogue shown. ${online.events.toLocaleString()} events${sample}.`,
+    ),
+    online.models.length === 0
+      ? h('p', { class: 'muted' }, 'No lists recorded yet.')
+      : h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...[
+                  'model',
+                  'lists',
+                  'users',
+                  `hit rate@${online.k}`,
+                  'click-through',
+                  'coverage',
+                ].map((t) => h('th', {}, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...online.models.map((m) =>
+                h(
+                  'tr',
+                  {},
+                  h(
+                    'td',
+                    {},
+                    m.modelId === 'none' ? 'no model (popular)' : m.modelId,
+                    m.modelId === online.activeModelId ? ' ●' : '',
+                  ),
+                  h('td', {}, m.lists.toLocaleString()),
+                  h('td', {}, m.users.toLocaleString()),
+                  h('td', {}, percent(m.hitRate)),
+                  h('td', {}, percent(m.clickThrough)),
+                  h('td', {}, percent(m.coverage)),
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
 }
 
 function modelsTable(models: ModelRecord[]): HTMLElement {

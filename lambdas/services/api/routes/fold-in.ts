@@ -5,7 +5,10 @@ import { ratingUser, recommendForProfile } from '../../../core/serving/recommend
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
-import { genreMask, popularityFallback } from './recommendation-support.ts';
+import { issueList } from '../served-lists.ts';
+import { genreMask, listFilters, popularityFallback } from './recommendation-support.ts';
+
+const ROUTE = '/recommendations';
 
 /**
  * Recommendations for someone the model has never seen, from a few ratings or favourites:
@@ -17,16 +20,17 @@ import { genreMask, popularityFallback } from './recommendation-support.ts';
  */
 export const foldInRoute: ApiRoute = {
   method: 'POST',
-  path: '/recommendations',
+  path: ROUTE,
   json: true,
-  async handle(request, { state }) {
+  async handle(request, deps) {
+    const { state } = deps;
     const body = parseFoldInBody(request.body);
     const catalogue = await state.catalogue();
-    const genre = body.genre
-      ? catalogue.genres.find((g) => g.toLowerCase() === body.genre!.toLowerCase())
-      : undefined;
-    if (body.genre && !genre) {
-      throw badRequest([{ parameter: 'genre', message: `unknown genre "${body.genre}"` }]);
+    const genres: string[] = [];
+    for (const name of body.genres) {
+      const genre = catalogue.genres.find((g) => g.toLowerCase() === name.toLowerCase());
+      if (!genre) throw badRequest([{ parameter: 'genre', message: `unknown genre "${name}"` }]);
+      if (!genres.includes(genre)) genres.push(genre);
     }
     const limit = body.limit ?? 10;
     const given = [...body.ratings.map((r) => r.movieId), ...body.favorites];
@@ -38,6 +42,25 @@ export const foldInRoute: ApiRoute = {
         `none of the movies is in the catalogue: ${unknown.slice(0, 10).join(', ')}`,
       );
     }
+    const filters = listFilters(genres, body.exclude);
+    const respond = async (
+      modelId: string | null,
+      strategy: string,
+      fields: Record<string, unknown>,
+      items: readonly { movieId: number }[],
+    ) => {
+      const recommendationId = await issueList(deps, {
+        route: ROUTE,
+        strategy,
+        modelId,
+        userId: null,
+        items,
+      });
+      return {
+        body: { modelId, strategy, recommendationId, filters, ...fields, items },
+        cache: 'no-store' as const,
+      };
+    };
 
     const serving = await state.activeModel();
     const started = performance.now();
@@ -46,41 +69,40 @@ export const foldInRoute: ApiRoute = {
     const stars = () => (rating ? ratingUser(rating, null, ratingProfile(rating, profile)) : null);
     if (serving) {
       const { recommender } = serving;
-      const allowed = genre ? genreMask(serving, catalogue, genre) : undefined;
+      const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
       const list = recommendForProfile(recommender, profile, {
         n: limit,
-        exclude: new Set(denseItemIndices(recommender.ranking, given)),
+        exclude: new Set(denseItemIndices(recommender.ranking, [...given, ...body.exclude])),
         ...(allowed ? { allowed } : {}),
       });
       if (list.used > 0) {
         const items = withPredictedRatings(scoredMovies(catalogue, list.items), rating, stars());
-        return {
-          body: {
-            modelId: serving.record.modelId,
-            strategy: 'fold-in',
+        return respond(
+          serving.record.modelId,
+          'fold-in',
+          {
             used: list.used,
             ignored: given.filter((id) => recommender.ranking.itemIds.indexOf(id) < 0),
             millis: Math.round((performance.now() - started) * 1000) / 1000,
-            items,
           },
-          cache: 'no-store',
-        };
+          items,
+        );
       }
     }
-    return {
-      body: {
-        modelId: serving?.record.modelId ?? null,
-        strategy: 'popularity',
+    const fallback = popularityFallback(catalogue, {
+      limit,
+      genres,
+      exclude: new Set([...given, ...body.exclude]),
+    });
+    return respond(
+      serving?.record.modelId ?? null,
+      'popularity',
+      {
         reason: serving ? 'the model knows none of these movies' : 'no model is active yet',
         used: 0,
         ignored: given,
-        items: withPredictedRatings(
-          popularityFallback(catalogue, { limit, genre, exclude: new Set(given) }),
-          rating,
-          stars(),
-        ),
       },
-      cache: 'no-store',
-    };
+      withPredictedRatings(fallback, rating, stars()),
+    );
   },
 };

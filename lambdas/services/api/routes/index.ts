@@ -1,18 +1,23 @@
 import type { ApiRoute } from '../route.ts';
+import { deleteRatingRoute, postEventsRoute, putRatingRoute } from './feedback.ts';
 import { foldInRoute } from './fold-in.ts';
 import { healthRoute } from './health.ts';
 import { movieAudienceRoute, similarMoviesRoute } from './movie-model.ts';
 import { genresRoute, movieRoute, popularMoviesRoute, searchMoviesRoute } from './movies.ts';
 import { activeModelRoute, modelsRoute } from './models.ts';
+import { onlineMetricsRoute } from './online-metrics.ts';
 import { statsRoute } from './stats.ts';
 import { userRatingsRoute } from './user-ratings.ts';
 import { userRecommendationsRoute } from './user-recommendations.ts';
 
-/** Every route of the API; `docs/api.md` documents them. `/health` alone needs no API key. */
+/** Every route of the API; `docs/serving.md` documents them. `/health` alone needs no API key. */
 export const API_ROUTES: readonly ApiRoute[] = [
   healthRoute,
   userRecommendationsRoute,
   userRatingsRoute,
+  putRatingRoute,
+  deleteRatingRoute,
+  postEventsRoute,
   foldInRoute,
   searchMoviesRoute,
   popularMoviesRoute,
@@ -23,6 +28,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   statsRoute,
   modelsRoute,
   activeModelRoute,
+  onlineMetricsRoute,
 ];
 
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/health']);

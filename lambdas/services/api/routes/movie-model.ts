@@ -1,12 +1,16 @@
+import { denseItemIndices } from '../../../core/als/index.ts';
 import { notFound } from '../../../core/serving/api-error.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
+import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
 import { readRankedList } from '../../models/registry.ts';
 import { scoredMovies } from '../movie-views.ts';
 import { CATALOGUE_CACHE, type ApiRequest, type ApiRoute, type RouteDeps } from '../route.ts';
+import { issueList } from '../served-lists.ts';
 import { readMovieRaters, readUserSummary } from '../user-data.ts';
+import { genreMask, listFilters } from './recommendation-support.ts';
 
 const NEIGHBOUR_LIMIT = { min: 1, max: 100 } as const;
+const SIMILAR_ROUTE = '/movies/{movieId}/similar';
 
 async function movieRequest(request: ApiRequest, { state }: RouteDeps, fallbackLimit: number) {
   const params = new ParameterReader(request.query, request.path);
@@ -20,42 +24,73 @@ async function movieRequest(request: ApiRequest, { state }: RouteDeps, fallbackL
 }
 
 /**
- * Neighbours by cosine of the ranking model's item factors: the list training stored when it is
- * long enough, otherwise computed here among movies with at least `SIMILAR_MIN_RATINGS` ratings.
+ * Neighbours by cosine of the ranking model's item factors: the list training stored when it holds
+ * enough movies past the filters (`genre`: any of several, `exclude`: ids), otherwise computed
+ * here among movies with at least `SIMILAR_MIN_RATINGS` ratings — the same order either way.
  * Cacheable: fixed per model version.
  */
 export const similarMoviesRoute: ApiRoute = {
   method: 'GET',
-  path: '/movies/{movieId}/similar',
+  path: SIMILAR_ROUTE,
   async handle(request, deps) {
-    const { movieId, limit, catalogue, serving } = await movieRequest(request, deps, 12);
+    const params = new ParameterReader(request.query, request.path);
+    params.only('limit', 'genre', 'exclude');
+    const movieId = params.pathId('movieId');
+    const limit = params.int('limit', { ...NEIGHBOUR_LIMIT, fallback: 12 });
+    const catalogue = await deps.state.catalogue();
+    const genres = params.choices('genre', catalogue.genres);
+    const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    params.done();
+    if (!catalogue.get(movieId)) throw notFound(`movie ${movieId}`);
+    const serving = await deps.state.activeModel();
+    const filters = listFilters(genres, exclude);
     if (!serving) {
-      return { body: { movieId, modelId: null, strategy: 'none', items: [] }, cache: 'no-store' };
+      return {
+        body: { movieId, modelId: null, strategy: 'none', filters, items: [] },
+        cache: 'no-store',
+      };
     }
     const modelId = serving.record.modelId;
-    const stored = await readRankedList(
-      deps.stores().db,
-      'similar_movies',
-      modelId,
-      movieId,
-      limit,
-    );
+    const filtered = genres.length > 0 || exclude.length > 0;
+    const skip = new Set(exclude);
+    const passes = (id: number) => {
+      if (skip.has(id)) return false;
+      if (genres.length === 0) return true;
+      const genresOf = catalogue.get(id)?.genres ?? [];
+      return genres.some((g) => genresOf.includes(g));
+    };
+    const stored = (
+      await readRankedList(
+        deps.stores().db,
+        'similar_movies',
+        modelId,
+        movieId,
+        filtered ? Number.MAX_SAFE_INTEGER : limit,
+      )
+    ).filter((m) => passes(m.movieId));
+    const { ranking } = serving.recommender;
     const list =
       stored.length >= limit
-        ? stored
-        : similarWithSupport(serving.recommender.ranking, movieId, {
+        ? stored.slice(0, limit)
+        : similarWithSupport(ranking, movieId, {
             n: limit,
             norms: serving.norms(),
             support: serving.recommender.support,
             minRatings: serving.similarMinRatings,
+            ...(genres.length > 0 ? { allowed: genreMask(serving, catalogue, genres) } : {}),
+            ...(exclude.length > 0 ? { exclude: new Set(denseItemIndices(ranking, exclude)) } : {}),
           });
+    const strategy = stored.length >= limit ? 'stored' : 'online';
+    const items = scoredMovies(catalogue, list);
+    const recommendationId = await issueList(deps, {
+      route: SIMILAR_ROUTE,
+      strategy,
+      modelId,
+      userId: null,
+      items,
+    });
     return {
-      body: {
-        movieId,
-        modelId,
-        strategy: stored.length >= limit ? 'stored' : 'online',
-        items: scoredMovies(catalogue, list),
-      },
+      body: { movieId, modelId, strategy, recommendationId, filters, items },
       cache: CATALOGUE_CACHE,
     };
   },

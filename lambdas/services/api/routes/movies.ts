@@ -1,9 +1,12 @@
 import { notFound } from '../../../core/serving/api-error.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
+import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
 import { movieDetails, movieSummary } from '../movie-views.ts';
 import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
+import { issueList } from '../served-lists.ts';
+import { listFilters } from './recommendation-support.ts';
 
 const LIST_LIMIT = { min: 1, max: 100 } as const;
+const POPULAR_ROUTE = '/movies/popular';
 
 /** Title search over the in-memory catalogue (see core/serving/catalogue.ts for why in memory). */
 export const searchMoviesRoute: ApiRoute = {
@@ -25,19 +28,29 @@ export const searchMoviesRoute: ApiRoute = {
   },
 };
 
+/** The most rated movies (of any of several genres, skipping `exclude`): a list like the others. */
 export const popularMoviesRoute: ApiRoute = {
   method: 'GET',
-  path: '/movies/popular',
-  async handle(request, { state }) {
-    const catalogue = await state.catalogue();
+  path: POPULAR_ROUTE,
+  async handle(request, deps) {
+    const catalogue = await deps.state.catalogue();
     const params = new ParameterReader(request.query);
-    params.only('genre', 'limit');
-    const genre = params.choice('genre', catalogue.genres);
+    params.only('genre', 'limit', 'exclude');
+    const genres = params.choices('genre', catalogue.genres);
     const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     params.done();
-    const movies = catalogue.popular({ limit, ...(genre ? { genre } : {}) });
+    const movies = catalogue.popular({ limit, genres, exclude: new Set(exclude) });
+    const items = movies.map(movieSummary);
+    const recommendationId = await issueList(deps, {
+      route: POPULAR_ROUTE,
+      strategy: 'popularity',
+      modelId: null,
+      userId: null,
+      items,
+    });
     return {
-      body: { genre: genre ?? null, items: movies.map(movieSummary) },
+      body: { ...listFilters(genres, exclude), recommendationId, items },
       cache: CATALOGUE_CACHE,
     };
   },

@@ -4,7 +4,10 @@ import { movieSummary } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { readUserRatings, readUserSummary } from '../user-data.ts';
 
-/** A user's activity summary and rated movies, best rated (then most recent) first. */
+/**
+ * A user's activity summary and rated movies, best rated (then most recent) first; 404 for a user
+ * nobody knows (no ratings and no ingested summary).
+ */
 export const userRatingsRoute: ApiRoute = {
   method: 'GET',
   path: '/users/{userId}/ratings',
@@ -22,13 +25,17 @@ export const userRatingsRoute: ApiRoute = {
     ]);
     if (!summary && ratings.length === 0) throw notFound(`user ${userId}`);
     const sorted = [...ratings].sort((a, b) => b.rating - a.rating || b.ratedAt - a.ratedAt);
+    // From the ratings themselves rather than ingestion's summary row, which run-time ratings
+    // (PUT /users/{id}/ratings/{movieId}, POST /events) do not update.
+    const times = ratings.map((r) => r.ratedAt);
+    const sum = ratings.reduce((total, r) => total + r.rating, 0);
     return {
       body: {
         userId,
-        ratingCount: summary?.ratingCount ?? ratings.length,
-        ratingMean: summary?.ratingMean ?? null,
-        firstRatedAt: summary?.firstRatedAt ?? null,
-        lastRatedAt: summary?.lastRatedAt ?? null,
+        ratingCount: ratings.length,
+        ratingMean: ratings.length > 0 ? sum / ratings.length : null,
+        firstRatedAt: ratings.length > 0 ? Math.min(...times) : null,
+        lastRatedAt: ratings.length > 0 ? Math.max(...times) : null,
         items: sorted.slice(0, limit).map((r) => {
           const movie = catalogue.get(r.movieId);
           return {

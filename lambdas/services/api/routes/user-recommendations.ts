@@ -1,6 +1,6 @@
 import { denseItemIndices, userVector } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
+import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
 import {
   ratingUser,
   recommendForProfile,
@@ -9,71 +9,95 @@ import {
 } from '../../../core/serving/recommender.ts';
 import { withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { readRankedList } from '../../models/registry.ts';
+import { readRatingsChangedAt } from '../feedback-store.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
+import { issueList } from '../served-lists.ts';
 import type { ServingModel } from '../serving-state.ts';
 import { readUserRatings, type UserRating } from '../user-data.ts';
-import { genreMask, popularityFallback, RECOMMENDATION_LIMIT } from './recommendation-support.ts';
+import {
+  genreMask,
+  listFilters,
+  popularityFallback,
+  RECOMMENDATION_LIMIT,
+} from './recommendation-support.ts';
+
+const ROUTE = '/users/{userId}/recommendations';
 
 /**
- * A known user's top-N. Fast path: the list training stored (one partition read). Filters (genre,
- * excludeRated=false) or a limit past the stored list score on-line: the user's trained ranking
- * vector and their stored ratings (for the neighbour model) through `recommendForVector`. A user
- * the model never saw is folded in from their stored ratings (`recommendForProfile`) when they
- * have some, and otherwise gets the most popular movies; `strategy` says which happened. Every
- * item carries the stars the bundle's rating model predicts for this user (`predictedRating`).
+ * A user's top-N. Fast path: the list training stored (one partition read). Filters (genres,
+ * exclude, excludeRated=false) or a limit past the stored list score on-line: the user's trained
+ * ranking vector and their stored ratings (for the neighbour model) through `recommendForVector`.
+ * A user the model never saw — or whose ratings the API changed after the active model was
+ * planned (`user_rating_changes`, read beside the stored list) — is folded in from their stored
+ * ratings (`recommendForProfile`), so a write shows in the very next list; with no ratings they
+ * get the most popular movies. `strategy` says which happened. Every item carries the stars the
+ * bundle's rating model predicts for this user (`predictedRating`), and the list a
+ * `recommendationId` that feedback can name.
  */
 export const userRecommendationsRoute: ApiRoute = {
   method: 'GET',
-  path: '/users/{userId}/recommendations',
-  async handle(request, { state, stores }) {
+  path: ROUTE,
+  async handle(request, deps) {
+    const { state, stores } = deps;
     const catalogue = await state.catalogue();
     const params = new ParameterReader(request.query, request.path);
-    params.only('limit', 'genre', 'excludeRated');
+    params.only('limit', 'genre', 'excludeRated', 'exclude');
     const userId = params.pathId('userId');
     const limit = params.int('limit', { ...RECOMMENDATION_LIMIT, fallback: 10 });
-    const genre = params.choice('genre', catalogue.genres);
+    const genres = params.choices('genre', catalogue.genres);
     const excludeRated = params.bool('excludeRated', true);
+    const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     params.done();
 
     const { db } = stores();
     const serving = await state.activeModel();
-    const filters = { genre: genre ?? null, excludeRated };
-    // Read at most once, and only when a path needs them (the stored fast path usually does not).
+    const filters = { ...listFilters(genres, exclude), excludeRated };
+    const ranking = serving?.recommender.ranking;
+    const known = ranking ? userVector(ranking, userId) : null;
+    const fastPath =
+      serving !== undefined &&
+      known !== null &&
+      genres.length === 0 &&
+      exclude.length === 0 &&
+      excludeRated;
+    const [changedAt, stored] = await Promise.all([
+      readRatingsChangedAt(db, userId),
+      fastPath ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit) : [],
+    ]);
+    // The model's created_at is when its training was planned, before the training read any
+    // rating: a change at or after it may be missing from the model's vectors.
+    const changed =
+      serving !== undefined &&
+      changedAt !== undefined &&
+      changedAt >= serving.record.createdAt.getTime();
+    // Read at most once, and only when a path needs them (the stored fast path usually does not);
+    // at LOCAL_QUORUM when the API changed them, so the list sees the write just acknowledged.
     let ratings: Promise<UserRating[]> | undefined;
-    const userRatings = () => (ratings ??= readUserRatings(db, userId));
+    const userRatings = () =>
+      (ratings ??= readUserRatings(db, userId, changedAt === undefined ? 'one' : 'quorum'));
     const respond = async (
       strategy: string,
       items: readonly { movieId: number }[],
       extra: Record<string, unknown> = {},
-    ) => ({
-      body: {
-        userId,
-        modelId: serving?.record.modelId ?? null,
-        strategy,
-        filters,
-        ...extra,
-        items: await predicted(serving, userId, items, userRatings),
-      },
-      cache: 'no-store' as const,
-    });
+    ) => {
+      const modelId = serving?.record.modelId ?? null;
+      const [withStars, recommendationId] = await Promise.all([
+        predicted(serving, changed ? null : userId, items, userRatings),
+        issueList(deps, { route: ROUTE, strategy, modelId, userId, items }),
+      ]);
+      return {
+        body: { userId, modelId, strategy, recommendationId, filters, ...extra, items: withStars },
+        cache: 'no-store' as const,
+      };
+    };
 
-    const ranking = serving?.recommender.ranking;
-    const known = ranking ? userVector(ranking, userId) : null;
-    if (serving && known && !genre && excludeRated) {
-      const stored = await readRankedList(
-        db,
-        'recommendations',
-        serving.record.modelId,
-        userId,
-        limit,
-      );
-      if (stored.length >= limit) return respond('stored', scoredMovies(catalogue, stored));
+    if (!changed && stored.length >= limit) {
+      return respond('stored', scoredMovies(catalogue, stored));
     }
-
     const rated = await userRatings();
-    const options = { limit, genre, excludeRated };
-    if (serving && known) {
+    const options = { limit, genres, excludeRated, exclude };
+    if (serving && known && !changed) {
       const list = recommendForVector(
         serving.recommender,
         known,
@@ -90,48 +114,55 @@ export const userRecommendationsRoute: ApiRoute = {
       );
       if (folded.used > 0) {
         return respond('fold-in', scoredMovies(catalogue, folded.items), {
-          reason: 'user rated movies after the model was trained',
+          reason: changed
+            ? 'ratings changed after the model was trained'
+            : 'user rated movies after the model was trained',
         });
       }
     }
-    const exclude = new Set(excludeRated ? rated.map((r) => r.movieId) : []);
-    return respond('popularity', popularityFallback(catalogue, { limit, genre, exclude }), {
+    const skip = new Set([...exclude, ...(excludeRated ? rated.map((r) => r.movieId) : [])]);
+    return respond('popularity', popularityFallback(catalogue, { limit, genres, exclude: skip }), {
       reason: serving ? 'the model has no data for this user' : 'no model is active yet',
     });
   },
 };
 
-/** n, the rated movies to skip (unless excludeRated=false) and the genre mask, as dense items. */
+/** n, the movies to skip (rated unless excludeRated=false, and `exclude`) and the genre mask. */
 function listRequest(
   serving: ServingModel,
   catalogue: Catalogue,
   ratings: readonly { movieId: number }[],
-  options: { limit: number; genre: string | undefined; excludeRated: boolean },
+  options: {
+    limit: number;
+    genres: readonly string[];
+    excludeRated: boolean;
+    exclude: readonly number[];
+  },
 ): ListRequest {
-  const exclude = new Set(
-    options.excludeRated
-      ? denseItemIndices(
-          serving.recommender.ranking,
-          ratings.map((r) => r.movieId),
-        )
-      : [],
-  );
-  const allowed = options.genre ? genreMask(serving, catalogue, options.genre) : undefined;
+  const skipped = [
+    ...options.exclude,
+    ...(options.excludeRated ? ratings.map((r) => r.movieId) : []),
+  ];
+  const exclude = new Set(denseItemIndices(serving.recommender.ranking, skipped));
+  const allowed =
+    options.genres.length > 0 ? genreMask(serving, catalogue, options.genres) : undefined;
   return { n: options.limit, exclude, ...(allowed ? { allowed } : {}) };
 }
 
 /**
  * The list with `predictedRating` from the bundle's rating model: a user it was trained on uses
- * their trained vector (no read); anyone else is folded in from their stored ratings.
+ * their trained vector (no read) unless `trainedUserId` is null (their ratings changed since);
+ * anyone else is folded in from their stored ratings.
  */
 async function predicted<T extends { movieId: number }>(
   serving: ServingModel | undefined,
-  userId: number,
+  trainedUserId: number | null,
   items: readonly T[],
   ratings: () => Promise<readonly UserRating[]>,
 ) {
   const rating = serving?.rating ?? null;
   if (!rating || items.length === 0) return withPredictedRatings(items, null, null);
-  const user = userVector(rating, userId) ?? ratingUser(rating, null, await ratings());
+  const trained = trainedUserId === null ? null : userVector(rating, trainedUserId);
+  const user = trained ?? ratingUser(rating, null, await ratings());
   return withPredictedRatings(items, rating, user);
 }

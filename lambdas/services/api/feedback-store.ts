@@ -1,0 +1,222 @@
+import type { CassandraStore, Params, Row } from '../../adapters/cassandra.ts';
+import { isTransientCassandraError } from '../../adapters/cassandra.ts';
+import type { EventType, FeedbackEvent, RatingWrite } from '../../core/feedback/events.ts';
+import { dayOf, FEEDBACK_SHARDS, shardOf } from '../../core/feedback/keys.ts';
+import type { ServedList } from '../../core/feedback/online-metrics.ts';
+import { movieBucket } from '../../core/ingest/batching.ts';
+import { liveWriteClock } from '../../core/ingest/write-time.ts';
+import { ApiError } from '../../core/serving/api-error.ts';
+import { byMovieParams, byUserParams, ratingDeletes, ratingUpserts } from '../rating-writes.ts';
+
+/**
+ * The API's writes and the online-evaluation reads: run-time ratings (both orientations, as
+ * ingestion writes them), the per-user change marker, feedback events and served lists. Every
+ * write is an idempotent upsert at LOCAL_QUORUM (retried on transient errors by the adapter); a
+ * route answers only after all of its writes were acknowledged, so an acknowledged write is
+ * stored and a failed request can simply be sent again.
+ */
+
+/** Writes in flight per request. */
+const WRITES_IN_FLIGHT = 16;
+
+/** One strictly increasing write-time source per container (core/ingest/write-time.ts). */
+const nextWriteTime = liveWriteClock();
+
+/** Upserts ratings into both tables and marks their users changed, all at one write time. */
+export async function writeRatings(
+  db: CassandraStore,
+  ratings: readonly RatingWrite[],
+  nowMs: number,
+): Promise<void> {
+  if (ratings.length === 0) return;
+  const writeTime = nextWriteTime(nowMs);
+  const { byUser, byMovie } = ratingUpserts(db);
+  const args = (r: RatingWrite) => [r.userId, r.movieId, r.rating, r.ratedAt, writeTime] as const;
+  await Promise.all([
+    db.executeMany(
+      byUser,
+      ratings.map((r) => byUserParams(...args(r))),
+      WRITES_IN_FLIGHT,
+    ),
+    db.executeMany(
+      byMovie,
+      ratings.map((r) => byMovieParams(...args(r))),
+      WRITES_IN_FLIGHT,
+    ),
+    markRatingsChanged(db, [...new Set(ratings.map((r) => r.userId))], nowMs, writeTime),
+  ]);
+}
+
+export async function deleteRating(
+  db: CassandraStore,
+  userId: number,
+  movieId: number,
+  nowMs: number,
+): Promise<void> {
+  const writeTime = nextWriteTime(nowMs);
+  const { byUser, byMovie } = ratingDeletes(db);
+  await Promise.all([
+    db.execute(byUser, [writeTime, userId, movieId], { idempotent: true }),
+    db.execute(byMovie, [writeTime, movieId, movieBucket(userId), userId], { idempotent: true }),
+    markRatingsChanged(db, [userId], nowMs, writeTime),
+  ]);
+}
+
+/** The marker rows, with the ratings' own write time: the latest change of a user wins. */
+async function markRatingsChanged(
+  db: CassandraStore,
+  userIds: readonly number[],
+  nowMs: number,
+  writeTime: number,
+): Promise<void> {
+  const cql =
+    `INSERT INTO ${db.table('user_rating_changes')} (user_id, changed_at) VALUES (?, ?) ` +
+    'USING TIMESTAMP ?';
+  const at = new Date(nowMs);
+  await db.executeMany(
+    cql,
+    userIds.map((userId) => [userId, at, writeTime]),
+    WRITES_IN_FLIGHT,
+  );
+}
+
+/**
+ * When the API last changed the user's ratings (epoch ms), or undefined if it never did. Read at
+ * LOCAL_QUORUM: the request after a write must see it.
+ */
+export async function readRatingsChangedAt(
+  db: CassandraStore,
+  userId: number,
+): Promise<number | undefined> {
+  const result = await db.execute(
+    `SELECT changed_at FROM ${db.table('user_rating_changes')} WHERE user_id = ?`,
+    [userId],
+    { consistency: 'quorum' },
+  );
+  const at = result.first()?.get('changed_at') as Date | null | undefined;
+  return at ? at.getTime() : undefined;
+}
+
+/** One row per event at (UTC day of its time, shard of its id, id): a resent event is one row. */
+export async function writeEvents(
+  db: CassandraStore,
+  events: readonly FeedbackEvent[],
+  receivedAtMs: number,
+): Promise<void> {
+  if (events.length === 0) return;
+  const cql =
+    `INSERT INTO ${db.table('events')} (day, shard, event_id, user_id, movie_id, type, value, ` +
+    'event_at, received_at, recommendation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const received = new Date(receivedAtMs);
+  const params: Params[] = events.map((e) => [
+    dayOf(e.at),
+    shardOf(e.eventId),
+    e.eventId,
+    e.userId,
+    e.movieId,
+    e.type,
+    e.value,
+    new Date(e.at),
+    received,
+    e.recommendationId,
+  ]);
+  await db.executeMany(cql, params, WRITES_IN_FLIGHT);
+}
+
+/** Every event of the given UTC days (each day's shards read in parallel). */
+export async function readEvents(
+  db: CassandraStore,
+  days: readonly number[],
+): Promise<FeedbackEvent[]> {
+  const cql =
+    'SELECT event_id, user_id, movie_id, type, value, event_at, recommendation_id ' +
+    `FROM ${db.table('events')} WHERE day = ? AND shard = ?`;
+  return readDays(db, cql, days, (row) => ({
+    eventId: row.get('event_id') as string,
+    userId: row.get('user_id') as number,
+    movieId: row.get('movie_id') as number,
+    type: row.get('type') as EventType,
+    value: (row.get('value') as number | null) ?? null,
+    at: (row.get('event_at') as Date).getTime(),
+    recommendationId: (row.get('recommendation_id') as string | null) ?? null,
+  }));
+}
+
+export interface ServedListRecord extends ServedList {
+  readonly route: string;
+  readonly strategy: string;
+}
+
+export async function writeServedList(db: CassandraStore, list: ServedListRecord): Promise<void> {
+  await db.execute(
+    `INSERT INTO ${db.table('served_lists')} (day, shard, recommendation_id, served_at, model_id, ` +
+      'user_id, route, strategy, movie_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      dayOf(list.servedAt),
+      shardOf(list.recommendationId),
+      list.recommendationId,
+      new Date(list.servedAt),
+      list.modelId,
+      list.userId,
+      list.route,
+      list.strategy,
+      [...list.movieIds],
+    ],
+    { idempotent: true },
+  );
+}
+
+export async function readServedLists(
+  db: CassandraStore,
+  days: readonly number[],
+): Promise<ServedListRecord[]> {
+  const cql =
+    'SELECT recommendation_id, served_at, model_id, user_id, route, strategy, movie_ids ' +
+    `FROM ${db.table('served_lists')} WHERE day = ? AND shard = ?`;
+  return readDays(db, cql, days, (row) => ({
+    recommendationId: row.get('recommendation_id') as string,
+    servedAt: (row.get('served_at') as Date).getTime(),
+    modelId: (row.get('model_id') as string | null) ?? null,
+    userId: (row.get('user_id') as number | null) ?? null,
+    route: (row.get('route') as string | null) ?? '',
+    strategy: (row.get('strategy') as string | null) ?? '',
+    movieIds: (row.get('movie_ids') as number[] | null) ?? [],
+  }));
+}
+
+async function readDays<T>(
+  db: CassandraStore,
+  cql: string,
+  days: readonly number[],
+  map: (row: Row) => T,
+): Promise<T[]> {
+  const parts = await Promise.all(
+    days.flatMap((day) =>
+      Array.from({ length: FEEDBACK_SHARDS }, async (_, shard) => {
+        const out: T[] = [];
+        for await (const row of db.rows(cql, [day, shard])) out.push(map(row));
+        return out;
+      }),
+    ),
+  );
+  return parts.flat();
+}
+
+/**
+ * A write that failed for a reason worth retrying (timeout, overload, throttling) becomes a 503
+ * the client can resend: every write is idempotent, so resending stores each thing once.
+ */
+export async function asRetryable<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isTransientCassandraError(error)) {
+      throw new ApiError(
+        503,
+        'unavailable',
+        'the database did not acknowledge every write; send the same request again',
+      );
+    }
+    throw error;
+  }
+}
