@@ -1,6 +1,22 @@
 import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
+import { NEW_TABLE_WRITE_UNITS_PER_SECOND } from '../lambdas/core/ingest/write-budget.ts';
 import { assertIdentifier } from '../lambdas/core/schema/render-cql.ts';
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../lambdas/core/train/train-request.ts';
+
+/**
+ * New AWS accounts get reduced Lambda quotas ("New AWS accounts have reduced concurrency and memory
+ * quotas", Lambda developer guide); AWS does not publish the reduced values. The defaults assume
+ * the lowest seen: functions of at most 3,008 MB and 10 concurrent executions. An account that has
+ * outgrown them says so with -c maxMemoryMb=… -c accountConcurrency=… (docs/deploy.md).
+ */
+export const NEW_ACCOUNT_MAX_MEMORY_MB = 3008;
+export const NEW_ACCOUNT_CONCURRENCY = 10;
+/** Lambda keeps this much of the account's concurrency unreserved: reservations must leave it. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+/** Concurrency reserved for the API when the account has room (50 requests/s at up to 1 s each). */
+export const API_RESERVED_CONCURRENCY = 50;
+/** The most Lambdas a pipeline runs at once when the account has room for more. */
+export const MAX_DEFAULT_CONCURRENCY = 40;
 
 /**
  * Everything `cdk synth/deploy -c key=value` can set, checked once so a typo fails synth with one
@@ -15,8 +31,23 @@ export interface RecsysConfig {
   /** Defaults of the training run that ingestion chains to (the execution input, not code). */
   readonly rank: number;
   readonly blocks: number;
-  /** MaxConcurrency of every Map: ingest chunks and every train block Map. */
+  /**
+   * The most Lambdas a pipeline runs at once: MaxConcurrency of the ingest chunk Map (lowered
+   * further to the tables' write rate) and of every train block Map (the two output Maps that run
+   * side by side get half each).
+   */
   readonly concurrency: number;
+  /** The account's Lambda concurrent-executions quota in the Region (get-account-settings). */
+  readonly accountConcurrency: number;
+  /** Reserved concurrency of the API Lambda; 0: none (an account below 100 + it can't reserve). */
+  readonly apiReservedConcurrency: number;
+  /** No Lambda gets more memory than this (the account's memory quota). */
+  readonly maxMemoryMb: number;
+  /**
+   * Write units per second of each ratings table during ingestion: above a new table's 4,000 the
+   * stack pre-warms both tables to it (Keyspaces warm throughput), and ingestion paces itself to it.
+   */
+  readonly ingestWriteUnits: number;
   /** Start training when an ingestion succeeds. */
   readonly trainAfterIngest: boolean;
   /** Browser origins the API answers; undefined means the stack's own web console only. */
@@ -75,6 +106,14 @@ export function parseOrigins(raw: string, profile: RecsysConfig['profile']): str
   return origins;
 }
 
+/**
+ * One keyspace per environment (keyspaces are per account and Region, like the stacks that own
+ * them): `recsys_<envName>`, lower case, '-' as '_'.
+ */
+export function defaultKeyspace(envName: string): string {
+  return `recsys_${envName.toLowerCase().replace(/-/g, '_')}`;
+}
+
 export function readConfig(read: ContextReader): RecsysConfig {
   const profile = text(read, 'profile', 'aws');
   if (profile !== 'aws' && profile !== 'local') {
@@ -86,9 +125,50 @@ export function readConfig(read: ContextReader): RecsysConfig {
   }
   let keyspaceName: string;
   try {
-    keyspaceName = assertIdentifier(text(read, 'keyspace', 'recsys'));
+    keyspaceName = assertIdentifier(text(read, 'keyspace', defaultKeyspace(envName)));
   } catch (error) {
     throw new ConfigError(`context keyspace: ${(error as Error).message}`);
+  }
+  const accountConcurrency = integer(
+    read,
+    'accountConcurrency',
+    NEW_ACCOUNT_CONCURRENCY,
+    1,
+    1_000_000,
+  );
+  const apiReservedConcurrency = integer(
+    read,
+    'apiReservedConcurrency',
+    accountConcurrency - API_RESERVED_CONCURRENCY >= MIN_UNRESERVED_CONCURRENCY
+      ? API_RESERVED_CONCURRENCY
+      : 0,
+    0,
+    1000,
+  );
+  if (
+    apiReservedConcurrency > 0 &&
+    accountConcurrency - apiReservedConcurrency < MIN_UNRESERVED_CONCURRENCY
+  ) {
+    throw new ConfigError(
+      `context apiReservedConcurrency ${apiReservedConcurrency} would leave less than ` +
+        `${MIN_UNRESERVED_CONCURRENCY} of accountConcurrency ${accountConcurrency} unreserved, ` +
+        'which Lambda refuses: set it to 0 or raise the account quota',
+    );
+  }
+  const unreserved = accountConcurrency - apiReservedConcurrency;
+  const concurrency = integer(
+    read,
+    'concurrency',
+    Math.max(1, Math.min(MAX_DEFAULT_CONCURRENCY, Math.floor(unreserved / 2))),
+    1,
+    1000,
+  );
+  if (concurrency > unreserved) {
+    throw new ConfigError(
+      `context concurrency ${concurrency} is more than the ${unreserved} Lambdas ` +
+        `accountConcurrency ${accountConcurrency} leaves the pipelines: pass ` +
+        '-c accountConcurrency=<ConcurrentExecutions of aws lambda get-account-settings>',
+    );
   }
   const cors = read('corsOrigins');
   return {
@@ -98,7 +178,17 @@ export function readConfig(read: ContextReader): RecsysConfig {
     retainData: bool(read, 'retainData', false),
     rank: integer(read, 'rank', DEFAULT_ALS_OPTIONS.rank, 1, 500),
     blocks: integer(read, 'blocks', TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS),
-    concurrency: integer(read, 'concurrency', 40, 1, 1000),
+    concurrency,
+    accountConcurrency,
+    apiReservedConcurrency,
+    maxMemoryMb: integer(read, 'maxMemoryMb', NEW_ACCOUNT_MAX_MEMORY_MB, 128, 10_240),
+    ingestWriteUnits: integer(
+      read,
+      'ingestWriteUnits',
+      NEW_TABLE_WRITE_UNITS_PER_SECOND,
+      1,
+      1_000_000,
+    ),
     trainAfterIngest: bool(read, 'trainAfterIngest', true),
     corsOrigins:
       cors === undefined || cors === null

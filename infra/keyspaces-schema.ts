@@ -1,10 +1,19 @@
 import type { aws_cassandra as keyspaces } from 'aws-cdk-lib';
 import type { TableDefinition } from '../lambdas/core/schema/tables.ts';
 
+export interface KeyspacesTableOptions {
+  /**
+   * Pre-warm the table to this many write units per second (Keyspaces warm throughput): a new
+   * on-demand table otherwise sustains 4,000 until it has grown. Billed once, on the difference.
+   */
+  readonly warmWriteUnits?: number;
+}
+
 /** Renders one table of the shared schema as Keyspaces table properties (on-demand, with PITR). */
 export function keyspacesTableProps(
   keyspaceName: string,
   table: TableDefinition,
+  options: KeyspacesTableOptions = {},
 ): keyspaces.CfnTableProps {
   const keyColumns = new Set([
     ...table.partitionKey,
@@ -29,5 +38,8 @@ export function keyspacesTableProps(
     billingMode: { mode: 'ON_DEMAND' },
     pointInTimeRecoveryEnabled: true,
     ...(table.clientSideTimestamps ? { clientSideTimestampsEnabled: true } : {}),
+    ...(options.warmWriteUnits
+      ? { warmThroughput: { writeUnitsPerSecond: options.warmWriteUnits } }
+      : {}),
   };
 }

@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
-import type { RecsysConfig } from './config.ts';
+import { NEW_TABLE_WRITE_UNITS_PER_SECOND } from '../lambdas/core/ingest/write-budget.ts';
+import { MAX_DEFAULT_CONCURRENCY, NEW_ACCOUNT_MAX_MEMORY_MB, type RecsysConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Alarms } from './constructs/observability.ts';
@@ -39,12 +40,19 @@ export class RecsysStack extends Stack {
           s3Endpoint: props.s3Endpoint ?? 'http://localstack:4566',
         }
       : KEYSPACES;
-    const common = { keyspaceName: props.keyspaceName, target };
+    const common = {
+      keyspaceName: props.keyspaceName,
+      target,
+      maxMemoryMb: props.maxMemoryMb ?? NEW_ACCOUNT_MAX_MEMORY_MB,
+      ...(props.retainData ? { retainData: true } : {}),
+    };
 
+    const ingestWriteUnits = props.ingestWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND;
     this.storage = new Storage(this, 'Storage', {
       keyspaceName: props.keyspaceName,
       retainData: props.retainData,
       keyspaces: !local,
+      ratingsWriteUnits: ingestWriteUnits,
     });
     const bucket = this.storage.bucket;
     if (!local) {
@@ -58,20 +66,22 @@ export class RecsysStack extends Stack {
     this.api = new Api(this, 'Api', {
       ...common,
       bucket,
-      retainData: props.retainData,
       corsOrigins,
+      reservedConcurrency: props.apiReservedConcurrency ?? 0,
     });
     this.web?.deploySite(this.api.restApi.url);
 
-    const concurrency = props.concurrency ?? 40;
+    const concurrency = props.concurrency ?? MAX_DEFAULT_CONCURRENCY;
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...common,
       bucket,
       chunkConcurrency: concurrency,
+      tableWriteUnits: ingestWriteUnits,
     });
     this.training = new Training(this, 'Training', {
       ...common,
       bucket,
+      maxConcurrency: concurrency,
       ...((props.trainAfterIngest ?? true)
         ? {
             after: {

@@ -59,6 +59,10 @@ export interface ApiProps {
    * RECSYS_CORS_ORIGINS. The stack passes its CloudFront console origin unless told otherwise.
    */
   readonly corsOrigins: readonly string[];
+  /** Reserved concurrency of the handler, so training can't starve it; 0 or absent: none. */
+  readonly reservedConcurrency?: number;
+  /** The account's Lambda memory quota. */
+  readonly maxMemoryMb?: number;
 }
 
 /**
@@ -89,11 +93,9 @@ export class Api extends Construct {
         RECSYS_CORS_ORIGINS: props.corsOrigins.join(','),
       },
       ...(props.target ? { target: props.target } : {}),
-      logGroup: new logs.LogGroup(this, 'HandlerLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      externalModules: ['@aws-sdk/*'],
+      ...(props.retainData ? { retainData: true } : {}),
+      ...(props.reservedConcurrency ? { reservedConcurrency: props.reservedConcurrency } : {}),
+      ...(props.maxMemoryMb ? { maxMemoryMb: props.maxMemoryMb } : {}),
     });
     grantServingAccess(this.function, props.bucket, props.keyspaceName);
 
@@ -130,6 +132,10 @@ export class Api extends Construct {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
+    // `/` itself goes to the Lambda too (it answers 404 route_not_found in its JSON shape). Left to
+    // addProxy, the root would get an ANY method with a MOCK integration and no mapping, which
+    // answers 500 and trips the 5xx alarm.
+    this.restApi.root.addMethod('ANY', integration, { requestValidator: validator });
     this.restApi.root.addProxy({
       defaultIntegration: integration,
       anyMethod: true,

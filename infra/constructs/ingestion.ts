@@ -18,6 +18,13 @@ export interface IngestionProps {
   readonly target?: DataTarget;
   /** MaxConcurrency of the chunk Map: Validate puts it into the layout the Map reads it from. */
   readonly chunkConcurrency?: number;
+  /**
+   * Write units per second each ratings table sustains (Keyspaces only): Validate sizes chunks,
+   * chunks in flight and each writer's pace to it (lambdas/core/ingest/write-budget.ts).
+   */
+  readonly tableWriteUnits?: number;
+  readonly maxMemoryMb?: number;
+  readonly retainData?: boolean;
 }
 
 /** What each ingest Lambda may touch: S3 prefixes and Keyspaces tables, nothing more. */
@@ -105,8 +112,10 @@ export class Ingestion extends Construct {
         bucket: props.bucket,
         keyspaceName: props.keyspaceName,
         ...(props.target ? { target: props.target } : {}),
-        ...(substitution === 'ValidateFunctionArn' && props.chunkConcurrency
-          ? { environment: { RECSYS_CHUNK_CONCURRENCY: String(props.chunkConcurrency) } }
+        ...(props.maxMemoryMb ? { maxMemoryMb: props.maxMemoryMb } : {}),
+        ...(props.retainData ? { retainData: true } : {}),
+        ...(substitution === 'ValidateFunctionArn'
+          ? { environment: validateEnvironment(props) }
           : {}),
       });
       grantS3(fn, props.bucket, access);
@@ -118,7 +127,6 @@ export class Ingestion extends Construct {
       nameSuffix: 'ingest',
       definitionFile: INGEST_DEFINITION,
       functions: this.functions,
-      timeout: Duration.hours(6),
     });
 
     new events.Rule(this, 'ManifestUploaded', {
@@ -140,6 +148,17 @@ export class Ingestion extends Construct {
       ],
     });
   }
+}
+
+/** What Validate reads from its environment: the deployment's concurrency and the tables' rate. */
+function validateEnvironment(props: IngestionProps): Record<string, string> {
+  return {
+    ...(props.chunkConcurrency ? { RECSYS_CHUNK_CONCURRENCY: String(props.chunkConcurrency) } : {}),
+    // A local Cassandra has no write rate to keep to.
+    ...(props.tableWriteUnits && props.target?.mode !== 'local'
+      ? { RECSYS_TABLE_WRITE_UNITS: String(props.tableWriteUnits) }
+      : {}),
+  };
 }
 
 function grantS3(fn: lambda.IFunction, bucket: s3.IBucket, access: Access): void {

@@ -1,13 +1,13 @@
 import {
   Arn,
   ArnFormat,
-  Duration,
   Stack,
   aws_iam as iam,
   aws_lambda as lambda,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stateMachineObservability } from './observability.ts';
 
@@ -20,7 +20,23 @@ export interface PipelineStateMachineProps {
   readonly definitionFile: string;
   /** Lambda per definition substitution (`…FunctionArn`). */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
-  readonly timeout: Duration;
+}
+
+/**
+ * The execution timeout of an ASL file: its top-level TimeoutSeconds. It must be in the file: CDK
+ * applies a StateMachine's `timeout` only to definitions it builds from chained states, and drops it
+ * for a definition read from a file, so without it an execution could run for a year and the
+ * TimedOut alarm could never fire.
+ */
+export function definitionTimeoutSeconds(definitionFile: string): number {
+  const definition = JSON.parse(readFileSync(`${ROOT}${definitionFile}`, 'utf8')) as {
+    TimeoutSeconds?: unknown;
+  };
+  const timeout = definition.TimeoutSeconds;
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) {
+    throw new Error(`${definitionFile} has no top-level TimeoutSeconds`);
+  }
+  return timeout;
 }
 
 /**
@@ -31,6 +47,7 @@ export function pipelineStateMachine(
   scope: Construct,
   props: PipelineStateMachineProps,
 ): sfn.StateMachine {
+  definitionTimeoutSeconds(props.definitionFile);
   const stack = Stack.of(scope);
   const stateMachineName = `${stack.stackName}-${props.nameSuffix}`;
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
@@ -39,7 +56,6 @@ export function pipelineStateMachine(
     definitionSubstitutions: Object.fromEntries(
       Object.entries(props.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
     ),
-    timeout: props.timeout,
     ...stateMachineObservability(scope, stateMachineName),
   });
   for (const fn of Object.values(props.functions)) fn.grantInvoke(stateMachine);

@@ -1,13 +1,16 @@
 import {
   Aws,
   Duration,
+  RemovalPolicy,
   aws_iam as iam,
   aws_lambda as lambda,
   aws_lambda_nodejs as nodejs,
+  aws_logs as logs,
   type aws_s3 as s3,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { NEW_ACCOUNT_MAX_MEMORY_MB } from '../config.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -40,7 +43,9 @@ export function dataEnvironment(target: DataTarget): Record<string, string> {
 /**
  * esbuild settings of every Lambda bundle; scripts/infra/bundle-size.ts builds with the same ones.
  * ESM for top-level await and tree shaking; cassandra-driver is CommonJS and calls require(), which
- * ESM bundles lack, hence the banner.
+ * ESM bundles lack, hence the banner. Nothing is external: the AWS SDK v3 clients (client-s3,
+ * lib-storage, the credential provider) are bundled at the versions package-lock.json pins, not
+ * taken from whatever the Lambda runtime ships (NodejsFunction's default for Node 18+).
  */
 export const BUNDLING = {
   format: 'esm',
@@ -52,37 +57,54 @@ export const BUNDLING = {
     'const require = __recsysCreateRequire(import.meta.url);',
   minify: true,
   sourcemap: true,
+  externalModules: [] as readonly string[],
 } as const;
+
+/** Log retention of every function's own log group. */
+export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 export interface RecsysFunctionProps {
   /** Handler module, relative to the repository root. */
   readonly entry: string;
   readonly handler?: string;
+  /** What the function wants; it gets at most `maxMemoryMb`. */
   readonly memoryMb: number;
+  /** The account's Lambda memory quota (context maxMemoryMb; 3,008 MB on a new account). */
+  readonly maxMemoryMb?: number;
+  /** Keep the function's log group when the stack is deleted (context retainData). */
+  readonly retainData?: boolean;
+  /** Reserved concurrency (the API's); none by default. */
+  readonly reservedConcurrency?: number;
   readonly timeout: Duration;
   /** Powertools service name (log and metric dimension). */
   readonly service: string;
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
   readonly environment?: Record<string, string>;
-  readonly logGroup?: nodejs.NodejsFunctionProps['logGroup'];
-  readonly externalModules?: string[];
   /** Default: Amazon Keyspaces. */
   readonly target?: DataTarget;
 }
 
-/** Every recsys Lambda: Node 22 on arm64, an ESM bundle built locally by esbuild, Keyspaces config. */
+/**
+ * Every recsys Lambda: Node 22 on arm64, an ESM bundle built locally by esbuild (AWS SDK included),
+ * Keyspaces config, memory within the account's quota, and a log group of its own with a retention,
+ * deleted with the stack unless the data is retained.
+ */
 export function recsysFunction(
   scope: Construct,
   id: string,
   props: RecsysFunctionProps,
 ): nodejs.NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: LOG_RETENTION,
+    removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
   return new nodejs.NodejsFunction(scope, id, {
     entry: `${ROOT}${props.entry}`,
     handler: props.handler ?? 'handler',
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
-    memorySize: props.memoryMb,
+    memorySize: Math.min(props.memoryMb, props.maxMemoryMb ?? NEW_ACCOUNT_MAX_MEMORY_MB),
     timeout: props.timeout,
     projectRoot: ROOT,
     depsLockFilePath: `${ROOT}package-lock.json`,
@@ -94,7 +116,10 @@ export function recsysFunction(
       POWERTOOLS_SERVICE_NAME: props.service,
       NODE_OPTIONS: '--enable-source-maps',
     },
-    ...(props.logGroup ? { logGroup: props.logGroup } : {}),
+    logGroup,
+    ...(props.reservedConcurrency
+      ? { reservedConcurrentExecutions: props.reservedConcurrency }
+      : {}),
     // X-Ray segments join the state machine's and API Gateway's traces.
     tracing: lambda.Tracing.ACTIVE,
     bundling: {
@@ -104,7 +129,7 @@ export function recsysFunction(
       banner: BUNDLING.banner,
       minify: BUNDLING.minify,
       sourceMap: BUNDLING.sourcemap,
-      ...(props.externalModules ? { externalModules: props.externalModules } : {}),
+      externalModules: [...BUNDLING.externalModules],
       // esbuild is a devDependency: bundle on this machine, never in a Docker container.
       forceDockerBundling: false,
     },

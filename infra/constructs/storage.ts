@@ -1,5 +1,9 @@
 import { Duration, RemovalPolicy, aws_cassandra as keyspaces, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import {
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  RATINGS_TABLES,
+} from '../../lambdas/core/ingest/write-budget.ts';
 import { TABLES } from '../../lambdas/core/schema/tables.ts';
 import { keyspacesTableProps } from '../keyspaces-schema.ts';
 
@@ -9,6 +13,11 @@ export interface StorageProps {
   readonly retainData: boolean;
   /** False for the local profile: LocalStack has no Keyspaces, the Cassandra container is used. */
   readonly keyspaces?: boolean;
+  /**
+   * Write units per second the ratings tables must sustain from the first ingestion on: above a new
+   * table's 4,000 they are pre-warmed to it (warm throughput).
+   */
+  readonly ratingsWriteUnits?: number;
 }
 
 /**
@@ -58,11 +67,19 @@ export class Storage extends Construct {
     keyspace.applyRemovalPolicy(removalPolicy);
     this.keyspace = keyspace;
 
+    const warm =
+      props.ratingsWriteUnits && props.ratingsWriteUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND
+        ? props.ratingsWriteUnits
+        : undefined;
     for (const table of TABLES) {
       const cfnTable = new keyspaces.CfnTable(
         this,
         `Table-${table.name}`,
-        keyspacesTableProps(props.keyspaceName, table),
+        keyspacesTableProps(props.keyspaceName, table, {
+          ...(warm && (RATINGS_TABLES as readonly string[]).includes(table.name)
+            ? { warmWriteUnits: warm }
+            : {}),
+        }),
       );
       cfnTable.node.addDependency(keyspace);
       cfnTable.applyRemovalPolicy(removalPolicy);

@@ -21,6 +21,11 @@ export interface TrainingProps {
    * (a TrainRequest: rank, blocks, concurrency; the data set defaults to the one last ingested).
    */
   readonly after?: { readonly stateMachine: sfn.IStateMachine; readonly request: TrainRequest };
+  /** The most Lambdas a run may use (Plan refuses a request above it and caps its default). */
+  readonly maxConcurrency?: number;
+  /** The account's Lambda memory quota: no function gets more. */
+  readonly maxMemoryMb?: number;
+  readonly retainData?: boolean;
 }
 
 /** What each train Lambda may touch: S3 prefixes and Keyspaces tables, and how big it is. */
@@ -52,7 +57,8 @@ const ACCESS: Readonly<Record<string, Access>> = {
   TrainScanRangeFunctionArn: { ...runFiles(2048), selectTables: ['ratings_by_user'] },
   TrainBuildIndexFunctionArn: runFiles(1024),
   TrainAssembleBlockFunctionArn: runFiles(2048),
-  // A tuning point trains the whole matrix (both models of the ranking) in one Lambda.
+  // A tuning point trains the whole matrix (both models of the ranking) in one Lambda: it wants
+  // 4,096 MB, and gets it where the account's memory quota allows (-c maxMemoryMb).
   TrainTuneCandidateFunctionArn: runFiles(4096, false),
   TrainTuneSelectFunctionArn: runFiles(256),
   TrainInitFunctionArn: runFiles(1024),
@@ -108,6 +114,11 @@ export class Training extends Construct {
         bucket: props.bucket,
         keyspaceName: props.keyspaceName,
         ...(props.target ? { target: props.target } : {}),
+        ...(props.maxMemoryMb ? { maxMemoryMb: props.maxMemoryMb } : {}),
+        ...(props.retainData ? { retainData: true } : {}),
+        ...(substitution === 'TrainPlanFunctionArn' && props.maxConcurrency
+          ? { environment: { RECSYS_MAX_CONCURRENCY: String(props.maxConcurrency) } }
+          : {}),
       });
       for (const prefix of access.read) props.bucket.grantRead(fn, prefix);
       for (const prefix of access.write) props.bucket.grantPut(fn, prefix);
@@ -119,7 +130,6 @@ export class Training extends Construct {
       nameSuffix: 'train',
       definitionFile: TRAIN_DEFINITION,
       functions: this.functions,
-      timeout: Duration.hours(12),
     });
 
     if (props.after) {

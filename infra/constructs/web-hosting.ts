@@ -5,10 +5,12 @@ import {
   RemovalPolicy,
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
+  aws_logs as logs,
   aws_s3 as s3,
   aws_s3_deployment as deployment,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { LOG_RETENTION } from './recsys-function.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -82,6 +84,11 @@ export class WebHosting extends Construct {
       sources: [site, deployment.Source.jsonData('assets/config.json', { apiBase: apiUrl })],
       distribution: this.distribution,
       distributionPaths: ['/index.html', '/assets/config.json'],
+      // Its handler's logs, like every function's, expire and go with the stack.
+      logGroup: new logs.LogGroup(this, 'DeployLogs', {
+        retention: LOG_RETENTION,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
   }
 }

@@ -2,8 +2,14 @@ import cassandra from 'cassandra-driver';
 import { withRetry } from '../core/retry.ts';
 import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
 import { TABLES } from '../core/schema/tables.ts';
+import {
+  partitionerFromName,
+  planTokenRanges,
+  type Partitioner,
+} from '../core/train/token-ranges.ts';
 import { CassandraFaults } from './cassandra-faults.ts';
 import { SigV4AuthProvider } from './cassandra-sigv4.ts';
+import { KEYSPACES_ROOT_CERTIFICATES } from './keyspaces-roots.ts';
 
 /** Where the data lives: a Cassandra we run (laptop, CI, LocalStack) or Amazon Keyspaces. */
 export type CassandraConfig =
@@ -63,12 +69,43 @@ export function clientOptions(config: CassandraConfig): cassandra.ClientOptions 
     contactPoints: [`${host}:9142`],
     localDataCenter: config.region,
     authProvider: new SigV4AuthProvider(config.region),
-    // Keyspaces only speaks TLS; Node's bundled roots include the Amazon/Starfield CAs it uses.
-    sslOptions: { host, servername: host, rejectUnauthorized: true },
+    // Keyspaces only speaks TLS. Trust exactly the roots its guide lists (Amazon Root CA 1–4 and
+    // Starfield Class 2, which Node's bundled store lacks): keyspaces-roots.ts.
+    sslOptions: {
+      host,
+      servername: host,
+      rejectUnauthorized: true,
+      ca: KEYSPACES_ROOT_CERTIFICATES.map((root) => root.pem),
+    },
   };
 }
 
 const { responseErrorCodes, consistencies } = cassandra.types;
+
+/**
+ * Tables whose reads must see the latest acknowledged write: the data set and model registries and
+ * the active-model pointer drive what the pipelines and the API do next, and a LOCAL_ONE read on
+ * Keyspaces may return a replica that has not seen a write of a moment ago.
+ */
+export const QUORUM_READ_TABLES: ReadonlySet<string> = new Set([
+  'datasets',
+  'models',
+  'active_model',
+]);
+
+/**
+ * LOCAL_QUORUM for every write (Keyspaces requires it), for reads asked to be `quorum`, and for
+ * every read of {@link QUORUM_READ_TABLES}; LOCAL_ONE (half the read units) for other reads.
+ */
+export function statementConsistency(cql: string, requested: 'one' | 'quorum' | undefined): number {
+  const match = /^\s*select\b[\s\S]*?\bfrom\s+(?:\w+\.)?(\w+)/i.exec(cql);
+  if (!match) return consistencies.localQuorum;
+  if (requested === 'quorum' || QUORUM_READ_TABLES.has(match[1]!.toLowerCase())) {
+    return consistencies.localQuorum;
+  }
+  return consistencies.localOne;
+}
+
 const TRANSIENT_CODES = new Set<number>([
   responseErrorCodes.overloaded,
   responseErrorCodes.writeTimeout,
@@ -117,6 +154,7 @@ export class CassandraStore {
   readonly keyspace: string;
   private readonly client: cassandra.Client;
   private readonly faults = CassandraFaults.fromEnv(process.env);
+  private partitionerName: Promise<string> | undefined;
 
   constructor(
     readonly config: CassandraConfig,
@@ -144,10 +182,7 @@ export class CassandraStore {
     const queryOptions: cassandra.QueryOptions = {
       prepare: true,
       isIdempotent: options.idempotent ?? isRead,
-      consistency:
-        isRead && options.consistency !== 'quorum'
-          ? consistencies.localOne
-          : consistencies.localQuorum,
+      consistency: statementConsistency(cql, options.consistency),
       ...(options.fetchSize ? { fetchSize: options.fetchSize } : {}),
       ...(options.pageState ? { pageState: options.pageState } : {}),
     };
@@ -183,30 +218,42 @@ export class CassandraStore {
   }
 
   /**
-   * A full-table scan cut into `splits` token ranges that can be read in parallel (each query with
-   * {@link rows}). The ranges cover the whole Murmur3 ring, so together they return every row once.
+   * The partitioner of the cluster this client talks to (system.local). Keyspaces sets it per
+   * account and Region, and it can be changed at any time: Murmur3 (tokens −2⁶³…2⁶³−1) or
+   * Random/Default (tokens 0…2¹²⁷). Read once per client.
    */
-  tokenRangeScans(
+  async partitioner(): Promise<Partitioner> {
+    this.partitionerName ??= this.execute('SELECT partitioner FROM system.local').then((result) =>
+      String(result.first()?.get('partitioner')),
+    );
+    try {
+      return partitionerFromName(await this.partitionerName);
+    } catch (error) {
+      this.partitionerName = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A full-table scan cut into `splits` token ranges that can be read in parallel (each query with
+   * {@link rows}). The ranges cover the whole token ring of the cluster's partitioner, so together
+   * they return every row once.
+   */
+  async tokenRangeScans(
     tableName: string,
     columns: readonly string[],
     partitionKey: readonly string[],
     splits: number,
-  ): { cql: string; params: Params }[] {
+  ): Promise<{ cql: string; params: Params }[]> {
     const token = `token(${partitionKey.map(assertIdentifier).join(', ')})`;
     const cql =
       `SELECT ${columns.map(assertIdentifier).join(', ')} FROM ${this.table(tableName)} ` +
       `WHERE ${token} > ? AND ${token} <= ?`;
-    const min = -(2n ** 63n);
-    const span = 2n ** 64n - 1n;
-    const bounds = Array.from({ length: splits + 1 }, (_, i) =>
-      i === splits ? 2n ** 63n - 1n : min + (span * BigInt(i)) / BigInt(splits),
-    );
-    return bounds.slice(0, -1).map((start, i) => ({
+    // Bounds as decimal strings: the driver encodes them as bigint (Murmur3) or varint (Random)
+    // from the prepared statement's metadata.
+    return planTokenRanges(splits, await this.partitioner()).map((range) => ({
       cql,
-      params: [
-        cassandra.types.Long.fromString(String(start)),
-        cassandra.types.Long.fromString(String(bounds[i + 1]!)),
-      ],
+      params: [range.lower, range.upper],
     }));
   }
 
@@ -250,16 +297,21 @@ export class CassandraStore {
     });
   }
 
-  /** Runs many idempotent batches with bounded concurrency; `onDone` hears of each finished one. */
+  /**
+   * Runs many idempotent batches with bounded concurrency; `onDone` hears of each finished one.
+   * `pace`, if given, is awaited with each batch's statement count before it is sent (a rate cap).
+   */
   async batchMany(
     batches: readonly (readonly BatchQuery[])[],
     concurrency = 32,
     onDone?: (batch: readonly BatchQuery[]) => void,
+    pace?: (statements: number) => Promise<void>,
   ): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < batches.length) {
         const batch = batches[next++]!;
+        if (pace) await pace(batch.length);
         await this.batch(batch, { idempotent: true });
         onDone?.(batch);
       }

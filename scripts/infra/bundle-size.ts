@@ -10,8 +10,8 @@ import { TRAIN_HANDLERS } from '../train/train-handlers.ts';
 
 /**
  * `npm run bundle-size`: bundles every Lambda exactly as the stack's NodejsFunction does (the
- * shared BUNDLING settings; @aws-sdk/* left to the Lambda runtime, NodejsFunction's default for
- * Node 18+) and prints each bundle's size and the total; writes bench/results/bundle-sizes.json.
+ * shared BUNDLING settings: nothing external, the AWS SDK v3 clients included) and prints each
+ * bundle's size and the total; writes bench/results/bundle-sizes.json.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, '.local/bundles');
@@ -46,7 +46,7 @@ for (const [name, entry] of Object.entries(functions)) {
     banner: { js: BUNDLING.banner },
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourcemap,
-    external: ['@aws-sdk/*'],
+    external: [...BUNDLING.externalModules],
     logLevel: 'error',
   });
   const bytes = statSync(outfile).size;
@@ -82,7 +82,7 @@ writeFileSync(
     {
       measuredAt: new Date().toISOString(),
       esbuild: BUNDLING,
-      external: ['@aws-sdk/*'],
+      external: [...BUNDLING.externalModules],
       goalBytes: GOAL_BYTES,
       totalBytes: total,
       functions: rows,

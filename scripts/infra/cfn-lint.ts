@@ -56,6 +56,24 @@ export async function ensureCfnLint(python = process.env.PYTHON ?? 'python3'): P
 export const PROFILES = ['aws', 'local'] as const;
 
 /**
+ * The templates linted: both profiles with their defaults (a new account), and the default profile
+ * as an established account deploys it (reserved API concurrency, 10 GB memory cap, ratings tables
+ * pre-warmed with WarmThroughput, data and logs retained), so every property the stack can emit is
+ * checked against CloudFormation's schema.
+ */
+export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
+  aws: { profile: 'aws' },
+  local: { profile: 'local' },
+  'aws-established': {
+    profile: 'aws',
+    accountConcurrency: '1000',
+    maxMemoryMb: '10240',
+    ingestWriteUnits: '40000',
+    retainData: 'true',
+  },
+};
+
+/**
  * Rules switched off, each for a pattern aws-cdk-lib itself emits and this project cannot change:
  * W3005: the library adds DependsOn on a role that a GetAtt already orders (harmless redundancy).
  * W3045: a bucket that receives CloudFront standard logs needs ACLs, so the library sets the
@@ -63,16 +81,16 @@ export const PROFILES = ['aws', 'local'] as const;
  */
 export const IGNORED_RULES = ['W3005', 'W3045'] as const;
 
-/** Synthesizes each profile's template (bundling skipped: it only changes asset hashes). */
+/** Synthesizes each variant's template (bundling skipped: it only changes asset hashes). */
 export function synthTemplates(outRoot = join(ROOT, '.local/cfn-lint')): string[] {
   rmSync(outRoot, { recursive: true, force: true });
-  return PROFILES.map((profile) => {
-    const outdir = join(outRoot, profile);
+  return Object.entries(VARIANTS).map(([variant, context]) => {
+    const outdir = join(outRoot, variant);
     mkdirSync(outdir, { recursive: true });
-    const { app } = synthRecsys({ context: { profile }, outdir });
+    const { app } = synthRecsys({ context, outdir });
     app.synth();
     const template = readdirSync(outdir).find((f) => f.endsWith('.template.json'));
-    if (!template) throw new Error(`cfn-lint: no template synthesized for profile ${profile}`);
+    if (!template) throw new Error(`cfn-lint: no template synthesized for ${variant}`);
     return join(outdir, template);
   });
 }

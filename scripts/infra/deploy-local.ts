@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, readConfig } from '../../infra/config.ts';
 
 /**
  * `npm run deploy:local`: the `local` profile of the stack into LocalStack with aws-cdk-local,
@@ -45,6 +46,22 @@ function portAnswers(hostPort: string): Promise<boolean> {
   });
 }
 
+/** The local profile's keyspace for the `-c key=value` arguments passed through to cdklocal. */
+function stackKeyspace(args: readonly string[]): string {
+  const context: Record<string, string> = { profile: 'local' };
+  for (let i = 0; i < args.length; i++) {
+    const pair = args[i] === '-c' || args[i] === '--context' ? args[++i] : undefined;
+    const match = pair ? /^([^=]+)=(.*)$/.exec(pair) : null;
+    if (match) context[match[1]!] = match[2]!;
+  }
+  try {
+    return readConfig((key) => context[key]).keyspaceName;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): void {
   console.log(`deploy:local: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
@@ -72,6 +89,8 @@ const env: NodeJS.ProcessEnv = {
   AWS_REGION: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   CASSANDRA_CONTACT_POINTS: cassandra,
   RECSYS_DB: 'local',
+  // The keyspace the stack's Lambdas use: recsys_<envName> unless -c keyspace=… says otherwise.
+  RECSYS_KEYSPACE: stackKeyspace(process.argv.slice(2)),
 };
 // The local profile has no Keyspaces tables for CloudFormation to create: the schema goes into
 // the container the same way it goes into any local Cassandra.

@@ -178,3 +178,32 @@ describe('a chunk that fails once', () => {
     }
   });
 });
+
+describe('an ingestion paced to a Keyspaces table’s write rate', () => {
+  it('keeps every writer to its share of the rate and stores the same rows', async () => {
+    const fixture = writeBadRowsFixture();
+    const keyspace = `it_ingest_paced_${run}`;
+    keyspaces.open(keyspace);
+    const rate = 4_000;
+    try {
+      // What the stack tells Validate on AWS (RECSYS_TABLE_WRITE_UNITS): 4,000 WRU/s per table
+      // makes 2 chunks at once of 2,000 ratings/s each (write-budget.ts).
+      const result = await ingest({
+        dir: fixture.dir,
+        dataset: 'paced',
+        keyspace,
+        chunkBytes: 64 * 1024,
+        handlerEnv: { RECSYS_TABLE_WRITE_UNITS: String(rate) },
+      });
+      expect(result.counts).toMatchObject({
+        ratings: fixture.expectedRatings.size,
+        rejectedRows: fixture.expectedRejects.length,
+      });
+      // Both tables, one after the other, at no more than the table's rate.
+      const floor = (2 * result.counts.rowsAccepted!) / rate;
+      expect(result.seconds.chunks).toBeGreaterThanOrEqual(floor * 0.9);
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+    }
+  });
+});

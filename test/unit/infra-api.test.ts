@@ -59,6 +59,25 @@ describe('Api construct', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
   });
 
+  it('sends / to the Lambda too: no MOCK without a mapping (it answers 500)', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (m) => (m as { Properties: Record<string, any> }).Properties, // eslint-disable-line @typescript-eslint/no-explicit-any
+    );
+    for (const method of methods) {
+      if (method.Integration.Type !== 'MOCK') continue;
+      // Only CORS preflights are mocked, each with its mapped 204 response.
+      expect(method.HttpMethod).toBe('OPTIONS');
+      expect(method.Integration.RequestTemplates).toBeDefined();
+      expect(method.Integration.IntegrationResponses.length).toBeGreaterThan(0);
+    }
+    const root = methods.filter(
+      (m) => m.HttpMethod === 'ANY' && JSON.stringify(m.ResourceId).includes('RootResourceId'),
+    );
+    expect(root).toHaveLength(1);
+    expect(root[0]!.Integration.Type).toBe('AWS_PROXY');
+    expect(root[0]!.ApiKeyRequired).toBe(true);
+  });
+
   it('throttles through a usage plan with a key, and writes access logs', () => {
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       Throttle: { RateLimit: 50, BurstLimit: 100 },

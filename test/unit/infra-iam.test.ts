@@ -51,9 +51,10 @@ describe('IAM: least privilege in every statement of the stack', () => {
       for (const resource of resources(statement)) {
         const arn = text(resource);
         const system = arn.includes(':/keyspace/system*');
-        expect(system || /:\/keyspace\/recsys\/table\/[a-z_]+"/.test(arn), `${id}: ${arn}`).toBe(
-          true,
-        );
+        expect(
+          system || /:\/keyspace\/recsys_dev\/table\/[a-z_]+"/.test(arn),
+          `${id}: ${arn}`,
+        ).toBe(true);
         // The system keyspaces are only ever read.
         if (system) expect(actions(statement), id).toEqual(['cassandra:Select']);
       }

@@ -42,7 +42,8 @@ describe('local profile (LocalStack + Cassandra container)', () => {
         RECSYS_ENV: 'local',
         CASSANDRA_CONTACT_POINTS: 'cassandra:9042',
         S3_ENDPOINT: 'http://localstack:4566',
-        RECSYS_KEYSPACE: 'recsys',
+        // One keyspace per environment, in the container as on Keyspaces.
+        RECSYS_KEYSPACE: 'recsys_local',
       });
     }
     const api = functions.find(

@@ -51,7 +51,7 @@ describe('RecsysStack (default profile)', () => {
     template.resourceCountIs('AWS::Cassandra::Keyspace', 1);
     template.resourceCountIs('AWS::Cassandra::Table', TABLES.length);
     template.allResourcesProperties('AWS::Cassandra::Table', {
-      KeyspaceName: 'recsys',
+      KeyspaceName: 'recsys_dev',
       BillingMode: { Mode: 'ON_DEMAND' },
       PointInTimeRecoveryEnabled: true,
     });
@@ -105,7 +105,7 @@ describe('RecsysStack (default profile)', () => {
       });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         RECSYS_DB: 'keyspaces',
-        RECSYS_KEYSPACE: 'recsys',
+        RECSYS_KEYSPACE: 'recsys_dev',
       });
       expect(fn.Properties.Environment.Variables.CASSANDRA_CONTACT_POINTS).toBeUndefined();
     }
@@ -161,7 +161,9 @@ describe('RecsysStack (default profile)', () => {
       now: new Date(0),
     });
     expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);
-    const maps = (file: string, path: string) => {
+    // The two output Maps run side by side, half each: never more than 7 Lambdas at once.
+    expect(plan.outputConcurrency).toBe(3);
+    const maps = (file: string, ...paths: string[]) => {
       const found: unknown[] = [];
       JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), (_key, value) => {
         if (value && value.Type === 'Map')
@@ -169,9 +171,9 @@ describe('RecsysStack (default profile)', () => {
         return value;
       });
       expect(found.length).toBeGreaterThan(0);
-      expect(new Set(found)).toEqual(new Set([path]));
+      expect(new Set(found)).toEqual(new Set(paths));
     };
-    maps(TRAIN_DEFINITION, '$.plan.concurrency');
+    maps(TRAIN_DEFINITION, '$.plan.concurrency', '$.plan.outputConcurrency');
     maps(INGEST_DEFINITION, '$.layout.value.chunkConcurrency');
   });
 

@@ -59,6 +59,7 @@ describe('statemachines/ingest.asl.json', () => {
       'dataset.$',
       'ratingsFormat.$',
       'ratingsKey.$',
+      'writeRatingsPerSecond.$',
       'writeTimeBase.$',
     ]);
   });

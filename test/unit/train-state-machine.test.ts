@@ -69,7 +69,12 @@ describe('train.asl.json', () => {
       'TuneGrid',
     ]);
     for (const [name, map] of maps) {
-      expect(map.MaxConcurrencyPath, name).toBe('$.plan.concurrency');
+      // The two output Maps run side by side (a Parallel): half the concurrency each, so a run
+      // never has more than `concurrency` Lambdas at once.
+      const side = ['TopNBlocks', 'SimilarMovieBlocks'].includes(name);
+      expect(map.MaxConcurrencyPath, name).toBe(
+        side ? '$.plan.outputConcurrency' : '$.plan.concurrency',
+      );
       expect((map.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig, name).toEqual({
         Mode: 'DISTRIBUTED',
         ExecutionType: 'STANDARD',

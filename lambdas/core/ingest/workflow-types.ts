@@ -15,6 +15,12 @@ export interface IngestRequest {
   readonly chunkBytes?: number;
   /** Chunk Lambdas at once (the Map's MaxConcurrencyPath); locally, the number of worker threads. */
   readonly chunkConcurrency?: number;
+  /**
+   * Write units per second each ratings table sustains (Keyspaces; RECSYS_TABLE_WRITE_UNITS on
+   * AWS). When set, chunk size, chunks in flight and each writer's pace follow from it
+   * (write-budget.ts); unset (a local Cassandra), writers go as fast as they can.
+   */
+  readonly tableWriteUnits?: number;
   readonly minRatingsPerMovie?: number;
 }
 
@@ -29,6 +35,8 @@ export interface DatasetLayout {
   readonly tagsKey: string | null;
   readonly chunkBytes: number;
   readonly chunkConcurrency: number;
+  /** The pace of each chunk writer, ratings per second into one table; 0: unpaced. */
+  readonly writeRatingsPerSecond: number;
   readonly minRatingsPerMovie: number;
   /** Epoch µs; see write-time.ts. Fixed for the execution so retried chunks write identical cells. */
   readonly writeTimeBase: number;
@@ -50,6 +58,8 @@ export interface ChunkTask {
   readonly ratingsKey: string;
   readonly ratingsFormat: RatingsFormat;
   readonly writeTimeBase: number;
+  /** Ratings per second into one table (the layout's pace); 0 or absent: unpaced. */
+  readonly writeRatingsPerSecond?: number;
   readonly chunk: ChunkSpec;
 }
 

@@ -2,7 +2,7 @@ import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
 import { resolveNeighbourSettings } from '../neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
 import { assertRunId } from './run-layout.ts';
-import { planTokenRanges } from './token-ranges.ts';
+import { planTokenRanges, type Partitioner } from './token-ranges.ts';
 import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
 import type {
   RunPlan,
@@ -122,6 +122,25 @@ export interface PlanContext {
   readonly executionName: string;
   readonly dataset: string;
   readonly now: Date;
+  /** The cluster's token ring (system.local); Murmur3 if not given. */
+  readonly partitioner?: Partitioner;
+  /** The most Lambdas at once the deployment allows (its `concurrency` setting). */
+  readonly maxConcurrency?: number;
+}
+
+/** Refuses a requested concurrency above what the deployment allows (its `concurrency`). */
+export function assertConcurrencyWithin(requested: unknown, maxConcurrency: number): void {
+  if (typeof requested === 'number' && requested > maxConcurrency) {
+    throw new TrainRequestError(
+      `concurrency ${requested} is above the deployment's ${maxConcurrency} ` +
+        "(cdk deploy -c concurrency=…, sized to the account's Lambda concurrency quota)",
+    );
+  }
+}
+
+/** Half the concurrency for each of the two output Maps that run side by side. */
+export function outputConcurrency(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 2));
 }
 
 /** The request with every default filled in and every value checked. */
@@ -129,11 +148,13 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
   const options = checkedOptions(request.options);
   const blockCount = integer('blocks', request.blocks ?? TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS);
   const scanRanges = integer('scanRanges', request.scanRanges ?? blockCount, 1, MAX_BLOCKS);
+  const maxConcurrency = context.maxConcurrency ?? 10_000;
+  assertConcurrencyWithin(request.concurrency, maxConcurrency);
   const concurrency = integer(
     'concurrency',
-    request.concurrency ?? Math.max(blockCount, scanRanges),
+    request.concurrency ?? Math.min(Math.max(blockCount, scanRanges), maxConcurrency),
     1,
-    10_000,
+    maxConcurrency,
   );
   const tolerance = request.tolerance ?? TRAIN_DEFAULTS.tolerance;
   if (typeof tolerance !== 'number' || !(tolerance >= 0)) {
@@ -177,8 +198,10 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
     blockCount,
     blocks: Array.from({ length: blockCount }, (_, b) => b),
-    ranges: planTokenRanges(scanRanges),
+    ranges: planTokenRanges(scanRanges, context.partitioner ?? 'murmur3'),
+    partitioner: context.partitioner ?? 'murmur3',
     concurrency,
+    outputConcurrency: outputConcurrency(concurrency),
     tolerance,
     validation,
     splitSeed: integer('splitSeed', request.splitSeed ?? TRAIN_DEFAULTS.splitSeed, 0, 0xffffffff),

@@ -3,7 +3,7 @@ import type { NeighbourSettings } from '../neighbours/options.ts';
 import type { RankingPolicy } from '../serving/ranking.ts';
 import type { ErrorSum } from './prediction-error.ts';
 import type { ScanTotals } from './shuffle.ts';
-import type { TokenRange } from './token-ranges.ts';
+import type { Partitioner, TokenRange } from './token-ranges.ts';
 import type { TuneCandidate, TuneGrid, TuneResult } from './tune-grid.ts';
 import type { Side } from './run-layout.ts';
 
@@ -103,7 +103,14 @@ export interface RunPlan {
   /** 0..blockCount-1: the items of every block Map. */
   readonly blocks: readonly number[];
   readonly ranges: readonly TokenRange[];
+  /** The token ring the ranges cut (absent in plans written before: Murmur3). */
+  readonly partitioner?: Partitioner;
   readonly concurrency: number;
+  /**
+   * MaxConcurrency of each of the two output Maps (top-N and similar movies), which run side by
+   * side: half the concurrency each, so the run never has more than `concurrency` Lambdas at once.
+   */
+  readonly outputConcurrency: number;
   readonly tolerance: number;
   readonly validation: number;
   readonly splitSeed: number;

@@ -20,8 +20,8 @@ const SCAN_SPLITS = 8;
 const WRITES_IN_FLIGHT = 32;
 
 /**
- * After every chunk: reads the stored ratings back (so duplicates that met across chunks are counted
- * once), writes per-user and per-movie statistics, the exploratory charts and the quarantine files
+ * After every chunk: reads the stored ratings back at LOCAL_QUORUM (so duplicates that met across
+ * chunks are counted once, and no write of a moment ago is missed), writes per-user and per-movie statistics, the exploratory charts and the quarantine files
  * with file-wide line numbers, and returns the exact counts.
  */
 export async function aggregateDataset(
@@ -105,7 +105,7 @@ export async function aggregateDataset(
 }
 
 async function scanRatings(db: Stores['db']): Promise<RatingAggregator> {
-  const scans = db.tokenRangeScans(
+  const scans = await db.tokenRangeScans(
     'ratings_by_user',
     ['user_id', 'movie_id', 'rating', 'rated_at'],
     ['user_id'],
@@ -114,7 +114,7 @@ async function scanRatings(db: Stores['db']): Promise<RatingAggregator> {
   const parts = await Promise.all(
     scans.map(async ({ cql, params }) => {
       const part = new RatingAggregator();
-      for await (const row of db.rows(cql, params)) {
+      for await (const row of db.rows(cql, params, undefined, 'quorum')) {
         const ratedAt = row.get('rated_at') as { toNumber(): number } | null;
         part.add(
           row.get('user_id') as number,
@@ -133,7 +133,8 @@ async function scanRatings(db: Stores['db']): Promise<RatingAggregator> {
 
 async function scanMovies(db: Stores['db']): Promise<CatalogueMovie[]> {
   const movies: CatalogueMovie[] = [];
-  for await (const row of db.rows(`SELECT movie_id, title, genres FROM ${db.table('movies')}`)) {
+  const cql = `SELECT movie_id, title, genres FROM ${db.table('movies')}`;
+  for await (const row of db.rows(cql, [], undefined, 'quorum')) {
     // A row without a title only holds statistics of a movie the catalogue does not list.
     if (row.get('title') === null) continue;
     movies.push({
@@ -146,7 +147,12 @@ async function scanMovies(db: Stores['db']): Promise<CatalogueMovie[]> {
 
 async function scanTagCounts(db: Stores['db']): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
-  for await (const row of db.rows(`SELECT movie_id FROM ${db.table('tags')}`)) {
+  for await (const row of db.rows(
+    `SELECT movie_id FROM ${db.table('tags')}`,
+    [],
+    undefined,
+    'quorum',
+  )) {
     const movieId = row.get('movie_id') as number;
     counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
   }

@@ -4,6 +4,7 @@ import { FIELD_DELIMITER } from '../../core/formats/ratings-format.ts';
 import { movieBucketRuns, userRuns } from '../../core/ingest/batching.ts';
 import { ingestRejection } from '../../core/ingest/cleaning.ts';
 import { LineCounter } from '../../core/ingest/line-counter.ts';
+import { RatePacer } from '../../core/ingest/pacer.ts';
 import {
   formatQuarantineCsv,
   stagedQuarantineKey,
@@ -83,8 +84,14 @@ export async function ingestChunk(
   const table = rows.finish();
   const rowsTotal = table.length;
   onProgress({ bytesRead, bytesTotal, rowsWritten: 0, rowsTotal, phase: 'writing' });
-  await writeRatings(db, table, task.writeTimeBase, task.chunk.index, (rowsWritten) =>
-    onProgress({ bytesRead, bytesTotal, rowsWritten, rowsTotal, phase: 'writing' }),
+  await writeRatings(
+    db,
+    table,
+    task.writeTimeBase,
+    task.chunk.index,
+    (rowsWritten) =>
+      onProgress({ bytesRead, bytesTotal, rowsWritten, rowsTotal, phase: 'writing' }),
+    task.writeRatingsPerSecond,
   );
 
   let stagedKey: string | null = null;
@@ -111,6 +118,7 @@ async function writeRatings(
   writeTimeBase: number,
   chunkIndex: number,
   onWritten: (rows: number) => void,
+  ratingsPerSecond = 0,
 ): Promise<void> {
   const { byUser, byMovie } = ratingUpserts(db);
   const writeTime = (row: number) => ratingWriteTime(writeTimeBase, table.timestamps[row]!);
@@ -148,11 +156,15 @@ async function writeRatings(
     reported = writes;
     onWritten(Math.floor(writes / 2));
   };
+  // On Keyspaces each chunk keeps to its share of the tables' write rate (write-budget.ts): one
+  // table is written at a time, so one pace covers both.
+  const pacer = ratingsPerSecond > 0 ? new RatePacer(ratingsPerSecond) : undefined;
+  const pace = pacer && ((statements: number) => pacer.take(statements));
   // Halfway through the user batches is where a failure would hurt idempotence most.
   const half = Math.ceil(userBatches.length / 2);
-  await db.batchMany(userBatches.slice(0, half), BATCHES_IN_FLIGHT, onDone);
+  await db.batchMany(userBatches.slice(0, half), BATCHES_IN_FLIGHT, onDone, pace);
   injectFault(`chunk-${chunkIndex}`);
-  await db.batchMany(userBatches.slice(half), BATCHES_IN_FLIGHT, onDone);
-  await db.batchMany(movieBatches, BATCHES_IN_FLIGHT, onDone);
+  await db.batchMany(userBatches.slice(half), BATCHES_IN_FLIGHT, onDone, pace);
+  await db.batchMany(movieBatches, BATCHES_IN_FLIGHT, onDone, pace);
   onWritten(table.length);
 }

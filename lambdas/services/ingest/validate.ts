@@ -5,6 +5,7 @@ import {
 } from '../../core/formats/ratings-format.ts';
 import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-plan.ts';
 import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../core/ingest/cleaning.ts';
+import { planIngestSchedule } from '../../core/ingest/write-budget.ts';
 import { writeTimeBase } from '../../core/ingest/write-time.ts';
 import {
   assertDatasetName,
@@ -83,19 +84,37 @@ export async function validateDataset(
   const tagsKey = await optional('tags.csv', 'userid,movieid,tag,timestamp');
 
   await assertKeyspaceFree(db, dataset);
-  const chunkBytes = request.chunkBytes ?? defaultChunkBytes(ratingsBytes);
+  // On AWS the stack's settings arrive in the environment: the EventBridge rule's input names only
+  // the manifest.
+  const deployed = process.env.RECSYS_CHUNK_CONCURRENCY;
+  const concurrency =
+    request.chunkConcurrency ?? (deployed ? Number(deployed) : DEFAULT_CHUNK_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new DatasetInvalidError('chunkConcurrency must be an integer in [1, 1000]');
+  }
+  const deployedRate = process.env.RECSYS_TABLE_WRITE_UNITS;
+  const tableWriteUnits =
+    request.tableWriteUnits ?? (deployedRate ? Number(deployedRate) : undefined);
+  let chunkBytes = request.chunkBytes ?? defaultChunkBytes(ratingsBytes);
+  let chunkConcurrency = concurrency;
+  let writeRatingsPerSecond = 0;
   try {
+    if (tableWriteUnits !== undefined) {
+      // Keyspaces: chunks small enough, and few enough at once, that each finishes well inside
+      // its Lambda's timeout at its share of the tables' write rate (write-budget.ts).
+      const schedule = planIngestSchedule({
+        ratingsBytes,
+        tableWriteUnits,
+        concurrency,
+        ...(request.chunkBytes ? { chunkBytes: request.chunkBytes } : {}),
+      });
+      chunkBytes = schedule.chunkBytes;
+      chunkConcurrency = schedule.chunkConcurrency;
+      writeRatingsPerSecond = schedule.writeRatingsPerSecond;
+    }
     checkChunkBytes(chunkBytes, ratingsBytes);
   } catch (error) {
     throw new DatasetInvalidError((error as Error).message);
-  }
-  // On AWS the stack's `concurrency` setting arrives in the environment: the EventBridge rule's
-  // input names only the manifest.
-  const deployed = process.env.RECSYS_CHUNK_CONCURRENCY;
-  const chunkConcurrency =
-    request.chunkConcurrency ?? (deployed ? Number(deployed) : DEFAULT_CHUNK_CONCURRENCY);
-  if (!Number.isInteger(chunkConcurrency) || chunkConcurrency < 1 || chunkConcurrency > 1000) {
-    throw new DatasetInvalidError('chunkConcurrency must be an integer in [1, 1000]');
   }
   const minRatingsPerMovie = request.minRatingsPerMovie ?? DEFAULT_MIN_RATINGS_PER_MOVIE;
   if (!Number.isInteger(minRatingsPerMovie) || minRatingsPerMovie < 0) {
@@ -131,6 +150,7 @@ export async function validateDataset(
     tagsKey,
     chunkBytes,
     chunkConcurrency,
+    writeRatingsPerSecond,
     minRatingsPerMovie,
     writeTimeBase: writeTimeBase(now),
     startedAt: now,

@@ -1,5 +1,11 @@
 import { resolveAlsOptions } from '../../core/als/index.ts';
-import { TrainRequestError, resolveTrainRequest } from '../../core/train/train-request.ts';
+import {
+  TrainRequestError,
+  assertConcurrencyWithin,
+  outputConcurrency,
+  resolveTrainRequest,
+} from '../../core/train/train-request.ts';
+import { UnsupportedPartitionerError } from '../../core/train/token-ranges.ts';
 import type { RunPlan, TrainRequest } from '../../core/train/workflow-types.ts';
 import { getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
 import { readDatasetStatus } from '../ingest/dataset-status.ts';
@@ -10,6 +16,12 @@ export interface PlanInput {
   readonly request: TrainRequest;
   /** `$$.Execution.Name`: the run id when the request names none, and how a retry knows itself. */
   readonly executionName: string;
+}
+
+/** The stack's `concurrency` setting (RECSYS_MAX_CONCURRENCY): the most Lambdas a run may use. */
+function deployedMaxConcurrency(): number | undefined {
+  const value = Number(process.env.RECSYS_MAX_CONCURRENCY);
+  return Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
 /** Execution names may hold characters a model id may not; anything else maps to "-". */
@@ -42,17 +54,33 @@ export async function planRun(
     if (record) await saveModelRecord(stores.db, { ...record, status: 'training' });
     const resumed = !sameExecution && (await run.files.exists(run.layout.settings));
     // Concurrency only schedules work, so a resumed run may change it; nothing else.
-    const concurrency = request.concurrency ?? existing.concurrency;
-    return { ...existing, concurrency, resumed };
+    const cap = deployedMaxConcurrency() ?? Infinity;
+    assertConcurrencyWithin(request.concurrency, cap);
+    const concurrency = Math.min(request.concurrency ?? existing.concurrency, cap);
+    return { ...existing, concurrency, outputConcurrency: outputConcurrency(concurrency), resumed };
   }
   if (request.resume) throw new TrainRequestError(`there is no run ${runId} to resume`);
 
   const status = await readDatasetStatus(stores.db, request.dataset);
+  // Token ranges cut the ring of the partitioner the cluster uses (Keyspaces: per account and
+  // Region, Murmur3 or Random); an unknown one stops the run here with its name.
+  let partitioner;
+  try {
+    partitioner = await stores.db.partitioner();
+  } catch (error) {
+    if (error instanceof UnsupportedPartitionerError) {
+      throw new TrainRequestError(error.message);
+    }
+    throw error;
+  }
+  const maxConcurrency = deployedMaxConcurrency();
   const plan = resolveTrainRequest(request, {
     runId,
     executionName,
     dataset: request.dataset ?? status?.dataset ?? stores.db.keyspace,
     now: new Date(),
+    partitioner,
+    ...(maxConcurrency ? { maxConcurrency } : {}),
   });
   await run.files.putJson(run.layout.plan, plan);
   // The effective settings (defaults filled in), so a listing shows them while training runs.

@@ -18,6 +18,15 @@ export async function scanRange(task: ScanTask, stores: Stores): Promise<ScanRes
   const { db } = stores;
   const run = new TrainingRun(task.runId, stores);
   const plan = await run.plan();
+  // The ranges cut the ring Plan read. Keyspaces lets an account switch partitioners at any time,
+  // and the ranges of one ring would silently miss rows of the other: stop instead.
+  const ring = await db.partitioner();
+  if (ring !== (plan.partitioner ?? 'murmur3')) {
+    throw new Error(
+      `the cluster's partitioner is ${ring}, but run ${task.runId} cut its token ranges ` +
+        `for ${plan.partitioner ?? 'murmur3'}: start a new run`,
+    );
+  }
   const partitioner = new ShufflePartitioner({
     blockCount: plan.blockCount,
     validation: plan.validation,

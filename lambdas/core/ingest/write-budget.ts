@@ -1,0 +1,157 @@
+import { MAX_CHUNKS, defaultChunkBytes } from './chunk-plan.ts';
+
+/**
+ * How fast ingestion may write to Amazon Keyspaces, and the chunk sizes and Map concurrency that
+ * follow from it. The one place these rates live: the stack (warm throughput of the ratings tables),
+ * the Validate step (chunk size, chunks in flight, the pace of each chunk writer) and the cost model
+ * all read them from here.
+ *
+ * Sources: Keyspaces developer guide, "Pre-warm a new table for on-demand capacity mode" (a new
+ * on-demand table sustains up to 4,000 writes/s until it has grown or been pre-warmed) and "Quotas"
+ * (40,000 write units/s per table by default, adjustable in Service Quotas).
+ */
+
+/** Write request units per second a new on-demand table sustains until it grows or is pre-warmed. */
+export const NEW_TABLE_WRITE_UNITS_PER_SECOND = 4_000;
+/** The default per-table throughput quota: the most a table can be pre-warmed to without a raise. */
+export const TABLE_WRITE_UNITS_QUOTA = 40_000;
+/** The tables every rating is written to, one row (< 1 KB, so 1 WRU) in each. */
+export const RATINGS_TABLES = ['ratings_by_user', 'ratings_by_movie'] as const;
+export const WRITE_UNITS_PER_RATING_PER_TABLE = 1;
+/**
+ * Ratings per second one chunk Lambda is assumed to write into one table (it writes the two tables
+ * one after the other). Not measured on AWS; the chunk writers are paced to at most their share of
+ * the table rate, so a faster writer only idles.
+ */
+export const CHUNK_WRITER_RATINGS_PER_SECOND = 2_000;
+/** The chunk Lambda's timeout (and the IngestChunk Task's TimeoutSeconds). */
+export const CHUNK_TIMEOUT_SECONDS = 900;
+/**
+ * A chunk's writes must fit in this share of its timeout; the rest is for the S3 read, parsing,
+ * retries of throttled batches and a cold start.
+ */
+export const CHUNK_WRITE_BUDGET_SECONDS = CHUNK_TIMEOUT_SECONDS / 2;
+/** The ingest state machine's top-level TimeoutSeconds (statemachines/ingest.asl.json). */
+export const INGEST_TIMEOUT_SECONDS = 6 * 3600;
+/**
+ * Fewest bytes a MovieLens ratings line takes ("1,1,5.0,964982703\n" is 18; u.data and ratings.dat
+ * lines are longer): chunk sizes assume this, so a chunk never holds more ratings than budgeted.
+ */
+export const MIN_BYTES_PER_RATING = 18;
+/** A typical line (ml-25m's ratings.csv averages 27 bytes): what the time estimates use. */
+export const TYPICAL_BYTES_PER_RATING = 27;
+
+export class IngestBudgetError extends Error {
+  override readonly name = 'IngestBudgetError';
+}
+
+export interface IngestScheduleInput {
+  readonly ratingsBytes: number;
+  /** Write units per second each ratings table sustains (its warm throughput). */
+  readonly tableWriteUnits: number;
+  /** The most chunk Lambdas at once the deployment allows (`concurrency`). */
+  readonly concurrency: number;
+  /** A smaller chunk size asked for explicitly (tests, `recsys ingest --chunk-bytes`). */
+  readonly chunkBytes?: number;
+}
+
+export interface IngestSchedule {
+  readonly chunkBytes: number;
+  readonly chunks: number;
+  /** Chunk Lambdas at once: the ingest Map's MaxConcurrency. */
+  readonly chunkConcurrency: number;
+  /** The pace of each chunk writer, in ratings per second into one table. */
+  readonly writeRatingsPerSecond: number;
+  /** Worst case for one full chunk of the shortest lines, both tables written in turn. */
+  readonly chunkWriteSeconds: number;
+  /** Estimated wall time of the chunk Map for typical lines: [both tables at once, in turn]. */
+  readonly ingestSeconds: readonly [number, number];
+}
+
+/** Ratings per second one chunk actually achieves when `inFlight` chunks share a table's rate. */
+function ratingsPerSecond(tableWriteUnits: number, inFlight: number): number {
+  return Math.min(
+    CHUNK_WRITER_RATINGS_PER_SECOND,
+    tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / inFlight,
+  );
+}
+
+/**
+ * Seconds one chunk of `ratings` spends writing when `inFlight` chunks share the tables: it writes
+ * ratings_by_user, then ratings_by_movie, each at its share of the table's rate (or its own pace,
+ * if that is lower). Conservative: chunks in different phases would each get more.
+ */
+export function chunkWriteSeconds(
+  ratings: number,
+  tableWriteUnits: number,
+  inFlight: number,
+): number {
+  return (RATINGS_TABLES.length * ratings) / ratingsPerSecond(tableWriteUnits, inFlight);
+}
+
+/**
+ * Chunk size, chunks in flight and writer pace for a ratings file at a table write rate, such that
+ * every chunk's writes fit {@link CHUNK_WRITE_BUDGET_SECONDS} and the chunk writers together never
+ * ask a table for more than its rate. Refuses (IngestBudgetError, with what to change) a file that
+ * would need more than MAX_CHUNKS chunks or more time than the state machine allows.
+ */
+export function planIngestSchedule(input: IngestScheduleInput): IngestSchedule {
+  const { ratingsBytes, tableWriteUnits, concurrency } = input;
+  if (!(Number.isInteger(tableWriteUnits) && tableWriteUnits >= 1)) {
+    throw new RangeError(`table write units must be a positive integer, got ${tableWriteUnits}`);
+  }
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  // As many writers as it takes to reach the table's rate, and no more: more would only split the
+  // same rate thinner (smaller chunks, more invocations, more of the account's concurrency).
+  const chunkConcurrency = Math.max(
+    1,
+    Math.min(
+      concurrency,
+      Math.floor(
+        tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / CHUNK_WRITER_RATINGS_PER_SECOND,
+      ),
+    ),
+  );
+  const rate = ratingsPerSecond(tableWriteUnits, chunkConcurrency);
+  const budgetRatings = Math.floor((CHUNK_WRITE_BUDGET_SECONDS * rate) / RATINGS_TABLES.length);
+  const chunkBytes = Math.min(
+    input.chunkBytes ?? defaultChunkBytes(ratingsBytes),
+    budgetRatings * MIN_BYTES_PER_RATING,
+  );
+  const chunks = Math.max(1, Math.ceil(ratingsBytes / chunkBytes));
+  if (chunks > MAX_CHUNKS) {
+    throw new IngestBudgetError(
+      `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table need ` +
+        `${chunks} chunks of at most ${chunkBytes} bytes (the limit is ${MAX_CHUNKS}): pre-warm ` +
+        'the ratings tables (cdk deploy -c ingestWriteUnits=…)',
+    );
+  }
+  const typicalRatings = ratingsBytes / TYPICAL_BYTES_PER_RATING;
+  const tableSeconds = typicalRatings / (rate * chunkConcurrency);
+  const ingestSeconds: [number, number] = [tableSeconds, RATINGS_TABLES.length * tableSeconds];
+  if (ingestSeconds[1] > INGEST_TIMEOUT_SECONDS * 0.8) {
+    throw new IngestBudgetError(
+      `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table take up to ` +
+        `${Math.round(ingestSeconds[1] / 60)} min to write, too close to the ingest state ` +
+        `machine's ${INGEST_TIMEOUT_SECONDS / 3600} h: pre-warm the ratings tables ` +
+        '(cdk deploy -c ingestWriteUnits=…)',
+    );
+  }
+  return {
+    chunkBytes,
+    chunks,
+    chunkConcurrency,
+    // Each writer's share of the table, so that together they stay within its rate.
+    writeRatingsPerSecond: Math.floor(
+      tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / chunkConcurrency,
+    ),
+    chunkWriteSeconds: chunkWriteSeconds(
+      Math.floor(chunkBytes / MIN_BYTES_PER_RATING),
+      tableWriteUnits,
+      chunkConcurrency,
+    ),
+    ingestSeconds,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * What the stack's first deploy meets (issue 15): a new account's reduced Lambda memory and
+ * concurrency quotas, a new Keyspaces table's write rate, a second environment in the same
+ * account, log groups that must go with the stack, and state machines that must time out.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../infra/config.ts';
+import { definitionTimeoutSeconds } from '../../infra/constructs/pipeline-state-machine.ts';
+import {
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  RATINGS_TABLES,
+} from '../../lambdas/core/ingest/write-budget.ts';
+import { INGEST_DEFINITION } from '../../scripts/ingest/ingest-handlers.ts';
+import { TRAIN_DEFINITION } from '../../scripts/train/train-handlers.ts';
+import { synthTemplate } from './infra-template.ts';
+
+type Resource = {
+  Properties: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
+
+let fresh: Template;
+let established: Template;
+
+beforeAll(() => {
+  // Defaults: what `cdk deploy` does on a brand-new account.
+  const first = synthTemplate();
+  expect(first.error?.message).toBeUndefined();
+  fresh = first.template!;
+  // An account that has outgrown the new-account quotas, a second environment, data retained.
+  const second = synthTemplate({
+    context: {
+      envName: 'prod',
+      accountConcurrency: '1000',
+      maxMemoryMb: '10240',
+      ingestWriteUnits: '40000',
+      retainData: 'true',
+    },
+  });
+  expect(second.error?.message).toBeUndefined();
+  established = second.template!;
+}, 240_000);
+
+/** Our functions (they run handler code), by service and handler module. */
+function functions(template: Template): Resource[] {
+  return Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+  ) as Resource[];
+}
+
+const env = (fn: Resource) => fn.Properties.Environment.Variables as Record<string, string>;
+const withEnv = (template: Template, name: string) =>
+  functions(template).filter((fn) => env(fn)[name] !== undefined);
+const tuneCandidate = (template: Template) =>
+  Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+    id.startsWith('TrainingTrainTuneCandidate'),
+  )![1] as Resource;
+const api = (template: Template) =>
+  functions(template).find((fn) => env(fn).POWERTOOLS_SERVICE_NAME === 'recsys-api')!;
+const tables = (template: Template) =>
+  Object.values(template.findResources('AWS::Cassandra::Table')) as Resource[];
+const chainedTrainRequest = (template: Template) => {
+  const rule = Object.values(template.findResources('AWS::Events::Rule')).find((r) =>
+    String(r.Properties.Description).startsWith('Trains a model'),
+  )!;
+  return JSON.parse(rule.Properties.Targets[0].Input) as { concurrency: number };
+};
+
+describe('finding 1: Lambda memory within the account’s quota', () => {
+  it('gives no function more than 3,008 MB by default (CreateFunction fails above on a new account)', () => {
+    for (const fn of functions(fresh)) expect(fn.Properties.MemorySize).toBeLessThanOrEqual(3008);
+    expect(tuneCandidate(fresh).Properties.MemorySize).toBe(3008);
+  });
+
+  it('gives the tuning Lambda its 4,096 MB where -c maxMemoryMb allows', () => {
+    expect(tuneCandidate(established).Properties.MemorySize).toBe(4096);
+  });
+});
+
+describe('finding 2: the ratings tables’ write rate', () => {
+  it('paces ingestion to a new table’s 4,000 WRU/s by default, pre-warming nothing', () => {
+    for (const table of tables(fresh)) expect(table.Properties.WarmThroughput).toBeUndefined();
+    const validate = withEnv(fresh, 'RECSYS_TABLE_WRITE_UNITS');
+    expect(validate).toHaveLength(1);
+    expect(env(validate[0]!).RECSYS_TABLE_WRITE_UNITS).toBe(
+      String(NEW_TABLE_WRITE_UNITS_PER_SECOND),
+    );
+  });
+
+  it('pre-warms both ratings tables, and only those, to -c ingestWriteUnits', () => {
+    const warmed = tables(established).filter((t) => t.Properties.WarmThroughput);
+    expect(warmed.map((t) => t.Properties.TableName).sort()).toEqual([...RATINGS_TABLES].sort());
+    for (const table of warmed) {
+      expect(table.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 40_000 });
+    }
+    expect(env(withEnv(established, 'RECSYS_TABLE_WRITE_UNITS')[0]!).RECSYS_TABLE_WRITE_UNITS).toBe(
+      '40000',
+    );
+  });
+});
+
+describe('finding 3: executions time out', () => {
+  it('puts a top-level TimeoutSeconds in both ASL files (CDK drops `timeout` for a file)', () => {
+    expect(definitionTimeoutSeconds(INGEST_DEFINITION)).toBe(6 * 3600);
+    expect(definitionTimeoutSeconds(TRAIN_DEFINITION)).toBe(12 * 3600);
+    // A definition without one stops the synth.
+    expect(() => definitionTimeoutSeconds('package.json')).toThrow(/TimeoutSeconds/);
+    const alarms = JSON.stringify(fresh.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.match(/ExecutionsTimedOut/g)).toHaveLength(2);
+  });
+});
+
+describe('finding 4: one keyspace per environment', () => {
+  it('names the keyspace after envName unless -c keyspace says otherwise', () => {
+    for (const [template, name] of [
+      [fresh, 'recsys_dev'],
+      [established, 'recsys_prod'],
+    ] as const) {
+      const keyspaces = Object.values(template.findResources('AWS::Cassandra::Keyspace'));
+      expect(keyspaces.map((k) => k.Properties.KeyspaceName)).toEqual([name]);
+      for (const table of tables(template)) expect(table.Properties.KeyspaceName).toBe(name);
+      for (const fn of functions(template)) expect(env(fn).RECSYS_KEYSPACE).toBe(name);
+    }
+    expect(readConfig((k) => ({ envName: 'blue-green' })[k]).keyspaceName).toBe(
+      'recsys_blue_green',
+    );
+    expect(readConfig((k) => ({ keyspace: 'shared' })[k]).keyspaceName).toBe('shared');
+    expect(JSON.parse(readFileSync('cdk.json', 'utf8')).context.keyspace).toBeUndefined();
+  });
+});
+
+describe('finding 5: every Lambda’s logs have a retention and go with the stack', () => {
+  for (const [label, policy, template] of [
+    ['by default', 'Delete', () => fresh],
+    ['kept with -c retainData=true', 'Retain', () => established],
+  ] as const) {
+    it(`gives each function its own log group, 30 days, ${label}`, () => {
+      const groups = template().findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
+      const ours = functions(template());
+      expect(ours.length).toBeGreaterThan(20);
+      const used = new Set<string>();
+      for (const fn of ours) {
+        const ref = (fn.Properties.LoggingConfig?.LogGroup as { Ref?: string } | undefined)?.Ref;
+        expect(ref, env(fn).POWERTOOLS_SERVICE_NAME).toBeDefined();
+        const group = groups[ref!]!;
+        expect(group.Properties.RetentionInDays).toBe(30);
+        expect(group.DeletionPolicy).toBe(policy);
+        expect(group.UpdateReplacePolicy).toBe(policy);
+        used.add(ref!);
+      }
+      expect(used.size).toBe(ours.length);
+    });
+  }
+});
+
+describe('finding 8: concurrency sized to the account', () => {
+  it('runs at most 5 Lambdas per pipeline on a new account (10), reserving none for the API', () => {
+    expect(env(withEnv(fresh, 'RECSYS_CHUNK_CONCURRENCY')[0]!).RECSYS_CHUNK_CONCURRENCY).toBe('5');
+    expect(env(withEnv(fresh, 'RECSYS_MAX_CONCURRENCY')[0]!).RECSYS_MAX_CONCURRENCY).toBe('5');
+    expect(chainedTrainRequest(fresh).concurrency).toBe(5);
+    // Lambda refuses a reservation that leaves less than 100 unreserved.
+    for (const fn of functions(fresh)) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it('reserves 50 for the API and runs 40 per pipeline where the account has 1,000', () => {
+    expect(api(established).Properties.ReservedConcurrentExecutions).toBe(50);
+    const others = functions(established).filter((fn) => fn !== api(established));
+    for (const fn of others) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(env(withEnv(established, 'RECSYS_MAX_CONCURRENCY')[0]!).RECSYS_MAX_CONCURRENCY).toBe(
+      '40',
+    );
+    expect(chainedTrainRequest(established).concurrency).toBe(40);
+  });
+
+  it('refuses settings the account could not run, with the setting to change', () => {
+    const read = (context: Record<string, string>) => () => readConfig((k) => context[k]);
+    expect(read({ concurrency: '40' })).toThrow(/accountConcurrency/);
+    expect(read({ accountConcurrency: '120', apiReservedConcurrency: '30' })).toThrow(/unreserved/);
+    expect(read({ accountConcurrency: '120' })().apiReservedConcurrency).toBe(0);
+    expect(read({ maxMemoryMb: '20000' })).toThrow(ConfigError);
+    expect(read({ ingestWriteUnits: '0' })).toThrow(/ingestWriteUnits/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The ingest write budget (issue 15, finding 2): a new on-demand Keyspaces table sustains ~4,000
+ * writes/s, and a chunk Lambda has 900 s. Chunk size × the table's rate × the Lambda timeout must
+ * agree, or a large upload fails with States.Timeout (not retried) halfway through.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MAX_CHUNKS, defaultChunkBytes } from '../../lambdas/core/ingest/chunk-plan.ts';
+import { RatePacer } from '../../lambdas/core/ingest/pacer.ts';
+import {
+  CHUNK_TIMEOUT_SECONDS,
+  CHUNK_WRITE_BUDGET_SECONDS,
+  CHUNK_WRITER_RATINGS_PER_SECOND,
+  INGEST_TIMEOUT_SECONDS,
+  IngestBudgetError,
+  MIN_BYTES_PER_RATING,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  RATINGS_TABLES,
+  TABLE_WRITE_UNITS_QUOTA,
+  WRITE_UNITS_PER_RATING_PER_TABLE,
+  chunkWriteSeconds,
+  planIngestSchedule,
+} from '../../lambdas/core/ingest/write-budget.ts';
+import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+
+const ML_25M_BYTES = 678_260_987; // ratings.csv of ml-25m: 25,000,095 ratings
+const MB = 1024 * 1024;
+
+describe('ingest write budget', () => {
+  it('would have caught the old plan: 32 MiB chunks × 40 at a new table’s rate blow the timeout', () => {
+    const chunkBytes = defaultChunkBytes(ML_25M_BYTES);
+    expect(chunkBytes).toBe(32 * MB);
+    const ratings = chunkBytes / MIN_BYTES_PER_RATING;
+    const seconds = chunkWriteSeconds(ratings, NEW_TABLE_WRITE_UNITS_PER_SECOND, 40);
+    expect(seconds).toBeGreaterThan(CHUNK_TIMEOUT_SECONDS * 10);
+  });
+
+  it('keeps every chunk’s writes inside half the Lambda timeout, at any rate, size and concurrency', () => {
+    for (const tableWriteUnits of [1_000, 4_000, 10_000, 40_000, 100_000]) {
+      for (const concurrency of [1, 5, 40, 1000]) {
+        for (const ratingsBytes of [100_000, 2.5 * MB, 100 * MB, ML_25M_BYTES, 3_000 * MB]) {
+          let schedule;
+          try {
+            schedule = planIngestSchedule({ ratingsBytes, tableWriteUnits, concurrency });
+          } catch (error) {
+            // Refused with the reason and what to change, never planned to fail.
+            expect(error, `${ratingsBytes} B at ${tableWriteUnits}`).toBeInstanceOf(
+              IngestBudgetError,
+            );
+            expect((error as Error).message).toMatch(/ingestWriteUnits/);
+            continue;
+          }
+          const label = `${ratingsBytes} B, ${tableWriteUnits} WRU/s, concurrency ${concurrency}`;
+          const { chunkBytes, chunkConcurrency, writeRatingsPerSecond, chunks } = schedule;
+          // The budget: the most ratings a chunk can hold (shortest lines) × both tables, at its
+          // share of one table's rate (or its own pace), within half the 900 s.
+          const ratings = Math.floor(chunkBytes / MIN_BYTES_PER_RATING);
+          const share = Math.min(
+            CHUNK_WRITER_RATINGS_PER_SECOND,
+            tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / chunkConcurrency,
+          );
+          expect((RATINGS_TABLES.length * ratings) / share, label).toBeLessThanOrEqual(
+            CHUNK_WRITE_BUDGET_SECONDS,
+          );
+          expect(schedule.chunkWriteSeconds, label).toBeLessThanOrEqual(CHUNK_WRITE_BUDGET_SECONDS);
+          // The writers together never ask a table for more than its rate.
+          expect(
+            chunkConcurrency * writeRatingsPerSecond * WRITE_UNITS_PER_RATING_PER_TABLE,
+            label,
+          ).toBeLessThanOrEqual(tableWriteUnits);
+          expect(chunkConcurrency, label).toBeLessThanOrEqual(concurrency);
+          expect(chunks, label).toBeLessThanOrEqual(MAX_CHUNKS);
+          expect(schedule.ingestSeconds[1], label).toBeLessThanOrEqual(INGEST_TIMEOUT_SECONDS);
+        }
+      }
+    }
+  });
+
+  it('plans ml-25m at a new table’s rate in ~1.7–3.5 h, and pre-warmed to the quota in ~10–21 min', () => {
+    const cold = planIngestSchedule({
+      ratingsBytes: ML_25M_BYTES,
+      tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+      concurrency: 40,
+    });
+    expect(cold.chunkConcurrency).toBe(2);
+    expect(cold.writeRatingsPerSecond).toBe(2_000);
+    expect(cold.chunks).toBeLessThanOrEqual(MAX_CHUNKS);
+    expect(cold.ingestSeconds[0] / 3600).toBeCloseTo(1.74, 1);
+    expect(cold.ingestSeconds[1] / 3600).toBeCloseTo(3.49, 1);
+
+    const warm = planIngestSchedule({
+      ratingsBytes: ML_25M_BYTES,
+      tableWriteUnits: TABLE_WRITE_UNITS_QUOTA,
+      concurrency: 40,
+    });
+    expect(warm.chunkConcurrency).toBe(20);
+    expect(warm.ingestSeconds[0] / 60).toBeCloseTo(10.5, 0);
+    expect(warm.ingestSeconds[1] / 60).toBeCloseTo(20.9, 0);
+  });
+
+  it('keeps a small data set in about eight chunks, and never asks for more than the caller', () => {
+    const small = planIngestSchedule({
+      ratingsBytes: 2_483_723,
+      tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+      concurrency: 40,
+    });
+    expect(small.chunkBytes).toBe(defaultChunkBytes(2_483_723));
+    expect(small.chunks).toBe(8);
+    const asked = planIngestSchedule({
+      ratingsBytes: 2_483_723,
+      tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+      concurrency: 40,
+      chunkBytes: 65_536,
+    });
+    expect(asked.chunkBytes).toBe(65_536);
+  });
+
+  it('refuses a file the state machine could not write in time, naming the setting to change', () => {
+    expect(() =>
+      planIngestSchedule({
+        ratingsBytes: 2_000 * MB,
+        tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+        concurrency: 40,
+      }),
+    ).toThrow(/ingestWriteUnits/);
+  });
+
+  it('matches the timeouts of the chunk Lambda, its Task and the ingest state machine', () => {
+    expect(INGEST_HANDLERS.ChunkFunctionArn!.timeoutSeconds).toBe(CHUNK_TIMEOUT_SECONDS);
+    const definition = JSON.parse(readFileSync(INGEST_DEFINITION, 'utf8')) as {
+      TimeoutSeconds: number;
+      States: { IngestChunks: { ItemProcessor: { States: { IngestChunk: object } } } };
+    };
+    expect(definition.TimeoutSeconds).toBe(INGEST_TIMEOUT_SECONDS);
+    expect(definition.States.IngestChunks.ItemProcessor.States.IngestChunk).toMatchObject({
+      TimeoutSeconds: CHUNK_TIMEOUT_SECONDS,
+    });
+  });
+});
+
+describe('RatePacer', () => {
+  it('holds many concurrent takers to the rate', async () => {
+    let now = 0;
+    const starts: number[] = [];
+    const pacer = new RatePacer(
+      1_000,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
+    // 16 writers of 30-statement batches: 480 statements take 480 ms at 1,000/s.
+    for (let i = 0; i < 16; i++) {
+      await pacer.take(30);
+      starts.push(now);
+    }
+    expect(starts[0]).toBe(0);
+    expect(starts.at(-1)).toBe(450);
+    expect(() => new RatePacer(0)).toThrow(RangeError);
+  });
+});
