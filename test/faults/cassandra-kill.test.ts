@@ -205,8 +205,17 @@ describe('Cassandra killed mid-ingest', () => {
 describe('Cassandra killed mid-training', () => {
   const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
   const OPTIONS = { rank: 5, iterations: 4 } satisfies AlsOptions;
-  const reference = inProcessReference(table, OPTIONS);
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, minRatings: 1 };
+  // Both models small; two refit iterations on every rating after the fit, as a default run does.
+  const MODELS = {
+    ranking: { rank: 6 },
+    refitIterations: 2,
+    neighbours: { maxItems: 60 },
+  } as const;
+  const reference = inProcessReference(table, OPTIONS, {
+    refitIterations: MODELS.refitIterations,
+    ranking: MODELS.ranking,
+  });
+  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS };
   const keyspace = `fk_train_${process.pid}`;
   const serving = `serving-${process.pid}`;
   const interrupted = `interrupted-${process.pid}`;
@@ -303,7 +312,7 @@ describe('Cassandra killed mid-training', () => {
       },
     });
     expect(entered.has('ScanTokenRanges')).toBe(false);
-    expect(resumed.history.map((h) => h.iteration)).toEqual([1, 2, 3, 4]);
+    expect(resumed.history.map((h) => h.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(differences(await publishedModel(s3, interrupted), reference.model)).toEqual([]);
     expect(await activeModelId(after)).toBe(interrupted);
     Object.assign(figures, {

@@ -202,8 +202,17 @@ describe('ingestion under transient faults', () => {
 describe('training under transient faults', () => {
   const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
   const OPTIONS = { rank: 5, iterations: 3 } satisfies AlsOptions;
-  const reference = inProcessReference(table, OPTIONS);
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, minRatings: 1, activate: false };
+  // Both models small; two refit iterations on every rating after the fit, as a default run does.
+  const MODELS = {
+    ranking: { rank: 6 },
+    refitIterations: 2,
+    neighbours: { maxItems: 60 },
+  } as const;
+  const reference = inProcessReference(table, OPTIONS, {
+    refitIterations: MODELS.refitIterations,
+    ranking: MODELS.ranking,
+  });
+  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS, activate: false };
   let db: Awaited<ReturnType<typeof freshStore>>;
   let models: S3Store;
 
