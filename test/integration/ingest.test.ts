@@ -15,8 +15,10 @@ import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
 import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
+import { ML_SMALL_DIR } from '../unit/support/movielens-small.ts';
 
-const ML_SMALL = join(import.meta.dirname, '../../../shared/datasets/ml-latest-small');
+// The same data set the unit tests find (honours RECSYS_ML_SMALL_DIR).
+const ML_SMALL = ML_SMALL_DIR;
 const haveMlSmall = existsSync(join(ML_SMALL, 'ratings.csv'));
 const BUCKET = 'recsys-it-ingest';
 const run = randomBytes(3).toString('hex');
