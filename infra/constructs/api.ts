@@ -26,19 +26,22 @@ export const API_READ_TABLES = [
   'recommendation_lists',
   'similar_movie_lists',
   'user_rating_changes',
+  'user_likes',
   'events',
   'served_lists',
 ] as const;
 
 /**
  * The only tables the API writes: run-time ratings (both orientations), the per-user change
- * marker, feedback events and the served-list sample. Catalogue, models and stored lists stay
- * read-only to it.
+ * marker, likes, feedback events, the served-list sample, and the movies table (`PUT /movies`
+ * adds or updates a movie). Models and stored lists stay read-only to it.
  */
 export const API_WRITE_TABLES = [
+  'movies',
   'ratings_by_user',
   'ratings_by_movie',
   'user_rating_changes',
+  'user_likes',
   'events',
   'served_lists',
 ] as const;

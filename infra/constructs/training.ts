@@ -75,10 +75,11 @@ const ACCESS: Readonly<Record<string, Access>> = {
     ...runFiles(1769, false),
     modifyTables: ['similar_movie_lists'],
   },
+  // Publish reads the catalogue (genres, year, tags) to fit the bundle's content model.
   TrainPublishFunctionArn: {
     read: [RUNS],
     write: [MODELS],
-    selectTables: ['models'],
+    selectTables: ['models', 'movies'],
     modifyTables: ['models', 'active_model'],
     memoryMb: 1024,
   },

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in one run, each result to bench/results/*.json stamped with the
  * machine and its load before/after, then bench/results/summary.md (the README table).
  *
- *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,peers,als-implicit,ranking]
+ *   npm run bench -- [--peers] [--quick] [--only als,scaling,train,ingest,api,cold-items,peers,als-implicit,ranking]
  *
  * The ALS, scaling, train, ingest and API steps run as child processes of their own scripts (each
  * is also an npm script, bench:*): every step then has its own heap, peak RSS and worker threads,
@@ -10,6 +10,8 @@
  * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers), and
  * als-implicit: implicit ALS s/iteration against benfred/implicit (als-vs-implicit.ts), and
  * ranking: ours vs EASE, implicit ALS and popularity on the held-out-users protocol (ranking.ts).
+ * cold-items: Recall@20 of held-out movies from their content vs random and genre popularity
+ * (cold-items.ts).
  * --quick shrinks every size for a smoke test (its figures are not for the README).
  */
 import { spawnSync } from 'node:child_process';
@@ -29,6 +31,7 @@ const STEPS = [
   'train',
   'ingest',
   'api',
+  'cold-items',
   'peers',
   'als-implicit',
   'ranking',
@@ -116,6 +119,13 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
           ? '--ratings 200000 --ranks 20,64 --cholesky-ranks 20 --iterations 2'.split(' ')
           : [],
         files: ['als-vs-implicit.json'],
+      };
+    case 'cold-items':
+      // Cold movies from their content: ml-latest-small, 5 split seeds × 5 kept-rating counts (~2 min).
+      return {
+        script: 'cold-items.ts',
+        args: quick ? ['--seeds', '0', '--keep', '0'] : [],
+        files: ['cold-items.json'],
       };
     case 'ranking':
       // Held-out users: ml-latest-small, ml-100k- and ml-1m-shaped generated sets (~15 min).

@@ -281,6 +281,48 @@ function apiSection(api: Json): string {
   );
 }
 
+function coldItemsSection(cold: Json): string {
+  const keeps = cold.byKeep as Record<string, Json>;
+  const none = keeps['0'];
+  if (!none) return '';
+  const systems = Object.keys(none.mean as Json).filter((s) => !s.includes(', λ'));
+  const seeds = (none.seeds as Json[]).map((s) => s.seed).join(', ');
+  let out =
+    `### Cold movies: Recall@20 from content alone\n\n${runLine(cold)}\n` +
+    `10 % of ml-latest-small's movies held out with all their ratings (split seeds ${seeds}); each ` +
+    `user who rated one ≥ 4 ranks every held-out movie. Mean over the seeds.\n\n` +
+    table(
+      ['system', 'Recall@20', 'NDCG@20'],
+      systems.map((s) => [
+        s,
+        n((none.mean as Json)[s].recall, 3),
+        n((none.mean as Json)[s].ndcg, 3),
+      ]),
+    ) +
+    '\n';
+  const kept = Object.keys(keeps).filter((k) => k !== '0');
+  if (kept.length > 0) {
+    const cols = ['content → factors', 'own factors', 'mix, own weight 0.5'];
+    out +=
+      '\nWith n ratings of each held-out movie kept in training (Recall@20):\n\n' +
+      table(
+        ['n', ...cols],
+        kept.map((k) => {
+          const mean = keeps[k]!.mean as Json;
+          const own = Object.keys(mean).find((s) => s.startsWith('own factors'))!;
+          return [
+            k,
+            n(mean['content → factors'].recall, 3),
+            n(mean[own].recall, 3),
+            n(mean['mix, own weight 0.5']?.recall ?? NaN, 3),
+          ];
+        }),
+      ) +
+      '\n';
+  }
+  return out;
+}
+
 function planSection(dir: string): string {
   const { md, rows, rate } = planTable(dir);
   writeFileSync(join(dir, 'plan.md'), md);
@@ -296,12 +338,14 @@ export function writeSummary(dir: string): string {
   const train = read(dir, 'train.json');
   const api = read(dir, 'api.json');
   const ranking = read(dir, 'ranking.json');
+  const cold = read(dir, 'cold-items.json');
   const parts = [
     '## Benchmarks\n\nReproduce: `npm run bench -- --peers` (10–20 minutes on 2 cores; ' +
       'figures in bench/results/*.json). Every figure records its machine and load average; ' +
       'on a shared machine they are lower bounds.\n',
     peers ? peersSection(peers, ingest) : '',
     ranking ? rankingSection(ranking) : '',
+    cold ? coldItemsSection(cold) : '',
     als ? alsSection(als, dir) : '',
     scalingSection(dir),
     train ? trainSection(train) : '',

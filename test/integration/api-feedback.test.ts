@@ -274,6 +274,8 @@ describe('live feedback on a small model: idempotent events, nothing lost, onlin
     expect(first.json).toEqual({
       accepted: 3,
       ratingsWritten: 1,
+      // The dislike: a user_likes row (core/feedback/events.ts latestLikes).
+      likesWritten: 1,
       eventIds: ['retry-1', 'retry-2', 'retry-3'],
     });
     const second = await call('/events', { body: batch });

@@ -14,7 +14,7 @@ import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movie
 /**
  * API fuzzing: fast-check generates requests (route templates filled with hostile values, random
  * paths and traversal, every method, query strings with known and unknown names, JSON and non-JSON
- * bodies — fold-in profiles, rating bodies and event batches among them — huge values, unicode, odd
+ * bodies — fold-in profiles, rating bodies, event batches and movies among them — huge values, unicode, odd
  * headers) and sends them over HTTP to the real `recsys serve` on a trained keyspace. Every answer must be 2xx or 4xx, errors as JSON, and the server must still
  * answer /health afterwards. Seeded: RECSYS_FUZZ_SEED / RECSYS_FUZZ_RUNS override.
  */
@@ -139,6 +139,27 @@ const writeUserSegment = fc.oneof(
       .map((s) => encodeURIComponent(s).replace(/%2F/gi, '/').replace(/%25/g, '%')),
   },
 );
+/**
+ * `PUT /movies/{movieId}` may succeed and add or change a movie, so its ids come from a range of
+ * their own too (or hostile text without a digit): no movie the other tests read is ever touched,
+ * and afterAll deletes the range.
+ */
+const FUZZ_MOVIE_BASE = 2_146_000_000;
+const FUZZ_MOVIES = 200;
+const writeMovieSegment = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .integer({ min: FUZZ_MOVIE_BASE, max: FUZZ_MOVIE_BASE + FUZZ_MOVIES - 1 })
+      .map(String),
+  },
+  {
+    weight: 1,
+    arbitrary: hostileText
+      .filter((s) => !/\d/.test(s))
+      .map((s) => encodeURIComponent(s).replace(/%2F/gi, '/').replace(/%25/g, '%')),
+  },
+);
 const writePath = fc
   .tuple(
     fc.oneof(
@@ -150,8 +171,13 @@ const writePath = fc
     ),
     writeUserSegment,
     pathSegment,
+    writeMovieSegment,
   )
-  .map(([template, a, b]) => template.replace('{userId}', a).replace('{movieId}', b));
+  .map(([template, a, b, movie]) =>
+    template.startsWith('/movies/')
+      ? template.replace('{movieId}', movie)
+      : template.replace('{userId}', a).replace('{movieId}', b),
+  );
 
 const randomPath = fc
   .array(fc.oneof(pathSegment, fc.constantFrom('users', 'movies', 'models', '..', '.', '')), {
@@ -171,6 +197,7 @@ const queryName = fc.oneof(
     'x-api-key',
     'exclude',
     'days',
+    'by',
   ),
   fc.string({ maxLength: 10 }),
 );
@@ -255,6 +282,46 @@ const jsonBody = fc.oneof(
       { maxLength: 110 },
     )
     .map((events) => JSON.stringify({ events })),
+  // PUT /movies/{movieId}: mostly valid (so some are stored), and anything at all
+  fc
+    .record({
+      title: fc.oneof(
+        fc.constantFrom('Fuzz Film (2031)', 'Ω ﬁlm', '😀'),
+        fc.string({ minLength: 1 }),
+      ),
+      genres: fc.uniqueArray(fc.constantFrom('Comedy', 'drama', 'Horror', 'Sci-Fi', 'IMAX'), {
+        maxLength: 3,
+      }),
+      year: fc.integer({ min: 1900, max: 2030 }),
+      tags: fc.array(fc.constantFrom('heist', 'Twist Ending', 'ghosts'), { maxLength: 3 }),
+    })
+    .map((b) => JSON.stringify(b)),
+  fc
+    .record(
+      {
+        title: fc.oneof(fc.string({ maxLength: 40 }), hostileText, fc.jsonValue()),
+        genres: fc.oneof(
+          fc.array(fc.constantFrom('Comedy', 'drama', 'Horror', 'Sci-Fi', 'IMAX', 'Nope'), {
+            maxLength: 12,
+          }),
+          fc.array(fc.jsonValue(), { maxLength: 3 }),
+          fc.jsonValue(),
+        ),
+        year: fc.oneof(
+          fc.integer({ min: 1850, max: 2050 }),
+          fc.double(),
+          fc.string(),
+          fc.constant(null),
+        ),
+        tags: fc.oneof(
+          fc.array(fc.oneof(fc.string({ maxLength: 70 }), hostileText), { maxLength: 22 }),
+          fc.jsonValue(),
+        ),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => JSON.stringify(b)),
   fc
     .record({
       favorites: fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 10 }),
@@ -348,7 +415,10 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
     }),
   );
 
-/** Deletes every rating and change marker of the fuzz users (the events and lists may stay). */
+/**
+ * Deletes every rating, like and change marker of the fuzz users and every fuzz movie (the events
+ * and served lists may stay).
+ */
 async function removeFuzzWrites(db: CassandraStore): Promise<number> {
   let removed = 0;
   const users = Array.from({ length: FUZZ_USERS }, (_, i) => FUZZ_USER_BASE + i);
@@ -369,11 +439,15 @@ async function removeFuzzWrites(db: CassandraStore): Promise<number> {
           removed++;
         }
         await db.execute(`DELETE FROM ${db.table('ratings_by_user')} WHERE user_id = ?`, [userId]);
+        await db.execute(`DELETE FROM ${db.table('user_likes')} WHERE user_id = ?`, [userId]);
         await db.execute(`DELETE FROM ${db.table('user_rating_changes')} WHERE user_id = ?`, [
           userId,
         ]);
       }),
     );
+  }
+  for (let movieId = FUZZ_MOVIE_BASE; movieId < FUZZ_MOVIE_BASE + FUZZ_MOVIES; movieId++) {
+    await db.execute(`DELETE FROM ${db.table('movies')} WHERE movie_id = ?`, [movieId]);
   }
   return removed;
 }
@@ -415,7 +489,9 @@ describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
           ? '/events'
           : /^\/users\/[^/]+\/ratings\/[^/?]+/.test(req.path)
             ? '/users/*/ratings/*'
-            : undefined;
+            : /^\/movies\/[^/?]+(\?|$)/.test(req.path)
+              ? '/movies/*'
+              : undefined;
         if (route && WRITE_METHODS.has(req.method)) {
           const key = `${req.method} ${route} ${reply.status}`;
           writeRoutes[key] = (writeRoutes[key] ?? 0) + 1;
@@ -534,6 +610,73 @@ describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
       const body = (await reply.json()) as { items?: { movieId: number; rating: number }[] };
       const stored = new Map((body.items ?? []).map((m) => [m.movieId, m.rating]));
       expect(stored, `user ${userId}`).toEqual(expected.get(userId));
+    }
+  });
+
+  it('generated movies: every acknowledged PUT /movies reads back as sent, a refused one never', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => FUZZ_MOVIE_BASE + 100 + i);
+    const good = fc.record({
+      title: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => /\S/.test(t)),
+      genres: fc.uniqueArray(fc.constantFrom('Comedy', 'Drama', 'Horror', 'Sci-Fi', 'IMAX'), {
+        maxLength: 3,
+      }),
+      year: fc.oneof(fc.integer({ min: 1870, max: 2030 }), fc.constant(null)),
+      tags: fc.array(fc.constantFrom('heist', 'twist ending', 'ghosts', 'noir'), { maxLength: 4 }),
+    });
+    const bad = fc.oneof(
+      good.map((b) => ({ ...b, year: 1800 })),
+      good.map((b) => ({ ...b, genres: ['Nope'] })),
+      good.map((b) => ({ ...b, title: '' })),
+      good.map((b) => ({ ...b, tags: [''] })),
+    );
+    const action = fc.record({
+      movieId: fc.constantFrom(...ids),
+      body: fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: bad }),
+    });
+    const expected = new Map<number, { title: string; genres: string[]; year: number | null }>();
+    const statuses: Record<string, number> = {};
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 40, maxLength: 40 }), async (actions) => {
+        for (const a of actions) {
+          const reply = await send(server.url, {
+            method: 'PUT',
+            path: `/movies/${a.movieId}`,
+            headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+            body: Buffer.from(JSON.stringify(a.body)),
+          });
+          statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+          expect([200, 201, 400], reply.body.slice(0, 300)).toContain(reply.status);
+          const stored = expected.get(a.movieId);
+          if (reply.status === 400) continue;
+          expect(reply.status).toBe(stored ? 200 : 201);
+          expected.set(a.movieId, {
+            title: a.body.title.trim(),
+            genres: [...new Set(a.body.genres)].sort(),
+            year: a.body.year,
+          });
+        }
+      }),
+      { seed: SEED, numRuns: 1, endOnFailure: true },
+    );
+    console.log(`[api-fuzz] movies: ${JSON.stringify(statuses)}`);
+    expect((statuses[200] ?? 0) + (statuses[201] ?? 0)).toBeGreaterThan(10);
+    // Read back from the table, not the writing container's memory: a fresh process.
+    const reader = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
+    try {
+      for (const movieId of ids) {
+        const reply = await fetch(`${reader.url}/movies/${movieId}`, {
+          headers: { 'x-api-key': KEY },
+        });
+        const want = expected.get(movieId);
+        if (!want) {
+          expect(reply.status).toBe(404);
+          continue;
+        }
+        const got = (await reply.json()) as { title: string; genres: string[]; year: number };
+        expect({ ...got, genres: [...got.genres].sort() }).toMatchObject(want);
+      }
+    } finally {
+      await reader.stop();
     }
   });
 

@@ -151,12 +151,18 @@ describe('recsys demo', () => {
       const before = await completed(['--dir', dir, '--no-serve', '--json']);
       const prefix = `models/${before.summary.model.modelId}/`;
       expect(before.summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
-      // The whole bundle: ranking and rating models, neighbours, manifest.
-      expect(await s3.deleteByPrefix(prefix)).toBe(4);
+      // The whole bundle: ranking and rating models, neighbours, content model, manifest.
+      expect(await s3.deleteByPrefix(prefix)).toBe(5);
       const { summary, run } = await completed(['--dir', dir, '--no-serve', '--json']);
       expect(summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
       expect(run.stderr).toMatch(/restored models\/\S+\/ from/);
-      for (const file of ['model.bin', 'rating.bin', 'neighbours.bin', 'recommender.json']) {
+      for (const file of [
+        'model.bin',
+        'rating.bin',
+        'neighbours.bin',
+        'content.bin',
+        'recommender.json',
+      ]) {
         expect(await s3.head(prefix + file), file).toBeDefined();
       }
     } finally {

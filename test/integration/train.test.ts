@@ -35,6 +35,10 @@ import { resolveNeighbourSettings } from '../../lambdas/core/neighbours/options.
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { tuneRecommender } from '../../lambdas/core/recommender/tune.ts';
+import {
+  fitContentForRanking,
+  type MovieContent,
+} from '../../lambdas/core/content/content-model.ts';
 
 /** Ratings per movie of the id map, over the whole table (what the run's support counts). */
 function supportOf(table: RatingsTable, items: IdMap): Int32Array {
@@ -51,6 +55,13 @@ const RANKING = { rank: 6 } as const;
 const REFIT = 2;
 const MODELS = { ranking: RANKING, refitIterations: REFIT, neighbours: { maxItems: 60 } } as const;
 const reference = inProcessReference(table, OPTIONS, { refitIterations: REFIT, ranking: RANKING });
+/** The catalogue Publish fits the content model from: genres, a year and a tag per movie. */
+const GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance'];
+const contentOf = (movieId: number): MovieContent => ({
+  genres: [GENRES[movieId % 5]!, ...(movieId % 7 === 0 ? ['Thriller'] : [])],
+  year: 1950 + (movieId % 70),
+  tags: movieId % 3 === 0 ? ['twist ending'] : [],
+});
 
 let db: Awaited<ReturnType<typeof freshStore>>;
 let s3: S3Store;
@@ -59,6 +70,13 @@ const run = Math.random().toString(36).slice(2, 8);
 beforeAll(async () => {
   db = await freshStore('train');
   await insertRatings(db, table);
+  for (const movieId of new Set(table.movieIds)) {
+    const { genres, year, tags } = contentOf(movieId);
+    await db.execute(
+      `INSERT INTO ${db.table('movies')} (movie_id, title, genres, year, top_tags) VALUES (?, ?, ?, ?, ?)`,
+      [movieId, `Movie ${movieId}`, genres, year, tags],
+    );
+  }
   s3 = trainBucket();
 });
 
@@ -108,6 +126,16 @@ describe('distributed training', () => {
         Buffer.from(bundle.neighbours!.weights.buffer).equals(Buffer.from(expected.weights.buffer)),
       ).toBe(true);
       expect(bundle.blend).toBe(DEFAULT_RECOMMENDER_OPTIONS.blend);
+      // The content model Publish fits from the movies table: the in-process fit on the same
+      // factors and counts.
+      expect(bundle.content).toEqual(
+        fitContentForRanking(
+          reference.ranking,
+          supportOf(table, reference.ranking.itemIds),
+          contentOf,
+        ),
+      );
+      expect(bundle.content!.fittedOn).toBeGreaterThan(100);
     },
   );
 

@@ -23,6 +23,9 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
+  /** What the "Me" step stored, removed afterwards from the shared keyspace. */
+  let meUser: number | undefined;
+  const meRated: number[] = [];
 
   beforeAll(async () => {
     expectMlSmallPresent();
@@ -38,7 +41,21 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
   });
   afterAll(async () => {
     await browser?.close();
+    if (server && meUser !== undefined) {
+      for (const movieId of meRated) {
+        await fetch(`${server.url}/users/${meUser}/ratings/${movieId}`, {
+          method: 'DELETE',
+          headers: { 'x-api-key': KEY },
+        });
+      }
+    }
     await server?.stop();
+    if (data && meUser !== undefined) {
+      const { db } = data.stores;
+      for (const table of ['user_likes', 'user_rating_changes']) {
+        await db.execute(`DELETE FROM ${db.table(table)} WHERE user_id = ?`, [meUser]);
+      }
+    }
     await data?.close();
   });
 
@@ -99,6 +116,63 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     await shot('03-user-lookup');
   });
 
+  it('"Me": a new user rates and likes movies, watches the list change, and a reload keeps it all', async () => {
+    await page.goto(`${server.url}/#/me`);
+    await page.getByTestId('me-new-id').click();
+    const who = page.getByTestId('me-user-id');
+    await poll(() => who.textContent()).toMatch(/You are user \d+\./);
+    meUser = Number(/(\d+)/.exec((await who.textContent()) ?? '')![1]);
+    const list = page.getByTestId('me-recommendation-list').locator('li.movie');
+    await poll(() => page.getByTestId('strategy').textContent()).toMatch(/popularity/);
+    await poll(() => list.count()).toBe(10);
+    const before = await list.locator('.movie-title').allTextContents();
+
+    // Two ratings and a like, each through the write routes.
+    const steps: [query: string, action: 'rate' | 'like', value?: string][] = [
+      ['shining', 'rate', '5'],
+      ['exorcist', 'like'],
+      ['halloween', 'rate', '4.5'],
+    ];
+    for (const [query, action, value] of steps) {
+      await page.getByTestId('me-search').fill(query);
+      const first = page.getByTestId('me-results').locator('li.movie').first();
+      await poll(() => first.locator('.movie-title').textContent()).toMatch(new RegExp(query, 'i'));
+      const movieId = Number(await first.getAttribute('data-movie-id'));
+      const saved = page.getByTestId('me-status');
+      if (action === 'rate') {
+        meRated.push(movieId);
+        await first.getByTestId('me-rate').selectOption(value!);
+      } else {
+        await first.getByTestId('me-like').click();
+      }
+      await poll(() => saved.textContent()).toMatch(/^Saved /);
+      await poll(() =>
+        page.getByTestId('me-profile-list').locator(`li[data-movie-id="${movieId}"]`).count(),
+      ).toBe(1);
+    }
+    // The list changed: folded in from what was just stored; the fifth place is a cold movie's.
+    await poll(() => page.getByTestId('strategy').textContent()).toMatch(/fold-in/);
+    await poll(() => list.locator('.movie-title').allTextContents()).not.toEqual(before);
+    const after = await list.locator('.movie-title').allTextContents();
+    expect(after.join(' | ')).not.toMatch(/The Shining|The Exorcist|^Halloween/);
+    expect(
+      await page.getByTestId('me-recommendation-list').getByTestId('source-cold-start').count(),
+    ).toBe(1);
+    await shot('05-me-after-rating');
+
+    // Everything is stored: a reload (nothing kept in the page) shows the same profile and list.
+    await page.reload();
+    await poll(() => who.textContent()).toBe(`You are user ${meUser}.`);
+    const profile = page.getByTestId('me-profile-list').locator('li.movie');
+    await poll(() => profile.count()).toBe(3);
+    const exorcist = profile.filter({ hasText: /Exorcist/ });
+    expect(await exorcist.getByTestId('me-like').getAttribute('aria-pressed')).toBe('true');
+    const shining = profile.filter({ hasText: /Shining/ });
+    expect(await shining.getByTestId('me-rate').inputValue()).toBe('5');
+    await poll(() => list.locator('.movie-title').allTextContents()).toEqual(after);
+    await shot('06-me-after-reload');
+  });
+
   it('draws the analytics charts and the training curve', async () => {
     await page.goto(`${server.url}/#/analytics`);
     await page.getByTestId('analytics').waitFor();
@@ -134,6 +208,6 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
       'document.documentElement.scrollWidth - window.innerWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot('05-phone-discover');
+    await shot('07-phone-discover');
   });
 });

@@ -28,6 +28,7 @@ import {
   writeRankedLists,
 } from '../../lambdas/services/models/registry.ts';
 import type { Stores } from '../../lambdas/services/runtime.ts';
+import { fitRunContentModel } from '../../lambdas/services/train/content.ts';
 import { runLocalIngest } from '../../scripts/ingest/run-local-ingest.ts';
 import { mlSmall, ML_SMALL_DIR } from '../unit/support/movielens-small.ts';
 
@@ -126,13 +127,14 @@ export function ratingHistory(rating: AlsModel): Record<string, number>[] {
  *
  * The bundle is fitted here, in process, on every rating of the file (as the product publishes
  * it): the ranking model and neighbour model by `fitRecommender` with the product's defaults, the
- * rating model by `trainAls` with the explicit defaults. ~15 s. `FIXTURE_VERSION` names what it
- * publishes; change it to make every kept keyspace republish.
+ * rating model by `trainAls` with the explicit defaults, the content model as Publish fits it
+ * (from the ingested movies table). ~15 s. `FIXTURE_VERSION` names what it publishes; change it to
+ * make every kept keyspace republish.
  */
 export const SERVING_KEYSPACE = 'it_serving_ml_small';
 const DATASET = 'ml-latest-small';
 const ML_SMALL_RATINGS = 100_836;
-const FIXTURE_VERSION = 'bundle-1';
+const FIXTURE_VERSION = 'bundle-2';
 
 export interface ServingData {
   readonly keyspace: string;
@@ -170,6 +172,7 @@ export async function ensureServingData(
     const options = DEFAULT_RECOMMENDER_OPTIONS;
     const fitted = fitRecommender(table, options);
     const rating = trainAls(table, {});
+    const content = await fitRunContentModel(db, fitted.ranking, fitted.recommender.support);
     await publishBundle(stores, {
       modelId,
       dataset: DATASET,
@@ -179,6 +182,7 @@ export async function ensureServingData(
         rating,
         blend: fitted.recommender.blend,
         policy: options.policy,
+        content,
       },
       // Ingestion's counts over the same file: the support the API derives from the catalogue.
       recommender: fitted.recommender,
@@ -193,6 +197,7 @@ export async function ensureServingData(
         rating: { rank: rating.rank, reg: rating.options.reg, biases: rating.options.biases },
         topN: STORED_TOP_N,
         similarN: STORED_SIMILAR_N,
+        content: content ? { ...content.settings, fittedOn: content.fittedOn } : null,
       },
       metrics: { history: ratingHistory(rating), trainRatings: table.length },
     });

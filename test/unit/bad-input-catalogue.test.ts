@@ -11,6 +11,7 @@ import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
 import { ApiError } from '../../lambdas/core/serving/api-error.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
+import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
 import { ParameterReader } from '../../lambdas/core/serving/params.ts';
 
 /**
@@ -98,6 +99,13 @@ import { ParameterReader } from '../../lambdas/core/serving/params.ts';
  * | 67 | unknown genre among several            | list routes (query)  | genre                      |
  * | 68 | exclude: empty element, non-id, > 500  | list routes (query)  | exclude                    |
  * | 69 | exclude/genre of the wrong JSON type   | POST /recommendations| exclude(.N) / genre        |
+ * | 70 | body not an object, unknown field      | PUT /movies/{id}     | body / <field>             |
+ * | 71 | title missing, empty, 301 chars, \t    | PUT /movies/{id}     | title                      |
+ * | 72 | genres not a list, 11, unknown, number | PUT /movies/{id}     | genres / genres.N          |
+ * | 73 | year 1869, 11 years ahead, 1999.5, "99"| PUT /movies/{id}     | year                       |
+ * | 74 | tags not a list, 21, empty, 61 chars   | PUT /movies/{id}     | tags / tags.N              |
+ * | 75 | by other than added/year               | GET /movies/latest   | by                         |
+ * | 76 | days 0, 31, 1.5, "week"                | GET /movies/trending | days                       |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -494,4 +502,70 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   ])('POST /recommendations %j', (body, parameter) => {
     expect(named(() => parseFoldInBody(body))).toEqual([parameter]);
   });
+
+  const movieContext = { knownGenres: knownGenres(['Comedy', 'Drama']), currentYear: 2025 };
+  const movie = { title: 'A New Film', genres: ['Comedy'], year: 2024, tags: ['heist'] };
+  const MOVIE_CASES: readonly [kind: string, body: unknown, parameters: string[]][] = [
+    ['body not an object', ['A New Film'], ['body']],
+    ['body a string', 'A New Film', ['body']],
+    ['unknown field', { ...movie, imdbId: '0114709' }, ['imdbId']],
+    ['"__proto__" field', JSON.parse('{"title":"A","genres":[],"__proto__":{}}'), ['__proto__']],
+    ['title missing', { genres: ['Comedy'] }, ['title']],
+    ['title empty', { ...movie, title: '   ' }, ['title']],
+    ['title of 301 characters', { ...movie, title: 'x'.repeat(301) }, ['title']],
+    ['title with a tab', { ...movie, title: 'A\tB' }, ['title']],
+    ['title a number', { ...movie, title: 42 }, ['title']],
+    ['genres missing', { title: 'A' }, ['genres']],
+    ['genres a string', { ...movie, genres: 'Comedy' }, ['genres']],
+    ['11 genres', { ...movie, genres: Array(11).fill('Comedy') }, ['genres']],
+    ['unknown genre among several', { ...movie, genres: ['Comedy', 'Nope'] }, ['genres.1']],
+    ['genre a number', { ...movie, genres: [7] }, ['genres.0']],
+    ['year 1869', { ...movie, year: 1869 }, ['year']],
+    ['year 11 years ahead', { ...movie, year: 2036 }, ['year']],
+    ['fractional year', { ...movie, year: 1999.5 }, ['year']],
+    ['year a string', { ...movie, year: '1999' }, ['year']],
+    ['tags a string', { ...movie, tags: 'heist' }, ['tags']],
+    ['21 tags', { ...movie, tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, ['tags']],
+    ['empty tag', { ...movie, tags: ['ok', ' '] }, ['tags.1']],
+    ['tag of 61 characters', { ...movie, tags: ['y'.repeat(61)] }, ['tags.0']],
+    ['tag a number', { ...movie, tags: [1] }, ['tags.0']],
+    ['tag with a NUL', { ...movie, tags: ['a\u0000b'] }, ['tags.0']],
+    [
+      'several fields at once',
+      { title: '', genres: ['Nope'], year: 0, tags: [''] },
+      ['title', 'genres.0', 'year', 'tags.0'],
+    ],
+  ];
+
+  it.each(MOVIE_CASES)('PUT /movies/{id}: %s', (_kind, body, parameters) => {
+    expect(named(() => parseMovieBody(body, movieContext))).toEqual(parameters);
+  });
+
+  it('PUT /movies/{id}: a good body is normalized (genre case, tag case, repeats, no year)', () => {
+    expect(
+      parseMovieBody(
+        { title: ' Heat 2 ', genres: ['comedy', 'Comedy', 'western'], tags: ['Heist', 'heist '] },
+        movieContext,
+      ),
+    ).toEqual({ title: 'Heat 2', genres: ['Comedy', 'Western'], year: null, tags: ['heist'] });
+  });
+
+  it.each([
+    [{ by: 'rating' }, 'by'],
+    [{ by: '' }, undefined],
+  ])('GET /movies/latest %j', (query, parameter) => {
+    const reader = new ParameterReader(query);
+    reader.choice('by', ['added', 'year']);
+    if (parameter === undefined) expect(() => reader.done()).not.toThrow();
+    else expect(named(() => reader.done())).toEqual([parameter]);
+  });
+
+  it.each([{ days: '0' }, { days: '31' }, { days: '1.5' }, { days: 'week' }, { days: '-7' }])(
+    'GET /movies/trending %j',
+    (query) => {
+      const reader = new ParameterReader(query);
+      reader.int('days', { min: 1, max: 30, fallback: 7 });
+      expect(named(() => reader.done())).toEqual(['days']);
+    },
+  );
 });

@@ -101,6 +101,12 @@ describe('Training construct', () => {
       'table/active_model',
     );
     expect(text(publish)).toContain('models/*');
+    // Publish reads the catalogue for the content model, and never writes it.
+    const publishSelect = publish.filter((s) => actionsOf([s]).includes('cassandra:Select'));
+    expect(text(publishSelect)).toContain('table/movies');
+    expect(text(publish.filter((s) => actionsOf([s]).includes('cassandra:Modify')))).not.toContain(
+      'table/movies',
+    );
     for (const other of ['TrainMarkFailed', 'TrainCheckpoint', 'TrainInit', 'TrainPlan']) {
       expect(text(statementsOf(other))).not.toContain('active_model');
     }

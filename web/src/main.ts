@@ -3,10 +3,11 @@ import { apiKey, loadConfig } from './api.ts';
 import { analyticsView } from './views/analytics.ts';
 import { discoverView } from './views/discover.ts';
 import { keyView } from './views/key.ts';
+import { meView } from './views/me.ts';
 import { movieView } from './views/movie.ts';
 import { userView } from './views/user.ts';
 
-/** Hash routes: #/ · #/user/ID · #/movie/ID · #/analytics · #/key. */
+/** Hash routes: #/ · #/me[/ID] · #/user/ID · #/movie/ID · #/analytics · #/key. */
 function route(): void {
   const root = document.getElementById('app')!;
   const [, page = '', id] = location.hash.split('/');
@@ -19,6 +20,7 @@ function route(): void {
     return;
   }
   if (page === 'key') keyView(root);
+  else if (page === 'me') meView(root, id);
   else if (page === 'user') userView(root, id);
   else if (page === 'movie' && id) void movieView(root, id);
   else if (page === 'analytics') void analyticsView(root);

@@ -213,8 +213,42 @@ export function latestRatings(events: readonly FeedbackEvent[]): RatingWrite[] {
   }));
 }
 
-/** Feedback that says a person wanted the movie: a rating of 4 or more, a like, a click. */
+/**
+ * Feedback that says a person wanted the movie: a rating of 4 or more, a like (not one withdrawn
+ * with value 0), a click.
+ */
 export function isPositive(event: Pick<FeedbackEvent, 'type' | 'value'>): boolean {
-  if (event.type === 'like' || event.type === 'click') return true;
+  if (event.type === 'like') return event.value !== 0;
+  if (event.type === 'click') return true;
   return event.type === 'rating' && event.value !== null && event.value >= 4;
+}
+
+export interface LikeWrite {
+  readonly userId: number;
+  readonly movieId: number;
+  /** true: a like; false: a dislike; null: withdrawn (a like or dislike event with value 0). */
+  readonly liked: boolean | null;
+  /** Epoch ms of the event. */
+  readonly at: number;
+}
+
+/**
+ * The likes a batch writes: one per (user, movie), the latest like or dislike by event time (a
+ * later entry of the batch winning a tie), as `latestRatings` settles ratings. A like or dislike
+ * with `value: 0` withdraws it (the person took their ♥ back): the row is deleted.
+ */
+export function latestLikes(events: readonly FeedbackEvent[]): LikeWrite[] {
+  const latest = new Map<string, FeedbackEvent>();
+  for (const event of events) {
+    if (event.type !== 'like' && event.type !== 'dislike') continue;
+    const key = `${event.userId}:${event.movieId}`;
+    const kept = latest.get(key);
+    if (!kept || event.at >= kept.at) latest.set(key, event);
+  }
+  return [...latest.values()].map((e) => ({
+    userId: e.userId,
+    movieId: e.movieId,
+    liked: e.value === 0 ? null : e.type === 'like',
+    at: e.at,
+  }));
 }

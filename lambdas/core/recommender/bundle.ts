@@ -1,5 +1,10 @@
 import { decodeModel, encodeModel, type AlsModel } from '../als/index.ts';
 import {
+  decodeContentModel,
+  encodeContentModel,
+  type ContentModel,
+} from '../content/content-model.ts';
+import {
   decodeNeighbourModel,
   encodeNeighbourModel,
   type NeighbourModel,
@@ -11,7 +16,9 @@ import { rankingPolicyFor, type RankingPolicy } from '../serving/ranking.ts';
  * - `ranking`: implicit ALS; its factors rank every movie for every person (stored top-N,
  *   fold-in, similar movies);
  * - `neighbours`: EASE over the most-rated movies, blended into the ranking with weight `blend`;
- * - `rating`: explicit ALS with biases; predicts the stars shown beside each recommendation.
+ * - `rating`: explicit ALS with biases; predicts the stars shown beside each recommendation;
+ * - `content` (optional): ridge regression from a movie's genres, year and tags into the ranking
+ *   model's factor space — vectors for movies the model lacks or has few ratings for (cold start).
  */
 export interface ModelBundle {
   readonly ranking: AlsModel;
@@ -19,6 +26,8 @@ export interface ModelBundle {
   readonly rating: AlsModel | null;
   readonly blend: number;
   readonly policy: RankingPolicy;
+  /** Absent or null: no cold-start vectors (bundles published before the content model). */
+  readonly content?: ContentModel | null;
 }
 
 /** Files of a bundle under the model's prefix. `model.bin` keeps its name from version 1. */
@@ -27,6 +36,7 @@ export const BUNDLE_FILES = {
   ranking: 'model.bin',
   neighbours: 'neighbours.bin',
   rating: 'rating.bin',
+  content: 'content.bin',
 } as const;
 
 export interface BundleManifest {
@@ -35,6 +45,8 @@ export interface BundleManifest {
   readonly policy: RankingPolicy;
   readonly neighbours: boolean;
   readonly rating: boolean;
+  /** Optional: manifests written before the content model lack it (read as false). */
+  readonly content?: boolean;
 }
 
 /** The bundle as named files (what Publish writes to S3). */
@@ -45,6 +57,7 @@ export function encodeBundle(bundle: ModelBundle): Map<string, Uint8Array> {
     policy: bundle.policy,
     neighbours: bundle.neighbours !== null,
     rating: bundle.rating !== null,
+    content: Boolean(bundle.content),
   };
   const files = new Map<string, Uint8Array>([
     [BUNDLE_FILES.manifest, new TextEncoder().encode(JSON.stringify(manifest))],
@@ -53,6 +66,7 @@ export function encodeBundle(bundle: ModelBundle): Map<string, Uint8Array> {
   if (bundle.neighbours)
     files.set(BUNDLE_FILES.neighbours, encodeNeighbourModel(bundle.neighbours));
   if (bundle.rating) files.set(BUNDLE_FILES.rating, encodeModel(bundle.rating));
+  if (bundle.content) files.set(BUNDLE_FILES.content, encodeContentModel(bundle.content));
   return files;
 }
 
@@ -77,20 +91,28 @@ export async function decodeBundle(
       rating: ranking.options.implicit ? null : ranking,
       blend: 0,
       policy: rankingPolicyFor(ranking),
+      content: null,
     };
   }
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as BundleManifest;
-  const [neighbourBytes, ratingBytes] = await Promise.all([
+  const [neighbourBytes, ratingBytes, contentBytes] = await Promise.all([
     manifest.neighbours ? read(BUNDLE_FILES.neighbours) : undefined,
     manifest.rating ? read(BUNDLE_FILES.rating) : undefined,
+    manifest.content ? read(BUNDLE_FILES.content) : undefined,
   ]);
   if (manifest.neighbours && !neighbourBytes) throw new Error('neighbours.bin is missing');
   if (manifest.rating && !ratingBytes) throw new Error('rating.bin is missing');
+  if (manifest.content && !contentBytes) throw new Error('content.bin is missing');
+  const content = contentBytes ? decodeContentModel(contentBytes) : null;
+  if (content && content.rank !== ranking.rank) {
+    throw new Error(`content.bin has rank ${content.rank}, the ranking model ${ranking.rank}`);
+  }
   return {
     ranking,
     neighbours: neighbourBytes ? decodeNeighbourModel(neighbourBytes) : null,
     rating: ratingBytes ? decodeModel(ratingBytes) : null,
     blend: manifest.blend,
     policy: manifest.policy,
+    content,
   };
 }

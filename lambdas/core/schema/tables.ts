@@ -50,6 +50,8 @@ export const TABLES: readonly TableDefinition[] = [
       rating_count: 'int',
       rating_mean: 'double',
       top_tags: 'list<text>',
+      /** When PUT /movies/{id} first added the movie; null for ingested movies. */
+      added_at: 'timestamp',
     },
     partitionKey: ['movie_id'],
   },
@@ -166,8 +168,21 @@ export const TABLES: readonly TableDefinition[] = [
     // written with the rating's own write time, so the latest change wins.
     name: 'user_rating_changes',
     purpose: 'When the API last wrote or deleted a rating of the user (run-time feedback).',
-    columns: { user_id: 'int', changed_at: 'timestamp' },
+    // liked_at: when the user last liked or disliked a movie (no model is trained on likes, so a
+    // user who has any is folded in from ratings and likes on every request).
+    columns: { user_id: 'int', changed_at: 'timestamp', liked_at: 'timestamp' },
     partitionKey: ['user_id'],
+    clientSideTimestamps: true,
+  },
+  {
+    // The latest like (true) or dislike (false) of each movie by one user, written by like and
+    // dislike events with the arrival time as write time (the latest wins). Likes count as
+    // favourites (a top rating) when the user's list is folded in; both are kept out of lists.
+    name: 'user_likes',
+    purpose: "A user's likes and dislikes (run-time feedback), one row per movie.",
+    columns: { user_id: 'int', movie_id: 'int', liked: 'boolean', at: 'timestamp' },
+    partitionKey: ['user_id'],
+    clusteringKey: [{ name: 'movie_id', order: 'ASC' }],
     clientSideTimestamps: true,
   },
   {

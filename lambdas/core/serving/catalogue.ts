@@ -14,7 +14,12 @@ export interface Movie {
   readonly ratingCount: number;
   readonly ratingMean: number | null;
   readonly topTags: readonly string[];
+  /** When `PUT /movies/{id}` first added it (epoch ms); absent or null for ingested movies. */
+  readonly addedAt?: number | null;
 }
+
+/** How `GET /movies/latest` orders: newest added first (then by year), or by year alone. */
+export type LatestOrder = 'added' | 'year';
 
 export interface MovieLinks {
   readonly imdb: string | null;
@@ -50,7 +55,7 @@ interface TitleKey {
   readonly words: readonly string[];
 }
 
-interface IndexedMovie {
+export interface IndexedMovie {
   readonly movie: Movie;
   /** Normalized title as listed and with its article moved back to the front, split once. */
   readonly keys: readonly TitleKey[];
@@ -61,17 +66,23 @@ export class Catalogue {
   private readonly indexed: IndexedMovie[];
   /** Movie ids, most rated first (ties: higher mean, then lower id). */
   private readonly popularOrder: Movie[];
+  private readonly latestOrders = new Map<LatestOrder, Movie[]>();
   readonly genres: readonly string[];
 
-  constructor(movies: Iterable<Movie>) {
+  /** `reuse`: title keys already computed (by movie id and title), so a copy is cheap. */
+  constructor(movies: Iterable<Movie>, reuse?: ReadonlyMap<number, IndexedMovie>) {
     const list = [...movies];
     for (const movie of list) this.byId.set(movie.movieId, movie);
-    this.indexed = list.map((movie) => ({
-      movie,
-      keys: [
-        ...new Set([normalizeTitle(movie.title), normalizeTitle(displayTitle(movie.title))]),
-      ].map((text) => ({ text, words: text.split(' ') })),
-    }));
+    this.indexed = list.map((movie) => {
+      const previous = reuse?.get(movie.movieId);
+      if (previous && previous.movie.title === movie.title) return { movie, keys: previous.keys };
+      return {
+        movie,
+        keys: [
+          ...new Set([normalizeTitle(movie.title), normalizeTitle(displayTitle(movie.title))]),
+        ].map((text) => ({ text, words: text.split(' ') })),
+      };
+    });
     this.popularOrder = [...list].sort(
       (a, b) =>
         b.ratingCount - a.ratingCount ||
@@ -81,6 +92,24 @@ export class Catalogue {
     const genres = new Set<string>();
     for (const movie of list) for (const genre of movie.genres) genres.add(genre);
     this.genres = [...genres].sort();
+  }
+
+  /**
+   * A catalogue with `movie` added or replaced (what `PUT /movies/{id}` shows its own container
+   * at once); title keys of the other movies are reused.
+   */
+  withMovie(movie: Movie): Catalogue {
+    const movies = [...this.byId.values()].filter((m) => m.movieId !== movie.movieId);
+    movies.push(movie);
+    return new Catalogue(
+      movies,
+      new Map(this.indexed.map((entry) => [entry.movie.movieId, entry])),
+    );
+  }
+
+  /** Every movie, in no particular order. */
+  movies(): IterableIterator<Movie> {
+    return this.byId.values();
   }
 
   get size(): number {
@@ -141,4 +170,41 @@ export class Catalogue {
     }
     return out;
   }
+
+  /**
+   * The newest movies: by `added`, the movies `PUT /movies` added (newest first) ahead of the
+   * rest by release year; by `year`, release year alone (newest first). Ties: the higher id (a
+   * later addition to MovieLens). Movies without a year come last.
+   */
+  latest(options: {
+    by: LatestOrder;
+    genres?: readonly string[];
+    limit: number;
+    exclude?: ReadonlySet<number>;
+  }): Movie[] {
+    let order = this.latestOrders.get(options.by);
+    if (!order) {
+      const added = (m: Movie) => (options.by === 'added' ? (m.addedAt ?? -Infinity) : 0);
+      const year = (m: Movie) => m.year ?? -Infinity;
+      order = [...this.byId.values()].sort(
+        (a, b) =>
+          compareDesc(added(a), added(b)) || compareDesc(year(a), year(b)) || b.movieId - a.movieId,
+      );
+      this.latestOrders.set(options.by, order);
+    }
+    const out: Movie[] = [];
+    const genres = options.genres ?? [];
+    for (const movie of order) {
+      if (out.length >= options.limit) break;
+      if (genres.length > 0 && !genres.some((g) => movie.genres.includes(g))) continue;
+      if (options.exclude?.has(movie.movieId)) continue;
+      out.push(movie);
+    }
+    return out;
+  }
+}
+
+/** b before a when b is larger; equal (−∞ included) is 0. */
+function compareDesc(a: number, b: number): number {
+  return a === b ? 0 : b > a ? 1 : -1;
 }

@@ -80,6 +80,8 @@ export interface RecommendedList {
   readonly items: ScoredMovie[];
   /** Profile movies the model knows (0: nothing to go on, the list is empty). */
   readonly used: number;
+  /** The folded-in vector (absent when `used` is 0): what cold movies are scored with. */
+  readonly user?: UserVector;
 }
 
 /** Profile ratings with favourites as top ratings; a later entry for the same movie wins. */
@@ -108,7 +110,11 @@ export function recommendForProfile(
   const ratings = profileRatings(recommender, profile);
   const user = foldInUser(recommender.ranking, { ratings }, recommender.foldIn);
   if (user.used === 0) return { items: [], used: 0 };
-  return { items: recommendForVector(recommender, user, ratings, request), used: user.used };
+  return {
+    items: recommendForVector(recommender, user, ratings, request),
+    used: user.used,
+    user,
+  };
 }
 
 /** The blended list for a user vector (trained or folded in) and the ratings behind it. */

@@ -5,7 +5,8 @@ import type { Movie } from '../../core/serving/catalogue.ts';
 export async function loadCatalogue(db: CassandraStore): Promise<Movie[]> {
   const movies: Movie[] = [];
   const cql =
-    'SELECT movie_id, title, year, genres, imdb_id, tmdb_id, rating_count, rating_mean, top_tags ' +
+    'SELECT movie_id, title, year, genres, imdb_id, tmdb_id, rating_count, rating_mean, top_tags, ' +
+    'added_at ' +
     `FROM ${db.table('movies')}`;
   for await (const row of db.rows(cql)) {
     const title = row.get('title') as string | null;
@@ -20,6 +21,7 @@ export async function loadCatalogue(db: CassandraStore): Promise<Movie[]> {
       ratingCount: (row.get('rating_count') as number | null) ?? 0,
       ratingMean: (row.get('rating_mean') as number | null) ?? null,
       topTags: (row.get('top_tags') as string[] | null) ?? [],
+      addedAt: (row.get('added_at') as Date | null)?.getTime() ?? null,
     });
   }
   return movies;

@@ -1,6 +1,11 @@
 import type { CassandraStore, Params, Row } from '../../adapters/cassandra.ts';
 import { isTransientCassandraError } from '../../adapters/cassandra.ts';
-import type { EventType, FeedbackEvent, RatingWrite } from '../../core/feedback/events.ts';
+import type {
+  EventType,
+  FeedbackEvent,
+  LikeWrite,
+  RatingWrite,
+} from '../../core/feedback/events.ts';
 import { dayOf, FEEDBACK_SHARDS, shardOf } from '../../core/feedback/keys.ts';
 import type { ServedList } from '../../core/feedback/online-metrics.ts';
 import { movieBucket } from '../../core/ingest/batching.ts';
@@ -68,33 +73,102 @@ async function markRatingsChanged(
   userIds: readonly number[],
   nowMs: number,
   writeTime: number,
+  liked = false,
 ): Promise<void> {
-  const cql =
-    `INSERT INTO ${db.table('user_rating_changes')} (user_id, changed_at) VALUES (?, ?) ` +
-    'USING TIMESTAMP ?';
+  const cql = liked
+    ? `INSERT INTO ${db.table('user_rating_changes')} (user_id, changed_at, liked_at) ` +
+      'VALUES (?, ?, ?) USING TIMESTAMP ?'
+    : `INSERT INTO ${db.table('user_rating_changes')} (user_id, changed_at) VALUES (?, ?) ` +
+      'USING TIMESTAMP ?';
   const at = new Date(nowMs);
   await db.executeMany(
     cql,
-    userIds.map((userId) => [userId, at, writeTime]),
+    userIds.map((userId) => (liked ? [userId, at, at, writeTime] : [userId, at, writeTime])),
     WRITES_IN_FLIGHT,
   );
 }
 
 /**
- * When the API last changed the user's ratings (epoch ms), or undefined if it never did. Read at
- * LOCAL_QUORUM: the request after a write must see it.
+ * Likes and dislikes (one row per user and movie, the latest wins by write time; a withdrawn one
+ * deletes the row) and the users' markers, `liked_at` included: a user who ever liked or disliked
+ * is folded in on every list request.
  */
-export async function readRatingsChangedAt(
+export async function writeLikes(
+  db: CassandraStore,
+  likes: readonly LikeWrite[],
+  nowMs: number,
+): Promise<void> {
+  if (likes.length === 0) return;
+  const writeTime = nextWriteTime(nowMs);
+  const upsert =
+    `INSERT INTO ${db.table('user_likes')} (user_id, movie_id, liked, at) VALUES (?, ?, ?, ?) ` +
+    'USING TIMESTAMP ?';
+  const remove = `DELETE FROM ${db.table('user_likes')} USING TIMESTAMP ? WHERE user_id = ? AND movie_id = ?`;
+  const kept = likes.filter((l) => l.liked !== null);
+  const withdrawn = likes.filter((l) => l.liked === null);
+  await Promise.all([
+    db.executeMany(
+      upsert,
+      kept.map((l) => [l.userId, l.movieId, l.liked, new Date(l.at), writeTime]),
+      WRITES_IN_FLIGHT,
+    ),
+    db.executeMany(
+      remove,
+      withdrawn.map((l) => [writeTime, l.userId, l.movieId]),
+      WRITES_IN_FLIGHT,
+    ),
+    markRatingsChanged(db, [...new Set(likes.map((l) => l.userId))], nowMs, writeTime, true),
+  ]);
+}
+
+export interface UserLike {
+  readonly movieId: number;
+  readonly liked: boolean;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** A user's likes and dislikes: one partition. */
+export async function readUserLikes(
   db: CassandraStore,
   userId: number,
-): Promise<number | undefined> {
+  consistency: 'one' | 'quorum' = 'one',
+): Promise<UserLike[]> {
+  const out: UserLike[] = [];
+  const cql = `SELECT movie_id, liked, at FROM ${db.table('user_likes')} WHERE user_id = ?`;
+  for await (const row of db.rows(cql, [userId], 5_000, consistency)) {
+    out.push({
+      movieId: row.get('movie_id') as number,
+      liked: row.get('liked') === true,
+      at: (row.get('at') as Date | null)?.getTime() ?? 0,
+    });
+  }
+  return out;
+}
+
+export interface FeedbackMarker {
+  /** When the API last changed the user's ratings or likes (epoch ms). */
+  readonly changedAt: number | undefined;
+  /** When the user last liked or disliked anything; undefined if they never did. */
+  readonly likedAt: number | undefined;
+}
+
+/**
+ * The user's marker row (both undefined if the API never wrote for them). Read at LOCAL_QUORUM:
+ * the request after a write must see it.
+ */
+export async function readFeedbackMarker(
+  db: CassandraStore,
+  userId: number,
+): Promise<FeedbackMarker> {
   const result = await db.execute(
-    `SELECT changed_at FROM ${db.table('user_rating_changes')} WHERE user_id = ?`,
+    `SELECT changed_at, liked_at FROM ${db.table('user_rating_changes')} WHERE user_id = ?`,
     [userId],
     { consistency: 'quorum' },
   );
-  const at = result.first()?.get('changed_at') as Date | null | undefined;
-  return at ? at.getTime() : undefined;
+  const row = result.first();
+  const time = (name: string) => (row?.get(name) as Date | null | undefined)?.getTime();
+  return { changedAt: time('changed_at'), likedAt: time('liked_at') };
 }
 
 /** One row per event at (UTC day of its time, shard of its id, id): a resent event is one row. */

@@ -27,6 +27,8 @@ export function movieDetails(movie: Movie) {
     tmdbId: movie.tmdbId,
     links: movieLinks(movie),
     topTags: movie.topTags,
+    /** When `PUT /movies` added it (epoch ms); null for a movie that came with the data set. */
+    addedAt: movie.addedAt ?? null,
   };
 }
 

@@ -1,7 +1,10 @@
 import type { AlsModel } from '../../core/als/index.ts';
 import { itemNorms } from '../../core/als/index.ts';
+import { lastDays } from '../../core/feedback/keys.ts';
+import { trendingMovies, type TrendingMovie } from '../../core/feedback/trending.ts';
 import type { ModelBundle } from '../../core/recommender/bundle.ts';
-import { Catalogue } from '../../core/serving/catalogue.ts';
+import { Catalogue, type Movie } from '../../core/serving/catalogue.ts';
+import { buildColdItems, type ColdItems } from '../../core/serving/cold-start.ts';
 import type { Recommender } from '../../core/serving/recommender.ts';
 import { servingRecommender, SIMILAR_MIN_RATINGS } from '../../core/serving/serving-bundle.ts';
 import { logger } from '../logger.ts';
@@ -13,6 +16,7 @@ import {
 } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { loadCatalogue } from './catalogue-loader.ts';
+import { readEvents } from './feedback-store.ts';
 
 /** The active model version with what serving derives from it once, not per request. */
 export interface ServingModel {
@@ -29,6 +33,11 @@ export interface ServingModel {
   readonly similarMinRatings: number;
   /** Cosine denominators of the ranking model's item factors, computed on first use. */
   norms(): Float32Array;
+  /**
+   * The catalogue's cold movies with their content vectors (the bundle's content model), built
+   * once per catalogue version; null when the bundle has no content model.
+   */
+  cold(catalogue: Catalogue): ColdItems | null;
 }
 
 export interface ServingSettings {
@@ -36,6 +45,10 @@ export interface ServingSettings {
   readonly modelCheckMs: number;
   /** How long the in-memory catalogue is trusted before it is read again. */
   readonly catalogueTtlMs: number;
+  /** Share of a personal list's places that go to cold movies (RECSYS_COLD_START_SHARE). */
+  readonly coldStartShare: number;
+  /** How long a container reuses the trending counts it read (RECSYS_TRENDING_TTL_SECONDS). */
+  readonly trendingTtlMs: number;
 }
 
 export function servingSettingsFromEnv(env: NodeJS.ProcessEnv): ServingSettings {
@@ -46,7 +59,19 @@ export function servingSettingsFromEnv(env: NodeJS.ProcessEnv): ServingSettings 
   return {
     modelCheckMs: seconds('RECSYS_MODEL_CHECK_SECONDS', 30),
     catalogueTtlMs: seconds('RECSYS_CATALOGUE_TTL_SECONDS', 600),
+    coldStartShare: parseShare(env.RECSYS_COLD_START_SHARE),
+    trendingTtlMs: seconds('RECSYS_TRENDING_TTL_SECONDS', 60),
   };
+}
+
+/** RECSYS_COLD_START_SHARE: a fraction in [0, 1]; absent or empty → 0.1 (one place in ten). */
+export function parseShare(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 0.1;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new RangeError(`RECSYS_COLD_START_SHARE must be a number from 0 to 1, got "${raw}"`);
+  }
+  return value;
 }
 
 /**
@@ -61,6 +86,10 @@ export class ServingState {
   private catalogueLoad: Promise<Catalogue> | undefined;
   private modelCache: { value: ServingModel | undefined; checkedAt: number } | undefined;
   private modelLoad: Promise<ServingModel | undefined> | undefined;
+  /** Movies this container wrote (PUT /movies), in order: laid over a scan that may predate them. */
+  private movieWrites: { seq: number; movie: Movie }[] = [];
+  private movieSeq = 0;
+  private trendingCache = new Map<number, { at: number; value: Promise<TrendingMovie[]> }>();
 
   constructor(
     private readonly stores: () => Stores,
@@ -68,12 +97,22 @@ export class ServingState {
     private readonly now: () => number = Date.now,
   ) {}
 
+  get coldStartShare(): number {
+    return this.settings.coldStartShare;
+  }
+
   async catalogue(): Promise<Catalogue> {
     const cached = this.catalogueCache;
     if (cached && this.now() - cached.loadedAt < this.settings.catalogueTtlMs) return cached.value;
+    const seqAtStart = this.movieSeq;
     this.catalogueLoad ??= loadCatalogue(this.stores().db)
       .then((movies) => {
-        const value = new Catalogue(movies);
+        // A movie this container wrote while the scan ran may be missing from it (or older).
+        let value = new Catalogue(movies);
+        for (const write of this.movieWrites) {
+          if (write.seq > seqAtStart) value = value.withMovie(write.movie);
+        }
+        this.movieWrites = this.movieWrites.filter((write) => write.seq > seqAtStart);
         this.catalogueCache = { value, loadedAt: this.now() };
         logger.info('catalogue loaded', { movies: value.size });
         return value;
@@ -85,6 +124,37 @@ export class ServingState {
       })
       .finally(() => (this.catalogueLoad = undefined));
     return this.catalogueLoad;
+  }
+
+  /**
+   * A movie this container has just written to the movies table: its catalogue shows it at once
+   * (other containers see it within their catalogue TTL).
+   */
+  putMovie(movie: Movie): void {
+    this.movieWrites.push({ seq: ++this.movieSeq, movie });
+    const cached = this.catalogueCache;
+    if (cached) this.catalogueCache = { ...cached, value: cached.value.withMovie(movie) };
+  }
+
+  /**
+   * The last `days` days' trending movies (core/feedback/trending.ts): the events table read once
+   * per TTL per window; this container's own event writes make the next call read again.
+   */
+  trending(days: number): Promise<TrendingMovie[]> {
+    const now = this.now();
+    const cached = this.trendingCache.get(days);
+    if (cached && now - cached.at < this.settings.trendingTtlMs) return cached.value;
+    const value = readEvents(this.stores().db, lastDays(now, days)).then((events) =>
+      trendingMovies(events, { from: now - days * 86_400_000, to: now }),
+    );
+    this.trendingCache.set(days, { at: now, value });
+    value.catch(() => this.trendingCache.delete(days));
+    return value;
+  }
+
+  /** This container stored events: trending counts read before them are stale. */
+  eventsWritten(): void {
+    this.trendingCache.clear();
   }
 
   /** The active model, or undefined while none is published. */
@@ -126,6 +196,8 @@ export class ServingState {
     );
     const { ranking } = bundle;
     let norms: Float32Array | undefined;
+    const content = bundle.content ?? null;
+    const coldByCatalogue = new WeakMap<Catalogue, ColdItems>();
     const loaded: ServingModel = {
       record,
       bundle,
@@ -133,6 +205,15 @@ export class ServingState {
       rating: bundle.rating,
       similarMinRatings: hasCounts ? SIMILAR_MIN_RATINGS : 0,
       norms: () => (norms ??= itemNorms(ranking)),
+      cold: (current) => {
+        if (!content) return null;
+        let cold = coldByCatalogue.get(current);
+        if (!cold) {
+          cold = buildColdItems(ranking, recommender.support, content, current.movies(), hasCounts);
+          coldByCatalogue.set(current, cold);
+        }
+        return cold;
+      },
     };
     logger.info('model loaded', {
       modelId: id,
@@ -142,6 +223,7 @@ export class ServingState {
       neighbours: bundle.neighbours?.movieIds.length ?? 0,
       blend: recommender.blend,
       rating: bundle.rating !== null,
+      content: content ? content.fittedOn : null,
       ms: Math.round(performance.now() - started),
     });
     return loaded;

@@ -6,12 +6,14 @@ import {
   saveModelRecord,
 } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
+import { fitRunContentModel } from './content.ts';
 import { finalModel } from './final-model.ts';
 import { TrainingRun } from './run-state.ts';
 
 /**
  * The last step, reached only when every step before it succeeded: the model bundle for on-line
- * scoring (`models/<id>/`: the ranking and rating ALS, the neighbour model, the manifest last),
+ * scoring (`models/<id>/`: the ranking and rating ALS, the neighbour model, the content model
+ * fitted here from the movies table and the final ranking factors, the manifest last),
  * the model row marked ready, then the active-model pointer switched in one write. Until that
  * write, serving keeps the previous model.
  */
@@ -22,6 +24,7 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     run.index(),
     run.settings(),
   ]);
+  const content = await fitRunContentModel(stores.db, final.ranking, final.support);
   const { plan, checkpoint } = final;
   const history = checkpoint?.history ?? [];
   const last = history[history.length - 1];
@@ -64,6 +67,7 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     neighbours: settings.neighbours,
     blend: settings.blend,
     policy: plan.policy,
+    content: content ? { ...content.settings, fittedOn: content.fittedOn } : null,
   };
   const summary: TrainSummary = {
     modelId: task.runId,
@@ -93,6 +97,7 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     rating: final.rating,
     blend: final.recommender.blend,
     policy: plan.policy,
+    content,
   });
   const { modelId: _id, dataset: _dataset, status: _status, params: _params, ...metrics } = summary;
   await saveModelRecord(stores.db, {

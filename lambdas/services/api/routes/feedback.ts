@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  latestLikes,
   latestRatings,
   parseEventsBody,
   parseRatingBody,
@@ -7,7 +8,13 @@ import {
 } from '../../../core/feedback/events.ts';
 import { notFound } from '../../../core/serving/api-error.ts';
 import { ParameterReader } from '../../../core/serving/params.ts';
-import { asRetryable, deleteRating, writeEvents, writeRatings } from '../feedback-store.ts';
+import {
+  asRetryable,
+  deleteRating,
+  writeEvents,
+  writeLikes,
+  writeRatings,
+} from '../feedback-store.ts';
 import type { ApiRequest, ApiRoute } from '../route.ts';
 
 /**
@@ -55,6 +62,7 @@ export const putRatingRoute: ApiRoute = {
         writeEvents(db, [event], now),
       ]),
     );
+    state.eventsWritten();
     return { body: { userId, movieId, rating, ratedAt, eventId: event.eventId } };
   },
 };
@@ -75,7 +83,9 @@ export const deleteRatingRoute: ApiRoute = {
 /**
  * `POST /events` `{events: [...]}`: 1–100 events, all stored or none (one bad event refuses the
  * batch). An event without an `eventId` gets one, returned in order, so a client can resend the
- * batch with them; an event resent with its id is the same row and counts once.
+ * batch with them; an event resent with its id is the same row and counts once. Ratings also go to
+ * the ratings tables; likes and dislikes to `user_likes` (the latest per movie wins), which the
+ * user's lists fold in (likes as favourites) and leave out.
  */
 export const postEventsRoute: ApiRoute = {
   method: 'POST',
@@ -93,14 +103,21 @@ export const postEventsRoute: ApiRoute = {
       eventId: e.eventId ?? randomUUID(),
     }));
     const ratings = latestRatings(events);
+    const likes = latestLikes(events);
     const { db } = stores();
     await asRetryable(() =>
-      Promise.all([writeEvents(db, events, now), writeRatings(db, ratings, now)]),
+      Promise.all([
+        writeEvents(db, events, now),
+        writeRatings(db, ratings, now),
+        writeLikes(db, likes, now),
+      ]),
     );
+    state.eventsWritten();
     return {
       body: {
         accepted: events.length,
         ratingsWritten: ratings.length,
+        likesWritten: likes.length,
         eventIds: events.map((e) => e.eventId),
       },
     };

@@ -6,7 +6,12 @@ import { ratingProfile, withPredictedRatings } from '../../../core/serving/servi
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
-import { genreMask, listFilters, popularityFallback } from './recommendation-support.ts';
+import {
+  genreMask,
+  listFilters,
+  listFromSources,
+  popularityFallback,
+} from './recommendation-support.ts';
 
 const ROUTE = '/recommendations';
 
@@ -76,7 +81,16 @@ export const foldInRoute: ApiRoute = {
         ...(allowed ? { allowed } : {}),
       });
       if (list.used > 0) {
-        const items = withPredictedRatings(scoredMovies(catalogue, list.items), rating, stars());
+        // Cold movies (new or rarely rated) in a share of the places, scored by the folded-in
+        // vector; trending then popular movies if the list is still short.
+        const sourced = await listFromSources(state, serving, catalogue, {
+          limit,
+          genres,
+          skip: async () => new Set([...given, ...body.exclude]),
+          user: list.user!.vector,
+          primary: { source: 'model', items: scoredMovies(catalogue, list.items) },
+        });
+        const items = withPredictedRatings(sourced, rating, stars());
         return respond(
           serving.record.modelId,
           'fold-in',
@@ -102,7 +116,11 @@ export const foldInRoute: ApiRoute = {
         used: 0,
         ignored: given,
       },
-      withPredictedRatings(fallback, rating, stars()),
+      withPredictedRatings(
+        fallback.map((item) => ({ ...item, source: 'popular' as const })),
+        rating,
+        stars(),
+      ),
     );
   },
 };

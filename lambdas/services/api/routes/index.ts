@@ -3,7 +3,15 @@ import { deleteRatingRoute, postEventsRoute, putRatingRoute } from './feedback.t
 import { foldInRoute } from './fold-in.ts';
 import { healthRoute } from './health.ts';
 import { movieAudienceRoute, similarMoviesRoute } from './movie-model.ts';
-import { genresRoute, movieRoute, popularMoviesRoute, searchMoviesRoute } from './movies.ts';
+import {
+  genresRoute,
+  latestMoviesRoute,
+  movieRoute,
+  popularMoviesRoute,
+  putMovieRoute,
+  searchMoviesRoute,
+  trendingMoviesRoute,
+} from './movies.ts';
 import { activeModelRoute, modelsRoute } from './models.ts';
 import { onlineMetricsRoute } from './online-metrics.ts';
 import { statsRoute } from './stats.ts';
@@ -21,8 +29,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   foldInRoute,
   searchMoviesRoute,
   popularMoviesRoute,
+  latestMoviesRoute,
+  trendingMoviesRoute,
   genresRoute,
   movieRoute,
+  putMovieRoute,
   similarMoviesRoute,
   movieAudienceRoute,
   statsRoute,

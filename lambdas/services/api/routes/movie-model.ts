@@ -1,5 +1,6 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
 import { notFound } from '../../../core/serving/api-error.ts';
+import { similarToColdItem } from '../../../core/serving/cold-start.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
 import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
 import { readRankedList } from '../../models/registry.ts';
@@ -26,8 +27,10 @@ async function movieRequest(request: ApiRequest, { state }: RouteDeps, fallbackL
 /**
  * Neighbours by cosine of the ranking model's item factors: the list training stored when it holds
  * enough movies past the filters (`genre`: any of several, `exclude`: ids), otherwise computed
- * here among movies with at least `SIMILAR_MIN_RATINGS` ratings — the same order either way.
- * Cacheable: fixed per model version.
+ * here among movies with at least `SIMILAR_MIN_RATINGS` ratings — the same order either way. A
+ * cold movie (one the model lacks or has fewer than the content model's `coldRatings` ratings for)
+ * is placed by its content vector instead (`strategy: "content"`), so a movie added a minute ago
+ * has similar movies too. Cacheable: fixed per model version and catalogue.
  */
 export const similarMoviesRoute: ApiRoute = {
   method: 'GET',
@@ -59,28 +62,36 @@ export const similarMoviesRoute: ApiRoute = {
       const genresOf = catalogue.get(id)?.genres ?? [];
       return genres.some((g) => genresOf.includes(g));
     };
-    const stored = (
-      await readRankedList(
-        deps.stores().db,
-        'similar_movies',
-        modelId,
-        movieId,
-        filtered ? Number.MAX_SAFE_INTEGER : limit,
-      )
-    ).filter((m) => passes(m.movieId));
     const { ranking } = serving.recommender;
-    const list =
-      stored.length >= limit
+    const cold = serving.cold(catalogue);
+    const content = cold !== null && cold.indexOf(movieId) >= 0;
+    const stored = content
+      ? []
+      : (
+          await readRankedList(
+            deps.stores().db,
+            'similar_movies',
+            modelId,
+            movieId,
+            filtered ? Number.MAX_SAFE_INTEGER : limit,
+          )
+        ).filter((m) => passes(m.movieId));
+    const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
+    const excluded = exclude.length > 0 ? new Set(denseItemIndices(ranking, exclude)) : undefined;
+    const online = {
+      n: limit,
+      norms: serving.norms(),
+      support: serving.recommender.support,
+      minRatings: serving.similarMinRatings,
+      ...(allowed ? { allowed } : {}),
+      ...(excluded ? { exclude: excluded } : {}),
+    };
+    const list = content
+      ? similarToColdItem(cold, movieId, ranking, online)
+      : stored.length >= limit
         ? stored.slice(0, limit)
-        : similarWithSupport(ranking, movieId, {
-            n: limit,
-            norms: serving.norms(),
-            support: serving.recommender.support,
-            minRatings: serving.similarMinRatings,
-            ...(genres.length > 0 ? { allowed: genreMask(serving, catalogue, genres) } : {}),
-            ...(exclude.length > 0 ? { exclude: new Set(denseItemIndices(ranking, exclude)) } : {}),
-          });
-    const strategy = stored.length >= limit ? 'stored' : 'online';
+        : similarWithSupport(ranking, movieId, online);
+    const strategy = content ? 'content' : stored.length >= limit ? 'stored' : 'online';
     const items = scoredMovies(catalogue, list);
     const recommendationId = await issueList(deps, {
       route: SIMILAR_ROUTE,

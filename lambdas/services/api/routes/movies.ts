@@ -1,5 +1,10 @@
 import { notFound } from '../../../core/serving/api-error.ts';
+import type { LatestOrder, Movie } from '../../../core/serving/catalogue.ts';
+import { blendSources } from '../../../core/serving/cold-start.ts';
+import { knownGenres, parseMovieBody } from '../../../core/serving/movie-body.ts';
 import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
+import { asRetryable } from '../feedback-store.ts';
+import { readMovieRow, writeMovie } from '../movie-store.ts';
 import { movieDetails, movieSummary } from '../movie-views.ts';
 import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
@@ -7,6 +12,11 @@ import { listFilters } from './recommendation-support.ts';
 
 const LIST_LIMIT = { min: 1, max: 100 } as const;
 const POPULAR_ROUTE = '/movies/popular';
+const LATEST_ROUTE = '/movies/latest';
+const TRENDING_ROUTE = '/movies/trending';
+const LATEST_ORDERS: readonly LatestOrder[] = ['added', 'year'];
+/** `days` of `GET /movies/trending`: the events table keeps every day; 30 matches /metrics/online. */
+export const TRENDING_DAYS = { min: 1, max: 30, fallback: 7 } as const;
 
 /** Title search over the in-memory catalogue (see core/serving/catalogue.ts for why in memory). */
 export const searchMoviesRoute: ApiRoute = {
@@ -79,5 +89,139 @@ export const movieRoute: ApiRoute = {
     const movie = (await state.catalogue()).get(movieId);
     if (!movie) throw notFound(`movie ${movieId}`);
     return { body: movieDetails(movie), cache: CATALOGUE_CACHE };
+  },
+};
+
+/**
+ * The newest movies: `by=added` (default) puts the movies `PUT /movies` added first, newest
+ * first, then the rest by release year; `by=year` orders by release year alone. A list like the
+ * others (genres, exclude, recommendationId).
+ */
+export const latestMoviesRoute: ApiRoute = {
+  method: 'GET',
+  path: LATEST_ROUTE,
+  async handle(request, deps) {
+    const catalogue = await deps.state.catalogue();
+    const params = new ParameterReader(request.query);
+    params.only('by', 'genre', 'limit', 'exclude');
+    const by = (params.choice('by', LATEST_ORDERS) ?? 'added') as LatestOrder;
+    const genres = params.choices('genre', catalogue.genres);
+    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    params.done();
+    const movies = catalogue.latest({ by, limit, genres, exclude: new Set(exclude) });
+    const items = movies.map((movie) => ({
+      ...movieSummary(movie),
+      addedAt: movie.addedAt ?? null,
+    }));
+    const recommendationId = await issueList(deps, {
+      route: LATEST_ROUTE,
+      strategy: `latest-${by}`,
+      modelId: null,
+      userId: null,
+      items,
+    });
+    return {
+      body: { by, ...listFilters(genres, exclude), recommendationId, items },
+      cache: 'no-store',
+    };
+  },
+};
+
+/**
+ * What people turned to in the last `days` days (1–30, default 7): movies by the number of
+ * distinct users with a rating, like, click or view event (core/feedback/trending.ts), read from
+ * the events table (cached per container for RECSYS_TRENDING_TTL_SECONDS). Too few of them for
+ * `limit` and the most popular movies fill the rest: each item's `source` says which.
+ */
+export const trendingMoviesRoute: ApiRoute = {
+  method: 'GET',
+  path: TRENDING_ROUTE,
+  async handle(request, deps) {
+    const catalogue = await deps.state.catalogue();
+    const params = new ParameterReader(request.query);
+    params.only('days', 'genre', 'limit', 'exclude');
+    const days = params.int('days', TRENDING_DAYS);
+    const genres = params.choices('genre', catalogue.genres);
+    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    params.done();
+    const skip = new Set(exclude);
+    const passes = (movie: Movie | undefined): movie is Movie =>
+      movie !== undefined &&
+      !skip.has(movie.movieId) &&
+      (genres.length === 0 || genres.some((g) => movie.genres.includes(g)));
+    const trending = (await deps.state.trending(days)).flatMap((t) => {
+      const movie = catalogue.get(t.movieId);
+      return passes(movie) ? [{ ...movieSummary(movie), score: t.users }] : [];
+    });
+    const popular = catalogue
+      .popular({ limit: limit * 2, genres, exclude: skip })
+      .map((movie) => ({ ...movieSummary(movie), score: movie.ratingCount }));
+    const items = blendSources(
+      limit,
+      0,
+      { source: 'trending', items: trending },
+      [],
+      [{ source: 'popular', items: popular }],
+    );
+    const recommendationId = await issueList(deps, {
+      route: TRENDING_ROUTE,
+      strategy: 'trending',
+      modelId: null,
+      userId: null,
+      items,
+    });
+    return {
+      body: { days, ...listFilters(genres, exclude), recommendationId, items },
+      cache: 'no-store',
+    };
+  },
+};
+
+/**
+ * `PUT /movies/{movieId}` `{title, genres, year?, tags?}`: adds a movie, or replaces those fields
+ * of one (201 added, 200 updated). The movies table is written at LOCAL_QUORUM; this container's
+ * catalogue shows it at once, others within their catalogue TTL. A movie no model has rated is a
+ * cold item: with a bundle that has a content model it is recommended and has similar movies from
+ * its genres, year and tags straight away.
+ */
+export const putMovieRoute: ApiRoute = {
+  method: 'PUT',
+  path: '/movies/{movieId}',
+  json: true,
+  async handle(request, { state, stores }) {
+    const params = new ParameterReader(request.query, request.path);
+    params.only();
+    const movieId = params.pathId('movieId');
+    params.done();
+    const catalogue = await state.catalogue();
+    const body = parseMovieBody(request.body, {
+      knownGenres: knownGenres(catalogue.genres),
+      currentYear: new Date().getUTCFullYear(),
+    });
+    const { db } = stores();
+    const existing = await asRetryable(() => readMovieRow(db, movieId));
+    const listed = existing !== undefined && existing.title !== null ? existing : undefined;
+    // An ingested movie keeps added_at null (it came with the data set); a new one is added now.
+    const addedAt = listed ? (listed.addedAt ?? null) : Date.now();
+    await asRetryable(() => writeMovie(db, movieId, body, addedAt));
+    const movie: Movie = {
+      movieId,
+      title: body.title,
+      year: body.year,
+      genres: body.genres,
+      imdbId: listed?.imdbId ?? null,
+      tmdbId: listed?.tmdbId ?? null,
+      ratingCount: existing?.ratingCount ?? 0,
+      ratingMean: existing?.ratingMean ?? null,
+      topTags: body.tags,
+      addedAt,
+    };
+    state.putMovie(movie);
+    return {
+      status: listed ? 200 : 201,
+      body: { created: !listed, movie: movieDetails(movie) },
+    };
   },
 };

@@ -1,12 +1,14 @@
 import { notFound } from '../../../core/serving/api-error.ts';
 import { ParameterReader } from '../../../core/serving/params.ts';
 import { movieSummary } from '../movie-views.ts';
+import { readUserLikes } from '../feedback-store.ts';
 import type { ApiRoute } from '../route.ts';
 import { readUserRatings, readUserSummary } from '../user-data.ts';
 
 /**
- * A user's activity summary and rated movies, best rated (then most recent) first; 404 for a user
- * nobody knows (no ratings and no ingested summary).
+ * A user's activity summary and rated movies, best rated (then most recent) first, and their
+ * likes and dislikes (`likes`, newest first); 404 for a user nobody knows (no ratings, no likes
+ * and no ingested summary).
  */
 export const userRatingsRoute: ApiRoute = {
   method: 'GET',
@@ -18,12 +20,13 @@ export const userRatingsRoute: ApiRoute = {
     const limit = params.int('limit', { min: 1, max: 1000, fallback: 50 });
     params.done();
     const { db } = stores();
-    const [summary, ratings, catalogue] = await Promise.all([
+    const [summary, ratings, likes, catalogue] = await Promise.all([
       readUserSummary(db, userId),
       readUserRatings(db, userId),
+      readUserLikes(db, userId),
       state.catalogue(),
     ]);
-    if (!summary && ratings.length === 0) throw notFound(`user ${userId}`);
+    if (!summary && ratings.length === 0 && likes.length === 0) throw notFound(`user ${userId}`);
     const sorted = [...ratings].sort((a, b) => b.rating - a.rating || b.ratedAt - a.ratedAt);
     // From the ratings themselves rather than ingestion's summary row, which run-time ratings
     // (PUT /users/{id}/ratings/{movieId}, POST /events) do not update.
@@ -44,6 +47,17 @@ export const userRatingsRoute: ApiRoute = {
             ratedAt: r.ratedAt,
           };
         }),
+        likes: [...likes]
+          .sort((a, b) => b.at - a.at || a.movieId - b.movieId)
+          .slice(0, limit)
+          .map((l) => {
+            const movie = catalogue.get(l.movieId);
+            return {
+              ...(movie ? movieSummary(movie) : { movieId: l.movieId, title: null }),
+              liked: l.liked,
+              at: l.at,
+            };
+          }),
       },
       cache: 'no-store',
     };

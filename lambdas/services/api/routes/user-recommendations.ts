@@ -6,10 +6,11 @@ import {
   recommendForProfile,
   recommendForVector,
   type ListRequest,
+  type Profile,
 } from '../../../core/serving/recommender.ts';
-import { withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
+import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { readRankedList } from '../../models/registry.ts';
-import { readRatingsChangedAt } from '../feedback-store.ts';
+import { readFeedbackMarker, readUserLikes, type UserLike } from '../feedback-store.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
@@ -18,6 +19,7 @@ import { readUserRatings, type UserRating } from '../user-data.ts';
 import {
   genreMask,
   listFilters,
+  listFromSources,
   popularityFallback,
   RECOMMENDATION_LIMIT,
 } from './recommendation-support.ts';
@@ -29,9 +31,12 @@ const ROUTE = '/users/{userId}/recommendations';
  * exclude, excludeRated=false) or a limit past the stored list score on-line: the user's trained
  * ranking vector and their stored ratings (for the neighbour model) through `recommendForVector`.
  * A user the model never saw — or whose ratings the API changed after the active model was
- * planned (`user_rating_changes`, read beside the stored list) — is folded in from their stored
- * ratings (`recommendForProfile`), so a write shows in the very next list; with no ratings they
- * get the most popular movies. `strategy` says which happened. Every item carries the stars the
+ * planned (`user_rating_changes`, read beside the stored list), or who liked anything (no model
+ * is trained on likes) — is folded in from their stored ratings and likes (`recommendForProfile`,
+ * likes as favourites), so a write shows in the very next list; with neither they get the most
+ * popular movies. `strategy` says which happened. A share of the places go to cold movies (new or
+ * rarely rated, scored from their content), and a list the sources cannot fill takes trending then
+ * popular movies: each item's `source` says where it came from. Every item carries the stars the
  * bundle's rating model predicts for this user (`predictedRating`), and the list a
  * `recommendationId` that feedback can name.
  */
@@ -61,29 +66,52 @@ export const userRecommendationsRoute: ApiRoute = {
       genres.length === 0 &&
       exclude.length === 0 &&
       excludeRated;
-    const [changedAt, stored] = await Promise.all([
-      readRatingsChangedAt(db, userId),
+    const [marker, stored] = await Promise.all([
+      readFeedbackMarker(db, userId),
       fastPath ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit) : [],
     ]);
     // The model's created_at is when its training was planned, before the training read any
-    // rating: a change at or after it may be missing from the model's vectors.
+    // rating: a change at or after it may be missing from the model's vectors. Likes are in no
+    // model: a user who has any is always folded in.
     const changed =
       serving !== undefined &&
-      changedAt !== undefined &&
-      changedAt >= serving.record.createdAt.getTime();
+      ((marker.changedAt !== undefined && marker.changedAt >= serving.record.createdAt.getTime()) ||
+        marker.likedAt !== undefined);
     // Read at most once, and only when a path needs them (the stored fast path usually does not);
     // at LOCAL_QUORUM when the API changed them, so the list sees the write just acknowledged.
+    const consistency = marker.changedAt === undefined ? 'one' : 'quorum';
     let ratings: Promise<UserRating[]> | undefined;
-    const userRatings = () =>
-      (ratings ??= readUserRatings(db, userId, changedAt === undefined ? 'one' : 'quorum'));
+    const userRatings = () => (ratings ??= readUserRatings(db, userId, consistency));
+    let likes: Promise<UserLike[]> | undefined;
+    const userLikes = () =>
+      (likes ??=
+        marker.likedAt === undefined
+          ? Promise.resolve([])
+          : readUserLikes(db, userId, consistency));
     const respond = async (
       strategy: string,
-      items: readonly { movieId: number }[],
+      primary: readonly { movieId: number; score: number }[],
+      vector: ArrayLike<number> | null,
       extra: Record<string, unknown> = {},
     ) => {
       const modelId = serving?.record.modelId ?? null;
+      // What cold and fill movies must not repeat: rated and liked movies (unless
+      // excludeRated=false), disliked ones, `exclude`. Read only when such a source is used.
+      const skip = async () => {
+        const out = new Set(exclude);
+        if (excludeRated) for (const r of await userRatings()) out.add(r.movieId);
+        for (const l of await userLikes()) if (excludeRated || !l.liked) out.add(l.movieId);
+        return out;
+      };
+      const items = await listFromSources(state, serving, catalogue, {
+        limit,
+        genres,
+        skip,
+        user: vector,
+        primary: { source: strategy === 'popularity' ? 'popular' : 'model', items: primary },
+      });
       const [withStars, recommendationId] = await Promise.all([
-        predicted(serving, changed ? null : userId, items, userRatings),
+        predicted(serving, changed ? null : userId, items, userRatings, userLikes),
         issueList(deps, { route: ROUTE, strategy, modelId, userId, items }),
       ]);
       return {
@@ -93,45 +121,73 @@ export const userRecommendationsRoute: ApiRoute = {
     };
 
     if (!changed && stored.length >= limit) {
-      return respond('stored', scoredMovies(catalogue, stored));
+      return respond('stored', scoredMovies(catalogue, stored), known!.vector);
     }
     const rated = await userRatings();
+    const liked = await userLikes();
     const options = { limit, genres, excludeRated, exclude };
     if (serving && known && !changed) {
       const list = recommendForVector(
         serving.recommender,
         known,
         rated,
-        listRequest(serving, catalogue, rated, options),
+        listRequest(serving, catalogue, rated, liked, options),
       );
-      return respond('online', scoredMovies(catalogue, list));
+      return respond('online', scoredMovies(catalogue, list), known.vector);
     }
-    if (serving && rated.length > 0) {
+    const profile = userProfile(rated, liked);
+    if (serving && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
       const folded = recommendForProfile(
         serving.recommender,
-        { ratings: rated },
-        listRequest(serving, catalogue, rated, options),
+        profile,
+        listRequest(serving, catalogue, rated, liked, options),
       );
       if (folded.used > 0) {
-        return respond('fold-in', scoredMovies(catalogue, folded.items), {
+        return respond('fold-in', scoredMovies(catalogue, folded.items), folded.user!.vector, {
           reason: changed
-            ? 'ratings changed after the model was trained'
+            ? marker.changedAt !== undefined &&
+              marker.changedAt >= serving.record.createdAt.getTime()
+              ? 'ratings changed after the model was trained'
+              : 'the user liked movies (likes are folded in)'
             : 'user rated movies after the model was trained',
         });
       }
     }
-    const skip = new Set([...exclude, ...(excludeRated ? rated.map((r) => r.movieId) : [])]);
-    return respond('popularity', popularityFallback(catalogue, { limit, genres, exclude: skip }), {
-      reason: serving ? 'the model has no data for this user' : 'no model is active yet',
-    });
+    const skip = new Set([
+      ...exclude,
+      ...(excludeRated ? rated.map((r) => r.movieId) : []),
+      ...liked.filter((l) => excludeRated || !l.liked).map((l) => l.movieId),
+    ]);
+    return respond(
+      'popularity',
+      popularityFallback(catalogue, { limit, genres, exclude: skip }),
+      null,
+      { reason: serving ? 'the model has no data for this user' : 'no model is active yet' },
+    );
   },
 };
 
-/** n, the movies to skip (rated unless excludeRated=false, and `exclude`) and the genre mask. */
+/** Ratings as given; liked movies the user did not rate count as favourites (a top rating). */
+function userProfile(
+  ratings: readonly UserRating[],
+  likes: readonly UserLike[],
+): Profile & { favourites: number[] } {
+  const rated = new Set(ratings.map((r) => r.movieId));
+  return {
+    ratings,
+    favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
+  };
+}
+
+/**
+ * n, the movies to skip (rated and liked unless excludeRated=false, disliked always, and
+ * `exclude`) and the genre mask.
+ */
 function listRequest(
   serving: ServingModel,
   catalogue: Catalogue,
   ratings: readonly { movieId: number }[],
+  likes: readonly UserLike[],
   options: {
     limit: number;
     genres: readonly string[];
@@ -142,6 +198,7 @@ function listRequest(
   const skipped = [
     ...options.exclude,
     ...(options.excludeRated ? ratings.map((r) => r.movieId) : []),
+    ...likes.filter((l) => options.excludeRated || !l.liked).map((l) => l.movieId),
   ];
   const exclude = new Set(denseItemIndices(serving.recommender.ranking, skipped));
   const allowed =
@@ -152,17 +209,20 @@ function listRequest(
 /**
  * The list with `predictedRating` from the bundle's rating model: a user it was trained on uses
  * their trained vector (no read) unless `trainedUserId` is null (their ratings changed since);
- * anyone else is folded in from their stored ratings.
+ * anyone else is folded in from their stored ratings and likes.
  */
 async function predicted<T extends { movieId: number }>(
   serving: ServingModel | undefined,
   trainedUserId: number | null,
   items: readonly T[],
   ratings: () => Promise<readonly UserRating[]>,
+  likes: () => Promise<readonly UserLike[]>,
 ) {
   const rating = serving?.rating ?? null;
   if (!rating || items.length === 0) return withPredictedRatings(items, null, null);
   const trained = trainedUserId === null ? null : userVector(rating, trainedUserId);
-  const user = trained ?? ratingUser(rating, null, await ratings());
+  const user =
+    trained ??
+    ratingUser(rating, null, ratingProfile(rating, userProfile(await ratings(), await likes())));
   return withPredictedRatings(items, rating, user);
 }
