@@ -7,13 +7,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { ensureCassandra } from '../cassandra/local-cassandra.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
 import { REPO_ROOT } from '../serve/build-web.ts';
 import { startRecsysServe } from '../../test/support/recsys-serve.ts';
 import { ensureServingData } from '../../test/support/serving-fixture.ts';
 import { measureApiBundle } from './api-bundle.ts';
+import { measureScenarios, type LoadResult, type LoadScenario } from './api-load.ts';
 import { resultsDir } from './machine.ts';
 
 const KEY = 'bench-api-key';
@@ -45,11 +45,7 @@ const nextProfile = () => {
   });
 };
 
-interface Scenario {
-  name: string;
-  request: autocannon.Request;
-}
-const scenarios: Scenario[] = [
+const scenarios: LoadScenario[] = [
   {
     name: 'GET /users/{id}/recommendations (stored top-N)',
     request: {
@@ -79,42 +75,13 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const results: Record<string, unknown>[] = [];
+let results: LoadResult[];
 try {
-  for (const scenario of scenarios) {
-    // Warm-up: JIT, the catalogue and the model load once per process.
-    await autocannon({
-      url: server.url,
-      connections: 2,
-      duration: 2,
-      headers: { 'x-api-key': KEY },
-      requests: [scenario.request],
-    });
-    const result = await autocannon({
-      url: server.url,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers: { 'x-api-key': KEY },
-      requests: [scenario.request],
-    });
-    const row = {
-      scenario: scenario.name,
-      requests: result.requests.total,
-      requestsPerSecond: Math.round(result.requests.average),
-      latencyMs: {
-        p50: result.latency.p50,
-        p90: result.latency.p90,
-        p99: result.latency.p99,
-        max: result.latency.max,
-      },
-      non2xx: result.non2xx,
-      errors: result.errors,
-    };
-    results.push(row);
-    log(
-      `${row.scenario}: ${row.requestsPerSecond} req/s, p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms, non-2xx ${row.non2xx}`,
-    );
-  }
+  results = await measureScenarios(server.url, KEY, scenarios, {
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    log,
+  });
 } finally {
   await server.stop();
 }

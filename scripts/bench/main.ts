@@ -12,6 +12,8 @@
  * ranking: ours vs EASE, implicit ALS and popularity on the held-out-users protocol (ranking.ts).
  * cold-items: Recall@20 of held-out movies from their content vs random and genre popularity
  * (cold-items.ts).
+ * scale (only when named: tens of minutes): 25M generated ratings through ingest → train → serve
+ * with the product defaults, peak memory of every process and Task (scale.ts).
  * --quick shrinks every size for a smoke test (its figures are not for the README).
  */
 import { spawnSync } from 'node:child_process';
@@ -35,10 +37,13 @@ const STEPS = [
   'peers',
   'als-implicit',
   'ranking',
+  'scale',
 ] as const;
 type Step = (typeof STEPS)[number];
 /** Steps that only run with --peers (or when named in --only) and use .local/venv-peers. */
 const PEER_STEPS: readonly Step[] = ['peers', 'als-implicit', 'ranking'];
+/** Steps that only run when named in --only (too long for every run). */
+const OPT_IN_STEPS: readonly Step[] = ['scale'];
 
 interface Options {
   peers: boolean;
@@ -57,7 +62,7 @@ const options = program.opts<Options>();
 
 function selection(): StepSelection<Step> {
   try {
-    return selectSteps(STEPS, PEER_STEPS, options);
+    return selectSteps(STEPS, PEER_STEPS, options, OPT_IN_STEPS);
   } catch (error) {
     return program.error((error as Error).message);
   }
@@ -134,6 +139,9 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
         args: ['--datasets', quick ? 'small' : 'small,100k,1m'],
         files: ['ranking.json'],
       };
+    case 'scale':
+      // 25M ratings: ingest → train → serve (the goal: ≤ 45 min here); --quick 200,000.
+      return { script: 'scale.ts', args: quick ? ['--quick'] : [], files: ['scale.json'] };
   }
 }
 

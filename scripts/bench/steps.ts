@@ -14,12 +14,13 @@ export interface StepSelection<S extends string> {
 
 /**
  * `--only a,b` (any order, duplicates ignored) or every step, the peer-only steps only with
- * --peers. Unknown names throw, with the list of known ones.
+ * --peers and the opt-in ones (long runs) never. Unknown names throw, with the list of known ones.
  */
 export function selectSteps<S extends string>(
   all: readonly S[],
   peerOnly: readonly S[],
   options: { only?: string; peers: boolean },
+  optIn: readonly S[] = [],
 ): StepSelection<S> {
   const asked = options.only
     ?.split(',')
@@ -29,7 +30,7 @@ export function selectSteps<S extends string>(
   if (unknown.length > 0)
     throw new Error(`unknown step(s) ${unknown.join(',')}; use ${all.join(',')}`);
   const wanted = new Set<string>(
-    asked ?? all.filter((s) => options.peers || !peerOnly.includes(s)),
+    asked ?? all.filter((s) => !optIn.includes(s) && (options.peers || !peerOnly.includes(s))),
   );
   const steps = all.filter((s) => wanted.has(s));
   return { steps, peers: options.peers || steps.some((s) => peerOnly.includes(s)) };

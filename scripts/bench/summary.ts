@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { lineChartSvg } from './chart.ts';
 import { planTable } from './plan-table.ts';
 import { describeParams } from './ranking-report.ts';
+import { scaleSection } from './scale-report.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -339,6 +340,7 @@ export function writeSummary(dir: string): string {
   const api = read(dir, 'api.json');
   const ranking = read(dir, 'ranking.json');
   const cold = read(dir, 'cold-items.json');
+  const scale = read(dir, 'scale.json');
   const parts = [
     '## Benchmarks\n\nReproduce: `npm run bench -- --peers` (10–20 minutes on 2 cores; ' +
       'figures in bench/results/*.json). Every figure records its machine and load average; ' +
@@ -351,6 +353,7 @@ export function writeSummary(dir: string): string {
     train ? trainSection(train) : '',
     ingest ? ingestSection(ingest) : '',
     api ? apiSection(api) : '',
+    scale ? scaleSection(scale, runLine(scale)) : '',
     als ? planSection(dir) : '',
   ].filter(Boolean);
   const path = join(dir, 'summary.md');

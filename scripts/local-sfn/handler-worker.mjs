@@ -1,6 +1,9 @@
 // Bootstrap of one handler worker thread, standing in for a warm Lambda container: one invocation at
 // a time, handler modules imported once and kept. Plain JavaScript because it must load before any
 // TypeScript loader exists; it registers tsx, after which handler modules may be TypeScript.
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
@@ -71,9 +74,57 @@ async function invoke(request) {
   return JSON.stringify(result) ?? 'null';
 }
 
+/** @type {(() => void) | undefined} */
+let collectGarbage;
+
+/** This isolate's heap and external memory (task-memory.ts's HeapFigures). */
+function heapFigures() {
+  const stats = getHeapStatistics();
+  return {
+    usedBytes: stats.used_heap_size,
+    residentBytes: stats.total_physical_size,
+    externalBytes: stats.external_memory,
+  };
+}
+
+/**
+ * With `request.measure` (a task-memory hook is set): a full garbage collection first, so `start`
+ * is what the warm container retains, then the heap before and after the handler
+ * (scripts/local-sfn/task-memory.ts explains the method).
+ */
+async function measured(request, run) {
+  if (!collectGarbage) {
+    setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc');
+  }
+  const gcStarted = performance.now();
+  collectGarbage();
+  const gcMs = performance.now() - gcStarted;
+  const start = heapFigures();
+  parentPort.postMessage({ id: request.id, measuring: start });
+  const started = performance.now();
+  const memory = (succeeded) => ({
+    gcMs,
+    seconds: (performance.now() - started) / 1000,
+    start,
+    end: heapFigures(),
+    succeeded,
+  });
+  try {
+    const resultJson = await run();
+    return { id: request.id, resultJson, memory: memory(true) };
+  } catch (error) {
+    return { id: request.id, error: reportError(error), memory: memory(false) };
+  }
+}
+
 parentPort.on('message', async (request) => {
   try {
-    parentPort.postMessage({ id: request.id, resultJson: await invoke(request) });
+    parentPort.postMessage(
+      request.measure
+        ? await measured(request, () => invoke(request))
+        : { id: request.id, resultJson: await invoke(request) },
+    );
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: reportError(error) });
   }

@@ -1,5 +1,11 @@
 export { runStateMachine } from './run-state-machine.ts';
 export { LocalStateMachineError, type FailureDetails } from './state-machine-error.ts';
+export {
+  observeTaskMemory,
+  type HeapFigures,
+  type TaskMemoryOptions,
+  type TaskMemoryRecord,
+} from './task-memory.ts';
 export type {
   HandlerBinding,
   LocalSfnEvent,

@@ -19,6 +19,7 @@ import { isJsonObject, toJsonText, utf8Length, type JsonObject, type JsonValue }
 import { execute } from './execution.ts';
 import { localFunctions, taskOverrides, type InvokeLocalFunction } from './task-bindings.ts';
 import { DataLimitExceededError } from './task-errors.ts';
+import { taskMemoryObserver } from './task-memory.ts';
 import type { RunStateMachineOptions, RunStateMachineResult } from './types.ts';
 import { HandlerWorkerPool } from './worker-pool.ts';
 
@@ -51,8 +52,10 @@ export async function runStateMachine(
     throw new DataLimitExceededError('the execution input', utf8Length(inputJson), payloadLimit);
   }
 
+  const memory = options.taskMemory ?? taskMemoryObserver();
   const pool = new HandlerWorkerPool({
     size: options.workers ?? availableParallelism(),
+    ...(memory ? { memory } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.onHandlerOutput ? { onOutput: options.onHandlerOutput } : {}),
   });

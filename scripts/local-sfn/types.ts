@@ -1,3 +1,5 @@
+import type { TaskMemoryOptions } from './task-memory.ts';
+
 /** Which handler module serves a Lambda that the definition names through a substitution. */
 export interface HandlerBinding {
   /** Path of the handler module: absolute, or relative to the project root (not the cwd). */
@@ -79,6 +81,11 @@ export interface RunStateMachineOptions {
   readonly onHandlerOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Step Functions' payload quota, enforced on task results and state outputs (default 262,144 bytes). */
   readonly payloadLimitBytes?: number;
+  /**
+   * Measure each Task invocation's memory in its worker thread (task-memory.ts); defaults to the
+   * process-wide hook set by observeTaskMemory, else off.
+   */
+  readonly taskMemory?: TaskMemoryOptions;
 }
 
 export interface RunStateMachineResult {

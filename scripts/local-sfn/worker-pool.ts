@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { LambdaTaskError, lambdaTaskError, type LambdaErrorReport } from './task-errors.ts';
+import {
+  heapFigures,
+  residentTotal,
+  usedTotal,
+  type HeapFigures,
+  type TaskMemoryOptions,
+} from './task-memory.ts';
 
 const WORKER_BOOTSTRAP = new URL('./handler-worker.mjs', import.meta.url);
 
@@ -18,6 +25,8 @@ export interface WorkerPoolOptions {
   readonly size: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Measure each invocation's memory in its worker (task-memory.ts); off by default. */
+  readonly memory?: TaskMemoryOptions;
 }
 
 interface QueuedInvocation {
@@ -29,6 +38,8 @@ interface QueuedInvocation {
 interface ActiveInvocation extends QueuedInvocation {
   readonly id: string;
   readonly timer: NodeJS.Timeout;
+  /** With a memory hook: set once the worker has collected garbage and started the handler. */
+  memory?: { peakUsed: number; peakResident: number; samples: number };
 }
 
 interface PooledWorker {
@@ -36,12 +47,23 @@ interface PooledWorker {
   ready: boolean;
   active?: ActiveInvocation;
   crash?: Error;
+  /** A getHeapStatistics() call is in flight (samples never queue up behind a busy isolate). */
+  sampling?: boolean;
+}
+
+interface InvocationMemory {
+  readonly gcMs: number;
+  readonly seconds: number;
+  readonly start: HeapFigures;
+  readonly end: HeapFigures;
+  readonly succeeded: boolean;
 }
 
 type WorkerMessage =
   | { readonly ready: true }
-  | { readonly id: string; readonly resultJson: string }
-  | { readonly id: string; readonly error: LambdaErrorReport };
+  | { readonly id: string; readonly measuring: HeapFigures }
+  | { readonly id: string; readonly resultJson: string; readonly memory?: InvocationMemory }
+  | { readonly id: string; readonly error: LambdaErrorReport; readonly memory?: InvocationMemory };
 
 /**
  * Worker threads that run handler invocations one at a time each, like Lambda containers, so a Map
@@ -54,6 +76,7 @@ export class HandlerWorkerPool {
   private readonly queue: QueuedInvocation[] = [];
   private closed = false;
   private startupFailure: Error | undefined;
+  private sampler: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) {
@@ -78,6 +101,7 @@ export class HandlerWorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sampler) clearInterval(this.sampler);
     const closedError = new Error('the handler worker pool closed');
     for (const queued of this.queue.splice(0)) queued.reject(closedError);
     for (const pooled of this.workers) {
@@ -132,8 +156,18 @@ export class HandlerWorkerPool {
     }
     const active = pooled.active;
     if (!active || active.id !== message.id) return;
+    if ('measuring' in message) {
+      const start = message.measuring;
+      active.memory = {
+        peakUsed: usedTotal(start),
+        peakResident: residentTotal(start),
+        samples: 0,
+      };
+      return;
+    }
     clearTimeout(active.timer);
     pooled.active = undefined;
+    if (message.memory) this.reportMemory(active, message.memory);
     if ('error' in message) active.reject(new LambdaTaskError(message.error));
     else active.resolve(message.resultJson);
     this.makeIdle(pooled);
@@ -174,8 +208,10 @@ export class HandlerWorkerPool {
       Math.min(invocation.timeoutMs, 2 ** 31 - 1),
     );
     pooled.active = { ...queued, id, timer };
+    if (this.options.memory) this.startSampler(this.options.memory.sampleMs ?? 100);
     pooled.worker.postMessage({
       id,
+      measure: this.options.memory !== undefined,
       awsRequestId: id,
       moduleUrl: invocation.moduleUrl,
       exportName: invocation.exportName,
@@ -184,6 +220,58 @@ export class HandlerWorkerPool {
       eventJson: invocation.eventJson,
       deadline: Date.now() + invocation.timeoutMs,
     });
+  }
+
+  private startSampler(intervalMs: number): void {
+    if (this.sampler) return;
+    this.sampler = setInterval(() => {
+      for (const pooled of this.workers) void this.sample(pooled);
+    }, intervalMs);
+    // Sampling alone must not keep the process alive.
+    this.sampler.unref();
+  }
+
+  /** One main-thread sample of a busy worker's isolate; it interrupts even synchronous code. */
+  private async sample(pooled: PooledWorker): Promise<void> {
+    const active = pooled.active;
+    if (!active?.memory || pooled.sampling) return;
+    pooled.sampling = true;
+    try {
+      const figures = heapFigures(await pooled.worker.getHeapStatistics());
+      const memory = pooled.active === active ? active.memory : undefined;
+      if (!memory) return;
+      memory.samples++;
+      memory.peakUsed = Math.max(memory.peakUsed, usedTotal(figures));
+      memory.peakResident = Math.max(memory.peakResident, residentTotal(figures));
+    } catch {
+      // The worker exited or was terminated between the check and the call.
+    } finally {
+      pooled.sampling = false;
+    }
+  }
+
+  private reportMemory(active: ActiveInvocation, memory: InvocationMemory): void {
+    const sampled = active.memory;
+    const { start, end } = memory;
+    try {
+      this.options.memory?.onTask({
+        functionName: active.invocation.functionName,
+        seconds: memory.seconds,
+        gcMs: memory.gcMs,
+        start,
+        end,
+        peakUsedBytes: Math.max(usedTotal(start), usedTotal(end), sampled?.peakUsed ?? 0),
+        peakResidentBytes: Math.max(
+          residentTotal(start),
+          residentTotal(end),
+          sampled?.peakResident ?? 0,
+        ),
+        samples: sampled?.samples ?? 0,
+        succeeded: memory.succeeded,
+      });
+    } catch {
+      // A measurement hook that throws must not fail the Task it measured.
+    }
   }
 
   private onTimeout(pooled: PooledWorker): void {

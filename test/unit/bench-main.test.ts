@@ -19,7 +19,7 @@ describe('npm run bench', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure!.stderr.trim().split('\n')).toEqual([
-      'unknown step(s) gpu; use als,scaling,train,ingest,api,cold-items,peers,als-implicit,ranking',
+      'unknown step(s) gpu; use als,scaling,train,ingest,api,cold-items,peers,als-implicit,ranking,scale',
     ]);
   }, 60_000);
 });

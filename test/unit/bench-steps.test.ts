@@ -42,6 +42,20 @@ describe('selectSteps', () => {
     });
   });
 
+  it('runs an opt-in step (a long one) only when named', () => {
+    const all = [...ALL, 'scale'] as const;
+    expect(selectSteps(all, PEER_ONLY, { peers: false }, ['scale']).steps).toEqual([
+      'als',
+      'ingest',
+      'api',
+    ]);
+    expect(selectSteps(all, PEER_ONLY, { peers: true }, ['scale']).steps).toEqual([...ALL]);
+    expect(selectSteps(all, PEER_ONLY, { peers: false, only: 'scale' }, ['scale'])).toEqual({
+      steps: ['scale'],
+      peers: false,
+    });
+  });
+
   it('names unknown steps and the known ones', () => {
     expect(() => selectSteps(ALL, PEER_ONLY, { peers: false, only: 'als,gpu' })).toThrow(
       'unknown step(s) gpu; use als,ingest,api,peers,ranking',

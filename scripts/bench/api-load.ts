@@ -1,0 +1,72 @@
+/**
+ * The API's latency and throughput under load, one scenario after another with autocannon: shared by
+ * `npm run bench:api` (ml-latest-small) and the scale step (a 25M-rating model).
+ */
+import autocannon from 'autocannon';
+
+export interface LoadScenario {
+  readonly name: string;
+  readonly request: autocannon.Request;
+}
+
+export interface LoadResult {
+  readonly scenario: string;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { p50: number; p90: number; p99: number; max: number };
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+export interface LoadOptions {
+  /** Seconds each scenario is measured for. */
+  readonly seconds: number;
+  readonly connections: number;
+  /** Seconds of warm-up (JIT, the catalogue and the model load once per process); default 2. */
+  readonly warmUpSeconds?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Runs each scenario against `url` (warm-up, then the measured run); one row per scenario. */
+export async function measureScenarios(
+  url: string,
+  apiKey: string,
+  scenarios: readonly LoadScenario[],
+  options: LoadOptions,
+): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  for (const scenario of scenarios) {
+    await autocannon({
+      url,
+      connections: 2,
+      duration: options.warmUpSeconds ?? 2,
+      headers: { 'x-api-key': apiKey },
+      requests: [scenario.request],
+    });
+    const result = await autocannon({
+      url,
+      connections: options.connections,
+      duration: options.seconds,
+      headers: { 'x-api-key': apiKey },
+      requests: [scenario.request],
+    });
+    const row: LoadResult = {
+      scenario: scenario.name,
+      requests: result.requests.total,
+      requestsPerSecond: Math.round(result.requests.average),
+      latencyMs: {
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
+      non2xx: result.non2xx,
+      errors: result.errors,
+    };
+    results.push(row);
+    options.log?.(
+      `${row.scenario}: ${row.requestsPerSecond} req/s, p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms, non-2xx ${row.non2xx}`,
+    );
+  }
+  return results;
+}
