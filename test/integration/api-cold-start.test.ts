@@ -54,7 +54,12 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
   beforeAll(async () => {
     expectMlSmallPresent();
     data = await ensureServingData((line) => console.log(`[api-cold-start] ${line}`));
-    server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
+    server = await startRecsysServe({
+      keyspace: data.keyspace,
+      apiKey: KEY,
+      // Cold-start exploration is opt-in; these tests exercise its slots.
+      env: { RECSYS_COLD_START_SHARE: '0.1' },
+    });
   });
   afterAll(async () => {
     if (server) {

@@ -88,7 +88,12 @@ describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)
   beforeAll(async () => {
     expectMlSmallPresent();
     data = await ensureServingData((line) => console.log(`[api.test] ${line}`));
-    server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
+    server = await startRecsysServe({
+      keyspace: data.keyspace,
+      apiKey: KEY,
+      // Cold-start exploration is opt-in; these tests exercise its slots.
+      env: { RECSYS_COLD_START_SHARE: '0.1' },
+    });
   });
   afterAll(async () => {
     await server?.stop();

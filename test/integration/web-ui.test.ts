@@ -31,7 +31,12 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     expectMlSmallPresent();
     mkdirSync(SCREENSHOTS, { recursive: true });
     data = await ensureServingData((line) => console.log(`[web-ui.test] ${line}`));
-    server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
+    server = await startRecsysServe({
+      keyspace: data.keyspace,
+      apiKey: KEY,
+      // Cold-start exploration is opt-in; these tests exercise its slots.
+      env: { RECSYS_COLD_START_SHARE: '0.1' },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
