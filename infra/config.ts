@@ -50,6 +50,12 @@ export interface RecsysConfig {
   readonly ingestWriteUnits: number;
   /** Start training when an ingestion succeeds. */
   readonly trainAfterIngest: boolean;
+  /**
+   * How often the retraining schedule checks for new ratings and, if some arrived since the active
+   * model, trains a warm-started model: an EventBridge schedule expression (`rate(1 day)`,
+   * `cron(0 3 * * ? *)`), or null for no schedule (`-c retrainSchedule=off`).
+   */
+  readonly retrainSchedule: string | null;
   /** Browser origins the API answers; undefined means the stack's own web console only. */
   readonly corsOrigins: readonly string[] | undefined;
   /** Local profile only: where Lambdas inside LocalStack find Cassandra and S3. */
@@ -104,6 +110,35 @@ export function parseOrigins(raw: string, profile: RecsysConfig['profile']): str
     }
   }
   return origins;
+}
+
+export const DEFAULT_RETRAIN_SCHEDULE = 'rate(1 day)';
+
+/** An EventBridge schedule expression (rate or cron), or off / none / false for no schedule. */
+export function parseRetrainSchedule(raw: string): string | null {
+  const value = raw.trim();
+  if (/^(off|none|false)$/i.test(value)) return null;
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
+  if (rate) {
+    const n = Number(rate[1]);
+    const unit = rate[2]!;
+    if (n < 1 || (n === 1) !== !unit.endsWith('s')) {
+      throw new ConfigError(
+        `context retrainSchedule: "${value}" (EventBridge wants rate(1 day), rate(2 days), …)`,
+      );
+    }
+    if (unit.startsWith('minute') && n < 60) {
+      throw new ConfigError(
+        `context retrainSchedule: "${value}" checks more often than hourly; a run takes minutes`,
+      );
+    }
+    return value;
+  }
+  // Six fields: minutes hours day-of-month month day-of-week year.
+  if (/^cron\(\S+( \S+){5}\)$/.test(value)) return value;
+  throw new ConfigError(
+    `context retrainSchedule must be rate(N unit), cron(6 fields) or off, got "${value}"`,
+  );
 }
 
 /**
@@ -190,6 +225,7 @@ export function readConfig(read: ContextReader): RecsysConfig {
       1_000_000,
     ),
     trainAfterIngest: bool(read, 'trainAfterIngest', true),
+    retrainSchedule: parseRetrainSchedule(text(read, 'retrainSchedule', DEFAULT_RETRAIN_SCHEDULE)),
     corsOrigins:
       cors === undefined || cors === null
         ? profile === 'local'

@@ -1,6 +1,7 @@
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { WRITE_ROUTES } from './constructs/api.ts';
 import type { RecsysStack } from './stack.ts';
 
 /** Runs the cdk-nag AwsSolutions pack when `app` synthesizes; findings not acknowledged fail it. */
@@ -125,8 +126,18 @@ export function acknowledgeFindings(stack: RecsysStack): void {
     ...['APIG4', 'COG4'].map((id) => ({
       id,
       reason:
-        'the product specifies API keys with a usage plan (x-api-key), not user sign-in; /health ' +
-        'and CORS preflights are open by design',
+        'reads need an API key with a usage plan (x-api-key); writes are IAM-authorized (SigV4: a ' +
+        "backend's role, or the console's Cognito identity pool credentials), so no method uses " +
+        'a Cognito user pool authorizer; /health and CORS preflights are open by design',
+    })),
+    ...WRITE_ROUTES.filter((route) => route.path.includes('{')).map((route) => ({
+      id:
+        `IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:` +
+        `<${logicalId(stack.api.restApi)}>/<${logicalId(stack.api.restApi.deploymentStage)}>/` +
+        `${route.method}${route.path.replace(/\{[^/}]+\}/g, '*')}]`,
+      reason:
+        'execute-api:Invoke on one write method of this API and stage: each * is one path ' +
+        'parameter (a user or movie id), not known at deploy time',
     })),
     {
       id: 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -134,6 +145,18 @@ export function acknowledgeFindings(stack: RecsysStack): void {
         "API Gateway's account-level role for execution logs: the managed policy is the documented one",
     },
   ]);
+
+  if (stack.consoleAuth) {
+    acknowledge(stack.consoleAuth, [
+      {
+        id: 'COG8',
+        reason:
+          'the console pool holds a few operators, created by an administrator (no self sign-up) ' +
+          'with TOTP MFA required; the Plus plan (threat protection) is billed per user and can be ' +
+          'switched on in the Cognito console',
+      },
+    ]);
+  }
 
   if (stack.web) {
     acknowledge(stack.web, [

@@ -1,9 +1,15 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
 import { NEW_TABLE_WRITE_UNITS_PER_SECOND } from '../lambdas/core/ingest/write-budget.ts';
-import { MAX_DEFAULT_CONCURRENCY, NEW_ACCOUNT_MAX_MEMORY_MB, type RecsysConfig } from './config.ts';
+import {
+  DEFAULT_RETRAIN_SCHEDULE,
+  MAX_DEFAULT_CONCURRENCY,
+  NEW_ACCOUNT_MAX_MEMORY_MB,
+  type RecsysConfig,
+} from './config.ts';
 import { Api } from './constructs/api.ts';
+import { ConsoleAuth } from './constructs/console-auth.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Alarms } from './constructs/observability.ts';
 import { KEYSPACES, type DataTarget } from './constructs/recsys-function.ts';
@@ -29,6 +35,8 @@ export class RecsysStack extends Stack {
   readonly ingestion: Ingestion;
   readonly training: Training;
   readonly web?: WebHosting;
+  /** The console's sign-in for writes (Cognito); absent in the local profile (no console). */
+  readonly consoleAuth?: ConsoleAuth;
 
   constructor(scope: Construct, id: string, props: RecsysStackProps) {
     super(scope, id, props);
@@ -68,8 +76,18 @@ export class RecsysStack extends Stack {
       bucket,
       corsOrigins,
       reservedConcurrency: props.apiReservedConcurrency ?? 0,
+      signedWritesOnly: !local,
     });
-    this.web?.deploySite(this.api.restApi.url);
+    if (this.web) {
+      this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', {
+        consoleOrigin: this.web.origin,
+        writePolicy: this.api.writePolicy,
+        // Unique per account and environment; Cognito wants it unique in the Region.
+        domainPrefix: `recsys-${props.envName.toLowerCase()}-${Aws.ACCOUNT_ID}`,
+        ...(props.retainData ? { retainData: true } : {}),
+      });
+      this.web.deploySite(this.api.restApi.url, this.consoleAuth.config);
+    }
 
     const concurrency = props.concurrency ?? MAX_DEFAULT_CONCURRENCY;
     this.ingestion = new Ingestion(this, 'Ingestion', {
@@ -78,19 +96,30 @@ export class RecsysStack extends Stack {
       chunkConcurrency: concurrency,
       tableWriteUnits: ingestWriteUnits,
     });
+    const trainRequest = {
+      options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
+      blocks: props.blocks ?? 4,
+      concurrency,
+    };
+    const retrainSchedule =
+      props.retrainSchedule === undefined ? DEFAULT_RETRAIN_SCHEDULE : props.retrainSchedule;
     this.training = new Training(this, 'Training', {
       ...common,
       bucket,
       maxConcurrency: concurrency,
+      ...(retrainSchedule
+        ? {
+            schedule: {
+              expression: retrainSchedule,
+              request: { ...trainRequest, ifNewData: true, warmStart: true },
+            },
+          }
+        : {}),
       ...((props.trainAfterIngest ?? true)
         ? {
             after: {
               stateMachine: this.ingestion.stateMachine,
-              request: {
-                options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
-                blocks: props.blocks ?? 4,
-                concurrency,
-              },
+              request: trainRequest,
             },
           }
         : {}),

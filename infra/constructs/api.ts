@@ -49,6 +49,32 @@ export const API_WRITE_TABLES = [
 /** The API Lambda's handler module, relative to the repository root. */
 export const API_ENTRY = 'lambdas/api/handler.ts';
 
+export interface WriteRoute {
+  readonly method: 'PUT' | 'DELETE' | 'POST';
+  /** The API Gateway path (the Lambda's route path). */
+  readonly path: string;
+  /** Requests per second over all callers (stage method throttling), and the burst above it. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * The routes that change data. On AWS each is its own API Gateway method with IAM authorization:
+ * a caller signs the request with SigV4 (a backend's role, or the web console's Cognito identity
+ * pool credentials); the API key alone no longer writes. Writes carry no key, so the usage plan
+ * cannot throttle them: each method has its own stage throttling (all callers together). A rating
+ * is about five row writes, a batch of events up to 100 × three.
+ */
+export const WRITE_ROUTES: readonly WriteRoute[] = [
+  { method: 'PUT', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
+  { method: 'DELETE', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
+  { method: 'POST', path: '/events', rateLimit: 10, burstLimit: 20 },
+  { method: 'PUT', path: '/movies/{movieId}', rateLimit: 5, burstLimit: 10 },
+];
+
+/** The request headers of the console's SigV4-signed calls (CORS must let a browser send them). */
+export const SIGV4_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token'] as const;
+
 export interface ApiProps {
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
@@ -66,17 +92,30 @@ export interface ApiProps {
   readonly reservedConcurrency?: number;
   /** The account's Lambda memory quota. */
   readonly maxMemoryMb?: number;
+  /**
+   * The Lambda also refuses writes that API Gateway did not authorize with IAM (default true; the
+   * local profile turns it off, since LocalStack's free tier neither checks nor names a signer).
+   */
+  readonly signedWritesOnly?: boolean;
 }
 
 /**
- * The HTTPS recommendation endpoint: an API Gateway REST API whose every data route needs an API
- * key (usage plan with throttling and a daily quota), proxying to one Lambda (lambdas/api/handler.ts)
- * that reads the serving tables and the model files and writes only the feedback tables.
+ * The HTTPS recommendation endpoint: an API Gateway REST API whose every read route needs an API
+ * key (usage plan with throttling and a daily quota) and whose write routes (`WRITE_ROUTES`) need
+ * a SigV4 signature (IAM), proxying to one Lambda (lambdas/api/handler.ts) that reads the serving
+ * tables and the model files and writes only the feedback tables.
  */
 export class Api extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly restApi: apigw.RestApi;
   readonly apiKey: apigw.IApiKey;
+  /** The IAM-authorized write methods, by "METHOD path". */
+  readonly writeMethods: ReadonlyMap<string, apigw.Method>;
+  /**
+   * execute-api:Invoke on the write methods and nothing else: attach it to a backend's role to let
+   * it write (SigV4); the web console's signed-in users get it through the Cognito identity pool.
+   */
+  readonly writePolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -94,6 +133,7 @@ export class Api extends Construct {
       environment: {
         RECSYS_API_KEY_SOURCE: 'gateway',
         RECSYS_CORS_ORIGINS: props.corsOrigins.join(','),
+        ...((props.signedWritesOnly ?? true) ? { RECSYS_WRITE_AUTH: 'iam' } : {}),
       },
       ...(props.target ? { target: props.target } : {}),
       ...(props.retainData ? { retainData: true } : {}),
@@ -109,7 +149,8 @@ export class Api extends Construct {
     const integration = new apigw.LambdaIntegration(this.function, { proxy: true });
     this.restApi = new apigw.RestApi(this, 'RestApi', {
       restApiName: `${Aws.STACK_NAME}-api`,
-      description: 'MovieLens recommendations (API key in x-api-key)',
+      description:
+        'MovieLens recommendations (reads: API key in x-api-key; writes: SigV4-signed, IAM)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       deployOptions: {
         stageName: 'v1',
@@ -120,12 +161,19 @@ export class Api extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         throttlingRateLimit: 200,
         throttlingBurstLimit: 400,
+        // Writes carry no API key, so no usage plan meters them: each has its own stage limit.
+        methodOptions: Object.fromEntries(
+          WRITE_ROUTES.map((route) => [
+            `${route.path}/${route.method}`,
+            { throttlingRateLimit: route.rateLimit, throttlingBurstLimit: route.burstLimit },
+          ]),
+        ),
       },
       defaultMethodOptions: { apiKeyRequired: true },
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsOrigins],
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['content-type', 'x-api-key'],
+        allowHeaders: ['content-type', 'x-api-key', ...SIGV4_HEADERS],
         maxAge: Duration.minutes(10),
       },
     });
@@ -147,6 +195,23 @@ export class Api extends Construct {
     this.restApi.root
       .addResource('health')
       .addMethod('GET', integration, { apiKeyRequired: false });
+    this.writeMethods = addWriteRoutes(this.restApi, integration, validator);
+    this.writePolicy = new iam.ManagedPolicy(this, 'WritePolicy', {
+      description: 'Call the recommender API write routes (SigV4): ratings, events, movies',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: WRITE_ROUTES.map((route) =>
+            this.restApi.arnForExecuteApi(
+              route.method,
+              // Path parameters are one segment each in an execute-api ARN: `*`.
+              route.path.replace(/\{[^/}]+\}/g, '*'),
+              this.restApi.deploymentStage.stageName,
+            ),
+          ),
+        }),
+      ],
+    });
     // Gateway refusals carry one origin: they cannot echo the caller's like the preflight does.
     jsonGatewayResponses(this.restApi, props.corsOrigins[0]!);
 
@@ -160,11 +225,69 @@ export class Api extends Construct {
     plan.addApiKey(this.apiKey);
 
     new CfnOutput(this, 'ApiUrl', { value: this.restApi.url });
+    new CfnOutput(this, 'WritePolicyArn', {
+      value: this.writePolicy.managedPolicyArn,
+      description: 'attach to a backend role that writes ratings, events or movies (SigV4)',
+    });
     new CfnOutput(this, 'ApiKeyId', {
       value: this.apiKey.keyId,
       description: 'aws apigateway get-api-key --include-value --api-key <id> prints the key',
     });
   }
+}
+
+/**
+ * Explicit resources for the write paths, each write method IAM-authorized (no API key). Every
+ * resource this creates also gets an ANY method with the key (the reads and the Lambda's JSON 404s
+ * on the same paths: an explicit method wins over ANY) and, unless it has a path-parameter child,
+ * a `{proxy+}` child with ANY: so every other path under it reaches the Lambda exactly as through
+ * the root `{proxy+}` (e.g. GET /users/1/recommendations, GET /movies/1/similar).
+ */
+function addWriteRoutes(
+  api: apigw.RestApi,
+  integration: apigw.Integration,
+  validator: apigw.IRequestValidator,
+): Map<string, apigw.Method> {
+  const created = new Map<string, apigw.Resource>();
+  const resourceFor = (path: string): apigw.Resource => {
+    let parent: apigw.IResource = api.root;
+    let sofar = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      sofar += `/${part}`;
+      let resource = created.get(sofar);
+      if (!resource) {
+        resource = parent.addResource(part);
+        resource.addMethod('ANY', integration, { requestValidator: validator });
+        created.set(sofar, resource);
+      }
+      parent = resource;
+    }
+    return parent as apigw.Resource;
+  };
+  const methods = new Map<string, apigw.Method>();
+  for (const route of WRITE_ROUTES) {
+    const method = resourceFor(route.path).addMethod(route.method, integration, {
+      authorizationType: apigw.AuthorizationType.IAM,
+      apiKeyRequired: false,
+      requestValidator: validator,
+    });
+    methods.set(`${route.method} ${route.path}`, method);
+  }
+  for (const [path, resource] of created) {
+    const depth = path.split('/').length;
+    // API Gateway allows one path-parameter child per resource, and {proxy+} is one.
+    const hasVariableChild = [...created.keys()].some(
+      (other) => other.startsWith(`${path}/{`) && other.split('/').length === depth + 1,
+    );
+    if (!hasVariableChild) {
+      resource.addProxy({
+        defaultIntegration: integration,
+        anyMethod: true,
+        defaultMethodOptions: { requestValidator: validator },
+      });
+    }
+  }
+  return methods;
 }
 
 /**

@@ -21,6 +21,12 @@ export interface TrainingProps {
    * (a TrainRequest: rank, blocks, concurrency; the data set defaults to the one last ingested).
    */
   readonly after?: { readonly stateMachine: sfn.IStateMachine; readonly request: TrainRequest };
+  /**
+   * Automatic retraining: an EventBridge schedule (`rate(1 day)`, `cron(…)`) that starts a run
+   * with this input, an `ifNewData` request (Plan ends it at once, a success, unless ratings
+   * changed since the active model) that warm-starts from the active model.
+   */
+  readonly schedule?: { readonly expression: string; readonly request: TrainRequest };
   /** The most Lambdas a run may use (Plan refuses a request above it and caps its default). */
   readonly maxConcurrency?: number;
   /** The account's Lambda memory quota: no function gets more. */
@@ -49,9 +55,11 @@ const runFiles = (memoryMb: number, write = true): Access => ({
 });
 
 const ACCESS: Readonly<Record<string, Access>> = {
+  // `ifNewData` compares the active model's time with the API's rating changes and the latest
+  // ingestion; `warmStart` names the active model.
   TrainPlanFunctionArn: {
     ...runFiles(512),
-    selectTables: ['datasets', 'models'],
+    selectTables: ['datasets', 'models', 'active_model', 'data_changes'],
     modifyTables: ['models'],
   },
   TrainScanRangeFunctionArn: { ...runFiles(2048), selectTables: ['ratings_by_user'] },
@@ -61,7 +69,8 @@ const ACCESS: Readonly<Record<string, Access>> = {
   // 4,096 MB, and gets it where the account's memory quota allows (-c maxMemoryMb).
   TrainTuneCandidateFunctionArn: runFiles(4096, false),
   TrainTuneSelectFunctionArn: runFiles(256),
-  TrainInitFunctionArn: runFiles(1024),
+  // A warm start reads the active model's bundle (models/<id>/) for its factors.
+  TrainInitFunctionArn: { ...runFiles(1024), read: [RUNS, MODELS] },
   TrainSolveBlockFunctionArn: runFiles(1769),
   TrainCombineFactorsFunctionArn: runFiles(1024),
   TrainEvaluateBlockFunctionArn: runFiles(1769, false),
@@ -117,8 +126,16 @@ export class Training extends Construct {
         ...(props.target ? { target: props.target } : {}),
         ...(props.maxMemoryMb ? { maxMemoryMb: props.maxMemoryMb } : {}),
         ...(props.retainData ? { retainData: true } : {}),
-        ...(substitution === 'TrainPlanFunctionArn' && props.maxConcurrency
-          ? { environment: { RECSYS_MAX_CONCURRENCY: String(props.maxConcurrency) } }
+        // Plan sizes the run: its concurrency, and the block count that fits the memory.
+        ...(substitution === 'TrainPlanFunctionArn'
+          ? {
+              environment: {
+                ...(props.maxConcurrency
+                  ? { RECSYS_MAX_CONCURRENCY: String(props.maxConcurrency) }
+                  : {}),
+                ...(props.maxMemoryMb ? { RECSYS_MAX_MEMORY_MB: String(props.maxMemoryMb) } : {}),
+              },
+            }
           : {}),
       });
       for (const prefix of access.read) props.bucket.grantRead(fn, prefix);
@@ -132,6 +149,22 @@ export class Training extends Construct {
       definitionFile: TRAIN_DEFINITION,
       functions: this.functions,
     });
+
+    if (props.schedule) {
+      // EventBridge assumes a role of its own that may start this state machine and nothing else.
+      new events.Rule(this, 'Retrain', {
+        description:
+          'Automatic retraining: starts a warm-started run if ratings changed since the active model (Plan ends it otherwise).',
+        schedule: events.Schedule.expression(props.schedule.expression),
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject(props.schedule.request),
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
+    }
 
     if (props.after) {
       new events.Rule(this, 'AfterIngestion', {

@@ -10,6 +10,7 @@ import {
   aws_s3_deployment as deployment,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { ConsoleAuthConfig } from './console-auth.ts';
 import { LOG_RETENTION } from './recsys-function.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,8 +61,11 @@ export class WebHosting extends Construct {
     this.origin = `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** Builds the console and uploads it with a config.json that points it at `apiUrl`. */
-  deploySite(apiUrl: string): void {
+  /**
+   * Builds the console and uploads it with a config.json that points it at `apiUrl` and, when the
+   * stack has one, names the Cognito sign-in the console signs its writes with.
+   */
+  deploySite(apiUrl: string, auth?: ConsoleAuthConfig): void {
     const site = deployment.Source.asset(`${ROOT}web`, {
       bundling: {
         // Never used: local bundling below always succeeds or throws.
@@ -81,7 +85,13 @@ export class WebHosting extends Construct {
     });
     new deployment.BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
-      sources: [site, deployment.Source.jsonData('assets/config.json', { apiBase: apiUrl })],
+      sources: [
+        site,
+        deployment.Source.jsonData('assets/config.json', {
+          apiBase: apiUrl,
+          ...(auth ? { auth } : {}),
+        }),
+      ],
       distribution: this.distribution,
       distributionPaths: ['/index.html', '/assets/config.json'],
       // Its handler's logs, like every function's, expire and go with the stack.

@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
 import { assertRunId, newModelId } from '../../lambdas/core/train/run-layout.ts';
-import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
+import {
+  MAX_BLOCKS,
+  TRAIN_DEFAULTS,
+  WARM_START_DEFAULTS,
+} from '../../lambdas/core/train/train-request.ts';
 import type {
   TrainAlsOptions,
   TrainRankingOptions,
@@ -14,7 +18,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/opti
 import { DEFAULT_TUNE_GRID } from '../../lambdas/core/train/tune-grid.ts';
 import { LocalStateMachineError } from '../local-sfn/index.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
-import { runLocalTrain } from '../train/run-local-train.ts';
+import { runLocalTrainOrSkip } from '../train/run-local-train.ts';
 
 interface TrainCliOptions {
   rank?: number;
@@ -25,7 +29,7 @@ interface TrainCliOptions {
   alpha?: number;
   solver?: string;
   seed?: number;
-  blocks: number;
+  blocks?: number;
   concurrency: number;
   scanRanges?: number;
   tolerance?: number;
@@ -53,6 +57,8 @@ interface TrainCliOptions {
   resume?: string;
   activate: boolean;
   progress: boolean;
+  warmStart?: boolean;
+  ifNewData?: boolean;
 }
 
 function numberList(parse: (value: string) => number): (value: string) => number[] {
@@ -107,7 +113,7 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
     ...(opts.resume ? { resume: true } : {}),
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
     options,
-    blocks: opts.blocks,
+    ...(opts.blocks !== undefined ? { blocks: opts.blocks } : {}),
     concurrency: opts.concurrency,
     ...(opts.scanRanges !== undefined ? { scanRanges: opts.scanRanges } : {}),
     ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
@@ -126,6 +132,8 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
         : {}),
     ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
     ...(opts.refitIterations !== undefined ? { refitIterations: opts.refitIterations } : {}),
+    ...(opts.warmStart ? { warmStart: true } : {}),
+    ...(opts.ifNewData ? { ifNewData: true } : {}),
   };
 }
 
@@ -152,7 +160,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--iterations <n>',
-      `ALS iterations of the fit, both models (default ${d.iterations})`,
+      `ALS iterations of the fit, both models (default ${d.iterations}; ${WARM_START_DEFAULTS.iterations} with --warm-start)`,
       intOption(0, 500),
     )
     .option('--solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
@@ -196,14 +204,13 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--refit-iterations <n>',
-      `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; 0 publishes the fit)`,
+      `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; ${WARM_START_DEFAULTS.refitIterations} with --warm-start; 0 publishes the fit)`,
       intOption(0, 500),
     )
     .option(
       '--blocks <n>',
-      'row blocks per side: items of every block Map',
+      "row blocks per side: items of every block Map (default: from the data set's size, so every task fits a Lambda)",
       intOption(1, MAX_BLOCKS),
-      TRAIN_DEFAULTS.blocks,
     )
     .option(
       '--concurrency <n>',
@@ -273,6 +280,14 @@ export function registerTrainCommand(program: Command): void {
       '--resume <id>',
       'continue a failed or interrupted run from its last complete iteration',
     )
+    .option(
+      '--warm-start',
+      "start both ALS models from the serving model's factors (new users and movies hash-seeded), with fewer iterations",
+    )
+    .option(
+      '--if-new-data',
+      'train only if ratings changed since the serving model was trained; else print {"skipped":true,…} and exit 0',
+    )
     .option('--no-activate', 'publish the model without making it the one that serves')
     .option('--no-progress', 'no progress output on stderr')
     .action(action(train));
@@ -281,7 +296,7 @@ export function registerTrainCommand(program: Command): void {
 async function train(opts: TrainCliOptions): Promise<void> {
   const request = requestOf(opts);
   try {
-    const result = await runLocalTrain({
+    const result = await runLocalTrainOrSkip({
       request,
       ...(opts.keyspace ? { keyspace: opts.keyspace } : {}),
       ...(opts.bucket ? { bucket: opts.bucket } : {}),
@@ -290,6 +305,11 @@ async function train(opts: TrainCliOptions): Promise<void> {
         if (/"level":"(ERROR|WARN)"/.test(line)) process.stderr.write(line + '\n');
       },
     });
+    if ('skipped' in result) {
+      const { wallSeconds, ...skipped } = result;
+      console.log(JSON.stringify({ ...skipped, seconds: Math.round(wallSeconds * 100) / 100 }));
+      return;
+    }
     const { history, stageSeconds, wallSeconds, params, ...rest } = result;
     console.log(
       JSON.stringify({

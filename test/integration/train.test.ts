@@ -17,6 +17,10 @@ import {
 } from '../../lambdas/services/models/registry.ts';
 import { LocalStateMachineError, type LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
 import { insertRatings } from '../../scripts/train/insert-ratings.ts';
+import { runLocalTrainOrSkip } from '../../scripts/train/run-local-train.ts';
+import { deleteRating, writeRatings } from '../../lambdas/services/api/feedback-store.ts';
+import { RatingsTableBuilder, selectRows, type RatingsTable } from '../../lambdas/core/ratings.ts';
+import { WARM_START_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   differences,
@@ -25,6 +29,7 @@ import {
   inProcessReference,
   publishedBundle,
   publishedModel,
+  TRAIN_BUCKET,
   trainBucket,
   trainLocally,
 } from '../support/train-fixture.ts';
@@ -32,7 +37,6 @@ import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import type { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { fitNeighbours } from '../../lambdas/core/neighbours/ease.ts';
 import { resolveNeighbourSettings } from '../../lambdas/core/neighbours/options.ts';
-import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { tuneRecommender } from '../../lambdas/core/recommender/tune.ts';
 import {
@@ -288,5 +292,116 @@ describe('recsys models', () => {
     await cli('activate', `faulty-${run}`);
     expect(await activeModelId(db)).toBe(`faulty-${run}`);
     await expect(cli('activate', 'no-such-model')).rejects.toMatchObject({ code: 1 });
+  });
+});
+
+describe('retraining (ifNewData, warmStart)', () => {
+  const base = `base-${run}`;
+  const warm = `warm-${run}`;
+  const rating = { rank: OPTIONS.rank } satisfies AlsOptions;
+  const models = { ranking: RANKING, neighbours: { maxItems: 60 } } as const;
+  // What arrives through the API after the base model: a new user, a new movie, a deletion.
+  const newUser = 100_000;
+  const newMovie = 999_999;
+  const added = [
+    ...[table.movieIds[0]!, table.movieIds[1]!, table.movieIds[2]!, newMovie].map((movieId) => ({
+      userId: newUser,
+      movieId,
+      rating: 4,
+      ratedAt: 1_700_000_000,
+    })),
+    { userId: table.userIds[5]!, movieId: newMovie, rating: 5, ratedAt: 1_700_000_000 },
+  ];
+  const deleted = { userId: table.userIds[9]!, movieId: table.movieIds[9]! };
+
+  /** The ratings after the API's writes: the deletion gone, the additions in. */
+  function afterWrites(): RatingsTable {
+    const keep = Array.from({ length: table.length }, (_, i) => i).filter(
+      (i) => !(table.userIds[i] === deleted.userId && table.movieIds[i] === deleted.movieId),
+    );
+    const kept = selectRows(table, keep);
+    const builder = new RatingsTableBuilder();
+    for (let i = 0; i < kept.length; i++) {
+      builder.push(kept.userIds[i]!, kept.movieIds[i]!, kept.ratings[i]!, kept.timestamps[i]!);
+    }
+    for (const r of added) builder.push(r.userId, r.movieId, r.rating, r.ratedAt);
+    return builder.finish();
+  }
+
+  it('skips at Plan when no rating changed since the active model, writing nothing', async () => {
+    await trainLocally(db.keyspace, {
+      request: { modelId: base, blocks: 3, concurrency: 2, options: OPTIONS, ...MODELS },
+    });
+    expect(await activeModelId(db)).toBe(base);
+    const skipped = await runLocalTrainOrSkip({
+      keyspace: db.keyspace,
+      bucket: TRAIN_BUCKET,
+      log: () => undefined,
+      request: { modelId: `skip-${run}`, ifNewData: true, warmStart: true, options: rating },
+    });
+    expect(skipped).toMatchObject({ skipped: true, activeModelId: base, lastChangeAt: null });
+    expect('skipped' in skipped && skipped.reason).toMatch(/^no new data: no rating changed/);
+    expect(await getModelRecord(db, `skip-${run}`)).toBeUndefined();
+  });
+
+  it('trains after the API changed ratings, warm from the active model, bit-identical to in-process', async () => {
+    const now = Date.now();
+    await writeRatings(db, added, now);
+    await deleteRating(db, deleted.userId, deleted.movieId, now);
+    const result = await trainLocally(db.keyspace, {
+      request: {
+        modelId: warm,
+        blocks: 4,
+        concurrency: 2,
+        options: rating,
+        ...models,
+        ifNewData: true,
+        warmStart: true,
+      },
+    });
+    // The warm defaults: fewer fit and refit iterations.
+    expect(result.iterations).toBe(
+      WARM_START_DEFAULTS.iterations + WARM_START_DEFAULTS.refitIterations,
+    );
+    expect(result.refitIterations).toBe(WARM_START_DEFAULTS.refitIterations);
+    const from = await publishedBundle(s3, base);
+    const users = from.ranking.userIds.size;
+    const items = from.ranking.itemIds.size;
+    expect(result.params.warmStart).toEqual({
+      modelId: base,
+      rating: { users: { kept: users, seeded: 1 }, items: { kept: items, seeded: 1 } },
+      ranking: { users: { kept: users, seeded: 1 }, items: { kept: items, seeded: 1 } },
+    });
+    const expected = inProcessReference(
+      afterWrites(),
+      { ...rating, iterations: WARM_START_DEFAULTS.iterations },
+      {
+        refitIterations: WARM_START_DEFAULTS.refitIterations,
+        ranking: RANKING,
+        warmFrom: { rating: from.rating, ranking: from.ranking },
+      },
+    );
+    const bundle = await publishedBundle(s3, warm);
+    expect(differences(bundle.rating!, expected.model)).toEqual([]);
+    expect(differences(bundle.ranking, expected.ranking)).toEqual([]);
+    expect(result.rmse).toBe(expected.rmse);
+    // And the start mattered: a cold run over the same ratings ends elsewhere.
+    const cold = inProcessReference(
+      afterWrites(),
+      { ...rating, iterations: WARM_START_DEFAULTS.iterations },
+      { refitIterations: WARM_START_DEFAULTS.refitIterations, ranking: RANKING },
+    );
+    expect(differences(bundle.ranking, cold.ranking)).toContain('itemFactors');
+    expect(await activeModelId(db)).toBe(warm);
+  });
+
+  it('skips again once the warm model serves', async () => {
+    const skipped = await runLocalTrainOrSkip({
+      keyspace: db.keyspace,
+      bucket: TRAIN_BUCKET,
+      log: () => undefined,
+      request: { ifNewData: true, warmStart: true, options: rating },
+    });
+    expect(skipped).toMatchObject({ skipped: true, activeModelId: warm });
   });
 });

@@ -3,20 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
-import {
-  DEFAULT_ALS_OPTIONS,
-  trainAlsOnMatrices,
-  type AlsModel,
-  type AlsOptions,
-} from '../../lambdas/core/als/index.ts';
-import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
-import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import type { AlsModel, AlsOptions } from '../../lambdas/core/als/index.ts';
 import type { ModelBundle } from '../../lambdas/core/recommender/bundle.ts';
-import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { errorSumOfRatings, rmseOfErrorSums } from '../../lambdas/core/train/prediction-error.ts';
 import { loadModelBundle } from '../../lambdas/services/models/registry.ts';
+import {
+  trainLikePipeline,
+  type InProcessTrainOptions,
+} from '../../scripts/train/in-process-train.ts';
 import { runLocalTrain, type LocalTrainOptions } from '../../scripts/train/run-local-train.ts';
 
 /**
@@ -38,44 +32,31 @@ export interface Reference {
  * The in-process reference a distributed run must match bit for bit: both ALS models fitted on
  * the training split (id maps over every rating, as the run's), then `refitIterations` more on
  * every rating from the fitted factors; and the rating model's validation RMSE after the fit.
+ * `warmFrom`: both models start from an earlier model's factors, as a `warmStart` run does.
  */
 export function inProcessReference(
   table: RatingsTable,
   options: AlsOptions,
-  { validation = 0.2, refitIterations = 0, ranking = {} }: ReferenceOptions = {},
+  { validation = 0.2, refitIterations = 0, ranking = {}, warmFrom }: ReferenceOptions = {},
 ): Reference {
-  const split = hashSplit(table, { test: validation, seed: 0 });
-  const maps = { userIds: IdMap.fromIds(table.userIds), itemIds: IdMap.fromIds(table.movieIds) };
-  const fitMatrices = buildRatingMatrices(split.train, maps);
-  const allMatrices = buildRatingMatrices(table, maps);
-  const both = (headOptions: AlsOptions) => {
-    const fitted = trainAlsOnMatrices(fitMatrices, headOptions);
-    if (validation === 0 || refitIterations === 0) return fitted;
-    const { ratingMin, ratingMax } = fitted.options;
-    return trainAlsOnMatrices(
-      allMatrices,
-      { ...headOptions, iterations: refitIterations, ratingMin, ratingMax },
-      fitted,
-    );
-  };
-  const fitOnly = trainAlsOnMatrices(fitMatrices, options);
-  const rankingOptions: AlsOptions = {
-    ...DEFAULT_RECOMMENDER_OPTIONS.als,
-    ...ranking,
-    iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  };
-  return {
-    model: both(options),
-    ranking: both(rankingOptions),
-    rmse: validation > 0 ? rmseOfErrorSums([errorSumOfRatings(fitOnly, split.test)]) : null,
-  };
+  const {
+    model,
+    ranking: rankingModel,
+    rmse,
+  } = trainLikePipeline(table, options, {
+    validation,
+    refitIterations,
+    ranking,
+    ...(warmFrom ? { warmFrom } : {}),
+  });
+  return { model, ranking: rankingModel, rmse };
 }
 
 export interface ReferenceOptions {
   validation?: number;
   refitIterations?: number;
   ranking?: AlsOptions;
+  warmFrom?: InProcessTrainOptions['warmFrom'];
 }
 
 export function trainBucket(): S3Store {

@@ -2,7 +2,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { aws_s3 as s3 } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_READ_TABLES, API_WRITE_TABLES, Api } from '../../infra/constructs/api.ts';
+import {
+  API_READ_TABLES,
+  API_WRITE_TABLES,
+  Api,
+  WRITE_ROUTES,
+} from '../../infra/constructs/api.ts';
 
 let template: Template;
 
@@ -30,6 +35,31 @@ function handlerStatements(): { Action: string | string[]; Resource: unknown }[]
     );
 }
 
+interface MethodProps {
+  HttpMethod: string;
+  ApiKeyRequired?: boolean;
+  AuthorizationType?: string;
+  ResourceId: unknown;
+  Integration: { Type: string };
+  /** The resource path, built from the Resource tree ("/" for the root). */
+  path: string;
+}
+
+/** Every method with the path of its resource. */
+function methodsByPath(): MethodProps[] {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    if (!id) return ''; // the root resource (Fn::GetAtt RootResourceId)
+    const resource = resources[id]!.Properties as { ParentId: unknown; PathPart: string };
+    return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
+  };
+  return Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => {
+    const properties = m.Properties as Omit<MethodProps, 'path'>;
+    return { ...properties, path: pathOf(properties.ResourceId) || '/' };
+  });
+}
+
 describe('Api construct', () => {
   it('runs the handler on Node 22 with the gateway checking keys', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -45,18 +75,118 @@ describe('Api construct', () => {
     });
   });
 
-  it('requires an API key on every method except /health and CORS preflights', () => {
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
-      (m) =>
-        (m as { Properties: { HttpMethod: string; ApiKeyRequired?: boolean; ResourceId: unknown } })
-          .Properties,
-    );
+  it('requires an API key on every method except /health, CORS preflights and the writes', () => {
+    const methods = methodsByPath();
     const open = methods.filter((m) => !m.ApiKeyRequired);
-    expect(open.every((m) => m.HttpMethod === 'OPTIONS' || m.HttpMethod === 'GET')).toBe(true);
-    expect(open.filter((m) => m.HttpMethod === 'GET')).toHaveLength(1);
+    expect(
+      open
+        .filter((m) => m.HttpMethod !== 'OPTIONS' && m.AuthorizationType !== 'AWS_IAM')
+        .map((m) => `${m.HttpMethod} ${m.path}`),
+    ).toEqual(['GET /health']);
     expect(methods.filter((m) => m.HttpMethod === 'ANY').every((m) => m.ApiKeyRequired)).toBe(true);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+  });
+
+  it('authorizes exactly the write routes with IAM (SigV4), without the key', () => {
+    const methods = methodsByPath();
+    const iam = methods.filter((m) => m.AuthorizationType === 'AWS_IAM');
+    expect(iam.map((m) => `${m.HttpMethod} ${m.path}`).sort()).toEqual(
+      WRITE_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    for (const method of iam) {
+      expect(method.ApiKeyRequired).toBe(false);
+      expect(method.Integration.Type).toBe('AWS_PROXY');
+    }
+    // Every other method: the key, no authorizer (reads unchanged).
+    for (const method of methods) {
+      if (method.AuthorizationType === 'AWS_IAM' || method.HttpMethod === 'OPTIONS') continue;
+      expect(method.AuthorizationType ?? 'NONE', `${method.HttpMethod} ${method.path}`).toBe(
+        'NONE',
+      );
+    }
+  });
+
+  it('still reaches the Lambda on every other path under the write resources', () => {
+    const methods = methodsByPath();
+    const any = new Set(methods.filter((m) => m.HttpMethod === 'ANY').map((m) => m.path));
+    // Each explicit resource answers other methods (GET /users/1/ratings, GET /movies/1) and,
+    // unless it has a path-parameter child, its {proxy+} carries the deeper reads.
+    for (const path of [
+      '/',
+      '/{proxy+}',
+      '/users',
+      '/users/{userId}',
+      '/users/{userId}/{proxy+}',
+      '/users/{userId}/ratings',
+      '/users/{userId}/ratings/{movieId}',
+      '/users/{userId}/ratings/{movieId}/{proxy+}',
+      '/events',
+      '/events/{proxy+}',
+      '/movies',
+      '/movies/{movieId}',
+      '/movies/{movieId}/{proxy+}',
+    ]) {
+      expect(any.has(path), path).toBe(true);
+    }
+    const proxies = methods.filter(
+      (m) => m.path.endsWith('{proxy+}') && m.HttpMethod !== 'OPTIONS',
+    );
+    expect(proxies.every((m) => m.Integration.Type === 'AWS_PROXY' && m.ApiKeyRequired)).toBe(true);
+  });
+
+  it('throttles each write method on the stage (writes carry no key for the usage plan)', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!;
+    const settings = stage.Properties.MethodSettings as {
+      HttpMethod: string;
+      ResourcePath: string;
+      ThrottlingRateLimit: number;
+      ThrottlingBurstLimit: number;
+    }[];
+    for (const route of WRITE_ROUTES) {
+      // API Gateway's method settings path: "/" → "~1" inside the resource path.
+      const setting = settings.find(
+        (s) =>
+          s.HttpMethod === route.method && s.ResourcePath === `/${route.path.replace(/\//g, '~1')}`,
+      );
+      expect(setting, `${route.method} ${route.path}`).toMatchObject({
+        ThrottlingRateLimit: route.rateLimit,
+        ThrottlingBurstLimit: route.burstLimit,
+      });
+      expect(route.rateLimit).toBeLessThanOrEqual(50);
+    }
+  });
+
+  it('has a write policy that invokes the write methods of this stage and nothing else', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]!.Properties.PolicyDocument.Statement as {
+      Action: string;
+      Resource: unknown[];
+    }[];
+    expect(statements.map((s) => s.Action)).toEqual(['execute-api:Invoke']);
+    const resources = statements[0]!.Resource.map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(WRITE_ROUTES.length);
+    for (const route of WRITE_ROUTES) {
+      const path = route.path.replace(/\{[^/}]+\}/g, '*');
+      expect(
+        resources.some((r) => r.includes(`/${route.method}${path}"`)),
+        path,
+      ).toBe(true);
+    }
+    for (const resource of resources) expect(resource).not.toMatch(/\/\*\/\*|"\*"/);
+  });
+
+  it('lets a browser send the SigV4 headers (CORS preflight)', () => {
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
+    for (const method of options) {
+      const text = JSON.stringify(method.Properties.Integration);
+      for (const header of ['authorization', 'x-amz-date', 'x-amz-security-token']) {
+        expect(text).toContain(header);
+      }
+    }
   });
 
   it('sends / to the Lambda too: no MOCK without a mapping (it answers 500)', () => {

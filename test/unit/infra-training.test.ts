@@ -108,7 +108,26 @@ describe('Training construct', () => {
       'table/movies',
     );
     for (const other of ['TrainMarkFailed', 'TrainCheckpoint', 'TrainInit', 'TrainPlan']) {
-      expect(text(statementsOf(other))).not.toContain('active_model');
+      const statements = statementsOf(other);
+      const modify = statements.filter((s) => actionsOf([s]).includes('cassandra:Modify'));
+      expect(text(modify)).not.toContain('active_model');
+      const puts = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:Put')));
+      expect(text(puts)).not.toContain('models/*');
     }
+  });
+
+  it('lets Plan check for new data and Init read the active model for a warm start', () => {
+    // ifNewData: the active model and the API's change markers; warmStart: which model serves.
+    const plan = statementsOf('TrainPlan');
+    const select = plan.filter((s) => actionsOf([s]).includes('cassandra:Select'));
+    for (const table of ['active_model', 'data_changes', 'models', 'datasets']) {
+      expect(text(select)).toContain(`table/${table}`);
+    }
+    expect(text(plan)).not.toContain('models/*');
+    // A warm start reads the active model's bundle, and writes only the run's own files.
+    const init = statementsOf('TrainInit');
+    const reads = init.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:GetObject')));
+    expect(text(reads)).toContain('models/*');
+    expect(actionsOf(init).some((a) => a.startsWith('cassandra:'))).toBe(false);
   });
 });

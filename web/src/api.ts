@@ -1,4 +1,17 @@
-/** The API as the console uses it; the key lives in this browser's localStorage only. */
+/**
+ * The API as the console uses it; the key lives in this browser's localStorage only. Reads send
+ * the key; on AWS (config.json names a Cognito sign-in) writes are SigV4-signed with the signed-in
+ * user's credentials instead, and locally (`recsys serve`, no sign-in) the key writes too.
+ */
+import {
+  authEnabled,
+  completeSignIn,
+  configureAuth,
+  signedHeaders,
+  type AuthConfig,
+} from './auth.ts';
+import { isWrite } from './write-routes.ts';
+
 const KEY_STORAGE = 'recsys.apiKey';
 
 let apiBase = '';
@@ -6,9 +19,18 @@ let apiBase = '';
 export async function loadConfig(): Promise<void> {
   try {
     const response = await fetch('/assets/config.json', { cache: 'no-cache' });
-    if (response.ok) apiBase = ((await response.json()) as { apiBase?: string }).apiBase ?? '';
+    if (response.ok) {
+      const config = (await response.json()) as { apiBase?: string; auth?: AuthConfig };
+      apiBase = config.apiBase ?? '';
+      configureAuth(config.auth);
+    }
   } catch {
     apiBase = '';
+  }
+  try {
+    await completeSignIn();
+  } catch (error) {
+    console.error(error);
   }
 }
 
@@ -33,13 +55,24 @@ export async function api<T>(
   path: string,
   init: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown } = {},
 ): Promise<T> {
-  const response = await fetch(apiBase.replace(/\/$/, '') + path, {
-    method: init.method ?? 'GET',
-    headers: {
-      'x-api-key': apiKey(),
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  const method = init.method ?? 'GET';
+  const url = apiBase.replace(/\/$/, '') + path;
+  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+  const content: Record<string, string> =
+    body === undefined ? {} : { 'content-type': 'application/json' };
+  let headers: Record<string, string> = { 'x-api-key': apiKey(), ...content };
+  if (authEnabled() && isWrite(method, path)) {
+    const signed = await signedHeaders(method, new URL(url, location.href).href, content, body);
+    if (!signed) {
+      location.hash = '#/key';
+      throw new ApiFailure(401, 'sign in to change data (Key & sign-in page)');
+    }
+    headers = signed;
+  }
+  const response = await fetch(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
   const json = text ? (JSON.parse(text) as unknown) : null;

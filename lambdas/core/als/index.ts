@@ -45,3 +45,4 @@ export {
   type FoldInOptions,
 } from './serving.ts';
 export { TopNHeap } from './top-n-heap.ts';
+export { warmStartFactors, warmStartMismatch, type WarmStartFactors } from './warm-start.ts';

@@ -66,6 +66,8 @@ export function trainAlsOnMatrices(
     itemIds,
     userFactors: users.factors,
     itemFactors: items.factors,
+    // The starting biases, so that a model of 0 iterations is its start (a warm refit reads them).
+    ...(biases ? { userBias: users.bias, itemBias: items.bias } : {}),
     globalMean,
     options: resolved,
     history: [],

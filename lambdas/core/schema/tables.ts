@@ -222,6 +222,17 @@ export const TABLES: readonly TableDefinition[] = [
     partitionKey: ['day', 'shard'],
     clusteringKey: [{ name: 'recommendation_id', order: 'ASC' }],
   },
+  {
+    // Scheduled retraining (`ifNewData`) compares the latest of these rows with the active
+    // model's created_at: one row per shard of user ids, written with every rating the API
+    // stores or deletes (with that write's own write time, so the latest wins). Eight rows
+    // keep a busy API's writes off one partition and cost the check eight single-row reads.
+    name: 'data_changes',
+    purpose: 'When the API last changed any rating, per shard of user ids (retraining checks it).',
+    columns: { shard: 'int', changed_at: 'timestamp' },
+    partitionKey: ['shard'],
+    clientSideTimestamps: true,
+  },
 ];
 
 export function tableByName(name: string): TableDefinition {

@@ -89,6 +89,30 @@ export interface TrainRequest {
   readonly blend?: number;
   /** Iterations over all ratings after the validated fit (default 5; 0 publishes the fit). */
   readonly refitIterations?: number;
+  /**
+   * Start both ALS models from the active model's factors, mapped by id (users and movies it
+   * lacks start from the hash-seeded factors), with fewer iterations by default
+   * (`WARM_START_DEFAULTS`). Without an active model the run starts cold.
+   */
+  readonly warmStart?: boolean;
+  /**
+   * End the run at once, as a success with output `{skipped: true, reason}`, unless ratings
+   * changed since the active model was trained (the API's writes, or a newer ingestion) and no
+   * other run is training: what the stack's retraining schedule sends.
+   */
+  readonly ifNewData?: boolean;
+}
+
+/** Plan's output when `ifNewData` finds nothing new: the execution ends here, successfully. */
+export interface SkippedRun {
+  readonly skipped: true;
+  readonly reason: string;
+  /** The serving model, and when it was trained (ISO time). */
+  readonly activeModelId: string | null;
+  readonly activeModelCreatedAt: string | null;
+  /** The latest change of the ratings the check found (ISO time), if any. */
+  readonly lastChangeAt: string | null;
+  readonly checkedAt: string;
 }
 
 /** Plan's output and `plan.json`: the request resolved, fixed for the whole run. */
@@ -127,6 +151,8 @@ export interface RunPlan {
   readonly blend: number;
   readonly policy: RankingPolicy;
   readonly refitIterations: number;
+  /** The model whose factors start both ALS models (absent or null: the hash-seeded ones). */
+  readonly warmStart?: { readonly modelId: string } | null;
   /** True when an earlier execution of this run got past Init: skip prepare and tuning. */
   readonly resumed: boolean;
 }
@@ -192,6 +218,22 @@ export interface RunSettings {
   readonly neighbours: NeighbourSettings | null;
   readonly blend: number;
   readonly tuned: TunedParams;
+  /** What the warm start took from the earlier model (absent: a cold start). */
+  readonly warmStart?: WarmStartSummary;
+}
+
+/** Per ALS model: rows taken from the earlier model and rows hash-seeded, or why it started cold. */
+export type WarmStartHead =
+  | {
+      readonly users: { readonly kept: number; readonly seeded: number };
+      readonly items: { readonly kept: number; readonly seeded: number };
+    }
+  | { readonly cold: string };
+
+export interface WarmStartSummary {
+  readonly modelId: string;
+  readonly rating: WarmStartHead;
+  readonly ranking: WarmStartHead;
 }
 
 /** The loop variable the Choice state reads. */

@@ -11,6 +11,7 @@ import type { ServedList } from '../../core/feedback/online-metrics.ts';
 import { movieBucket } from '../../core/ingest/batching.ts';
 import { liveWriteClock } from '../../core/ingest/write-time.ts';
 import { ApiError } from '../../core/serving/api-error.ts';
+import { markDataChanged } from '../data-changes.ts';
 import { byMovieParams, byUserParams, ratingDeletes, ratingUpserts } from '../rating-writes.ts';
 
 /**
@@ -49,6 +50,12 @@ export async function writeRatings(
       WRITES_IN_FLIGHT,
     ),
     markRatingsChanged(db, [...new Set(ratings.map((r) => r.userId))], nowMs, writeTime),
+    markDataChanged(
+      db,
+      ratings.map((r) => r.userId),
+      nowMs,
+      writeTime,
+    ),
   ]);
 }
 
@@ -64,6 +71,7 @@ export async function deleteRating(
     db.execute(byUser, [writeTime, userId, movieId], { idempotent: true }),
     db.execute(byMovie, [writeTime, movieId, movieBucket(userId), userId], { idempotent: true }),
     markRatingsChanged(db, [userId], nowMs, writeTime),
+    markDataChanged(db, [userId], nowMs, writeTime),
   ]);
 }
 

@@ -4,32 +4,86 @@ import {
   computeGram,
   initialFactors,
   resolveAlsOptions,
+  warmStartFactors,
+  warmStartMismatch,
+  type AlsModel,
   type ResolvedAlsOptions,
 } from '../../core/als/index.ts';
 import type { IdMap } from '../../core/matrix/id-map.ts';
+import type { ModelBundle } from '../../core/recommender/bundle.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../core/recommender/options.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
-import { HEADS } from '../../core/train/run-layout.ts';
+import { HEADS, type Head } from '../../core/train/run-layout.ts';
 import { decodeCounts, encodeCounts, encodeSideFactors } from '../../core/train/factor-files.ts';
-import type { InitTask, LoopState, RunSettings } from '../../core/train/workflow-types.ts';
+import type {
+  InitTask,
+  LoopState,
+  RunSettings,
+  WarmStartHead,
+} from '../../core/train/workflow-types.ts';
+import { loadModelBundle, modelPrefix } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { mapLimit } from './run-files.ts';
 import { TrainingRun } from './run-state.ts';
 
-function initialSide(ids: IdMap, options: ResolvedAlsOptions, salt: number): Uint8Array {
-  const { rank, seed, biases, implicit } = options;
-  const factors = initialFactors(ids, rank, seed, salt);
+function sideFile(
+  rank: number,
+  factors: Float32Array,
+  bias: Float32Array | undefined,
+  options: ResolvedAlsOptions,
+): Uint8Array {
   return encodeSideFactors({
     rank,
     factors,
-    ...(biases ? { bias: new Float32Array(ids.size) } : {}),
-    ...(implicit ? { gram: computeGram(factors, rank) } : {}),
+    ...(options.biases ? { bias: bias ?? new Float32Array(factors.length / rank) } : {}),
+    ...(options.implicit ? { gram: computeGram(factors, rank) } : {}),
   });
+}
+
+interface HeadStart {
+  readonly users: Uint8Array;
+  readonly items: Uint8Array;
+  readonly summary: WarmStartHead | undefined;
+}
+
+/**
+ * Iteration 0 of one ALS model: the hash-seeded factors, or (warm start) the earlier model's
+ * factors by id with the hash-seeded ones for ids it lacks (`warmStartFactors`, the function the
+ * in-process reference uses, so both start from the same bits).
+ */
+function headStart(
+  head: Head,
+  options: ResolvedAlsOptions,
+  userIds: IdMap,
+  itemIds: IdMap,
+  warm: ModelBundle | null,
+): HeadStart {
+  const { rank, seed } = options;
+  let summary: WarmStartHead | undefined;
+  if (warm) {
+    const from: AlsModel | null = head === 'rating' ? warm.rating : warm.ranking;
+    const mismatch = from ? warmStartMismatch(from, options) : `it has no ${head} model`;
+    if (from && !mismatch) {
+      const start = warmStartFactors(from, userIds, itemIds, options);
+      return {
+        users: sideFile(rank, start.userFactors, start.userBias, options),
+        items: sideFile(rank, start.itemFactors, start.itemBias, options),
+        summary: { users: start.users, items: start.items },
+      };
+    }
+    summary = { cold: `hash-seeded: ${mismatch}` };
+  }
+  return {
+    users: sideFile(rank, initialFactors(userIds, rank, seed, USER_SALT), undefined, options),
+    items: sideFile(rank, initialFactors(itemIds, rank, seed, ITEM_SALT), undefined, options),
+    summary,
+  };
 }
 
 /**
  * Fixes the solver settings (the tuned rank and λ if any, the observed rating range), writes the
- * hash-seeded initial factors as iteration 0 and the movies' rating counts, and returns the loop
+ * initial factors as iteration 0 (hash-seeded, or with `warmStart` the plan's model's factors by
+ * id) and the movies' rating counts, and returns the loop
  * variable. A resumed run finds its settings and checkpoint and continues after the last complete
  * iteration instead. `settings.json` is written last: its presence means "prepared".
  */
@@ -60,8 +114,11 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
   const observed = { ratingMin: index.ratingMin, ratingMax: index.ratingMax };
   const grain = { blocks: plan.blockCount, partition: 'hash' as const };
   const { tuned } = task;
-  const settings: RunSettings = stored ?? {
-    options: resolveAlsOptions({ ...plan.options, ...grain }, observed),
+  const fixed: RunSettings = stored ?? {
+    options: resolveAlsOptions(
+      { ...plan.options, iterations: plan.iterations, ...grain },
+      observed,
+    ),
     ranking: resolveAlsOptions(
       {
         ...DEFAULT_RECOMMENDER_OPTIONS.als,
@@ -90,17 +147,31 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
       support[row] = counts[p]!;
     });
   });
-  const headOptions = { rating: settings.options, ranking: settings.ranking };
+  const headOptions = { rating: fixed.options, ranking: fixed.ranking };
+  // Warm start: the model named in the plan (the one active when the run was planned).
+  const warm = plan.warmStart
+    ? await loadModelBundle(stores.s3, modelPrefix(plan.warmStart.modelId))
+    : null;
+  const starts = {
+    rating: headStart('rating', headOptions.rating, userIds, itemIds, warm),
+    ranking: headStart('ranking', headOptions.ranking, userIds, itemIds, warm),
+  };
+  const settings: RunSettings =
+    stored ??
+    (plan.warmStart
+      ? {
+          ...fixed,
+          warmStart: {
+            modelId: plan.warmStart.modelId,
+            rating: starts.rating.summary!,
+            ranking: starts.ranking.summary!,
+          },
+        }
+      : fixed);
   await Promise.all([
     ...HEADS.flatMap((head) => [
-      files.putBytes(
-        layout.sideFactors(0, head, 'user'),
-        initialSide(userIds, headOptions[head], USER_SALT),
-      ),
-      files.putBytes(
-        layout.sideFactors(0, head, 'item'),
-        initialSide(itemIds, headOptions[head], ITEM_SALT),
-      ),
+      files.putBytes(layout.sideFactors(0, head, 'user'), starts[head].users),
+      files.putBytes(layout.sideFactors(0, head, 'item'), starts[head].items),
     ]),
     files.putBytes(layout.itemSupport, encodeCounts(support)),
   ]);

@@ -6,10 +6,12 @@ import {
   resolveTrainRequest,
 } from '../../core/train/train-request.ts';
 import { UnsupportedPartitionerError } from '../../core/train/token-ranges.ts';
-import type { RunPlan, TrainRequest } from '../../core/train/workflow-types.ts';
-import { getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
+import type { RunPlan, SkippedRun, TrainRequest } from '../../core/train/workflow-types.ts';
+import { activeModelId, getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
 import { readDatasetStatus } from '../ingest/dataset-status.ts';
+import { logger } from '../logger.ts';
 import type { Stores } from '../runtime.ts';
+import { checkNewData } from './new-data.ts';
 import { TrainingRun } from './run-state.ts';
 
 export interface PlanInput {
@@ -32,12 +34,14 @@ function runIdFromExecution(name: string): string {
 /**
  * Train step 1: resolves the request into the run's plan (`plan.json`) and registers the model as
  * `training`. Re-running a run (`resume`) returns its stored plan, marked `resumed` when an earlier
- * execution got past Init, so the machine skips straight to the loop.
+ * execution got past Init, so the machine skips straight to the loop. With `ifNewData`, a run
+ * that finds no rating changed since the active model returns a `SkippedRun` instead, having
+ * written nothing, and the machine ends there (a success).
  */
 export async function planRun(
   { request, executionName }: PlanInput,
   stores: Stores,
-): Promise<RunPlan> {
+): Promise<RunPlan | SkippedRun> {
   const runId = request.modelId ?? runIdFromExecution(executionName);
   const run = new TrainingRun(runId, stores);
   const existing = await run.files.currentJson<RunPlan>(run.layout.plan);
@@ -74,18 +78,31 @@ export async function planRun(
     throw error;
   }
   const maxConcurrency = deployedMaxConcurrency();
+  const now = new Date();
   const plan = resolveTrainRequest(request, {
     runId,
     executionName,
     dataset: request.dataset ?? status?.dataset ?? stores.db.keyspace,
-    now: new Date(),
+    now,
     partitioner,
     ...(maxConcurrency ? { maxConcurrency } : {}),
+    warmStartFrom: request.warmStart === true ? ((await activeModelId(stores.db)) ?? null) : null,
   });
+  // Checked after the request, so a bad request fails even when there is nothing to train on.
+  if (request.ifNewData === true) {
+    const check = await checkNewData(stores.db, now, runId);
+    logger.info(check.skipped ? 'no new data: run skipped' : 'new data: training', {
+      reason: check.reason,
+    });
+    if (check.skipped) return check;
+  }
   await run.files.putJson(run.layout.plan, plan);
   // The effective settings (defaults filled in), so a listing shows them while training runs.
   const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed } =
-    resolveAlsOptions(plan.options, { ratingMin: 0, ratingMax: 0 });
+    resolveAlsOptions(
+      { ...plan.options, iterations: plan.iterations },
+      { ratingMin: 0, ratingMax: 0 },
+    );
   await saveModelRecord(stores.db, {
     modelId: runId,
     dataset: plan.dataset,
@@ -95,6 +112,7 @@ export async function planRun(
       ...{ rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed },
       blocks: plan.blockCount,
       tuning: plan.tuning,
+      warmStart: plan.warmStart ?? null,
     },
     metrics: {},
     artifactsPrefix: modelPrefix(runId),

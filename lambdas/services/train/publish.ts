@@ -55,6 +55,8 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     similarN: plan.similarN,
     minRatings: plan.minRatings,
     refitIterations: plan.refitIterations,
+    // The model both ALS models started from, with the rows kept and hash-seeded (null: cold).
+    warmStart: settings.warmStart ?? null,
     ranking: {
       rank: ranking.rank,
       reg: ranking.reg,

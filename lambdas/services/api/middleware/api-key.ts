@@ -10,12 +10,21 @@ import { ApiError } from '../../../core/serving/api-error.ts';
  * refused: a misconfigured deployment fails closed.
  */
 export type ApiKeyCheck =
-  | { readonly mode: 'gateway' }
+  | {
+      readonly mode: 'gateway';
+      /**
+       * Writes must have come through an IAM-authorized method (the stack's write routes): a
+       * second line behind API Gateway, should a key-only method ever reach a write route.
+       */
+      readonly signedWrites?: boolean;
+    }
   | { readonly mode: 'local'; readonly key: string }
   | { readonly mode: 'unconfigured' };
 
 export function apiKeyCheckFromEnv(env: NodeJS.ProcessEnv): ApiKeyCheck {
-  if (env.RECSYS_API_KEY_SOURCE === 'gateway') return { mode: 'gateway' };
+  if (env.RECSYS_API_KEY_SOURCE === 'gateway') {
+    return { mode: 'gateway', signedWrites: env.RECSYS_WRITE_AUTH === 'iam' };
+  }
   const key = env.RECSYS_API_KEY?.trim();
   return key ? { mode: 'local', key } : { mode: 'unconfigured' };
 }
@@ -26,6 +35,21 @@ export function sameKey(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * A request that changes data: any method but GET, HEAD and OPTIONS, except `POST
+ * /recommendations`, which scores a posted profile and stores nothing.
+ */
+export function isWriteRequest(method: string, path: string): boolean {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+  return !(method === 'POST' && (path.replace(/\/$/, '') || '/') === '/recommendations');
+}
+
+/** True when API Gateway authorized the request with IAM (SigV4): it names the signer. */
+function signedByIam(event: APIGatewayProxyEvent): boolean {
+  const identity = event.requestContext?.identity;
+  return Boolean(identity?.userArn || identity?.accessKey);
+}
+
 export function apiKeyAuth(
   check: ApiKeyCheck,
   openPaths: ReadonlySet<string>,
@@ -34,7 +58,16 @@ export function apiKeyAuth(
     before: (request) => {
       const { httpMethod, path, headers } = request.event;
       if (httpMethod === 'OPTIONS' || openPaths.has(path.replace(/\/$/, '') || '/')) return;
-      if (check.mode === 'gateway') return;
+      if (check.mode === 'gateway') {
+        if (check.signedWrites && isWriteRequest(httpMethod, path) && !signedByIam(request.event)) {
+          throw new ApiError(
+            403,
+            'signature_required',
+            'changes need a SigV4-signed request (IAM); the API key alone only reads',
+          );
+        }
+        return;
+      }
       if (check.mode === 'unconfigured') {
         throw new ApiError(
           503,
