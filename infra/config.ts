@@ -1,5 +1,9 @@
 import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
-import { NEW_TABLE_WRITE_UNITS_PER_SECOND } from '../lambdas/core/ingest/write-budget.ts';
+import {
+  INGEST_CAPACITIES,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  type IngestCapacity,
+} from '../lambdas/core/ingest/write-budget.ts';
 import { assertIdentifier } from '../lambdas/core/schema/render-cql.ts';
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../lambdas/core/train/train-request.ts';
 
@@ -30,7 +34,8 @@ export interface RecsysConfig {
   readonly retainData: boolean;
   /** Defaults of the training run that ingestion chains to (the execution input, not code). */
   readonly rank: number;
-  readonly blocks: number;
+  /** Undefined: each run chooses its block count from the data set's size (block-count.ts). */
+  readonly blocks?: number;
   /**
    * The most Lambdas a pipeline runs at once: MaxConcurrency of the ingest chunk Map (lowered
    * further to the tables' write rate) and of every train block Map (the two output Maps that run
@@ -48,6 +53,11 @@ export interface RecsysConfig {
    * stack pre-warms both tables to it (Keyspaces warm throughput), and ingestion paces itself to it.
    */
   readonly ingestWriteUnits: number;
+  /**
+   * `provisioned`: the ratings tables hold `ingestWriteUnits` WCU each (a bulk load, billed per
+   * WCU-hour); deploy again without it once the load is done to return them to on-demand.
+   */
+  readonly ingestCapacity: IngestCapacity;
   /** Start training when an ingestion succeeds. */
   readonly trainAfterIngest: boolean;
   /**
@@ -205,6 +215,34 @@ export function readConfig(read: ContextReader): RecsysConfig {
         '-c accountConcurrency=<ConcurrentExecutions of aws lambda get-account-settings>',
     );
   }
+  const ingestCapacity = text(read, 'ingestCapacity', 'on-demand') as IngestCapacity;
+  if (!INGEST_CAPACITIES.includes(ingestCapacity)) {
+    throw new ConfigError(
+      `context ingestCapacity must be ${INGEST_CAPACITIES.join(' or ')}, got "${ingestCapacity}"`,
+    );
+  }
+  const provisioned = ingestCapacity === 'provisioned';
+  if (provisioned && profile === 'local') {
+    throw new ConfigError('context ingestCapacity=provisioned needs Keyspaces (the aws profile)');
+  }
+  if (
+    provisioned &&
+    (read('ingestWriteUnits') === undefined || read('ingestWriteUnits') === null)
+  ) {
+    throw new ConfigError(
+      'context ingestCapacity=provisioned needs -c ingestWriteUnits (the WCU each ratings table ' +
+        'holds for the load; `npx recsys plan` prints the cheapest)',
+    );
+  }
+  // A run's scans read ratings_by_user at the read capacity a provisioned load leaves it (500 RCU):
+  // train once the tables are on-demand again.
+  const trainAfterIngest = bool(read, 'trainAfterIngest', !provisioned);
+  if (provisioned && trainAfterIngest) {
+    throw new ConfigError(
+      'context trainAfterIngest=true with ingestCapacity=provisioned would scan the ratings at ' +
+        'the load’s read capacity: train after deploying again on-demand',
+    );
+  }
   const cors = read('corsOrigins');
   return {
     profile,
@@ -212,7 +250,9 @@ export function readConfig(read: ContextReader): RecsysConfig {
     keyspaceName,
     retainData: bool(read, 'retainData', false),
     rank: integer(read, 'rank', DEFAULT_ALS_OPTIONS.rank, 1, 500),
-    blocks: integer(read, 'blocks', TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS),
+    ...(read('blocks') === undefined || read('blocks') === null
+      ? {}
+      : { blocks: integer(read, 'blocks', TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS) }),
     concurrency,
     accountConcurrency,
     apiReservedConcurrency,
@@ -224,7 +264,8 @@ export function readConfig(read: ContextReader): RecsysConfig {
       1,
       1_000_000,
     ),
-    trainAfterIngest: bool(read, 'trainAfterIngest', true),
+    ingestCapacity,
+    trainAfterIngest,
     retrainSchedule: parseRetrainSchedule(text(read, 'retrainSchedule', DEFAULT_RETRAIN_SCHEDULE)),
     corsOrigins:
       cors === undefined || cors === null

@@ -61,6 +61,9 @@ export class RecsysStack extends Stack {
       retainData: props.retainData,
       keyspaces: !local,
       ratingsWriteUnits: ingestWriteUnits,
+      ...(props.ingestCapacity === 'provisioned'
+        ? { ratingsCapacity: 'provisioned' as const }
+        : {}),
     });
     const bucket = this.storage.bucket;
     if (!local) {
@@ -98,7 +101,7 @@ export class RecsysStack extends Stack {
     });
     const trainRequest = {
       options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
-      blocks: props.blocks ?? 4,
+      ...(props.blocks !== undefined ? { blocks: props.blocks } : {}),
       concurrency,
     };
     const retrainSchedule =

@@ -2,7 +2,9 @@ import { Duration, RemovalPolicy, aws_cassandra as keyspaces, aws_s3 as s3 } fro
 import { Construct } from 'constructs';
 import {
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
+  type IngestCapacity,
 } from '../../lambdas/core/ingest/write-budget.ts';
 import { TABLES } from '../../lambdas/core/schema/tables.ts';
 import { keyspacesTableProps } from '../keyspaces-schema.ts';
@@ -18,6 +20,11 @@ export interface StorageProps {
    * table's 4,000 they are pre-warmed to it (warm throughput).
    */
   readonly ratingsWriteUnits?: number;
+  /**
+   * `provisioned`: the ratings tables hold `ratingsWriteUnits` WCU each (and the read capacity a
+   * load needs, PROVISIONED_LOAD_READ_UNITS) instead of being on-demand: a bulk load.
+   */
+  readonly ratingsCapacity?: IngestCapacity;
 }
 
 /**
@@ -67,17 +74,20 @@ export class Storage extends Construct {
     keyspace.applyRemovalPolicy(removalPolicy);
     this.keyspace = keyspace;
 
-    const warm =
-      props.ratingsWriteUnits && props.ratingsWriteUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND
-        ? props.ratingsWriteUnits
-        : undefined;
+    const provisioned = props.ratingsCapacity === 'provisioned';
+    const writeUnits = props.ratingsWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND;
+    const warm = !provisioned && writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND;
     for (const table of TABLES) {
+      const ratings = (RATINGS_TABLES as readonly string[]).includes(table.name)
+        ? (table.name as (typeof RATINGS_TABLES)[number])
+        : undefined;
       const cfnTable = new keyspaces.CfnTable(
         this,
         `Table-${table.name}`,
         keyspacesTableProps(props.keyspaceName, table, {
-          ...(warm && (RATINGS_TABLES as readonly string[]).includes(table.name)
-            ? { warmWriteUnits: warm }
+          ...(ratings && warm ? { warmWriteUnits: writeUnits } : {}),
+          ...(ratings && provisioned
+            ? { provisioned: { readUnits: PROVISIONED_LOAD_READ_UNITS[ratings], writeUnits } }
             : {}),
         }),
       );

@@ -1,16 +1,33 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ASSUMPTIONS,
+  INGEST_SCHEDULE,
   PRICES_AS_OF,
   US_EAST_1,
   cgIterationFlops,
+  describeIngestSetting,
   estimatePlan,
+  ingestOptions,
+  ingestSettingFlags,
+  type IngestSetting,
   type PhaseEstimate,
   type PlanInput,
 } from '../../lambdas/core/plan/index.ts';
+import {
+  INGEST_CAPACITIES,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  type IngestCapacity,
+} from '../../lambdas/core/ingest/write-budget.ts';
+import {
+  TARGET_TASK_SECONDS,
+  TASK_SECONDS_BUDGET,
+  chooseBlockCount,
+  type BlockCount,
+} from '../../lambdas/core/train/block-count.ts';
+import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/index.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
@@ -27,8 +44,11 @@ interface PlanOptions {
   rankingRank: number;
   cgSteps: number;
   neighbourMovies: number;
-  blocks: number;
-  concurrency?: number;
+  blocks?: number;
+  concurrency: number;
+  tags: number;
+  ingestCapacity: IngestCapacity;
+  ingestWriteUnits?: number;
   region: string;
   requestsPerMonth: number;
   gflops?: number;
@@ -85,8 +105,41 @@ export function registerPlanCommand(program: Command): void {
       (DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}).maxItems ??
         DEFAULT_NEIGHBOUR_SETTINGS.maxItems,
     )
-    .option('--blocks <n>', 'blocks per side (training Map items)', intOption(1, MAX_BLOCKS), 16)
-    .option('--concurrency <n>', 'Map concurrency (default: blocks)', intOption(1, 10_000))
+    .option(
+      '--blocks <n>',
+      'blocks per side (training Map items; default: chosen from the data size, as the train Plan step chooses)',
+      intOption(1, MAX_BLOCKS),
+    )
+    .option(
+      '--concurrency <n>',
+      "Lambdas at once (the stack's -c concurrency; 40 where the account allows)",
+      intOption(1, 10_000),
+      MAX_DEFAULT_CONCURRENCY,
+    )
+    .option(
+      '--tags <n>',
+      'tag applications (tags.csv lines) ingested with the movies',
+      intOption(0),
+      0,
+    )
+    .option(
+      '--ingest-capacity <mode>',
+      `how the ratings tables take the ingest: ${INGEST_CAPACITIES.join(' or ')} (the stack's -c ingestCapacity)`,
+      (value: string) => {
+        if (!(INGEST_CAPACITIES as readonly string[]).includes(value)) {
+          throw new InvalidArgumentError(
+            `expected ${INGEST_CAPACITIES.join(' or ')}, got "${value}"`,
+          );
+        }
+        return value as IngestCapacity;
+      },
+      'on-demand' as IngestCapacity,
+    )
+    .option(
+      '--ingest-write-units <n>',
+      `WRU/s per ratings table on-demand (default ${NEW_TABLE_WRITE_UNITS_PER_SECOND}, a new table; above, pre-warmed), or WCU per table provisioned (default: the cheapest)`,
+      intOption(1, 1_000_000),
+    )
     .option('--region <name>', 'AWS region (only us-east-1 prices are known)', 'us-east-1')
     .option('--requests-per-month <n>', 'API requests a month', intOption(0), 1_000_000)
     .option(
@@ -183,9 +236,17 @@ function phaseLines(title: string, estimate: PhaseEstimate): string[] {
     `${title}: ${money(estimate.dollars)}${wall}`,
     ...estimate.lines.map(
       (l) =>
-        `  ${l.item.padEnd(50)} ${qty(l.quantity).padStart(16)} ${l.unit.padEnd(11)} × ${unitPrice(l.unitPrice).padEnd(12)} = ${money(l.dollars)}`,
+        `  ${l.item.padEnd(66)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} × ${unitPrice(l.unitPrice).padEnd(12)} = ${money(l.dollars)}`,
     ),
   ];
+}
+
+function blockLine(choice: BlockCount, asked: number | undefined, concurrency: number): string {
+  const how =
+    asked !== undefined
+      ? `--blocks ${asked} (the data size would choose ${choice.blocks})`
+      : `${choice.blocks}, chosen from the data size as the train Plan step chooses: fewest at which every per-block task fits its Lambda (${choice.fewestBlocks}), spread towards concurrency ${concurrency} while a task computes > ${TARGET_TASK_SECONDS} s`;
+  return `Blocks: ${how}; ${choice.fits ? `every task fits (memory, ≤ ${TASK_SECONDS_BUDGET} s)` : `DOES NOT FIT at any block count: ${choice.misfits.join('; ')}`}`;
 }
 
 function plan(opts: PlanOptions): void {
@@ -199,36 +260,61 @@ function plan(opts: PlanOptions): void {
     opts.cgGflops !== undefined
       ? { gflops: opts.cgGflops, source: '--cg-gflops' }
       : measuredCgGflops(opts.benchResults, opts.rankingRank);
-  const input: PlanInput = {
+  const sizes = {
     ratings: opts.ratings,
     users: opts.users,
     movies: opts.movies,
+    tags: opts.tags,
     rank: opts.rank,
     iterations: opts.iterations,
     refitIterations: opts.refitIterations,
     rankingRank: opts.rankingRank,
     cgSteps: opts.cgSteps,
     neighbourMovies: opts.neighbourMovies,
-    blocks: opts.blocks,
-    concurrency: opts.concurrency ?? opts.blocks,
-    requestsPerMonth: opts.requestsPerMonth,
     gflopsPerCore: measured.gflops,
     cgGflopsPerCore: measuredCg.gflops,
   };
+  const blockChoice = chooseBlockCount(sizes, { concurrency: opts.concurrency });
+  const base: PlanInput = {
+    ...sizes,
+    blocks: opts.blocks ?? blockChoice.blocks,
+    concurrency: opts.concurrency,
+    requestsPerMonth: opts.requestsPerMonth,
+  };
+  const ingestChoices = ingestOptions(base);
+  const ingest: IngestSetting =
+    opts.ingestCapacity === 'provisioned' && opts.ingestWriteUnits === undefined
+      ? ingestChoices.options.find((o) => o.estimate.setting.capacity === 'provisioned')!.estimate
+          .setting
+      : {
+          capacity: opts.ingestCapacity,
+          writeUnits: opts.ingestWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND,
+        };
+  const input: PlanInput = { ...base, ingest };
   const estimate = estimatePlan(input);
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ input, gflopsSource: measured.source, cgGflopsSource: measuredCg.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, estimate })}\n`,
+      `${JSON.stringify({ input, gflopsSource: measured.source, cgGflopsSource: measuredCg.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, ingestSchedule: INGEST_SCHEDULE, blockChoice, ingestOptions: ingestChoices, estimate })}\n`,
     );
     return;
   }
   const t = estimate.train;
   const out = [
-    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
+    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies, ${qty(input.tags ?? 0)} tags; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
     `ALS rate (Cholesky, scoring): ${measured.gflops} GFLOP/s per core (${measured.source})`,
     `CG rate (ranking model): ${measuredCg.gflops} GFLOP/s per core (${measuredCg.source})`,
+    blockLine(blockChoice, opts.blocks, opts.concurrency),
     '',
+    `Ingest setting assumed: ${describeIngestSetting(ingest)} (cdk deploy: ${ingestSettingFlags(ingest)})`,
     ...phaseLines('Ingest (once)', estimate.ingest),
+    `  ${estimate.ingest.chunks} chunks, ${estimate.ingest.chunkConcurrency} at once; chunk writes ≈ ${formatDuration(estimate.ingest.writeSeconds)}${estimate.ingest.provisionedHours ? `; provisioned for ${estimate.ingest.provisionedHours} billed h (ingest + ${formatDuration(ASSUMPTIONS.provisionedSwitchSeconds.value)} of switching)` : ''}`,
+    ...estimate.ingest.refusals.map((r) => `  NOT RUNNABLE AS SET: ${r}`),
+    'Ingest settings compared:',
+    ...ingestChoices.options.map(
+      (o) =>
+        `  ${o === ingestChoices.cheapest ? '*' : ' '} ${`${o.label}: ${describeIngestSetting(o.estimate.setting)}`.padEnd(88)} ${money(o.estimate.dollars).padStart(9)}  ${formatDuration(o.estimate.wallSeconds).padStart(9)}  (${ingestSettingFlags(o.estimate.setting)})${o.estimate.refusals.length ? ' — refused: ' + o.estimate.refusals.join('; ') : ''}`,
+    ),
+    '  (* the cheapest that runs)',
     '',
     ...phaseLines('Training (one run)', t),
     `  ${t.gflopPerIteration.toFixed(2)} GFLOP/iteration (both models), block ≈ ${formatDuration(t.blockSeconds)}, fit iteration ≈ ${formatDuration(t.secondsPerIteration)}, refit iteration ≈ ${formatDuration(t.secondsPerRefitIteration)}, ${t.loopIterations} iterations, neighbour stage ≈ ${formatDuration(t.neighbourSeconds)}`,
@@ -244,9 +330,13 @@ function plan(opts: PlanOptions): void {
     '',
     `Total (ingest + one training run + one month): ${money(estimate.totalDollars)}`,
     '',
-    `Prices: us-east-1 list prices as of ${PRICES_AS_OF}.`,
+    `Prices: us-east-1 list prices as of ${PRICES_AS_OF}; Keyspaces provisioned $${US_EAST_1.keyspacesPerWcuHour} per WCU-hour, $${US_EAST_1.keyspacesPerRcuHour} per RCU-hour; pre-warming ASSUMED at $${US_EAST_1.keyspacesPerPrewarmWriteUnit} per write unit/s added (no published figure found; lambdas/core/plan/prices.ts).`,
     'Assumptions:',
     ...Object.entries(ASSUMPTIONS).map(
+      ([name, a]) => `  ${name} = ${qty(a.value)} ${a.unit}: ${a.why}`,
+    ),
+    'Ingest schedule (lambdas/core/ingest/write-budget.ts, what ingestion runs):',
+    ...Object.entries(INGEST_SCHEDULE).map(
       ([name, a]) => `  ${name} = ${qty(a.value)} ${a.unit}: ${a.why}`,
     ),
   ];

@@ -133,7 +133,6 @@ export async function trainStep(
     request: {
       modelId,
       dataset: state.dataset!.name,
-      blocks: TRAIN_DEFAULTS.blocks,
       concurrency,
       activate: true,
     },

@@ -58,8 +58,9 @@ export const PROFILES = ['aws', 'local'] as const;
 /**
  * The templates linted: both profiles with their defaults (a new account), and the default profile
  * as an established account deploys it (reserved API concurrency, 10 GB memory cap, ratings tables
- * pre-warmed with WarmThroughput, data and logs retained), so every property the stack can emit is
- * checked against CloudFormation's schema.
+ * pre-warmed with WarmThroughput, data and logs retained) and as a provisioned bulk load deploys it
+ * (ratings tables with ProvisionedThroughput), so every property the stack can emit is checked
+ * against CloudFormation's schema.
  */
 export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
   aws: { profile: 'aws' },
@@ -70,6 +71,12 @@ export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
     maxMemoryMb: '10240',
     ingestWriteUnits: '40000',
     retainData: 'true',
+  },
+  // A provisioned bulk load: the ratings tables with ProvisionedThroughput instead of on-demand.
+  'aws-provisioned-load': {
+    profile: 'aws',
+    ingestCapacity: 'provisioned',
+    ingestWriteUnits: '2000',
   },
 };
 

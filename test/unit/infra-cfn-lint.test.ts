@@ -5,11 +5,12 @@ import { runCfnLint } from '../../scripts/infra/cfn-lint.ts';
 // templates. The first run creates .local/venv-cfn (about a minute); if that is impossible the test
 // fails with ensureCfnLint's one-line reason, never skips.
 describe('cfn-lint', () => {
-  it('finds nothing in the default, local and established-account templates', async () => {
+  it('finds nothing in the default, local, established-account and provisioned-load templates', async () => {
     const { code, output, templates } = await runCfnLint();
-    // aws, local, and aws as an established account deploys it (WarmThroughput, reserved
-    // concurrency, retained log groups): every property the stack can emit.
-    expect(templates).toHaveLength(3);
+    // aws, local, aws as an established account deploys it (WarmThroughput, reserved
+    // concurrency, retained log groups) and as a provisioned bulk load (ProvisionedThroughput):
+    // every property the stack can emit.
+    expect(templates).toHaveLength(4);
     expect(output).toBe('');
     expect(code).toBe(0);
   }, 900_000);

@@ -10,6 +10,7 @@ import { ConfigError, readConfig } from '../../infra/config.ts';
 import { definitionTimeoutSeconds } from '../../infra/constructs/pipeline-state-machine.ts';
 import {
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
 } from '../../lambdas/core/ingest/write-budget.ts';
 import { INGEST_DEFINITION } from '../../scripts/ingest/ingest-handlers.ts';
@@ -24,6 +25,7 @@ type Resource = {
 
 let fresh: Template;
 let established: Template;
+let provisionedLoad: Template;
 
 beforeAll(() => {
   // Defaults: what `cdk deploy` does on a brand-new account.
@@ -42,7 +44,13 @@ beforeAll(() => {
   });
   expect(second.error?.message).toBeUndefined();
   established = second.template!;
-}, 240_000);
+  // A provisioned bulk load (docs/deploy.md): the ratings tables hold 2,000 WCU for it.
+  const third = synthTemplate({
+    context: { ingestCapacity: 'provisioned', ingestWriteUnits: '2000' },
+  });
+  expect(third.error?.message).toBeUndefined();
+  provisionedLoad = third.template!;
+}, 360_000);
 
 /** Our functions (they run handler code), by service and handler module. */
 function functions(template: Template): Resource[] {
@@ -66,7 +74,7 @@ const chainedTrainRequest = (template: Template) => {
   const rule = Object.values(template.findResources('AWS::Events::Rule')).find((r) =>
     String(r.Properties.Description).startsWith('Trains a model'),
   )!;
-  return JSON.parse(rule.Properties.Targets[0].Input) as { concurrency: number };
+  return JSON.parse(rule.Properties.Targets[0].Input) as { concurrency: number; blocks?: number };
 };
 
 describe('finding 1: Lambda memory within the account’s quota', () => {
@@ -98,6 +106,65 @@ describe('finding 2: the ratings tables’ write rate', () => {
     }
     expect(env(withEnv(established, 'RECSYS_TABLE_WRITE_UNITS')[0]!).RECSYS_TABLE_WRITE_UNITS).toBe(
       '40000',
+    );
+  });
+});
+
+describe('a provisioned bulk load (-c ingestCapacity=provisioned)', () => {
+  it('gives both ratings tables, and only those, provisioned capacity instead of on-demand', () => {
+    const provisioned = tables(provisionedLoad).filter(
+      (t) => t.Properties.BillingMode.Mode === 'PROVISIONED',
+    );
+    expect(provisioned.map((t) => t.Properties.TableName).sort()).toEqual(
+      [...RATINGS_TABLES].sort(),
+    );
+    for (const table of provisioned) {
+      const name = table.Properties.TableName as (typeof RATINGS_TABLES)[number];
+      expect(table.Properties.BillingMode.ProvisionedThroughput).toEqual({
+        ReadCapacityUnits: PROVISIONED_LOAD_READ_UNITS[name],
+        WriteCapacityUnits: 2000,
+      });
+      // A provisioned table's warm throughput is its capacity: nothing to pre-warm.
+      expect(table.Properties.WarmThroughput).toBeUndefined();
+    }
+    for (const table of tables(fresh))
+      expect(table.Properties.BillingMode).toEqual({ Mode: 'ON_DEMAND' });
+    // Ingestion paces itself to the provisioned capacity.
+    expect(
+      env(withEnv(provisionedLoad, 'RECSYS_TABLE_WRITE_UNITS')[0]!).RECSYS_TABLE_WRITE_UNITS,
+    ).toBe('2000');
+  });
+
+  it('does not chain a training run to the load (its scans would meet the load’s 500 RCU)', () => {
+    const rules = Object.values(provisionedLoad.findResources('AWS::Events::Rule'));
+    expect(rules.some((r) => String(r.Properties.Description).startsWith('Trains a model'))).toBe(
+      false,
+    );
+  });
+
+  it('refuses a provisioned load without its capacity, on the local profile, or chained to training', () => {
+    const read = (context: Record<string, string>) => () => readConfig((k) => context[k]);
+    expect(read({ ingestCapacity: 'provisioned' })).toThrow(/ingestWriteUnits/);
+    expect(read({ ingestCapacity: 'sometimes' })).toThrow(/ingestCapacity must be/);
+    expect(
+      read({ ingestCapacity: 'provisioned', ingestWriteUnits: '2000', profile: 'local' }),
+    ).toThrow(/aws profile/);
+    expect(
+      read({ ingestCapacity: 'provisioned', ingestWriteUnits: '2000', trainAfterIngest: 'true' }),
+    ).toThrow(/trainAfterIngest/);
+    expect(read({})().ingestCapacity).toBe('on-demand');
+  });
+});
+
+describe('the block count of chained training', () => {
+  it('leaves it to the train Plan (chosen from the data set) unless -c blocks names one', () => {
+    expect(chainedTrainRequest(fresh).blocks).toBeUndefined();
+    expect(readConfig(() => undefined).blocks).toBeUndefined();
+    expect(readConfig((k) => ({ blocks: '6' })[k]).blocks).toBe(6);
+    // The Plan Lambda learns the memory quota the block count must fit.
+    expect(env(withEnv(fresh, 'RECSYS_MAX_CONCURRENCY')[0]!).RECSYS_MAX_MEMORY_MB).toBe('3008');
+    expect(env(withEnv(established, 'RECSYS_MAX_CONCURRENCY')[0]!).RECSYS_MAX_MEMORY_MB).toBe(
+      '10240',
     );
   });
 });

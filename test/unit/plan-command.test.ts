@@ -27,13 +27,46 @@ describe('recsys plan', () => {
     expect(stdout).toMatch(/Training \(one run\)/);
     expect(stdout).toMatch(/Serving \(one month\)/);
     expect(stdout).toMatch(/as of 20\d\d/);
-    expect(stdout).toMatch(/ingestRowsPerSecondPerLambda = 2,000 rows\/s/);
+    // The ingest schedule's own numbers, from write-budget.ts, and the setting assumed.
+    expect(stdout).toMatch(/chunkWriterRowsPerSecond = 2,000 rows\/s/);
+    expect(stdout).toMatch(/newTableWriteUnits = 4,000 WRU\/s per table/);
+    expect(stdout).toMatch(
+      /Ingest setting assumed: on-demand, new tables \(4,000 WRU\/s each\) \(cdk deploy: the default\)/,
+    );
+    // ml-latest-small: the default is also the cheapest (a few hundred thousand writes).
+    expect(stdout).toMatch(/\* default: on-demand, new tables/);
+    expect(stdout).toMatch(/ {3}cheapest provisioned: provisioned [\d,]+ WCU per ratings table/);
+    expect(stdout).toMatch(/pre-warming ASSUMED at \$0\.00065/);
+    // ml-latest-small fits one block (docs/cost-model.md, "Block count").
+    expect(stdout).toMatch(/Blocks: 1, chosen from the data size/);
     // The training defaults and the new stage's assumptions.
     expect(stdout).toMatch(/ranking model rank 64 \(CG, 3 steps\), 15 fit \+ 5 refit iterations/);
     expect(stdout).toMatch(/CG rate \(ranking model\): 10 GFLOP\/s per core \(--cg-gflops\)/);
     expect(stdout).toMatch(/validationShare = 0\.2 fraction: /);
     expect(stdout).toMatch(/neighbourInverseGflops = 3\.5 GFLOP\/s: /);
     expect(stdout).toMatch(/neighbourSolve \d+\.\d s/);
+  }, 60_000);
+
+  it('prices the setting asked for: a provisioned load at its cheapest WCU, or the one given', async () => {
+    const json = async (...args: string[]) =>
+      JSON.parse(
+        (await recsys(...sizes, '--gflops', '1', '--cg-gflops', '10', '--json', ...args)).stdout
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as {
+        input: { ingest: { capacity: string; writeUnits: number } };
+        ingestOptions: { options: { estimate: { setting: { writeUnits: number } } }[] };
+        estimate: { ingest: { provisionedHours: number } };
+      };
+    const cheapest = await json('--ingest-capacity', 'provisioned');
+    expect(cheapest.input.ingest).toEqual({
+      capacity: 'provisioned',
+      writeUnits: cheapest.ingestOptions.options[2]!.estimate.setting.writeUnits,
+    });
+    expect(cheapest.estimate.ingest.provisionedHours).toBeGreaterThan(0);
+    const given = await json('--ingest-capacity', 'provisioned', '--ingest-write-units', '3000');
+    expect(given.input.ingest).toEqual({ capacity: 'provisioned', writeUnits: 3000 });
   }, 60_000);
 
   it('keeps the JSON contract: ingest and train dollars, train wall seconds', async () => {
@@ -88,7 +121,7 @@ describe('recsys plan', () => {
     // 2 × (4·60·1000 + 2·3600·10) + 2 × (4·60·1000 + 2·3600·20) + 3600 × 30
     // = 624,000 + 768,000 + 108,000 = 1,500,000 flops in 0.001 s = 1.5 GFLOP/s.
     expect(out.input.cgGflopsPerCore).toBe(1.5);
-    expect(out.input.concurrency).toBe(16);
+    expect(out.input.concurrency).toBe(40);
     expect(out.estimate.totalDollars).toBeGreaterThan(0);
   }, 60_000);
 
@@ -99,6 +132,7 @@ describe('recsys plan', () => {
       [...sizes, '--bench-results', join(dir, 'missing')],
       [...sizes, '--gflops', '1', '--bench-results', join(dir, 'missing')],
       [...sizes, '--blocks', '501', '--gflops', '1', '--cg-gflops', '1'],
+      [...sizes, '--ingest-capacity', 'sometimes', '--gflops', '1', '--cg-gflops', '1'],
     ]) {
       const failure = await recsys(...args).then(
         () => undefined,

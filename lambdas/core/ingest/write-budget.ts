@@ -19,11 +19,17 @@ export const TABLE_WRITE_UNITS_QUOTA = 40_000;
 export const RATINGS_TABLES = ['ratings_by_user', 'ratings_by_movie'] as const;
 export const WRITE_UNITS_PER_RATING_PER_TABLE = 1;
 /**
- * Ratings per second one chunk Lambda is assumed to write into one table (it writes the two tables
- * one after the other). Not measured on AWS; the chunk writers are paced to at most their share of
- * the table rate, so a faster writer only idles.
+ * Rows per second one chunk Lambda is assumed to write in all (~16 batches in flight at ~8 ms a
+ * Keyspaces write). Not measured on AWS; the chunk writers are paced to at most their share of the
+ * table rate, so a faster writer only idles.
  */
-export const CHUNK_WRITER_RATINGS_PER_SECOND = 2_000;
+export const CHUNK_WRITER_ROWS_PER_SECOND = 2_000;
+/**
+ * Ratings per second one chunk Lambda writes into each ratings table: it fills both at once (half
+ * its batches in flight go to each), so every table sees every writer all the time and a table's
+ * rate is never left half-used while the writers are busy with the other one.
+ */
+export const CHUNK_WRITER_RATINGS_PER_SECOND = CHUNK_WRITER_ROWS_PER_SECOND / RATINGS_TABLES.length;
 /** The chunk Lambda's timeout (and the IngestChunk Task's TimeoutSeconds). */
 export const CHUNK_TIMEOUT_SECONDS = 900;
 /**
@@ -45,9 +51,28 @@ export class IngestBudgetError extends Error {
   override readonly name = 'IngestBudgetError';
 }
 
+/**
+ * How the ratings tables are billed during a load. `on-demand`: per write request unit, at the rate
+ * the tables sustain (4,000 WRU/s new, more once pre-warmed to `ingestWriteUnits`). `provisioned`:
+ * the stack switches both tables to provisioned capacity (`ingestWriteUnits` WCU each) for the
+ * load and back to on-demand after it (docs/deploy.md), billed per WCU-hour whatever is written.
+ */
+export type IngestCapacity = 'on-demand' | 'provisioned';
+export const INGEST_CAPACITIES: readonly IngestCapacity[] = ['on-demand', 'provisioned'];
+
+/**
+ * Read capacity of each ratings table while it is provisioned for a load. ratings_by_user: the
+ * Aggregate step scans every rating at LOCAL_QUORUM (~40 bytes a rating, 1 RCU per 4 KB): 500 RCU
+ * carry ~51,000 ratings/s, the scan rate the cost model assumes for one Lambda. ratings_by_movie: only
+ * the API's occasional reads.
+ */
+export const PROVISIONED_LOAD_READ_UNITS: Readonly<
+  Record<(typeof RATINGS_TABLES)[number], number>
+> = { ratings_by_user: 500, ratings_by_movie: 10 };
+
 export interface IngestScheduleInput {
   readonly ratingsBytes: number;
-  /** Write units per second each ratings table sustains (its warm throughput). */
+  /** Write units per second each ratings table sustains (its warm throughput, or its WCU). */
   readonly tableWriteUnits: number;
   /** The most chunk Lambdas at once the deployment allows (`concurrency`). */
   readonly concurrency: number;
@@ -60,12 +85,12 @@ export interface IngestSchedule {
   readonly chunks: number;
   /** Chunk Lambdas at once: the ingest Map's MaxConcurrency. */
   readonly chunkConcurrency: number;
-  /** The pace of each chunk writer, in ratings per second into one table. */
+  /** The pace of each chunk writer, in ratings per second into each table (both at once). */
   readonly writeRatingsPerSecond: number;
-  /** Worst case for one full chunk of the shortest lines, both tables written in turn. */
+  /** Worst case for one full chunk of the shortest lines, both tables written at once. */
   readonly chunkWriteSeconds: number;
-  /** Estimated wall time of the chunk Map for typical lines: [both tables at once, in turn]. */
-  readonly ingestSeconds: readonly [number, number];
+  /** Estimated wall time of the chunk writes for typical lines (both tables filled side by side). */
+  readonly ingestSeconds: number;
 }
 
 /** Ratings per second one chunk actually achieves when `inFlight` chunks share a table's rate. */
@@ -78,24 +103,24 @@ function ratingsPerSecond(tableWriteUnits: number, inFlight: number): number {
 
 /**
  * Seconds one chunk of `ratings` spends writing when `inFlight` chunks share the tables: it writes
- * ratings_by_user, then ratings_by_movie, each at its share of the table's rate (or its own pace,
- * if that is lower). Conservative: chunks in different phases would each get more.
+ * ratings_by_user and ratings_by_movie at once, each at its share of the table's rate (or its own
+ * pace, if that is lower).
  */
 export function chunkWriteSeconds(
   ratings: number,
   tableWriteUnits: number,
   inFlight: number,
 ): number {
-  return (RATINGS_TABLES.length * ratings) / ratingsPerSecond(tableWriteUnits, inFlight);
+  return ratings / ratingsPerSecond(tableWriteUnits, inFlight);
 }
 
 /**
- * Chunk size, chunks in flight and writer pace for a ratings file at a table write rate, such that
- * every chunk's writes fit {@link CHUNK_WRITE_BUDGET_SECONDS} and the chunk writers together never
- * ask a table for more than its rate. Refuses (IngestBudgetError, with what to change) a file that
- * would need more than MAX_CHUNKS chunks or more time than the state machine allows.
+ * The schedule {@link planIngestSchedule} would run, and why it would refuse it (`refusal`), without
+ * throwing: what the cost model prices (a refused setting is still worth a figure, with its reason).
  */
-export function planIngestSchedule(input: IngestScheduleInput): IngestSchedule {
+export function ingestSchedule(
+  input: IngestScheduleInput,
+): IngestSchedule & { readonly refusal?: string } {
   const { ratingsBytes, tableWriteUnits, concurrency } = input;
   if (!(Number.isInteger(tableWriteUnits) && tableWriteUnits >= 1)) {
     throw new RangeError(`table write units must be a positive integer, got ${tableWriteUnits}`);
@@ -115,29 +140,30 @@ export function planIngestSchedule(input: IngestScheduleInput): IngestSchedule {
     ),
   );
   const rate = ratingsPerSecond(tableWriteUnits, chunkConcurrency);
-  const budgetRatings = Math.floor((CHUNK_WRITE_BUDGET_SECONDS * rate) / RATINGS_TABLES.length);
+  const budgetRatings = Math.floor(CHUNK_WRITE_BUDGET_SECONDS * rate);
   const chunkBytes = Math.min(
     input.chunkBytes ?? defaultChunkBytes(ratingsBytes),
     budgetRatings * MIN_BYTES_PER_RATING,
   );
   const chunks = Math.max(1, Math.ceil(ratingsBytes / chunkBytes));
-  if (chunks > MAX_CHUNKS) {
-    throw new IngestBudgetError(
-      `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table need ` +
-        `${chunks} chunks of at most ${chunkBytes} bytes (the limit is ${MAX_CHUNKS}): pre-warm ` +
-        'the ratings tables (cdk deploy -c ingestWriteUnits=…)',
-    );
-  }
   const typicalRatings = ratingsBytes / TYPICAL_BYTES_PER_RATING;
-  const tableSeconds = typicalRatings / (rate * chunkConcurrency);
-  const ingestSeconds: [number, number] = [tableSeconds, RATINGS_TABLES.length * tableSeconds];
-  if (ingestSeconds[1] > INGEST_TIMEOUT_SECONDS * 0.8) {
-    throw new IngestBudgetError(
+  const ingestSeconds = typicalRatings / (rate * chunkConcurrency);
+  let refusal: string | undefined;
+  if (chunks > MAX_CHUNKS) {
+    refusal =
+      `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table need ` +
+      `${chunks} chunks of at most ${chunkBytes} bytes (the limit is ${MAX_CHUNKS}): ` +
+      (rate < CHUNK_WRITER_RATINGS_PER_SECOND
+        ? 'pre-warm the ratings tables (cdk deploy -c ingestWriteUnits=…)'
+        : `a chunk holds what one writer writes in ${CHUNK_WRITE_BUDGET_SECONDS} s at its own ` +
+          `pace, whatever -c ingestWriteUnits is, so one ingestion takes at most ` +
+          `${MAX_CHUNKS * chunkBytes} bytes of ratings`);
+  } else if (ingestSeconds > INGEST_TIMEOUT_SECONDS * 0.8) {
+    refusal =
       `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table take up to ` +
-        `${Math.round(ingestSeconds[1] / 60)} min to write, too close to the ingest state ` +
-        `machine's ${INGEST_TIMEOUT_SECONDS / 3600} h: pre-warm the ratings tables ` +
-        '(cdk deploy -c ingestWriteUnits=…)',
-    );
+      `${Math.round(ingestSeconds / 60)} min to write, too close to the ingest state ` +
+      `machine's ${INGEST_TIMEOUT_SECONDS / 3600} h: pre-warm the ratings tables ` +
+      '(cdk deploy -c ingestWriteUnits=…)';
   }
   return {
     chunkBytes,
@@ -153,5 +179,18 @@ export function planIngestSchedule(input: IngestScheduleInput): IngestSchedule {
       chunkConcurrency,
     ),
     ingestSeconds,
+    ...(refusal ? { refusal } : {}),
   };
+}
+
+/**
+ * Chunk size, chunks in flight and writer pace for a ratings file at a table write rate, such that
+ * every chunk's writes fit {@link CHUNK_WRITE_BUDGET_SECONDS} and the chunk writers together never
+ * ask a table for more than its rate. Refuses (IngestBudgetError, with what to change) a file that
+ * would need more than MAX_CHUNKS chunks or more time than the state machine allows.
+ */
+export function planIngestSchedule(input: IngestScheduleInput): IngestSchedule {
+  const { refusal, ...schedule } = ingestSchedule(input);
+  if (refusal) throw new IngestBudgetError(refusal);
+  return schedule;
 }

@@ -1,3 +1,15 @@
+import {
+  CHUNK_WRITE_BUDGET_SECONDS,
+  CHUNK_WRITER_ROWS_PER_SECOND,
+  INGEST_TIMEOUT_SECONDS,
+  MIN_BYTES_PER_RATING,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  PROVISIONED_LOAD_READ_UNITS,
+  TABLE_WRITE_UNITS_QUOTA,
+  TYPICAL_BYTES_PER_RATING,
+} from '../ingest/write-budget.ts';
+import { MAX_CHUNKS } from '../ingest/chunk-plan.ts';
+
 /**
  * Every number the cost model assumes that is not a price or an input. `recsys plan` prints them
  * all, with why, so an estimate can be checked and argued with line by line.
@@ -23,49 +35,43 @@ export const ASSUMPTIONS = {
   ingestMemoryMb: {
     value: 2048,
     unit: 'MB',
-    why: 'ingest chunk Lambda (infra/constructs/ingestion.ts)',
+    why: 'ingest chunk, Catalogue and Aggregate Lambdas (infra/constructs/ingestion.ts; Validate has 512, Plan and Finish 256)',
   },
   apiMemoryMb: { value: 1024, unit: 'MB', why: 'API Lambda (infra/constructs/api.ts)' },
-  csvBytesPerRating: {
-    value: 25,
-    unit: 'bytes',
-    why: 'a ratings.csv line of ml-25m averages ~25 bytes',
-  },
-  chunkBytes: {
-    value: 32 * 2 ** 20,
-    unit: 'bytes',
-    why: 'ingest chunk size cap (lambdas/core/ingest/chunk-plan.ts: 32 MiB, at most 400 chunks)',
-  },
-  maxChunks: { value: 400, unit: 'chunks', why: 'ingest chunk plan cap' },
-  wruPerRating: {
-    value: 2,
-    unit: 'WRU',
-    why: 'each rating is written to ratings_by_user and ratings_by_movie; each row < 1 KB = 1 WRU',
-  },
-  ingestRowsPerSecondPerLambda: {
-    value: 2000,
+  catalogueRowsPerSecond: {
+    value: 4000,
     unit: 'rows/s',
-    why: 'one chunk Lambda with ~16 writes in flight at ~8 ms Keyspaces write latency (not measured on AWS: local Cassandra shares the CPU with the loader)',
+    why: "Catalogue's movies and tags, Aggregate's per-user and per-movie rows: each a new on-demand table (4,000 WRU/s), written unpaced with 32 requests in flight, so the table's rate bounds them",
   },
-  tableWriteLimit: {
-    value: 40000,
-    unit: 'WRU/s per table',
-    why: 'default Keyspaces per-table on-demand throughput quota; raise it by a service-quota request',
+  provisionedSwitchSeconds: {
+    value: 1800,
+    unit: 's',
+    why: 'a provisioned bulk load holds its capacity beyond the ingest itself: the deploy that switches the ratings tables to provisioned before the upload, the upload, and the deploy that switches them back to on-demand after MarkReady (docs/deploy.md); billed in whole hours',
+  },
+  lambdaBaselineMb: {
+    value: 100,
+    unit: 'MB',
+    why: 'a train Lambda before it reads anything: Node, the AWS SDK and Cassandra clients, the code',
+  },
+  runFileCacheMb: {
+    value: 256,
+    unit: 'MB',
+    why: "a warm train container's cache of decoded run files from earlier tasks (lambdas/services/train/run-files.ts, RECSYS_TRAIN_CACHE_BYTES): counted on top of the task's own files, and each task holds its largest file twice while it downloads (the SDK's bytes, then Buffer.from's copy)",
   },
   storageBytesPerRatingRow: {
     value: 130,
     unit: 'bytes',
-    why: '~30 bytes of columns plus Keyspaces per-row metadata (~100 bytes); two rows per rating',
+    why: '~30 bytes of columns plus Keyspaces per-row metadata (~100 bytes); one row per rating in each ratings table',
   },
   scanBytesPerRating: {
     value: 40,
     unit: 'bytes',
-    why: 'bytes returned per rating by a token-range scan of ratings_by_user; 1 RRU per 4 KB (LOCAL_QUORUM)',
+    why: "bytes returned per rating by a token-range scan of ratings_by_user (training's scans, ingestion's Aggregate); 1 RRU per 4 KB (LOCAL_QUORUM)",
   },
   scanRatingsPerSecondPerLambda: {
     value: 50000,
     unit: 'ratings/s',
-    why: 'paged range scan (5,000-row pages, ~100 ms a page) by one scan Lambda',
+    why: "paged range scan (5,000-row pages, ~100 ms a page) by one Lambda (a training scan range; ingestion's Aggregate)",
   },
   s3BytesPerSecond: {
     value: 80e6,
@@ -147,3 +153,57 @@ export function assumptionValues(overrides: Partial<Assumptions> = {}): Assumpti
   ) as Assumptions;
   return { ...values, ...overrides };
 }
+
+/**
+ * The ingest schedule's own numbers (lambdas/core/ingest/write-budget.ts, what the Validate step
+ * runs): the cost model plans the chunk Map with the very function ingestion uses, so these are
+ * printed beside the assumptions but changed only there.
+ */
+export const INGEST_SCHEDULE: Record<string, Assumption> = {
+  newTableWriteUnits: {
+    value: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+    unit: 'WRU/s per table',
+    why: 'what a new on-demand Keyspaces table sustains until it grows or is pre-warmed ("Pre-warm a new table", Keyspaces guide)',
+  },
+  tableWriteUnitsQuota: {
+    value: TABLE_WRITE_UNITS_QUOTA,
+    unit: 'units/s per table',
+    why: 'default per-table throughput quota (on-demand and provisioned); pre-warming or provisioning above it needs a raise',
+  },
+  chunkWriterRowsPerSecond: {
+    value: CHUNK_WRITER_ROWS_PER_SECOND,
+    unit: 'rows/s',
+    why: 'one chunk Lambda, both ratings tables at once (half to each), ~16 batches in flight at ~8 ms (not measured on AWS)',
+  },
+  chunkWriteBudgetSeconds: {
+    value: CHUNK_WRITE_BUDGET_SECONDS,
+    unit: 's',
+    why: "a chunk's writes fit half its Lambda's 900 s: the chunk size follows from it and the writer's pace",
+  },
+  minBytesPerRating: {
+    value: MIN_BYTES_PER_RATING,
+    unit: 'bytes',
+    why: 'shortest ratings line: chunk sizes assume it, so no chunk holds more ratings than budgeted',
+  },
+  typicalBytesPerRating: {
+    value: TYPICAL_BYTES_PER_RATING,
+    unit: 'bytes',
+    why: "ml-25m's ratings.csv averages 27 bytes a line: the file size and the time estimates",
+  },
+  maxChunks: {
+    value: MAX_CHUNKS,
+    unit: 'chunks',
+    why: 'the chunk Map results must stay under the 256 KB payload quota',
+  },
+  ingestTimeoutSeconds: {
+    value: INGEST_TIMEOUT_SECONDS,
+    unit: 's',
+    why: 'the ingest state machine times out after 6 h; a schedule over 80 % of it is refused',
+  },
+  provisionedReadUnits: {
+    value:
+      PROVISIONED_LOAD_READ_UNITS.ratings_by_user + PROVISIONED_LOAD_READ_UNITS.ratings_by_movie,
+    unit: 'RCU',
+    why: `read capacity the ratings tables hold while provisioned (ratings_by_user ${PROVISIONED_LOAD_READ_UNITS.ratings_by_user} for the Aggregate scan, ratings_by_movie ${PROVISIONED_LOAD_READ_UNITS.ratings_by_movie})`,
+  },
+};

@@ -10,8 +10,56 @@
  * neighbour stage (a Map of per-user-block partial XᵀX over the M most-rated movies and one solve),
  * the outputs (top-N ranked by the factor/neighbour blend, similar movies) and Publish (the bundle).
  */
+import {
+  CHUNK_TIMEOUT_SECONDS,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  PROVISIONED_LOAD_READ_UNITS,
+  RATINGS_TABLES,
+  TABLE_WRITE_UNITS_QUOTA,
+  TYPICAL_BYTES_PER_RATING,
+  WRITE_UNITS_PER_RATING_PER_TABLE,
+  chunkWriteSeconds,
+  ingestSchedule,
+  type IngestCapacity,
+} from '../ingest/write-budget.ts';
 import { assumptionValues, type Assumptions } from './assumptions.ts';
 import { US_EAST_1, type Prices } from './prices.ts';
+
+/** How the ratings tables take an ingest: the stack's `ingestCapacity` and `ingestWriteUnits`. */
+export interface IngestSetting {
+  readonly capacity: IngestCapacity;
+  /**
+   * On-demand: write units/s each ratings table sustains (a new table's 4,000; above, the tables
+   * are pre-warmed to it). Provisioned: the WCU each table holds for the load.
+   */
+  readonly writeUnits: number;
+}
+
+/** What a plain `cdk deploy` runs: new on-demand tables at 4,000 WRU/s each. */
+export const DEFAULT_INGEST: IngestSetting = {
+  capacity: 'on-demand',
+  writeUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+};
+
+/** The context parameters that deploy an ingest setting. */
+export function ingestSettingFlags(setting: IngestSetting): string {
+  const units = `-c ingestWriteUnits=${setting.writeUnits}`;
+  return setting.capacity === 'provisioned'
+    ? `-c ingestCapacity=provisioned ${units}`
+    : setting.writeUnits === NEW_TABLE_WRITE_UNITS_PER_SECOND
+      ? 'the default'
+      : units;
+}
+
+export function describeIngestSetting(setting: IngestSetting): string {
+  const units = setting.writeUnits.toLocaleString('en-US');
+  if (setting.capacity === 'provisioned') {
+    return `provisioned ${units} WCU per ratings table for the load, then on-demand`;
+  }
+  return setting.writeUnits === NEW_TABLE_WRITE_UNITS_PER_SECOND
+    ? `on-demand, new tables (${units} WRU/s each)`
+    : `on-demand, pre-warmed to ${units} WRU/s each`;
+}
 
 export interface PlanInput {
   ratings: number;
@@ -31,6 +79,10 @@ export interface PlanInput {
   neighbourMovies: number;
   /** Blocks per side (the training Map's item count); also the scan ranges (the train default). */
   blocks: number;
+  /** Tag applications (tags.csv lines) the Catalogue step writes; 0 when not given. */
+  tags?: number;
+  /** How the ratings tables take the ingest; {@link DEFAULT_INGEST} when not given. */
+  ingest?: IngestSetting;
   /** Map MaxConcurrency for training and ingest. */
   concurrency: number;
   requestsPerMonth: number;
@@ -56,6 +108,8 @@ export interface PhaseEstimate {
 
 /** Seconds of one task (one Lambda invocation) of each kind, overheads and S3 transfers included. */
 export interface TrainTaskSeconds {
+  scanRange: number;
+  assembleBlock: number;
   /** The slower of a user-block and an item-block solve (both models), refit phase (every rating). */
   solveBlock: number;
   evaluateBlock: number;
@@ -68,8 +122,20 @@ export interface TrainTaskSeconds {
   publish: number;
 }
 
+export interface IngestEstimate extends PhaseEstimate {
+  setting: IngestSetting;
+  chunks: number;
+  chunkConcurrency: number;
+  /** Seconds of the chunk Map (the ratings writes). */
+  writeSeconds: number;
+  /** Billed hours of provisioned capacity (0 on-demand). */
+  provisionedHours: number;
+  /** Why the stack would refuse or fail this setting for this data set; empty when it runs. */
+  refusals: string[];
+}
+
 export interface PlanEstimate {
-  ingest: PhaseEstimate;
+  ingest: IngestEstimate;
   train: PhaseEstimate & {
     /** A fit iteration (training split). */
     secondsPerIteration: number;
@@ -205,41 +271,196 @@ const phase = (wallSeconds: number, lines: CostLine[]): PhaseEstimate => ({
 });
 
 const gbSeconds = (seconds: number, memoryMb: number) => (seconds * memoryMb) / 1024;
-export function estimateIngest(input: PlanInput, a: Assumptions, p: Prices): PhaseEstimate {
-  const bytes = input.ratings * a.csvBytesPerRating;
-  const chunks = Math.min(a.maxChunks, Math.max(1, Math.ceil(bytes / a.chunkBytes)));
-  const rows = input.ratings * a.wruPerRating;
-  const inFlight = Math.min(chunks, input.concurrency);
-  // Two tables, each with its own per-table write quota.
-  const rowsPerSecond = Math.min(
-    inFlight * a.ingestRowsPerSecondPerLambda,
-    a.wruPerRating * a.tableWriteLimit,
-  );
-  const lambdaSeconds = rows / a.ingestRowsPerSecondPerLambda + chunks * a.invokeOverheadSeconds;
-  const wallSeconds = a.mapOverheadSeconds + rows / rowsPerSecond + 5 * a.invokeOverheadSeconds;
-  return phase(wallSeconds, [
-    line(
-      'Keyspaces writes (2 rows per rating + movies)',
-      rows + input.movies,
-      'WRU',
-      p.keyspacesPerWru,
-    ),
-    line(
-      'Lambda compute (chunk writers)',
-      gbSeconds(lambdaSeconds, a.ingestMemoryMb),
-      'GB-s',
-      p.lambdaPerGbSecond,
-    ),
-    line('Lambda requests', chunks + 5, 'requests', p.lambdaPerRequest),
-    // Validate, Plan, IngestChunks, Catalogue, Aggregate, MarkReady + the Map's children.
-    line(
-      'Step Functions transitions',
-      6 + a.transitionsPerMapItem * chunks,
-      'transitions',
-      p.sfnPerTransition,
-    ),
-    line('S3 GET (chunk byte ranges)', chunks, 'requests', p.s3PerGet),
-  ]);
+/**
+ * Ingest of the ratings, movies and tags: the chunk Map as ingestion schedules it
+ * (lambdas/core/ingest/write-budget.ts: chunk size, writers at once, their pace, both tables filled
+ * side by side), then Catalogue (movies, tags) and Aggregate (a scan of every rating, the per-user
+ * and per-movie statistics). Paced writers wait for their share of the tables' rate, and Lambda
+ * bills the wait. Provisioned capacity is billed per WCU-hour for every started hour the tables
+ * hold it, used or not.
+ */
+export function estimateIngest(input: PlanInput, a: Assumptions, p: Prices): IngestEstimate {
+  const setting = input.ingest ?? DEFAULT_INGEST;
+  const provisioned = setting.capacity === 'provisioned';
+  const ratingsBytes = input.ratings * TYPICAL_BYTES_PER_RATING;
+  const schedule = ingestSchedule({
+    ratingsBytes,
+    tableWriteUnits: setting.writeUnits,
+    concurrency: input.concurrency,
+  });
+  const { chunks, chunkConcurrency } = schedule;
+  const refusals = schedule.refusal ? [schedule.refusal] : [];
+  const s3 = (bytes: number) => bytes / a.s3BytesPerSecond;
+  // Every chunk of a wave starts together and writes at the same pace, so the Map takes whole
+  // waves of the average chunk.
+  const chunkSeconds =
+    a.invokeOverheadSeconds +
+    s3(ratingsBytes / chunks) +
+    chunkWriteSeconds(input.ratings / chunks, setting.writeUnits, chunkConcurrency);
+  const writeSeconds = Math.ceil(chunks / chunkConcurrency) * chunkSeconds;
+  const tags = input.tags ?? 0;
+  // Catalogue and Aggregate write rows into new on-demand tables; Aggregate scans every rating.
+  const catalogueSeconds =
+    a.invokeOverheadSeconds + (input.movies + tags) / a.catalogueRowsPerSecond;
+  const aggregateSeconds =
+    a.invokeOverheadSeconds +
+    input.ratings / a.scanRatingsPerSecondPerLambda +
+    (input.users + input.movies) / a.catalogueRowsPerSecond;
+  for (const [step, seconds] of [
+    ['Catalogue', catalogueSeconds],
+    ['Aggregate', aggregateSeconds],
+  ] as const) {
+    if (seconds > CHUNK_TIMEOUT_SECONDS) {
+      refusals.push(
+        `${step} runs in one Lambda and would need ${Math.round(seconds)} s, over its ${CHUNK_TIMEOUT_SECONDS} s timeout`,
+      );
+    }
+  }
+  if (setting.writeUnits > TABLE_WRITE_UNITS_QUOTA) {
+    refusals.push(
+      `${setting.writeUnits} write units/s per table is above the default per-table quota of ` +
+        `${TABLE_WRITE_UNITS_QUOTA}: raise it in Service Quotas first`,
+    );
+  }
+  // Validate, Plan, Finish: one invocation each.
+  const wallSeconds =
+    a.mapOverheadSeconds +
+    writeSeconds +
+    catalogueSeconds +
+    aggregateSeconds +
+    3 * a.invokeOverheadSeconds;
+  const provisionedHours = provisioned
+    ? Math.ceil((wallSeconds + a.provisionedSwitchSeconds) / 3600)
+    : 0;
+  const ratingRows = RATINGS_TABLES.length * WRITE_UNITS_PER_RATING_PER_TABLE * input.ratings;
+  const readUnits =
+    PROVISIONED_LOAD_READ_UNITS.ratings_by_user + PROVISIONED_LOAD_READ_UNITS.ratings_by_movie;
+  const tables = RATINGS_TABLES.length;
+  const ratingsLines = provisioned
+    ? [
+        line(
+          `Keyspaces provisioned writes (${tables} ratings tables × ${setting.writeUnits} WCU × ${provisionedHours} h)`,
+          tables * setting.writeUnits * provisionedHours,
+          'WCU-hours',
+          p.keyspacesPerWcuHour,
+        ),
+        line(
+          `Keyspaces provisioned reads (${readUnits} RCU × ${provisionedHours} h, the Aggregate scan)`,
+          readUnits * provisionedHours,
+          'RCU-hours',
+          p.keyspacesPerRcuHour,
+        ),
+      ]
+    : [
+        line(`Keyspaces writes (${tables} rows per rating)`, ratingRows, 'WRU', p.keyspacesPerWru),
+        ...(setting.writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND
+          ? [
+              line(
+                `Keyspaces pre-warming (${tables} tables, ${NEW_TABLE_WRITE_UNITS_PER_SECOND} → ${setting.writeUnits} WRU/s; ASSUMED price)`,
+                tables * (setting.writeUnits - NEW_TABLE_WRITE_UNITS_PER_SECOND),
+                'WRU/s added',
+                p.keyspacesPerPrewarmWriteUnit,
+              ),
+            ]
+          : []),
+        line(
+          "Keyspaces reads (Aggregate's scan of every rating)",
+          Math.ceil((input.ratings * a.scanBytesPerRating) / 4096),
+          'RRU',
+          p.keyspacesPerRru,
+        ),
+      ];
+  const chunkLambdaSeconds = chunks * chunkSeconds;
+  const gbs =
+    gbSeconds(chunkLambdaSeconds + catalogueSeconds + aggregateSeconds, a.ingestMemoryMb) +
+    gbSeconds(a.invokeOverheadSeconds, 512) +
+    gbSeconds(2 * a.invokeOverheadSeconds, 256);
+  return {
+    ...phase(wallSeconds, [
+      ...ratingsLines,
+      line(
+        'Keyspaces writes (catalogue: movies + tags)',
+        input.movies + tags,
+        'WRU',
+        p.keyspacesPerWru,
+      ),
+      line(
+        'Keyspaces writes (Aggregate: per-user and per-movie statistics)',
+        input.users + input.movies,
+        'WRU',
+        p.keyspacesPerWru,
+      ),
+      line(
+        'Lambda compute (paced chunk writers, Catalogue, Aggregate)',
+        gbs,
+        'GB-s',
+        p.lambdaPerGbSecond,
+      ),
+      // Validate, Plan, Catalogue, Aggregate, Finish + one per chunk.
+      line('Lambda requests', chunks + 5, 'requests', p.lambdaPerRequest),
+      // Validate, Plan, IngestChunks, Catalogue, Aggregate, MarkReady + the Map's children.
+      line(
+        'Step Functions transitions',
+        6 + a.transitionsPerMapItem * chunks,
+        'transitions',
+        p.sfnPerTransition,
+      ),
+      // A byte range per chunk, a boundary window per cut (Plan), movies, links and tags.
+      line(
+        'S3 GET (chunk ranges, boundaries, catalogue)',
+        2 * chunks - 1 + 3,
+        'requests',
+        p.s3PerGet,
+      ),
+    ]),
+    setting,
+    chunks,
+    chunkConcurrency,
+    writeSeconds,
+    provisionedHours,
+    refusals,
+  };
+}
+
+export interface IngestOption {
+  readonly label: string;
+  readonly estimate: IngestEstimate;
+}
+
+/**
+ * The ingest settings worth comparing for a data set: the default (new on-demand tables), the
+ * fastest without a quota raise (pre-warmed to the per-table quota), and the cheapest provisioned
+ * bulk load (every WCU count from 100 to the quota in steps of 100; the cheapest that runs, the
+ * faster of equals). `cheapest` is the cheapest setting that runs (or the cheapest of all, when
+ * none does).
+ */
+export function ingestOptions(
+  input: PlanInput,
+  overrides: { assumptions?: Partial<Assumptions>; prices?: Prices } = {},
+): { options: IngestOption[]; cheapest: IngestOption } {
+  const a = assumptionValues(overrides.assumptions);
+  const p = overrides.prices ?? US_EAST_1;
+  const at = (setting: IngestSetting) => estimateIngest({ ...input, ingest: setting }, a, p);
+  const better = (x: IngestEstimate, y: IngestEstimate) =>
+    (x.refusals.length === 0) !== (y.refusals.length === 0)
+      ? x.refusals.length === 0
+      : x.dollars < y.dollars - 1e-9 ||
+        (Math.abs(x.dollars - y.dollars) <= 1e-9 && x.wallSeconds < y.wallSeconds);
+  let provisioned: IngestEstimate | undefined;
+  for (let units = 100; units <= TABLE_WRITE_UNITS_QUOTA; units += 100) {
+    const e = at({ capacity: 'provisioned', writeUnits: units });
+    if (!provisioned || better(e, provisioned)) provisioned = e;
+  }
+  const options: IngestOption[] = [
+    { label: 'default', estimate: at(DEFAULT_INGEST) },
+    {
+      label: 'fastest without a quota raise',
+      estimate: at({ capacity: 'on-demand', writeUnits: TABLE_WRITE_UNITS_QUOTA }),
+    },
+    { label: 'cheapest provisioned', estimate: provisioned! },
+  ];
+  const cheapest = options.reduce((best, o) => (better(o.estimate, best.estimate) ? o : best));
+  return { options, cheapest };
 }
 
 /** A stored list is one row: its ids and scores (4 + 4 bytes an entry) plus the per-row overhead. */
@@ -487,6 +708,8 @@ export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): Plan
       cgIterationFlops(ratings, users, movies, k, steps)) /
     1e9;
   const tasks: TrainTaskSeconds = {
+    scanRange: scanSeconds,
+    assembleBlock: assembleSeconds,
     solveBlock: Math.max(refit.userBlock, refit.itemBlock),
     evaluateBlock: refit.evaluate,
     combine: Math.max(combine(users), combine(movies)),
@@ -511,14 +734,100 @@ export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): Plan
   };
 }
 
+/** Train task kinds, as {@link TrainTaskSeconds} names them. */
+export type TrainTask = keyof TrainTaskSeconds;
+
+/** The tasks that shrink as the block count grows (one per block or scan range). */
+export const PER_BLOCK_TASKS: readonly TrainTask[] = [
+  'scanRange',
+  'assembleBlock',
+  'solveBlock',
+  'evaluateBlock',
+  'neighbourGram',
+  'topN',
+  'similarMovies',
+];
+
+/** Memory (MB) each kind of train task gets as deployed (infra/constructs/training.ts), at most `maxMemoryMb`. */
+export function trainTaskMemoryLimitsMb(
+  a: Assumptions,
+  maxMemoryMb = Infinity,
+): Record<TrainTask, number> {
+  const cap = (mb: number) => Math.min(mb, maxMemoryMb);
+  return {
+    scanRange: cap(a.scanMemoryMb),
+    assembleBlock: cap(a.scanMemoryMb),
+    solveBlock: cap(a.solveMemoryMb),
+    evaluateBlock: cap(a.solveMemoryMb),
+    combine: cap(a.smallTaskMemoryMb),
+    neighbourGram: cap(a.solveMemoryMb),
+    neighbourSolve: cap(a.solveMemoryMb),
+    topN: cap(a.solveMemoryMb),
+    similarMovies: cap(a.solveMemoryMb),
+    publish: cap(a.smallTaskMemoryMb),
+  };
+}
+
+/**
+ * Peak bytes of one task of each kind: the files it holds (each whole, as the handlers read them)
+ * plus its largest file a second time while it downloads, the Lambda's own baseline and the warm
+ * container's cache of earlier tasks' files ({@link Assumptions.runFileCacheMb}). The blocks'
+ * shares (CSR slices, parts) shrink with the block count; a whole side of factors does not: a
+ * block solve holds the other side of both models and its own side's ranking factors (the CG warm
+ * start), the outputs and Publish hold the whole bundle.
+ */
+export function trainTaskMemoryBytes(input: PlanInput, a: Assumptions): Record<TrainTask, number> {
+  const { ratings: R, users: U, movies: I, blocks: B } = input;
+  const d = input.rank + 1;
+  const k = input.rankingRank;
+  const M = Math.min(input.neighbourMovies, I);
+  const v = a.validationShare;
+  const gram = ((k * (k + 1)) / 2) * 8;
+  const ratingSide = (rows: number) => rows * d * 4;
+  const rankingSide = (rows: number) => rows * k * 4 + gram;
+  // Column index and value per rating; row id and row pointer per row.
+  const csr = (n: number, rows: number) => n * 8 + rows * 8;
+  const fixed = (a.lambdaBaselineMb + a.runFileCacheMb) * 2 ** 20;
+  const held = (...files: number[]) =>
+    fixed + files.reduce((sum, f) => sum + f, 0) + Math.max(0, ...files);
+  const out = (rows: number) => (rows / B) * (d + k) * 4;
+  const sides = [ratingSide(U), ratingSide(I), rankingSide(U), rankingSide(I)];
+  const neighbours = M > 0 ? 4 * M * M : 0;
+  return {
+    // Its ratings as shuffle parts (12 bytes a rating, both orientations) until they are written.
+    scanRange: held((R / B) * 12 * 2),
+    // Its parts in, its CSR slices (fit and every rating, both sides) and validation out.
+    assembleBlock: held(
+      (R / B) * 24,
+      2 * csr(((1 - v) * R) / B, (U + I) / B),
+      v > 0 ? 2 * csr(R / B, (U + I) / B) : 0,
+      (v * R * 12) / B,
+    ),
+    solveBlock: Math.max(
+      held(csr(R / B, U / B), ratingSide(I), rankingSide(I), rankingSide(U), out(U)),
+      held(csr(R / B, I / B), ratingSide(U), rankingSide(U), rankingSide(I), out(I)),
+    ),
+    evaluateBlock: held(ratingSide(U), ratingSide(I), csr(R / B, U / B), (v * R * 12) / B),
+    // Both models' blocks of one side in, the whole side of both out (users: the larger side).
+    combine: held(Math.max(U, I) * (d + k) * 4, Math.max(U, I) * (d + k) * 4 + gram),
+    // The float64 partial, its float32 copy and the encoded file (docs/cost-model.md).
+    neighbourGram: M > 0 ? held(csr(R / B, U / B), 8 * M * M, 2 * neighbours) : 0,
+    // float64 sum 8M², 4 partials in flight 32M², the inverse rows 4M², the model 4M².
+    neighbourSolve: M > 0 ? fixed + 48 * M * M : 0,
+    topN: held(...sides, neighbours, csr(R / B, U / B)),
+    similarMovies: held(...sides, neighbours),
+    publish: held(...sides, neighbours, bundleBytes(input)),
+  };
+}
+
 export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices): PhaseEstimate {
   const q = input.requestsPerMonth;
   const keyspacesGb =
-    (input.ratings * a.wruPerRating * a.storageBytesPerRatingRow +
+    (input.ratings * RATINGS_TABLES.length * a.storageBytesPerRatingRow +
       input.users * listBytes(a.topN, a) +
       input.movies * listBytes(a.similarN, a)) /
     1e9;
-  const s3Gb = (input.ratings * a.csvBytesPerRating + bundleBytes(input)) / 1e9;
+  const s3Gb = (input.ratings * TYPICAL_BYTES_PER_RATING + bundleBytes(input)) / 1e9;
   return phase(0, [
     line('API Gateway requests', q, 'requests', p.apiGatewayPerRequest),
     line('Lambda requests (API)', q, 'requests', p.lambdaPerRequest),

@@ -1,6 +1,7 @@
 import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
 import { resolveNeighbourSettings } from '../neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
+import { MAX_BLOCKS, chooseBlockCount } from './block-count.ts';
 import { assertRunId } from './run-layout.ts';
 import { planTokenRanges, type Partitioner } from './token-ranges.ts';
 import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
@@ -17,6 +18,7 @@ export class TrainRequestError extends Error {
 }
 
 export const TRAIN_DEFAULTS = {
+  /** Blocks when the data set's size is unknown; otherwise chosen from it (block-count.ts). */
   blocks: 4,
   validation: 0.2,
   splitSeed: 0,
@@ -40,7 +42,7 @@ export const WARM_START_DEFAULTS = {
  * The execution state holds a few hundred bytes per block (the plan's block list and token ranges,
  * the evaluation partials, the output counts): 500 blocks stay well inside the 256 KB quota.
  */
-export const MAX_BLOCKS = 500;
+export { MAX_BLOCKS };
 
 const OPTION_KEYS: readonly (keyof TrainAlsOptions)[] = [
   'rank',
@@ -136,6 +138,10 @@ export interface PlanContext {
   readonly partitioner?: Partitioner;
   /** The most Lambdas at once the deployment allows (its `concurrency` setting). */
   readonly maxConcurrency?: number;
+  /** The ingested data set's exact counts (its datasets row): the default block count follows. */
+  readonly data?: { readonly ratings: number; readonly users: number; readonly movies: number };
+  /** The account's Lambda memory quota as deployed (`maxMemoryMb`): no task gets more. */
+  readonly maxMemoryMb?: number;
   /** The active model, which a `warmStart` request starts from (null: none, so a cold start). */
   readonly warmStartFrom?: string | null;
 }
@@ -171,7 +177,10 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
   const iterations =
     options.iterations ??
     (warmFrom ? WARM_START_DEFAULTS.iterations : DEFAULT_ALS_OPTIONS.iterations);
-  const blockCount = integer('blocks', request.blocks ?? TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS);
+  const blockCount =
+    request.blocks !== undefined
+      ? integer('blocks', request.blocks, 1, MAX_BLOCKS)
+      : defaultBlockCount(request, context, options);
   const scanRanges = integer('scanRanges', request.scanRanges ?? blockCount, 1, MAX_BLOCKS);
   const maxConcurrency = context.maxConcurrency ?? 10_000;
   assertConcurrencyWithin(request.concurrency, maxConcurrency);
@@ -250,6 +259,52 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     warmStart: warmFrom ? { modelId: warmFrom } : null,
     resumed: false,
   };
+}
+
+/**
+ * Blocks for a request that names none: chosen from the ingested data set's counts so that every
+ * Task fits its Lambda (block-count.ts), or TRAIN_DEFAULTS.blocks when the counts are unknown. A
+ * data set no block count fits (a whole side of factors or the bundle outgrows its Lambda) stops
+ * here with the reason: the run could only fail later, out of memory, after its scans.
+ */
+function defaultBlockCount(
+  request: TrainRequest,
+  context: PlanContext,
+  options: TrainAlsOptions,
+): number {
+  const data = context.data;
+  if (!data || !(data.ratings > 0)) return TRAIN_DEFAULTS.blocks;
+  const ranking = { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...checkedRanking(request.ranking) };
+  const neighbours = checkedNeighbours(request);
+  const validation = fraction('validation', request.validation ?? TRAIN_DEFAULTS.validation, 0.9);
+  const concurrency =
+    typeof request.concurrency === 'number' ? request.concurrency : context.maxConcurrency;
+  const choice = chooseBlockCount(
+    {
+      ratings: data.ratings,
+      users: data.users,
+      movies: data.movies,
+      rank: options.rank ?? DEFAULT_ALS_OPTIONS.rank,
+      iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
+      refitIterations: TRAIN_DEFAULTS.refitIterations,
+      rankingRank: ranking.rank ?? DEFAULT_ALS_OPTIONS.rank,
+      cgSteps: ranking.cgSteps ?? 3,
+      neighbourMovies: neighbours?.maxItems ?? 0,
+    },
+    {
+      concurrency: concurrency ?? MAX_BLOCKS,
+      ...(context.maxMemoryMb ? { maxMemoryMb: context.maxMemoryMb } : {}),
+    },
+    { validationShare: validation },
+  );
+  if (!choice.fits) {
+    throw new TrainRequestError(
+      `${data.ratings} ratings of ${data.users} users and ${data.movies} movies fit the training ` +
+        `Lambdas at no block count (at ${choice.blocks}: ${choice.misfits.join('; ')}); see ` +
+        'docs/cost-model.md, "Block count", or pass blocks explicitly',
+    );
+  }
+  return choice.blocks;
 }
 
 function assertRunIdOrReject(runId: string): string {

@@ -156,15 +156,29 @@ async function writeRatings(
     reported = writes;
     onWritten(Math.floor(writes / 2));
   };
-  // On Keyspaces each chunk keeps to its share of the tables' write rate (write-budget.ts): one
-  // table is written at a time, so one pace covers both.
-  const pacer = ratingsPerSecond > 0 ? new RatePacer(ratingsPerSecond) : undefined;
-  const pace = pacer && ((statements: number) => pacer.take(statements));
+  // Both tables at once, half the batches in flight each: every table sees every writer all the
+  // time, so a table's rate (its provisioned capacity, above all) is never left idle while the
+  // writers fill the other one. On Keyspaces each table's writes keep to this chunk's share of
+  // that table's rate (write-budget.ts), one pacer per table.
+  const pacer = () => {
+    if (!(ratingsPerSecond > 0)) return undefined;
+    const p = new RatePacer(ratingsPerSecond);
+    return (statements: number) => p.take(statements);
+  };
+  const perTable = Math.max(1, Math.floor(BATCHES_IN_FLIGHT / 2));
+  const userPace = pacer();
+  const moviePace = pacer();
   // Halfway through the user batches is where a failure would hurt idempotence most.
   const half = Math.ceil(userBatches.length / 2);
-  await db.batchMany(userBatches.slice(0, half), BATCHES_IN_FLIGHT, onDone, pace);
-  injectFault(`chunk-${chunkIndex}`);
-  await db.batchMany(userBatches.slice(half), BATCHES_IN_FLIGHT, onDone, pace);
-  await db.batchMany(movieBatches, BATCHES_IN_FLIGHT, onDone, pace);
+  // Both settle before a failure is thrown, so no write outlives the invocation that made it.
+  const settled = await Promise.allSettled([
+    (async () => {
+      await db.batchMany(userBatches.slice(0, half), perTable, onDone, userPace);
+      injectFault(`chunk-${chunkIndex}`);
+      await db.batchMany(userBatches.slice(half), perTable, onDone, userPace);
+    })(),
+    db.batchMany(movieBatches, perTable, onDone, moviePace),
+  ]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   onWritten(table.length);
 }

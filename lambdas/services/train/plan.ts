@@ -26,6 +26,26 @@ function deployedMaxConcurrency(): number | undefined {
   return Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
+/** The account's Lambda memory quota as deployed (RECSYS_MAX_MEMORY_MB): no task gets more. */
+function deployedMaxMemoryMb(): number | undefined {
+  const value = Number(process.env.RECSYS_MAX_MEMORY_MB);
+  return Number.isInteger(value) && value >= 128 ? value : undefined;
+}
+
+/**
+ * The data set's size as its ingestion counted it (the datasets row): the default block count
+ * follows from it. Items are the movies rated (the catalogue's count when that is larger).
+ */
+function dataCounts(
+  status: Awaited<ReturnType<typeof readDatasetStatus>>,
+): { data: { ratings: number; users: number; movies: number } } | Record<string, never> {
+  const counts = status?.counts ?? {};
+  const ratings = counts.ratings ?? 0;
+  const users = counts.users ?? 0;
+  const movies = Math.max(counts.ratedMovies ?? 0, counts.movies ?? 0);
+  return ratings > 0 && users > 0 && movies > 0 ? { data: { ratings, users, movies } } : {};
+}
+
 /** Execution names may hold characters a model id may not; anything else maps to "-". */
 function runIdFromExecution(name: string): string {
   return ('als-' + name.replace(/[^A-Za-z0-9._-]/g, '-')).slice(0, 100);
@@ -86,6 +106,8 @@ export async function planRun(
     now,
     partitioner,
     ...(maxConcurrency ? { maxConcurrency } : {}),
+    ...(deployedMaxMemoryMb() ? { maxMemoryMb: deployedMaxMemoryMb() } : {}),
+    ...dataCounts(status),
     warmStartFrom: request.warmStart === true ? ((await activeModelId(stores.db)) ?? null) : null,
   });
   // Checked after the request, so a bad request fails even when there is nothing to train on.
