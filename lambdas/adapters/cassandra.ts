@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import type { BatchGrouping } from '../core/ingest/batching.ts';
 import { withRetry } from '../core/retry.ts';
 import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
 import { TABLES } from '../core/schema/tables.ts';
@@ -127,6 +128,15 @@ export type Params = readonly unknown[];
 export interface BatchQuery {
   readonly query: string;
   readonly params: Params;
+}
+
+/**
+ * Batches to send, by index: an array, or anything that builds each batch when asked (so a bulk
+ * load's statements exist only while in flight).
+ */
+export interface BatchSource {
+  readonly length: number;
+  at(index: number): readonly BatchQuery[] | undefined;
 }
 
 /** Amazon Keyspaces rejects batches of more statements than this. */
@@ -298,11 +308,22 @@ export class CassandraStore {
   }
 
   /**
+   * How bulk writes should group rows into UNLOGGED batches (core/ingest/batching.ts). On a
+   * single-node Cassandra every partition has the same replica, so several partitions share a batch
+   * (`replica`) at no cost to any other node; on Keyspaces and on a cluster, one partition per batch.
+   */
+  async batchGrouping(): Promise<BatchGrouping> {
+    if (this.config.mode !== 'local') return 'partition';
+    await this.client.connect();
+    return this.client.hosts.length === 1 ? 'replica' : 'partition';
+  }
+
+  /**
    * Runs many idempotent batches with bounded concurrency; `onDone` hears of each finished one.
    * `pace`, if given, is awaited with each batch's statement count before it is sent (a rate cap).
    */
   async batchMany(
-    batches: readonly (readonly BatchQuery[])[],
+    batches: BatchSource,
     concurrency = 32,
     onDone?: (batch: readonly BatchQuery[]) => void,
     pace?: (statements: number) => Promise<void>,
@@ -310,7 +331,7 @@ export class CassandraStore {
     let next = 0;
     const worker = async () => {
       while (next < batches.length) {
-        const batch = batches[next++]!;
+        const batch = batches.at(next++)!;
         if (pace) await pace(batch.length);
         await this.batch(batch, { idempotent: true });
         onDone?.(batch);

@@ -1,4 +1,4 @@
-import type { CassandraStore, Params } from '../adapters/cassandra.ts';
+import type { BatchQuery, BatchSource, CassandraStore, Params } from '../adapters/cassandra.ts';
 import { movieBucket } from '../core/ingest/batching.ts';
 
 /**
@@ -46,4 +46,28 @@ export function ratingDeletes(db: CassandraStore): { byUser: string; byMovie: st
       `DELETE FROM ${db.table('ratings_by_movie')} USING TIMESTAMP ? ` +
       'WHERE movie_id = ? AND bucket = ? AND user_id = ?',
   };
+}
+
+/**
+ * Batches of row indices, each turned into its statements only when it is sent: a chunk of a
+ * million ratings then holds its rows in typed arrays, not two short-lived objects per rating that
+ * outlive every young-generation collection while they wait their turn.
+ */
+export class RowBatches implements BatchSource {
+  constructor(
+    private readonly runs: readonly (readonly number[])[],
+    private readonly statement: (row: number) => BatchQuery,
+  ) {}
+
+  get length(): number {
+    return this.runs.length;
+  }
+
+  at(index: number): BatchQuery[] | undefined {
+    return this.runs[index]?.map(this.statement);
+  }
+
+  slice(start?: number, end?: number): RowBatches {
+    return new RowBatches(this.runs.slice(start, end), this.statement);
+  }
 }

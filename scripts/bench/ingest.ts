@@ -5,15 +5,19 @@
  * from PyPI, installed into .local/venv; `npm run bench -- --peers` passes the pinned one from
  * .local/venv-peers in $RECSYS_CQLSH) for comparison. Writes bench/results/ingest.json.
  *
- *   npm run bench:ingest -- [--ratings 5000000] [--sets small,generated] [--skip-cqlsh]
+ *   npm run bench:ingest -- [--ratings 5000000] [--sets small,generated] [--skip-cqlsh] [--no-warmup]
  *
  * The results file is keyed by data set: a run replaces the entries of the sets it measured and
  * keeps the others (the 5M run takes tens of minutes on 2 cores).
  *
  * cqlsh COPY loads one table per command from a file whose columns match it, so it is given the
  * ratings file for ratings_by_user and a derived file with the bucket column for ratings_by_movie
- * (deriving it is not timed). Both sides write the same 2 rows per rating into empty keyspaces.
- * Cassandra and the loaders share this machine's cores, so rates are per machine, not per core.
+ * (deriving it is not timed). Both sides write the same 2 rows per rating into empty keyspaces,
+ * back to back on the same server: ours, then COPY, per data set, after one untimed warm-up ingest
+ * (--no-warmup skips it) so that neither loader pays for the server's JIT alone. Cassandra and the
+ * loaders share this machine's cores, so rates are per machine, not per core; each loader's load
+ * average and CPU seconds (its own process and children, and the Cassandra JVM's when the launcher
+ * runs it) are recorded beside its rate.
  */
 import {
   createReadStream,
@@ -23,13 +27,14 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import type { LocalSfnEvent } from '../local-sfn/index.ts';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
+import { cassandraStatus, ensureCassandra } from '../cassandra/local-cassandra.ts';
 import { runLocalIngest } from '../ingest/run-local-ingest.ts';
 import { writeDataset } from '../lib/write-dataset.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
@@ -43,6 +48,25 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ML_SMALL = dirname(ML_LATEST_SMALL_RATINGS);
 const WORK = join(ROOT, '.local', 'bench-ingest');
 const CQLSH_VERSION = '6.2.2';
+
+/** CPU seconds a loader used while it loaded: its own (and its children's), and Cassandra's. */
+interface CpuSeconds {
+  loader: number;
+  /** The Cassandra JVM's, when the launcher runs it (no figure for Docker or someone else's). */
+  cassandra?: number;
+  /** Both, per rating: what one rating cost the machine. */
+  microsecondsPerRating?: number;
+}
+
+interface CqlshMeasurement {
+  byUserSeconds: number;
+  byMovieSeconds: number;
+  ratingsPerSecond: number;
+  rowsWrittenPerSecond: number;
+  /** 1-minute load average before and after the two COPY commands. */
+  loadAverage?: readonly [number, number];
+  cpuSeconds?: CpuSeconds;
+}
 
 interface Measurement {
   dataset: string;
@@ -60,11 +84,40 @@ interface Measurement {
   loadAverage: readonly [number, number];
   /** When this row was measured: a run keeps the rows of sets it did not measure. */
   measuredAt?: string;
-  cqlsh?: {
-    byUserSeconds: number;
-    byMovieSeconds: number;
-    ratingsPerSecond: number;
-    rowsWrittenPerSecond: number;
+  /** CPU seconds during the chunk Map (this process's threads, the handler workers included). */
+  cpuSeconds?: CpuSeconds;
+  cqlsh?: CqlshMeasurement;
+  /** ratingsPerSecond over cqlsh's, measured back to back on the same server. */
+  vsCqlsh?: number;
+}
+
+/** CPU seconds of a process so far (utime + stime), or of its reaped children (cutime + cstime). */
+function procCpuSeconds(pid: number | 'self', children = false): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+    // Linux reports clock ticks; USER_HZ is 100 on every platform Node supports.
+    return (Number(user) + Number(system)) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The launcher's Cassandra JVM, whose CPU time can be read; undefined for Docker or another's. */
+async function cassandraPid(): Promise<number | undefined> {
+  return (await cassandraStatus()).pid;
+}
+
+function cpuFigures(loader: number, cassandra: number | undefined, ratings: number): CpuSeconds {
+  return {
+    loader: round(loader),
+    ...(cassandra === undefined
+      ? {}
+      : {
+          cassandra: round(cassandra),
+          microsecondsPerRating: Math.round(((loader + cassandra) / ratings) * 1e6),
+        }),
   };
 }
 
@@ -86,11 +139,35 @@ async function dropKeyspace(keyspace: string): Promise<void> {
   }
 }
 
-async function measureOurs(dataset: string, dir: string, keyspace: string): Promise<Measurement> {
+async function measureOurs(
+  dataset: string,
+  dir: string,
+  keyspace: string,
+  serverPid: number | undefined,
+): Promise<Measurement> {
   await dropKeyspace(keyspace);
   const loadBefore = os.loadavg()[0]!;
   log(`recsys ingest ${dir} → keyspace ${keyspace}`);
-  const result = await runLocalIngest({ dir, dataset, keyspace, log, progress: false });
+  // CPU over the chunk Map only, as its wall time: this process (the handler workers are threads of
+  // it) and the Cassandra JVM.
+  let atStart: { self: NodeJS.CpuUsage; server: number | undefined } | undefined;
+  let chunkCpu: { loader: number; server: number | undefined } | undefined;
+  const onEvent = (event: LocalSfnEvent) => {
+    if (event.stateName !== 'IngestChunks' || event.index !== undefined) return;
+    const server = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
+    if (event.type === 'StateEntered') atStart = { self: process.cpuUsage(), server };
+    if (event.type === 'StateExited' && atStart) {
+      const used = process.cpuUsage(atStart.self);
+      chunkCpu = {
+        loader: (used.user + used.system) / 1e6,
+        server:
+          server === undefined || atStart.server === undefined
+            ? undefined
+            : server - atStart.server,
+      };
+    }
+  };
+  const result = await runLocalIngest({ dir, dataset, keyspace, log, progress: false, onEvent });
   await dropKeyspace(keyspace);
   const ratings = result.counts.rowsAccepted ?? 0;
   const chunkStageSeconds = result.seconds.chunks ?? result.seconds.total!;
@@ -105,6 +182,7 @@ async function measureOurs(dataset: string, dir: string, keyspace: string): Prom
     stageSeconds: result.seconds,
     loadAverage: [round(loadBefore), round(os.loadavg()[0]!)],
     measuredAt: new Date().toISOString(),
+    ...(chunkCpu ? { cpuSeconds: cpuFigures(chunkCpu.loader, chunkCpu.server, ratings) } : {}),
   };
 }
 
@@ -156,7 +234,13 @@ async function cqlshCopy(cqlsh: string, contact: string, statement: string): Pro
   return (performance.now() - started) / 1000;
 }
 
-async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string, ratings: number) {
+async function measureCqlsh(
+  cqlsh: string,
+  contact: string,
+  ratingsPath: string,
+  ratings: number,
+  serverPid: number | undefined,
+): Promise<CqlshMeasurement> {
   const keyspace = 'bench_ingest_cqlsh';
   await dropKeyspace(keyspace);
   const db = new CassandraStore(
@@ -169,6 +253,10 @@ async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string,
   }
   const byMoviePath = join(WORK, 'ratings-by-movie.csv');
   await writeByMovieFile(ratingsPath, byMoviePath);
+  const loadBefore = os.loadavg()[0]!;
+  // cqlsh and the worker processes it starts are reaped children: their CPU lands in ours.
+  const childrenBefore = procCpuSeconds('self', true);
+  const serverBefore = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
   log(`cqlsh COPY ${ratingsPath} → ${keyspace}.ratings_by_user`);
   const byUserSeconds = await cqlshCopy(
     cqlsh,
@@ -181,6 +269,9 @@ async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string,
     contact,
     `COPY ${keyspace}.ratings_by_movie (movie_id, bucket, user_id, rating, rated_at) FROM '${byMoviePath}'`,
   );
+  const loadAfter = os.loadavg()[0]!;
+  const childrenAfter = procCpuSeconds('self', true);
+  const serverAfter = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
   await dropKeyspace(keyspace);
   const seconds = byUserSeconds + byMovieSeconds;
   return {
@@ -188,6 +279,18 @@ async function measureCqlsh(cqlsh: string, contact: string, ratingsPath: string,
     byMovieSeconds: round(byMovieSeconds),
     ratingsPerSecond: Math.round(ratings / seconds),
     rowsWrittenPerSecond: Math.round((2 * ratings) / seconds),
+    loadAverage: [round(loadBefore), round(loadAfter)],
+    ...(childrenBefore === undefined || childrenAfter === undefined
+      ? {}
+      : {
+          cpuSeconds: cpuFigures(
+            childrenAfter - childrenBefore,
+            serverBefore === undefined || serverAfter === undefined
+              ? undefined
+              : serverAfter - serverBefore,
+            ratings,
+          ),
+        }),
   };
 }
 
@@ -218,22 +321,35 @@ async function main(): Promise<void> {
       ? [{ name: `generated-${generatedRatings}`, dir: generatedDir }]
       : []),
   ];
+  const serverPid = await cassandraPid();
+  if (!process.argv.includes('--no-warmup') && existsSync(join(ML_SMALL, 'ratings.csv'))) {
+    // A fresh server compiles its write path (jvm.ts, jitArguments) during its first bulk load;
+    // whichever loader came first would pay for it alone.
+    log('warm-up: one untimed ingest of ml-latest-small');
+    await measureOurs('ml-latest-small', ML_SMALL, 'bench_ingest_warmup', undefined);
+  }
   const results: Measurement[] = [];
   for (const set of sets) {
-    const ours = await measureOurs(set.name, set.dir, `bench_ingest_${results.length}`);
+    const ours = await measureOurs(set.name, set.dir, `bench_ingest_${results.length}`, serverPid);
     if (cqlsh) {
       ours.cqlsh = await measureCqlsh(
         cqlsh,
         cassandra.contactPoint,
         join(set.dir, 'ratings.csv'),
         ours.ratings,
+        serverPid,
       );
+      ours.vsCqlsh = round(ours.ratingsPerSecond / ours.cqlsh.ratingsPerSecond);
     }
     results.push(ours);
-    const vs = ours.cqlsh ? `; cqlsh COPY ${ours.cqlsh.ratingsPerSecond} ratings/s` : '';
+    const vs = ours.cqlsh
+      ? `; cqlsh COPY ${ours.cqlsh.ratingsPerSecond} ratings/s (${ours.cqlsh.rowsWrittenPerSecond} rows/s, ` +
+        `load ${ours.cqlsh.loadAverage?.join(' → ')}): ${ours.vsCqlsh}×`
+      : '';
     console.log(
       `${set.name}: ${ours.ratings} ratings, ${ours.ratingsPerSecond} ratings/s ` +
-        `(${ours.rowsWrittenPerSecond} rows/s, ${ours.chunks} chunks, ${ours.totalSeconds} s in all)${vs}`,
+        `(${ours.rowsWrittenPerSecond} rows/s, ${ours.chunks} chunks, ${ours.totalSeconds} s in all, ` +
+        `load ${ours.loadAverage.join(' → ')})${vs}`,
     );
     // Written after each data set, so a long run that is stopped keeps what it measured.
     writeReport(results);
@@ -257,7 +373,9 @@ function writeReport(measured: readonly Measurement[]): void {
     node: process.version,
     note:
       'ratingsPerSecond: ratings / wall seconds of the chunk Map (both ratings tables written). ' +
-      'cqlsh: COPY FROM into the same two tables, one command each, default options. ' +
+      'cqlsh: COPY FROM into the same two tables, one command each, default options, right after ' +
+      'ours on the same server; vsCqlsh = ours / cqlsh ratings per second. cpuSeconds: CPU used ' +
+      "while loading, the loader's (this process or cqlsh and its children) and Cassandra's. " +
       'Cassandra, the loaders and anything else running share the cores: see loadAverage.',
     results,
   };

@@ -1,3 +1,4 @@
+import { jitArguments } from './jvm.ts';
 import type { CassandraSettings } from './settings.ts';
 import { runCommand } from './proc.ts';
 
@@ -50,7 +51,7 @@ export async function startCassandraContainer(
     '-Dcassandra.ring_delay_ms=1000',
     '-Dcassandra.superuser_setup_delay_ms=0',
     '-Dcassandra.unsafesystem=true',
-    ...(settings.fullJit ? [] : ['-XX:TieredStopAtLevel=1']),
+    ...jitArguments(settings.fullJit),
     ...settings.extraJvmOpts,
   ].join(' ');
   await docker(

@@ -130,6 +130,25 @@ export async function resolveClasspath(
 }
 
 /**
+ * JIT thresholds. With HotSpot's defaults, C2 compiling Cassandra's start-up paths doubles the time
+ * to CQL on a 2-core machine (measured: 10-13 s with C1 alone, 21-30 s with both on a busy 2-core
+ * VM). C1 alone, though, leaves the write path at about twice the CPU per row of C2 code during a
+ * bulk load (docs/ingestion.md, "Local ingest"). So C2 compiles only code that stays hot about 20×
+ * longer than its default thresholds: a start compiles almost nothing with it (7.5-10.2 s to CQL vs
+ * 7.6-8.9 s with C1 alone, three starts each at load 8-11), a bulk load gets C2 code after its first
+ * seconds. CASSANDRA_FULL_JIT=1: HotSpot's defaults.
+ */
+export function jitArguments(fullJit: boolean): string[] {
+  if (fullJit) return [];
+  return [
+    '-XX:Tier4InvocationThreshold=100000',
+    '-XX:Tier4MinInvocationThreshold=50000',
+    '-XX:Tier4CompileThreshold=150000',
+    '-XX:Tier4BackEdgeThreshold=600000',
+  ];
+}
+
+/**
  * JVM options: the module exports/opens from Cassandra's conf/jvm17-server.options (Cassandra reaches
  * into JDK internals for off-heap memory, mmap cleanup, Chronicle and JMX), a capped heap, and system
  * properties that take the place of the tarball's bin/cassandra script and cut first-boot time.
@@ -176,9 +195,7 @@ export function jvmArguments(
     '-XX:MaxTenuringThreshold=1',
     '-XX:G1HeapRegionSize=16m',
     '-XX:+PerfDisableSharedMem',
-    // C2 compiling Cassandra's hot paths doubles start time on a 2-core machine; C1 code is fast enough
-    // for tests and local data sets (measured: 10-13 s instead of 21-30 s to CQL on a busy 2-core VM).
-    ...(settings.fullJit ? [] : ['-XX:TieredStopAtLevel=1']),
+    ...jitArguments(settings.fullJit),
     // A dev node that runs out of heap should die loudly rather than limp on with corrupt state.
     '-XX:+ExitOnOutOfMemoryError',
     '-ea',

@@ -60,7 +60,7 @@ export interface CassandraSettings {
   mode: LaunchMode;
   startTimeoutMs: number;
   extraJvmOpts: string[];
-  /** CASSANDRA_FULL_JIT=1: C2 as well as C1, for long data loads rather than quick test runs. */
+  /** CASSANDRA_FULL_JIT=1: HotSpot's own C2 thresholds instead of raised ones (jvm.ts, jitArguments). */
   fullJit: boolean;
   jmxPort: number | undefined;
   containerName: string;

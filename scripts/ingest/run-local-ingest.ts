@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
+import { localChunkBytes } from '../../lambdas/core/ingest/chunk-plan.ts';
 import type { IngestRequest, IngestSummary } from '../../lambdas/core/ingest/workflow-types.ts';
+import { RATINGS_FILES } from '../../lambdas/services/ingest/validate.ts';
 import {
   ensureLocalServices,
   handlerEnvironment,
@@ -16,6 +18,7 @@ import { uploadDataset } from './upload-dataset.ts';
 export interface LocalIngestOptions extends LocalRunOptions {
   readonly dir: string;
   readonly dataset: string;
+  /** Bytes per chunk; default one chunk per worker (chunk-plan.ts, localChunkBytes). */
   readonly chunkBytes?: number;
   readonly minRatingsPerMovie?: number;
   /** Handler worker threads; defaults to one per core. */
@@ -60,8 +63,13 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
   seconds.schema = (performance.now() - t) / 1000;
 
   const s3 = new S3Store(s3ConfigFromEnv({ ...process.env, ...env }));
+  let ratingsBytes: number | undefined;
   try {
     const upload = await uploadDataset({ dir: options.dir, dataset: options.dataset, s3 });
+    // The file Validate will pick (the first of its names present).
+    ratingsBytes = RATINGS_FILES.map((name) =>
+      upload.manifest.files.find((file) => file.name === name),
+    ).find((file) => file !== undefined)?.bytes;
     seconds.upload = upload.seconds;
     log(
       `uploaded ${upload.manifest.files.length} files (${upload.bytes} bytes) to s3://${s3.bucket}/${upload.manifestKey.replace(/manifest\.json$/, '')}`,
@@ -71,12 +79,15 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
   }
 
   const workers = options.workers ?? availableParallelism();
+  const chunkBytes =
+    options.chunkBytes ??
+    (ratingsBytes === undefined ? undefined : localChunkBytes(ratingsBytes, workers));
   const input: IngestRequest = {
     dataset: options.dataset,
     // As many chunks at once as there are workers, like one Lambda each on AWS: a chunk queued for
     // a busy worker would otherwise spend its Task timeout waiting.
     chunkConcurrency: workers,
-    ...(options.chunkBytes ? { chunkBytes: options.chunkBytes } : {}),
+    ...(chunkBytes ? { chunkBytes } : {}),
     ...(options.minRatingsPerMovie !== undefined
       ? { minRatingsPerMovie: options.minRatingsPerMovie }
       : {}),

@@ -33,17 +33,22 @@ function runtimeError(errorType, errorMessage) {
   return error;
 }
 
-async function loadHandler(moduleUrl, exportName) {
+/** Imports a handler module once per worker; a failed import is forgotten, so a retry tries again. */
+function importModule(moduleUrl) {
   let loading = modules.get(moduleUrl);
   if (!loading) {
     loading = import(moduleUrl);
     modules.set(moduleUrl, loading);
+    loading.catch(() => modules.delete(moduleUrl));
   }
+  return loading;
+}
+
+async function loadHandler(moduleUrl, exportName) {
   let module;
   try {
-    module = await loading;
+    module = await importModule(moduleUrl);
   } catch (error) {
-    modules.delete(moduleUrl);
     throw runtimeError(
       'Runtime.ImportModuleError',
       `cannot import ${moduleUrl}: ${error?.stack ?? error}`,
@@ -119,6 +124,12 @@ async function measured(request, run) {
 }
 
 parentPort.on('message', async (request) => {
+  if (request.preload) {
+    // Like a Lambda container's init phase ahead of its first event: import the handlers this
+    // worker will run while it has nothing else to do. A failure surfaces on the invocation.
+    for (const moduleUrl of request.preload) importModule(moduleUrl).catch(() => {});
+    return;
+  }
   try {
     parentPort.postMessage(
       request.measure

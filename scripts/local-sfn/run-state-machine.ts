@@ -17,7 +17,12 @@ import {
 import { substituteDefinition } from './definition-substitutions.ts';
 import { isJsonObject, toJsonText, utf8Length, type JsonObject, type JsonValue } from './json.ts';
 import { execute } from './execution.ts';
-import { localFunctions, taskOverrides, type InvokeLocalFunction } from './task-bindings.ts';
+import {
+  localFunctions,
+  mapTaskModules,
+  taskOverrides,
+  type InvokeLocalFunction,
+} from './task-bindings.ts';
 import { DataLimitExceededError } from './task-errors.ts';
 import { taskMemoryObserver } from './task-memory.ts';
 import type { RunStateMachineOptions, RunStateMachineResult } from './types.ts';
@@ -77,8 +82,11 @@ export async function runStateMachine(
   const executionName =
     options.executionName ?? `local-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
   try {
-    // Worker start-up (tsx, handler imports) then overlaps the definition's validation.
-    if (states.some((entry) => entry.state.Type === 'Task')) pool.warmUp();
+    // Worker start-up (tsx, handler imports) then overlaps the definition's validation, and the
+    // Map's handlers are imported in every worker while the states before the Map run.
+    if (states.some((entry) => entry.state.Type === 'Task')) {
+      pool.warmUp(mapTaskModules(states, functions));
+    }
     const runOptions: RunOptions = {
       overrides: {
         taskResourceLocalHandlers: taskOverrides(states, functions, invoke),

@@ -100,6 +100,28 @@ export function taskOverrides(
   return overrides;
 }
 
+/**
+ * Handler modules of the Tasks inside Map states: a Map fans out to every worker, so each worker
+ * may import them ahead of the Map (like Lambda containers initialised before their first event).
+ * Only literal references count; a `FunctionName.$` path is resolved per call.
+ */
+export function mapTaskModules(
+  states: readonly StateEntry[],
+  functions: readonly LocalFunction[],
+): string[] {
+  const byArn = new Map(functions.map((fn) => [fn.arn, fn]));
+  const byFunctionName = new Map(functions.map((fn) => [fn.functionName, fn]));
+  const modules = new Set<string>();
+  for (const { state, outermostMap } of states) {
+    if (state.Type !== 'Task' || outermostMap === undefined) continue;
+    const parameters = isJsonObject(state.Parameters) ? state.Parameters : {};
+    const fn =
+      byArn.get(String(state.Resource)) ?? lookUpFunction(parameters.FunctionName, byFunctionName);
+    if (fn) modules.add(fn.moduleUrl);
+  }
+  return [...modules];
+}
+
 // Once the library has failed a Task with States.Timeout, nobody waits for the handler any more;
 // stopping it a moment later frees its worker for the retry instead of at the Lambda timeout.
 const AFTER_STATE_TIMEOUT_MS = 1000;

@@ -76,6 +76,7 @@ export class HandlerWorkerPool {
   private readonly queue: QueuedInvocation[] = [];
   private closed = false;
   private startupFailure: Error | undefined;
+  private preload: readonly string[] = [];
   private sampler: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -94,8 +95,13 @@ export class HandlerWorkerPool {
     });
   }
 
-  /** Starts every worker now, so their start-up overlaps whatever the caller does meanwhile. */
-  warmUp(): void {
+  /**
+   * Starts every worker now, so their start-up overlaps whatever the caller does meanwhile; each
+   * worker then imports `preload` (handler module URLs) before its first invocation needs them.
+   * Not while memory is measured: an import running beside a Task would count in its heap.
+   */
+  warmUp(preload: readonly string[] = []): void {
+    if (!this.options.memory) this.preload = preload;
     while (!this.closed && this.workers.size < this.options.size) this.spawn();
   }
 
@@ -151,6 +157,7 @@ export class HandlerWorkerPool {
   private onMessage(pooled: PooledWorker, message: WorkerMessage): void {
     if ('ready' in message) {
       pooled.ready = true;
+      if (this.preload.length > 0) pooled.worker.postMessage({ preload: this.preload });
       this.makeIdle(pooled);
       return;
     }

@@ -4,6 +4,7 @@ import {
   checkChunkBytes,
   chunksFromBoundaries,
   defaultChunkBytes,
+  localChunkBytes,
   lineStartInWindow,
   nominalBoundaries,
   type ChunkSpec,
@@ -78,6 +79,17 @@ describe('chunk planning', () => {
     expect(() => checkChunkBytes(1_000, 10_000)).toThrow(/at least/);
     expect(() => checkChunkBytes(64 * 1024, 1e12)).toThrow(/more than/);
     expect(() => checkChunkBytes(4 * 1024 * 1024, 1e9)).not.toThrow();
+  });
+
+  it('plans one chunk per local worker, never smaller than the default nor over 32 MiB', () => {
+    const small = 2_483_723; // ml-latest-small's ratings.csv
+    expect(Math.ceil(small / localChunkBytes(small, 2))).toBe(2);
+    // Many workers: the default's eight chunks, not slivers.
+    expect(localChunkBytes(small, 16)).toBe(defaultChunkBytes(small));
+    expect(Math.ceil(51_477_008 / localChunkBytes(51_477_008, 2))).toBe(2);
+    // ml-25m: 32 MiB chunks as on AWS, whatever the workers.
+    expect(localChunkBytes(678_260_987, 2)).toBe(32 * 1024 * 1024);
+    expect(localChunkBytes(small, 0)).toBe(small);
   });
 });
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   movieBucket,
   movieBucketRuns,
+  packRuns,
   partitionRuns,
+  sortedByKey,
   userRuns,
 } from '../../lambdas/core/ingest/batching.ts';
 import { ingestRejection, isRecommendable } from '../../lambdas/core/ingest/cleaning.ts';
@@ -112,6 +114,47 @@ describe('batching', () => {
     expect(movieBucket(17)).toBe(1);
     expect(movieBucketRuns(table, 30)).toEqual([[0, 2, 4], [3], [1]]);
     expect(movieBucketRuns(table, 2)).toEqual([[0, 2], [4], [3], [1]]);
+    // One replica (a single node): whole partition runs packed together up to the limit.
+    expect(userRuns(table, 30, 'replica')).toEqual([[0, 1, 2, 3, 4]]);
+    expect(movieBucketRuns(table, 4, 'replica')).toEqual([[0, 2, 4, 3], [1]]);
+  });
+
+  it('orders rows by key, ties by row, whether or not key and row fit one float', () => {
+    const keys = [5, 3, 5, 0, 3, 9, 0];
+    const expected = [3, 6, 1, 4, 0, 2, 5];
+    expect(Array.from(sortedByKey(keys.length, (row) => keys[row]!))).toEqual(expected);
+    const huge = keys.map((key) => key * 2 ** 50);
+    expect(Array.from(sortedByKey(huge.length, (row) => huge[row]!))).toEqual(expected);
+    expect(Array.from(sortedByKey(0, () => 0))).toEqual([]);
+  });
+
+  it('packs partition runs without splitting one, every row once, in order', () => {
+    expect(packRuns([[0, 1], [2], [3, 4, 5], [6]], 3)).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(
+      packRuns(
+        [
+          [0, 1, 2],
+          [3, 4, 5],
+        ],
+        3,
+      ),
+    ).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+    expect(packRuns([], 30)).toEqual([]);
+    const runs = partitionRuns(
+      Array.from({ length: 1000 }, (_, i) => i),
+      (i) => Math.floor(Math.sqrt(i * 7)),
+      30,
+    );
+    const packed = packRuns(runs, 30);
+    expect(packed.flat()).toEqual(runs.flat());
+    expect(Math.max(...packed.map((batch) => batch.length))).toBeLessThanOrEqual(30);
+    expect(packed.length).toBeLessThan(runs.length);
+    // Every run lies whole inside one batch.
+    const batchOf = new Map(packed.flatMap((batch, b) => batch.map((row) => [row, b] as const)));
+    for (const run of runs) expect(new Set(run.map((row) => batchOf.get(row))).size).toBe(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,11 @@ import {
   runStateMachine,
   type LocalSfnEvent,
 } from '../../scripts/local-sfn/index.ts';
+import { listStates } from '../../scripts/local-sfn/definition-states.ts';
+import { substituteDefinition } from '../../scripts/local-sfn/definition-substitutions.ts';
+import type { JsonObject, JsonValue } from '../../scripts/local-sfn/json.ts';
+import { localFunctions, mapTaskModules } from '../../scripts/local-sfn/task-bindings.ts';
+import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
 
 const machine = (name: string) => `test/fixtures/statemachines/${name}.asl.json`;
 const handler = (name: string) => ({ module: `test/fixtures/handlers/${name}.fixture.ts` });
@@ -201,5 +206,18 @@ describe('runStateMachine', () => {
         },
       }),
     ).rejects.toThrow('no local handler for Task state(s) "Step"');
+  });
+});
+
+describe('mapTaskModules', () => {
+  it("names the handlers of the Tasks inside Maps: the ingest Map's chunk handler only", async () => {
+    const functions = localFunctions(INGEST_HANDLERS, process.cwd());
+    const definition = substituteDefinition(
+      JSON.parse(await readFile(INGEST_DEFINITION, 'utf8')) as JsonValue,
+      new Map(functions.map((fn) => [fn.substitutionName, fn.arn])),
+    ) as JsonObject;
+    const modules = mapTaskModules(listStates(definition), functions);
+    expect(modules).toEqual([functions.find((fn) => fn.functionName === 'Chunk')!.moduleUrl]);
+    expect(modules[0]).toMatch(/lambdas\/ingest-chunk\/handler\.ts$/);
   });
 });

@@ -38,6 +38,17 @@ export function defaultChunkBytes(fileBytes: number): number {
   return Math.min(DEFAULT_MAX_CHUNK_BYTES, Math.max(256 * 1024, even));
 }
 
+/**
+ * Chunk size for `recsys ingest` on one machine: one chunk per worker thread, within the default's
+ * bounds (never smaller than it, never over 32 MiB). A local worker is not a Lambda: every extra
+ * chunk only adds a read, a sort and a drain of its writes, and splits ratings_by_movie's
+ * partitions into smaller batches (docs/ingestion.md, "Local ingest").
+ */
+export function localChunkBytes(fileBytes: number, workers: number): number {
+  const perWorker = Math.ceil(fileBytes / Math.max(1, workers));
+  return Math.max(defaultChunkBytes(fileBytes), Math.min(DEFAULT_MAX_CHUNK_BYTES, perWorker));
+}
+
 export function checkChunkBytes(chunkBytes: number, fileBytes: number): void {
   if (!Number.isInteger(chunkBytes) || chunkBytes < MIN_CHUNK_BYTES) {
     throw new RangeError(`chunk size must be an integer of at least ${MIN_CHUNK_BYTES} bytes`);

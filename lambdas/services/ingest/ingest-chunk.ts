@@ -14,7 +14,7 @@ import {
 import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
-import { byMovieParams, byUserParams, ratingUpserts } from '../rating-writes.ts';
+import { byMovieParams, byUserParams, ratingUpserts, RowBatches } from '../rating-writes.ts';
 import type { Stores } from '../runtime.ts';
 import { injectFault } from '../fault-injection.ts';
 
@@ -121,9 +121,13 @@ async function writeRatings(
   ratingsPerSecond = 0,
 ): Promise<void> {
   const { byUser, byMovie } = ratingUpserts(db);
+  // On the local single-node Cassandra, batches of several partitions (batching.ts); on Keyspaces,
+  // one partition per batch.
+  const grouping = await db.batchGrouping();
   const writeTime = (row: number) => ratingWriteTime(writeTimeBase, table.timestamps[row]!);
-  const userBatches = userRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
-    run.map((row): BatchQuery => ({
+  const userBatches = new RowBatches(
+    userRuns(table, MAX_BATCH_STATEMENTS, grouping),
+    (row): BatchQuery => ({
       query: byUser,
       params: byUserParams(
         table.userIds[row]!,
@@ -132,10 +136,11 @@ async function writeRatings(
         table.timestamps[row]!,
         writeTime(row),
       ),
-    })),
+    }),
   );
-  const movieBatches = movieBucketRuns(table, MAX_BATCH_STATEMENTS).map((run) =>
-    run.map((row): BatchQuery => ({
+  const movieBatches = new RowBatches(
+    movieBucketRuns(table, MAX_BATCH_STATEMENTS, grouping),
+    (row): BatchQuery => ({
       query: byMovie,
       params: byMovieParams(
         table.userIds[row]!,
@@ -144,7 +149,7 @@ async function writeRatings(
         table.timestamps[row]!,
         writeTime(row),
       ),
-    })),
+    }),
   );
   // Progress counts ratings, each written twice: report every 5 % of the writes.
   let writes = 0;

@@ -19,7 +19,7 @@ import { DatasetConflictError, DatasetInvalidError } from './errors.ts';
 import { MANIFEST_FILE, parseManifest } from './manifest.ts';
 
 /** Ratings file names of the MovieLens releases, most common first. */
-const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'] as const;
+export const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'] as const;
 const HEAD_BYTES = 64 * 1024;
 
 /** The execution input as the EventBridge rule sends it: only the manifest's key. */
