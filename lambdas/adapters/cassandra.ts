@@ -8,7 +8,6 @@ import {
   planTokenRanges,
   type Partitioner,
 } from '../core/train/token-ranges.ts';
-import { CassandraFaults } from './cassandra-faults.ts';
 import { SigV4AuthProvider } from './cassandra-sigv4.ts';
 import { KEYSPACES_ROOT_CERTIFICATES } from './keyspaces-roots.ts';
 
@@ -163,7 +162,6 @@ export interface ExecuteOptions {
 export class CassandraStore {
   readonly keyspace: string;
   private readonly client: cassandra.Client;
-  private readonly faults = CassandraFaults.fromEnv(process.env);
   private partitionerName: Promise<string> | undefined;
 
   constructor(
@@ -176,6 +174,14 @@ export class CassandraStore {
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): CassandraStore {
     return new CassandraStore(cassandraConfigFromEnv(env));
+  }
+
+  /**
+   * One attempt at a statement: every execute and batch goes through here, inside the retries.
+   * Fault injection for tests overrides it (services/faults/cassandra-faults.ts).
+   */
+  protected attempt<T>(send: () => Promise<T>): Promise<T> {
+    return send();
   }
 
   /** Fully qualified table name; statements never rely on a session keyspace. */
@@ -197,7 +203,7 @@ export class CassandraStore {
       ...(options.pageState ? { pageState: options.pageState } : {}),
     };
     const run = () =>
-      this.faults.around(() => this.client.execute(cql, params as unknown[], queryOptions));
+      this.attempt(() => this.client.execute(cql, params as unknown[], queryOptions));
     if (!queryOptions.isIdempotent) return run();
     return withRetry(run, {
       retries: this.retries,
@@ -292,7 +298,7 @@ export class CassandraStore {
       consistency: consistencies.localQuorum,
     };
     const run = () =>
-      this.faults.around(() =>
+      this.attempt(() =>
         this.client.batch(
           queries.map((q) => ({ query: q.query, params: q.params as unknown[] })),
           queryOptions,

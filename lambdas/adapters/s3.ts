@@ -1,6 +1,5 @@
-import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
@@ -73,6 +72,12 @@ export class S3ObjectNotFoundError extends Error {
     super(`s3://${bucket}/${key} does not exist`, { cause });
     this.name = 'S3ObjectNotFoundError';
   }
+}
+
+/** Bytes start..endInclusive of an object, the way HTTP ranges count. */
+export interface ByteRange {
+  readonly start: number;
+  readonly endInclusive: number;
 }
 
 export interface ObjectInfo {
@@ -184,7 +189,7 @@ export class S3Store {
    * The object (or the inclusive byte range of it) as a Node stream, for parsing without holding
    * the whole object. The caller must consume or destroy it, or the socket stays checked out.
    */
-  async getStream(key: string, range?: { start: number; endInclusive: number }): Promise<Readable> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
     const body = await this.getBody(key, range);
     // Node's HTTP handler always returns an IncomingMessage; anything else means a browser build.
     if (!(body instanceof Readable)) throw new Error('S3 returned a non-Node stream body');
@@ -302,14 +307,17 @@ export class S3Store {
     this.client.destroy();
   }
 
-  private async getBody(
+  /**
+   * Every GET goes through here. Fault injection for tests overrides it
+   * (services/faults/s3-faults.ts).
+   */
+  protected async getBody(
     key: string,
-    range?: { start: number; endInclusive: number },
+    range?: ByteRange,
   ): Promise<NonNullable<GetObjectCommandOutput['Body']>> {
     if (range && (range.start < 0 || range.endInclusive < range.start)) {
       throw new RangeError(`bad byte range ${range.start}-${range.endInclusive} for ${key}`);
     }
-    injectReadFault(key, range);
     try {
       const result = await this.client.send(
         new GetObjectCommand({
@@ -328,31 +336,4 @@ export class S3Store {
       throw error;
     }
   }
-}
-
-/**
- * FAULT HOOK FOR TESTS (test/faults): RECSYS_FAULT_S3_READ_ONCE=fragment[,fragment…] makes the first
- * GET of each object (or byte range) whose key contains a fragment fail the way S3 fails under load
- * (503 SlowDown, a real S3ServiceException); the retry succeeds. "First" is a marker file in
- * RECSYS_FAULT_DIR, shared by worker threads. Unset (always, outside tests): no effect.
- */
-function injectReadFault(key: string, range?: { start: number; endInclusive: number }): void {
-  const fragments = (process.env.RECSYS_FAULT_S3_READ_ONCE ?? '').split(',').filter(Boolean);
-  const dir = process.env.RECSYS_FAULT_DIR;
-  if (fragments.length === 0 || !dir || !fragments.some((f) => key.includes(f))) return;
-  const target = `s3-read:${key}:${range ? `${range.start}-${range.endInclusive}` : 'all'}`;
-  mkdirSync(dir, { recursive: true });
-  try {
-    writeFileSync(join(dir, `${target.replace(/[^A-Za-z0-9_.-]/g, '_')}.failed-once`), '', {
-      flag: 'wx',
-    });
-  } catch {
-    return; // already failed once: this is the retry
-  }
-  throw new S3ServiceException({
-    name: 'SlowDown',
-    $fault: 'server',
-    $metadata: { httpStatusCode: 503 },
-    message: `Please reduce your request rate (injected for ${key})`,
-  });
 }

@@ -66,8 +66,4 @@ export class RowBatches implements BatchSource {
   at(index: number): BatchQuery[] | undefined {
     return this.runs[index]?.map(this.statement);
   }
-
-  slice(start?: number, end?: number): RowBatches {
-    return new RowBatches(this.runs.slice(start, end), this.statement);
-  }
 }

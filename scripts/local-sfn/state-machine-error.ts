@@ -1,4 +1,4 @@
-import { readableCause } from './task-errors.ts';
+import { readableCause } from '../../lambdas/services/step-errors.ts';
 
 export interface FailureDetails {
   readonly machineName: string;

@@ -37,17 +37,3 @@ export class DataLimitExceededError extends Error {
     this.name = 'States.DataLimitExceeded';
   }
 }
-
-/** The human part of a Cause: the Lambda's errorMessage when the cause is AWS-shaped JSON. */
-export function readableCause(cause: unknown): string {
-  if (typeof cause !== 'string') return cause instanceof Error ? cause.message : String(cause);
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
-      return String(parsed.errorMessage);
-    }
-  } catch {
-    // not JSON: a plain message
-  }
-  return cause;
-}

@@ -7,14 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { CassandraFaults } from '../../lambdas/adapters/cassandra-faults.ts';
 import { isTransientCassandraError } from '../../lambdas/adapters/cassandra.ts';
-import { drawnToFail, injectFault } from '../../lambdas/services/fault-injection.ts';
-import { isTransient, TransientError } from '../../lambdas/services/transient-error.ts';
+import { CassandraFaults } from '../../lambdas/services/faults/cassandra-faults.ts';
+import { faultSettingsFromEnv } from '../../lambdas/services/faults/settings.ts';
+import { drawnToFail, injectStepFault } from '../../lambdas/services/faults/step-faults.ts';
+import { TransientError } from '../../lambdas/services/step-errors.ts';
+import { isTransient } from '../../lambdas/services/transient-failures.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'fault-hooks-'));
+const settings = (env: NodeJS.ProcessEnv) => faultSettingsFromEnv(env)!;
 
-describe('step hook (services/fault-injection.ts)', () => {
+describe('step hook (services/faults/step-faults.ts)', () => {
   it('RECSYS_FAULT_RATE fails about that share of targets, the same ones for the same seed', () => {
     const targets = Array.from({ length: 10_000 }, (_, i) => `solve:user:${i % 7}:${i}`);
     const drawn = targets.filter((t) => drawnToFail(t, 0.1, '2026'));
@@ -27,30 +30,32 @@ describe('step hook (services/fault-injection.ts)', () => {
 
   it('a drawn target fails once with a TransientError, then succeeds', () => {
     const env = { RECSYS_FAULT_RATE: '1', RECSYS_FAULT_SEED: '1', RECSYS_FAULT_DIR: dir() };
-    expect(() => injectFault('top-n:3', env)).toThrow(TransientError);
-    expect(() => injectFault('top-n:3', env)).not.toThrow();
+    expect(() => injectStepFault('top-n:3', settings(env))).toThrow(TransientError);
+    expect(() => injectStepFault('top-n:3', settings(env))).not.toThrow();
     expect(readdirSync(env.RECSYS_FAULT_DIR)).toEqual(['top-n_3.failed-once']);
   });
 
-  it('the older chunk variables mean RECSYS_FAULT_ONCE=chunk-N', () => {
-    const env = { RECSYS_FAULT_INJECT_CHUNK: '4', RECSYS_FAULT_INJECT_DIR: dir() };
-    expect(() => injectFault('chunk-3', env)).not.toThrow();
-    expect(() => injectFault('chunk-4', env)).toThrow(/chunk-4 fails once/);
-    expect(() => injectFault('chunk-4', env)).not.toThrow();
-    expect(() => injectFault('chunk-4', { RECSYS_FAULT_INJECT_CHUNK: '4' })).not.toThrow();
+  it('RECSYS_FAULT_ONCE fails the named targets once and needs RECSYS_FAULT_DIR', () => {
+    const env = { RECSYS_FAULT_ONCE: 'chunk-4, scan:1', RECSYS_FAULT_DIR: dir() };
+    expect(() => injectStepFault('chunk-3', settings(env))).not.toThrow();
+    expect(() => injectStepFault('chunk-4', settings(env))).toThrow(/chunk-4 fails once/);
+    expect(() => injectStepFault('chunk-4', settings(env))).not.toThrow();
+    expect(() => injectStepFault('scan:1', settings(env))).toThrow(TransientError);
+    expect(() => injectStepFault('chunk-4', settings({ RECSYS_FAULT_ONCE: 'chunk-4' }))).toThrow(
+      /needs RECSYS_FAULT_DIR/,
+    );
   });
 
-  it('does nothing when no variable is set', () => {
-    expect(() => injectFault('solve:user:0:1', {})).not.toThrow();
+  it('is never composed in when no variable is set', () => {
+    expect(faultSettingsFromEnv({})).toBeUndefined();
   });
 });
 
 describe('Cassandra adapter hook (CassandraFaults)', () => {
   it('fails about the configured share of statements with real, retryable driver errors', async () => {
-    const faults = CassandraFaults.fromEnv({
-      RECSYS_FAULT_CASSANDRA_RATE: '0.3',
-      RECSYS_FAULT_CASSANDRA_SEED: '9',
-    });
+    const faults = new CassandraFaults(
+      settings({ RECSYS_FAULT_CASSANDRA_RATE: '0.3', RECSYS_FAULT_CASSANDRA_SEED: '9' }),
+    );
     let applied = 0;
     const kinds = new Set<string>();
     let failed = 0;
@@ -78,7 +83,7 @@ describe('Cassandra adapter hook (CassandraFaults)', () => {
   });
 
   it('is off without RECSYS_FAULT_CASSANDRA_RATE', async () => {
-    const faults = CassandraFaults.fromEnv({});
+    const faults = new CassandraFaults(settings({ RECSYS_FAULT_DIR: dir() }));
     for (let i = 0; i < 100; i++) await expect(faults.around(async () => i)).resolves.toBe(i);
   });
 });

@@ -180,22 +180,22 @@ describe('ingestion under transient faults', () => {
     });
   });
 
-  it('the older chunk hook (RECSYS_FAULT_INJECT_CHUNK) still works through the merged hook', async () => {
-    const keyspace = `ft_legacy_${run}`;
+  it('a chunk failing once after its writes is retried and leaves the same rows', async () => {
+    const keyspace = `ft_chunk_once_${run}`;
     const db = keyspaces.open(keyspace);
     const markers = faultDir();
     const retried: LocalSfnEvent[] = [];
     await ingest({
       dir: fixture.dir,
-      dataset: 'legacy',
+      dataset: 'chunk-once',
       keyspace,
       chunkBytes: 64 * 1024,
-      handlerEnv: { RECSYS_FAULT_INJECT_CHUNK: '1', RECSYS_FAULT_INJECT_DIR: markers },
+      handlerEnv: { RECSYS_FAULT_ONCE: 'chunk-1', RECSYS_FAULT_DIR: markers },
       onEvent: (event) => void (event.type === 'StateRetried' && retried.push(event)),
     });
     expect(readdirSync(markers)).toEqual(['chunk-1.failed-once']);
     expect(retried.map((e) => [e.stateName, e.index])).toEqual([['IngestChunk', 1]]);
-    await expectExactIngest(db, 'legacy');
+    await expectExactIngest(db, 'chunk-once');
   });
 });
 

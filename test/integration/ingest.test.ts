@@ -162,7 +162,7 @@ describe('a chunk that fails once', () => {
         dataset: 'fault',
         keyspace,
         chunkBytes: 64 * 1024,
-        handlerEnv: { RECSYS_FAULT_INJECT_CHUNK: '1', RECSYS_FAULT_INJECT_DIR: markers },
+        handlerEnv: { RECSYS_FAULT_ONCE: 'chunk-1', RECSYS_FAULT_DIR: markers },
         onEvent: (event) => {
           if (event.type === 'StateRetried') retried.push(event);
           if (event.type === 'StateFailed') failed.push(event);

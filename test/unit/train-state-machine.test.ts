@@ -6,11 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
-import { injectFault, InjectedFault } from '../../lambdas/services/fault-injection.ts';
-import { TransientError } from '../../lambdas/services/transient-error.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 type State = Record<string, unknown> & { Type: string };
 const definition = JSON.parse(readFileSync(TRAIN_DEFINITION, 'utf8')) as {
@@ -113,21 +108,5 @@ describe('train.asl.json', () => {
       const source = readFileSync(`lambdas/services/train/${service}.ts`, 'utf8');
       expect(source.includes('activateModel('), service).toBe(service === 'publish');
     }
-  });
-});
-
-describe('fault injection', () => {
-  it('fails a target once with a TransientError, or always with a non-retryable error', () => {
-    const env = {
-      RECSYS_FAULT_ONCE: 'solve:user:1:2',
-      RECSYS_FAULT_DIR: mkdtempSync(join(tmpdir(), 'faults-')),
-    };
-    expect(() => injectFault('solve:user:1:2', env)).toThrow(TransientError);
-    expect(() => injectFault('solve:user:1:2', env)).not.toThrow();
-    expect(() => injectFault('solve:user:0:2', env)).not.toThrow();
-    const always = { RECSYS_FAULT_ALWAYS: 'top-n:0' };
-    expect(() => injectFault('top-n:0', always)).toThrow(InjectedFault);
-    expect(() => injectFault('top-n:0', always)).toThrow(InjectedFault);
-    expect(() => injectFault('top-n:0', {})).not.toThrow();
   });
 });

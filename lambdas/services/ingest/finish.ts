@@ -1,6 +1,6 @@
-import { readableCause } from './error-cause.ts';
 import type { FinishRequest, IngestSummary } from '../../core/ingest/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
+import { readableCause } from '../step-errors.ts';
 
 /**
  * Last state, on success and on failure alike: records the outcome in `datasets` (status, exact

@@ -16,7 +16,6 @@ import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
 import { byMovieParams, byUserParams, ratingUpserts, RowBatches } from '../rating-writes.ts';
 import type { Stores } from '../runtime.ts';
-import { injectFault } from '../fault-injection.ts';
 
 /**
  * Batches in flight per chunk (RECSYS_INGEST_WRITES_IN_FLIGHT): enough to hide the round trip, few
@@ -88,7 +87,6 @@ export async function ingestChunk(
     db,
     table,
     task.writeTimeBase,
-    task.chunk.index,
     (rowsWritten) =>
       onProgress({ bytesRead, bytesTotal, rowsWritten, rowsTotal, phase: 'writing' }),
     task.writeRatingsPerSecond,
@@ -116,7 +114,6 @@ async function writeRatings(
   db: Stores['db'],
   table: RatingsTable,
   writeTimeBase: number,
-  chunkIndex: number,
   onWritten: (rows: number) => void,
   ratingsPerSecond = 0,
 ): Promise<void> {
@@ -171,18 +168,10 @@ async function writeRatings(
     return (statements: number) => p.take(statements);
   };
   const perTable = Math.max(1, Math.floor(BATCHES_IN_FLIGHT / 2));
-  const userPace = pacer();
-  const moviePace = pacer();
-  // Halfway through the user batches is where a failure would hurt idempotence most.
-  const half = Math.ceil(userBatches.length / 2);
   // Both settle before a failure is thrown, so no write outlives the invocation that made it.
   const settled = await Promise.allSettled([
-    (async () => {
-      await db.batchMany(userBatches.slice(0, half), perTable, onDone, userPace);
-      injectFault(`chunk-${chunkIndex}`);
-      await db.batchMany(userBatches.slice(half), perTable, onDone, userPace);
-    })(),
-    db.batchMany(movieBatches, perTable, onDone, moviePace),
+    db.batchMany(userBatches, perTable, onDone, pacer()),
+    db.batchMany(movieBatches, perTable, onDone, pacer()),
   ]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   onWritten(table.length);

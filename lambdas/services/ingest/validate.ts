@@ -15,7 +15,7 @@ import {
   type IngestRequest,
 } from '../../core/ingest/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
-import { DatasetConflictError, DatasetInvalidError } from './errors.ts';
+import { DatasetConflictError, DatasetInvalidError } from '../step-errors.ts';
 import { MANIFEST_FILE, parseManifest } from './manifest.ts';
 
 /** Ratings file names of the MovieLens releases, most common first. */

@@ -2,13 +2,9 @@ import { encodeIdMap, IdMap } from '../../core/matrix/id-map.ts';
 import { combineScanTotals, concatInt32, decodeScanIds } from '../../core/train/shuffle.ts';
 import type { BuildIndexTask, RunIndex } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
+import { NoRatingsError } from '../step-errors.ts';
 import { mapLimit } from './run-files.ts';
 import { TrainingRun } from './run-state.ts';
-
-/** Nothing to train on: retrying cannot help. */
-export class NoRatingsError extends Error {
-  override readonly name = 'NoRatings';
-}
 
 /**
  * Prepare: the id maps (every user and movie with a train rating, ascending id = dense index) and

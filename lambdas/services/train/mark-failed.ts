@@ -1,7 +1,7 @@
 import type { FailureState } from '../../core/train/workflow-types.ts';
-import { readableCause } from '../ingest/error-cause.ts';
 import { getModelRecord, saveModelRecord } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
+import { readableCause } from '../step-errors.ts';
 
 /**
  * The Catch target of every step: marks this run's model row failed, with the error. It never

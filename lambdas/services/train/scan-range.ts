@@ -1,6 +1,5 @@
 import { ShufflePartitioner, encodeScanIds, encodeShufflePart } from '../../core/train/shuffle.ts';
 import type { ScanResult, ScanTask } from '../../core/train/workflow-types.ts';
-import { injectFault } from '../fault-injection.ts';
 import type { Stores } from '../runtime.ts';
 import { mapLimit } from './run-files.ts';
 import { TrainingRun } from './run-state.ts';
@@ -58,6 +57,5 @@ export async function scanRange(task: ScanTask, stores: Stores): Promise<ScanRes
     [layout.scanIds(r), encodeScanIds({ userIds: shuffled.userIds, movieIds: shuffled.movieIds })],
   ];
   await mapLimit(writes, PUTS_IN_FLIGHT, ([key, bytes]) => run.files.putBytes(key, bytes));
-  injectFault(`scan:${r}`);
   return { range: r, ...shuffled.totals, seconds: (performance.now() - started) / 1000 };
 }

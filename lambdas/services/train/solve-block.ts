@@ -2,7 +2,6 @@ import { SolverScratch, solveBlock, type BlockSolveInput } from '../../core/als/
 import { encodeBlockFactors, gatherRows } from '../../core/train/factor-files.ts';
 import { HEADS } from '../../core/train/run-layout.ts';
 import type { SolveTask } from '../../core/train/workflow-types.ts';
-import { injectFault } from '../fault-injection.ts';
 import type { Stores } from '../runtime.ts';
 import { TrainingRun, otherSide } from './run-state.ts';
 
@@ -57,7 +56,5 @@ export async function solveBlockTask(task: SolveTask, stores: Stores): Promise<S
       }),
     );
   }
-  // After the writes: the worst moment to fail, since the retry must overwrite, not add.
-  injectFault(`solve:${side}:${block}:${iteration}`);
   return { block, rows: rows.rows.length, seconds: (performance.now() - started) / 1000 };
 }

@@ -2,7 +2,6 @@ import { userVector } from '../../core/als/index.ts';
 import { recommendForProfile, recommendForVector } from '../../core/serving/recommender.ts';
 import type { CsrBlock } from '../../core/matrix/csr.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
-import { injectFault } from '../fault-injection.ts';
 import { writeRankedLists, type RankedList } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { finalModel } from './final-model.ts';
@@ -42,7 +41,6 @@ export async function topNBlock(task: BlockTask, stores: Stores): Promise<Output
     lists.push({ id: userId, list });
   }
   await writeRankedLists(stores.db, 'recommendations', task.runId, lists);
-  injectFault(`top-n:${task.block}`);
   return {
     block: task.block,
     written: lists.length,

@@ -1,5 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
+import { CassandraStore, type CassandraConfig } from '../../adapters/cassandra.ts';
+import type { FaultSettings } from './settings.ts';
 
 const { responseErrorCodes } = cassandra.types;
 
@@ -10,28 +12,17 @@ const { responseErrorCodes } = cassandra.types;
  * times out (OperationTimedOutError). Half of the faults come after the statement was applied, as a
  * real timeout may, so a retry re-applies it: idempotent writes must make that harmless. Draws come
  * from RECSYS_FAULT_CASSANDRA_SEED; each fault appends its kind to RECSYS_FAULT_DIR/cassandra.log
- * when that is set, so a test can count what it survived. Unset (always, outside tests): no effect.
+ * when that is set, so a test can count what it survived.
  */
 export class CassandraFaults {
   private state: number;
+  private readonly rate: number;
+  private readonly logFile: string | undefined;
 
-  private constructor(
-    private readonly rate: number,
-    seed: number,
-    private readonly logFile: string | undefined,
-  ) {
-    this.state = seed >>> 0 || 1;
-  }
-
-  static fromEnv(env: NodeJS.ProcessEnv): CassandraFaults {
-    const rate = Number(env.RECSYS_FAULT_CASSANDRA_RATE ?? 0);
-    const seed = Number(env.RECSYS_FAULT_CASSANDRA_SEED ?? 1);
-    const dir = env.RECSYS_FAULT_DIR;
-    return new CassandraFaults(
-      Number.isFinite(rate) && rate > 0 ? Math.min(rate, 0.9) : 0,
-      seed,
-      dir ? `${dir}/cassandra.log` : undefined,
-    );
+  constructor(settings: Pick<FaultSettings, 'cassandraRate' | 'cassandraSeed' | 'dir'>) {
+    this.rate = settings.cassandraRate;
+    this.state = settings.cassandraSeed >>> 0 || 1;
+    this.logFile = settings.dir ? `${settings.dir}/cassandra.log` : undefined;
   }
 
   /** xorshift32: tiny, seeded, good enough to pick which statements fail. */
@@ -81,7 +72,24 @@ export class CassandraFaults {
     ];
     const [kind, make] = kinds[Math.floor(this.next() * kinds.length)]!;
     if (this.logFile) appendFileSync(this.logFile, `${kind}:${after ? 'applied' : 'refused'}\n`);
-    const error = make();
-    throw error;
+    throw make();
+  }
+}
+
+/**
+ * The Cassandra adapter with statement faults: every attempt at a statement, retries included,
+ * goes through {@link CassandraFaults}, so the adapter's own backoff is what copes. Made instead of
+ * a plain CassandraStore only when faults are asked for (runtime.ts).
+ */
+export class CassandraStoreWithFaults extends CassandraStore {
+  constructor(
+    config: CassandraConfig,
+    private readonly faults: CassandraFaults,
+  ) {
+    super(config);
+  }
+
+  protected override attempt<T>(send: () => Promise<T>): Promise<T> {
+    return this.faults.around(send);
   }
 }

@@ -1,13 +1,6 @@
+import type middy from '@middy/core';
 import { isTransientCassandraError } from '../adapters/cassandra.ts';
-
-/**
- * The error name the state machines retry with backoff. A handler throws it for failures that a
- * later attempt can get past (Cassandra/Keyspaces timeouts and overload, S3 throttling), so Step
- * Functions retries exactly those and fails fast on the rest (a malformed file stays malformed).
- */
-export class TransientError extends Error {
-  override readonly name = 'TransientError';
-}
+import { TransientError } from './step-errors.ts';
 
 const TRANSIENT_S3_NAMES = new Set([
   'SlowDown',
@@ -20,6 +13,7 @@ const TRANSIENT_S3_NAMES = new Set([
 ]);
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
 
+/** Failures a later attempt can get past: Cassandra timeouts and overload, S3 throttling, resets. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError || isTransientCassandraError(error)) return true;
   if (!(error instanceof Error)) return false;
@@ -30,13 +24,17 @@ export function isTransient(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code);
 }
 
-/** Runs the work, renaming transient failures to TransientError (the cause is kept). */
-export async function classifyFailures<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof TransientError || !isTransient(error)) throw error;
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new TransientError(message, { cause: error });
-  }
+/**
+ * onError middleware: renames transient failures to TransientError (the cause is kept), so the
+ * state machine's Retry matches them; anything else fails as it is, fast.
+ */
+export function transientFailures(): middy.MiddlewareObj {
+  return {
+    onError: (request) => {
+      const error: unknown = request.error;
+      if (error instanceof TransientError || !isTransient(error)) return;
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      request.error = new TransientError(message, { cause: error });
+    },
+  };
 }
