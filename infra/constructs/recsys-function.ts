@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import type { PipelineFunction } from '../../statemachines/pipeline-function.ts';
 import { NEW_ACCOUNT_MAX_MEMORY_MB } from '../config.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -136,14 +137,13 @@ export function recsysFunction(
   });
 }
 
-export interface TableAccess {
-  readonly selectTables: readonly string[];
-  readonly modifyTables: readonly string[];
-}
-
 /** cassandra:Select / Modify on exactly the named tables of the keyspace. */
-export function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: TableAccess): void {
-  if (access.selectTables.length === 0 && access.modifyTables.length === 0) return;
+export function grantKeyspaces(
+  fn: lambda.IFunction,
+  keyspace: string,
+  { select = [], modify = [] }: NonNullable<PipelineFunction['tables']>,
+): void {
+  if (select.length === 0 && modify.length === 0) return;
   const tableArn = (table: string) =>
     `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${keyspace}/table/${table}`;
   // The driver reads the system keyspaces on connect (peers, schema) whatever the queries are.
@@ -151,14 +151,14 @@ export function grantKeyspaces(fn: lambda.IFunction, keyspace: string, access: T
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['cassandra:Select'],
-      resources: [systemArn, ...access.selectTables.map(tableArn)],
+      resources: [systemArn, ...select.map(tableArn)],
     }),
   );
-  if (access.modifyTables.length > 0) {
+  if (modify.length > 0) {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['cassandra:Modify'],
-        resources: access.modifyTables.map(tableArn),
+        resources: modify.map(tableArn),
       }),
     );
   }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { API_ENTRY } from '../../infra/constructs/api.ts';
 import { BUNDLING } from '../../infra/constructs/recsys-function.ts';
-import { INGEST_HANDLERS } from '../ingest/ingest-handlers.ts';
-import { TRAIN_HANDLERS } from '../train/train-handlers.ts';
+import { INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
+import { TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 
 /**
  * `npm run bundle-size`: bundles every Lambda exactly as the stack's NodejsFunction does (the
@@ -21,7 +21,7 @@ export const GOAL_BYTES = 1.5 * 1024 * 1024;
 const functions: Record<string, string> = {
   api: API_ENTRY,
   ...Object.fromEntries(
-    Object.entries({ ...INGEST_HANDLERS, ...TRAIN_HANDLERS }).map(([substitution, binding]) => [
+    Object.entries({ ...INGEST_FUNCTIONS, ...TRAIN_FUNCTIONS }).map(([substitution, binding]) => [
       substitution.replace(/FunctionArn$/, ''),
       binding.module,
     ]),

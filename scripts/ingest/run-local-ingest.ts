@@ -11,7 +11,7 @@ import {
   runTrackedStateMachine,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
-import { INGEST_DEFINITION, INGEST_HANDLERS } from './ingest-handlers.ts';
+import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
 
@@ -95,7 +95,7 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
   const { output: summary, stateSeconds } = await runTrackedStateMachine<IngestSummary>({
     definitionPath: INGEST_DEFINITION,
     input,
-    handlers: INGEST_HANDLERS,
+    handlers: INGEST_FUNCTIONS,
     env: { ...env, ...options.handlerEnv },
     workers,
     progress: options.progress ? new IngestProgress() : undefined,

@@ -12,7 +12,7 @@ import {
   runTrackedStateMachine,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
-import { TRAIN_DEFINITION, TRAIN_HANDLERS } from './train-handlers.ts';
+import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 import { TrainProgress } from './train-progress.ts';
 
 export interface LocalTrainOptions extends LocalRunOptions {
@@ -64,7 +64,7 @@ export async function runLocalTrainOrSkip(
     {
       definitionPath: TRAIN_DEFINITION,
       input: options.request,
-      handlers: TRAIN_HANDLERS,
+      handlers: TRAIN_FUNCTIONS,
       env: { ...env, ...options.handlerEnv },
       workers,
       progress: options.progress ? new TrainProgress() : undefined,

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INGEST_DEFINITION } from '../../scripts/ingest/ingest-handlers.ts';
-import { TRAIN_DEFINITION } from '../../scripts/train/train-handlers.ts';
+import { INGEST_DEFINITION } from '../../statemachines/ingest.functions.ts';
+import { TRAIN_DEFINITION } from '../../statemachines/train.functions.ts';
 
 interface Retrier {
   ErrorEquals: string[];

@@ -13,8 +13,8 @@ import {
   PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
 } from '../../lambdas/core/ingest/write-budget.ts';
-import { INGEST_DEFINITION } from '../../scripts/ingest/ingest-handlers.ts';
-import { TRAIN_DEFINITION } from '../../scripts/train/train-handlers.ts';
+import { INGEST_DEFINITION } from '../../statemachines/ingest.functions.ts';
+import { TRAIN_DEFINITION } from '../../statemachines/train.functions.ts';
 import { synthTemplate } from './infra-template.ts';
 
 type Resource = {

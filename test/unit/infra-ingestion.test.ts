@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ingestion } from '../../infra/constructs/ingestion.ts';
 import { Storage } from '../../infra/constructs/storage.ts';
-import { INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+import { INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 
 let template: Template;
 
@@ -37,7 +37,7 @@ describe('Ingestion construct', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(Object.keys(INGEST_HANDLERS).length);
+    expect(Object.keys(functions)).toHaveLength(Object.keys(INGEST_FUNCTIONS).length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Environment.Variables).toMatchObject({
@@ -54,7 +54,7 @@ describe('Ingestion construct', () => {
       string,
       unknown
     >;
-    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(INGEST_HANDLERS).sort());
+    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(INGEST_FUNCTIONS).sort());
   });
 
   it('starts the state machine when a manifest lands under datasets/', () => {

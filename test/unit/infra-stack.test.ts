@@ -6,15 +6,16 @@ import { resolveTrainRequest } from '../../lambdas/core/train/train-request.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 import type { RecsysStack } from '../../infra/stack.ts';
 import { renderDefinition } from '../../scripts/infra/lint-asl.ts';
-import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
-import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
+import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 import { synthTemplate } from './infra-template.ts';
 
 let template: Template;
 let stack: RecsysStack;
 let synthError: Error | undefined;
 
-const OUR_FUNCTIONS = Object.keys(INGEST_HANDLERS).length + Object.keys(TRAIN_HANDLERS).length + 1; // + API
+const OUR_FUNCTIONS =
+  Object.keys(INGEST_FUNCTIONS).length + Object.keys(TRAIN_FUNCTIONS).length + 1; // + API
 
 beforeAll(() => {
   // Non-default training settings, so the assertions below see them travel into the inputs.

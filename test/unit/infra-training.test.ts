@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Storage } from '../../infra/constructs/storage.ts';
 import { Training } from '../../infra/constructs/training.ts';
-import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 
 let template: Template;
 
@@ -40,7 +40,7 @@ describe('Training construct', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(Object.keys(TRAIN_HANDLERS).length);
+    expect(Object.keys(functions)).toHaveLength(Object.keys(TRAIN_FUNCTIONS).length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Environment.Variables).toMatchObject({
@@ -55,7 +55,7 @@ describe('Training construct', () => {
     expect(machines).toHaveLength(1);
     const properties = machines[0]!.Properties;
     expect(Object.keys(properties.DefinitionSubstitutions).sort()).toEqual(
-      Object.keys(TRAIN_HANDLERS).sort(),
+      Object.keys(TRAIN_FUNCTIONS).sort(),
     );
     // fromFile ships the very file `recsys train` runs locally, as an S3 asset.
     expect(properties.DefinitionS3Location).toBeDefined();

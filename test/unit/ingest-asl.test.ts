@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 
 interface State {
   Type: string;
@@ -25,7 +25,7 @@ function allStates(states: Record<string, State>): [string, State][] {
 describe('statemachines/ingest.asl.json', () => {
   it('names exactly the functions the local runner and the CDK construct bind', () => {
     const substitutions = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    expect([...substitutions].sort()).toEqual(Object.keys(INGEST_HANDLERS).sort());
+    expect([...substitutions].sort()).toEqual(Object.keys(INGEST_FUNCTIONS).sort());
   });
 
   it('retries every Task with backoff on TransientError and transient Lambda errors', () => {

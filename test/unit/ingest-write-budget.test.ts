@@ -23,7 +23,7 @@ import {
   ingestSchedule,
   planIngestSchedule,
 } from '../../lambdas/core/ingest/write-budget.ts';
-import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 
 const ML_25M_BYTES = 678_260_987; // ratings.csv of ml-25m: 25,000,095 ratings
 const MB = 1024 * 1024;
@@ -155,7 +155,7 @@ describe('ingest write budget', () => {
   });
 
   it('matches the timeouts of the chunk Lambda, its Task and the ingest state machine', () => {
-    expect(INGEST_HANDLERS.ChunkFunctionArn!.timeoutSeconds).toBe(CHUNK_TIMEOUT_SECONDS);
+    expect(INGEST_FUNCTIONS.ChunkFunctionArn.timeoutSeconds).toBe(CHUNK_TIMEOUT_SECONDS);
     const definition = JSON.parse(readFileSync(INGEST_DEFINITION, 'utf8')) as {
       TimeoutSeconds: number;
       States: { IngestChunks: { ItemProcessor: { States: { IngestChunk: object } } } };

@@ -11,7 +11,7 @@ import { listStates } from '../../scripts/local-sfn/definition-states.ts';
 import { substituteDefinition } from '../../scripts/local-sfn/definition-substitutions.ts';
 import type { JsonObject, JsonValue } from '../../scripts/local-sfn/json.ts';
 import { localFunctions, mapTaskModules } from '../../scripts/local-sfn/task-bindings.ts';
-import { INGEST_DEFINITION, INGEST_HANDLERS } from '../../scripts/ingest/ingest-handlers.ts';
+import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 
 const machine = (name: string) => `test/fixtures/statemachines/${name}.asl.json`;
 const handler = (name: string) => ({ module: `test/fixtures/handlers/${name}.fixture.ts` });
@@ -211,7 +211,7 @@ describe('runStateMachine', () => {
 
 describe('mapTaskModules', () => {
   it("names the handlers of the Tasks inside Maps: the ingest Map's chunk handler only", async () => {
-    const functions = localFunctions(INGEST_HANDLERS, process.cwd());
+    const functions = localFunctions(INGEST_FUNCTIONS, process.cwd());
     const definition = substituteDefinition(
       JSON.parse(await readFile(INGEST_DEFINITION, 'utf8')) as JsonValue,
       new Map(functions.map((fn) => [fn.substitutionName, fn.arn])),

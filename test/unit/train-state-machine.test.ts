@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TRAIN_DEFINITION, TRAIN_HANDLERS } from '../../scripts/train/train-handlers.ts';
+import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 
 type State = Record<string, unknown> & { Type: string };
 const definition = JSON.parse(readFileSync(TRAIN_DEFINITION, 'utf8')) as {
@@ -86,7 +86,7 @@ describe('train.asl.json', () => {
     const used = new Set(
       [...readFileSync(TRAIN_DEFINITION, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]),
     );
-    expect([...used].sort()).toEqual(Object.keys(TRAIN_HANDLERS).sort());
+    expect([...used].sort()).toEqual(Object.keys(TRAIN_FUNCTIONS).sort());
   });
 
   it('loops on the Choice until Checkpoint says done, then fits the neighbours, then outputs', () => {
@@ -101,7 +101,7 @@ describe('train.asl.json', () => {
   });
 
   it('switches the active model in the Publish handler only', () => {
-    for (const binding of Object.values(TRAIN_HANDLERS)) {
+    for (const binding of Object.values(TRAIN_FUNCTIONS)) {
       const service = readFileSync(binding.module, 'utf8').match(
         /services\/train\/([\w-]+)\.ts/,
       )![1];
