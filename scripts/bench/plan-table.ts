@@ -141,13 +141,17 @@ export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMo
   return { md: md + '\n', rows, rate, cgRate };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = resultsDir();
+/** Writes plan.md and plan.json into dir (the summary and a run of this file alone); returns the table. */
+export function writePlanResults(dir: string): string {
   const { md, rows, rate, cgRate } = planTable(dir);
   writeFileSync(join(dir, 'plan.md'), md);
   writeFileSync(
     join(dir, 'plan.json'),
     JSON.stringify({ rate, cgRate, pricesAsOf: PRICES_AS_OF, rows }, null, 2) + '\n',
   );
-  process.stdout.write(md);
+  return md;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(writePlanResults(resultsDir()));
 }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartSvg } from './chart.ts';
-import { planTable } from './plan-table.ts';
+import { writePlanResults } from './plan-table.ts';
 import { describeParams } from './ranking-report.ts';
 import { scaleSection } from './scale-report.ts';
 
@@ -333,13 +333,6 @@ function coldItemsSection(cold: Json): string {
   return out;
 }
 
-function planSection(dir: string): string {
-  const { md, rows, rate } = planTable(dir);
-  writeFileSync(join(dir, 'plan.md'), md);
-  writeFileSync(join(dir, 'plan.json'), JSON.stringify({ rate, rows }, null, 2) + '\n');
-  return md;
-}
-
 /** Writes summary.md (and als.svg) into dir; returns the summary's path. */
 export function writeSummary(dir: string): string {
   const peers = read(dir, 'peers.json');
@@ -363,7 +356,7 @@ export function writeSummary(dir: string): string {
     ingest ? ingestSection(ingest) : '',
     api ? apiSection(api) : '',
     scale ? scaleSection(scale, runLine(scale)) : '',
-    als ? planSection(dir) : '',
+    als ? writePlanResults(dir) : '',
   ].filter(Boolean);
   const path = join(dir, 'summary.md');
   writeFileSync(path, parts.join('\n'));
