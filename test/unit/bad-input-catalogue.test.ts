@@ -9,10 +9,11 @@ import type { RatingsFormat } from '../../lambdas/core/formats/ratings-format.ts
 import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
-import { ApiError } from '../../lambdas/core/serving/api-error.ts';
+import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
-import { ParameterReader } from '../../lambdas/core/serving/params.ts';
+import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
+import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts';
 
 /**
  * The bad-input catalogue: every kind of malformed MovieLens input we know of, fed through the real
@@ -398,9 +399,9 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     try {
       run();
     } catch (error) {
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).statusCode).toBe(400);
-      return (error as ApiError).problems.map((p) => p.parameter);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(errorAnswer(error).status).toBe(400);
+      return (error as InvalidInputError).problems.map((p) => p.parameter);
     }
     throw new Error('accepted bad input');
   }

@@ -27,7 +27,8 @@ import {
   ratingWriteTime,
   writeTimeBase,
 } from '../../lambdas/core/ingest/write-time.ts';
-import { ApiError } from '../../lambdas/core/serving/api-error.ts';
+import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
+import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const context = { now: NOW, movieExists: (id: number) => id < 1000 };
@@ -36,9 +37,9 @@ function problemsOf(run: () => unknown): string[] {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).statusCode).toBe(400);
-    return (error as ApiError).problems.map((p) => p.parameter);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(errorAnswer(error).status).toBe(400);
+    return (error as InvalidInputError).problems.map((p) => p.parameter);
   }
   throw new Error('expected a 400');
 }

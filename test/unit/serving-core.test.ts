@@ -5,7 +5,6 @@ import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
 import { decodeBundle, encodeBundle } from '../../lambdas/core/recommender/bundle.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import { ApiError } from '../../lambdas/core/serving/api-error.ts';
 import {
   Catalogue,
   displayTitle,
@@ -15,7 +14,7 @@ import {
 } from '../../lambdas/core/serving/catalogue.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { audienceForItem, similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
-import { ParameterReader, parseStrictInt } from '../../lambdas/core/serving/params.ts';
+import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
 import {
   MODEL_ONLY_POLICY,
   rankForVector,
@@ -35,15 +34,16 @@ import {
   withPredictedRatings,
 } from '../../lambdas/core/serving/serving-bundle.ts';
 import { itemNorms } from '../../lambdas/core/als/index.ts';
+import { ParameterReader, parseStrictInt } from '../../lambdas/services/api/parameter-reader.ts';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return (error as ApiError).problems.map((p) => p.parameter);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return (error as InvalidInputError).problems.map((p) => p.parameter);
   }
-  throw new Error('expected an ApiError');
+  throw new Error('expected an InvalidInputError');
 }
 
 describe('ParameterReader', () => {

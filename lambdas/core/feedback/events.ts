@@ -1,5 +1,5 @@
-import { badRequest, type ParameterProblem } from '../serving/api-error.ts';
-import { MAX_ID } from '../serving/params.ts';
+import { MAX_ID } from '../serving/input-limits.ts';
+import { InvalidInputError, type ParameterProblem } from '../serving/invalid-input.ts';
 import { EVENT_ID, RECOMMENDATION_ID } from './keys.ts';
 
 /** What a person did with a movie. `rating` also writes the ratings tables. */
@@ -81,7 +81,9 @@ export function parseEventsBody(body: unknown, context: EventContext): ParsedEve
   const problem = (parameter: string, message: string) =>
     void problems.push({ parameter, message });
   if (!isPlainObject(body)) {
-    throw badRequest([{ parameter: 'body', message: 'expected a JSON object {events: [...]}' }]);
+    throw new InvalidInputError([
+      { parameter: 'body', message: 'expected a JSON object {events: [...]}' },
+    ]);
   }
   for (const key of Object.keys(body)) {
     if (key !== 'events') problem(key, 'unknown field; expected events');
@@ -89,11 +91,11 @@ export function parseEventsBody(body: unknown, context: EventContext): ParsedEve
   const list = body.events;
   if (!Array.isArray(list)) {
     problem('events', 'expected a list of events');
-    throw badRequest(problems);
+    throw new InvalidInputError(problems);
   }
   if (list.length === 0 || list.length > MAX_EVENTS_PER_REQUEST) {
     problem('events', `expected 1 to ${MAX_EVENTS_PER_REQUEST} events, got ${list.length}`);
-    throw badRequest(problems);
+    throw new InvalidInputError(problems);
   }
   const events: ParsedEvent[] = [];
   const seen = new Map<string, number>();
@@ -163,14 +165,16 @@ export function parseEventsBody(body: unknown, context: EventContext): ParsedEve
       recommendationId: (recommendationId as string | null | undefined) ?? null,
     });
   });
-  if (problems.length > 0) throw badRequest(problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
   return events;
 }
 
 /** `PUT /users/{userId}/ratings/{movieId}` body: `{rating}`, 0.5–5 in half steps. */
 export function parseRatingBody(body: unknown): number {
   if (!isPlainObject(body)) {
-    throw badRequest([{ parameter: 'body', message: 'expected a JSON object {rating}' }]);
+    throw new InvalidInputError([
+      { parameter: 'body', message: 'expected a JSON object {rating}' },
+    ]);
   }
   const problems: ParameterProblem[] = [];
   for (const key of Object.keys(body)) {
@@ -180,7 +184,7 @@ export function parseRatingBody(body: unknown): number {
   if (!isStarRating(body.rating)) {
     problems.push({ parameter: 'rating', message: 'expected 0.5 to 5 in half-star steps' });
   }
-  if (problems.length > 0) throw badRequest(problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
   return body.rating as number;
 }
 

@@ -1,5 +1,5 @@
-import { badRequest, type ParameterProblem } from './api-error.ts';
-import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES } from './params.ts';
+import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES } from './input-limits.ts';
+import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
 
 /**
  * A profile can be a whole history: MovieLens users reach thousands of ratings (ml-latest-small's
@@ -33,7 +33,7 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   const problem = (parameter: string, message: string) =>
     void problems.push({ parameter, message });
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest([{ parameter: 'body', message: 'expected a JSON object' }]);
+    throw new InvalidInputError([{ parameter: 'body', message: 'expected a JSON object' }]);
   }
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -121,7 +121,7 @@ export function parseFoldInBody(body: unknown): FoldInBody {
       `expected a genre name, comma-separated names or a list of at most ${MAX_LIST_VALUES}`,
     );
   }
-  if (problems.length > 0) throw badRequest(problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
   return {
     ratings,
     favorites,

@@ -1,5 +1,5 @@
 import { normalizeTag } from '../content/content-model.ts';
-import { badRequest, type ParameterProblem } from './api-error.ts';
+import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
 
 /** MovieLens' genres (its README), accepted for a new movie even before any movie uses them. */
 export const MOVIELENS_GENRES: readonly string[] = [
@@ -60,7 +60,7 @@ export function parseMovieBody(
   context: { knownGenres: readonly string[]; currentYear: number },
 ): MovieBody {
   if (!isPlainObject(body)) {
-    throw badRequest([
+    throw new InvalidInputError([
       { parameter: 'body', message: 'expected a JSON object {title, genres, year?, tags?}' },
     ]);
   }
@@ -127,7 +127,7 @@ export function parseMovieBody(
       });
     }
   }
-  if (problems.length > 0) throw badRequest(problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
   return { title, genres, year, tags };
 }
 

@@ -1,20 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
-import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { parseSampleRate } from '../../core/feedback/keys.ts';
-import { ApiError } from '../../core/serving/api-error.ts';
 import { logger } from '../logger.ts';
 import { containerStores, type Stores } from '../runtime.ts';
+import { ApiError } from './api-error.ts';
 import { corsPolicyFromEnv } from './cors.ts';
 import { apiKeyAuth, apiKeyCheckFromEnv } from './middleware/api-key.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
-import { jsonErrors } from './middleware/json-errors.ts';
+import { errorResponse } from './middleware/error-response.ts';
 import { responseEnvelope } from './middleware/response-envelope.ts';
 import type { ApiResult, ApiRoute, RouteDeps } from './route.ts';
 import { API_ROUTES, OPEN_PATHS } from './routes/index.ts';
@@ -33,7 +32,7 @@ export interface ApiOptions {
  * The whole API as one middy handler: the Lambda's entry point and what `recsys serve` calls with
  * the events it builds. Middleware order (before: top to bottom; after/onError: bottom to top):
  * logger context → request id, cache default and access log → CORS (answers preflights; adds its
- * headers to every response, errors included) → JSON error rendering → header and event
+ * headers to every response, errors included) → the error response → header and event
  * normalization → API key → body size → router.
  */
 export function createApiHandler(options: ApiOptions = {}): ApiHandler {
@@ -55,8 +54,8 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(router)
     .use(injectLambdaContext(logger))
     .use(responseEnvelope())
-    // Above the error handler, so that error responses (401, 400, …) carry CORS headers too and a
-    // browser page on an allowed origin can read why it was refused.
+    // Above the error response, so that error responses (401, 400, …) carry CORS headers too and
+    // a browser page on an allowed origin can read why it was refused.
     .use(
       httpCors({
         // RECSYS_CORS_ORIGINS, or "*" in local/dev only (cors.ts); an empty list sends no header.
@@ -68,8 +67,7 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
         maxAge: 600,
       }),
     )
-    .use(httpErrorHandler({ logger: false }))
-    .use(jsonErrors())
+    .use(errorResponse())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer() as middy.MiddlewareObj<APIGatewayProxyEvent>)
     .use(apiKeyAuth(apiKeyCheckFromEnv(env), OPEN_PATHS))

@@ -10,9 +10,9 @@ import { dayOf, FEEDBACK_SHARDS, shardOf } from '../../core/feedback/keys.ts';
 import type { ServedList } from '../../core/feedback/online-metrics.ts';
 import { movieBucket } from '../../core/ingest/batching.ts';
 import { liveWriteClock } from '../../core/ingest/write-time.ts';
-import { ApiError } from '../../core/serving/api-error.ts';
 import { markDataChanged } from '../data-changes.ts';
 import { byMovieParams, byUserParams, ratingDeletes, ratingUpserts } from '../rating-writes.ts';
+import { ApiError } from './api-error.ts';
 
 /**
  * The API's writes and the online-evaluation reads: run-time ratings (both orientations, as

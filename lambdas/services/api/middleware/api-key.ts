@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError } from '../../../core/serving/api-error.ts';
+import { ApiError } from '../api-error.ts';
 
 /**
  * Where the API key is checked. In AWS, API Gateway checks it against the usage plan before the

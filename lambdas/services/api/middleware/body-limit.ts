@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError } from '../../../core/serving/api-error.ts';
+import { ApiError } from '../api-error.ts';
 
 /**
  * A fold-in profile of 5,000 ratings (`MAX_PROFILE_MOVIES`) is ~170 KB of JSON; 256 KiB leaves

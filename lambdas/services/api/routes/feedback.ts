@@ -6,8 +6,7 @@ import {
   parseRatingBody,
   type FeedbackEvent,
 } from '../../../core/feedback/events.ts';
-import { notFound } from '../../../core/serving/api-error.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
+import { notFound } from '../api-error.ts';
 import {
   asRetryable,
   deleteRating,
@@ -15,6 +14,7 @@ import {
   writeLikes,
   writeRatings,
 } from '../feedback-store.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRequest, ApiRoute } from '../route.ts';
 
 /**

@@ -1,8 +1,9 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
-import { ApiError, badRequest } from '../../../core/serving/api-error.ts';
 import { parseFoldInBody } from '../../../core/serving/fold-in-body.ts';
+import { InvalidInputError } from '../../../core/serving/invalid-input.ts';
 import { ratingUser, recommendForProfile } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
+import { ApiError } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
@@ -34,7 +35,8 @@ export const foldInRoute: ApiRoute = {
     const genres: string[] = [];
     for (const name of body.genres) {
       const genre = catalogue.genres.find((g) => g.toLowerCase() === name.toLowerCase());
-      if (!genre) throw badRequest([{ parameter: 'genre', message: `unknown genre "${name}"` }]);
+      if (!genre)
+        throw new InvalidInputError([{ parameter: 'genre', message: `unknown genre "${name}"` }]);
       if (!genres.includes(genre)) genres.push(genre);
     }
     const limit = body.limit ?? 10;

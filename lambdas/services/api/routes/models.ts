@@ -1,11 +1,11 @@
-import { ApiError } from '../../../core/serving/api-error.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
 import {
   activeModelId,
   getModelRecord,
   listModels,
   type ModelRecord,
 } from '../../models/registry.ts';
+import { ApiError } from '../api-error.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRoute } from '../route.ts';
 
 function modelView(record: ModelRecord, activeId: string | undefined) {

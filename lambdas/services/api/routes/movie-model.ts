@@ -1,10 +1,11 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
-import { notFound } from '../../../core/serving/api-error.ts';
 import { similarToColdItem } from '../../../core/serving/cold-start.ts';
+import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
-import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
 import { readRankedList } from '../../models/registry.ts';
+import { notFound } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import { CATALOGUE_CACHE, type ApiRequest, type ApiRoute, type RouteDeps } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import { readMovieRaters, readUserSummary } from '../user-data.ts';

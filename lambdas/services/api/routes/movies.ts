@@ -1,11 +1,12 @@
-import { notFound } from '../../../core/serving/api-error.ts';
 import type { LatestOrder, Movie } from '../../../core/serving/catalogue.ts';
 import { blendSources } from '../../../core/serving/cold-start.ts';
+import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import { knownGenres, parseMovieBody } from '../../../core/serving/movie-body.ts';
-import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
+import { notFound } from '../api-error.ts';
 import { asRetryable } from '../feedback-store.ts';
 import { readMovieRow, writeMovie } from '../movie-store.ts';
 import { movieDetails, movieSummary } from '../movie-views.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import { listFilters } from './recommendation-support.ts';

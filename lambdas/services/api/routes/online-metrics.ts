@@ -1,7 +1,7 @@
 import { lastDays } from '../../../core/feedback/keys.ts';
 import { onlineMetrics } from '../../../core/feedback/online-metrics.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
 import { readEvents, readServedLists } from '../feedback-store.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRoute } from '../route.ts';
 
 /** Hit rate is measured on the first K movies of each list. */

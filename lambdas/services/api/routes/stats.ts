@@ -1,6 +1,6 @@
-import { ApiError } from '../../../core/serving/api-error.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
 import { readDatasetStatus } from '../../ingest/dataset-status.ts';
+import { ApiError } from '../api-error.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { notFound } from '../../../core/serving/api-error.ts';
-import { ParameterReader } from '../../../core/serving/params.ts';
-import { movieSummary } from '../movie-views.ts';
+import { notFound } from '../api-error.ts';
 import { readUserLikes } from '../feedback-store.ts';
+import { movieSummary } from '../movie-views.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRoute } from '../route.ts';
 import { readUserRatings, readUserSummary } from '../user-data.ts';
 

@@ -1,6 +1,6 @@
 import { denseItemIndices, userVector } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
-import { MAX_EXCLUDE_IDS, ParameterReader } from '../../../core/serving/params.ts';
+import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import {
   ratingUser,
   recommendForProfile,
@@ -12,6 +12,7 @@ import { ratingProfile, withPredictedRatings } from '../../../core/serving/servi
 import { readRankedList } from '../../models/registry.ts';
 import { readFeedbackMarker, readUserLikes, type UserLike } from '../feedback-store.ts';
 import { scoredMovies } from '../movie-views.ts';
+import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import type { ServingModel } from '../serving-state.ts';

@@ -1,4 +1,5 @@
-import { badRequest, type ParameterProblem } from './api-error.ts';
+import { MAX_ID, MAX_LIST_VALUES } from '../../core/serving/input-limits.ts';
+import { InvalidInputError, type ParameterProblem } from '../../core/serving/invalid-input.ts';
 
 /**
  * Query and path parameter parsing that collects every problem before failing, so one 400 names
@@ -138,19 +139,11 @@ export class ParameterReader {
     }
   }
 
-  /** Throws the 400 if anything was wrong. */
+  /** Throws the 400 (every problem found) if anything was wrong. */
   done(): void {
-    if (this.problems.length > 0) throw badRequest(this.problems);
+    if (this.problems.length > 0) throw new InvalidInputError(this.problems);
   }
 }
-
-export const MAX_ID = 2 ** 31 - 1;
-
-/** Values one list parameter (genres) may name. */
-export const MAX_LIST_VALUES = 20;
-
-/** Movie ids `exclude=` may name: ~4 KB of query string, as much as a URL reliably carries. */
-export const MAX_EXCLUDE_IDS = 500;
 
 export function parseStrictInt(raw: string): number | undefined {
   if (!/^(0|-?[1-9]\d{0,15})$/.test(raw)) return undefined;
