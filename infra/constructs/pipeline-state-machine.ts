@@ -8,10 +8,8 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { stateMachineObservability } from './observability.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PipelineStateMachineProps {
   /** Appended to the stack name: `<stack>-<suffix>`. */
@@ -29,7 +27,7 @@ export interface PipelineStateMachineProps {
  * TimedOut alarm could never fire.
  */
 export function definitionTimeoutSeconds(definitionFile: string): number {
-  const definition = JSON.parse(readFileSync(`${ROOT}${definitionFile}`, 'utf8')) as {
+  const definition = JSON.parse(readFileSync(`${PROJECT_ROOT}${definitionFile}`, 'utf8')) as {
     TimeoutSeconds?: unknown;
   };
   const timeout = definition.TimeoutSeconds;
@@ -52,7 +50,7 @@ export function pipelineStateMachine(
   const stateMachineName = `${stack.stackName}-${props.nameSuffix}`;
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
     stateMachineName,
-    definitionBody: sfn.DefinitionBody.fromFile(`${ROOT}${props.definitionFile}`),
+    definitionBody: sfn.DefinitionBody.fromFile(`${PROJECT_ROOT}${props.definitionFile}`),
     definitionSubstitutions: Object.fromEntries(
       Object.entries(props.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
     ),

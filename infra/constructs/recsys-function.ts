@@ -9,11 +9,9 @@ import {
   type aws_s3 as s3,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import type { PipelineFunction } from '../../statemachines/pipeline-function.ts';
 import { NEW_ACCOUNT_MAX_MEMORY_MB } from '../config.ts';
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PROJECT_ROOT } from '../project-root.ts';
 
 /**
  * Where the Lambdas find their data. AWS: Keyspaces over SigV4 and the real S3. Local (LocalStack):
@@ -101,14 +99,14 @@ export function recsysFunction(
     removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
   return new nodejs.NodejsFunction(scope, id, {
-    entry: `${ROOT}${props.entry}`,
+    entry: `${PROJECT_ROOT}${props.entry}`,
     handler: props.handler ?? 'handler',
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: Math.min(props.memoryMb, props.maxMemoryMb ?? NEW_ACCOUNT_MAX_MEMORY_MB),
     timeout: props.timeout,
-    projectRoot: ROOT,
-    depsLockFilePath: `${ROOT}package-lock.json`,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
     environment: {
       RECSYS_BUCKET: props.bucket.bucketName,
       ...dataEnvironment(props.target ?? KEYSPACES),

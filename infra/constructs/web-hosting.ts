@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
   DockerImage,
   RemovalPolicy,
@@ -10,10 +9,9 @@ import {
   aws_s3_deployment as deployment,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../project-root.ts';
 import type { ConsoleAuthConfig } from './console-auth.ts';
 import { LOG_RETENTION } from './recsys-function.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface WebHostingProps {
   readonly retainData: boolean;
@@ -66,7 +64,7 @@ export class WebHosting extends Construct {
    * stack has one, names the Cognito sign-in the console signs its writes with.
    */
   deploySite(apiUrl: string, auth?: ConsoleAuthConfig): void {
-    const site = deployment.Source.asset(`${ROOT}web`, {
+    const site = deployment.Source.asset(`${PROJECT_ROOT}web`, {
       bundling: {
         // Never used: local bundling below always succeeds or throws.
         image: DockerImage.fromRegistry('node:22-slim'),
@@ -74,8 +72,8 @@ export class WebHosting extends Construct {
           tryBundle(outputDir: string): boolean {
             const result = spawnSync(
               process.execPath,
-              ['--import', 'tsx', `${ROOT}scripts/serve/build-web-cli.ts`, outputDir],
-              { cwd: ROOT, encoding: 'utf8' },
+              ['--import', 'tsx', `${PROJECT_ROOT}scripts/serve/build-web-cli.ts`, outputDir],
+              { cwd: PROJECT_ROOT, encoding: 'utf8' },
             );
             if (result.status !== 0) throw new Error(`web UI build failed: ${result.stderr}`);
             return true;
