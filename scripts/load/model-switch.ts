@@ -15,84 +15,18 @@
  *
  * Options (env): LOAD_SECONDS (default 24), LOAD_CONNECTIONS (default 10).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
-import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
-import {
-  activateModel,
-  getModelRecord,
-  readRankedList,
-} from '../../lambdas/services/models/registry.ts';
+import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
+import { activateModel, readRankedList } from '../../lambdas/services/models/registry.ts';
 import { startRecsysServe } from '../../test/support/recsys-serve.ts';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
-import { REPO_ROOT } from '../serve/build-web.ts';
+import { loadAverage, log, machine, openLoadKeyspace, writeLoadResult } from './harness.ts';
 
 const KEYSPACE = 'load_model_switch';
-const DATASET = 'load-gen';
 const MODELS = { a: 'load-model-a', b: 'load-model-b' } as const;
 const KEY = 'load-test-key-0123456789';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 24);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 10);
 const LIMIT = 10;
-const BIN = join(REPO_ROOT, 'bin', 'recsys.mjs');
-const log = (line: string) => void process.stderr.write(`[load] ${line}\n`);
-
-function recsys(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`recsys ${args[0]} exited ${code}: ${stderr.slice(-1500)}`)),
-    );
-  });
-}
-
-async function prepare(db: CassandraStore): Promise<void> {
-  await db.migrate();
-  const status = await readDatasetStatus(db, DATASET);
-  if (status?.status !== 'ready') {
-    const dir = join(REPO_ROOT, '.local', 'load-data', DATASET);
-    if (!existsSync(join(dir, 'ratings.csv'))) {
-      log('generating 40,000 MovieLens-shaped ratings');
-      await recsys(['generate', '--out', dir, '--ratings', '40000', '--seed', '7', '--force']);
-    }
-    log(`ingesting into ${KEYSPACE}`);
-    await recsys(['ingest', '--dir', dir, '--name', DATASET, '--keyspace', KEYSPACE]);
-  }
-  for (const [seed, modelId] of [
-    ['1', MODELS.a],
-    ['2', MODELS.b],
-  ] as const) {
-    const record = await getModelRecord(db, modelId);
-    if (record?.status === 'ready') continue;
-    log(`training ${modelId} (seed ${seed})`);
-    await recsys([
-      'train',
-      '--keyspace',
-      KEYSPACE,
-      '--model-id',
-      modelId,
-      '--seed',
-      seed,
-      '--iterations',
-      '5',
-      '--min-ratings',
-      '5',
-      '--no-activate',
-    ]);
-  }
-}
 
 /** Each model's stored top-N per user, for the users whose lists are long enough to be served. */
 async function expectedLists(db: CassandraStore) {
@@ -111,14 +45,11 @@ async function expectedLists(db: CassandraStore) {
   return lists;
 }
 
-const loadAtStart = loadavg()[0]!;
-const [cassandra, s3] = await Promise.all([ensureCassandra({ log }), ensureS3({ log })]);
-process.env.CASSANDRA_CONTACT_POINTS = cassandra.contactPoint;
-process.env.S3_ENDPOINT = s3.endpoint;
-const db = new CassandraStore(
-  cassandraConfigFromEnv({ ...process.env, RECSYS_KEYSPACE: KEYSPACE }),
-);
-await prepare(db);
+const loadAtStart = loadAverage();
+const db = await openLoadKeyspace(KEYSPACE, [
+  { modelId: MODELS.a, seed: 1 },
+  { modelId: MODELS.b, seed: 2 },
+]);
 await activateModel(db, MODELS.a);
 const lists = await expectedLists(db);
 const users = [...lists[MODELS.a]!.keys()];
@@ -208,7 +139,7 @@ await db.shutdown();
 const errors = result.errors + result.timeouts + result.non2xx;
 const summary = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, loadAverageAtStart: Math.round(loadAtStart * 100) / 100 },
+  machine: machine(loadAtStart),
   seconds: SECONDS,
   connections: CONNECTIONS,
   requests: result.requests.total,
@@ -244,10 +175,7 @@ const summary = {
   },
   elapsedSeconds: Math.round((performance.now() - started) / 100) / 10,
 };
-const dir = join(REPO_ROOT, 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'load-model-switch.json'), JSON.stringify(summary, null, 2) + '\n');
-console.log(JSON.stringify(summary));
+writeLoadResult('load-model-switch', summary);
 
 const problems = [
   errors > 0 && `${errors} errors`,
