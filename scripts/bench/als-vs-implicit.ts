@@ -111,14 +111,15 @@ async function runChild(file: string, rank: number, solver: AlsSolver, iteration
     iterations,
     blocks: 1,
     trackTrainRmse: false,
+  };
+  trainAlsOnMatrices(matrices, options, undefined, {
     onIteration: (record) => {
       const used = process.cpuUsage(mark);
       wall.push(record.seconds);
       cpu.push((used.user + used.system) / 1e6);
       mark = process.cpuUsage();
     },
-  };
-  trainAlsOnMatrices(matrices, options);
+  });
   const result: OursResult = {
     rank,
     solver,

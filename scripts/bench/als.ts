@@ -109,18 +109,19 @@ async function runChild(
   const seconds: number[] = [];
   const cpuSeconds: number[] = [];
   let cpuMark = process.cpuUsage();
-  const model = trainAlsOnMatrices(matrices, {
-    rank,
-    iterations,
-    solver,
-    trackTrainRmse: false,
-    onIteration: (record) => {
-      const cpu = process.cpuUsage(cpuMark);
-      cpuMark = process.cpuUsage();
-      seconds.push(record.seconds);
-      cpuSeconds.push((cpu.user + cpu.system) / 1e6);
+  const model = trainAlsOnMatrices(
+    matrices,
+    { rank, iterations, solver, trackTrainRmse: false },
+    undefined,
+    {
+      onIteration: (record) => {
+        const cpu = process.cpuUsage(cpuMark);
+        cpuMark = process.cpuUsage();
+        seconds.push(record.seconds);
+        cpuSeconds.push((cpu.user + cpu.system) / 1e6);
+      },
     },
-  });
+  );
   const d = rank + (model.options.biases ? 1 : 0);
   const ratings = nnz(matrices.byUser);
   const flops = flopsPerIteration(

@@ -65,16 +65,17 @@ describe.each(configs)('ALS determinism: %s', (_name, options) => {
   });
 
   it.each([
-    ['4 range blocks', { blocks: 4 }],
-    ['7 range blocks', { blocks: 7 }],
-    ['7 hash blocks', { blocks: 7, partition: 'hash' as const }],
-    ['4 blocks in shuffled order', { blocks: 4, blockOrderSeed: 5 }],
+    ['4 range blocks', { blocks: 4 }, {}],
+    ['7 range blocks', { blocks: 7 }, {}],
+    ['7 hash blocks', { blocks: 7, partition: 'hash' as const }, {}],
+    ['4 blocks in shuffled order', { blocks: 4 }, { blockOrderSeed: 5 }],
     [
       '7 hash blocks in shuffled order',
-      { blocks: 7, partition: 'hash' as const, blockOrderSeed: 9 },
+      { blocks: 7, partition: 'hash' as const },
+      { blockOrderSeed: 9 },
     ],
-  ])('is bit-identical with %s', (_label, blocking) => {
-    expectIdentical(trainAls(table, { ...options, ...blocking }), reference);
+  ])('is bit-identical with %s', (_label, blocking, hooks) => {
+    expectIdentical(trainAls(table, { ...options, ...blocking }, hooks), reference);
   });
 
   it('tells models apart (the comparison is not vacuous)', () => {

@@ -1,5 +1,5 @@
 /** Public surface of the ALS engine: training, block solves for distributed runs, models, serving. */
-export { trainAls, trainAlsOnMatrices, csrRmse } from './train.ts';
+export { trainAls, trainAlsOnMatrices, csrRmse, type TrainingHooks } from './train.ts';
 export {
   solveBlock,
   SolverScratch,

@@ -1,5 +1,4 @@
 import type { PartitionStrategy } from '../matrix/csr.ts';
-import type { AlsModel, IterationRecord } from './model.ts';
 
 export type AlsSolver = 'cholesky' | 'cg';
 
@@ -48,19 +47,11 @@ export interface ResolvedAlsOptions extends SolverSettings {
   trackTrainRmse: boolean;
 }
 
-/** Options accepted by `trainAls`; anything omitted takes the calibrated default. */
-export interface AlsOptions extends Partial<ResolvedAlsOptions> {
-  /**
-   * Processes blocks in an order shuffled by this seed instead of 0..blocks-1. Results must not
-   * change; this exists so tests can prove it.
-   */
-  blockOrderSeed?: number;
-  /**
-   * Called after every iteration with its record and the model so far (its arrays are live and
-   * change in later iterations; copy what you keep). Use it for validation curves or progress.
-   */
-  onIteration?: (record: IterationRecord, model: AlsModel) => void;
-}
+/**
+ * Options accepted by `trainAls`; anything omitted takes the calibrated default. Plain data, all
+ * of it stored with the model (callbacks are `TrainingHooks`, a separate argument).
+ */
+export type AlsOptions = Partial<ResolvedAlsOptions>;
 
 /**
  * Calibrated on ml-latest-small with 80/20 hash splits over three split seeds (table in README.md):

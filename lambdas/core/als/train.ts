@@ -13,10 +13,31 @@ import { ITEM_SALT, USER_SALT, initialFactors } from './initial-factors.ts';
 import { clampRating, rawScoreByIndex, type AlsModel, type IterationRecord } from './model.ts';
 import { resolveAlsOptions, type AlsOptions, type ResolvedAlsOptions } from './options.ts';
 
+/**
+ * What a caller may hang on one training call. Not options: they never reach the model or its
+ * file, and they cannot change the factors.
+ */
+export interface TrainingHooks {
+  /**
+   * Called after every iteration with its record and the model so far (its arrays are live and
+   * change in later iterations; copy what you keep). Use it for validation curves or progress.
+   */
+  onIteration?: (record: IterationRecord, model: AlsModel) => void;
+  /**
+   * Processes blocks in an order shuffled by this seed instead of 0..blocks-1. Results must not
+   * change; this exists so tests can prove it.
+   */
+  blockOrderSeed?: number;
+}
+
 /** Trains ALS in this process on a ratings table (ids are mapped and CSR blocks built here). */
-export function trainAls(table: RatingsTable, options: AlsOptions = {}): AlsModel {
+export function trainAls(
+  table: RatingsTable,
+  options: AlsOptions = {},
+  hooks: TrainingHooks = {},
+): AlsModel {
   if (table.length === 0) throw new Error('cannot train ALS on an empty ratings table');
-  return trainAlsOnMatrices(buildRatingMatrices(table), options);
+  return trainAlsOnMatrices(buildRatingMatrices(table), options, undefined, hooks);
 }
 
 /** One side of the model while training: factors (and biases) indexed by dense row. */
@@ -38,6 +59,7 @@ export function trainAlsOnMatrices(
   matrices: RatingMatrices,
   options: AlsOptions = {},
   start?: WarmStart & { globalMean?: number },
+  hooks: TrainingHooks = {},
 ): AlsModel {
   const { userIds, itemIds, byUser, byItem } = matrices;
   const resolved = resolveAlsOptions(options, observedRange(byUser.values));
@@ -76,7 +98,7 @@ export function trainAlsOnMatrices(
   for (let iteration = 1; iteration <= resolved.iterations; iteration++) {
     const started = performance.now();
     const order = (count: number, side: number): number[] =>
-      blockOrder(count, options.blockOrderSeed, iteration, side);
+      blockOrder(count, hooks.blockOrderSeed, iteration, side);
     const newUsers = halfStep(
       userBlocks,
       order(userBlocks.length, 0),
@@ -106,7 +128,7 @@ export function trainAlsOnMatrices(
     const record: IterationRecord = { iteration, seconds: (performance.now() - started) / 1000 };
     if (resolved.trackTrainRmse && !implicit) record.trainRmse = csrRmse(model, byUser);
     model.history.push(record);
-    options.onIteration?.(record, model);
+    hooks.onIteration?.(record, model);
   }
   return model;
 }
