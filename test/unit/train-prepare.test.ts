@@ -3,7 +3,7 @@
  * and the block files must rebuild exactly the blocks and the split the in-process path uses.
  */
 import { describe, expect, it } from 'vitest';
-import { meanFromRatingSum, ratingSumUnits } from '../../lambdas/core/als/index.ts';
+import { currentRows, meanFromRatingSum, ratingSumUnits } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import {
@@ -20,7 +20,6 @@ import {
   decodeSideFactors,
   encodeBlockFactors,
   encodeSideFactors,
-  gatherRows,
   scatterBlock,
 } from '../../lambdas/core/train/factor-files.ts';
 import {
@@ -187,6 +186,8 @@ describe('factor files', () => {
     );
     expect([...whole.factors]).toEqual([1, 2, 3, 4, 5, 6]);
     expect([...whole.bias]).toEqual([7, 9, 8]);
-    expect([...gatherRows(whole.factors, Int32Array.of(2, 0), 2)]).toEqual([5, 6, 1, 2]);
+    const warm = currentRows(whole, Int32Array.of(0, 2), 2);
+    expect([...warm.previous!]).toEqual([1, 2, 5, 6]);
+    expect([...warm.previousBias!]).toEqual([7, 8]);
   });
 });

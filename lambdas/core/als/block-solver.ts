@@ -1,7 +1,10 @@
 import type { CsrBlock } from '../matrix/csr.ts';
-import { CgKernel } from './conjugate-gradient.ts';
-import { addOuterProducts, choleskySolvePacked, packedSize } from './normal-equations.ts';
-import type { SolverSettings } from './options.ts';
+import { packedSize } from './normal-equations.ts';
+import type { AlsSolver, SolverSettings } from './options.ts';
+import { createRowSolver, type BlockSetup, type RowSolver } from './row-solvers.ts';
+import { RowTerms } from './row-terms.ts';
+
+export { solverStartsFromCurrent } from './row-solvers.ts';
 
 /** What one half-step needs for one block of rows: everything else about the model is fixed. */
 export interface BlockSolveInput {
@@ -15,9 +18,12 @@ export interface BlockSolveInput {
   globalMean?: number;
   /** YᵀY of the fixed factors, packed (implicit only): see `computeGram`. */
   gram?: Float64Array;
-  /** This block's current factors (rows × rank), the warm start for solver 'cg'. */
+  /**
+   * This block's current factors (rows × rank), the warm start of a solver that iterates (see
+   * `solverStartsFromCurrent`; `currentRows` gathers them).
+   */
   previous?: Float32Array;
-  /** This block's current biases, the warm start for the bias term under solver 'cg'. */
+  /** This block's current biases, the warm start of the bias term. */
   previousBias?: Float32Array;
 }
 
@@ -30,51 +36,27 @@ export interface BlockSolveOutput {
   bias?: Float32Array;
 }
 
-/** Entries gathered per pass of the outer-product kernel: 128 × 8 B × d stays cache-resident. */
-const CHUNK = 128;
-
 /**
- * Reusable buffers for block solves, grown on demand; reuse one per worker to avoid allocation in
- * the row loop. Contents never carry over between rows (each row zeroes what it reads).
+ * Reusable row solvers, one of each kind, created on first use; keep one per worker so the row loop
+ * never allocates. Nothing carries over between rows (each row starts from a reset equation).
  */
 export class SolverScratch {
-  A = new Float64Array(0);
-  rhs = new Float64Array(0);
-  left = new Float64Array(0);
-  right = new Float64Array(0);
-  x = new Float64Array(0);
-  /** Solver 'cg': the WebAssembly kernel and its memory (created on first use). */
-  private cgKernel: CgKernel | undefined;
+  private readonly solvers: Partial<Record<AlsSolver, RowSolver>> = {};
 
-  ensure(d: number): void {
-    if (this.rhs.length < d) {
-      this.A = new Float64Array(packedSize(d));
-      this.rhs = new Float64Array(d);
-      this.left = new Float64Array(d * CHUNK);
-      this.right = new Float64Array(d * CHUNK);
-      this.x = new Float64Array(d);
-    }
-  }
-
-  get cg(): CgKernel {
-    this.cgKernel ??= new CgKernel();
-    return this.cgKernel;
+  /** The row solver `settings.solver` names: chosen here, once per block. */
+  solverFor(settings: SolverSettings): RowSolver {
+    return (this.solvers[settings.solver] ??= createRowSolver(settings.solver));
   }
 }
 
 /**
- * Solves one half-step for a block of rows against fixed other-side factors. Each row's result
- * depends only on that row's entries (in their fixed column order) and the fixed inputs, so the
- * outcome is identical however rows are grouped into blocks or blocks are scheduled.
+ * Solves one half-step for a block of rows against fixed other-side factors Y: for each row, the
+ * regularized least squares of `RowTerms` (explicit rating regression, or implicit feedback with
+ * unobserved weight α₀) over that row's ratings, by the solver the settings pick.
  *
- * Explicit: minimize Σ (r − mean − b_fixed − x·y)² + λ·n·|x|² (+ biasReg·b² with biases, by
- * solving for [x, b] against features [y, 1]).
- *
- * Implicit (Hu–Koren–Volinsky with Rendle et al.'s unobserved weight): minimize
- *   Σ_rated c·(p − x·y)² + α₀·Σ_unrated (x·y)² + rowPenalty·|x|²,   c = 1 + α|r|, p = [r > 0].
- * Every unrated entry has target 0 and weight α₀, so the normal equations are
- *   (α₀·YᵀY + Σ_rated (c − α₀)·y yᵀ + rowPenalty·I) x = Σ_rated c·p·y
- * and the sum over all N columns costs nothing per row: α₀·YᵀY is shared by the whole half-step.
+ * Each row's result depends only on that row's entries (in their fixed column order) and the
+ * fixed inputs, so the outcome is identical however rows are grouped into blocks or blocks are
+ * scheduled. A row whose equations are singular (no ratings and no penalty) gets zeros.
  */
 export function solveBlock(
   input: BlockSolveInput,
@@ -82,186 +64,57 @@ export function solveBlock(
   scratch: SolverScratch = new SolverScratch(),
 ): BlockSolveOutput {
   const { block } = input;
-  const { rank, biases } = settings;
+  const { rank, biases, implicit } = settings;
   checkInput(input, settings);
-  const d = rank + (biases ? 1 : 0);
+  const fixedBias = biases ? input.fixedBias! : null;
+  const setup: BlockSetup = {
+    settings,
+    block,
+    fixedFactors: input.fixedFactors,
+    biasFeature: biases,
+    // α₀·YᵀY: every row's A starts from it (implicit), formed once per block.
+    unobservedGram: implicit ? scaled(input.gram!, settings.unobservedWeight) : null,
+    previous: input.previous,
+    previousBias: input.previousBias,
+    terms: new RowTerms(settings, block, biases ? (input.globalMean ?? 0) : 0, fixedBias),
+  };
+  const solver = scratch.solverFor(settings);
+  solver.prepareBlock(setup);
   const rowCount = block.rows.length;
-  let maxRowLength = 0;
-  for (let r = 0; r < rowCount; r++) {
-    maxRowLength = Math.max(maxRowLength, block.rowPtr[r + 1]! - block.rowPtr[r]!);
-  }
-  scratch.ensure(d);
   const factors = new Float32Array(rowCount * rank);
   const bias = biases ? new Float32Array(rowCount) : undefined;
-  const row: RowContext = {
-    input,
-    settings,
-    d,
-    scratch,
-    mean: biases ? (input.globalMean ?? 0) : 0,
-    fixedBias: biases ? input.fixedBias! : null,
-    unobservedGram: settings.implicit ? scaled(input.gram!, settings.unobservedWeight) : null,
-    from: 0,
-    to: 0,
-  };
-  if (settings.solver === 'cg') prepareCg(row, maxRowLength);
   for (let r = 0; r < rowCount; r++) {
-    row.from = block.rowPtr[r]!;
-    row.to = block.rowPtr[r + 1]!;
-    const solved = settings.solver === 'cg' ? solveRowCg(row, r) : solveRowCholesky(row);
-    const x = scratch.x;
+    const x = solver.solveRow(r, block.rowPtr[r]!, block.rowPtr[r + 1]!);
     const out = r * rank;
-    for (let a = 0; a < rank; a++) factors[out + a] = solved ? x[a]! : 0;
-    if (bias) bias[r] = solved ? x[rank]! : 0;
+    for (let a = 0; a < rank; a++) factors[out + a] = x ? x[a]! : 0;
+    if (bias) bias[r] = x ? x[rank]! : 0;
   }
   return bias ? { rows: block.rows, factors, bias } : { rows: block.rows, factors };
 }
 
-interface RowContext {
-  readonly input: BlockSolveInput;
-  readonly settings: SolverSettings;
-  readonly d: number;
-  readonly scratch: SolverScratch;
-  readonly mean: number;
-  readonly fixedBias: Float32Array | null;
-  /** α₀·YᵀY, once per block (implicit only). */
-  readonly unobservedGram: Float64Array | null;
-  from: number;
-  to: number;
-}
-
-/** Forms the packed normal equations chunk by chunk and solves them exactly; result in scratch.x. */
-function solveRowCholesky(row: RowContext): boolean {
-  const { input, settings, d, scratch, mean, fixedBias } = row;
-  const { colIdx, values } = input.block;
-  const F = input.fixedFactors;
-  const { rank, implicit, alpha, unobservedWeight: unobserved } = settings;
-  const { A, left, right } = scratch;
-  const rhs = scratch.x; // solved in place: becomes the solution
-  A.fill(0, 0, packedSize(d));
-  rhs.fill(0, 0, d);
-  let regCount = 0;
-  for (let start = row.from; start < row.to; start += CHUNK) {
-    const m = Math.min(CHUNK, row.to - start);
-    for (let j = 0; j < m; j++) {
-      const col = colIdx[start + j]!;
-      const rating = values[start + j]!;
-      const off = col * rank;
-      if (implicit) {
-        const confidence = 1 + alpha * Math.abs(rating);
-        const extra = confidence - unobserved; // what the observed entry adds to α₀·YᵀY
-        const target = rating > 0 ? confidence : 0; // c·p
-        if (rating > 0) regCount++;
-        for (let a = 0; a < rank; a++) {
-          const y = F[off + a]!;
-          right[a * CHUNK + j] = y;
-          left[a * CHUNK + j] = extra * y;
-          rhs[a]! += target * y;
-        }
-      } else {
-        const target = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
-        regCount++;
-        for (let a = 0; a < rank; a++) {
-          const y = F[off + a]!;
-          right[a * CHUNK + j] = y;
-          rhs[a]! += target * y;
-        }
-        if (fixedBias !== null) {
-          right[rank * CHUNK + j] = 1;
-          rhs[rank]! += target;
-        }
-      }
-    }
-    addOuterProducts(A, d, implicit ? left : right, right, CHUNK, m);
-  }
-  const G = row.unobservedGram;
-  if (G !== null) for (let p = 0; p < G.length; p++) A[p]! += G[p]!;
-  addRegularization(A, d, rank, settings, rowPenalty(settings, regCount, input.block.numCols));
-  return choleskySolvePacked(A, d, rhs);
-}
-
 /**
- * λ of one row. Explicit: Spark's weighted λ, `reg · n`. Implicit: Rendle et al.'s frequency
- * scaling `reg · (n⁺ + α₀·N)^ν`, where n⁺ counts the row's positives and α₀·N is the total weight
- * its N unobserved entries carry: the penalty grows with the evidence the row's loss sums over, so
- * one λ suits rows with 5 ratings and rows with 5,000 (ν = 1 scales exactly with the loss).
+ * The warm start for `rows` (ascending dense indices): their slice of a whole side's current
+ * factors and biases, as `BlockSolveInput.previous` / `previousBias`.
  */
-export function rowPenalty(settings: SolverSettings, n: number, columns: number): number {
-  if (!settings.implicit) return settings.reg * Math.max(1, n);
-  return settings.reg * Math.pow(n + settings.unobservedWeight * columns, settings.regExponent);
+export function currentRows(
+  side: { factors: Float32Array; bias?: Float32Array | undefined },
+  rows: Int32Array,
+  rank: number,
+): Pick<BlockSolveInput, 'previous' | 'previousBias'> {
+  const previous = gatherRows(side.factors, rows, rank);
+  return side.bias ? { previous, previousBias: gatherRows(side.bias, rows, 1) } : { previous };
+}
+
+function gatherRows(source: Float32Array, rows: Int32Array, width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) {
+    out.set(source.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
+  }
+  return out;
 }
 
 function scaled(values: Float64Array, factor: number): Float64Array {
   return factor === 1 ? values : values.map((v) => v * factor);
-}
-
-function addRegularization(
-  A: Float64Array,
-  d: number,
-  rank: number,
-  settings: SolverSettings,
-  penalty: number,
-): void {
-  let p = 0;
-  for (let a = 0; a < d; a++) {
-    A[p]! += a < rank ? penalty : settings.biasReg;
-    p += d - a;
-  }
-}
-
-/** Solver 'cg': the fixed side (factors, α₀·YᵀY) into the kernel's memory, once per block. */
-function prepareCg(row: RowContext, maxRowLength: number): void {
-  const { input, settings } = row;
-  row.scratch.cg.prepare({
-    fixedFactors: input.fixedFactors,
-    rank: settings.rank,
-    numCols: input.block.numCols,
-    biasFeature: row.fixedBias !== null,
-    biasReg: settings.biasReg,
-    gram: row.unobservedGram,
-    maxRowLength,
-  });
-}
-
-/**
- * A few conjugate-gradient steps on the same normal equations without forming them, warm-started
- * from the block's previous factor: O(n·d) per step instead of O(n·d²) + O(d³). The row's entries
- * become the kernel's weights w_j and targets t_j (see `CgKernel`): implicit w = c − α₀ (what a
- * rated entry adds on top of α₀·YᵀY), t = c·p; explicit w = 1, t = r − mean − fixed bias. The
- * kernel runs in float32 (as benfred/implicit does); the result lands in scratch.x.
- */
-function solveRowCg(row: RowContext, r: number): boolean {
-  const { input, settings, d, scratch, mean, fixedBias } = row;
-  const { colIdx, values } = input.block;
-  const { rank, implicit, alpha, unobservedWeight: unobserved } = settings;
-  const kernel = scratch.cg;
-  const { cols, weights: w, targets: t } = kernel;
-  // n for the weighted-λ penalty: every entry (explicit) or the positive ones (implicit).
-  let regCount = 0;
-  const n = row.to - row.from;
-  for (let j = 0; j < n; j++) {
-    const col = colIdx[row.from + j]!;
-    const rating = values[row.from + j]!;
-    cols[j] = col;
-    if (implicit) {
-      const confidence = 1 + alpha * Math.abs(rating);
-      w[j] = confidence - unobserved;
-      t[j] = rating > 0 ? confidence : 0;
-      if (rating > 0) regCount++;
-    } else {
-      w[j] = 1;
-      t[j] = rating - mean - (fixedBias === null ? 0 : fixedBias[col]!);
-      regCount++;
-    }
-  }
-  const x = kernel.x;
-  const prev = input.previous;
-  for (let a = 0; a < rank; a++) x[a] = prev ? prev[r * rank + a]! : 0;
-  if (d > rank) x[rank] = input.previousBias ? input.previousBias[r]! : 0;
-  kernel.solve(n, rowPenalty(settings, regCount, input.block.numCols), settings.cgSteps);
-  const out = scratch.x;
-  for (let a = 0; a < d; a++) out[a] = x[a]!;
-  return true;
 }
 
 function checkInput(input: BlockSolveInput, settings: SolverSettings): void {

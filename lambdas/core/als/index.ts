@@ -3,6 +3,8 @@ export { trainAls, trainAlsOnMatrices, csrRmse, type TrainingHooks } from './tra
 export {
   solveBlock,
   SolverScratch,
+  currentRows,
+  solverStartsFromCurrent,
   type BlockSolveInput,
   type BlockSolveOutput,
 } from './block-solver.ts';

@@ -6,7 +6,13 @@ import {
 } from '../matrix/csr.ts';
 import { hash4 } from '../matrix/hash.ts';
 import type { RatingsTable } from '../ratings.ts';
-import { SolverScratch, solveBlock, type BlockSolveInput } from './block-solver.ts';
+import {
+  SolverScratch,
+  currentRows,
+  solveBlock,
+  solverStartsFromCurrent,
+  type BlockSolveInput,
+} from './block-solver.ts';
 import { meanFromRatingSum, ratingSumUnits } from './global-mean.ts';
 import { computeGram } from './gram.ts';
 import { ITEM_SALT, USER_SALT, initialFactors } from './initial-factors.ts';
@@ -150,6 +156,7 @@ function halfStep(
     bias: solving.bias ? new Float32Array(rowsTotal) : undefined,
   };
   const gram = settings.implicit ? computeGram(fixed.factors, rank) : undefined;
+  const warmStarted = solverStartsFromCurrent(settings);
   for (const b of order) {
     const block = blocks[b]!;
     const input: BlockSolveInput = {
@@ -158,24 +165,13 @@ function halfStep(
       fixedBias: fixed.bias,
       globalMean: model.globalMean,
       gram,
+      ...(warmStarted ? currentRows(solving, block.rows, rank) : {}),
     };
-    if (settings.solver === 'cg') {
-      input.previous = gatherRows(solving.factors, block.rows, rank);
-      if (solving.bias) input.previousBias = gatherRows(solving.bias, block.rows, 1);
-    }
     const out = solveBlock(input, settings, scratch);
     scatterRows(out.factors, out.rows, rank, next.factors);
     if (out.bias && next.bias) scatterRows(out.bias, out.rows, 1, next.bias);
   }
   return next;
-}
-
-function gatherRows(source: Float32Array, rows: Int32Array, width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  for (let r = 0; r < rows.length; r++) {
-    out.set(source.subarray(rows[r]! * width, rows[r]! * width + width), r * width);
-  }
-  return out;
 }
 
 function scatterRows(

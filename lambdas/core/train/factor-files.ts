@@ -78,15 +78,6 @@ export function scatterBlock(
   }
 }
 
-/** The rows of a whole-side matrix that a block solves (the warm start of solver 'cg'). */
-export function gatherRows(source: Float32Array, rows: Int32Array, width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  for (let r = 0; r < rows.length; r++) {
-    out.set(source.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
-  }
-  return out;
-}
-
 /** Per-item rating counts (train and validation) aligned with an id map: the support filter. */
 export function encodeCounts(counts: Int32Array): Uint8Array {
   return new BinaryWriter('RSCOUNT1', VERSION).array(counts).finish();

@@ -1,5 +1,11 @@
-import { SolverScratch, solveBlock, type BlockSolveInput } from '../../core/als/index.ts';
-import { encodeBlockFactors, gatherRows } from '../../core/train/factor-files.ts';
+import {
+  SolverScratch,
+  currentRows,
+  solveBlock,
+  solverStartsFromCurrent,
+  type BlockSolveInput,
+} from '../../core/als/index.ts';
+import { encodeBlockFactors } from '../../core/train/factor-files.ts';
 import { HEADS } from '../../core/train/run-layout.ts';
 import type { SolveTask } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
@@ -34,18 +40,18 @@ export async function solveBlockTask(task: SolveTask, stores: Stores): Promise<S
     const options = head === 'rating' ? settings.options : settings.ranking;
     const fixedIteration = side === 'user' ? iteration - 1 : iteration;
     const fixed = await run.side(fixedIteration, head, otherSide(side));
+    // Only a solver that iterates from this block's current factors makes the side worth reading.
+    const current = solverStartsFromCurrent(options)
+      ? await run.side(iteration - 1, head, side)
+      : null;
     const input: BlockSolveInput = {
       block: rows,
       fixedFactors: fixed.factors,
       globalMean: index.globalMean,
       ...(fixed.bias ? { fixedBias: fixed.bias } : {}),
       ...(fixed.gram ? { gram: fixed.gram } : {}),
+      ...(current ? currentRows(current, rows.rows, options.rank) : {}),
     };
-    if (options.solver === 'cg') {
-      const previous = await run.side(iteration - 1, head, side);
-      input.previous = gatherRows(previous.factors, rows.rows, options.rank);
-      if (previous.bias) input.previousBias = gatherRows(previous.bias, rows.rows, 1);
-    }
     const out = solveBlock(input, options, scratch);
     await run.files.putBytes(
       run.layout.blockFactors(iteration, head, side, block),

@@ -1,0 +1,81 @@
+import type { CsrBlock } from '../matrix/csr.ts';
+import type { EntrySink } from './least-squares.ts';
+import type { SolverSettings } from './options.ts';
+
+/**
+ * How each rated entry of a row enters that row's least squares: the one place the model's loss
+ * is turned into normal-equation terms, whichever solver then solves them.
+ *
+ * Explicit, with features [y, 1] when the model has biases: every rating is one squared error
+ *   (r − μ − b_col − x·y)²   →   weight 1, target r − μ − b_col
+ * (μ the global mean, b_col the fixed side's bias; both 0 without biases).
+ *
+ * Implicit (Hu–Koren–Volinsky with Rendle et al.'s unobserved weight α₀): every one of the N
+ * columns is a squared error, rated ones c·(p − x·y)² with confidence c = 1 + α|r| and preference
+ * p = [r > 0], unrated ones α₀·(0 − x·y)². The unrated sum over all N columns is α₀·YᵀY, shared by
+ * the whole half-step (merged into each row's A), which already counts every rated column with
+ * weight α₀ too; so a rated entry adds only the difference:
+ *   weight c − α₀, target c·p
+ * and a row costs O(its ratings), never O(N).
+ */
+export class RowTerms {
+  private readonly colIdx: Int32Array;
+  private readonly values: Float32Array;
+  private readonly numCols: number;
+
+  /**
+   * @param mean μ (explicit with biases; else 0)
+   * @param fixedBias b_col per column (explicit with biases; else null)
+   */
+  constructor(
+    private readonly settings: SolverSettings,
+    block: CsrBlock,
+    private readonly mean: number,
+    private readonly fixedBias: Float32Array | null,
+  ) {
+    this.colIdx = block.colIdx;
+    this.values = block.values;
+    this.numCols = block.numCols;
+  }
+
+  /**
+   * Feeds block entries `from..to` (one row, columns ascending) to `sink` in order and returns n,
+   * the count the row's penalty is weighted by: every rating (explicit), the positive ones
+   * (implicit).
+   */
+  addRow(from: number, to: number, sink: EntrySink): number {
+    const { colIdx, values, mean, fixedBias } = this;
+    if (!this.settings.implicit) {
+      for (let k = from; k < to; k++) {
+        const col = colIdx[k]!;
+        sink.add(col, 1, values[k]! - mean - (fixedBias === null ? 0 : fixedBias[col]!));
+      }
+      return to - from;
+    }
+    const { alpha, unobservedWeight } = this.settings;
+    let positives = 0;
+    for (let k = from; k < to; k++) {
+      const rating = values[k]!;
+      const confidence = 1 + alpha * Math.abs(rating);
+      sink.add(colIdx[k]!, confidence - unobservedWeight, rating > 0 ? confidence : 0);
+      if (rating > 0) positives++;
+    }
+    return positives;
+  }
+
+  /** λ of a row whose `addRow` returned n (see `rowPenalty`). */
+  penalty(n: number): number {
+    return rowPenalty(this.settings, n, this.numCols);
+  }
+}
+
+/**
+ * λ of one row. Explicit: Spark's weighted λ, `reg · n`. Implicit: Rendle et al.'s frequency
+ * scaling `reg · (n⁺ + α₀·N)^ν`, where n⁺ counts the row's positives and α₀·N is the total weight
+ * its N unobserved entries carry: the penalty grows with the evidence the row's loss sums over, so
+ * one λ suits rows with 5 ratings and rows with 5,000 (ν = 1 scales exactly with the loss).
+ */
+export function rowPenalty(settings: SolverSettings, n: number, columns: number): number {
+  if (!settings.implicit) return settings.reg * Math.max(1, n);
+  return settings.reg * Math.pow(n + settings.unobservedWeight * columns, settings.regExponent);
+}
