@@ -45,6 +45,54 @@ describe('CSR blocks', () => {
     expect(nnz(csr)).toBe(6);
   });
 
+  it("builds the worked example of CsrBlock's doc comment", () => {
+    const b = new RatingsTableBuilder();
+    for (const [user, movie, rating] of [
+      [10, 1, 4],
+      [10, 7, 3.5],
+      [20, 7, 5],
+      [30, 1, 2],
+      [30, 3, 1],
+      [30, 7, 4],
+    ] as const) {
+      b.push(user, movie, rating);
+    }
+    const { byUser, byItem } = buildRatingMatrices(b.finish());
+    const plain = (block: CsrBlock) => ({
+      rows: [...block.rows],
+      rowPtr: [...block.rowPtr],
+      colIdx: [...block.colIdx],
+      values: [...block.values],
+      totalRows: block.totalRows,
+      numCols: block.numCols,
+    });
+    expect(plain(byUser)).toEqual({
+      rows: [0, 1, 2],
+      rowPtr: [0, 2, 3, 6],
+      colIdx: [0, 2, 2, 0, 1, 2],
+      values: [4, 3.5, 5, 2, 1, 4],
+      totalRows: 3,
+      numCols: 3,
+    });
+    expect(splitIntoBlocks(byUser, 2).map(plain)).toEqual([
+      {
+        rows: [0, 1],
+        rowPtr: [0, 2, 3],
+        colIdx: [0, 2, 2],
+        values: [4, 3.5, 5],
+        totalRows: 3,
+        numCols: 3,
+      },
+      { rows: [2], rowPtr: [0, 3], colIdx: [0, 1, 2], values: [2, 1, 4], totalRows: 3, numCols: 3 },
+    ]);
+    expect(byItem.colIdx.subarray(byItem.rowPtr[0]!, byItem.rowPtr[1]!)).toEqual(
+      Int32Array.of(0, 2),
+    );
+    expect(byItem.values.subarray(byItem.rowPtr[0]!, byItem.rowPtr[1]!)).toEqual(
+      Float32Array.of(4, 2),
+    );
+  });
+
   it('round-trips through the binary encoding bit for bit', () => {
     const csr = csrFromCoordinates(rows, cols, vals, 3, 4);
     const bytes = encodeCsr(csr);

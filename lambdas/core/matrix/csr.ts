@@ -7,6 +7,31 @@ import { IdMap } from './id-map.ts';
  * A block of rows of a sparse rating matrix in compressed-sparse-row form. Rows are dense indices
  * (ascending) and columns are ascending within each row, so any sum over a row runs in one fixed
  * order — which is what makes ALS results independent of how rows are grouped into blocks.
+ *
+ * Worked example. Six ratings (userId, movieId, rating):
+ *
+ *   (10, 1, 4)  (10, 7, 3.5)  (20, 7, 5)  (30, 1, 2)  (30, 3, 1)  (30, 7, 4)
+ *
+ * The id maps number ids in ascending order: users 10→0, 20→1, 30→2; movies 1→0, 3→1, 7→2.
+ * `byUser` holds every user row:
+ *
+ *   rows    [0, 1, 2]
+ *   rowPtr  [0, 2, 3, 6]              user r owns entries rowPtr[r] .. rowPtr[r + 1] − 1
+ *   colIdx  [0, 2   | 2 | 0, 1, 2]    (| marks where a row ends; not stored)
+ *   values  [4, 3.5 | 5 | 2, 1, 4]
+ *   totalRows 3, numCols 3
+ *
+ * Split into two range blocks balanced by entries (`splitIntoBlocks(byUser, 2)`), block 0 holds
+ * users 0 and 1 (rows [0, 1], rowPtr [0, 2, 3], colIdx [0, 2, 2], values [4, 3.5, 5]) and block 1
+ * user 2 (rows [2], rowPtr [0, 3], colIdx [0, 1, 2], values [2, 1, 4]); both keep totalRows 3 and
+ * numCols 3. `byItem` is the same matrix transposed (rows = movies, columns = users): movie 0's
+ * row is users [0, 2] with ratings [4, 2].
+ *
+ * In Spark's terms a CsrBlock is an `InBlock`: for each row it solves, the columns of the fixed
+ * side it reads. Spark also keeps `OutBlock`s, which factor rows each block must send to which
+ * other blocks; here there is none: every block solve reads the whole fixed side (one S3 object in
+ * a distributed run), so a block needs nothing but its own rows. Solving user 2 reads item factors
+ * 0, 1 and 2, in that order, and nothing about users 0 and 1.
  */
 export interface CsrBlock {
   /** Dense row indices held by this block, ascending. */
