@@ -1,6 +1,56 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Layer rules: what each folder may not import (docs/architecture.md, test/unit/layer-rules.test.ts).
+// Relative imports are matched by the top folder they climb to ("../../scripts/…"); no folder inside
+// a zone reuses these names, so a match always means the forbidden layer.
+const climbsTo = (folders, message) => ({ regex: `^(\\.\\./)+(${folders})/`, message });
+
+const NOT_SCRIPTS = climbsTo(
+  'scripts',
+  'scripts/ is developer tooling; the product never imports it.',
+);
+const NOT_TEST = climbsTo(
+  'test',
+  'Only tests import test/; shared fixtures live in scripts/support/.',
+);
+const NOT_INFRA = climbsTo('infra', 'Lambdas do not depend on the CDK app.');
+const NOT_UPWARD = climbsTo(
+  'services|adapters',
+  'The pure core does not import services or adapters.',
+);
+const NOT_DEV_TOOLS = climbsTo(
+  'bench|load|tools|support',
+  'The recsys CLI does not depend on benchmarks, load tests, developer tools or test support.',
+);
+const NOT_BENCH_OR_TOOLS = climbsTo(
+  'bench|load|tools',
+  'Test support serves tests and benchmarks only.',
+);
+const NOT_NODE_IO = {
+  regex:
+    '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|dns/promises|tls|readline)$',
+  message: 'The pure core does no I/O: callers pass streams and text (see lambdas/adapters/).',
+};
+const NOT_AWS_OR_CASSANDRA = {
+  group: [
+    '@aws-sdk/*',
+    'aws-*',
+    'aws-cdk-lib',
+    'aws-cdk-lib/*',
+    'cassandra-driver',
+    '@middy/*',
+    '@aws-lambda-powertools/*',
+  ],
+  message: 'The pure core stays portable: no AWS SDK, CDK, Lambda runtime or Cassandra driver.',
+};
+
+// One rule setting per zone: a later block replaces, not merges, an earlier block's patterns.
+const restrict = (files, ...patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   { ignores: ['node_modules', 'cdk.out', '.local', 'dist', 'coverage', 'test-output'] },
   js.configs.recommended,
@@ -18,14 +68,18 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    // The pure core must stay portable: no AWS SDK, no Cassandra driver, no CDK.
-    files: ['lambdas/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'cassandra-driver', 'aws-*'] },
-      ],
-    },
-  },
+  restrict(['infra/**'], NOT_SCRIPTS, NOT_TEST),
+  restrict(['lambdas/**'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA),
+  restrict(
+    ['lambdas/core/**'],
+    NOT_SCRIPTS,
+    NOT_TEST,
+    NOT_INFRA,
+    NOT_UPWARD,
+    NOT_NODE_IO,
+    NOT_AWS_OR_CASSANDRA,
+  ),
+  restrict(['scripts/**'], NOT_TEST),
+  restrict(['scripts/cli/**'], NOT_TEST, NOT_DEV_TOOLS),
+  restrict(['scripts/support/**'], NOT_TEST, NOT_BENCH_OR_TOOLS),
 );

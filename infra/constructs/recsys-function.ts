@@ -40,7 +40,7 @@ export function dataEnvironment(target: DataTarget): Record<string, string> {
 }
 
 /**
- * esbuild settings of every Lambda bundle; scripts/infra/bundle-size.ts builds with the same ones.
+ * esbuild settings of every Lambda bundle; scripts/tools/infra/bundle-size.ts builds with the same ones.
  * ESM for top-level await and tree shaking; cassandra-driver is CommonJS and calls require(), which
  * ESM bundles lack, hence the banner. Nothing is external: the AWS SDK v3 clients (client-s3,
  * lib-storage, the credential provider) are bundled at the versions package-lock.json pins, not

@@ -72,7 +72,7 @@ export class WebHosting extends Construct {
           tryBundle(outputDir: string): boolean {
             const result = spawnSync(
               process.execPath,
-              ['--import', 'tsx', `${PROJECT_ROOT}scripts/serve/build-web-cli.ts`, outputDir],
+              ['--import', 'tsx', `${PROJECT_ROOT}scripts/cli/serve/build-web-cli.ts`, outputDir],
               { cwd: PROJECT_ROOT, encoding: 'utf8' },
             );
             if (result.status !== 0) throw new Error(`web UI build failed: ${result.stderr}`);

@@ -7,7 +7,7 @@ import { predict } from '../../lambdas/core/als/model.ts';
 import type { AlsOptions } from '../../lambdas/core/als/options.ts';
 import { trainAls } from '../../lambdas/core/als/train.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 

@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
-import { REPO_ROOT } from '../serve/build-web.ts';
-import { startRecsysServe } from '../../test/support/recsys-serve.ts';
-import { ensureServingData } from '../../test/support/serving-fixture.ts';
+import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
+import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { REPO_ROOT } from '../cli/serve/build-web.ts';
+import { startRecsysServe } from '../support/recsys-serve.ts';
+import { ensureServingData } from '../support/serving-fixture.ts';
 import { measureApiBundle } from './api-bundle.ts';
 import { measureScenarios, type LoadResult, type LoadScenario } from './api-load.ts';
 import { resultsDir } from './machine.ts';

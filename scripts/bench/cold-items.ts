@@ -53,7 +53,7 @@ import {
   readMoviesFile,
   readRatingsFile,
   readTagsFile,
-} from '../../lambdas/core/formats/read-files.ts';
+} from '../../lambdas/adapters/local-files.ts';
 import { mostFrequentTags } from '../../lambdas/core/ingest/top-tags.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';

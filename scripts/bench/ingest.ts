@@ -27,19 +27,19 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import type { LocalSfnEvent } from '../local-sfn/index.ts';
+import type { LocalSfnEvent } from '../cli/local-sfn/index.ts';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
-import { cassandraStatus, ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { runLocalIngest } from '../ingest/run-local-ingest.ts';
-import { writeDataset } from '../lib/write-dataset.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
-import { ensureMotoVenv, venvPython } from '../s3/moto-venv.ts';
-import { s3Paths } from '../s3/settings.ts';
+import { cassandraStatus, ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
+import { runLocalIngest } from '../cli/ingest/run-local-ingest.ts';
+import { writeDataset } from '../cli/lib/write-dataset.ts';
+import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { ensureMotoVenv, venvPython } from '../cli/s3/moto-venv.ts';
+import { s3Paths } from '../cli/s3/settings.ts';
 import { resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';

@@ -1,12 +1,4 @@
-/** Where the bench scripts find ml-latest-small: next to the repository, or where the env says. */
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** Where the bench scripts find ml-latest-small's ratings (scripts/support says where the data set is). */
+import { mlSmall } from '../support/movielens-small.ts';
 
-export const ML_LATEST_SMALL_RATINGS = join(
-  process.env.RECSYS_ML_SMALL_DIR ??
-    resolve(
-      fileURLToPath(new URL('.', import.meta.url)),
-      '../../../shared/datasets/ml-latest-small',
-    ),
-  'ratings.csv',
-);
+export const ML_LATEST_SMALL_RATINGS = mlSmall('ratings.csv');

@@ -24,7 +24,7 @@ import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import { formatDuration, measuredCgGflops, measuredGflops } from '../commands/plan.ts';
+import { formatDuration, measuredCgGflops, measuredGflops } from '../cli/commands/plan.ts';
 import { resultsDir } from './machine.ts';
 
 const REPO_RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));

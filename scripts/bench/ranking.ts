@@ -29,7 +29,7 @@ import {
   heldOutUsersSplit,
   type HeldOutUsersSplit,
 } from '../../lambdas/core/eval/held-out-users.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';

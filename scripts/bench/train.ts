@@ -22,12 +22,12 @@ import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/c
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { trainAls } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
-import { insertRatings } from '../train/insert-ratings.ts';
-import { runLocalTrain } from '../train/run-local-train.ts';
+import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
+import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { insertRatings } from '../cli/train/insert-ratings.ts';
+import { runLocalTrain } from '../cli/train/run-local-train.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { lineChartSvg, type ChartSeries } from './chart.ts';
 import { resultsDir } from './machine.ts';

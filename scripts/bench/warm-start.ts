@@ -28,7 +28,7 @@ import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { catalogueSize, recommenderLists } from '../../lambdas/core/eval/held-out-report.ts';
 import { heldOutMetrics, heldOutUsersSplit } from '../../lambdas/core/eval/held-out-users.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import { selectRows, type RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitNeighbourModel, itemSupport } from '../../lambdas/core/recommender/fit.ts';
@@ -36,7 +36,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/opti
 import { prepareRecommender } from '../../lambdas/core/serving/recommender.ts';
 import { errorSumOfRatings, rmseOfErrorSums } from '../../lambdas/core/train/prediction-error.ts';
 import { TRAIN_DEFAULTS, WARM_START_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import { trainLikePipeline, type InProcessTrainResult } from '../train/in-process-train.ts';
+import { trainLikePipeline, type InProcessTrainResult } from '../cli/train/in-process-train.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 

@@ -25,7 +25,7 @@ import { Rng } from '../../lambdas/core/generator/random.ts';
 import { readUserLikes, writeEvents } from '../../lambdas/services/api/feedback-store.ts';
 import { readUserRatings } from '../../lambdas/services/api/user-data.ts';
 import { activateModel } from '../../lambdas/services/models/registry.ts';
-import { startRecsysServe } from '../../test/support/recsys-serve.ts';
+import { startRecsysServe } from '../support/recsys-serve.ts';
 import { EventLedger, UserLedger } from './feedback-ledger.ts';
 import { verifyCells, verifyEvents, verifyLists } from './feedback-verify.ts';
 import { emptyTally, runReader, runWriter, type RunTally } from './feedback-workers.ts';

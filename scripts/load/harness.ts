@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
 import { getModelRecord } from '../../lambdas/services/models/registry.ts';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
-import { REPO_ROOT } from '../serve/build-web.ts';
+import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
+import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { REPO_ROOT } from '../cli/serve/build-web.ts';
 
 /** The data set every load keyspace ingests: one generated file, shared between keyspaces. */
 const DATASET = 'load-gen';

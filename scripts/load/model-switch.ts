@@ -18,7 +18,7 @@
 import autocannon from 'autocannon';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { activateModel, readRankedList } from '../../lambdas/services/models/registry.ts';
-import { startRecsysServe } from '../../test/support/recsys-serve.ts';
+import { startRecsysServe } from '../support/recsys-serve.ts';
 import { loadAverage, log, machine, openLoadKeyspace, writeLoadResult } from './harness.ts';
 
 const KEYSPACE = 'load_model_switch';

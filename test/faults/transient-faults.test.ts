@@ -14,9 +14,12 @@ import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { readRankedList } from '../../lambdas/services/models/registry.ts';
-import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
-import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
-import { insertRatings } from '../../scripts/train/insert-ratings.ts';
+import {
+  runLocalIngest,
+  type LocalIngestOptions,
+} from '../../scripts/cli/ingest/run-local-ingest.ts';
+import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
+import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
 import { TestKeyspaces, freshStore } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 /**

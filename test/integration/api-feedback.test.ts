@@ -13,8 +13,8 @@ import {
   saveModelRecord,
 } from '../../lambdas/services/models/registry.ts';
 import { freshStore } from '../support/cassandra.ts';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 /**

@@ -7,8 +7,8 @@ import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
 import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { API_ROUTES } from '../../lambdas/services/api/routes/index.ts';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 /**

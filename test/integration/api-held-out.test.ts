@@ -21,8 +21,8 @@ import { MAX_PROFILE_MOVIES } from '../../lambdas/core/serving/fold-in-body.ts';
 import { predictedStars, ratingUser } from '../../lambdas/core/serving/recommender.ts';
 import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { freshStore } from '../support/cassandra.ts';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { publishBundle, ratingHistory } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { publishBundle, ratingHistory } from '../../scripts/support/serving-fixture.ts';
 import { dropQuietly } from '../support/train-fixture.ts';
 import { expectMlSmallPresent, mlSmall } from '../unit/support/movielens-small.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ApiRoute } from '../../lambdas/services/api/route.ts';
 import { API_ROUTES, OPEN_PATHS } from '../../lambdas/services/api/routes/index.ts';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 // Distinctive values, so finding either in the logs cannot be a coincidence.

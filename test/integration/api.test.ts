@@ -13,8 +13,8 @@ import {
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { freshStore } from '../support/cassandra.ts';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 const KEY = 'api-test-key-0123456789';

@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cassandraStatus } from '../../scripts/cassandra/local-cassandra.ts';
+import { cassandraStatus } from '../../scripts/cli/cassandra/local-cassandra.ts';
 
 describe('local Cassandra launcher', () => {
   const contactPoint = inject('cassandraContactPoint');

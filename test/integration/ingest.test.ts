@@ -12,8 +12,11 @@ import {
   countStoredRows,
   readDatasetStatus,
 } from '../../lambdas/services/ingest/dataset-status.ts';
-import type { LocalSfnEvent } from '../../scripts/local-sfn/index.ts';
-import { runLocalIngest, type LocalIngestOptions } from '../../scripts/ingest/run-local-ingest.ts';
+import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
+import {
+  runLocalIngest,
+  type LocalIngestOptions,
+} from '../../scripts/cli/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import { ML_SMALL_DIR } from '../unit/support/movielens-small.ts';

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { S3Store } from '../../lambdas/adapters/s3.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { activeModelId, getModelRecord } from '../../lambdas/services/models/registry.ts';
-import { insertRatings } from '../../scripts/train/insert-ratings.ts';
+import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   TRAIN_BUCKET,

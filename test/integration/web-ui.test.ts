@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecsysServe, type ServeProcess } from '../support/recsys-serve.ts';
-import { ensureServingData, type ServingData } from '../support/serving-fixture.ts';
+import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 const KEY = 'web-ui-test-key';

@@ -10,8 +10,8 @@ import { loadModelBundle } from '../../lambdas/services/models/registry.ts';
 import {
   trainLikePipeline,
   type InProcessTrainOptions,
-} from '../../scripts/train/in-process-train.ts';
-import { runLocalTrain, type LocalTrainOptions } from '../../scripts/train/run-local-train.ts';
+} from '../../scripts/cli/train/in-process-train.ts';
+import { runLocalTrain, type LocalTrainOptions } from '../../scripts/cli/train/run-local-train.ts';
 
 /**
  * One bucket per test process: the files' afterAll empties `runs/` and `models/`, which must never

@@ -21,7 +21,7 @@ import { resolveAlsOptions, type AlsOptions } from '../../lambdas/core/als/optio
 import { trainAls } from '../../lambdas/core/als/train.ts';
 import { buildRatingMatrices, splitIntoBlocks } from '../../lambdas/core/matrix/csr.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
-import { KERNELS, assemble, renderKernelModule } from '../../scripts/build/wasm-kernel.ts';
+import { KERNELS, assemble, renderKernelModule } from '../../scripts/tools/build/wasm-kernel.ts';
 import { plantedRatings } from './support/planted-ratings.ts';
 
 const { table } = plantedRatings({

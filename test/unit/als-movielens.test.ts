@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { predict } from '../../lambdas/core/als/model.ts';
 import { trainAls } from '../../lambdas/core/als/train.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
 import { rmseOf } from './support/planted-ratings.ts';
 

@@ -7,7 +7,7 @@ import {
   lintStateMachines,
   placeholders,
   renderDefinition,
-} from '../../scripts/infra/lint-asl.ts';
+} from '../../scripts/tools/infra/lint-asl.ts';
 
 describe('asl-validator on statemachines/*.asl.json', () => {
   it('finds every state machine file valid once its placeholders are substituted', () => {

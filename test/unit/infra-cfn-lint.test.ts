@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runCfnLint } from '../../scripts/infra/cfn-lint.ts';
+import { runCfnLint } from '../../scripts/tools/infra/cfn-lint.ts';
 
-// cfn-lint (PyPI, pinned in scripts/infra/requirements-cfn-lint.txt) on both profiles' synthesized
+// cfn-lint (PyPI, pinned in scripts/tools/infra/requirements-cfn-lint.txt) on both profiles' synthesized
 // templates. The first run creates .local/venv-cfn (about a minute); if that is impossible the test
 // fails with ensureCfnLint's one-line reason, never skips.
 describe('cfn-lint', () => {

@@ -24,7 +24,7 @@ const actionsOf = (statements: Statement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 beforeAll(() => {
-  // Template checks only: scripts/infra/bundle-size.ts and `cdk synth` bundle for real.
+  // Template checks only: scripts/tools/infra/bundle-size.ts and `cdk synth` bundle for real.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'IngestTest');
   const storage = new Storage(stack, 'Storage', { keyspaceName: 'recsys', retainData: false });

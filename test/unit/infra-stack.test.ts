@@ -5,7 +5,7 @@ import { TABLES } from '../../lambdas/core/schema/tables.ts';
 import { resolveTrainRequest } from '../../lambdas/core/train/train-request.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 import type { RecsysStack } from '../../infra/stack.ts';
-import { renderDefinition } from '../../scripts/infra/lint-asl.ts';
+import { renderDefinition } from '../../scripts/tools/infra/lint-asl.ts';
 import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 import { synthTemplate } from './infra-template.ts';

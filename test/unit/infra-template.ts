@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { synthRecsys, type SynthOptions } from '../../scripts/infra/synth.ts';
+import { synthRecsys, type SynthOptions } from '../../scripts/tools/infra/synth.ts';
 
 export type Statement = {
   Effect: string;

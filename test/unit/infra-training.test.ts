@@ -26,7 +26,7 @@ const actionsOf = (statements: Statement[]) =>
 const text = (value: unknown) => JSON.stringify(value);
 
 beforeAll(() => {
-  // Bundling 15 functions would take most of a minute; scripts/infra/bundle-size.ts and
+  // Bundling 15 functions would take most of a minute; scripts/tools/infra/bundle-size.ts and
   // `cdk synth` bundle for real, so this synthesizes without it.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'TrainTest');

@@ -3,7 +3,7 @@ import {
   observeTaskMemory,
   runStateMachine,
   type TaskMemoryRecord,
-} from '../../scripts/local-sfn/index.ts';
+} from '../../scripts/cli/local-sfn/index.ts';
 
 const MiB = 2 ** 20;
 const definitionPath = 'test/fixtures/statemachines/allocate-map.asl.json';

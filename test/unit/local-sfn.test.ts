@@ -6,11 +6,11 @@ import {
   LocalStateMachineError,
   runStateMachine,
   type LocalSfnEvent,
-} from '../../scripts/local-sfn/index.ts';
-import { listStates } from '../../scripts/local-sfn/definition-states.ts';
-import { substituteDefinition } from '../../scripts/local-sfn/definition-substitutions.ts';
-import type { JsonObject, JsonValue } from '../../scripts/local-sfn/json.ts';
-import { localFunctions, mapTaskModules } from '../../scripts/local-sfn/task-bindings.ts';
+} from '../../scripts/cli/local-sfn/index.ts';
+import { listStates } from '../../scripts/cli/local-sfn/definition-states.ts';
+import { substituteDefinition } from '../../scripts/cli/local-sfn/definition-substitutions.ts';
+import type { JsonObject, JsonValue } from '../../scripts/cli/local-sfn/json.ts';
+import { localFunctions, mapTaskModules } from '../../scripts/cli/local-sfn/task-bindings.ts';
 import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 
 const machine = (name: string) => `test/fixtures/statemachines/${name}.asl.json`;

@@ -6,7 +6,7 @@ import {
   readMoviesFile,
   readRatingsFile,
   readTagsFile,
-} from '../../lambdas/core/formats/read-files.ts';
+} from '../../lambdas/adapters/local-files.ts';
 import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
 
 describeWithMlSmall('the real ml-latest-small', () => {

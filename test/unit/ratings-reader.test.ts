@@ -10,7 +10,7 @@ import {
   type BadRowReason,
 } from '../../lambdas/core/formats/ratings-format.ts';
 import { readRatingsTable } from '../../lambdas/core/formats/ratings-reader.ts';
-import { readRatingsFile, streamRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile, streamRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 
 let dir: string;

@@ -12,7 +12,7 @@ import { trainAls } from '../../../lambdas/core/als/train.ts';
 import { predictMany } from '../../../lambdas/core/als/model.ts';
 import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { rmse } from '../../../lambdas/core/eval/metrics.ts';
-import { readRatingsFile } from '../../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { selectRows, type RatingsTable } from '../../../lambdas/core/ratings.ts';
 import { ML_LATEST_SMALL_RATINGS } from '../movielens-fixtures.ts';
 import { runTool } from './tool.ts';

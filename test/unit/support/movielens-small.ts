@@ -1,17 +1,8 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
+import { ML_SMALL_DIR, mlSmall } from '../../../scripts/support/movielens-small.ts';
 
-/** The real ml-latest-small, next to the repository (../shared/datasets), or where the env says. */
-export const ML_SMALL_DIR =
-  process.env.RECSYS_ML_SMALL_DIR ??
-  resolve(
-    fileURLToPath(new URL('.', import.meta.url)),
-    '../../../../shared/datasets/ml-latest-small',
-  );
-
-export const mlSmall = (file: string): string => join(ML_SMALL_DIR, file);
+export { ML_SMALL_DIR, mlSmall };
 
 const present = existsSync(mlSmall('ratings.csv'));
 

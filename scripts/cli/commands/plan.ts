@@ -1,0 +1,344 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ASSUMPTIONS,
+  INGEST_SCHEDULE,
+  PRICES_AS_OF,
+  US_EAST_1,
+  cgIterationFlops,
+  describeIngestSetting,
+  estimatePlan,
+  ingestOptions,
+  ingestSettingFlags,
+  type IngestSetting,
+  type PhaseEstimate,
+  type PlanInput,
+} from '../../../lambdas/core/plan/index.ts';
+import {
+  INGEST_CAPACITIES,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  type IngestCapacity,
+} from '../../../lambdas/core/ingest/write-budget.ts';
+import {
+  TARGET_TASK_SECONDS,
+  TASK_SECONDS_BUDGET,
+  chooseBlockCount,
+  type BlockCount,
+} from '../../../lambdas/core/train/block-count.ts';
+import { MAX_DEFAULT_CONCURRENCY } from '../../../infra/config.ts';
+import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
+import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
+import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
+import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+
+interface PlanOptions {
+  ratings: number;
+  users: number;
+  movies: number;
+  rank: number;
+  iterations: number;
+  refitIterations: number;
+  rankingRank: number;
+  cgSteps: number;
+  neighbourMovies: number;
+  blocks?: number;
+  concurrency: number;
+  tags: number;
+  ingestCapacity: IngestCapacity;
+  ingestWriteUnits?: number;
+  region: string;
+  requestsPerMonth: number;
+  gflops?: number;
+  cgGflops?: number;
+  benchResults: string;
+  json?: boolean;
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description(
+      'estimate AWS wall time and dollars for ingest, training and a month of serving (prints every assumption)',
+    )
+    .requiredOption('--ratings <n>', 'number of ratings', intOption(1))
+    .requiredOption('--users <n>', 'number of users', intOption(1))
+    .requiredOption('--movies <n>', 'number of movies', intOption(1))
+    .option(
+      '--rank <n>',
+      'rating model (explicit ALS, Cholesky) rank',
+      intOption(1, 1024),
+      DEFAULT_ALS_OPTIONS.rank,
+    )
+    .option(
+      '--iterations <n>',
+      'fit iterations (both models, training split)',
+      intOption(1, 500),
+      DEFAULT_ALS_OPTIONS.iterations,
+    )
+    .option(
+      '--refit-iterations <n>',
+      'iterations on every rating after the fit',
+      intOption(0, 500),
+      TRAIN_DEFAULTS.refitIterations,
+    )
+    .option(
+      '--ranking-rank <n>',
+      'ranking model (implicit ALS, CG) rank',
+      intOption(1, 1024),
+      DEFAULT_RECOMMENDER_OPTIONS.als.rank,
+    )
+    .option(
+      '--cg-steps <n>',
+      'ranking model: conjugate-gradient steps per row',
+      intOption(1, 100),
+      DEFAULT_RECOMMENDER_OPTIONS.als.cgSteps ?? 3,
+    )
+    .option(
+      '--neighbour-movies <n>',
+      'movies in the neighbour model (0: none)',
+      intOption(0, 20_000),
+      (DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}).maxItems ??
+        DEFAULT_NEIGHBOUR_SETTINGS.maxItems,
+    )
+    .option(
+      '--blocks <n>',
+      'blocks per side (training Map items; default: chosen from the data size, as the train Plan step chooses)',
+      intOption(1, MAX_BLOCKS),
+    )
+    .option(
+      '--concurrency <n>',
+      "Lambdas at once (the stack's -c concurrency; 40 where the account allows)",
+      intOption(1, 10_000),
+      MAX_DEFAULT_CONCURRENCY,
+    )
+    .option(
+      '--tags <n>',
+      'tag applications (tags.csv lines) ingested with the movies',
+      intOption(0),
+      0,
+    )
+    .option(
+      '--ingest-capacity <mode>',
+      `how the ratings tables take the ingest: ${INGEST_CAPACITIES.join(' or ')} (the stack's -c ingestCapacity)`,
+      (value: string) => {
+        if (!(INGEST_CAPACITIES as readonly string[]).includes(value)) {
+          throw new InvalidArgumentError(
+            `expected ${INGEST_CAPACITIES.join(' or ')}, got "${value}"`,
+          );
+        }
+        return value as IngestCapacity;
+      },
+      'on-demand' as IngestCapacity,
+    )
+    .option(
+      '--ingest-write-units <n>',
+      `WRU/s per ratings table on-demand (default ${NEW_TABLE_WRITE_UNITS_PER_SECOND}, a new table; above, pre-warmed), or WCU per table provisioned (default: the cheapest)`,
+      intOption(1, 1_000_000),
+    )
+    .option('--region <name>', 'AWS region (only us-east-1 prices are known)', 'us-east-1')
+    .option('--requests-per-month <n>', 'API requests a month', intOption(0), 1_000_000)
+    .option(
+      '--gflops <x>',
+      'GFLOP/s per core (default: measured, bench/results/als.json)',
+      numberOption(0.001, 1e4),
+    )
+    .option(
+      '--cg-gflops <x>',
+      'ranking-model CG GFLOP/s per core (default: measured, bench/results/als-vs-implicit.json)',
+      numberOption(0.001, 1e4),
+    )
+    .option(
+      '--bench-results <dir>',
+      'where the benchmark results are',
+      join(ROOT, 'bench', 'results'),
+    )
+    .option('--json', 'print one JSON object')
+    .action(action(plan));
+}
+
+/** The measured per-core rate at the rank closest to the plan's, on the largest data set. */
+export function measuredGflops(dir: string, rank: number): { gflops: number; source: string } {
+  const path = join(dir, 'als.json');
+  if (!existsSync(path))
+    throw new UserError(`no ${path}: run npm run bench:als first, or pass --gflops`);
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    cpu?: string;
+    generatedAt?: string;
+    results: { dataset: string; ratings: number; rank: number; gflopsPerCore: number }[];
+  };
+  const results = report.results ?? [];
+  if (results.length === 0) throw new UserError(`${path} holds no results; pass --gflops`);
+  const closest = Math.min(...results.map((r) => Math.abs(r.rank - rank)));
+  const best = results
+    .filter((r) => Math.abs(r.rank - rank) === closest)
+    .sort((a, b) => b.ratings - a.ratings)[0]!;
+  return {
+    gflops: best.gflopsPerCore,
+    source: `${relative(ROOT, path) || path}: ${best.dataset}, rank ${best.rank}, ${report.cpu ?? '?'} (${report.generatedAt?.slice(0, 10) ?? '?'})`,
+  };
+}
+
+interface ImplicitBench {
+  run?: { date?: string; machine?: { cpuModel?: string } };
+  dataset: { ratings: number; users: number; items: number };
+  model: { cgSteps: number };
+  rows: { rank: number; cg?: { meanSecondsPerIteration: number } }[];
+}
+
+/**
+ * The ranking model's per-core CG rate: the implicit-ALS benchmark's seconds per iteration (ours,
+ * 'cg', one thread, wall mean after the first) at the rank closest to the plan's, turned into
+ * GFLOP/s with the cost model's own flop count (cgIterationFlops) on the benchmark's data set.
+ */
+export function measuredCgGflops(dir: string, rank: number): { gflops: number; source: string } {
+  const path = join(dir, 'als-vs-implicit.json');
+  if (!existsSync(path))
+    throw new UserError(
+      `no ${path}: run npm run bench -- --peers --only als-implicit first, or pass --cg-gflops`,
+    );
+  const report = JSON.parse(readFileSync(path, 'utf8')) as ImplicitBench;
+  const rows = (report.rows ?? []).filter((r) => r.cg && r.cg.meanSecondsPerIteration > 0);
+  if (rows.length === 0) throw new UserError(`${path} holds no CG results; pass --cg-gflops`);
+  const closest = Math.min(...rows.map((r) => Math.abs(r.rank - rank)));
+  const best = rows
+    .filter((r) => Math.abs(r.rank - rank) === closest)
+    .sort((a, b) => b.rank - a.rank)[0]!;
+  const { ratings, users, items } = report.dataset;
+  const steps = report.model.cgSteps;
+  const seconds = best.cg!.meanSecondsPerIteration;
+  const gflops = cgIterationFlops(ratings, users, items, best.rank, steps) / seconds / 1e9;
+  return {
+    gflops: Math.round(gflops * 100) / 100,
+    source: `${relative(ROOT, path) || path}: ${ratings.toLocaleString('en-US')} generated ratings, rank ${best.rank}, ${steps} CG steps, ${seconds} s/iteration, ${report.run?.machine?.cpuModel ?? '?'} (${report.run?.date?.slice(0, 10) ?? '?'})`,
+  };
+}
+
+/** Per-unit prices are tiny: per million units reads better. */
+const unitPrice = (x: number) => (x < 0.01 ? `$${+(x * 1e6).toPrecision(4)}/M` : `$${x}`);
+const money = (x: number) => (x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
+const qty = (x: number) =>
+  x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3).replace(/\.?0+$/, '');
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function phaseLines(title: string, estimate: PhaseEstimate): string[] {
+  const wall = estimate.wallSeconds > 0 ? `, wall ≈ ${formatDuration(estimate.wallSeconds)}` : '';
+  return [
+    `${title}: ${money(estimate.dollars)}${wall}`,
+    ...estimate.lines.map(
+      (l) =>
+        `  ${l.item.padEnd(66)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} × ${unitPrice(l.unitPrice).padEnd(12)} = ${money(l.dollars)}`,
+    ),
+  ];
+}
+
+function blockLine(choice: BlockCount, asked: number | undefined, concurrency: number): string {
+  const how =
+    asked !== undefined
+      ? `--blocks ${asked} (the data size would choose ${choice.blocks})`
+      : `${choice.blocks}, chosen from the data size as the train Plan step chooses: fewest at which every per-block task fits its Lambda (${choice.fewestBlocks}), spread towards concurrency ${concurrency} while a task computes > ${TARGET_TASK_SECONDS} s`;
+  return `Blocks: ${how}; ${choice.fits ? `every task fits (memory, ≤ ${TASK_SECONDS_BUDGET} s)` : `DOES NOT FIT at any block count: ${choice.misfits.join('; ')}`}`;
+}
+
+function plan(opts: PlanOptions): void {
+  if (opts.region !== 'us-east-1')
+    throw new UserError(`--region: only us-east-1 list prices are built in, got ${opts.region}`);
+  const measured =
+    opts.gflops !== undefined
+      ? { gflops: opts.gflops, source: '--gflops' }
+      : measuredGflops(opts.benchResults, opts.rank);
+  const measuredCg =
+    opts.cgGflops !== undefined
+      ? { gflops: opts.cgGflops, source: '--cg-gflops' }
+      : measuredCgGflops(opts.benchResults, opts.rankingRank);
+  const sizes = {
+    ratings: opts.ratings,
+    users: opts.users,
+    movies: opts.movies,
+    tags: opts.tags,
+    rank: opts.rank,
+    iterations: opts.iterations,
+    refitIterations: opts.refitIterations,
+    rankingRank: opts.rankingRank,
+    cgSteps: opts.cgSteps,
+    neighbourMovies: opts.neighbourMovies,
+    gflopsPerCore: measured.gflops,
+    cgGflopsPerCore: measuredCg.gflops,
+  };
+  const blockChoice = chooseBlockCount(sizes, { concurrency: opts.concurrency });
+  const base: PlanInput = {
+    ...sizes,
+    blocks: opts.blocks ?? blockChoice.blocks,
+    concurrency: opts.concurrency,
+    requestsPerMonth: opts.requestsPerMonth,
+  };
+  const ingestChoices = ingestOptions(base);
+  const ingest: IngestSetting =
+    opts.ingestCapacity === 'provisioned' && opts.ingestWriteUnits === undefined
+      ? ingestChoices.options.find((o) => o.estimate.setting.capacity === 'provisioned')!.estimate
+          .setting
+      : {
+          capacity: opts.ingestCapacity,
+          writeUnits: opts.ingestWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND,
+        };
+  const input: PlanInput = { ...base, ingest };
+  const estimate = estimatePlan(input);
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ input, gflopsSource: measured.source, cgGflopsSource: measuredCg.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, ingestSchedule: INGEST_SCHEDULE, blockChoice, ingestOptions: ingestChoices, estimate })}\n`,
+    );
+    return;
+  }
+  const t = estimate.train;
+  const out = [
+    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies, ${qty(input.tags ?? 0)} tags; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
+    `ALS rate (Cholesky, scoring): ${measured.gflops} GFLOP/s per core (${measured.source})`,
+    `CG rate (ranking model): ${measuredCg.gflops} GFLOP/s per core (${measuredCg.source})`,
+    blockLine(blockChoice, opts.blocks, opts.concurrency),
+    '',
+    `Ingest setting assumed: ${describeIngestSetting(ingest)} (cdk deploy: ${ingestSettingFlags(ingest)})`,
+    ...phaseLines('Ingest (once)', estimate.ingest),
+    `  ${estimate.ingest.chunks} chunks, ${estimate.ingest.chunkConcurrency} at once; chunk writes ≈ ${formatDuration(estimate.ingest.writeSeconds)}${estimate.ingest.provisionedHours ? `; provisioned for ${estimate.ingest.provisionedHours} billed h (ingest + ${formatDuration(ASSUMPTIONS.provisionedSwitchSeconds.value)} of switching)` : ''}`,
+    ...estimate.ingest.refusals.map((r) => `  NOT RUNNABLE AS SET: ${r}`),
+    'Ingest settings compared:',
+    ...ingestChoices.options.map(
+      (o) =>
+        `  ${o === ingestChoices.cheapest ? '*' : ' '} ${`${o.label}: ${describeIngestSetting(o.estimate.setting)}`.padEnd(88)} ${money(o.estimate.dollars).padStart(9)}  ${formatDuration(o.estimate.wallSeconds).padStart(9)}  (${ingestSettingFlags(o.estimate.setting)})${o.estimate.refusals.length ? ' — refused: ' + o.estimate.refusals.join('; ') : ''}`,
+    ),
+    '  (* the cheapest that runs)',
+    '',
+    ...phaseLines('Training (one run)', t),
+    `  ${t.gflopPerIteration.toFixed(2)} GFLOP/iteration (both models), block ≈ ${formatDuration(t.blockSeconds)}, fit iteration ≈ ${formatDuration(t.secondsPerIteration)}, refit iteration ≈ ${formatDuration(t.secondsPerRefitIteration)}, ${t.loopIterations} iterations, neighbour stage ≈ ${formatDuration(t.neighbourSeconds)}`,
+    `  longest task ≈ ${formatDuration(t.longestTaskSeconds)} (Lambda timeout 900 s): ${Object.entries(
+      t.tasks,
+    )
+      .map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`)
+      .join(
+        ', ',
+      )}; ${qty(t.stateTransitions)} transitions, ${qty(t.lambdaInvocations)} invocations`,
+    '',
+    ...phaseLines('Serving (one month)', estimate.servingMonth),
+    '',
+    `Total (ingest + one training run + one month): ${money(estimate.totalDollars)}`,
+    '',
+    `Prices: us-east-1 list prices as of ${PRICES_AS_OF}; Keyspaces provisioned $${US_EAST_1.keyspacesPerWcuHour} per WCU-hour, $${US_EAST_1.keyspacesPerRcuHour} per RCU-hour; pre-warming ASSUMED at $${US_EAST_1.keyspacesPerPrewarmWriteUnit} per write unit/s added (no published figure found; lambdas/core/plan/prices.ts).`,
+    'Assumptions:',
+    ...Object.entries(ASSUMPTIONS).map(
+      ([name, a]) => `  ${name} = ${qty(a.value)} ${a.unit}: ${a.why}`,
+    ),
+    'Ingest schedule (lambdas/core/ingest/write-budget.ts, what ingestion runs):',
+    ...Object.entries(INGEST_SCHEDULE).map(
+      ([name, a]) => `  ${name} = ${qty(a.value)} ${a.unit}: ${a.why}`,
+    ),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}

@@ -1,0 +1,330 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
+import { assertRunId, newModelId } from '../../../lambdas/core/train/run-layout.ts';
+import {
+  MAX_BLOCKS,
+  TRAIN_DEFAULTS,
+  WARM_START_DEFAULTS,
+} from '../../../lambdas/core/train/train-request.ts';
+import type {
+  TrainAlsOptions,
+  TrainRankingOptions,
+  TrainRequest,
+} from '../../../lambdas/core/train/workflow-types.ts';
+import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
+import { DEFAULT_TUNE_GRID } from '../../../lambdas/core/train/tune-grid.ts';
+import { LocalStateMachineError } from '../local-sfn/index.ts';
+import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import { runLocalTrainOrSkip } from '../train/run-local-train.ts';
+
+interface TrainCliOptions {
+  rank?: number;
+  reg?: number;
+  biasReg?: number;
+  iterations?: number;
+  implicit?: boolean;
+  alpha?: number;
+  solver?: string;
+  seed?: number;
+  blocks?: number;
+  concurrency: number;
+  scanRanges?: number;
+  tolerance?: number;
+  validation?: number;
+  splitSeed?: number;
+  topN?: number;
+  similarN?: number;
+  minRatings?: number;
+  tune?: boolean;
+  tuneUnobservedWeights?: number[];
+  tuneNeighbourRegs?: number[];
+  tuneBlends?: number[];
+  rankingRank?: number;
+  rankingReg?: number;
+  unobservedWeight?: number;
+  blend?: number;
+  neighbours: boolean;
+  neighbourMovies?: number;
+  neighbourReg?: number;
+  refitIterations?: number;
+  dataset?: string;
+  keyspace?: string;
+  bucket?: string;
+  modelId?: string;
+  resume?: string;
+  activate: boolean;
+  progress: boolean;
+  warmStart?: boolean;
+  ifNewData?: boolean;
+}
+
+function numberList(parse: (value: string) => number): (value: string) => number[] {
+  return (value) => value.split(',').map((part) => parse(part.trim()));
+}
+
+function requestOf(opts: TrainCliOptions): TrainRequest {
+  if (opts.resume && opts.modelId)
+    throw new UserError('give --resume ID or --model-id ID, not both');
+  if (opts.solver !== undefined && opts.solver !== 'cholesky' && opts.solver !== 'cg') {
+    throw new UserError(`--solver must be cholesky or cg, got "${opts.solver}"`);
+  }
+  if (opts.implicit) {
+    process.stderr.write(
+      'recsys: --implicit is the default now (the ranking model is implicit ALS); ignored\n',
+    );
+  }
+  const options: TrainAlsOptions = {
+    ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
+    ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
+    ...(opts.biasReg !== undefined ? { biasReg: opts.biasReg } : {}),
+    ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
+    ...(opts.solver !== undefined ? { solver: opts.solver as 'cholesky' | 'cg' } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
+  const ranking: TrainRankingOptions = {
+    ...(opts.rankingRank !== undefined ? { rank: opts.rankingRank } : {}),
+    ...(opts.rankingReg !== undefined ? { reg: opts.rankingReg } : {}),
+    ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+    ...(opts.unobservedWeight !== undefined ? { unobservedWeight: opts.unobservedWeight } : {}),
+  };
+  const neighbourSettings = {
+    ...(opts.neighbourMovies !== undefined ? { maxItems: opts.neighbourMovies } : {}),
+    ...(opts.neighbourReg !== undefined ? { reg: opts.neighbourReg } : {}),
+  };
+  for (const id of [opts.resume, opts.modelId]) {
+    if (id === undefined) continue;
+    try {
+      assertRunId(id);
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+  }
+  const tuneGrid = {
+    ...(opts.tuneUnobservedWeights ? { unobservedWeights: opts.tuneUnobservedWeights } : {}),
+    ...(opts.tuneNeighbourRegs ? { neighbourRegs: opts.tuneNeighbourRegs } : {}),
+    ...(opts.tuneBlends ? { blends: opts.tuneBlends } : {}),
+  };
+  const tuning = opts.tune || Object.keys(tuneGrid).length > 0;
+  return {
+    modelId: opts.resume ?? opts.modelId ?? newModelId(new Date(), randomBytes(3).toString('hex')),
+    ...(opts.resume ? { resume: true } : {}),
+    ...(opts.dataset ? { dataset: opts.dataset } : {}),
+    options,
+    ...(opts.blocks !== undefined ? { blocks: opts.blocks } : {}),
+    concurrency: opts.concurrency,
+    ...(opts.scanRanges !== undefined ? { scanRanges: opts.scanRanges } : {}),
+    ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+    ...(opts.validation !== undefined ? { validation: opts.validation } : {}),
+    ...(opts.splitSeed !== undefined ? { splitSeed: opts.splitSeed } : {}),
+    ...(opts.topN !== undefined ? { topN: opts.topN } : {}),
+    ...(opts.similarN !== undefined ? { similarN: opts.similarN } : {}),
+    ...(opts.minRatings !== undefined ? { minRatings: opts.minRatings } : {}),
+    ...(tuning ? { tune: Object.keys(tuneGrid).length > 0 ? tuneGrid : true } : {}),
+    activate: opts.activate,
+    ...(Object.keys(ranking).length > 0 ? { ranking } : {}),
+    ...(!opts.neighbours
+      ? { neighbours: false as const }
+      : Object.keys(neighbourSettings).length > 0
+        ? { neighbours: neighbourSettings }
+        : {}),
+    ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
+    ...(opts.refitIterations !== undefined ? { refitIterations: opts.refitIterations } : {}),
+    ...(opts.warmStart ? { warmStart: true } : {}),
+    ...(opts.ifNewData ? { ifNewData: true } : {}),
+  };
+}
+
+export function registerTrainCommand(program: Command): void {
+  const d = DEFAULT_ALS_OPTIONS;
+  const r = { ...DEFAULT_ALS_OPTIONS, ...DEFAULT_RECOMMENDER_OPTIONS.als };
+  const nb = { ...DEFAULT_NEIGHBOUR_SETTINGS, ...(DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}) };
+  const cores = availableParallelism();
+  program
+    .command('train')
+    .description(
+      'run the train state machine locally: the ranking model (implicit ALS + EASE neighbours) and the rating model (explicit ALS), blocks fanned out by Step Functions Maps over the ratings in Cassandra (local S3 + Cassandra, started if needed)',
+    )
+    .option('--rank <n>', `rating model: latent factors (default ${d.rank})`, intOption(1, 512))
+    .option(
+      '--reg <x>',
+      `rating model: weighted-λ regularization (default ${d.reg})`,
+      numberOption(0, 100),
+    )
+    .option(
+      '--bias-reg <x>',
+      `rating model: bias regularization (default ${d.biasReg})`,
+      numberOption(0, 1e6),
+    )
+    .option(
+      '--iterations <n>',
+      `ALS iterations of the fit, both models (default ${d.iterations}; ${WARM_START_DEFAULTS.iterations} with --warm-start)`,
+      intOption(0, 500),
+    )
+    .option('--solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
+    .option('--seed <n>', `initial factor seed (default ${d.seed})`, intOption(0, 0xffffffff))
+    .option(
+      '--ranking-rank <n>',
+      `ranking model: latent factors (default ${r.rank})`,
+      intOption(1, 512),
+    )
+    .option(
+      '--ranking-reg <x>',
+      `ranking model: λ of the frequency-scaled penalty (default ${r.reg})`,
+      numberOption(0, 100),
+    )
+    .option(
+      '--unobserved-weight <x>',
+      `ranking model: α₀, the weight of an unrated pair (default ${r.unobservedWeight})`,
+      numberOption(1e-6, 1),
+    )
+    .option(
+      '--alpha <x>',
+      `ranking model: confidence slope c = 1 + α·stars (default ${r.alpha})`,
+      numberOption(0, 1e6),
+    )
+    .option('--implicit', 'accepted for old scripts: the ranking model is always implicit ALS')
+    .option(
+      '--blend <w>',
+      `the neighbour model's share of the ranking (default ${DEFAULT_RECOMMENDER_OPTIONS.blend})`,
+      numberOption(0, 1),
+    )
+    .option('--no-neighbours', 'rank by the ALS factors alone (no EASE neighbour model)')
+    .option(
+      '--neighbour-movies <n>',
+      `movies in the neighbour model, most rated first (default ${nb.maxItems})`,
+      intOption(0, 20_000),
+    )
+    .option(
+      '--neighbour-reg <x>',
+      `λ of the neighbour model (default ${nb.reg})`,
+      numberOption(1e-6, 1e9),
+    )
+    .option(
+      '--refit-iterations <n>',
+      `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; ${WARM_START_DEFAULTS.refitIterations} with --warm-start; 0 publishes the fit)`,
+      intOption(0, 500),
+    )
+    .option(
+      '--blocks <n>',
+      "row blocks per side: items of every block Map (default: from the data set's size, so every task fits a Lambda)",
+      intOption(1, MAX_BLOCKS),
+    )
+    .option(
+      '--concurrency <n>',
+      'Map concurrency, and handler worker threads (default: the cores)',
+      intOption(1, 1000),
+      cores,
+    )
+    .option(
+      '--scan-ranges <n>',
+      'token ranges to scan in parallel (default: the block count)',
+      intOption(1, MAX_BLOCKS),
+    )
+    .option(
+      '--tolerance <x>',
+      'stop once an iteration improves validation RMSE by less than this (default 0: never)',
+      numberOption(0, 10),
+    )
+    .option(
+      '--validation <fraction>',
+      `held-out fraction (default ${TRAIN_DEFAULTS.validation})`,
+      numberOption(0, 0.89),
+    )
+    .option(
+      '--split-seed <n>',
+      `validation split seed (default ${TRAIN_DEFAULTS.splitSeed})`,
+      intOption(0, 0xffffffff),
+    )
+    .option(
+      '--top-n <n>',
+      `recommendations stored per user (default ${TRAIN_DEFAULTS.topN})`,
+      intOption(1, 1000),
+    )
+    .option(
+      '--similar-n <n>',
+      `similar movies stored per movie (default ${TRAIN_DEFAULTS.similarN})`,
+      intOption(1, 1000),
+    )
+    .option(
+      '--min-ratings <n>',
+      'ratings a movie needs to be recommended or get neighbours (default 1: every movie)',
+      intOption(1),
+    )
+    .option(
+      '--tune',
+      'grid-search the ranking model (α₀ × neighbour λ × blend) by NDCG@100 on validation users, in parallel, then train the best',
+    )
+    .option(
+      '--tune-unobserved-weights <list>',
+      `α₀ values of the tuning grid (default ${DEFAULT_TUNE_GRID.unobservedWeights.join(',')})`,
+      numberList(numberOption(1e-6, 1)),
+    )
+    .option(
+      '--tune-neighbour-regs <list>',
+      `neighbour λ values of the tuning grid (default ${DEFAULT_TUNE_GRID.neighbourRegs.join(',')})`,
+      numberList(numberOption(1e-6, 1e9)),
+    )
+    .option(
+      '--tune-blends <list>',
+      `blend weights of the tuning grid (default ${DEFAULT_TUNE_GRID.blends.join(',')})`,
+      numberList(numberOption(0, 1)),
+    )
+    .option('--dataset <name>', 'data set recorded with the model (default: the ingested one)')
+    .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')
+    .option('--bucket <name>', 'bucket (default: $RECSYS_BUCKET or recsys-local)')
+    .option('--model-id <id>', 'id of the new model (default: als-<time>-<random>)')
+    .option(
+      '--resume <id>',
+      'continue a failed or interrupted run from its last complete iteration',
+    )
+    .option(
+      '--warm-start',
+      "start both ALS models from the serving model's factors (new users and movies hash-seeded), with fewer iterations",
+    )
+    .option(
+      '--if-new-data',
+      'train only if ratings changed since the serving model was trained; else print {"skipped":true,…} and exit 0',
+    )
+    .option('--no-activate', 'publish the model without making it the one that serves')
+    .option('--no-progress', 'no progress output on stderr')
+    .action(action(train));
+}
+
+async function train(opts: TrainCliOptions): Promise<void> {
+  const request = requestOf(opts);
+  try {
+    const result = await runLocalTrainOrSkip({
+      request,
+      ...(opts.keyspace ? { keyspace: opts.keyspace } : {}),
+      ...(opts.bucket ? { bucket: opts.bucket } : {}),
+      progress: opts.progress,
+      onHandlerLog: (line) => {
+        if (/"level":"(ERROR|WARN)"/.test(line)) process.stderr.write(line + '\n');
+      },
+    });
+    if ('skipped' in result) {
+      const { wallSeconds, ...skipped } = result;
+      console.log(JSON.stringify({ ...skipped, seconds: Math.round(wallSeconds * 100) / 100 }));
+      return;
+    }
+    const { history, stageSeconds, wallSeconds, params, ...rest } = result;
+    console.log(
+      JSON.stringify({
+        ...rest,
+        seconds: Math.round(wallSeconds * 100) / 100,
+        executionSeconds: Math.round(result.seconds * 100) / 100,
+        params,
+        history,
+        stageSeconds,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof LocalStateMachineError) {
+      throw new UserError(`training ${request.modelId} failed: ${error.message}`);
+    }
+    throw error;
+  }
+}

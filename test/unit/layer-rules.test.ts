@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The layer rules of eslint.config.js, run through ESLint itself on one-line files placed (virtually)
+// in each zone: a forbidden import must fail `npm run check`, and the allowed neighbour must not.
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+let eslint: ESLint;
+beforeAll(() => {
+  eslint = new ESLint({ cwd: root });
+});
+
+async function restrictedImports(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import '${source}';\n`, {
+    filePath: resolve(root, file),
+  });
+  return result!.messages
+    .filter((message) => message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message);
+}
+
+const forbidden: [zone: string, file: string, source: string][] = [
+  ['infra → scripts', 'infra/constructs/zone.ts', '../../scripts/cli/lib/cli-support.ts'],
+  ['infra → test', 'infra/zone.ts', '../test/support/cassandra.ts'],
+  ['a handler → scripts', 'lambdas/api/zone.ts', '../../scripts/cli/serve/api-event.ts'],
+  ['a service → test', 'lambdas/services/api/zone.ts', '../../../test/support/cassandra.ts'],
+  ['an adapter → infra', 'lambdas/adapters/zone.ts', '../../infra/config.ts'],
+  ['core → node:fs', 'lambdas/core/formats/zone.ts', 'node:fs'],
+  ['core → fs/promises', 'lambdas/core/formats/zone.ts', 'fs/promises'],
+  ['core → node:child_process', 'lambdas/core/zone.ts', 'node:child_process'],
+  ['core → node:https', 'lambdas/core/zone.ts', 'node:https'],
+  ['core → the AWS SDK', 'lambdas/core/zone.ts', '@aws-sdk/client-s3'],
+  ['core → the Cassandra driver', 'lambdas/core/zone.ts', 'cassandra-driver'],
+  ['core → middy', 'lambdas/core/zone.ts', '@middy/core'],
+  ['core → an adapter', 'lambdas/core/formats/zone.ts', '../../adapters/s3.ts'],
+  ['core → a service', 'lambdas/core/zone.ts', '../services/runtime.ts'],
+  ['core → scripts', 'lambdas/core/als/zone.ts', '../../../scripts/cli/lib/cli-support.ts'],
+  ['bench → test', 'scripts/bench/zone.ts', '../../test/support/cassandra.ts'],
+  ['load → test', 'scripts/load/zone.ts', '../../test/unit/support/movielens-small.ts'],
+  ['tools → test', 'scripts/tools/infra/zone.ts', '../../../test/support/cassandra.ts'],
+  ['the CLI → test', 'scripts/cli/commands/zone.ts', '../../../test/support/cassandra.ts'],
+  ['the CLI → bench', 'scripts/cli/commands/zone.ts', '../../bench/machine.ts'],
+  ['the CLI → tools', 'scripts/cli/zone.ts', '../tools/infra/synth.ts'],
+  ['the CLI → test support', 'scripts/cli/demo/zone.ts', '../../support/recsys-serve.ts'],
+  ['test support → bench', 'scripts/support/zone.ts', '../bench/machine.ts'],
+  ['test support → test', 'scripts/support/zone.ts', '../../test/unit/support/planted-ratings.ts'],
+];
+
+const allowed: [zone: string, file: string, source: string][] = [
+  ['core → node:stream', 'lambdas/core/formats/zone.ts', 'node:stream'],
+  ['core → core', 'lambdas/core/als/zone.ts', '../matrix/csr.ts'],
+  ['an adapter → node:fs', 'lambdas/adapters/zone.ts', 'node:fs'],
+  ['a service → core', 'lambdas/services/zone.ts', '../core/ratings.ts'],
+  ['infra → lambdas', 'infra/zone.ts', '../lambdas/core/schema/tables.ts'],
+  ['bench → test support', 'scripts/bench/zone.ts', '../support/recsys-serve.ts'],
+  ['bench → the CLI', 'scripts/bench/zone.ts', '../cli/lib/write-dataset.ts'],
+  ['tools → the CLI', 'scripts/tools/infra/zone.ts', '../../cli/cassandra/proc.ts'],
+  ['the CLI → lambdas', 'scripts/cli/commands/zone.ts', '../../../lambdas/adapters/s3.ts'],
+  ['test support → the CLI', 'scripts/support/zone.ts', '../cli/ingest/run-local-ingest.ts'],
+  ['tests → scripts', 'test/unit/zone.test.ts', '../../scripts/support/recsys-serve.ts'],
+];
+
+describe('layer rules (eslint.config.js)', () => {
+  it.each(forbidden)('%s fails the lint', async (_zone, file, source) => {
+    expect(await restrictedImports(file, source)).toHaveLength(1);
+  });
+
+  it.each(allowed)('%s passes', async (_zone, file, source) => {
+    expect(await restrictedImports(file, source)).toEqual([]);
+  });
+});
