@@ -25,9 +25,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainAlsOnMatrices } from '../../lambdas/core/als/train.ts';
 import type { AlsOptions, AlsSolver } from '../../lambdas/core/als/options.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
-import { writeDataset } from '../lib/write-dataset.ts';
+import { writeDataset } from '../cli/lib/write-dataset.ts';
 import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
 import { peersPython } from './peers/venv.ts';
 

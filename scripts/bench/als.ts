@@ -18,7 +18,7 @@ import type { AlsSolver } from '../../lambdas/core/als/options.ts';
 import { trainAlsOnMatrices } from '../../lambdas/core/als/train.ts';
 import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { readRatingsFile } from '../../lambdas/core/formats/read-files.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
