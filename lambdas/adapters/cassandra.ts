@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { BatchGrouping } from '../core/ingest/batching.ts';
+import { runPool } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
 import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
 import { TABLES } from '../core/schema/tables.ts';
@@ -204,7 +205,11 @@ export class CassandraStore {
     };
     const run = () =>
       this.attempt(() => this.client.execute(cql, params as unknown[], queryOptions));
-    if (!queryOptions.isIdempotent) return run();
+    return queryOptions.isIdempotent ? this.retrying(run) : run();
+  }
+
+  /** Retries a transient failure with backoff: only for idempotent statements and batches. */
+  private retrying<T>(run: () => Promise<T>): Promise<T> {
     return withRetry(run, {
       retries: this.retries,
       baseDelayMs: 50,
@@ -275,14 +280,9 @@ export class CassandraStore {
 
   /** Runs one idempotent statement for many parameter sets with bounded concurrency. */
   async executeMany(cql: string, paramSets: readonly Params[], concurrency = 32): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < paramSets.length) {
-        const params = paramSets[next++]!;
-        await this.execute(cql, params, { idempotent: true });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, paramSets.length) }, worker));
+    await runPool(paramSets.length, concurrency, async (index) => {
+      await this.execute(cql, paramSets[index]!, { idempotent: true });
+    });
   }
 
   /**
@@ -304,13 +304,7 @@ export class CassandraStore {
           queryOptions,
         ),
       );
-    if (!queryOptions.isIdempotent) return run();
-    return withRetry(run, {
-      retries: this.retries,
-      baseDelayMs: 50,
-      maxDelayMs: 5_000,
-      isRetryable: isTransientCassandraError,
-    });
+    return queryOptions.isIdempotent ? this.retrying(run) : run();
   }
 
   /**
@@ -334,16 +328,12 @@ export class CassandraStore {
     onDone?: (batch: readonly BatchQuery[]) => void,
     pace?: (statements: number) => Promise<void>,
   ): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches.at(next++)!;
-        if (pace) await pace(batch.length);
-        await this.batch(batch, { idempotent: true });
-        onDone?.(batch);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+    await runPool(batches.length, concurrency, async (index) => {
+      const batch = batches.at(index)!;
+      if (pace) await pace(batch.length);
+      await this.batch(batch, { idempotent: true });
+      onDone?.(batch);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   lineStartInWindow,
   nominalBoundaries,
 } from '../../core/ingest/chunk-plan.ts';
+import { mapLimit } from '../../core/pool.ts';
 import type { ChunkPlan, DatasetLayout } from '../../core/ingest/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
 
@@ -16,17 +17,11 @@ const WINDOW_READS_IN_FLIGHT = 8;
 export async function planChunks(layout: DatasetLayout, { s3 }: Stores): Promise<ChunkPlan> {
   const started = performance.now();
   const nominal = nominalBoundaries(layout.ratingsBytes, layout.chunkBytes);
-  const aligned: (number | undefined)[] = new Array(nominal.length);
-  let next = 0;
-  const reader = async () => {
-    while (next < nominal.length) {
-      const i = next++;
-      const window = boundaryWindow(nominal[i]!, layout.ratingsBytes);
-      const bytes = await s3.getRange(layout.ratingsKey, window.start, window.endInclusive);
-      aligned[i] = lineStartInWindow(bytes, window.start);
-    }
-  };
-  await Promise.all(Array.from({ length: WINDOW_READS_IN_FLIGHT }, reader));
+  const aligned = await mapLimit(nominal, WINDOW_READS_IN_FLIGHT, async (boundary) => {
+    const window = boundaryWindow(boundary, layout.ratingsBytes);
+    const bytes = await s3.getRange(layout.ratingsKey, window.start, window.endInclusive);
+    return lineStartInWindow(bytes, window.start);
+  });
   return {
     chunks: chunksFromBoundaries(layout.ratingsBytes, aligned),
     seconds: (performance.now() - started) / 1000,

@@ -11,7 +11,7 @@ import {
 import type { BlockTask } from '../../core/train/workflow-types.ts';
 import type { RatingsTable } from '../../core/ratings.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 export interface AssembleResult {

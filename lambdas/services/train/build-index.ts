@@ -3,7 +3,7 @@ import { combineScanTotals, concatInt32, decodeScanIds } from '../../core/train/
 import type { BuildIndexTask, RunIndex } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
 import { NoRatingsError } from '../step-errors.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 /**

@@ -7,7 +7,7 @@ import {
 import { HEADS } from '../../core/train/run-layout.ts';
 import type { CombineTask } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 /**

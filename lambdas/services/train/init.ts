@@ -23,7 +23,7 @@ import type {
 } from '../../core/train/workflow-types.ts';
 import { loadModelBundle, modelPrefix } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 function sideFile(

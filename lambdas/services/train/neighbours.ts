@@ -14,7 +14,7 @@ import {
 import { BinaryReader, BinaryWriter } from '../../core/matrix/binary.ts';
 import type { BlockTask, NeighbourSolveTask } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 export interface NeighbourGramResult {

@@ -1,7 +1,7 @@
 import { ShufflePartitioner, encodeScanIds, encodeShufflePart } from '../../core/train/shuffle.ts';
 import type { ScanResult, ScanTask } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 const PAGE_ROWS = 5_000;

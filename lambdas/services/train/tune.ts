@@ -4,7 +4,7 @@ import { tuneRecommender } from '../../core/recommender/tune.ts';
 import { bestCandidate, DEFAULT_TUNE_GRID, type TuneResult } from '../../core/train/tune-grid.ts';
 import type { TuneSelectTask, TuneTask, TunedParams } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
-import { mapLimit } from './run-files.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { TrainingRun } from './run-state.ts';
 
 /** Every rating of the run (validation included) as one table, from the user blocks. */
