@@ -2,19 +2,12 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { RatingsTable } from '../core/ratings.ts';
 import {
-  parseLinksCsv,
   parseMoviesCsv,
   parseTagsCsv,
-  type Link,
   type Movie,
   type Tag,
 } from '../core/formats/catalogue-files.ts';
-import {
-  readRatings,
-  readRatingsTable,
-  type ReadRatingsOptions,
-} from '../core/formats/ratings-reader.ts';
-import type { RatingRow } from '../core/formats/ratings-format.ts';
+import { readRatingsTable, type ReadRatingsOptions } from '../core/formats/ratings-reader.ts';
 
 /** The local-disk entry points; Lambdas pass S3 streams and text to the functions they wrap. */
 
@@ -33,24 +26,10 @@ export async function readRatingsFile(
   });
 }
 
-export function streamRatingsFile(
-  path: string,
-  options: Omit<ReadRatingsOptions, 'name'> = {},
-): AsyncGenerator<RatingRow> {
-  return readRatings(createReadStream(path, { highWaterMark: 1 << 20 }), {
-    ...options,
-    name: path,
-  });
-}
-
 export async function readMoviesFile(path: string): Promise<Movie[]> {
   return parseMoviesCsv(await readFile(path, 'utf8'), path);
 }
 
 export async function readTagsFile(path: string): Promise<Tag[]> {
   return parseTagsCsv(await readFile(path, 'utf8'), path);
-}
-
-export async function readLinksFile(path: string): Promise<Link[]> {
-  return parseLinksCsv(await readFile(path, 'utf8'), path);
 }

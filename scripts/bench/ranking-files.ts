@@ -55,18 +55,6 @@ function rows(text: string, header: string, what: string): number[][] {
   });
 }
 
-/** Reads train.csv or given.csv text back: (userId, movieId, rating) in file order. */
-export function parseRatingsCsv(
-  text: string,
-  what = 'ratings CSV',
-): { userId: number; movieId: number; rating: number }[] {
-  return rows(text, RATINGS_HEADER, what).map(([userId, movieId, rating]) => ({
-    userId: userId!,
-    movieId: movieId!,
-    rating: rating!,
-  }));
-}
-
 /**
  * A peer's lists, one per held-out user in `users`' order (ranks may come in any order; a user with
  * no rows gets an empty list, which scores 0). Throws on a user the split does not hold, a repeated

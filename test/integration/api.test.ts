@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { predict, trainAls } from '../../lambdas/core/als/index.ts';
+import { encodeModel, predict, trainAls } from '../../lambdas/core/als/index.ts';
+import { BUNDLE_FILES } from '../../lambdas/core/recommender/bundle.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import {
   activateModel,
   modelPrefix,
-  saveModelArtifact,
   saveModelBundle,
   saveModelRecord,
 } from '../../lambdas/services/models/registry.ts';
@@ -852,7 +852,12 @@ describe('API without a model, then with one (model refresh)', () => {
     const modelId = `api-refresh-${Date.now().toString(36)}`;
     const s3 = new S3Store(s3ConfigFromEnv());
     await s3.ensureBucket();
-    await saveModelArtifact(s3, modelId, model);
+    // A model as the first releases published it: model.bin alone, no bundle manifest.
+    await s3.putObject(
+      modelPrefix(modelId) + BUNDLE_FILES.ranking,
+      encodeModel(model),
+      'application/octet-stream',
+    );
     s3.destroy();
     await saveModelRecord(db, {
       modelId,

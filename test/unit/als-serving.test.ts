@@ -3,22 +3,39 @@ import { computeGram } from '../../lambdas/core/als/gram.ts';
 import type { AlsModel } from '../../lambdas/core/als/model.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/options.ts';
 import {
+  denseItemIndices,
   foldInUser,
   itemNorms,
-  recommendForNewUser,
   recommendForUser,
   similarItems,
-  topNForUserBlock,
   topNForVector,
   userVector,
+  type FoldInInput,
+  type FoldInOptions,
 } from '../../lambdas/core/als/serving.ts';
 import { TopNHeap } from '../../lambdas/core/als/top-n-heap.ts';
 import { trainAls } from '../../lambdas/core/als/train.ts';
-import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { RatingsTableBuilder, selectRows } from '../../lambdas/core/ratings.ts';
 import { plantedRatings } from './support/planted-ratings.ts';
+
+/** Fold-in, then the top-N dense item indices, none of the movies the new user gave. */
+function recommendAfterFoldIn(
+  model: AlsModel,
+  input: FoldInInput,
+  n: number,
+  options: FoldInOptions = {},
+): number[] {
+  const given = [...(input.ratings ?? []).map((r) => r.movieId), ...(input.favourites ?? [])];
+  const top = topNForVector(
+    model,
+    foldInUser(model, input, options),
+    n,
+    denseItemIndices(model, given),
+  );
+  return Array.from(top.items, (i) => model.itemIds.ids[i]!);
+}
 
 /** A hand-built explicit model: 2 users, 5 items, rank 2. */
 function tinyModel(): AlsModel {
@@ -74,54 +91,6 @@ describe('top-N recommendations', () => {
 
   it('ranks unknown users by item bias (explicit)', () => {
     expect(recommendForUser(tinyModel(), 77, 2).map((r) => r.movieId)).toEqual([10, 20]);
-  });
-
-  it('computes batch top-N for a block of users, each excluding its own seen items', () => {
-    const planted = plantedRatings({
-      users: 40,
-      items: 60,
-      rank: 3,
-      density: 0.3,
-      noise: 0.2,
-      seed: 5,
-    });
-    const model = trainAls(planted.table, { rank: 3, iterations: 5 });
-    const { byUser } = buildRatingMatrices(planted.table, {
-      userIds: model.userIds,
-      itemIds: model.itemIds,
-    });
-    const n = 7;
-    const batch = topNForUserBlock(model, byUser, n);
-    expect(batch.items).toHaveLength(40 * n);
-    for (let r = 0; r < byUser.rows.length; r++) {
-      const userId = model.userIds.ids[byUser.rows[r]!]!;
-      const seen = Array.from(
-        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
-        (i) => model.itemIds.ids[i]!,
-      );
-      const single = recommendForUser(model, userId, n, seen);
-      const fromBatch = Array.from(
-        batch.items.subarray(r * n, (r + 1) * n),
-        (i) => model.itemIds.ids[i]!,
-      );
-      expect(fromBatch).toEqual(single.map((s) => s.movieId));
-      for (const m of fromBatch) expect(seen).not.toContain(m);
-    }
-  });
-
-  it('pads rows with fewer candidates than N', () => {
-    const model = tinyModel();
-    const { byUser } = buildRatingMatrices(
-      (() => {
-        const b = new RatingsTableBuilder();
-        for (const m of [10, 20, 30, 40]) b.push(1, m, 4);
-        return b.finish();
-      })(),
-      { userIds: model.userIds, itemIds: model.itemIds },
-    );
-    const batch = topNForUserBlock(model, byUser, 3);
-    expect(Array.from(batch.items.subarray(0, 3))).toEqual([4, -1, -1]); // user 1 has seen 4 of 5
-    expect(Number.isNaN(batch.scores[1]!)).toBe(true);
   });
 });
 
@@ -200,9 +169,9 @@ describe('fold-in for new users', () => {
 
   it('recommends from favourites, skipping them, and ignores unknown movies', () => {
     const favourites = [Array.from(model.itemIds.ids)[0]!, Array.from(model.itemIds.ids)[1]!, -42];
-    const recs = recommendForNewUser(model, { favourites }, 5);
+    const recs = recommendAfterFoldIn(model, { favourites }, 5);
     expect(recs).toHaveLength(5);
-    for (const r of recs) expect(favourites).not.toContain(r.movieId);
+    for (const movieId of recs) expect(favourites).not.toContain(movieId);
     expect(foldInUser(model, { favourites }).used).toBe(2);
     const empty = foldInUser(model, {});
     expect(Array.from(empty.vector)).toEqual([0, 0, 0]);
@@ -225,9 +194,9 @@ describe('fold-in for implicit models', () => {
       iterations: 8,
     });
     const gram = computeGram(model.itemFactors, model.rank);
-    const recs = recommendForNewUser(model, { favourites: [1, 4, 7] }, 10, { gram });
+    const recs = recommendAfterFoldIn(model, { favourites: [1, 4, 7] }, 10, { gram });
     expect(recs).toHaveLength(10);
-    for (const r of recs) expect(r.movieId % 3).toBe(1);
+    for (const movieId of recs) expect(movieId % 3).toBe(1);
     expect(recommendForUser(model, 999, 5)).toEqual([]);
   });
 });

@@ -10,12 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeldOutMetrics } from '../../lambdas/core/eval/held-out-users.ts';
 import { heldOutUsersSplit } from '../../lambdas/core/eval/held-out-users.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
-import {
-  lastJsonLine,
-  parseListsCsv,
-  parseRatingsCsv,
-  writeSplitFiles,
-} from '../../scripts/bench/ranking-files.ts';
+import { lastJsonLine, parseListsCsv, writeSplitFiles } from '../../scripts/bench/ranking-files.ts';
 import {
   bestPoint,
   describeParams,
@@ -42,13 +37,23 @@ const metrics = (ndcg100: number, users = 10): HeldOutMetrics => ({
   users,
 });
 
+/** train.csv or given.csv as the Python peers read it: the header, then userId,movieId,rating. */
+function readRatingsCsv(text: string): { userId: number; movieId: number; rating: number }[] {
+  const [header, ...lines] = text.trimEnd().split('\n');
+  expect(header).toBe('userId,movieId,rating');
+  return lines.map((line) => {
+    const [userId, movieId, rating] = line.split(',').map(Number);
+    return { userId: userId!, movieId: movieId!, rating: rating! };
+  });
+}
+
 describe('split files', () => {
   it('train.csv and given.csv read back as the split: every row, given order kept', async () => {
     const { table } = generateRatingsTable({ ratings: 3_000, users: 60, movies: 150, seed: 3 });
     const split = heldOutUsersSplit(table, { seed: 0 });
     expect(split.users.length).toBeGreaterThan(0);
     const paths = writeSplitFiles(join(dir, 'split'), split);
-    const train = parseRatingsCsv(await readFile(paths.train, 'utf8'));
+    const train = readRatingsCsv(await readFile(paths.train, 'utf8'));
     expect(train).toHaveLength(split.train.length);
     train.forEach((row, i) => {
       expect(row).toEqual({
@@ -57,18 +62,12 @@ describe('split files', () => {
         rating: split.train.ratings[i],
       });
     });
-    const given = parseRatingsCsv(await readFile(paths.given, 'utf8'));
+    const given = readRatingsCsv(await readFile(paths.given, 'utf8'));
     expect(given).toEqual(
       split.users.flatMap((u) => u.given.map((g) => ({ userId: u.userId, ...g }))),
     );
     // Half stars survive the text round trip exactly.
     expect(new Set(train.map((r) => r.rating)).has(3.5)).toBe(true);
-  });
-
-  it('a file without the header is refused', () => {
-    expect(() => parseRatingsCsv('1,2,3\n', 'x.csv')).toThrow(
-      'x.csv: expected the header "userId,movieId,rating", got "1,2,3"',
-    );
   });
 });
 
@@ -83,8 +82,11 @@ describe("a peer's lists", () => {
     });
   });
 
-  it('are refused when they name a stranger, repeat a rank or a movie, or are not numbers', () => {
+  it('are refused without their header, or when they name a stranger, repeat a rank or a movie, or are not numbers', () => {
     const header = 'userId,rank,movieId\n';
+    expect(() => parseListsCsv('7,1,1\n', users, 'p')).toThrow(
+      'p: expected the header "userId,rank,movieId", got "7,1,1"',
+    );
     expect(() => parseListsCsv(header + '5,1,1\n', users, 'p')).toThrow(
       'p: user 5 is not a held-out user',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSplit, leaveLastOut } from '../../lambdas/core/eval/split.ts';
+import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { RatingsTableBuilder, selectRows, type RatingsTable } from '../../lambdas/core/ratings.ts';
 
 /** 1,000 users × 100 movies each: 100,000 distinct pairs. */
@@ -57,43 +57,5 @@ describe('hashSplit', () => {
   it('rejects fractions that leave no training data', () => {
     expect(() => hashSplit(table, { test: 0.6, validation: 0.4 })).toThrow(RangeError);
     expect(() => hashSplit(table, { test: -0.1 })).toThrow(RangeError);
-  });
-});
-
-describe('leaveLastOut', () => {
-  function table(rows: [number, number, number][]): RatingsTable {
-    const builder = new RatingsTableBuilder();
-    for (const [u, m, t] of rows) builder.push(u, m, 3, t);
-    return builder.finish();
-  }
-
-  it("takes each user's latest rating, ties going to the larger movieId", () => {
-    const ratings = table([
-      [1, 10, 100],
-      [1, 11, 300],
-      [1, 12, 200],
-      [2, 20, 50],
-      [2, 21, 50],
-      [3, 30, 10],
-    ]);
-    const { train, test } = leaveLastOut(ratings);
-    expect(pairs(test)).toEqual(['1:11', '2:21']);
-    // User 3 has a single rating: kept for training, not spent on a test nobody could pass.
-    expect(pairs(train)).toEqual(['1:10', '1:12', '2:20', '3:30']);
-  });
-
-  it('holds out several per user and ignores row order', () => {
-    const rows: [number, number, number][] = [
-      [1, 10, 1],
-      [1, 11, 2],
-      [1, 12, 3],
-      [1, 13, 4],
-      [2, 20, 9],
-      [2, 21, 8],
-    ];
-    const forward = leaveLastOut(table(rows), { perUser: 2 });
-    const backward = leaveLastOut(table([...rows].reverse()), { perUser: 2 });
-    expect(pairs(forward.test)).toEqual(['1:12', '1:13']);
-    expect(pairs(backward.test)).toEqual(pairs(forward.test));
   });
 });

@@ -16,7 +16,7 @@ import {
   lastDays,
   newRecommendationId,
   parseSampleRate,
-  recommendationTime,
+  RECOMMENDATION_ID,
   shardOf,
 } from '../../lambdas/core/feedback/keys.ts';
 import { onlineMetrics, type ServedList } from '../../lambdas/core/feedback/online-metrics.ts';
@@ -64,8 +64,9 @@ describe('feedback keys', () => {
   it('recommendation ids carry their serve time', () => {
     const id = newRecommendationId(NOW, '0123456789abcdef');
     expect(id).toMatch(/^r[0-9a-z]+-0123456789abcdef$/);
-    expect(recommendationTime(id)).toBe(NOW);
-    expect(recommendationTime('nope')).toBeUndefined();
+    expect(RECOMMENDATION_ID.test(id)).toBe(true);
+    // Between "r" and "-": the serve time in base-36 milliseconds.
+    expect(parseInt(id.slice(1, id.indexOf('-')), 36)).toBe(NOW);
     expect(() => newRecommendationId(NOW, 'xyz')).toThrow(RangeError);
   });
 

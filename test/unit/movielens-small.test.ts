@@ -1,8 +1,9 @@
 import { it, expect } from 'vitest';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { baselineReport } from '../../lambdas/core/eval/evaluate.ts';
+import { readFile } from 'node:fs/promises';
+import { parseLinksCsv } from '../../lambdas/core/formats/catalogue-files.ts';
 import {
-  readLinksFile,
   readMoviesFile,
   readRatingsFile,
   readTagsFile,
@@ -29,7 +30,7 @@ describeWithMlSmall('the real ml-latest-small', () => {
     // A few MovieLens titles carry no year; nearly all do.
     expect(movies.filter((m) => m.year === null).length).toBeLessThan(20);
     expect(await readTagsFile(mlSmall('tags.csv'))).toHaveLength(3_683);
-    expect(await readLinksFile(mlSmall('links.csv'))).toHaveLength(9_742);
+    expect(parseLinksCsv(await readFile(mlSmall('links.csv'), 'utf8'))).toHaveLength(9_742);
   });
 
   it('baselines on the 80/20 hash split land in their known ranges', async () => {

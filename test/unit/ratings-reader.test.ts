@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import {
   type BadRatingRow,
   type BadRowReason,
 } from '../../lambdas/core/formats/ratings-format.ts';
-import { readRatingsTable } from '../../lambdas/core/formats/ratings-reader.ts';
-import { readRatingsFile, streamRatingsFile } from '../../lambdas/adapters/local-files.ts';
+import { readRatings, readRatingsTable } from '../../lambdas/core/formats/ratings-reader.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 
 let dir: string;
@@ -207,7 +208,8 @@ describe('streaming rows', () => {
   it('yields rows with their line numbers', async () => {
     const path = await fixture('stream.dat', '1::31::2.5::1260759144\n\n2::10::4::835355493\n');
     const rows = [];
-    for await (const row of streamRatingsFile(path)) rows.push([row.line, row.userId, row.movieId]);
+    for await (const row of readRatings(createReadStream(path), { name: path }))
+      rows.push([row.line, row.userId, row.movieId]);
     expect(rows).toEqual([
       [1, 1, 31],
       [3, 2, 10],
@@ -216,7 +218,7 @@ describe('streaming rows', () => {
 
   it('stops cleanly when the consumer stops early', async () => {
     const path = await fixture('early.csv', '1,31,2.5,1\n1,32,2.5,1\n1,33,2.5,1\n');
-    for await (const row of streamRatingsFile(path)) {
+    for await (const row of readRatings(createReadStream(path), { name: path })) {
       expect(row.movieId).toBe(31);
       break;
     }

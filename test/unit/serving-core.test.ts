@@ -16,7 +16,6 @@ import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { audienceForItem, similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
 import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
 import {
-  MODEL_ONLY_POLICY,
   rankForVector,
   rankingPolicyFor,
   supportByItem,
@@ -277,9 +276,10 @@ describe('ranking and neighbours', () => {
       (m) => m.movieId,
     );
     expect(masked.every((id) => id >= 4)).toBe(true);
-    expect(rankForVector(model, user, { n: 10, support, policy: MODEL_ONLY_POLICY }).length).toBe(
-      7,
-    );
+    expect(
+      rankForVector(model, user, { n: 10, support, policy: { minRatings: 0, popularityWeight: 0 } })
+        .length,
+    ).toBe(7);
     expect(rankingPolicyFor(model).popularityWeight).toBe(0);
   });
 

@@ -7,16 +7,16 @@ import {
   predict,
   recommendForUser,
   similarItems,
-  topNForUserBlock,
   trainAls,
+  userVector,
 } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { buildRatingMatrices } from '../../lambdas/core/matrix/csr.ts';
 import { selectRows } from '../../lambdas/core/ratings.ts';
-import { narrowToSupportedItems, remapColumns } from '../../lambdas/core/train/candidate-items.ts';
+import { narrowToSupportedItems } from '../../lambdas/core/train/candidate-items.ts';
 import { hasConverged, nextStep } from '../../lambdas/core/train/convergence.ts';
-import { rankUserBlock } from '../../lambdas/core/serving/ranking.ts';
+import { rankForVector, type RankingPolicy } from '../../lambdas/core/serving/ranking.ts';
 import {
   errorSumOfBlock,
   errorSumOfRatings,
@@ -128,64 +128,49 @@ describe('outputs drawn from movies with enough ratings', () => {
   });
   const support = Int32Array.from({ length: model.itemIds.size }, (_, i) => (i % 3 === 0 ? 1 : 10));
   const narrowed = narrowToSupportedItems(model, support, 5);
+  const userOfRow = (r: number) => model.userIds.ids[byUser.rows[r]!]!;
+  const seenOfRow = (r: number) =>
+    Array.from(
+      byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
+      (i) => model.itemIds.ids[i]!,
+    );
+  const rare = model.itemIds.ids.filter((_, i) => support[i]! < 5);
+  /** Row r's user ranked as the API ranks a known user, what they rated left out. */
+  const rankRow = (r: number, n: number, policy: RankingPolicy) =>
+    rankForVector(model, userVector(model, userOfRow(r))!, {
+      n,
+      support,
+      policy,
+      exclude: new Set(byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!)),
+    });
 
   it('rank exactly as the full model does with the rare movies left out', () => {
-    const top = topNForUserBlock(
-      narrowed.model,
-      remapColumns(byUser, narrowed.remap, narrowed.model.itemIds.size),
-      10,
-    );
     for (let r = 0; r < 5; r++) {
-      const userId = model.userIds.ids[byUser.rows[r]!]!;
-      const seen = Array.from(
-        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
-        (i) => model.itemIds.ids[i]!,
-      );
-      const rare = model.itemIds.ids.filter((_, i) => support[i]! < 5);
-      const expected = recommendForUser(model, userId, 10, [...seen, ...rare]).map(
-        (m) => m.movieId,
-      );
-      const got = Array.from(
-        top.items.subarray(r * 10, r * 10 + 10),
-        (i) => narrowed.model.itemIds.ids[i]!,
-      );
-      expect(got).toEqual(expected);
+      const expected = recommendForUser(model, userOfRow(r), 10, [...seenOfRow(r), ...rare]);
+      const got = recommendForUser(narrowed.model, userOfRow(r), 10, seenOfRow(r));
+      expect(got.map((m) => m.movieId)).toEqual(expected.map((m) => m.movieId));
     }
   });
 
-  it('stored top-N: without a prior, the plain model order among supported, unseen movies', () => {
-    const lists = rankUserBlock(model, byUser, {
-      n: 10,
-      support,
-      policy: { minRatings: 5, popularityWeight: 0 },
-    });
-    expect(lists).toHaveLength(byUser.rows.length);
+  it('a policy without a prior: the plain model order among supported, unseen movies', () => {
     for (let r = 0; r < 5; r++) {
-      const seen = Array.from(
-        byUser.colIdx.subarray(byUser.rowPtr[r]!, byUser.rowPtr[r + 1]!),
-        (i) => model.itemIds.ids[i]!,
-      );
-      const rare = model.itemIds.ids.filter((_, i) => support[i]! < 5);
-      const expected = recommendForUser(model, lists[r]!.userId, 10, [...seen, ...rare]);
-      expect(lists[r]!.list.map((m) => m.movieId)).toEqual(expected.map((m) => m.movieId));
+      const list = rankRow(r, 10, { minRatings: 5, popularityWeight: 0 });
+      const expected = recommendForUser(model, userOfRow(r), 10, [...seenOfRow(r), ...rare]);
+      expect(list.map((m) => m.movieId)).toEqual(expected.map((m) => m.movieId));
     }
   });
 
-  it('stored top-N: the popularity prior adds weight × ln(1 + ratings) to each score', () => {
+  it('the popularity prior adds weight × ln(1 + ratings) to each score', () => {
     const weight = 0.5;
     const [plain, blended] = [0, weight].map((popularityWeight) =>
-      rankUserBlock(model, byUser, {
-        n: model.itemIds.size,
-        support,
-        policy: { minRatings: 0, popularityWeight },
-      }),
+      rankRow(0, model.itemIds.size, { minRatings: 0, popularityWeight }),
     );
-    const plainScore = new Map(plain![0]!.list.map((m) => [m.movieId, m.score]));
-    for (const m of blended![0]!.list) {
+    const plainScore = new Map(plain!.map((m) => [m.movieId, m.score]));
+    for (const m of blended!) {
       const count = support[model.itemIds.indexOf(m.movieId)]!;
       expect(m.score).toBeCloseTo(plainScore.get(m.movieId)! + weight * Math.log1p(count), 4);
     }
-    const scores = blended![0]!.list.map((m) => m.score);
+    const scores = blended!.map((m) => m.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 

@@ -31,9 +31,7 @@ export {
 } from './model.ts';
 export {
   topNForVector,
-  topNForUserBlock,
   recommendForUser,
-  recommendForNewUser,
   foldInUser,
   similarItems,
   itemNorms,
@@ -42,7 +40,6 @@ export {
   type ScoredMovie,
   type TopNResult,
   type UserVector,
-  type BlockTopN,
   type FoldInInput,
   type FoldInOptions,
 } from './serving.ts';

@@ -29,7 +29,7 @@ export function addOuterProducts(
 ): void {
   let a = 0;
   for (; a + 1 < d; a += 2) {
-    const p0 = a * d - (a * (a - 1)) / 2; // packed (a, a)
+    const p0 = packedIndex(d, a, a);
     const p1 = p0 + d - a; // packed (a+1, a+1)
     const l0 = a * stride;
     const l1 = l0 + stride;

@@ -120,35 +120,6 @@ export function recommendForUser(
   );
 }
 
-/** Top-N for every user row of a block, each excluding that row's own (seen) columns. */
-export interface BlockTopN {
-  /** Dense user indices (the block's rows). */
-  rows: Int32Array;
-  n: number;
-  /** rows × n dense item indices, best first; -1 pads rows with fewer than n candidates. */
-  items: Int32Array;
-  /** rows × n scores matching `items`; NaN pads. */
-  scores: Float32Array;
-}
-
-/** Batch top-N for a block of users (the unit a Map iteration writes back to the database). */
-export function topNForUserBlock(model: AlsModel, block: CsrBlock, n: number): BlockTopN {
-  const rowCount = block.rows.length;
-  const items = new Int32Array(rowCount * n).fill(-1);
-  const scores = new Float32Array(rowCount * n).fill(NaN);
-  const heap = new TopNHeap(n);
-  const { rank, userFactors, userBias } = model;
-  for (let r = 0; r < rowCount; r++) {
-    const u = block.rows[r]!;
-    const bias = userBias ? userBias[u]! : 0;
-    const seenFrom = block.rowPtr[r]!;
-    const seenTo = block.rowPtr[r + 1]!;
-    scoreIntoHeap(model, userFactors, u * rank, bias, block.colIdx, seenFrom, seenTo, heap);
-    heap.drainSorted(items, scores, r * n);
-  }
-  return { rows: block.rows, n, items, scores };
-}
-
 /** Euclidean norm of every item factor; compute once per model and reuse for similarity queries. */
 export function itemNorms(model: AlsModel): Float32Array {
   const { rank, itemFactors } = model;
@@ -245,16 +216,4 @@ export function foldInUser(
     new SolverScratch(),
   );
   return { vector: solved.factors, bias: solved.bias ? solved.bias[0]! : 0, used: cols.length };
-}
-
-/** Fold-in followed by top-N that skips the movies the user supplied. */
-export function recommendForNewUser(
-  model: AlsModel,
-  input: FoldInInput,
-  n: number,
-  options: FoldInOptions = {},
-): ScoredMovie[] {
-  const user = foldInUser(model, input, options);
-  const given = [...(input.ratings ?? []).map((r) => r.movieId), ...(input.favourites ?? [])];
-  return toScoredMovies(model, topNForVector(model, user, n, denseItemIndices(model, given)));
 }

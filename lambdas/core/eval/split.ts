@@ -62,40 +62,6 @@ export function splitUnit(userId: number, movieId: number, seed: number): number
   return unitFromHash(hash4(userId, movieId, seed, SPLIT_TAG));
 }
 
-export interface LeaveLastOutOptions {
-  /** How many of each user's latest ratings go to the test set. */
-  perUser?: number;
-}
-
-/**
- * Per user, the `perUser` most recent ratings (by timestamp; ties by larger movieId, so the result is
- * independent of row order) form the test set — "predict what they rate next". A user with no more
- * than `perUser` ratings stays wholly in train: with nothing to learn from, the user would only
- * measure cold start.
- */
-export function leaveLastOut(
-  table: RatingsTable,
-  options: LeaveLastOutOptions = {},
-): { train: RatingsTable; test: RatingsTable } {
-  const perUser = options.perUser ?? 1;
-  if (!(Number.isInteger(perUser) && perUser >= 1))
-    throw new RangeError(`perUser must be a positive integer, got ${perUser}`);
-  const users = IdMap.fromIds(table.userIds);
-  const byUser = rowsByUser(table, users);
-  const isTest = new Uint8Array(table.length);
-  const later = (a: number, b: number): number =>
-    table.timestamps[b]! - table.timestamps[a]! || table.movieIds[b]! - table.movieIds[a]!;
-  for (let u = 0; u < users.size; u++) {
-    const start = byUser.offsets[u]!;
-    const end = byUser.offsets[u + 1]!;
-    if (end - start <= perUser) continue;
-    const latest = Array.from(byUser.rows.subarray(start, end)).sort(later);
-    for (let k = 0; k < perUser; k++) isTest[latest[k]!] = 1;
-  }
-  const [train, test] = partitionRows(table, isTest, 2);
-  return { train: train!, test: test! };
-}
-
 /** Row indices grouped by dense user index (counting sort): rows[offsets[u] .. offsets[u+1]). */
 export function rowsByUser(
   table: RatingsTable,

@@ -60,12 +60,6 @@ export function newRecommendationId(nowMs: number, randomHex16: string): string 
   return `r${Math.floor(nowMs).toString(36)}-${randomHex16}`;
 }
 
-/** The serve time (epoch ms) a recommendation id carries; undefined if it is not one of ours. */
-export function recommendationTime(id: string): number | undefined {
-  if (!RECOMMENDATION_ID.test(id)) return undefined;
-  return parseInt(id.slice(1, id.indexOf('-')), 36);
-}
-
 /**
  * Served lists recorded for online evaluation are a sample of USERS, not of lists: a user is in or
  * out for every list they get (the hash of their id against the rate), so a sampled user's

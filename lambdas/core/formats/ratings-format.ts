@@ -9,9 +9,8 @@
  * - `tsv`: ml-100k `u.data` / `u1.base`, tab-separated `user item rating timestamp`, no header.
  * - `dat`: ml-1m / 10m `ratings.dat`, `UserID::MovieID::Rating::Timestamp`, no header.
  */
-export type RatingsFormat = 'csv' | 'tsv' | 'dat';
-
-export const RATINGS_FORMATS: readonly RatingsFormat[] = ['csv', 'tsv', 'dat'];
+export const RATINGS_FORMATS = ['csv', 'tsv', 'dat'] as const;
+export type RatingsFormat = (typeof RATINGS_FORMATS)[number];
 
 export const FIELD_DELIMITER: Readonly<Record<RatingsFormat, string>> = {
   csv: ',',
@@ -20,20 +19,7 @@ export const FIELD_DELIMITER: Readonly<Record<RatingsFormat, string>> = {
 };
 
 /** Every reason a ratings record can be rejected for; stable strings, stored with quarantined rows. */
-export type BadRowReason =
-  | 'wrong column count'
-  | 'truncated last line'
-  | 'non-numeric userId'
-  | 'non-numeric movieId'
-  | 'non-numeric rating'
-  | 'non-numeric timestamp'
-  | 'userId out of range'
-  | 'movieId out of range'
-  | 'rating out of scale'
-  | 'rating not a half-star step'
-  | 'timestamp out of range';
-
-export const BAD_ROW_REASONS: readonly BadRowReason[] = [
+export const BAD_ROW_REASONS = [
   'wrong column count',
   'truncated last line',
   'non-numeric userId',
@@ -45,7 +31,8 @@ export const BAD_ROW_REASONS: readonly BadRowReason[] = [
   'rating out of scale',
   'rating not a half-star step',
   'timestamp out of range',
-];
+] as const;
+export type BadRowReason = (typeof BAD_ROW_REASONS)[number];
 
 /** MovieLens ratings are stars in half steps; every released data set stays inside this scale. */
 export const MIN_RATING = 0.5;

@@ -234,9 +234,3 @@ export const TABLES: readonly TableDefinition[] = [
     clientSideTimestamps: true,
   },
 ];
-
-export function tableByName(name: string): TableDefinition {
-  const table = TABLES.find((t) => t.name === name);
-  if (!table) throw new Error(`unknown table "${name}"`);
-  return table;
-}

@@ -1,11 +1,4 @@
-import {
-  TopNHeap,
-  userVector,
-  type AlsModel,
-  type ScoredMovie,
-  type UserVector,
-} from '../als/index.ts';
-import type { CsrBlock } from '../matrix/csr.ts';
+import { TopNHeap, type AlsModel, type ScoredMovie, type UserVector } from '../als/index.ts';
 
 /**
  * How serving turns model scores into a top-N list. An explicit ALS model predicts ratings, and the
@@ -32,9 +25,6 @@ export const IMPLICIT_RANKING_POLICY: RankingPolicy = { minRatings: 20, populari
 export function rankingPolicyFor(model: AlsModel): RankingPolicy {
   return model.options.implicit ? IMPLICIT_RANKING_POLICY : EXPLICIT_RANKING_POLICY;
 }
-
-/** A raw policy (no filter, no prior): the model's own ranking. */
-export const MODEL_ONLY_POLICY: RankingPolicy = { minRatings: 0, popularityWeight: 0 };
 
 export interface RankRequest {
   readonly n: number;
@@ -93,26 +83,5 @@ export function supportByItem(
 ): Int32Array {
   const out = new Int32Array(model.itemIds.size);
   for (let i = 0; i < out.length; i++) out[i] = ratingCount(model.itemIds.ids[i]!) ?? 0;
-  return out;
-}
-
-/**
- * Top-N of every user of a block under a ranking policy, each user's own row (what they rated)
- * excluded: training's stored lists, ranked exactly as the API ranks a known user on-line so the
- * fast path and the live path agree.
- */
-export function rankUserBlock(
-  model: AlsModel,
-  seen: CsrBlock,
-  request: { n: number; support: ArrayLike<number>; policy: RankingPolicy },
-): { userId: number; list: ScoredMovie[] }[] {
-  const out: { userId: number; list: ScoredMovie[] }[] = [];
-  for (let r = 0; r < seen.rows.length; r++) {
-    const userId = model.userIds.ids[seen.rows[r]!]!;
-    const user = userVector(model, userId);
-    if (!user) continue;
-    const exclude = new Set(seen.colIdx.subarray(seen.rowPtr[r]!, seen.rowPtr[r + 1]!));
-    out.push({ userId, list: rankForVector(model, user, { ...request, exclude }) });
-  }
   return out;
 }

@@ -1,5 +1,4 @@
 import type { AlsModel } from '../als/model.ts';
-import type { CsrBlock } from '../matrix/csr.ts';
 import { IdMap } from '../matrix/id-map.ts';
 
 /**
@@ -42,28 +41,4 @@ export function narrowToSupportedItems(
     ...(itemBias ? { itemBias } : {}),
   };
   return { model: narrowed, remap };
-}
-
-/** The block with its columns renumbered by `remap`, dropping columns mapped to -1. */
-export function remapColumns(block: CsrBlock, remap: Int32Array, numCols: number): CsrBlock {
-  const rowPtr = new Int32Array(block.rows.length + 1);
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < block.rows.length; r++) {
-    for (let k = block.rowPtr[r]!; k < block.rowPtr[r + 1]!; k++) {
-      const c = remap[block.colIdx[k]!]!;
-      if (c < 0) continue;
-      cols.push(c); // remap is increasing, so columns stay ascending
-      values.push(block.values[k]!);
-    }
-    rowPtr[r + 1] = cols.length;
-  }
-  return {
-    rows: block.rows,
-    rowPtr,
-    colIdx: Int32Array.from(cols),
-    values: Float32Array.from(values),
-    totalRows: block.totalRows,
-    numCols,
-  };
 }

@@ -2,6 +2,7 @@ import {
   detectRatingsFormat,
   FIELD_DELIMITER,
   parseRatingRecord,
+  type RatingsFormat,
 } from '../../core/formats/ratings-format.ts';
 import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-plan.ts';
 import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../core/ingest/cleaning.ts';
@@ -188,7 +189,7 @@ async function objectSizes(s3: Stores['s3'], prefix: string): Promise<Map<string
   return sizes;
 }
 
-function assertFirstRecordParses(head: string, format: 'csv' | 'tsv' | 'dat', key: string): void {
+function assertFirstRecordParses(head: string, format: RatingsFormat, key: string): void {
   const lines = head.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
   const index = lines.findIndex((line) => line.trim() !== '');
   const record = parseRatingRecord(lines[index]!.split(FIELD_DELIMITER[format]), format, index + 1);

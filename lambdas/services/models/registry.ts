@@ -1,6 +1,6 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
 import { S3ObjectNotFoundError, type S3Store } from '../../adapters/s3.ts';
-import { decodeModel, encodeModel, type AlsModel, type ScoredMovie } from '../../core/als/index.ts';
+import type { ScoredMovie } from '../../core/als/index.ts';
 import {
   BUNDLE_FILES,
   decodeBundle,
@@ -26,7 +26,6 @@ export interface ModelRecord {
 }
 
 const ACTIVE_SLOT = 'active';
-export const MODEL_FILE = 'model.bin';
 
 export function modelPrefix(modelId: string): string {
   return `models/${modelId}/`;
@@ -100,20 +99,6 @@ export async function activeModelId(db: CassandraStore): Promise<string | undefi
   );
   const id = result.first()?.get('model_id');
   return id ? String(id) : undefined;
-}
-
-export async function saveModelArtifact(
-  s3: S3Store,
-  modelId: string,
-  model: AlsModel,
-): Promise<string> {
-  const key = modelPrefix(modelId) + MODEL_FILE;
-  await s3.putObject(key, encodeModel(model), 'application/octet-stream');
-  return key;
-}
-
-export async function loadModelArtifact(s3: S3Store, artifactsPrefix: string): Promise<AlsModel> {
-  return decodeModel(new Uint8Array(await s3.getBuffer(artifactsPrefix + MODEL_FILE)));
 }
 
 /** Writes every file of a model version under `models/<id>/`, the manifest last. */

@@ -53,8 +53,6 @@ export async function ensureCfnLint(python = process.env.PYTHON ?? 'python3'): P
   return bin;
 }
 
-export const PROFILES = ['aws', 'local'] as const;
-
 /**
  * The templates linted: both profiles with their defaults (a new account), and the default profile
  * as an established account deploys it (reserved API concurrency, 10 GB memory cap, ratings tables
