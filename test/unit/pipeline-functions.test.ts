@@ -32,6 +32,13 @@ describe('the cost model prices the memory the function tables deploy', () => {
         'TrainPublishFunctionArn',
       ]),
     ).toEqual(Array(4).fill(ASSUMPTIONS.smallTaskMemoryMb.value));
+    // Priced at the small-task size as well, which holds only while they deploy no larger.
+    for (const memoryMb of memoryOf(TRAIN_FUNCTIONS, [
+      'TrainPlanFunctionArn',
+      'TrainCheckpointFunctionArn',
+    ])) {
+      expect(memoryMb).toBeLessThanOrEqual(ASSUMPTIONS.smallTaskMemoryMb.value);
+    }
   });
 
   it('ingest: the chunk, Catalogue and Aggregate Lambdas', () => {

@@ -24,18 +24,22 @@ export const ASSUMPTIONS = {
   solveMemoryMb: {
     value: 1769,
     unit: 'MB',
-    why: 'solve/evaluate/top-N/similar-movies and both neighbour Lambdas (infra/constructs/training.ts); Lambda gives 1 vCPU per 1,769 MB, and every task computes on one thread',
+    why: 'solve/evaluate/top-N/similar-movies and both neighbour Lambdas (statemachines/train.functions.ts); Lambda gives 1 vCPU per 1,769 MB, and every task computes on one thread',
   },
-  scanMemoryMb: { value: 2048, unit: 'MB', why: 'scan-range and assemble-block Lambdas (infra)' },
+  scanMemoryMb: {
+    value: 2048,
+    unit: 'MB',
+    why: 'scan-range and assemble-block Lambdas (statemachines/train.functions.ts)',
+  },
   smallTaskMemoryMb: {
     value: 1024,
     unit: 'MB',
-    why: 'plan, build-index, init, combine-factors, publish Lambdas (infra; checkpoint is 256); 1,024 MB is 0.58 of a vCPU, so the Gram matrices computed there (init, combine, publish) run at 0.58 of the per-core rate',
+    why: 'build-index, init, combine-factors and publish Lambdas (statemachines/train.functions.ts). Plan (512 MB) and the per-iteration checkpoint (256 MB) are priced at this size too: each is one invocation overhead, so the over-statement is about 4 GB-s ($0.00005) a run at the defaults. 1,024 MB is 0.58 of a vCPU, so the Gram matrices computed there (init, combine, publish) run at 0.58 of the per-core rate',
   },
   ingestMemoryMb: {
     value: 2048,
     unit: 'MB',
-    why: 'ingest chunk, Catalogue and Aggregate Lambdas (infra/constructs/ingestion.ts; Validate has 512, Plan and Finish 256)',
+    why: 'ingest chunk, Catalogue and Aggregate Lambdas (statemachines/ingest.functions.ts; Validate has 512, Plan and Finish 256)',
   },
   apiMemoryMb: { value: 1024, unit: 'MB', why: 'API Lambda (infra/constructs/api.ts)' },
   catalogueRowsPerSecond: {
