@@ -4,7 +4,7 @@
  * Cholesky of XᵀX + λI (`factorGram`, M³/3 flops) and the inverse from it (`inverseRows`, ≈ 4M³/3
  * flops: per column a forward solve from row j, (M − j)², and a backward solve, M²). These are
  * the rates the cost model assumes for the NeighbourGramBlocks Map and the NeighbourSolve Lambda
- * (lambdas/core/plan/assumptions.ts).
+ * (lambdas/core/cost/assumptions.ts).
  *
  *   npx tsx scripts/bench/neighbour-rates.ts [--repeats 3] [--out bench/results/neighbour-rates.json]
  *

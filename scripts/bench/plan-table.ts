@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   describeIngestSetting,
-  estimatePlan,
+  estimateCosts,
   ingestOptions,
   PRICES_AS_OF,
   type IngestEstimate,
-  type PlanInput,
-} from '../../lambdas/core/plan/index.ts';
+  type CostModelInput,
+} from '../../lambdas/core/cost/index.ts';
 import { chooseBlockCount } from '../../lambdas/core/train/block-count.ts';
 import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
@@ -66,7 +66,7 @@ export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMo
       cgGflopsPerCore: cgRate.gflops,
     };
     const blockChoice = chooseBlockCount(sizes, { concurrency: PLAN_CONCURRENCY });
-    const input: PlanInput = {
+    const input: CostModelInput = {
       ...sizes,
       blocks: blockChoice.blocks,
       concurrency: PLAN_CONCURRENCY,
@@ -85,7 +85,7 @@ export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMo
         wallSeconds: o.estimate.wallSeconds,
         refusals: o.estimate.refusals,
       })),
-      estimate: estimatePlan(input),
+      estimate: estimateCosts(input),
     };
   });
   const ingestCell = (e: IngestEstimate) =>

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
-import { localChunkBytes } from '../../lambdas/core/ingest/chunk-plan.ts';
+import { localChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
 import {
   countStoredRows,

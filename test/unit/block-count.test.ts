@@ -3,8 +3,8 @@
  * size so every Task fits its Lambda. Expected values are worked by hand in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { assumptionValues } from '../../lambdas/core/plan/assumptions.ts';
-import { trainTaskMemoryBytes, type PlanInput } from '../../lambdas/core/plan/model.ts';
+import { assumptionValues } from '../../lambdas/core/cost/assumptions.ts';
+import { trainTaskMemoryBytes, type CostModelInput } from '../../lambdas/core/cost/model.ts';
 import {
   MAX_BLOCKS,
   TARGET_TASK_SECONDS,
@@ -47,7 +47,7 @@ const bare = {
 
 describe('train task memory', () => {
   it('holds a block’s CSR slice, the other side of both models and its own ranking side', () => {
-    const input: PlanInput = {
+    const input: CostModelInput = {
       ...data,
       gflopsPerCore: 1,
       cgGflopsPerCore: 2,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNKS, defaultChunkBytes } from '../../lambdas/core/ingest/chunk-plan.ts';
+import { MAX_CHUNKS, defaultChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { RatePacer } from '../../lambdas/core/ingest/pacer.ts';
 import {
   CHUNK_TIMEOUT_SECONDS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ASSUMPTIONS } from '../../lambdas/core/plan/assumptions.ts';
+import { ASSUMPTIONS } from '../../lambdas/core/cost/assumptions.ts';
 import { INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 import type { PipelineFunctions } from '../../statemachines/pipeline-function.ts';
 import { TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';

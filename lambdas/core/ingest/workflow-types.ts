@@ -1,5 +1,5 @@
 import type { RatingsFormat } from '../formats/ratings-format.ts';
-import type { ChunkSpec } from './chunk-plan.ts';
+import type { ChunkSpec } from './chunk-boundaries.ts';
 import type { RejectCounts } from './quarantine.ts';
 
 /**

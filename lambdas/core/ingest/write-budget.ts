@@ -1,4 +1,4 @@
-import { MAX_CHUNKS, defaultChunkBytes } from './chunk-plan.ts';
+import { MAX_CHUNKS, defaultChunkBytes } from './chunk-boundaries.ts';
 
 /**
  * How fast ingestion may write to Amazon Keyspaces, and the chunk sizes and Map concurrency that

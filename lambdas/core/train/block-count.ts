@@ -4,19 +4,19 @@
  * timeout, of which a task may plan to use half) and the work is spread over the Lambdas the
  * deployment may run at once. The arithmetic, at 25 M and at 1 B ratings, is in docs/cost-model.md.
  *
- * Times and memory are the cost model's (lambdas/core/plan/model.ts), at the per-core rates the
+ * Times and memory are the cost model's (lambdas/core/cost/model.ts), at the per-core rates the
  * benchmarks measured, rounded down: the Plan Lambda has no benchmark results to read.
  */
-import { assumptionValues, type Assumptions } from '../plan/assumptions.ts';
+import { assumptionValues, type Assumptions } from '../cost/assumptions.ts';
 import {
   PER_BLOCK_TASKS,
   estimateTrain,
   trainTaskMemoryBytes,
   trainTaskMemoryLimitsMb,
-  type PlanInput,
+  type CostModelInput,
   type TrainTask,
-} from '../plan/model.ts';
-import { US_EAST_1 } from '../plan/prices.ts';
+} from '../cost/model.ts';
+import { US_EAST_1 } from '../cost/prices.ts';
 
 /** The most blocks a request may ask for (the execution state holds a few hundred bytes each). */
 export const MAX_BLOCKS = 500;
@@ -37,10 +37,10 @@ export const BLOCK_TASK_RATES = { gflopsPerCore: 2, cgGflopsPerCore: 20 } as con
 
 /** What the choice needs to know about the run: the data set's size and the two models. */
 export type BlockCountInput = Omit<
-  PlanInput,
+  CostModelInput,
   'blocks' | 'concurrency' | 'requestsPerMonth' | 'gflopsPerCore' | 'cgGflopsPerCore' | 'ingest'
 > &
-  Partial<Pick<PlanInput, 'gflopsPerCore' | 'cgGflopsPerCore'>>;
+  Partial<Pick<CostModelInput, 'gflopsPerCore' | 'cgGflopsPerCore'>>;
 
 export interface BlockCountLimits {
   /** The most Lambdas at once a run may use (the deployment's `concurrency`). */
@@ -75,7 +75,7 @@ function tasksAt(
   a: Assumptions,
   limits: Record<TrainTask, number>,
 ): Record<TrainTask, TaskFit> {
-  const plan: PlanInput = {
+  const workload: CostModelInput = {
     gflopsPerCore: BLOCK_TASK_RATES.gflopsPerCore,
     cgGflopsPerCore: BLOCK_TASK_RATES.cgGflopsPerCore,
     ...input,
@@ -83,8 +83,8 @@ function tasksAt(
     concurrency: blocks,
     requestsPerMonth: 0,
   };
-  const seconds = estimateTrain(plan, a, US_EAST_1).tasks;
-  const bytes = trainTaskMemoryBytes(plan, a);
+  const seconds = estimateTrain(workload, a, US_EAST_1).tasks;
+  const bytes = trainTaskMemoryBytes(workload, a);
   return Object.fromEntries(
     (Object.keys(seconds) as TrainTask[]).map((task) => [
       task,

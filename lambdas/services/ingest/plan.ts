@@ -3,7 +3,7 @@ import {
   chunksFromBoundaries,
   lineStartInWindow,
   nominalBoundaries,
-} from '../../core/ingest/chunk-plan.ts';
+} from '../../core/ingest/chunk-boundaries.ts';
 import { mapLimit } from '../../core/pool.ts';
 import type { ChunkPlan, DatasetLayout } from '../../core/ingest/workflow-types.ts';
 import type { Stores } from '../runtime.ts';

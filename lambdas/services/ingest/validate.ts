@@ -4,7 +4,7 @@ import {
   parseRatingRecord,
   type RatingsFormat,
 } from '../../core/formats/ratings-format.ts';
-import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-plan.ts';
+import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-boundaries.ts';
 import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../core/ingest/cleaning.ts';
 import { planIngestSchedule } from '../../core/ingest/write-budget.ts';
 import { writeTimeBase } from '../../core/ingest/write-time.ts';

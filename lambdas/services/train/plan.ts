@@ -14,7 +14,8 @@ import type { Stores } from '../runtime.ts';
 import { checkNewData } from './new-data.ts';
 import { TrainingRun } from './run-state.ts';
 
-export interface PlanInput {
+/** What the train state machine passes its Plan Task (statemachines/train.asl.json). */
+export interface PlanTaskInput {
   readonly request: TrainRequest;
   /** `$$.Execution.Name`: the run id when the request names none, and how a retry knows itself. */
   readonly executionName: string;
@@ -59,7 +60,7 @@ function runIdFromExecution(name: string): string {
  * written nothing, and the machine ends there (a success).
  */
 export async function planRun(
-  { request, executionName }: PlanInput,
+  { request, executionName }: PlanTaskInput,
   stores: Stores,
 ): Promise<RunPlan | SkippedRun> {
   const runId = request.modelId ?? runIdFromExecution(executionName);

@@ -9,13 +9,13 @@ import {
   US_EAST_1,
   cgIterationFlops,
   describeIngestSetting,
-  estimatePlan,
+  estimateCosts,
   ingestOptions,
   ingestSettingFlags,
   type IngestSetting,
   type PhaseEstimate,
-  type PlanInput,
-} from '../../../lambdas/core/plan/index.ts';
+  type CostModelInput,
+} from '../../../lambdas/core/cost/index.ts';
 import {
   INGEST_CAPACITIES,
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
@@ -34,7 +34,8 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/o
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 
-interface PlanOptions {
+/** The flags of `recsys plan`, parsed; the cost model's input is built from them. */
+interface PlanFlags {
   ratings: number;
   users: number;
   movies: number;
@@ -249,7 +250,7 @@ function blockLine(choice: BlockCount, asked: number | undefined, concurrency: n
   return `Blocks: ${how}; ${choice.fits ? `every task fits (memory, ≤ ${TASK_SECONDS_BUDGET} s)` : `DOES NOT FIT at any block count: ${choice.misfits.join('; ')}`}`;
 }
 
-function plan(opts: PlanOptions): void {
+function plan(opts: PlanFlags): void {
   if (opts.region !== 'us-east-1')
     throw new UserError(`--region: only us-east-1 list prices are built in, got ${opts.region}`);
   const measured =
@@ -275,7 +276,7 @@ function plan(opts: PlanOptions): void {
     cgGflopsPerCore: measuredCg.gflops,
   };
   const blockChoice = chooseBlockCount(sizes, { concurrency: opts.concurrency });
-  const base: PlanInput = {
+  const base: CostModelInput = {
     ...sizes,
     blocks: opts.blocks ?? blockChoice.blocks,
     concurrency: opts.concurrency,
@@ -290,8 +291,8 @@ function plan(opts: PlanOptions): void {
           capacity: opts.ingestCapacity,
           writeUnits: opts.ingestWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND,
         };
-  const input: PlanInput = { ...base, ingest };
-  const estimate = estimatePlan(input);
+  const input: CostModelInput = { ...base, ingest };
+  const estimate = estimateCosts(input);
   if (opts.json) {
     process.stdout.write(
       `${JSON.stringify({ input, gflopsSource: measured.source, cgGflopsSource: measuredCg.source, pricesAsOf: PRICES_AS_OF, prices: US_EAST_1, assumptions: ASSUMPTIONS, ingestSchedule: INGEST_SCHEDULE, blockChoice, ingestOptions: ingestChoices, estimate })}\n`,
@@ -330,7 +331,7 @@ function plan(opts: PlanOptions): void {
     '',
     `Total (ingest + one training run + one month): ${money(estimate.totalDollars)}`,
     '',
-    `Prices: us-east-1 list prices as of ${PRICES_AS_OF}; Keyspaces provisioned $${US_EAST_1.keyspacesPerWcuHour} per WCU-hour, $${US_EAST_1.keyspacesPerRcuHour} per RCU-hour; pre-warming ASSUMED at $${US_EAST_1.keyspacesPerPrewarmWriteUnit} per write unit/s added (no published figure found; lambdas/core/plan/prices.ts).`,
+    `Prices: us-east-1 list prices as of ${PRICES_AS_OF}; Keyspaces provisioned $${US_EAST_1.keyspacesPerWcuHour} per WCU-hour, $${US_EAST_1.keyspacesPerRcuHour} per RCU-hour; pre-warming ASSUMED at $${US_EAST_1.keyspacesPerPrewarmWriteUnit} per write unit/s added (no published figure found; lambdas/core/cost/prices.ts).`,
     'Assumptions:',
     ...Object.entries(ASSUMPTIONS).map(
       ([name, a]) => `  ${name} = ${qty(a.value)} ${a.unit}: ${a.why}`,

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
-import { localChunkBytes } from '../../../lambdas/core/ingest/chunk-plan.ts';
+import { localChunkBytes } from '../../../lambdas/core/ingest/chunk-boundaries.ts';
 import type { IngestRequest, IngestSummary } from '../../../lambdas/core/ingest/workflow-types.ts';
 import { RATINGS_FILES } from '../../../lambdas/services/ingest/validate.ts';
 import {
@@ -18,7 +18,7 @@ import { uploadDataset } from './upload-dataset.ts';
 export interface LocalIngestOptions extends LocalRunOptions {
   readonly dir: string;
   readonly dataset: string;
-  /** Bytes per chunk; default one chunk per worker (chunk-plan.ts, localChunkBytes). */
+  /** Bytes per chunk; default one chunk per worker (chunk-boundaries.ts, localChunkBytes). */
   readonly chunkBytes?: number;
   readonly minRatingsPerMovie?: number;
   /** Handler worker threads; defaults to one per core. */

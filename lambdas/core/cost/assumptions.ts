@@ -8,7 +8,7 @@ import {
   TABLE_WRITE_UNITS_QUOTA,
   TYPICAL_BYTES_PER_RATING,
 } from '../ingest/write-budget.ts';
-import { MAX_CHUNKS } from '../ingest/chunk-plan.ts';
+import { MAX_CHUNKS } from '../ingest/chunk-boundaries.ts';
 
 /**
  * Every number the cost model assumes that is not a price or an input. `recsys plan` prints them

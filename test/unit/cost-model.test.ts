@@ -10,7 +10,7 @@ import {
   cgIterationFlops,
   countTrainTransitions,
   estimateIngest,
-  estimatePlan,
+  estimateCosts,
   estimateServingMonth,
   estimateTrain,
   gramFlops,
@@ -18,10 +18,10 @@ import {
   neighbourGramUpdates,
   assumptionValues,
   US_EAST_1,
-  type PlanInput,
-} from '../../lambdas/core/plan/index.ts';
+  type CostModelInput,
+} from '../../lambdas/core/cost/index.ts';
 
-const base: PlanInput = {
+const base: CostModelInput = {
   ratings: 1_000_000,
   users: 1000,
   movies: 1000,
@@ -216,7 +216,7 @@ describe('training', () => {
     validationShare: 0,
   });
   // Rating model rank 9 (d = 10) at 1 GFLOP/s; ranking model rank 4, 1 CG step, at 2 GFLOP/s.
-  const input: PlanInput = {
+  const input: CostModelInput = {
     ...base,
     users: 1000,
     movies: 2000,
@@ -385,9 +385,9 @@ describe('serving a month', () => {
   });
 });
 
-describe('estimatePlan', () => {
+describe('estimateCosts', () => {
   it('totals the three phases', () => {
-    const e = estimatePlan(base);
+    const e = estimateCosts(base);
     expect(e.totalDollars).toBeCloseTo(
       e.ingest.dollars + e.train.dollars + e.servingMonth.dollars,
       9,
@@ -398,6 +398,6 @@ describe('estimatePlan', () => {
     const free = Object.fromEntries(
       Object.keys(US_EAST_1).map((k) => [k, 0]),
     ) as unknown as typeof US_EAST_1;
-    expect(estimatePlan(base, { prices: free }).totalDollars).toBe(0);
+    expect(estimateCosts(base, { prices: free }).totalDollars).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import {
   lineStartInWindow,
   nominalBoundaries,
   type ChunkSpec,
-} from '../../lambdas/core/ingest/chunk-plan.ts';
+} from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { LineCounter } from '../../lambdas/core/ingest/line-counter.ts';
 
 /** What the plan Lambda does, on an in-memory file instead of ranged GETs. */

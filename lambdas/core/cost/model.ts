@@ -61,7 +61,7 @@ export function describeIngestSetting(setting: IngestSetting): string {
     : `on-demand, pre-warmed to ${units} WRU/s each`;
 }
 
-export interface PlanInput {
+export interface CostModelInput {
   ratings: number;
   users: number;
   movies: number;
@@ -134,7 +134,7 @@ export interface IngestEstimate extends PhaseEstimate {
   refusals: string[];
 }
 
-export interface PlanEstimate {
+export interface CostEstimate {
   ingest: IngestEstimate;
   train: PhaseEstimate & {
     /** A fit iteration (training split). */
@@ -279,7 +279,7 @@ const gbSeconds = (seconds: number, memoryMb: number) => (seconds * memoryMb) / 
  * bills the wait. Provisioned capacity is billed per WCU-hour for every started hour the tables
  * hold it, used or not.
  */
-export function estimateIngest(input: PlanInput, a: Assumptions, p: Prices): IngestEstimate {
+export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices): IngestEstimate {
   const setting = input.ingest ?? DEFAULT_INGEST;
   const provisioned = setting.capacity === 'provisioned';
   const ratingsBytes = input.ratings * TYPICAL_BYTES_PER_RATING;
@@ -435,7 +435,7 @@ export interface IngestOption {
  * none does).
  */
 export function ingestOptions(
-  input: PlanInput,
+  input: CostModelInput,
   overrides: { assumptions?: Partial<Assumptions>; prices?: Prices } = {},
 ): { options: IngestOption[]; cheapest: IngestOption } {
   const a = assumptionValues(overrides.assumptions);
@@ -474,13 +474,17 @@ function listWru(entries: number): number {
 }
 
 /** Bytes of the model bundle Publish writes (and the outputs read): both models' factors and the neighbour weights. */
-export function bundleBytes(input: PlanInput): number {
+export function bundleBytes(input: CostModelInput): number {
   const { users, movies, rank, rankingRank } = input;
   const M = Math.min(input.neighbourMovies, movies);
   return (users + movies) * (rank + 1 + rankingRank) * 4 + 4 * M * M;
 }
 
-export function estimateTrain(input: PlanInput, a: Assumptions, p: Prices): PlanEstimate['train'] {
+export function estimateTrain(
+  input: CostModelInput,
+  a: Assumptions,
+  p: Prices,
+): CostEstimate['train'] {
   const { ratings, users, movies, rank, iterations, blocks, concurrency } = input;
   const k = input.rankingRank;
   const steps = input.cgSteps;
@@ -776,7 +780,10 @@ export function trainTaskMemoryLimitsMb(
  * block solve holds the other side of both models and its own side's ranking factors (the CG warm
  * start), the outputs and Publish hold the whole bundle.
  */
-export function trainTaskMemoryBytes(input: PlanInput, a: Assumptions): Record<TrainTask, number> {
+export function trainTaskMemoryBytes(
+  input: CostModelInput,
+  a: Assumptions,
+): Record<TrainTask, number> {
   const { ratings: R, users: U, movies: I, blocks: B } = input;
   const d = input.rank + 1;
   const k = input.rankingRank;
@@ -820,7 +827,11 @@ export function trainTaskMemoryBytes(input: PlanInput, a: Assumptions): Record<T
   };
 }
 
-export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices): PhaseEstimate {
+export function estimateServingMonth(
+  input: CostModelInput,
+  a: Assumptions,
+  p: Prices,
+): PhaseEstimate {
   const q = input.requestsPerMonth;
   const keyspacesGb =
     (input.ratings * RATINGS_TABLES.length * a.storageBytesPerRatingRow +
@@ -843,10 +854,10 @@ export function estimateServingMonth(input: PlanInput, a: Assumptions, p: Prices
   ]);
 }
 
-export function estimatePlan(
-  input: PlanInput,
+export function estimateCosts(
+  input: CostModelInput,
   overrides: { assumptions?: Partial<Assumptions>; prices?: Prices } = {},
-): PlanEstimate {
+): CostEstimate {
   const a = assumptionValues(overrides.assumptions);
   const p = overrides.prices ?? US_EAST_1;
   const ingest = estimateIngest(input, a, p);
