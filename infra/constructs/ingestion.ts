@@ -2,19 +2,14 @@ import {
   aws_events as events,
   aws_events_targets as targets,
   aws_lambda_nodejs as nodejs,
-  aws_s3 as s3,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
-import { pipelineFunctions } from './pipeline-functions.ts';
+import { pipelineFunctions, type PipelineDataProps } from './pipeline-functions.ts';
 import { pipelineStateMachine } from './pipeline-state-machine.ts';
-import type { DataTarget } from './recsys-function.ts';
 
-export interface IngestionProps {
-  readonly bucket: s3.IBucket;
-  readonly keyspaceName: string;
-  readonly target?: DataTarget;
+export interface IngestionProps extends PipelineDataProps {
   /** MaxConcurrency of the chunk Map: Validate puts it into the layout the Map reads it from. */
   readonly chunkConcurrency?: number;
   /**
@@ -22,8 +17,6 @@ export interface IngestionProps {
    * chunks in flight and each writer's pace to it (lambdas/core/ingest/write-budget.ts).
    */
   readonly tableWriteUnits?: number;
-  readonly maxMemoryMb?: number;
-  readonly retainData?: boolean;
 }
 
 /**
@@ -38,12 +31,8 @@ export class Ingestion extends Construct {
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
     this.functions = pipelineFunctions(this, INGEST_FUNCTIONS, {
+      ...props,
       service: 'recsys-ingest',
-      bucket: props.bucket,
-      keyspaceName: props.keyspaceName,
-      target: props.target,
-      maxMemoryMb: props.maxMemoryMb,
-      retainData: props.retainData,
       environment: { ValidateFunctionArn: validateEnvironment(props) },
     });
 

@@ -3,14 +3,19 @@ import type { Construct } from 'constructs';
 import type { PipelineFunctions } from '../../statemachines/pipeline-function.ts';
 import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
 
-export interface PipelineFunctionsProps {
-  /** Powertools service name of every function of the pipeline. */
-  readonly service: string;
+/** Where a pipeline's functions keep their data, and the account limits they deploy within. */
+export interface PipelineDataProps {
   readonly bucket: s3.IBucket;
   readonly keyspaceName: string;
   readonly target?: DataTarget;
+  /** The account's Lambda memory quota: no function gets more. */
   readonly maxMemoryMb?: number;
   readonly retainData?: boolean;
+}
+
+export interface PipelineFunctionsProps extends PipelineDataProps {
+  /** Powertools service name of every function of the pipeline. */
+  readonly service: string;
   /** Extra environment of some functions, by substitution: what the deployment sizes them to. */
   readonly environment?: Readonly<Record<string, Record<string, string>>>;
 }

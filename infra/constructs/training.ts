@@ -3,20 +3,15 @@ import {
   aws_events as events,
   aws_events_targets as targets,
   aws_lambda_nodejs as nodejs,
-  aws_s3 as s3,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
-import { pipelineFunctions } from './pipeline-functions.ts';
+import { pipelineFunctions, type PipelineDataProps } from './pipeline-functions.ts';
 import { pipelineStateMachine } from './pipeline-state-machine.ts';
-import type { DataTarget } from './recsys-function.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 
-export interface TrainingProps {
-  readonly bucket: s3.IBucket;
-  readonly keyspaceName: string;
-  readonly target?: DataTarget;
+export interface TrainingProps extends PipelineDataProps {
   /**
    * Start a training run whenever this (ingest) state machine succeeds, with this execution input
    * (a TrainRequest: rank, blocks, concurrency; the data set defaults to the one last ingested).
@@ -30,9 +25,6 @@ export interface TrainingProps {
   readonly schedule?: { readonly expression: string; readonly request: TrainRequest };
   /** The most Lambdas a run may use (Plan refuses a request above it and caps its default). */
   readonly maxConcurrency?: number;
-  /** The account's Lambda memory quota: no function gets more. */
-  readonly maxMemoryMb?: number;
-  readonly retainData?: boolean;
 }
 
 /**
@@ -47,12 +39,8 @@ export class Training extends Construct {
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
     this.functions = pipelineFunctions(this, TRAIN_FUNCTIONS, {
+      ...props,
       service: 'recsys-train',
-      bucket: props.bucket,
-      keyspaceName: props.keyspaceName,
-      target: props.target,
-      maxMemoryMb: props.maxMemoryMb,
-      retainData: props.retainData,
       // Plan sizes the run: its concurrency, and the block count that fits the memory.
       environment: {
         TrainPlanFunctionArn: {
