@@ -34,24 +34,30 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/o
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 
-/** The flags of `recsys plan`, parsed; the cost model's input is built from them. */
-interface PlanFlags {
-  ratings: number;
-  users: number;
-  movies: number;
-  rank: number;
-  iterations: number;
-  refitIterations: number;
-  rankingRank: number;
-  cgSteps: number;
-  neighbourMovies: number;
-  blocks?: number;
-  concurrency: number;
+/**
+ * The flags of `recsys plan`, parsed. The workload's flags carry the cost model's own names
+ * (CostModelInput); the rest choose the rates, the ingest setting and the output.
+ */
+interface PlanFlags extends Pick<
+  CostModelInput,
+  | 'ratings'
+  | 'users'
+  | 'movies'
+  | 'rank'
+  | 'iterations'
+  | 'refitIterations'
+  | 'rankingRank'
+  | 'cgSteps'
+  | 'neighbourMovies'
+  | 'concurrency'
+  | 'requestsPerMonth'
+> {
   tags: number;
+  /** Absent: chosen from the data size as the train Plan step chooses it. */
+  blocks?: number;
   ingestCapacity: IngestCapacity;
   ingestWriteUnits?: number;
   region: string;
-  requestsPerMonth: number;
   gflops?: number;
   cgGflops?: number;
   benchResults: string;
