@@ -1,4 +1,6 @@
 import { TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
+import { nearestByCosine, type SimilarOptions } from './neighbours.ts';
+import { drainScored } from './scored-list.ts';
 import {
   coldItemVector,
   contentVector,
@@ -105,7 +107,7 @@ export function coldCandidates(
     for (let k = 0; k < rank; k++) s += user[k]! * vectors[off + k]!;
     heap.offer(c, s);
   }
-  return drain(heap, (c) => movieIds[c]!);
+  return drainScored(heap, (c) => movieIds[c]!);
 }
 
 /**
@@ -116,34 +118,19 @@ export function similarToColdItem(
   cold: ColdItems,
   movieId: number,
   ranking: AlsModel,
-  options: {
-    n: number;
-    norms: Float32Array;
-    support: ArrayLike<number>;
-    minRatings: number;
-    allowed?: Uint8Array;
-    exclude?: ReadonlySet<number>;
-  },
+  options: SimilarOptions,
 ): ScoredMovie[] {
   const c = cold.indexOf(movieId);
   if (c < 0) return [];
   const { rank } = ranking;
-  const target = cold.vectors.subarray(c * rank, (c + 1) * rank);
-  const targetNorm = cold.norms[c]!;
-  if (!(targetNorm > 0)) return [];
-  const heap = new TopNHeap(options.n);
-  const { itemFactors } = ranking;
-  const self = ranking.itemIds.indexOf(movieId);
-  for (let i = 0; i < options.norms.length; i++) {
-    const norm = options.norms[i]!;
-    if (i === self || !(norm > 0) || (options.support[i] ?? 0) < options.minRatings) continue;
-    if (options.allowed && options.allowed[i] !== 1) continue;
-    if (options.exclude?.has(i)) continue;
-    let s = 0;
-    for (let k = 0; k < rank; k++) s += target[k]! * itemFactors[i * rank + k]!;
-    heap.offer(i, s / (targetNorm * norm));
-  }
-  return drain(heap, (i) => ranking.itemIds.ids[i]!);
+  const vector = cold.vectors.subarray(c * rank, (c + 1) * rank);
+  return nearestByCosine(
+    ranking,
+    vector,
+    cold.norms[c]!,
+    ranking.itemIds.indexOf(movieId),
+    options,
+  );
 }
 
 /** Where a list produced an item: the ranking model, a cold movie's content, or a fill source. */
@@ -203,14 +190,5 @@ export function blendSources<T extends { movieId: number }>(
     const queue = { ...source, at: 0 };
     while (out.length < limit && take(queue));
   }
-  return out;
-}
-
-function drain(heap: TopNHeap, idOf: (index: number) => number): ScoredMovie[] {
-  const items = new Int32Array(heap.length);
-  const scores = new Float32Array(heap.length);
-  const count = heap.drainSorted(items, scores);
-  const out: ScoredMovie[] = [];
-  for (let k = 0; k < count; k++) out.push({ movieId: idOf(items[k]!), score: scores[k]! });
   return out;
 }

@@ -1,4 +1,19 @@
 import { TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
+import { drainScored } from './scored-list.ts';
+
+/** Which movies a similar-movies list may hold, and how many. */
+export interface SimilarOptions {
+  n: number;
+  /** The model's item-factor norms (`itemNorms`). */
+  norms: Float32Array;
+  /** Ratings per dense item. */
+  support: ArrayLike<number>;
+  minRatings: number;
+  /** Per dense item, 1 = allowed (a genre filter); absent means every item. */
+  allowed?: Uint8Array;
+  /** Dense item indices never to return. */
+  exclude?: ReadonlySet<number>;
+}
 
 /**
  * Movies closest to `movieId` by cosine of item factors, among movies with at least `minRatings`
@@ -9,35 +24,41 @@ import { TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
 export function similarWithSupport(
   model: AlsModel,
   movieId: number,
-  options: {
-    n: number;
-    norms: Float32Array;
-    support: ArrayLike<number>;
-    minRatings: number;
-    /** Per dense item, 1 = allowed (a genre filter); absent means every item. */
-    allowed?: Uint8Array;
-    /** Dense item indices never to return. */
-    exclude?: ReadonlySet<number>;
-  },
+  options: SimilarOptions,
 ): ScoredMovie[] {
   const target = model.itemIds.indexOf(movieId);
   if (target < 0) return [];
   const { rank, itemFactors } = model;
+  const vector = itemFactors.subarray(target * rank, (target + 1) * rank);
+  return nearestByCosine(model, vector, options.norms[target]!, target, options);
+}
+
+/**
+ * The model's movies closest by cosine to `vector` (in its item-factor space, of norm
+ * `vectorNorm`), among those `options` let through; dense item `self` (-1: none) is never
+ * returned. [] for a zero vector.
+ */
+export function nearestByCosine(
+  model: AlsModel,
+  vector: ArrayLike<number>,
+  vectorNorm: number,
+  self: number,
+  options: SimilarOptions,
+): ScoredMovie[] {
+  if (!(vectorNorm > 0)) return [];
+  const { rank, itemFactors } = model;
   const { norms, support, minRatings } = options;
-  const targetNorm = norms[target]!;
-  if (!(targetNorm > 0)) return [];
   const heap = new TopNHeap(options.n);
-  const to = target * rank;
   for (let i = 0; i < norms.length; i++) {
     const norm = norms[i]!;
-    if (i === target || !(norm > 0) || (support[i] ?? 0) < minRatings) continue;
+    if (i === self || !(norm > 0) || (support[i] ?? 0) < minRatings) continue;
     if (options.allowed && options.allowed[i] !== 1) continue;
     if (options.exclude?.has(i)) continue;
     let s = 0;
-    for (let k = 0; k < rank; k++) s += itemFactors[to + k]! * itemFactors[i * rank + k]!;
-    heap.offer(i, s / (targetNorm * norm));
+    for (let k = 0; k < rank; k++) s += vector[k]! * itemFactors[i * rank + k]!;
+    heap.offer(i, s / (vectorNorm * norm));
   }
-  return drain(heap, (i) => model.itemIds.ids[i]!);
+  return drainScored(heap, (i) => model.itemIds.ids[i]!);
 }
 
 export interface ScoredUser {
@@ -67,17 +88,8 @@ export function audienceForItem(
     for (let k = 0; k < rank; k++) s += userFactors[u * rank + k]! * itemFactors[io + k]!;
     heap.offer(u, useBias ? base + userBias[u]! + s : s);
   }
-  return drain(heap, (u) => model.userIds.ids[u]!).map((m) => ({
+  return drainScored(heap, (u) => model.userIds.ids[u]!).map((m) => ({
     userId: m.movieId,
     score: m.score,
   }));
-}
-
-function drain(heap: TopNHeap, idOf: (index: number) => number): ScoredMovie[] {
-  const items = new Int32Array(heap.length);
-  const scores = new Float32Array(heap.length);
-  const count = heap.drainSorted(items, scores);
-  const out: ScoredMovie[] = [];
-  for (let k = 0; k < count; k++) out.push({ movieId: idOf(items[k]!), score: scores[k]! });
-  return out;
 }

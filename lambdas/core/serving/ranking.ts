@@ -1,4 +1,5 @@
 import { TopNHeap, type AlsModel, type ScoredMovie, type UserVector } from '../als/index.ts';
+import { drainScored } from './scored-list.ts';
 
 /**
  * How serving turns model scores into a top-N list. An explicit ALS model predicts ratings, and the
@@ -66,14 +67,7 @@ export function rankForVector(
       (useBias ? base + itemBias[i]! + s : s) + policy.popularityWeight * Math.log1p(count);
     heap.offer(i, score);
   }
-  const items = new Int32Array(heap.length);
-  const scores = new Float32Array(heap.length);
-  const count = heap.drainSorted(items, scores);
-  const out: ScoredMovie[] = [];
-  for (let k = 0; k < count; k++) {
-    out.push({ movieId: model.itemIds.ids[items[k]!]!, score: scores[k]! });
-  }
-  return out;
+  return drainScored(heap, (i) => model.itemIds.ids[i]!);
 }
 
 /** Ratings per dense item of `model`, from a movieId → count lookup (the catalogue's counts). */

@@ -11,6 +11,7 @@ import {
 import { IdMap } from '../matrix/id-map.ts';
 import { neighbourScores, type NeighbourModel } from '../neighbours/model.ts';
 import type { RankingPolicy } from './ranking.ts';
+import { drainScored } from './scored-list.ts';
 
 /**
  * What ranks movies for a person: the implicit ALS factors (every movie, including the long tail)
@@ -198,14 +199,7 @@ export function topByScore(
     if (request.exclude?.has(i)) continue;
     heap.offer(i, scores[i]! + policy.popularityWeight * Math.log1p(count));
   }
-  const items = new Int32Array(heap.length);
-  const values = new Float32Array(heap.length);
-  const count = heap.drainSorted(items, values);
-  const out: ScoredMovie[] = [];
-  for (let k = 0; k < count; k++) {
-    out.push({ movieId: ranking.itemIds.ids[items[k]!]!, score: values[k]! });
-  }
-  return out;
+  return drainScored(heap, (i) => ranking.itemIds.ids[i]!);
 }
 
 /**
