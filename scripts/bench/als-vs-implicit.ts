@@ -30,6 +30,7 @@ import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
 import { writeDataset } from '../cli/lib/write-dataset.ts';
 import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
 import { peersPython } from './peers/venv.ts';
+import { parseFlagValues } from './args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PEER_SCRIPT = fileURLToPath(new URL('./peers/implicit_speed.py', import.meta.url));
@@ -66,19 +67,6 @@ interface ImplicitResult {
   numpy: string;
   settings: Record<string, unknown>;
   runs: ImplicitRun[];
-}
-
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
-    const value = argv[k + 1];
-    if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
-    out[arg.slice(2)] = value;
-    k++;
-  }
-  return out;
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -281,7 +269,7 @@ function printRow(row: {
 }
 let headerPrinted = false;
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseFlagValues(process.argv.slice(2));
 if (args.child) {
   const [rank, solver, iterations] = args.child.split(':');
   await runChild(args.file!, Number(rank), solver as AlsSolver, Number(iterations));

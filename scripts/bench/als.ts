@@ -22,6 +22,7 @@ import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
+import { parseFlagValues } from './args.ts';
 
 const FLOP_FORMULA =
   'per half-iteration, Cholesky solver: nnz·(d² + 3d) [packed normal equations d(d+1) + right-hand side 2d]' +
@@ -50,19 +51,6 @@ interface BenchResult {
   /** GFLOP per CPU second: the per-core rate, since solves run on one thread. */
   gflopsPerCore: number;
   peakRssMiB: number;
-}
-
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
-    const value = argv[k + 1];
-    if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
-    out[arg.slice(2)] = value;
-    k++;
-  }
-  return out;
 }
 
 function parseSize(size: string): number | 'small' {
@@ -239,5 +227,5 @@ if (args[0] === '--child') {
   const [size, rank, iterations, solver] = args[1]!.split(':');
   await runChild(size!, Number(rank), Number(iterations), solver as AlsSolver);
 } else {
-  runParent(parseArgs(args));
+  runParent(parseFlagValues(args));
 }

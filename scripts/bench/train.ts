@@ -32,6 +32,7 @@ import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { lineChartSvg, type ChartSeries } from './chart.ts';
 import { resultsDir } from './machine.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
+import { parseFlagValues } from './args.ts';
 
 interface Machine {
   cores: number;
@@ -67,17 +68,6 @@ interface RunRecord {
   loadAfter: number;
   cores: number;
   cpuModel: string;
-}
-
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let k = 0; k < argv.length; k += 2) {
-    const arg = argv[k]!;
-    const value = argv[k + 1];
-    if (!arg.startsWith('--') || value === undefined) throw new Error(`bad argument "${arg}"`);
-    out[arg.slice(2)] = value;
-  }
-  return out;
 }
 
 const machine: Machine = {
@@ -266,7 +256,7 @@ function inProcessSecondsPerIteration(
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseFlagValues(process.argv.slice(2));
   const datasets = (args.datasets ?? 'small,1m').split(',');
   const iterations = Number(args.iterations ?? 5);
   const rank = Number(args.rank ?? 20);
