@@ -4,11 +4,10 @@ import { localChunkBytes } from '../../../lambdas/core/ingest/chunk-boundaries.t
 import type { IngestRequest, IngestSummary } from '../../../lambdas/core/ingest/workflow-types.ts';
 import { RATINGS_FILES } from '../../../lambdas/services/ingest/validate.ts';
 import {
-  ensureLocalServices,
-  handlerEnvironment,
   prepareStorage,
   roundTo,
   runTrackedStateMachine,
+  startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
 import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
@@ -47,14 +46,8 @@ const STAGES: Readonly<Record<string, string>> = {
  */
 export async function runLocalIngest(options: LocalIngestOptions): Promise<LocalIngestResult> {
   const started = performance.now();
-  const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
-  const services = options.services ?? (await ensureLocalServices(log));
   // INFO: the chunk handlers' progress lines are INFO log lines.
-  const env = handlerEnvironment(services, {
-    keyspace: options.keyspace,
-    bucket: options.bucket,
-    logLevel: 'INFO',
-  });
+  const { log, env } = await startLocalRun(options, 'INFO');
   const seconds: Record<string, number> = {
     services: (performance.now() - started) / 1000,
   };

@@ -69,6 +69,28 @@ export function handlerEnvironment(
   };
 }
 
+/**
+ * What a run needs before its state machine: the status log, the servers (the caller's, or found or
+ * started here) and the environment its handlers get, at `logLevel` unless the environment sets one.
+ */
+export async function startLocalRun(
+  options: LocalRunOptions,
+  logLevel: string,
+): Promise<{
+  log: (line: string) => void;
+  services: LocalServices;
+  env: Record<string, string>;
+}> {
+  const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const services = options.services ?? (await ensureLocalServices(log));
+  const env = handlerEnvironment(services, {
+    keyspace: options.keyspace,
+    bucket: options.bucket,
+    logLevel,
+  });
+  return { log, services, env };
+}
+
 /** Schema (idempotent: tables newer than the keyspace get created or altered) and bucket. */
 export async function prepareStorage(env: Record<string, string>): Promise<void> {
   const merged = { ...process.env, ...env };

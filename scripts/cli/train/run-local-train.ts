@@ -5,11 +5,10 @@ import type {
   TrainSummary,
 } from '../../../lambdas/core/train/workflow-types.ts';
 import {
-  ensureLocalServices,
-  handlerEnvironment,
   prepareStorage,
   roundTo,
   runTrackedStateMachine,
+  startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
@@ -48,13 +47,7 @@ export async function runLocalTrainOrSkip(
   options: LocalTrainOptions,
 ): Promise<LocalTrainResult | LocalTrainSkipped> {
   const started = performance.now();
-  const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
-  const services = options.services ?? (await ensureLocalServices(log));
-  const env = handlerEnvironment(services, {
-    keyspace: options.keyspace,
-    bucket: options.bucket,
-    logLevel: 'WARN',
-  });
+  const { env } = await startLocalRun(options, 'WARN');
   // Idempotent: the models and output tables may be newer than the keyspace.
   await prepareStorage(env);
 
