@@ -147,13 +147,7 @@ export function coldItemMetrics(
     recall += hits / ideal;
     ndcg += dcg / idealDcg(ideal);
   }
-  const n = users.length;
-  return {
-    users: n,
-    candidates: candidates.length,
-    recall: n > 0 ? recall / n : Number.NaN,
-    ndcg: n > 0 ? ndcg / n : Number.NaN,
-  };
+  return perUserMeans(users.length, candidates.length, recall, ndcg);
 }
 
 /**
@@ -178,12 +172,21 @@ export function randomColdItemMetrics(
     recall += (depth * p) / ideal;
     ndcg += dcg / idealDcg(ideal);
   }
-  const n = users.length;
+  return perUserMeans(users.length, candidates.length, recall, ndcg);
+}
+
+/** The metrics' sums over `users` users as their means (NaN for no user). */
+function perUserMeans(
+  users: number,
+  candidates: number,
+  recallSum: number,
+  ndcgSum: number,
+): ColdItemMetrics {
   return {
-    users: n,
-    candidates: candidates.length,
-    recall: n > 0 ? recall / n : Number.NaN,
-    ndcg: n > 0 ? ndcg / n : Number.NaN,
+    users,
+    candidates,
+    recall: users > 0 ? recallSum / users : Number.NaN,
+    ndcg: users > 0 ? ndcgSum / users : Number.NaN,
   };
 }
 

@@ -2,6 +2,7 @@
  * Keys of the live-feedback tables: days, shards, ids and the served-list sample. Pure, so the
  * handler, tests and any later batch job agree on where a row lives.
  */
+import { fmix32 } from '../matrix/hash.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -30,12 +31,7 @@ export function hash32(text: string): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** The shard of an id: fixed by the id alone, so a retried write lands on the same row. */
