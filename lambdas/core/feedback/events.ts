@@ -197,19 +197,31 @@ export interface RatingWrite {
 }
 
 /**
+ * Per (user, movie), the latest of the events `kept` keeps, by event time (a later entry of the
+ * batch winning a tie); in the order each pair first appears.
+ */
+function latestPerPair(
+  events: readonly FeedbackEvent[],
+  kept: (event: FeedbackEvent) => boolean,
+): FeedbackEvent[] {
+  const latest = new Map<string, FeedbackEvent>();
+  for (const event of events) {
+    if (!kept(event)) continue;
+    const key = `${event.userId}:${event.movieId}`;
+    const earlier = latest.get(key);
+    if (!earlier || event.at >= earlier.at) latest.set(key, event);
+  }
+  return [...latest.values()];
+}
+
+/**
  * The ratings a batch writes: one per (user, movie), the latest by event time (a later entry of
  * the batch winning a tie). All of a batch's ratings share one write time, so two ratings of the
  * same pair in one batch must be settled here rather than by Cassandra.
  */
 export function latestRatings(events: readonly FeedbackEvent[]): RatingWrite[] {
-  const latest = new Map<string, FeedbackEvent>();
-  for (const event of events) {
-    if (event.type !== 'rating' || event.value === null) continue;
-    const key = `${event.userId}:${event.movieId}`;
-    const kept = latest.get(key);
-    if (!kept || event.at >= kept.at) latest.set(key, event);
-  }
-  return [...latest.values()].map((e) => ({
+  const ratings = latestPerPair(events, (e) => e.type === 'rating' && e.value !== null);
+  return ratings.map((e) => ({
     userId: e.userId,
     movieId: e.movieId,
     rating: e.value!,
@@ -242,14 +254,8 @@ export interface LikeWrite {
  * with `value: 0` withdraws it (the person took their ♥ back): the row is deleted.
  */
 export function latestLikes(events: readonly FeedbackEvent[]): LikeWrite[] {
-  const latest = new Map<string, FeedbackEvent>();
-  for (const event of events) {
-    if (event.type !== 'like' && event.type !== 'dislike') continue;
-    const key = `${event.userId}:${event.movieId}`;
-    const kept = latest.get(key);
-    if (!kept || event.at >= kept.at) latest.set(key, event);
-  }
-  return [...latest.values()].map((e) => ({
+  const likes = latestPerPair(events, (e) => e.type === 'like' || e.type === 'dislike');
+  return likes.map((e) => ({
     userId: e.userId,
     movieId: e.movieId,
     liked: e.value === 0 ? null : e.type === 'like',
