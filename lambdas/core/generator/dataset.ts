@@ -30,17 +30,9 @@ export interface GenerationStats {
 }
 
 /** What `generator.json` records, so tests and benchmarks know the truth behind the data. */
-export interface GeneratorMetadata {
+export interface GeneratorMetadata extends GeneratorParams {
   generator: 'recsys generate';
   formatVersion: 1;
-  ratings: number;
-  users: number;
-  movies: number;
-  seed: number;
-  rank: number;
-  noiseSd: number;
-  minRatingsPerUser: number;
-  model: GeneratorParams['model'];
   tags: number;
   oracleRmse: number;
 }
