@@ -4,6 +4,7 @@
  */
 import type { TaskMemoryRecord } from '../cli/local-sfn/index.ts';
 import { residentTotal, usedTotal } from '../cli/local-sfn/task-memory.ts';
+import { table } from './markdown-table.ts';
 
 const MiB = 2 ** 20;
 
@@ -138,14 +139,6 @@ export function scaleGoals(
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
-
-function table(header: string[], rows: (string | number)[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
 
 /** The scale step's section of bench/results/summary.md; `runLine` is summary.ts's stamp line. */
 export function scaleSection(scale: Json, runLine: string): string {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { lineChartSvg } from './chart.ts';
 import { writePlanResults } from './plan-table.ts';
 import { describeParams } from './ranking-report.ts';
+import { table } from './markdown-table.ts';
 import { scaleSection } from './scale-report.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,14 +29,6 @@ function runLine(data: Json | undefined): string {
     `_${String(run.date).slice(0, 16).replace('T', ' ')} UTC, ${m.cpuModel} × ${m.cores} cores, ` +
     `Node ${m.node}, 1-min load ${load.before[0]} → ${load.after[0]}._\n`
   );
-}
-
-function table(header: string[], rows: (string | number)[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
 }
 
 function peersSection(peers: Json, ingest: Json | undefined): string {
