@@ -18,7 +18,7 @@ import scipy
 import scipy.linalg.lapack as lapack
 from threadpoolctl import threadpool_limits
 
-from ranking_io import Problem, arguments, report, top_n, write_lists
+from ranking_io import Problem, arguments, report, timed_run, top_n, write_lists
 
 
 def fit_ease(X, lam):
@@ -67,22 +67,13 @@ def main():
             every_given = problem.given_matrix(np.ones_like(given_ratings))
             lists = top_n(scores, every_given, args.n)
             write_lists(f"{args.out}/lists-{i}.csv", problem, lists)
-            runs.append(
-                {
-                    "params": params,
-                    "items": int(len(columns)),
-                    "fitSeconds": round(fit_seconds, 3),
-                    "recommendSeconds": round(time.perf_counter() - started, 3),
-                }
-            )
+            runs.append(timed_run(params, fit_seconds, started, items=int(len(columns))))
     report(
         {
             "system": "EASE",
             "versions": {"numpy": np.__version__, "scipy": scipy.__version__},
             "threads": args.threads,
-            "users": problem.shape[0],
-            "movies": problem.shape[1],
-            "heldOutUsers": int(len(problem.given_user_ids)),
+            **problem.sizes(),
             "runs": runs,
         }
     )

@@ -21,7 +21,7 @@ import numpy as np
 from implicit.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
-from ranking_io import Problem, arguments, report, write_lists
+from ranking_io import Problem, arguments, report, timed_run, write_lists
 
 
 def confidences(ratings, kind):
@@ -67,22 +67,14 @@ def main():
             # implicit pads short lists with id -1 / score -inf.
             lists = [row[np.isfinite(s) & (row >= 0)] for row, s in zip(ids, scores)]
             write_lists(f"{args.out}/lists-{i}.csv", problem, lists)
-            runs.append(
-                {
-                    "params": params,
-                    "fitSeconds": round(fit_seconds, 3),
-                    "recommendSeconds": round(time.perf_counter() - started, 3),
-                }
-            )
+            runs.append(timed_run(params, fit_seconds, started))
     report(
         {
             "system": "implicit ALS",
             "versions": {"implicit": implicit.__version__, "numpy": np.__version__},
             "threads": args.threads,
             "seed": args.seed,
-            "users": problem.shape[0],
-            "movies": problem.shape[1],
-            "heldOutUsers": int(len(problem.given_user_ids)),
+            **problem.sizes(),
             "runs": runs,
         }
     )

@@ -63,6 +63,14 @@ class Problem:
     def shape(self):
         return len(self.user_ids), len(self.movie_ids)
 
+    def sizes(self):
+        """The report's size fields, the same for every peer."""
+        return {
+            "users": self.shape[0],
+            "movies": self.shape[1],
+            "heldOutUsers": int(len(self.given_user_ids)),
+        }
+
     def train_matrix(self, values):
         rows, items, _ = self.train
         return sp.csr_matrix((values, (rows, items)), shape=self.shape)
@@ -93,6 +101,16 @@ def write_lists(path, problem, lists):
         lines.extend(f"{user},{r + 1},{m}" for r, m in enumerate(movies))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def timed_run(params, fit_seconds, recommend_started, **extra):
+    """One grid point's entry of the report: its parameters, fit and recommend seconds."""
+    return {
+        "params": params,
+        **extra,
+        "fitSeconds": round(fit_seconds, 3),
+        "recommendSeconds": round(time.perf_counter() - recommend_started, 3),
+    }
 
 
 def report(payload):
