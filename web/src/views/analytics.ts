@@ -107,51 +107,54 @@ interface Points<T> {
 }
 
 function drawDatasetCharts(grid: HTMLElement, data: Record<string, unknown>, c: Charts): void {
-  const intervals = data.movies_per_rating_count as Bins | undefined;
-  if (intervals?.bins) {
+  /** A bar chart of a report's `bins` (movies per bin), when the report has it. */
+  const binChart = (key: string, title: string): void => {
+    const report = data[key] as Bins | undefined;
+    if (!report?.bins) return;
     c.barChart(
-      chartPanel(grid, 'Movies by number of ratings'),
-      intervals.bins.map((b) => b.label),
-      intervals.bins.map((b) => b.movies),
+      chartPanel(grid, title),
+      report.bins.map((b) => b.label),
+      report.bins.map((b) => b.movies),
       'movies',
     );
-  }
-  const movieScatter = data.movie_rating_count_vs_mean as
-    Points<{ count: number; mean: number | null }> | undefined;
-  if (movieScatter?.points) {
+  };
+  /** A scatter of a report's sampled points against their mean rating (points without one left out). */
+  const meanScatter = <T extends { mean: number | null }>(
+    key: string,
+    title: string,
+    x: (point: T) => number,
+    axes: { x: string; y: string; xLog?: boolean },
+  ): void => {
+    const report = data[key] as Points<T> | undefined;
+    if (!report?.points) return;
     c.scatterChart(
-      chartPanel(grid, 'Movies: rating count vs average rating', sampleNote(movieScatter)),
-      movieScatter.points.filter((p) => p.mean !== null).map((p) => ({ x: p.count, y: p.mean! })),
-      { x: 'ratings (log)', y: 'average rating', xLog: true },
+      chartPanel(grid, title, sampleNote(report)),
+      report.points.filter((p) => p.mean !== null).map((p) => ({ x: x(p), y: p.mean! })),
+      axes,
     );
-  }
-  const userScatter = data.user_rating_count_vs_mean as
-    Points<{ count: number; mean: number | null }> | undefined;
-  if (userScatter?.points) {
-    c.scatterChart(
-      chartPanel(grid, 'Users: rating count vs average rating', sampleNote(userScatter)),
-      userScatter.points.filter((p) => p.mean !== null).map((p) => ({ x: p.count, y: p.mean! })),
-      { x: 'ratings by the user (log)', y: 'average rating given', xLog: true },
-    );
-  }
-  const tags = data.tags_per_movie as Bins | undefined;
-  if (tags?.bins) {
-    c.barChart(
-      chartPanel(grid, 'Tags per movie'),
-      tags.bins.map((b) => b.label),
-      tags.bins.map((b) => b.movies),
-      'movies',
-    );
-  }
-  const tagScatter = data.mean_rating_vs_tag_count as
-    Points<{ tags: number; mean: number | null }> | undefined;
-  if (tagScatter?.points) {
-    c.scatterChart(
-      chartPanel(grid, 'Average rating vs tag count', sampleNote(tagScatter)),
-      tagScatter.points.filter((p) => p.mean !== null).map((p) => ({ x: p.tags, y: p.mean! })),
-      { x: 'tags', y: 'average rating' },
-    );
-  }
+  };
+  type CountAndMean = { count: number; mean: number | null };
+
+  binChart('movies_per_rating_count', 'Movies by number of ratings');
+  meanScatter<CountAndMean>(
+    'movie_rating_count_vs_mean',
+    'Movies: rating count vs average rating',
+    (p) => p.count,
+    { x: 'ratings (log)', y: 'average rating', xLog: true },
+  );
+  meanScatter<CountAndMean>(
+    'user_rating_count_vs_mean',
+    'Users: rating count vs average rating',
+    (p) => p.count,
+    { x: 'ratings by the user (log)', y: 'average rating given', xLog: true },
+  );
+  binChart('tags_per_movie', 'Tags per movie');
+  meanScatter<{ tags: number; mean: number | null }>(
+    'mean_rating_vs_tag_count',
+    'Average rating vs tag count',
+    (p) => p.tags,
+    { x: 'tags', y: 'average rating' },
+  );
   const genres = data.genre_counts as { genres?: { genre: string; movies: number }[] } | undefined;
   if (genres?.genres) {
     c.barChart(
