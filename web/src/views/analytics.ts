@@ -289,50 +289,17 @@ function onlinePanel(online: OnlineMetrics): HTMLElement {
     ),
     online.models.length === 0
       ? h('p', { class: 'muted' }, 'No lists recorded yet.')
-      : h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            {},
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...[
-                  'model',
-                  'lists',
-                  'users',
-                  `hit rate@${online.k}`,
-                  'click-through',
-                  'coverage',
-                ].map((t) => h('th', {}, t)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...online.models.map((m) =>
-                h(
-                  'tr',
-                  {},
-                  h(
-                    'td',
-                    {},
-                    m.modelId === 'none' ? 'no model (popular)' : m.modelId,
-                    m.modelId === online.activeModelId ? ' ●' : '',
-                  ),
-                  h('td', {}, m.lists.toLocaleString()),
-                  h('td', {}, m.users.toLocaleString()),
-                  h('td', {}, percent(m.hitRate)),
-                  h('td', {}, percent(m.clickThrough)),
-                  h('td', {}, percent(m.coverage)),
-                ),
-              ),
-            ),
-          ),
+      : scrollingTable(
+          ['model', 'lists', 'users', `hit rate@${online.k}`, 'click-through', 'coverage'],
+          online.models.map((m) => [
+            (m.modelId === 'none' ? 'no model (popular)' : m.modelId) +
+              (m.modelId === online.activeModelId ? ' ●' : ''),
+            m.lists.toLocaleString(),
+            m.users.toLocaleString(),
+            percent(m.hitRate),
+            percent(m.clickThrough),
+            percent(m.coverage),
+          ]),
         ),
   );
 }
@@ -344,38 +311,30 @@ function modelsTable(models: ModelRecord[]): HTMLElement {
     h('h2', {}, 'Models'),
     models.length === 0
       ? h('p', { class: 'muted' }, 'No model trained yet.')
-      : h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            {},
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...['model', 'created', 'rank', 'RMSE', 'active'].map((t) => h('th', {}, t)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...models.map((m) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, m.modelId),
-                  h('td', {}, new Date(m.createdAt).toLocaleString()),
-                  h('td', {}, String(m.params.rank ?? '')),
-                  h('td', {}, formatRmse(m.metrics)),
-                  h('td', {}, m.active ? '●' : ''),
-                ),
-              ),
-            ),
-          ),
+      : scrollingTable(
+          ['model', 'created', 'rank', 'RMSE', 'active'],
+          models.map((m) => [
+            m.modelId,
+            new Date(m.createdAt).toLocaleString(),
+            String(m.params.rank ?? ''),
+            formatRmse(m.metrics),
+            m.active ? '●' : '',
+          ]),
         ),
+  );
+}
+
+/** A table of text cells that scrolls sideways on a narrow screen. */
+function scrollingTable(headers: readonly string[], rows: readonly string[][]): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c) => h('td', {}, c))))),
+    ),
   );
 }
 
