@@ -6,24 +6,18 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { API_ENTRY } from '../../infra/constructs/api.ts';
 import { BUNDLING } from '../../infra/constructs/recsys-function.ts';
+import { lambdaBuildOptions } from '../../scripts/tools/infra/lambda-build-options.ts';
 
 describe('Lambda bundles', () => {
   it('bundle @aws-sdk/* (client-s3, lib-storage, the credential provider), leaving nothing external', async () => {
     expect(BUNDLING.externalModules).toEqual([]);
     const result = await build({
-      entryPoints: [API_ENTRY],
-      bundle: true,
+      ...lambdaBuildOptions(API_ENTRY),
+      // In memory, and the bundle alone: its source map would be a second output.
       write: false,
+      sourcemap: false,
       outfile: 'index.mjs',
-      format: BUNDLING.format,
-      platform: BUNDLING.platform,
-      target: BUNDLING.target,
-      mainFields: [...BUNDLING.mainFields],
-      banner: { js: BUNDLING.banner },
-      minify: BUNDLING.minify,
-      external: [...BUNDLING.externalModules],
       metafile: true,
-      logLevel: 'error',
     });
     const [output] = Object.values(result.metafile.outputs);
     const external = output!.imports.filter((i) => i.external).map((i) => i.path);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { API_ENTRY } from '../../../infra/constructs/api.ts';
-import { BUNDLING } from '../../../infra/constructs/recsys-function.ts';
 import { INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
 import { TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
+import { BUNDLING } from '../../../infra/constructs/recsys-function.ts';
+import { lambdaBuildOptions } from './lambda-build-options.ts';
 
 /**
  * `npm run bundle-size`: bundles every Lambda exactly as the stack's NodejsFunction does (the
@@ -35,20 +36,7 @@ const rows = [];
 for (const [name, entry] of Object.entries(functions)) {
   const outfile = join(OUT, name, 'index.mjs');
   mkdirSync(join(OUT, name), { recursive: true });
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    format: BUNDLING.format,
-    platform: BUNDLING.platform,
-    target: BUNDLING.target,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourcemap,
-    external: [...BUNDLING.externalModules],
-    logLevel: 'error',
-  });
+  await build({ ...lambdaBuildOptions(join(ROOT, entry)), outfile });
   const bytes = statSync(outfile).size;
   rows.push({
     name,
