@@ -7,6 +7,7 @@ import { assumptionValues } from '../../lambdas/core/cost/assumptions.ts';
 import { trainTaskMemoryBytes, type CostModelInput } from '../../lambdas/core/cost/model.ts';
 import {
   MAX_BLOCKS,
+  SPREAD_FLOOR,
   TARGET_TASK_SECONDS,
   TASK_SECONDS_BUDGET,
   chooseBlockCount,
@@ -85,15 +86,20 @@ describe('chooseBlockCount', () => {
   it('takes the fewest blocks that fit, spread towards the concurrency while a task computes > 60 s', () => {
     expect(TASK_SECONDS_BUDGET).toBe(450);
     expect(TARGET_TASK_SECONDS).toBe(60);
+    expect(SPREAD_FLOOR).toBe(16);
     const c = chooseBlockCount(data, { concurrency: 10 }, bare);
     expect(c.fewestBlocks).toBe(1);
     expect(c.blocks).toBe(4);
     expect(c.fits).toBe(true);
     expect(c.tasks.scanRange.seconds).toBeCloseTo(50, 9);
     expect(c.tasks.topN.seconds).toBeCloseTo(2.00008, 9);
-    // Fewer Lambdas at once than that: one block each.
-    expect(chooseBlockCount(data, { concurrency: 3 }, bare).blocks).toBe(3);
-    expect(chooseBlockCount(data, { concurrency: 1 }, bare).blocks).toBe(1);
+    // Fewer Lambdas at once than that: still 4 (up to SPREAD_FLOOR), queued by the Map, so that no
+    // task computes for more than 60 s where it shares its core.
+    expect(chooseBlockCount(data, { concurrency: 3 }, bare).blocks).toBe(4);
+    expect(chooseBlockCount(data, { concurrency: 1 }, bare).blocks).toBe(4);
+    // A data set whose tasks are short from 1 block stays at 1 whatever the concurrency.
+    const small = { ...data, ratings: 1e5 };
+    expect(chooseBlockCount(small, { concurrency: 40 }, bare).blocks).toBe(1);
   });
 
   it('splits further when a block would not fit its memory', () => {
@@ -103,9 +109,15 @@ describe('chooseBlockCount', () => {
     // and evaluation (4,400,000 + 40,400,000, + 40,400,000 = 85,200,000).
     const c = chooseBlockCount(data, { concurrency: 1 }, { ...bare, solveMemoryMb: 100 });
     expect(c.fewestBlocks).toBe(2);
-    expect(c.blocks).toBe(2);
+    // Spread beyond the 2 that memory asks for: the scan computes 200/B s (first test), and a
+    // 100 MB Lambda's CPU share is smaller still.
+    expect(c.blocks).toBeGreaterThan(2);
     expect(c.fits).toBe(true);
-    expect(c.tasks.solveBlock.memoryMb).toBeCloseTo(86_120_160 / MiB, 9);
+    const atTwo = trainTaskMemoryBytes(
+      { ...data, blocks: 2, concurrency: 2, requestsPerMonth: 0 } as CostModelInput,
+      assumptionValues({ ...bare, solveMemoryMb: 100 }),
+    );
+    expect(atTwo.solveBlock).toBe(86_120_160);
     // The account's memory quota caps every Lambda the same way, the 2,048 MB assemble tasks
     // too: a block's parts 2.4e8/B, its CSR slices 2 × (8e7 + 8.8e5)/B, the parts again while
     // they download → 6.4176e8/B ≤ 104,857,600 from 7 blocks (6.12).
@@ -115,7 +127,9 @@ describe('chooseBlockCount', () => {
   it('splits further when a block would run past half the timeout', () => {
     // A scan of 10,000 ratings/s: 1,000/B s; ≤ 450 from 3 blocks (333 s), ≤ 60 from 17 (58.8 s).
     const slow = { ...bare, scanRatingsPerSecondPerLambda: 10_000 };
-    expect(chooseBlockCount(data, { concurrency: 1 }, slow).blocks).toBe(3);
+    expect(chooseBlockCount(data, { concurrency: 1 }, slow).fewestBlocks).toBe(3);
+    // Spread towards 60 s: up to SPREAD_FLOOR at a low concurrency, all the way at a high one.
+    expect(chooseBlockCount(data, { concurrency: 1 }, slow).blocks).toBe(16);
     expect(chooseBlockCount(data, { concurrency: 100 }, slow).blocks).toBe(17);
   });
 
@@ -127,9 +141,9 @@ describe('chooseBlockCount', () => {
     const c = chooseBlockCount(big, { concurrency: 10 }, bare);
     expect(c.fits).toBe(false);
     expect(c.fewestBlocks).toBe(9);
-    expect(c.blocks).toBe(10);
+    expect(c.blocks).toBe(16);
     expect(c.misfits.join('; ')).toMatch(/solveBlock needs \d+ MB of its Lambda's 1769 MB/);
-    expect(chooseBlockCount(big, { concurrency: 4 }, bare).blocks).toBe(9);
+    expect(chooseBlockCount(big, { concurrency: 40 }, bare).blocks).toBe(40);
     expect(c.blocks).toBeLessThanOrEqual(MAX_BLOCKS);
   });
 });
@@ -148,8 +162,14 @@ describe('resolveTrainRequest: the default block count', () => {
 
   it('chooses from the data set’s counts, and an explicit count still wins', () => {
     expect(resolveTrainRequest({}, { ...context, data: ml25m }).blockCount).toBe(12);
-    // At concurrency 5 (a new account) the tasks fit from 2 blocks: 5, one each.
-    expect(resolveTrainRequest({ concurrency: 5 }, { ...context, data: ml25m }).blockCount).toBe(5);
+    // At concurrency 5 (a new account) or 2 (`recsys train` on 2 cores) the tasks fit from 2
+    // blocks, but top-N would compute ≈ 350 s each: still 12, queued by the Map.
+    expect(resolveTrainRequest({ concurrency: 5 }, { ...context, data: ml25m }).blockCount).toBe(
+      12,
+    );
+    expect(resolveTrainRequest({ concurrency: 2 }, { ...context, data: ml25m }).blockCount).toBe(
+      12,
+    );
     expect(resolveTrainRequest({ blocks: 7 }, { ...context, data: ml25m }).blockCount).toBe(7);
     // Without counts (a data set ingested before they were kept): the old default.
     expect(resolveTrainRequest({}, context).blockCount).toBe(TRAIN_DEFAULTS.blocks);

@@ -29,6 +29,15 @@ export const TASK_SECONDS_BUDGET = 450;
  */
 export const TARGET_TASK_SECONDS = 60;
 /**
+ * The spread aims at least this many blocks while a task computes for more than
+ * {@link TARGET_TASK_SECONDS}, even where fewer run at once (the Map queues the rest): a task then
+ * stays far from its timeout where it gets less than the core the model assumes. The local runner
+ * is that case: two handler workers and Cassandra on 2 cores ran a 25M-rating top-N block, estimated
+ * at 347 s at 2 blocks (the local concurrency), past 900 s; at 200,000 ratings the output tasks took
+ * 2.5–3.2× their estimates there.
+ */
+export const SPREAD_FLOOR = 16;
+/**
  * Per-core rates of the block tasks, measured and rounded down: Cholesky ALS and the scalar scoring
  * loops 2.028 GFLOP/s (bench/results/als.json), the ranking model's CG 20.02 GFLOP/s
  * (bench/results/als-vs-implicit.json).
@@ -98,8 +107,9 @@ const fitsMemory = (t: TaskFit) => t.memoryMb <= t.limitMb;
 
 /**
  * The block count: the fewest blocks at which every per-block task fits (memory and half the
- * timeout), raised towards the concurrency while the heaviest per-block task still computes for
- * more than {@link TARGET_TASK_SECONDS}, never above {@link MAX_BLOCKS}. Tasks that no block count
+ * timeout), raised towards the concurrency (at least {@link SPREAD_FLOOR}) while the heaviest
+ * per-block task still computes for more than {@link TARGET_TASK_SECONDS}, never above
+ * {@link MAX_BLOCKS}. Tasks that no block count
  * shrinks (a whole side of factors, the bundle) make `fits` false, with the reason in `misfits`.
  */
 export function chooseBlockCount(
@@ -126,7 +136,7 @@ export function chooseBlockCount(
     if (fewest !== undefined && working !== undefined) break;
   }
   const fewestBlocks = fewest ?? fewestByTime ?? MAX_BLOCKS;
-  const spread = Math.min(Math.max(1, limits.concurrency), working ?? MAX_BLOCKS);
+  const spread = Math.min(Math.max(SPREAD_FLOOR, limits.concurrency), working ?? MAX_BLOCKS);
   const blocks = Math.min(MAX_BLOCKS, Math.max(fewestBlocks, spread));
   const { tasks } = perBlock(blocks);
   const misfits = (Object.keys(tasks) as TrainTask[]).flatMap((task) => {
