@@ -19,11 +19,17 @@ function formatRmse(value: number | null | undefined): string {
 /**
  * Training progress on stderr: a bar over iterations with the validation RMSE and the time of the
  * last one (on a terminal), or one line per iteration (in logs and CI). Fed by the state machine's
- * events: Plan's output gives the iteration count, each Checkpoint's output the loop state.
+ * events: Plan's output gives the iteration counts, each Checkpoint's output the loop state. The
+ * refit iterations (every rating, after the fit phase) are counted apart: they have no validation
+ * RMSE, the validation ratings being part of what they train on.
  */
 export class TrainProgress {
   private bar: SingleBar | undefined;
   private total = 0;
+  private refitTotal = 0;
+  /** The phase of the iteration the next loop state reports (Init's state says 'fit'). */
+  private reportedPhase: LoopState['phase'] = 'fit';
+  private refitDone = 0;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
@@ -42,6 +48,7 @@ export class TrainProgress {
     if (event.stateName === 'Plan' && output.plan) {
       const { plan } = output;
       this.total = plan.iterations;
+      this.refitTotal = plan.refitIterations;
       this.stream.write(
         `model ${plan.runId}: ${plan.blockCount} blocks, ${plan.ranges.length} token ranges, ` +
           `Map concurrency ${plan.concurrency}${plan.resumed ? ' (resuming)' : ''}\n`,
@@ -61,14 +68,19 @@ export class TrainProgress {
   }
 
   private onLoop(loop: LoopState): void {
+    const refit = this.reportedPhase === 'refit' && loop.seconds !== null;
+    this.reportedPhase = loop.phase;
+    if (refit) this.refitDone++;
     const payload = {
-      rmse: formatRmse(loop.rmse),
+      rmse: refit ? 'none (refit)' : formatRmse(loop.rmse),
       seconds: loop.seconds === null ? '–' : loop.seconds.toFixed(2),
     };
     if (!this.stream.isTTY) {
       if (loop.seconds !== null) {
         this.stream.write(
-          `iteration ${loop.iteration}/${this.total}: validation RMSE ${payload.rmse}, ${payload.seconds} s\n`,
+          refit
+            ? `refit ${this.refitDone}/${this.refitTotal} on every rating: ${payload.seconds} s\n`
+            : `iteration ${loop.iteration}/${this.total}: validation RMSE ${payload.rmse}, ${payload.seconds} s\n`,
         );
       }
       return;
@@ -77,10 +89,10 @@ export class TrainProgress {
       this.bar = new SingleBar({
         stream: this.stream,
         format:
-          'train [{bar}] {value}/{total} iterations | validation RMSE {rmse} | {seconds} s/iter',
+          'train [{bar}] {value}/{total} iterations (fit + refit) | validation RMSE {rmse} | {seconds} s/iter',
         hideCursor: true,
       });
-      this.bar.start(this.total, loop.iteration, payload);
+      this.bar.start(this.total + this.refitTotal, loop.iteration, payload);
     } else {
       this.bar.update(loop.iteration, payload);
     }
