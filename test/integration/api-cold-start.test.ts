@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
+import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 /**
@@ -13,28 +14,6 @@ import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movie
  */
 const KEY = 'cold-start-test-key-0123456789';
 
-interface Reply {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- bodies are checked field by field
-}
-
-function client(base: () => string) {
-  return async (path: string, init: { method?: string; body?: unknown } = {}): Promise<Reply> => {
-    const response = await fetch(base() + path, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        'x-api-key': KEY,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : null };
-  };
-}
-
-const ids = (items: { movieId: number }[]) => items.map((m) => m.movieId);
-const HORROR = [1258, 1387, 1997, 2710, 1982]; // The Shining, Jaws, The Exorcist, Blair Witch, Halloween
 const ROMANCE = [1721, 2396, 539, 597, 1088]; // Titanic, Shakespeare in Love, Sleepless in Seattle, Pretty Woman, Dirty Dancing
 
 describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
@@ -42,8 +21,8 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
   let server: ServeProcess;
   /** A second server where every place goes to cold movies: their order, in full. */
   let coldOnly: ServeProcess;
-  const call = client(() => server.url);
-  const callCold = client(() => coldOnly.url);
+  const call = apiClient(() => server.url, KEY);
+  const callCold = apiClient(() => coldOnly.url, KEY);
   const run = randomInt(1_000_000);
   // Ids no data set uses, new on every run.
   const newMovie = 2_050_000_000 + run;
@@ -107,7 +86,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     expect(shown.status).toBe(200);
     expect(shown.json.title).toBe('The Haunting at Hill Crest (2024)');
     const found = await call('/movies?search=haunting hill crest');
-    expect(ids(found.json.items)).toContain(newMovie);
+    expect(movieIds(found.json.items)).toContain(newMovie);
 
     const updated = await call(`/movies/${newMovie}`, {
       method: 'PUT',
@@ -126,7 +105,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     // Newest added first.
     const latest = await call('/movies/latest?limit=5');
     expect(latest.json.items[0]).toMatchObject({ movieId: newMovie, addedAt });
-    expect(ids((await call('/movies/latest?limit=5&genre=Comedy')).json.items)).not.toContain(
+    expect(movieIds((await call('/movies/latest?limit=5&genre=Comedy')).json.items)).not.toContain(
       newMovie,
     );
   });
@@ -142,7 +121,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     // Measured: 10 of 12 are Horror (Rosemary's Baby, The Exorcist, The Shining, …), where 10 %
     // of ml-latest-small's movies are.
     expect(horror).toBeGreaterThanOrEqual(6);
-    expect(ids(similar.json.items)).not.toContain(newMovie);
+    expect(movieIds(similar.json.items)).not.toContain(newMovie);
   });
 
   it('ranks it for the people its content suits: far up for a Horror fan, down for a Romance fan', async () => {
@@ -156,7 +135,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
       const reply = await callCold('/recommendations', { body: { favorites, limit: 100 } });
       expect(reply.status).toBe(200);
       for (const item of reply.json.items) expect(item.source).toBe('cold-start');
-      const at = ids(reply.json.items).indexOf(newMovie);
+      const at = movieIds(reply.json.items).indexOf(newMovie);
       return at < 0 ? Infinity : at;
     };
     const [horror, romance] = await Promise.all([rankFor(HORROR), rankFor(ROMANCE)]);
@@ -197,7 +176,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     expect(sources[14]).toBe('cold-start');
     expect(sources.filter((s: string) => s === 'model')).toHaveLength(18);
     // Liked and rated movies are left out, and so is the disliked one.
-    for (const id of [...HORROR, 1721]) expect(ids(list.json.items)).not.toContain(id);
+    for (const id of [...HORROR, 1721]) expect(movieIds(list.json.items)).not.toContain(id);
     // The same as posting the ratings with the likes as favourites.
     const posted = await call('/recommendations', {
       body: {
@@ -209,7 +188,7 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
         limit: 20,
       },
     });
-    expect(ids(list.json.items)).toEqual(ids(posted.json.items));
+    expect(movieIds(list.json.items)).toEqual(movieIds(posted.json.items));
 
     // Stored: the user's page lists the ratings and the likes.
     const profile = await call(`/users/${fan}/ratings`);
@@ -234,9 +213,9 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     });
     expect(withdrawn.status).toBe(200);
     const after = await call(`/users/${fan}/ratings`);
-    expect(ids(after.json.likes)).not.toContain(HORROR[4]);
+    expect(movieIds(after.json.likes)).not.toContain(HORROR[4]);
     const changed = await call(`/users/${fan}/recommendations?limit=20`);
-    expect(ids(changed.json.items)).not.toEqual(ids(list.json.items));
+    expect(movieIds(changed.json.items)).not.toEqual(movieIds(list.json.items));
   });
 
   it('trends what several people viewed lately; popular movies fill the rest', async () => {
@@ -256,6 +235,6 @@ describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
     const drama = await call('/movies/trending?days=1&limit=5&genre=Drama');
     for (const m of drama.json.items) expect(m.genres).toContain('Drama');
     const without = await call(`/movies/trending?days=1&limit=30&exclude=${movieId}`);
-    expect(ids(without.json.items)).not.toContain(movieId);
+    expect(movieIds(without.json.items)).not.toContain(movieId);
   });
 });

@@ -15,6 +15,7 @@ import {
 import { freshStore } from '../support/cassandra.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
+import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
 import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
 
 /**
@@ -25,34 +26,12 @@ import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movie
  */
 const KEY = 'feedback-test-key-0123456789';
 
-interface Reply {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- bodies are checked field by field
-}
-
-function client(base: () => string) {
-  return async (path: string, init: { method?: string; body?: unknown } = {}): Promise<Reply> => {
-    const response = await fetch(base() + path, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        'x-api-key': KEY,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : null };
-  };
-}
-
-const ids = (items: { movieId: number }[]) => items.map((m) => m.movieId);
-const HORROR = [1258, 1387, 1997, 2710, 1982]; // The Shining, Jaws, The Exorcist, Blair Witch, Halloween
 const MISERY = 3499;
 
 describeWithMlSmall('live feedback on ml-latest-small: writes change the next list', () => {
   let data: ServingData;
   let server: ServeProcess;
-  const call = client(() => server.url);
+  const call = apiClient(() => server.url, KEY);
   // A user id the data set does not have, new on every run (ids up to 2^31 − 1).
   const newUser = 2_100_000_000 + randomInt(40_000_000);
   // A user the model was trained on; their ratings are restored afterwards.
@@ -106,8 +85,8 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
     expect(after.status).toBe(200);
     expect(after.json.strategy).toBe('fold-in');
     expect(after.json.reason).toMatch(/changed after the model/);
-    expect(ids(after.json.items)).not.toContain(top);
-    expect(ids(after.json.items)).not.toEqual(ids(before.json.items));
+    expect(movieIds(after.json.items)).not.toContain(top);
+    expect(movieIds(after.json.items)).not.toEqual(movieIds(before.json.items));
     for (const item of after.json.items) expect(typeof item.predictedRating).toBe('number');
     const rated = await call(`/users/${knownUser}/ratings?limit=1000`);
     expect(rated.json.items.find((m: { movieId: number }) => m.movieId === top)?.rating).toBe(5);
@@ -116,7 +95,7 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
       200,
     );
     const gone = await call(`/users/${knownUser}/ratings?limit=1000`);
-    expect(ids(gone.json.items)).not.toContain(top);
+    expect(movieIds(gone.json.items)).not.toContain(top);
     expect(gone.json.ratingCount).toBe(rated.json.ratingCount - 1);
     const { db } = data.stores;
     await db.execute(`DELETE FROM ${db.table('user_rating_changes')} WHERE user_id = ?`, [
@@ -124,7 +103,7 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
     ]);
     const restored = await call(`/users/${knownUser}/recommendations`);
     expect(restored.json.strategy).toBe('stored');
-    expect(ids(restored.json.items)).toEqual(ids(before.json.items));
+    expect(movieIds(restored.json.items)).toEqual(movieIds(before.json.items));
   });
 
   it('a brand-new user gets personal lists after a few ratings, and they survive a restart', async () => {
@@ -135,7 +114,7 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
     const warm = await call(`/users/${newUser}/recommendations?limit=20`);
     expect(warm.json.strategy).toBe('fold-in');
     const items = warm.json.items as { movieId: number; genres: string[] }[];
-    for (const id of HORROR) expect(ids(items)).not.toContain(id);
+    for (const id of HORROR) expect(movieIds(items)).not.toContain(id);
     const horror = items.filter((m) => m.genres.includes('Horror')).length / items.length;
     expect(horror).toBeGreaterThanOrEqual(0.3);
     // Exactly the fold-in of the same ratings posted as a profile (in the table's movie order).
@@ -145,7 +124,7 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
         limit: 20,
       },
     });
-    expect(ids(items)).toEqual(ids(posted.json.items));
+    expect(movieIds(items)).toEqual(movieIds(posted.json.items));
 
     // A rating event counts like a PUT: the next list excludes it and reflects it.
     const event = await call('/events', {
@@ -166,8 +145,8 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
     written.push([newUser, MISERY]);
     const next = await call(`/users/${newUser}/recommendations?limit=20`);
     expect(next.json.strategy).toBe('fold-in');
-    expect(ids(next.json.items)).not.toContain(MISERY);
-    expect(ids(next.json.items)).not.toEqual(ids(items));
+    expect(movieIds(next.json.items)).not.toContain(MISERY);
+    expect(movieIds(next.json.items)).not.toEqual(movieIds(items));
     const ratings = await call(`/users/${newUser}/ratings`);
     expect(ratings.json.ratingCount).toBe(6);
 
@@ -176,16 +155,16 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
     server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
     const again = await call(`/users/${newUser}/recommendations?limit=20`);
     expect(again.json.strategy).toBe('fold-in');
-    expect(ids(again.json.items)).toEqual(ids(next.json.items));
+    expect(movieIds(again.json.items)).toEqual(movieIds(next.json.items));
 
     // Filters apply to folded-in lists too.
     const filtered = await call(
-      `/users/${newUser}/recommendations?limit=10&genre=Comedy,Drama&exclude=${ids(next.json.items).slice(0, 3).join(',')}`,
+      `/users/${newUser}/recommendations?limit=10&genre=Comedy,Drama&exclude=${movieIds(next.json.items).slice(0, 3).join(',')}`,
     );
     expect(filtered.json.strategy).toBe('fold-in');
     for (const movie of filtered.json.items) {
       expect(movie.genres.some((g: string) => g === 'Comedy' || g === 'Drama')).toBe(true);
-      expect(ids(next.json.items).slice(0, 3)).not.toContain(movie.movieId);
+      expect(movieIds(next.json.items).slice(0, 3)).not.toContain(movie.movieId);
     }
 
     // Deleting every rating leaves nothing to fold in: popular movies again.
@@ -202,7 +181,7 @@ describeWithMlSmall('live feedback on ml-latest-small: writes change the next li
 describe('live feedback on a small model: idempotent events, nothing lost, online metrics', () => {
   let db: Awaited<ReturnType<typeof freshStore>>;
   let server: ServeProcess;
-  const call = client(() => server.url);
+  const call = apiClient(() => server.url, KEY);
   const modelId = `feedback-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
@@ -354,9 +333,9 @@ describe('live feedback on a small model: idempotent events, nothing lost, onlin
       expect(reply.json.modelId).toBe(modelId);
       expect(reply.json.items).toHaveLength(2);
     }
-    const [a0, a1] = ids(a.json.items);
-    const [b0] = ids(b.json.items);
-    const [c0] = ids(c.json.items);
+    const [a0, a1] = movieIds(a.json.items);
+    const [b0] = movieIds(b.json.items);
+    const [c0] = movieIds(c.json.items);
     const events = {
       events: [
         // List a: a click naming it, then a 5-star rating of its other movie (a hit either way).
