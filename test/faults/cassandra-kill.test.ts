@@ -26,7 +26,7 @@ import { localLambdaContext } from '../../scripts/cli/serve/api-event.ts';
 import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
 import {
   differences,
-  inProcessReference,
+  faultTraining,
   publishedModel,
   TRAIN_BUCKET,
   trainBucket,
@@ -203,19 +203,8 @@ describe('Cassandra killed mid-ingest', () => {
 });
 
 describe('Cassandra killed mid-training', () => {
-  const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
   const OPTIONS = { rank: 5, iterations: 4 } satisfies AlsOptions;
-  // Both models small; two refit iterations on every rating after the fit, as a default run does.
-  const MODELS = {
-    ranking: { rank: 6 },
-    refitIterations: 2,
-    neighbours: { maxItems: 60 },
-  } as const;
-  const reference = inProcessReference(table, OPTIONS, {
-    refitIterations: MODELS.refitIterations,
-    ranking: MODELS.ranking,
-  });
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS };
+  const { table, reference, request: request } = faultTraining(OPTIONS);
   const keyspace = `fk_train_${process.pid}`;
   const serving = `serving-${process.pid}`;
   const interrupted = `interrupted-${process.pid}`;

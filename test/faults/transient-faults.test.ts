@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { AlsOptions } from '../../lambdas/core/als/index.ts';
-import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { readRankedList } from '../../lambdas/services/models/registry.ts';
 import {
   runLocalIngest,
@@ -26,7 +25,7 @@ import {
   differences,
   dropQuietly,
   faultDir,
-  inProcessReference,
+  faultTraining,
   publishedModel,
   trainBucket,
   trainLocally,
@@ -203,19 +202,9 @@ describe('ingestion under transient faults', () => {
 });
 
 describe('training under transient faults', () => {
-  const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
   const OPTIONS = { rank: 5, iterations: 3 } satisfies AlsOptions;
-  // Both models small; two refit iterations on every rating after the fit, as a default run does.
-  const MODELS = {
-    ranking: { rank: 6 },
-    refitIterations: 2,
-    neighbours: { maxItems: 60 },
-  } as const;
-  const reference = inProcessReference(table, OPTIONS, {
-    refitIterations: MODELS.refitIterations,
-    ranking: MODELS.ranking,
-  });
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS, activate: false };
+  const { table, reference, request: training } = faultTraining(OPTIONS);
+  const request = { ...training, activate: false };
   let db: Awaited<ReturnType<typeof freshStore>>;
   let models: S3Store;
 

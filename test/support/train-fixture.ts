@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { AlsModel, AlsOptions } from '../../lambdas/core/als/index.ts';
+import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { ModelBundle } from '../../lambdas/core/recommender/bundle.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { loadModelBundle } from '../../lambdas/services/models/registry.ts';
@@ -116,4 +117,23 @@ export async function dropQuietly(db: (CassandraStore & { drop(): Promise<void> 
     console.warn(`keyspace ${db.keyspace} left behind: ${(error as Error).message}`);
     await db.shutdown().catch(() => undefined);
   }
+}
+
+/**
+ * The fault suite's training run: 5,000 generated ratings, both ALS models small, two refit
+ * iterations on every rating after the fit (as a default run does), 4 blocks two at a time; with
+ * the in-process reference its published model must equal bit for bit.
+ */
+export function faultTraining(options: AlsOptions) {
+  const { table } = generateRatingsTable({ ratings: 5_000, users: 90, movies: 260, seed: 7 });
+  const models = {
+    ranking: { rank: 6 },
+    refitIterations: 2,
+    neighbours: { maxItems: 60 },
+  } as const;
+  const reference = inProcessReference(table, options, {
+    refitIterations: models.refitIterations,
+    ranking: models.ranking,
+  });
+  return { table, reference, request: { blocks: 4, concurrency: 2, options, ...models } };
 }
