@@ -11,40 +11,10 @@ import {
   aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-access.ts';
 import { recsysFunction, type DataTarget } from './recsys-function.ts';
 
-/** Every table the API reads. */
-export const API_READ_TABLES = [
-  'movies',
-  'ratings_by_user',
-  'ratings_by_movie',
-  'users',
-  'datasets',
-  'dataset_stats',
-  'models',
-  'active_model',
-  'recommendation_lists',
-  'similar_movie_lists',
-  'user_rating_changes',
-  'user_likes',
-  'events',
-  'served_lists',
-] as const;
-
-/**
- * The only tables the API writes: run-time ratings (both orientations), the per-user change
- * marker, likes, feedback events, the served-list sample, and the movies table (`PUT /movies`
- * adds or updates a movie). Models and stored lists stay read-only to it.
- */
-export const API_WRITE_TABLES = [
-  'movies',
-  'ratings_by_user',
-  'ratings_by_movie',
-  'user_rating_changes',
-  'user_likes',
-  'events',
-  'served_lists',
-] as const;
+export { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-access.ts';
 
 /** The API Lambda's handler module, relative to the repository root. */
 export const API_ENTRY = 'lambdas/api/handler.ts';

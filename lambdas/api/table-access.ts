@@ -1,0 +1,41 @@
+/**
+ * The Keyspaces tables the API Lambda may read and write: the stack grants exactly these
+ * (cassandra:Select / cassandra:Modify, infra/constructs/api.ts) and the local Cassandra gives the
+ * API's role the same grants (scripts/cli/cassandra/roles.ts), so a table missing here fails the
+ * local tests the way it would fail on AWS.
+ */
+
+/** Every table the API reads. */
+export const API_READ_TABLES = [
+  'movies',
+  'ratings_by_user',
+  'ratings_by_movie',
+  'users',
+  'datasets',
+  'dataset_stats',
+  'models',
+  'active_model',
+  'recommendation_lists',
+  'similar_movie_lists',
+  'user_rating_changes',
+  'user_likes',
+  'events',
+  'served_lists',
+] as const;
+
+/**
+ * The only tables the API writes: run-time ratings (both orientations), the per-user change marker,
+ * the "feedback since" marker scheduled retraining reads (`data_changes`, written by every rating
+ * PUT and DELETE), likes, feedback events, the served-list sample, and the movies table (`PUT
+ * /movies` adds or updates a movie). Models and stored lists stay read-only to it.
+ */
+export const API_WRITE_TABLES = [
+  'movies',
+  'ratings_by_user',
+  'ratings_by_movie',
+  'user_rating_changes',
+  'data_changes',
+  'user_likes',
+  'events',
+  'served_lists',
+] as const;
