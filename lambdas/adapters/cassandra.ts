@@ -19,8 +19,25 @@ export type CassandraConfig =
       readonly contactPoints: readonly string[];
       readonly localDataCenter: string;
       readonly keyspace: string;
+      /** The role this process logs in as; the local server enforces logins and grants. */
+      readonly credentials: CassandraCredentials;
     }
   | { readonly mode: 'keyspaces'; readonly region: string; readonly keyspace: string };
+
+export interface CassandraCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * The local server's built-in superuser. Tools, tests and migrations log in as it; each deployed
+ * function logs in as its own role instead (CASSANDRA_USERNAME / CASSANDRA_PASSWORD), granted what
+ * the stack's IAM policy grants it on Keyspaces.
+ */
+export const LOCAL_SUPERUSER: CassandraCredentials = {
+  username: 'cassandra',
+  password: 'cassandra',
+};
 
 export function cassandraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CassandraConfig {
   const keyspace = assertIdentifier(env.RECSYS_KEYSPACE ?? 'recsys');
@@ -40,7 +57,16 @@ export function cassandraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ca
     contactPoints,
     localDataCenter: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
     keyspace,
+    credentials: credentialsFromEnv(env),
   };
+}
+
+function credentialsFromEnv(env: NodeJS.ProcessEnv): CassandraCredentials {
+  const username = env.CASSANDRA_USERNAME?.trim();
+  if (!username) return LOCAL_SUPERUSER;
+  const password = env.CASSANDRA_PASSWORD;
+  if (!password) throw new Error('CASSANDRA_USERNAME is set but CASSANDRA_PASSWORD is empty');
+  return { username, password };
 }
 
 export function clientOptions(config: CassandraConfig): cassandra.ClientOptions {
@@ -62,6 +88,10 @@ export function clientOptions(config: CassandraConfig): cassandra.ClientOptions 
       ...common,
       contactPoints: [...config.contactPoints],
       localDataCenter: config.localDataCenter,
+      authProvider: new cassandra.auth.PlainTextAuthProvider(
+        config.credentials.username,
+        config.credentials.password,
+      ),
     };
   }
   const host = `cassandra.${config.region}.amazonaws.com`;

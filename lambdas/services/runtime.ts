@@ -14,10 +14,19 @@ export interface Stores {
   readonly db: CassandraStore;
 }
 
-let stores: Stores | undefined;
+/**
+ * By the Cassandra login they use: one per Lambda container on AWS, but a local worker thread serves
+ * several functions in turn, each logging in as its own role (CASSANDRA_USERNAME).
+ */
+const storesByLogin = new Map<string, Stores>();
 
 export function containerStores(env: NodeJS.ProcessEnv = process.env): Stores {
-  stores ??= storesFromEnv(env);
+  const login = env.CASSANDRA_USERNAME ?? '';
+  let stores = storesByLogin.get(login);
+  if (!stores) {
+    stores = storesFromEnv(env);
+    storesByLogin.set(login, stores);
+  }
   return stores;
 }
 

@@ -32,7 +32,11 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import {
+  CassandraStore,
+  LOCAL_SUPERUSER,
+  cassandraConfigFromEnv,
+} from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
 import { cassandraStatus, ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
 import { runLocalIngest } from '../cli/ingest/run-local-ingest.ts';
@@ -224,7 +228,10 @@ async function writeByMovieFile(ratingsPath: string, outPath: string): Promise<v
 async function cqlshCopy(cqlsh: string, contact: string, statement: string): Promise<number> {
   const [host, port] = contact.split(':');
   const started = performance.now();
-  await runTool('cqlsh', cqlsh, [host!, port ?? '9042', '--request-timeout=120', '-e', statement], {
+  // The local server enforces logins: COPY runs as its superuser, as our bulk load does.
+  const login = ['-u', LOCAL_SUPERUSER.username, '-p', LOCAL_SUPERUSER.password];
+  const args = [host!, port ?? '9042', ...login, '--request-timeout=120', '-e', statement];
+  await runTool('cqlsh', cqlsh, args, {
     timeoutMs: 60 * 60_000,
     ok: (result) => /rows imported/.test(result.stdout),
     hint: process.env.RECSYS_CQLSH

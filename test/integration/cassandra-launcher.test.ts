@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_SUPERUSER } from '../../lambdas/adapters/cassandra.ts';
 import { cassandraStatus } from '../../scripts/cli/cassandra/local-cassandra.ts';
 
 describe('local Cassandra launcher', () => {
@@ -14,6 +15,11 @@ describe('local Cassandra launcher', () => {
       contactPoints: [host],
       protocolOptions: { port },
       localDataCenter: 'datacenter1',
+      // The local server enforces logins (cassandra.yaml); tools log in as its superuser.
+      authProvider: new cassandra.auth.PlainTextAuthProvider(
+        LOCAL_SUPERUSER.username,
+        LOCAL_SUPERUSER.password,
+      ),
     });
     await client.connect();
   });

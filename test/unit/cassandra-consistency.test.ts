@@ -7,6 +7,7 @@ import cassandra from 'cassandra-driver';
 import { describe, expect, it, vi } from 'vitest';
 import {
   CassandraStore,
+  LOCAL_SUPERUSER,
   QUORUM_READ_TABLES,
   statementConsistency,
 } from '../../lambdas/adapters/cassandra.ts';
@@ -37,6 +38,7 @@ describe('statementConsistency', () => {
 
   it('is what the adapter sends the driver, paging included', async () => {
     const store = new CassandraStore({
+      credentials: LOCAL_SUPERUSER,
       mode: 'local',
       contactPoints: ['127.0.0.1:1'],
       localDataCenter: 'dc',

@@ -6,7 +6,7 @@
 import cassandra from 'cassandra-driver';
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
+import { CassandraStore, LOCAL_SUPERUSER } from '../../lambdas/adapters/cassandra.ts';
 import {
   TOKEN_RINGS,
   UnsupportedPartitionerError,
@@ -126,6 +126,7 @@ describe('the train Plan and the adapter use the cluster’s ring', () => {
   ]) {
     it(`tokenRangeScans reads system.local once and scans its ring (${className})`, async () => {
       const store = new CassandraStore({
+        credentials: LOCAL_SUPERUSER,
         mode: 'local',
         contactPoints: ['127.0.0.1:1'],
         localDataCenter: 'dc',

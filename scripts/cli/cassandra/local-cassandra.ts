@@ -17,7 +17,7 @@ import {
   resolveClasspath,
   spawnCassandraJvm,
 } from './jvm.ts';
-import { releaseVersion } from './probe.ts';
+import { probeCql, releaseVersion } from './probe.ts';
 import { processAlive, processCommandLine, readPid, sleep, tailFile } from './proc.ts';
 import {
   type CassandraPaths,
@@ -259,8 +259,14 @@ export async function ensureCassandra(
   const settings = cassandraSettings();
   const paths = cassandraPaths();
 
-  const existing = await releaseVersion(settings.host, settings.port, PROBE_TIMEOUT_MS);
-  if (existing) {
+  const probe = await probeCql(settings.host, settings.port, PROBE_TIMEOUT_MS);
+  if (probe.state === 'login-refused') {
+    throw new Error(
+      `Cassandra at ${settings.contactPoint} refuses the local superuser's login (${probe.reason}); stop that server or give this project's tools its superuser`,
+    );
+  }
+  if (probe.state === 'up') {
+    const existing = probe.releaseVersion;
     log(`Cassandra ${existing} already answers CQL at ${settings.contactPoint}; reusing it`);
     return reused(settings, paths, existing, started);
   }

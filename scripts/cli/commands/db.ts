@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { renderSchemaCql } from '../../../lambdas/core/schema/render-cql.ts';
+import { migrateWithRoles } from '../cassandra/roles.ts';
 import { action } from '../lib/cli-support.ts';
 
 export function registerDbCommands(program: Command): void {
@@ -9,7 +10,7 @@ export function registerDbCommands(program: Command): void {
     .description('Schema of the local Cassandra (Keyspaces: the CDK stack)');
 
   db.command('migrate')
-    .description('create the keyspace and tables if missing (idempotent)')
+    .description('create the keyspace, tables and function roles if missing (idempotent)')
     .option('--keyspace <name>', 'keyspace to create (default: $RECSYS_KEYSPACE or recsys)')
     .action(
       action(async (opts: { keyspace?: string }) => {
@@ -19,7 +20,7 @@ export function registerDbCommands(program: Command): void {
         const store = new CassandraStore(cassandraConfigFromEnv(env));
         try {
           const started = performance.now();
-          const count = await store.migrate();
+          const count = await migrateWithRoles(store);
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
           console.log(
             `schema ready in keyspace ${store.keyspace}: ${count} statements, ${seconds} s`,

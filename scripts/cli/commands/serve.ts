@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ensureCassandra } from '../cassandra/local-cassandra.ts';
+import { API_ROLE, migrateWithRoles, roleEnvironment } from '../cassandra/roles.ts';
 import { action, intOption } from '../lib/cli-support.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
 import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';
@@ -31,13 +32,15 @@ export function registerServeCommand(program: Command): void {
         }
         // A keyspace created before the live-feedback tables (events, served lists, rating
         // changes) gets them here: creating what exists is a no-op, and the write routes need them.
+        // The API then logs in as its function's role, granted what the stack grants it.
         const { CassandraStore } = await import('../../../lambdas/adapters/cassandra.ts');
         const db = CassandraStore.fromEnv();
         try {
-          await db.migrate();
+          await migrateWithRoles(db);
         } finally {
           await db.shutdown();
         }
+        Object.assign(process.env, roleEnvironment(API_ROLE.role));
         // Imported only now: the handler reads its configuration from the environment set above.
         const { createApiHandler } = await import('../../../lambdas/services/api/app.ts');
         const benchResultsDir = defaultBenchResultsDir(REPO_ROOT);

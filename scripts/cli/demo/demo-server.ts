@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { API_ROLE, roleEnvironment } from '../cassandra/roles.ts';
 import { UserError } from '../lib/cli-support.ts';
 import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';
 import {
@@ -70,7 +71,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
   // The API's logger takes its level when first imported: per-request INFO lines would bury the
   // summary, so WARN unless the user asked for more.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  const env = { ...process.env, ...options.env, RECSYS_API_KEY: options.apiKey };
+  // Logged in as the API function's role, granted what the stack grants it (cassandra/roles.ts).
+  const env = {
+    ...process.env,
+    ...options.env,
+    ...roleEnvironment(API_ROLE.role),
+    RECSYS_API_KEY: options.apiKey,
+  };
   const { createApiHandler } = await import('../../../lambdas/services/api/app.ts');
   const benchResultsDir = defaultBenchResultsDir(REPO_ROOT);
   const server = await startLocalServer({

@@ -10,6 +10,7 @@ import {
   startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
+import { withFunctionRoles } from '../cassandra/roles.ts';
 import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
@@ -52,7 +53,7 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
     services: (performance.now() - started) / 1000,
   };
   const t = performance.now();
-  await prepareStorage(env);
+  await prepareStorage(env, options.roles);
   seconds.schema = (performance.now() - t) / 1000;
 
   const s3 = new S3Store(s3ConfigFromEnv({ ...process.env, ...env }));
@@ -88,7 +89,7 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
   const { output: summary, stateSeconds } = await runTrackedStateMachine<IngestSummary>({
     definitionPath: INGEST_DEFINITION,
     input,
-    handlers: INGEST_FUNCTIONS,
+    handlers: withFunctionRoles(INGEST_FUNCTIONS, options.roles),
     env: { ...env, ...options.handlerEnv },
     workers,
     progress: options.progress ? new IngestProgress() : undefined,

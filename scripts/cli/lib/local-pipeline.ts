@@ -1,5 +1,6 @@
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
+import { functionRoles, migrateWithRoles, type FunctionRole } from '../cassandra/roles.ts';
 import { ensureCassandra, type EnsureCassandraResult } from '../cassandra/local-cassandra.ts';
 import { runStateMachine, type HandlerBinding, type LocalSfnEvent } from '../local-sfn/index.ts';
 import { ensureS3, type EnsureS3Result } from '../s3/local-s3.ts';
@@ -43,6 +44,11 @@ export interface LocalRunOptions {
   readonly onEvent?: (event: LocalSfnEvent) => void;
   /** Servers the caller already found or started (the demo); probed or started here otherwise. */
   readonly services?: LocalServices;
+  /**
+   * The role each function logs in as and the grants it gets on the keyspace; the stack's by
+   * default (tests take one grant away to see the step fail as it would on Keyspaces).
+   */
+  readonly roles?: readonly FunctionRole[];
 }
 
 export interface LocalTarget {
@@ -92,11 +98,14 @@ export async function startLocalRun(
 }
 
 /** Schema (idempotent: tables newer than the keyspace get created or altered) and bucket. */
-export async function prepareStorage(env: Record<string, string>): Promise<void> {
+export async function prepareStorage(
+  env: Record<string, string>,
+  roles: readonly FunctionRole[] = functionRoles(),
+): Promise<void> {
   const merged = { ...process.env, ...env };
   const db = new CassandraStore(cassandraConfigFromEnv(merged));
   try {
-    await db.migrate();
+    await migrateWithRoles(db, roles);
   } finally {
     await db.shutdown();
   }

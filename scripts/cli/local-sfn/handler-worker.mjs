@@ -64,7 +64,27 @@ async function loadHandler(moduleUrl, exportName) {
   return handler;
 }
 
+/** The run's environment, as the worker started with it. */
+const runEnv = { ...process.env };
+/** @type {string[]} */
+let functionEnvKeys = [];
+
+/**
+ * A worker thread serves several functions in turn, each with its own environment on AWS: set this
+ * invocation's function environment over the run's, and drop what the previous function had set.
+ */
+function applyFunctionEnv(env) {
+  for (const key of functionEnvKeys) {
+    if (key in env) continue;
+    if (key in runEnv) process.env[key] = runEnv[key];
+    else Reflect.deleteProperty(process.env, key);
+  }
+  Object.assign(process.env, env);
+  functionEnvKeys = Object.keys(env);
+}
+
 async function invoke(request) {
+  applyFunctionEnv(request.env ?? {});
   const handler = await loadHandler(request.moduleUrl, request.exportName);
   const context = {
     functionName: request.functionName,

@@ -72,6 +72,7 @@ export async function runStateMachine(
       invokedFunctionArn: fn.arn,
       eventJson: toJsonText(event),
       timeoutMs,
+      ...(fn.env ? { env: fn.env } : {}),
     });
     const bytes = utf8Length(resultJson);
     if (bytes > payloadLimit) {

@@ -20,6 +20,7 @@ export interface LocalFunction {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly timeoutMs: number;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type InvokeLocalFunction = (
@@ -50,6 +51,7 @@ export function localFunctions(
       moduleUrl: pathToFileURL(modulePath).href,
       exportName: binding.export ?? 'handler',
       timeoutMs: timeoutSeconds * 1000,
+      ...(binding.env ? { env: binding.env } : {}),
     };
   });
 }

@@ -8,6 +8,8 @@ export interface HandlerBinding {
   readonly export?: string;
   /** The Lambda timeout to mimic (the worker is killed after it); defaults to 900, Lambda's maximum. */
   readonly timeoutSeconds?: number;
+  /** This function's own environment over the run's (a deployed Lambda's differs per function). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type LocalSfnEventType =

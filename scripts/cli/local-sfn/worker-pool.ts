@@ -19,6 +19,8 @@ export interface HandlerInvocation {
   readonly invokedFunctionArn: string;
   readonly eventJson: string;
   readonly timeoutMs: number;
+  /** The function's own environment, set in the worker for this invocation. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface WorkerPoolOptions {
@@ -225,6 +227,7 @@ export class HandlerWorkerPool {
       functionName: invocation.functionName,
       invokedFunctionArn: invocation.invokedFunctionArn,
       eventJson: invocation.eventJson,
+      env: invocation.env ?? {},
       deadline: Date.now() + invocation.timeoutMs,
     });
   }

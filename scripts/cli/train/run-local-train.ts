@@ -11,6 +11,7 @@ import {
   startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
+import { withFunctionRoles } from '../cassandra/roles.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
 import { TrainProgress } from './train-progress.ts';
 
@@ -49,7 +50,7 @@ export async function runLocalTrainOrSkip(
   const started = performance.now();
   const { env } = await startLocalRun(options, 'WARN');
   // Idempotent: the models and output tables may be newer than the keyspace.
-  await prepareStorage(env);
+  await prepareStorage(env, options.roles);
 
   const workers =
     options.workers ?? options.request.concurrency ?? Math.min(availableParallelism(), 16);
@@ -57,7 +58,7 @@ export async function runLocalTrainOrSkip(
     {
       definitionPath: TRAIN_DEFINITION,
       input: options.request,
-      handlers: TRAIN_FUNCTIONS,
+      handlers: withFunctionRoles(TRAIN_FUNCTIONS, options.roles),
       env: { ...env, ...options.handlerEnv },
       workers,
       progress: options.progress ? new TrainProgress() : undefined,
