@@ -114,14 +114,15 @@ function safeMtime(path: string): number {
 }
 
 function spawnMoto(settings: S3ServerSettings, paths: S3Paths): number {
-  // moto keeps objects in memory (spilling big ones here), so a restart starts empty: clear both.
+  // moto holds objects in memory, spilling big ones here; those are moto's buffers, not its store
+  // (paths.dataDir, which the server loads back at start-up), so a new server starts without them.
   rmSync(paths.spillDir, { recursive: true, force: true });
   mkdirSync(paths.spillDir, { recursive: true });
   const logFd = openSync(paths.log, 'w');
   try {
     const child = spawn(
       venvPython(paths.venvDir),
-      [paths.serverScript, settings.host, String(settings.port)],
+      [paths.serverScript, settings.host, String(settings.port), paths.dataDir],
       {
         cwd: paths.root,
         detached: true,
