@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,10 +34,11 @@ function connect(): S3Store {
   return store;
 }
 
-async function restart(): Promise<S3Store> {
+async function restart(beforeStart?: () => void): Promise<S3Store> {
   store?.destroy();
   store = undefined;
   expect(await stopS3(launcher)).toBe(true);
+  beforeStart?.();
   const again = await ensureS3(launcher);
   expect(again.startedByUs).toBe(true);
   return connect();
@@ -79,7 +80,14 @@ describe('the local moto S3 across a restart', () => {
       large: await s3.head('models/m-1/model.bin'),
     };
 
-    s3 = await restart();
+    // What a machine crash could leave: a write cut short, and an object file cut short.
+    const objectDir = join(stateDir, 'data', 'recsys-persist', 'objects');
+    const leftover = join(objectDir, 'cut-short.obj.0123.tmp');
+    s3 = await restart(() => {
+      writeFileSync(leftover, 'half a write');
+      writeFileSync(join(objectDir, 'damaged.obj'), '{"key":"damaged","size":99}\nshort');
+    });
+    expect(existsSync(leftover)).toBe(false);
 
     expect((await s3.getBuffer('models/m-1/meta.json')).toString('utf8')).toBe(small);
     expect(Buffer.compare(await s3.getBuffer('models/m-1/model.bin'), large)).toBe(0);

@@ -7,8 +7,8 @@ delayed ACK (measured: ~18 ms per PutObject with it, ~8 ms without).
 
 With DATA_DIR, what moto stores survives a restart: every request that created or deleted a bucket
 or an object is followed, before its response leaves, by writing that bucket's or object's current
-state (bytes, ETag, Last-Modified, content type and other metadata, checksum) under DATA_DIR, and
-start-up loads it all back into moto's backend. Kept: buckets and the latest version of each object.
+state (bytes, ETag, Last-Modified, content type and other metadata, checksum) under DATA_DIR, one
+file per object, and start-up loads it all back into moto's backend. Kept: buckets and the latest version of each object.
 Not kept: versions, tags, ACLs, bucket configuration, unfinished multipart uploads. Writes are
 atomic (new file, then rename) but not fsynced: a clean stop or reboot keeps everything, a power cut
 can lose the last writes.
@@ -54,10 +54,11 @@ def _read_json(path: str) -> Any:
         return None
 
 
-def _write_atomic(path: str, data: bytes) -> None:
+def _write_atomic(path: str, *chunks: bytes) -> None:
     tmp = f"{path}.{uuid.uuid4().hex}.tmp"
     with open(tmp, "wb") as f:
-        f.write(data)
+        for chunk in chunks:
+            f.write(chunk)
     os.replace(tmp, path)
 
 
@@ -71,16 +72,24 @@ def _remove(path: str) -> None:
 class DiskStore:
     """Write-through copy of moto's S3 buckets and objects.
 
-    DATA_DIR/<bucket>/bucket.json names the bucket; DATA_DIR/<bucket>/objects/<sha256(key)>.json
-    describes one object and names its bytes, <sha256(key)>.<random>.bin. A new version's bytes go
-    to a new file and the .json is replaced after them, so a crash at any point leaves either the old
-    object or the new one; files nothing names are removed at start-up.
+    DATA_DIR/<bucket>/bucket.json names the bucket; DATA_DIR/<bucket>/objects/<sha256(key)>.obj holds
+    one object: a line of JSON (key, ETag, metadata, ...) and then its bytes. A new version is
+    written to a temporary file and renamed over the old one, so a crash at any point leaves either
+    the old object or the new one; temporary files left behind are removed at start-up.
     """
+
+    STRIPES = 64
 
     def __init__(self, root: str) -> None:
         self.root = root
-        self.lock = threading.Lock()
+        # One lock per stripe of keys: two requests writing the same key must write in the order
+        # they read moto's state, while different keys are written side by side.
+        self.locks = [threading.Lock() for _ in range(self.STRIPES)]
         self.local = threading.local()
+
+    def _lock(self, bucket_name: str, key_name: str | None) -> threading.Lock:
+        digest = hashlib.blake2b(f"{bucket_name}/{key_name}".encode(), digest_size=4).digest()
+        return self.locks[int.from_bytes(digest, "big") % self.STRIPES]
 
     # Noting and flushing. moto sets an object's metadata after put_object returns, so the hooks only
     # note what changed and the request's end writes the state moto then holds.
@@ -96,14 +105,17 @@ class DiskStore:
     def flush(self) -> None:
         pending = getattr(self.local, "pending", None) or []
         self.local.pending = None
-        if not pending:
-            return
-        with self.lock:
-            for backend, bucket_name, key_name in dict.fromkeys(pending):
+        for backend, bucket_name, key_name in dict.fromkeys(pending):
+            with self._lock(bucket_name, key_name):
                 if key_name is None:
                     self._sync_bucket(backend, bucket_name)
                 else:
                     self._sync_key(backend, bucket_name, key_name)
+
+    def stop(self) -> None:
+        """Waits for writes under way and lets no new one start, so the process can end."""
+        for lock in self.locks:
+            lock.acquire()
 
     def _bucket_dir(self, name: str) -> str:
         return os.path.join(self.root, name if SAFE_BUCKET.match(name) else "b-" + _sha256(name))
@@ -134,10 +146,7 @@ class DiskStore:
         directory = self._bucket_dir(bucket_name)
         if not os.path.exists(os.path.join(directory, "bucket.json")):
             self._sync_bucket(backend, bucket_name)
-        objects = os.path.join(directory, "objects")
-        stem = _sha256(key_name)
-        meta_path = os.path.join(objects, stem + ".json")
-        old = _read_json(meta_path)
+        path = os.path.join(directory, "objects", _sha256(key_name) + ".obj")
         key = bucket.keys.get(key_name)
         value = None
         if isinstance(key, FakeKey):
@@ -147,27 +156,22 @@ class DiskStore:
                 # Deleted (its buffer closed) by a request running beside this one, which writes that.
                 value = None
         if value is None:
-            _remove(meta_path)
-        else:
-            data_name = f"{stem}.{uuid.uuid4().hex}.bin"
-            with open(os.path.join(objects, data_name), "wb") as f:
-                f.write(value)
-            meta = {
-                "key": key_name,
-                "data": data_name,
-                "size": len(value),
-                "etag": key.etag.strip('"'),
-                "last_modified": key.last_modified.isoformat(),
-                "storage_class": key.storage_class,
-                "metadata": dict(key.metadata.items()),
-                "checksum_algorithm": key.checksum_algorithm,
-                "checksum_value": key.checksum_value,
-                "checksum_type": key.checksum_type,
-                "checksum_parts": key.checksum_parts,
-            }
-            _write_atomic(meta_path, json.dumps(meta).encode())
-        if old and old.get("data") and (value is None or old["data"] != data_name):
-            _remove(os.path.join(objects, old["data"]))
+            _remove(path)
+            return
+        meta = {
+            "key": key_name,
+            "size": len(value),
+            "etag": key.etag.strip('"'),
+            "last_modified": key.last_modified.isoformat(),
+            "storage_class": key.storage_class,
+            "metadata": dict(key.metadata.items()),
+            "checksum_algorithm": key.checksum_algorithm,
+            "checksum_value": key.checksum_value,
+            "checksum_type": key.checksum_type,
+            "checksum_parts": key.checksum_parts,
+        }
+        # json.dumps escapes newlines inside strings, so the header is exactly the first line.
+        _write_atomic(path, json.dumps(meta).encode() + b"\n", value)
 
     # Start-up.
 
@@ -180,21 +184,31 @@ class DiskStore:
             info = _read_json(os.path.join(directory, "bucket.json"))
             if not info:
                 continue
+            for name in os.listdir(directory):
+                if name.endswith(".tmp"):
+                    _remove(os.path.join(directory, name))
             backend = s3_backends[info["account_id"]][get_partition(info["region"])]
             bucket = backend.create_bucket(info["name"], info["region"])
             bucket.creation_date = datetime.datetime.fromisoformat(info["created"])
             buckets += 1
             object_dir = os.path.join(directory, "objects")
             os.makedirs(object_dir, exist_ok=True)
-            named = set()
             for name in sorted(os.listdir(object_dir)):
-                if not name.endswith(".json"):
+                path = os.path.join(object_dir, name)
+                if not name.endswith(".obj"):
+                    # A write cut short by the end of the process.
+                    _remove(path)
                     continue
-                meta = _read_json(os.path.join(object_dir, name))
-                if not meta:
-                    continue
-                with open(os.path.join(object_dir, meta["data"]), "rb") as f:
+                with open(path, "rb") as f:
+                    try:
+                        meta = json.loads(f.readline())
+                    except ValueError:
+                        meta = {}
                     value = f.read()
+                if meta.get("size") != len(value):
+                    # Only a crash of the machine (writes are not fsynced) can leave one like this.
+                    print(f"skipping {path}: damaged (header or size wrong)", file=sys.stderr)
+                    continue
                 key = backend.put_object(
                     info["name"],
                     meta["key"],
@@ -210,13 +224,8 @@ class DiskStore:
                 key.checksum_value = meta["checksum_value"]
                 key.checksum_type = meta["checksum_type"]
                 key.checksum_parts = meta["checksum_parts"]
-                named.add(meta["data"])
                 objects += 1
                 size += len(value)
-            # Bytes of a write cut short, or of a version replaced just before the process ended.
-            for name in os.listdir(object_dir):
-                if not name.endswith(".json") and name not in named:
-                    _remove(os.path.join(object_dir, name))
         return buckets, objects, size
 
     def install(self) -> None:
@@ -303,7 +312,7 @@ def main() -> None:
         # SIGTERM from `recsys s3 stop` ends the process quietly, like Ctrl-C, but never halfway
         # through writing a request's changes.
         if store:
-            store.lock.acquire()
+            store.stop()
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
