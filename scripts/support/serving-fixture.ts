@@ -60,7 +60,7 @@ export async function publishBundle(
 ): Promise<void> {
   const { db, s3 } = stores;
   const { modelId, bundle, recommender, train } = options;
-  // The local S3 endpoint keeps objects in memory: a restarted one has lost the bucket too.
+  // A restarted LocalStack (or a wiped .local/s3/data) has lost the bucket too.
   await s3.ensureBucket();
   await saveModelBundle(s3, modelId, bundle);
   if (options.storedLists !== false) {

@@ -2,14 +2,6 @@ import { jitArguments } from './jvm.ts';
 import type { CassandraSettings } from './settings.ts';
 import { runCommand } from './proc.ts';
 
-/** True when a Docker engine answers; the short timeout keeps hosts with only a docker client fast. */
-export async function dockerEngineAvailable(): Promise<boolean> {
-  const result = await runCommand('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    timeoutMs: 5000,
-  });
-  return result.code === 0 && result.stdout.trim() !== '';
-}
-
 /** The container's state (`running`, `exited`, ...) or undefined when there is no such container. */
 export async function containerState(name: string): Promise<string | undefined> {
   const result = await runCommand('docker', ['inspect', '--format', '{{.State.Status}}', name], {
@@ -42,9 +34,8 @@ export async function startCassandraContainer(
     await docker(['start', settings.containerName], 120_000);
     return;
   }
-  log(
-    `Running ${settings.image} as container ${settings.containerName} (the first run pulls the image)...`,
-  );
+  // The launcher made sure the image is here (lib/docker-image.ts) before choosing Docker.
+  log(`Running ${settings.image} as container ${settings.containerName}...`);
   // The same start-time flags as the JVM launch (see jvm.ts); the image appends JVM_EXTRA_OPTS last.
   const jvmExtra = [
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',

@@ -1,9 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  decideDocker,
+  dockerEngineAnswers,
+  dockerFacts,
+  pullTimeoutMs,
+} from '../lib/docker-image.ts';
+import {
   containerLogTail,
   containerState,
-  dockerEngineAvailable,
   startCassandraContainer,
   stopCassandraContainer,
 } from './docker.ts';
@@ -84,10 +89,21 @@ type Launcher = { kind: 'docker' } | { kind: 'jvm'; java: JavaRuntime };
 async function chooseLauncher(
   settings: CassandraSettings,
   paths: CassandraPaths,
+  log: (msg: string) => void,
 ): Promise<Launcher> {
-  if (settings.mode !== 'jvm' && (await dockerEngineAvailable())) return { kind: 'docker' };
-  if (settings.mode === 'docker')
-    throw new Error('RECSYS_CASSANDRA_MODE=docker but no Docker engine answers `docker info`');
+  const mode = settings.mode === 'jvm' ? 'fallback' : settings.mode;
+  const decision = decideDocker({
+    mode,
+    facts:
+      mode === 'fallback' ? undefined : await dockerFacts(settings.image, pullTimeoutMs(mode), log),
+    image: settings.image,
+    service: 'Cassandra',
+    fallback: 'running Cassandra 5 from Maven jars on the JDK',
+    modeVariable: 'RECSYS_CASSANDRA_MODE',
+  });
+  if ('fail' in decision) throw new Error(decision.fail);
+  if (decision.use === 'docker') return { kind: 'docker' };
+  if (decision.announce) log(decision.announce);
   const java = await findJava();
   const problems: string[] = [];
   if ('seen' in java) {
@@ -100,7 +116,7 @@ async function chooseLauncher(
   if (!cachedClasspath(paths) && !(await mavenAvailable()))
     problems.push('no Maven (mvn) to fetch the server jars');
   if ('seen' in java || problems.length > 0) {
-    const noDocker = settings.mode === 'jvm' ? '' : 'no Docker engine answers, ';
+    const noDocker = settings.mode === 'jvm' ? '' : `${decision.why}, `;
     throw new Error(
       `cannot start Cassandra: ${noDocker}${problems.join(' and ')}; install openjdk-17-jre-headless and maven, or start Docker`,
     );
@@ -249,7 +265,8 @@ async function reused(
 /**
  * Makes sure a Cassandra 5 answers CQL at CASSANDRA_HOST:CASSANDRA_PORT (default 127.0.0.1:9042):
  * reuses whatever already answers there, otherwise starts the `cassandra:5` image when a Docker engine
- * answers, otherwise Apache Cassandra from Maven Central on the local JDK. Resolves once CQL answers.
+ * answers and the image is here or can be pulled, otherwise Apache Cassandra from Maven Central on
+ * the local JDK (saying why in one line when Docker answered). Resolves once CQL answers.
  */
 export async function ensureCassandra(
   opts: EnsureCassandraOptions = {},
@@ -358,7 +375,7 @@ async function startOrJoin(
     };
   }
 
-  const launcher = await chooseLauncher(settings, paths);
+  const launcher = await chooseLauncher(settings, paths, log);
   return launcher.kind === 'docker'
     ? startDocker(settings, paths, started, log)
     : startJvm(settings, paths, launcher.java, started, log);
@@ -376,7 +393,7 @@ export async function stopCassandra(opts: EnsureCassandraOptions = {}): Promise<
   }
   if (existsSync(paths.containerFile)) {
     const name = readFileSync(paths.containerFile, 'utf8').trim();
-    const stopped = (await dockerEngineAvailable()) && (await stopCassandraContainer(name));
+    const stopped = (await dockerEngineAnswers()) && (await stopCassandraContainer(name));
     rmSync(paths.containerFile, { force: true });
     return stopped;
   }

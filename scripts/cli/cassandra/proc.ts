@@ -7,6 +7,8 @@ export interface CommandResult {
   stderr: string;
   /** Set when the command could not be started at all (usually ENOENT: not installed). */
   spawnError?: Error;
+  /** Set when timeoutMs ran out and the command was killed. */
+  timedOut?: boolean;
 }
 
 /** Runs a command to completion without a shell; never rejects, so callers decide what failure means. */
@@ -21,13 +23,17 @@ export function runCommand(
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     // Our own timer, not spawn's `timeout`: Node clears that one only on 'exit', which a command
     // that never started (ENOENT) does not emit, so the timer kept the process alive for timeoutMs.
+    let timedOut = false;
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     const done = (result: CommandResult) => {
       clearTimeout(timer);
-      resolve(result);
+      resolve(timedOut ? { ...result, timedOut } : result);
     };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -20,7 +20,9 @@ export function registerS3Commands(program: Command): void {
     );
 
   s3.command('stop')
-    .description('stop the local S3 server this project started (its objects are lost)')
+    .description(
+      'stop the local S3 server this project started (moto keeps its objects in .local/s3/data)',
+    )
     .action(
       action(async () => {
         console.log(

@@ -106,8 +106,8 @@ function modelKey(state: DemoState): string {
 
 /**
  * Trains unless the model recorded for this data set and these hyperparameters is still published:
- * its row ready, its file in S3. The local S3 server keeps objects in memory, so after it restarts
- * the model file is put back from the demo's own copy rather than retrained.
+ * its row ready, its file in S3. moto keeps its objects across restarts but LocalStack's container
+ * does not, so a model file that is gone is put back from the demo's own copy rather than retrained.
  */
 export async function trainStep(
   ctx: StepContext,

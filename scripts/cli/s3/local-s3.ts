@@ -9,12 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { processAlive, processCommandLine, readPid, sleep, tailFile } from '../cassandra/proc.ts';
-import {
-  containerFailure,
-  dockerEngineAnswers,
-  removeContainer,
-  startLocalStack,
-} from './localstack.ts';
+import { decideDocker, dockerFacts, pullTimeoutMs } from '../lib/docker-image.ts';
+import { containerFailure, removeContainer, startLocalStack } from './localstack.ts';
 import { ensureMotoVenv, venvPython } from './moto-venv.ts';
 import { probeS3 } from './probe.ts';
 import {
@@ -118,14 +114,15 @@ function safeMtime(path: string): number {
 }
 
 function spawnMoto(settings: S3ServerSettings, paths: S3Paths): number {
-  // moto keeps objects in memory (spilling big ones here), so a restart starts empty: clear both.
+  // moto holds objects in memory, spilling big ones here; those are moto's buffers, not its store
+  // (paths.dataDir, which the server loads back at start-up), so a new server starts without them.
   rmSync(paths.spillDir, { recursive: true, force: true });
   mkdirSync(paths.spillDir, { recursive: true });
   const logFd = openSync(paths.log, 'w');
   try {
     const child = spawn(
       venvPython(paths.venvDir),
-      [paths.serverScript, settings.host, String(settings.port)],
+      [paths.serverScript, settings.host, String(settings.port), paths.dataDir],
       {
         cwd: paths.root,
         detached: true,
@@ -168,14 +165,26 @@ async function launch(
   paths: S3Paths,
   log: (line: string) => void,
 ): Promise<S3ServerKind> {
-  const useDocker =
-    settings.mode === 'docker' || (settings.mode === 'auto' && (await dockerEngineAnswers()));
-  if (useDocker) {
+  const mode = settings.mode === 'moto' ? 'fallback' : settings.mode;
+  const decision = decideDocker({
+    mode,
+    facts:
+      mode === 'fallback'
+        ? undefined
+        : await dockerFacts(settings.image, pullTimeoutMs(mode), (line) => log(`s3: ${line}`)),
+    image: settings.image,
+    service: 'S3',
+    fallback: 'running moto on python3',
+    modeVariable: 'RECSYS_S3_MODE',
+  });
+  if ('fail' in decision) throw new Error(decision.fail);
+  if (decision.use === 'docker') {
     await startLocalStack(settings);
     writeFileSync(paths.containerFile, settings.containerName + '\n');
     await waitUntilAnswering(settings, () => containerFailure(settings.containerName));
     return 'localstack';
   }
+  if (decision.announce) log(decision.announce);
   if (settings.endpoint.startsWith('https:')) {
     throw new Error(
       `the local moto server speaks plain http; set S3_ENDPOINT=http://… (got ${settings.endpoint})`,
@@ -200,7 +209,8 @@ async function launch(
 
 /**
  * Makes sure an S3-protocol server answers at S3_ENDPOINT: reuses one that already does, otherwise
- * starts LocalStack (Docker engine present) or moto (python3), detached so it outlives this process.
+ * starts LocalStack (Docker engine present and its image here or pullable) or moto (python3),
+ * detached so it outlives this process.
  */
 export async function ensureS3(options: S3LauncherOptions = {}): Promise<EnsureS3Result> {
   const started = performance.now();

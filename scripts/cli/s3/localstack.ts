@@ -1,14 +1,6 @@
 import { runCommand } from '../cassandra/proc.ts';
 import type { S3ServerSettings } from './settings.ts';
 
-/** True when a Docker engine answers; a client with no engine behind it fails fast here. */
-export async function dockerEngineAnswers(): Promise<boolean> {
-  const result = await runCommand('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    timeoutMs: 5000,
-  });
-  return result.code === 0 && result.stdout.trim() !== '';
-}
-
 /** Starts LocalStack with only S3, published on the endpoint's host and port; returns the container id. */
 export async function startLocalStack(settings: S3ServerSettings): Promise<string> {
   // A stopped container of the same name (from a crash or reboot) would block `docker run --name`.
@@ -21,8 +13,8 @@ export async function startLocalStack(settings: S3ServerSettings): Promise<strin
   // docker copies it from our environment and it never shows in a process listing.
   if (process.env.LOCALSTACK_AUTH_TOKEN) args.push('-e', 'LOCALSTACK_AUTH_TOKEN');
   args.push(settings.image);
-  // The first run pulls the image, which can take minutes on a slow line.
-  const result = await runCommand('docker', args, { timeoutMs: 15 * 60_000 });
+  // The launcher made sure the image is here (lib/docker-image.ts) before choosing Docker.
+  const result = await runCommand('docker', args, { timeoutMs: 5 * 60_000 });
   if (result.code !== 0) {
     const reason = result.stderr.trim().split('\n').pop() ?? '';
     throw new Error(`docker run ${settings.image} failed: ${reason}`);

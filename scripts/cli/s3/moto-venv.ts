@@ -44,8 +44,8 @@ export async function ensureMotoVenv(
   const probe = await runCommand(python, ['--version'], { timeoutMs: 10_000 });
   if (probe.spawnError || probe.code !== 0) {
     throw new Error(
-      `no Docker engine answers and ${python} is not available to run moto: install python3 and python3-venv, ` +
-        'start Docker, or set S3_ENDPOINT to a running S3 server',
+      `${python} is not available to run moto, the Docker-free S3: install python3 and python3-venv, ` +
+        'start Docker with the LocalStack image, or set S3_ENDPOINT to a running S3 server',
     );
   }
   if (!existsSync(venvPython(paths.venvDir))) {

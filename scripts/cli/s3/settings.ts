@@ -12,6 +12,8 @@ export interface S3Paths {
   log: string;
   /** Where moto spills objects over 5 MiB, so large uploads land on the project's disk. */
   spillDir: string;
+  /** Where moto keeps a copy of every bucket and object, loaded back when it starts again. */
+  dataDir: string;
   lockFile: string;
   venvDir: string;
   requirements: string;
@@ -21,8 +23,8 @@ export interface S3Paths {
 // Resolved from this file rather than process.cwd() so vitest, tsx and `npm run` agree.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-export function s3Paths(root = repoRoot): S3Paths {
-  const stateDir = join(root, '.local', 's3');
+/** `stateDir` moves the server's state (pid file, log, stored objects), e.g. for a second server. */
+export function s3Paths(root = repoRoot, stateDir = join(root, '.local', 's3')): S3Paths {
   const scriptsDir = join(root, 'scripts', 'cli', 's3');
   return {
     root,
@@ -31,6 +33,7 @@ export function s3Paths(root = repoRoot): S3Paths {
     containerFile: join(stateDir, 'container'),
     log: join(stateDir, 's3.log'),
     spillDir: join(stateDir, 'spill'),
+    dataDir: join(stateDir, 'data'),
     lockFile: join(stateDir, 'start.lock'),
     venvDir: join(root, '.local', 'venv'),
     requirements: join(scriptsDir, 'requirements.txt'),
