@@ -58,7 +58,7 @@ export interface RecsysConfig {
    * WCU-hour); deploy again without it once the load is done to return them to on-demand.
    */
   readonly ingestCapacity: IngestCapacity;
-  /** Start training when an ingestion succeeds. */
+  /** Each ingestion the manifest starts ends by starting training (ingest's StartTraining). */
   readonly trainAfterIngest: boolean;
   /**
    * Create API Gateway's CloudWatch role and account setting (one per account and Region, shared

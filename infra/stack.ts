@@ -95,17 +95,19 @@ export class RecsysStack extends Stack {
     }
 
     const concurrency = props.concurrency ?? MAX_DEFAULT_CONCURRENCY;
-    this.ingestion = new Ingestion(this, 'Ingestion', {
-      ...common,
-      bucket,
-      chunkConcurrency: concurrency,
-      tableWriteUnits: ingestWriteUnits,
-    });
     const trainRequest = {
       options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
       ...(props.blocks !== undefined ? { blocks: props.blocks } : {}),
       concurrency,
     };
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      ...common,
+      bucket,
+      chunkConcurrency: concurrency,
+      tableWriteUnits: ingestWriteUnits,
+      // Each ingestion the manifest starts then starts training itself (StartTraining).
+      ...((props.trainAfterIngest ?? true) ? { trainAfter: trainRequest } : {}),
+    });
     const retrainSchedule =
       props.retrainSchedule === undefined ? DEFAULT_RETRAIN_SCHEDULE : props.retrainSchedule;
     this.training = new Training(this, 'Training', {
@@ -117,14 +119,6 @@ export class RecsysStack extends Stack {
             schedule: {
               expression: retrainSchedule,
               request: { ...trainRequest, ifNewData: true, warmStart: true },
-            },
-          }
-        : {}),
-      ...((props.trainAfterIngest ?? true)
-        ? {
-            after: {
-              stateMachine: this.ingestion.stateMachine,
-              request: trainRequest,
             },
           }
         : {}),

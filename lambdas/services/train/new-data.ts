@@ -33,7 +33,7 @@ export interface RetrainFacts {
  * stack holds, so everything that would make a run fail or race is a skip (the execution ends a
  * success, its output says why), never a failure that alarms every day:
  * - an ingestion is running (a `datasets` row `ingesting`, younger than the ingest machine's
- *   timeout): its ratings are half written, and the ingest → train rule trains once it is ready;
+ *   timeout): its ratings are half written, and the ingestion starts training once it is ready;
  * - another run is training (younger than the train machine's timeout);
  * - no model serves and no data set is ready (an empty stack, or only failed ingestions):
  *   nothing to train on;
@@ -70,7 +70,7 @@ export function decideRetrain(facts: RetrainFacts, now: Date, runId: string): Ne
   if (ingesting) {
     return skip(
       `ingestion running: data set ${ingesting.dataset} is ingesting (since ` +
-        `${ingesting.updatedAt}); the ingest → train rule trains once it is ready`,
+        `${ingesting.updatedAt}); the ingestion starts training once it is ready`,
     );
   }
   const inFlight = facts.models.find(

@@ -10,7 +10,11 @@ import {
   startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
-import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
+import {
+  INGEST_DEFINITION,
+  INGEST_FUNCTIONS,
+  LOCAL_INGEST_SUBSTITUTIONS,
+} from '../../../statemachines/ingest.functions.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
 
@@ -89,6 +93,7 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
     definitionPath: INGEST_DEFINITION,
     input,
     handlers: INGEST_FUNCTIONS,
+    substitutions: LOCAL_INGEST_SUBSTITUTIONS,
     env: { ...env, ...options.handlerEnv },
     workers,
     progress: options.progress ? new IngestProgress() : undefined,
