@@ -58,8 +58,13 @@ export interface RecsysConfig {
    * WCU-hour); deploy again without it once the load is done to return them to on-demand.
    */
   readonly ingestCapacity: IngestCapacity;
-  /** Start training when an ingestion succeeds. */
+  /** Each ingestion the manifest starts ends by starting training (ingest's StartTraining). */
   readonly trainAfterIngest: boolean;
+  /**
+   * Create API Gateway's CloudWatch role and account setting (one per account and Region, shared
+   * by every REST API there; retained on delete). `false` where another stack already set it.
+   */
+  readonly apiCloudWatchRole: boolean;
   /**
    * How often the retraining schedule checks for new ratings and, if some arrived since the active
    * model, trains a warm-started model: an EventBridge schedule expression (`rate(1 day)`,
@@ -266,6 +271,7 @@ export function readConfig(read: ContextReader): RecsysConfig {
     ),
     ingestCapacity,
     trainAfterIngest,
+    apiCloudWatchRole: bool(read, 'apiCloudWatchRole', true),
     retrainSchedule: parseRetrainSchedule(text(read, 'retrainSchedule', DEFAULT_RETRAIN_SCHEDULE)),
     corsOrigins:
       cors === undefined || cors === null

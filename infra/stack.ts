@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_ALS_OPTIONS } from '../lambdas/core/als/index.ts';
 import { NEW_TABLE_WRITE_UNITS_PER_SECOND } from '../lambdas/core/ingest/write-budget.ts';
@@ -10,6 +10,7 @@ import {
 } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { ConsoleAuth } from './constructs/console-auth.ts';
+import { CdkHandlerLogs } from './constructs/handler-logs.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Alarms } from './constructs/observability.ts';
 import { KEYSPACES, type DataTarget } from './constructs/recsys-function.ts';
@@ -80,6 +81,7 @@ export class RecsysStack extends Stack {
       corsOrigins,
       reservedConcurrency: props.apiReservedConcurrency ?? 0,
       signedWritesOnly: !local,
+      cloudWatchRole: props.apiCloudWatchRole ?? true,
     });
     if (this.web) {
       this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', {
@@ -93,17 +95,19 @@ export class RecsysStack extends Stack {
     }
 
     const concurrency = props.concurrency ?? MAX_DEFAULT_CONCURRENCY;
-    this.ingestion = new Ingestion(this, 'Ingestion', {
-      ...common,
-      bucket,
-      chunkConcurrency: concurrency,
-      tableWriteUnits: ingestWriteUnits,
-    });
     const trainRequest = {
       options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
       ...(props.blocks !== undefined ? { blocks: props.blocks } : {}),
       concurrency,
     };
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      ...common,
+      bucket,
+      chunkConcurrency: concurrency,
+      tableWriteUnits: ingestWriteUnits,
+      // Each ingestion the manifest starts then starts training itself (StartTraining).
+      ...((props.trainAfterIngest ?? true) ? { trainAfter: trainRequest } : {}),
+    });
     const retrainSchedule =
       props.retrainSchedule === undefined ? DEFAULT_RETRAIN_SCHEDULE : props.retrainSchedule;
     this.training = new Training(this, 'Training', {
@@ -115,14 +119,6 @@ export class RecsysStack extends Stack {
             schedule: {
               expression: retrainSchedule,
               request: { ...trainRequest, ifNewData: true, warmStart: true },
-            },
-          }
-        : {}),
-      ...((props.trainAfterIngest ?? true)
-        ? {
-            after: {
-              stateMachine: this.ingestion.stateMachine,
-              request: trainRequest,
             },
           }
         : {}),
@@ -151,6 +147,10 @@ export class RecsysStack extends Stack {
     });
     new CfnOutput(this, 'CorsOrigins', { value: corsOrigins.join(',') });
     if (this.web) new CfnOutput(this, 'ConsoleUrl', { value: `${this.web.origin}/` });
+    // aws-cdk-lib's own handlers (auto-delete, bucket notifications) log with a retention too.
+    Aspects.of(this).add(
+      new CdkHandlerLogs(this, 'CdkHandlerLogs', props.retainData ? { retainData: true } : {}),
+    );
     acknowledgeFindings(this);
   }
 }

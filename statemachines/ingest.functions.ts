@@ -54,3 +54,14 @@ export const INGEST_FUNCTIONS = {
     tables: { modify: ['datasets'] },
   },
 } as const satisfies PipelineFunctions;
+
+/**
+ * The other `${…}` substitution of ingest.asl.json: the train state machine that StartTraining
+ * starts when the execution input asks for it (`train`). The stack substitutes the deployed one.
+ */
+export const TRAIN_STATE_MACHINE_SUBSTITUTION = 'TrainStateMachineArn';
+
+/** What local runs substitute for it: StartTraining is never reached there (no `train` input). */
+export const LOCAL_INGEST_SUBSTITUTIONS: Readonly<Record<string, string>> = {
+  [TRAIN_STATE_MACHINE_SUBSTITUTION]: 'arn:aws:states:local:000000000000:stateMachine:train',
+};

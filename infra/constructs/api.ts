@@ -67,7 +67,15 @@ export interface ApiProps {
    * local profile turns it off, since LocalStack's free tier neither checks nor names a signer).
    */
   readonly signedWritesOnly?: boolean;
+  /**
+   * Create API Gateway's account-level CloudWatch role for the Region (default true): execution
+   * logging fails to deploy without one. It is retained on delete (see `executionLogs` below).
+   */
+  readonly cloudWatchRole?: boolean;
 }
+
+/** API Gateway's stage, in the URL and in the execution log group's name. */
+export const API_STAGE = 'v1';
 
 /**
  * The HTTPS recommendation endpoint: an API Gateway REST API whose every read route needs an API
@@ -116,14 +124,28 @@ export class Api extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const integration = new apigw.LambdaIntegration(this.function, { proxy: true });
+    // One lambda:InvokeFunction permission for the whole API (execute-api ARN …/<api-id>/*/*/*,
+    // console test invocations included) instead of two per method: with ~18 methods that was ~36
+    // statements, ~16.8 KB of the 20 KB Lambda resource-policy limit, and one more route or a
+    // longer stack name would fail the deploy. Every route reaches this one function anyway.
+    const integration = new apigw.LambdaIntegration(this.function, {
+      proxy: true,
+      scopePermissionToMethod: false,
+    });
     this.restApi = new apigw.RestApi(this, 'RestApi', {
       restApiName: `${Aws.STACK_NAME}-api`,
       description:
         'MovieLens recommendations (reads: API key in x-api-key; writes: SigV4-signed, IAM)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Explicit, since cdk.json sets @aws-cdk/aws-apigateway:disableCloudWatchRole. The role and
+      // AWS::ApiGateway::Account are one setting per account and Region that every REST API there
+      // uses; deleting them with this stack would silently stop every other API's execution logs,
+      // so they are retained (CDK's default). -c apiCloudWatchRole=false where it is already set.
+      ...((props.cloudWatchRole ?? true)
+        ? { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }
+        : { cloudWatchRole: false }),
       deployOptions: {
-        stageName: 'v1',
+        stageName: API_STAGE,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
         metricsEnabled: true,
@@ -147,6 +169,15 @@ export class Api extends Construct {
         maxAge: Duration.minutes(10),
       },
     });
+    // Execution logs (errors only) go to the group API Gateway would create on first use, which
+    // would never expire and outlive the stack: created here first, with a retention, and the
+    // stage waits for it (so API Gateway cannot create it first and fail this one).
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${API_STAGE}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY, // like the access log
+    });
+    this.restApi.deploymentStage.node.addDependency(executionLogs);
     // Query strings, paths and bodies are checked by the Lambda (one-line 4xx reasons); with no
     // models declared this validator only rejects requests missing declared parameters.
     const validator = this.restApi.addRequestValidator('Validator', {

@@ -5,7 +5,12 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
+import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
+import {
+  INGEST_DEFINITION,
+  INGEST_FUNCTIONS,
+  TRAIN_STATE_MACHINE_SUBSTITUTION,
+} from '../../statemachines/ingest.functions.ts';
 import { pipelineFunctions, type PipelineDataProps } from './pipeline-functions.ts';
 import { pipelineStateMachine } from './pipeline-state-machine.ts';
 
@@ -17,7 +22,16 @@ export interface IngestionProps extends PipelineDataProps {
    * chunks in flight and each writer's pace to it (lambdas/core/ingest/write-budget.ts).
    */
   readonly tableWriteUnits?: number;
+  /**
+   * Chained training: every ingestion the manifest starts ends by starting the train state
+   * machine (`<stack>-train`) with this request (its StartTraining state; the data set is the one
+   * it made ready). Absent: ingestions end at MarkReady unless an execution's input has `train`.
+   */
+  readonly trainAfter?: TrainRequest;
 }
+
+/** The train pipeline's state machine name suffix (training.ts): what StartTraining starts. */
+const TRAIN_SUFFIX = 'train';
 
 /**
  * The ingestion pipeline: one Lambda per row of statemachines/ingest.functions.ts, the state
@@ -40,6 +54,7 @@ export class Ingestion extends Construct {
       nameSuffix: 'ingest',
       definitionFile: INGEST_DEFINITION,
       functions: this.functions,
+      starts: { [TRAIN_STATE_MACHINE_SUBSTITUTION]: TRAIN_SUFFIX },
     });
 
     new events.Rule(this, 'ManifestUploaded', {
@@ -56,6 +71,7 @@ export class Ingestion extends Construct {
         new targets.SfnStateMachine(this.stateMachine, {
           input: events.RuleTargetInput.fromObject({
             manifestKey: events.EventField.fromPath('$.detail.object.key'),
+            ...(props.trainAfter ? { train: props.trainAfter } : {}),
           }),
         }),
       ],

@@ -18,6 +18,31 @@ export interface PipelineStateMachineProps {
   readonly definitionFile: string;
   /** Lambda per definition substitution (`…FunctionArn`). */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * Other pipelines' state machines this one starts (`states:startExecution` Tasks), by definition
+   * substitution: each name's ARN is substituted and may be started by this one.
+   */
+  readonly starts?: Readonly<Record<string, string>>;
+}
+
+/** A pipeline state machine's name: `<stack>-<suffix>`. */
+export function pipelineStateMachineName(scope: Construct, nameSuffix: string): string {
+  return `${Stack.of(scope).stackName}-${nameSuffix}`;
+}
+
+/**
+ * The ARN of a pipeline's state machine or of one of its executions, built from its name: other
+ * resources (and the machine itself) can refer to it without a circular dependency.
+ */
+export function pipelineArn(
+  scope: Construct,
+  resource: 'stateMachine' | 'execution',
+  resourceName: string,
+): string {
+  return Arn.format(
+    { service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+    Stack.of(scope),
+  );
 }
 
 /**
@@ -46,28 +71,35 @@ export function pipelineStateMachine(
   props: PipelineStateMachineProps,
 ): sfn.StateMachine {
   definitionTimeoutSeconds(props.definitionFile);
-  const stack = Stack.of(scope);
-  const stateMachineName = `${stack.stackName}-${props.nameSuffix}`;
+  const stateMachineName = pipelineStateMachineName(scope, props.nameSuffix);
+  const starts = Object.entries(props.starts ?? {}).map(
+    ([substitution, nameSuffix]): [string, string] => [
+      substitution,
+      pipelineArn(scope, 'stateMachine', pipelineStateMachineName(scope, nameSuffix)),
+    ],
+  );
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
     stateMachineName,
     definitionBody: sfn.DefinitionBody.fromFile(`${PROJECT_ROOT}${props.definitionFile}`),
-    definitionSubstitutions: Object.fromEntries(
-      Object.entries(props.functions).map(([substitution, fn]) => [substitution, fn.functionArn]),
-    ),
+    definitionSubstitutions: Object.fromEntries([
+      ...Object.entries(props.functions).map(([substitution, fn]) => [
+        substitution,
+        fn.functionArn,
+      ]),
+      ...starts,
+    ]),
     ...stateMachineObservability(scope, stateMachineName),
   });
   for (const fn of Object.values(props.functions)) fn.grantInvoke(stateMachine);
   // The ARNs are built from the name: referring to the state machine's own ARN would be a
-  // circular dependency.
-  const arn = (resource: string, resourceName: string) =>
-    Arn.format(
-      { service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-      stack,
-    );
+  // circular dependency. It starts itself (its DISTRIBUTED Maps' child executions) and the
+  // machines it chains to.
+  const arn = (resource: 'stateMachine' | 'execution', resourceName: string) =>
+    pipelineArn(scope, resource, resourceName);
   stateMachine.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['states:StartExecution'],
-      resources: [arn('stateMachine', stateMachineName)],
+      resources: [arn('stateMachine', stateMachineName), ...starts.map(([, started]) => started)],
     }),
   );
   stateMachine.addToRolePolicy(

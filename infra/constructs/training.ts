@@ -11,12 +11,12 @@ import { pipelineFunctions, type PipelineDataProps } from './pipeline-functions.
 import { pipelineStateMachine } from './pipeline-state-machine.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 
+/**
+ * Training after each ingestion is started by the ingest state machine itself (its StartTraining
+ * state, ingestion.ts `trainAfter`), not by an EventBridge rule on its status-change events: those
+ * are delivered best effort, and a lost one silently skipped the run.
+ */
 export interface TrainingProps extends PipelineDataProps {
-  /**
-   * Start a training run whenever this (ingest) state machine succeeds, with this execution input
-   * (a TrainRequest: rank, blocks, concurrency; the data set defaults to the one last ingested).
-   */
-  readonly after?: { readonly stateMachine: sfn.IStateMachine; readonly request: TrainRequest };
   /**
    * Automatic retraining: an EventBridge schedule (`rate(1 day)`, `cron(…)`) that starts a run
    * with this input, an `ifNewData` request (Plan ends it at once, a success, unless ratings
@@ -51,7 +51,7 @@ export class Training extends Construct {
     });
 
     this.stateMachine = pipelineStateMachine(this, {
-      nameSuffix: 'train',
+      nameSuffix: 'train', // ingestion.ts starts it by this name
       definitionFile: TRAIN_DEFINITION,
       functions: this.functions,
     });
@@ -67,25 +67,6 @@ export class Training extends Construct {
             input: events.RuleTargetInput.fromObject(props.schedule.request),
             retryAttempts: 2,
             maxEventAge: Duration.hours(1),
-          }),
-        ],
-      });
-    }
-
-    if (props.after) {
-      new events.Rule(this, 'AfterIngestion', {
-        description: 'Trains a model on the data set an ingestion has just marked ready.',
-        eventPattern: {
-          source: ['aws.states'],
-          detailType: ['Step Functions Execution Status Change'],
-          detail: {
-            status: ['SUCCEEDED'],
-            stateMachineArn: [props.after.stateMachine.stateMachineArn],
-          },
-        },
-        targets: [
-          new targets.SfnStateMachine(this.stateMachine, {
-            input: events.RuleTargetInput.fromObject(props.after.request),
           }),
         ],
       });

@@ -69,6 +69,9 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv): CassandraCredentials {
   return { username, password };
 }
 
+/** Amazon Keyspaces' CQL port (TLS only). */
+export const KEYSPACES_PORT = 9142;
+
 export function clientOptions(config: CassandraConfig): cassandra.ClientOptions {
   const common = {
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
@@ -97,7 +100,11 @@ export function clientOptions(config: CassandraConfig): cassandra.ClientOptions 
   const host = `cassandra.${config.region}.amazonaws.com`;
   return {
     ...common,
-    contactPoints: [`${host}:9142`],
+    contactPoints: [host],
+    // The port for every node, not only the contact point: the driver connects to the peers it
+    // discovers in system.peers on protocolOptions.port (default 9042, which Keyspaces does not
+    // listen on), and a cold start would wait on those refused or dropped connections.
+    protocolOptions: { port: KEYSPACES_PORT },
     localDataCenter: config.region,
     authProvider: new SigV4AuthProvider(config.region),
     // Keyspaces only speaks TLS. Trust exactly the roots its guide lists (Amazon Root CA 1–4 and

@@ -20,16 +20,26 @@ interface Retrier {
 }
 type State = Record<string, unknown> & { Type: string; Retry?: Retrier[] };
 
-function tasks(states: Record<string, State>): [string, State][] {
+function allTasks(states: Record<string, State>): [string, State][] {
   return Object.entries(states).flatMap(([name, state]): [string, State][] => [
     ...(state.Type === 'Task' ? [[name, state] as [string, State]] : []),
     ...(state.ItemProcessor
-      ? tasks((state.ItemProcessor as { States: Record<string, State> }).States)
+      ? allTasks((state.ItemProcessor as { States: Record<string, State> }).States)
       : []),
     ...((state.Branches as { States: Record<string, State> }[] | undefined) ?? []).flatMap((b) =>
-      tasks(b.States),
+      allTasks(b.States),
     ),
   ]);
+}
+
+/** The lambda:invoke integration, or a function ARN itself (`${…FunctionArn}`). */
+const invokesLambda = (state: State) =>
+  state.Resource === 'arn:aws:states:::lambda:invoke' ||
+  /^\$\{\w+FunctionArn\}$/.test(String(state.Resource));
+
+/** Every Task that invokes a Lambda: the Lambda retry rules below apply to them. */
+function tasks(states: Record<string, State>): [string, State][] {
+  return allTasks(states).filter(([, state]) => invokesLambda(state));
 }
 
 /** The longest a retrier can wait in all (no jitter), in seconds. */
@@ -103,3 +113,32 @@ for (const file of [INGEST_DEFINITION, TRAIN_DEFINITION]) {
     });
   });
 }
+
+describe('Tasks that call another service (ingest → train: states:startExecution)', () => {
+  const others = [INGEST_DEFINITION, TRAIN_DEFINITION].flatMap((file) =>
+    allTasks(
+      (JSON.parse(readFileSync(file, 'utf8')) as { States: Record<string, State> }).States,
+    ).filter(([, state]) => !invokesLambda(state)),
+  );
+
+  it('are only the ingest machine starting training', () => {
+    expect(others.map(([name, state]) => [name, state.Resource])).toEqual([
+      ['StartTraining', 'arn:aws:states:::states:startExecution'],
+    ]);
+  });
+
+  it("retry the account's execution limit and transient errors with backoff, never States.*", () => {
+    for (const [name, task] of others) {
+      const errors = task.Retry!.flatMap((r) => r.ErrorEquals);
+      expect(errors, name).toContain('StepFunctions.ExecutionLimitExceeded');
+      expect(
+        errors.filter((e) => e.startsWith('States.')),
+        name,
+      ).toEqual([]);
+      for (const retrier of task.Retry!) {
+        expect(retrier, name).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+        expect(longestWait(retrier), name).toBeGreaterThanOrEqual(300);
+      }
+    }
+  });
+});

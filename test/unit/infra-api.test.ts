@@ -246,6 +246,35 @@ describe('Api construct', () => {
     expect(tables.sort()).toEqual([...API_WRITE_TABLES].sort());
   });
 
+  it('lets API Gateway invoke the Lambda through one permission for the whole API', () => {
+    // One statement per method (and per console test-invoke) grew the function's resource policy
+    // to ~16.8 KB of Lambda's 20 KB limit; one API-wide permission stays the same size for any
+    // number of routes.
+    const [handlerId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+      id.startsWith('ApiHandler'),
+    );
+    const [restApiId] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (p) => JSON.stringify(p.Properties.FunctionName).includes(handlerId!),
+    );
+    expect(permissions).toHaveLength(1);
+    const methods = methodsByPath().filter((m) => m.Integration.Type === 'AWS_PROXY');
+    expect(methods.length).toBeGreaterThan(10);
+    const permission = permissions[0]!.Properties as {
+      Action: string;
+      Principal: string;
+      SourceArn: { 'Fn::Join': [string, unknown[]] };
+    };
+    expect(permission.Action).toBe('lambda:InvokeFunction');
+    expect(permission.Principal).toBe('apigateway.amazonaws.com');
+    // arn:<partition>:execute-api:<region>:<account>:<this API's id>/*/*/* : every stage (the
+    // console's test-invoke-stage too), method and path of this API, and of no other API.
+    const parts = permission.SourceArn['Fn::Join'][1];
+    expect(parts).toContainEqual({ Ref: restApiId });
+    expect(parts.filter((p) => typeof p === 'string').join('|')).toMatch(/:execute-api:/);
+    expect(parts[parts.length - 1]).toBe('/*/*/*');
+  });
+
   it('answers CORS for the configured origins only, in the preflight and the Lambda', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -3,7 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ingestion } from '../../infra/constructs/ingestion.ts';
 import { Storage } from '../../infra/constructs/storage.ts';
-import { INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
+import {
+  INGEST_FUNCTIONS,
+  TRAIN_STATE_MACHINE_SUBSTITUTION,
+} from '../../statemachines/ingest.functions.ts';
 
 let template: Template;
 
@@ -47,14 +50,20 @@ describe('Ingestion construct', () => {
     }
   });
 
-  it('builds the state machine from ingest.asl.json with every function substituted', () => {
+  it('builds the state machine from ingest.asl.json with every function substituted, and the train machine', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines).toHaveLength(1);
     const substitutions = machines[0]!.Properties.DefinitionSubstitutions as Record<
       string,
       unknown
     >;
-    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(INGEST_FUNCTIONS).sort());
+    expect(Object.keys(substitutions).sort()).toEqual(
+      [...Object.keys(INGEST_FUNCTIONS), TRAIN_STATE_MACHINE_SUBSTITUTION].sort(),
+    );
+    // The stack's train machine, by name (it is built after this one).
+    expect(JSON.stringify(substitutions[TRAIN_STATE_MACHINE_SUBSTITUTION])).toContain(
+      ':stateMachine:IngestTest-train',
+    );
   });
 
   it('starts the state machine when a manifest lands under datasets/', () => {

@@ -140,9 +140,11 @@ describe('RecsysStack (default profile)', () => {
   });
 
   it('sends the configured concurrency to every Map, and blocks/rank to chained training', () => {
-    // Ingest: the rule's input names only the manifest; Validate copies its deployed
-    // RECSYS_CHUNK_CONCURRENCY into the layout that the chunk Map reads.
-    expect(ruleTargetInput('Starts ingestion')).toEqual({ manifestKey: 'k' });
+    // Ingest: the rule's input names the manifest and the training to start after it; Validate
+    // copies its deployed RECSYS_CHUNK_CONCURRENCY into the layout that the chunk Map reads.
+    const ingestInput = ruleTargetInput('Starts ingestion');
+    expect(Object.keys(ingestInput).sort()).toEqual(['manifestKey', 'train']);
+    expect(ingestInput.manifestKey).toBe('k');
     const validate = recsysFunctions().filter(
       (fn) => fn.Properties.Environment.Variables.RECSYS_CHUNK_CONCURRENCY !== undefined,
     );
@@ -152,7 +154,7 @@ describe('RecsysStack (default profile)', () => {
     expect(readFileSync('lambdas/services/ingest/validate.ts', 'utf8')).toContain(
       'process.env.RECSYS_CHUNK_CONCURRENCY',
     );
-    const train = ruleTargetInput('Trains a model') as TrainRequest;
+    const train = ingestInput.train as TrainRequest;
     expect(train).toEqual({ options: { rank: 12 }, blocks: 6, concurrency: 7 });
     // What the train Plan makes of that input is what every block Map reads its concurrency from.
     const plan = resolveTrainRequest(train, {
@@ -178,14 +180,33 @@ describe('RecsysStack (default profile)', () => {
     maps(INGEST_DEFINITION, '$.layout.value.chunkConcurrency');
   });
 
-  it('starts training only when an ingest execution succeeds', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['SUCCEEDED'], stateMachineArn: [Match.anyValue()] },
-      },
-    });
+  it('starts training from the ingest state machine itself, not from best-effort events', () => {
+    // No rule waits for Step Functions status-change events (delivered best effort): the ingest
+    // machine's StartTraining state starts the train machine once the data set is ready.
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(JSON.stringify(rules)).not.toContain('aws.states');
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const [ingestId, ingest] = Object.entries(machines).find(([, m]) =>
+      JSON.stringify(m.Properties.DefinitionSubstitutions).includes('ChunkFunctionArn'),
+    )!;
+    const [, train] = Object.entries(machines).find(([id]) => id !== ingestId)!;
+    expect(train.Properties.StateMachineName).toBe('Recsys-dev-train');
+    const trainArn = JSON.stringify(ingest.Properties.DefinitionSubstitutions.TrainStateMachineArn);
+    expect(trainArn).toContain(':stateMachine:Recsys-dev-train');
+    // Its role may start exactly that machine (and itself, for its DISTRIBUTED Map).
+    const starts = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        JSON.stringify(p.Properties.Roles).includes(ingest.Properties.RoleArn['Fn::GetAtt'][0]),
+      )
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      )
+      .filter((st) => st.Action === 'states:StartExecution');
+    expect(starts).toHaveLength(1);
+    const resources = (starts[0]!.Resource as unknown[]).map((r) => JSON.stringify(r));
+    expect(resources.sort()).toEqual(
+      [trainArn, trainArn.replace('Recsys-dev-train', 'Recsys-dev-ingest')].sort(),
+    );
   });
 
   it('alarms on failed executions, Lambda errors and API 5xx', () => {

@@ -11,7 +11,11 @@ import { listStates } from '../../scripts/cli/local-sfn/definition-states.ts';
 import { substituteDefinition } from '../../scripts/cli/local-sfn/definition-substitutions.ts';
 import type { JsonObject, JsonValue } from '../../scripts/cli/local-sfn/json.ts';
 import { localFunctions, mapTaskModules } from '../../scripts/cli/local-sfn/task-bindings.ts';
-import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
+import {
+  INGEST_DEFINITION,
+  INGEST_FUNCTIONS,
+  LOCAL_INGEST_SUBSTITUTIONS,
+} from '../../statemachines/ingest.functions.ts';
 
 const machine = (name: string) => `test/fixtures/statemachines/${name}.asl.json`;
 const handler = (name: string) => ({ module: `test/fixtures/handlers/${name}.fixture.ts` });
@@ -214,10 +218,60 @@ describe('mapTaskModules', () => {
     const functions = localFunctions(INGEST_FUNCTIONS, process.cwd());
     const definition = substituteDefinition(
       JSON.parse(await readFile(INGEST_DEFINITION, 'utf8')) as JsonValue,
-      new Map(functions.map((fn) => [fn.substitutionName, fn.arn])),
+      new Map([
+        ...functions.map((fn): [string, string] => [fn.substitutionName, fn.arn]),
+        ...Object.entries(LOCAL_INGEST_SUBSTITUTIONS),
+      ]),
     ) as JsonObject;
     const modules = mapTaskModules(listStates(definition), functions);
     expect(modules).toEqual([functions.find((fn) => fn.functionName === 'Chunk')!.moduleUrl]);
     expect(modules[0]).toMatch(/lambdas\/ingest-chunk\/handler\.ts$/);
+  });
+});
+
+describe('states:startExecution Tasks (ingest → train)', () => {
+  const run = (
+    input: JsonObject,
+    startExecution?: (parameters: JsonObject) => Promise<JsonValue>,
+  ) =>
+    runStateMachine({
+      definitionPath: machine('start-execution'),
+      input,
+      handlers: {},
+      substitutions: {
+        OtherStateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:other',
+      },
+      executionName: 'ingest-1',
+      workers: 1,
+      ...(startExecution ? { startExecution } : {}),
+    });
+
+  it('runs a machine that starts another only on request, without it when not asked', async () => {
+    const { output } = await run({ dataset: 'd' });
+    expect(output).toEqual({ dataset: 'd' });
+  });
+
+  it('hands the resolved request to startExecution and its answer to the state', async () => {
+    const calls: JsonObject[] = [];
+    const { output } = await run({ dataset: 'd', chain: { rank: 8 } }, async (parameters) => {
+      calls.push(parameters);
+      return { ExecutionArn: 'arn:aws:states:local:000000000000:execution:other:ingest-1' };
+    });
+    expect(calls).toEqual([
+      {
+        StateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:other',
+        Name: 'ingest-1',
+        Input: { rank: 8, dataset: 'd' },
+      },
+    ]);
+    expect((output as JsonObject).started).toEqual({
+      executionArn: 'arn:aws:states:local:000000000000:execution:other:ingest-1',
+    });
+  });
+
+  it('stops with a one-line reason when asked to start one and nothing serves it', async () => {
+    await expect(run({ dataset: 'd', chain: {} })).rejects.toThrow(
+      /in state "Start".*local runs do not start other state machines/,
+    );
   });
 });

@@ -20,11 +20,18 @@ export async function readDatasetStatus(
   db: Stores['db'],
   name?: string,
 ): Promise<DatasetStatus | undefined> {
+  const rows = await listDatasetStatuses(db);
+  if (name !== undefined) return rows.find((row) => row.dataset === name);
+  return rows.find((row) => row.status === 'ready');
+}
+
+/** Every data set row (one per data set ever ingested), the most recently updated first. */
+export async function listDatasetStatuses(db: Stores['db']): Promise<DatasetStatus[]> {
   const result = await db.execute(
     'SELECT name, status, counts, rejected, timings, min_ratings_per_movie, ratings_format, ' +
       `updated_at, error FROM ${db.table('datasets')}`,
   );
-  const rows = result.rows
+  return result.rows
     .map((row) => ({
       dataset: String(row.get('name')),
       status: String(row.get('status')),
@@ -37,8 +44,6 @@ export async function readDatasetStatus(
       error: (row.get('error') as string | null) ?? null,
     }))
     .sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''));
-  if (name !== undefined) return rows.find((row) => row.dataset === name);
-  return rows.find((row) => row.status === 'ready');
 }
 
 /** Counts by reading every row (slow on big tables; the ingestion's counts are exact already). */

@@ -11,7 +11,11 @@ import {
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
 import { withFunctionRoles } from '../cassandra/roles.ts';
-import { INGEST_DEFINITION, INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
+import {
+  INGEST_DEFINITION,
+  INGEST_FUNCTIONS,
+  LOCAL_INGEST_SUBSTITUTIONS,
+} from '../../../statemachines/ingest.functions.ts';
 import { IngestProgress } from './ingest-progress.ts';
 import { uploadDataset } from './upload-dataset.ts';
 
@@ -90,6 +94,7 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
     definitionPath: INGEST_DEFINITION,
     input,
     handlers: withFunctionRoles(INGEST_FUNCTIONS, options.roles),
+    substitutions: LOCAL_INGEST_SUBSTITUTIONS,
     env: { ...env, ...options.handlerEnv },
     workers,
     progress: options.progress ? new IngestProgress() : undefined,

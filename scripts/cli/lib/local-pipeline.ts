@@ -128,6 +128,8 @@ export interface RunProgress {
 export interface TrackedRunOptions {
   readonly definitionPath: string;
   readonly handlers: Readonly<Record<string, HandlerBinding>>;
+  /** The definition's `${…}` substitutions that are not Lambda functions. */
+  readonly substitutions?: Readonly<Record<string, string>>;
   readonly input: unknown;
   readonly env: Readonly<Record<string, string>>;
   readonly workers: number;
@@ -166,6 +168,7 @@ export async function runTrackedStateMachine<T>(
       definitionPath: options.definitionPath,
       input: options.input,
       handlers: options.handlers,
+      ...(options.substitutions ? { substitutions: options.substitutions } : {}),
       env: options.env,
       workers: options.workers,
       onEvent,

@@ -90,7 +90,7 @@ export async function runStateMachine(
     }
     const runOptions: RunOptions = {
       overrides: {
-        taskResourceLocalHandlers: taskOverrides(states, functions, invoke),
+        taskResourceLocalHandlers: taskOverrides(states, functions, invoke, options.startExecution),
         retryIntervalOverrides:
           options.fastRetries === false ? {} : zeroPauses(states, (s) => 'Retry' in s),
         waitTimeOverrides:

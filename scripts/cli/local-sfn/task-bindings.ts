@@ -2,11 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StateEntry } from './definition-states.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
-import { lambdaTaskError } from './task-errors.ts';
+import { LocalIntegrationError, lambdaTaskError } from './task-errors.ts';
 import type { HandlerBinding } from './types.ts';
 
 const LAMBDA_TIMEOUT_DEFAULT_SECONDS = 900;
 const LAMBDA_INVOKE_INTEGRATION = /^arn:[\w-]+:states:::lambda:invoke$/;
+/** Starting another state machine (request-response, not `.sync`): ingest → train. */
+export const START_EXECUTION_INTEGRATION = /^arn:[\w-]+:states:::states:startExecution$/;
 // Lambda accepts a name, a partial ARN or a full ARN, each optionally with a version/alias qualifier.
 const FUNCTION_REFERENCE =
   /^(?:arn:[\w-]+:lambda:[\w-]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[\w$-]+)?$/;
@@ -29,6 +31,11 @@ export type InvokeLocalFunction = (
   call: { readonly stateName: string; readonly timeoutMs: number },
 ) => Promise<JsonValue>;
 export type TaskOverride = (input: JsonValue) => Promise<JsonValue>;
+/**
+ * Serves a `states:startExecution` Task locally: receives its resolved Parameters
+ * (`StateMachineArn`, `Name`, `Input`) and returns what AWS would (`ExecutionArn`, `StartDate`).
+ */
+export type StartLocalExecution = (parameters: JsonObject) => Promise<JsonValue>;
 
 export function localFunctions(
   handlers: Readonly<Record<string, HandlerBinding>>,
@@ -61,12 +68,14 @@ export function localFunctions(
  * names are unique across the whole machine, nested ones included, on AWS as here). Both ways of
  * calling a Lambda are served: `"Resource": "<function ARN>"` hands the handler's result on as is,
  * and the `lambda:invoke` integration wraps it the way AWS does, `{ Payload, StatusCode: 200, ... }`.
+ * `states:startExecution` goes to `startExecution` when given (else it stops the run if reached).
  * A Task bound to nothing fails here, before anything runs, instead of the library calling real AWS.
  */
 export function taskOverrides(
   states: readonly StateEntry[],
   functions: readonly LocalFunction[],
   invoke: InvokeLocalFunction,
+  startExecution?: StartLocalExecution,
 ): Record<string, TaskOverride> {
   const byArn = new Map(functions.map((fn) => [fn.arn, fn]));
   const byFunctionName = new Map(functions.map((fn) => [fn.functionName, fn]));
@@ -91,6 +100,20 @@ export function taskOverrides(
         const fn = resolveFunction(parameters.FunctionName, byFunctionName);
         const payload = await invoke(fn, parameters.Payload ?? {}, callOf(name, state, fn));
         return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      };
+    } else if (START_EXECUTION_INTEGRATION.test(resource)) {
+      // Bound either way, so a machine that only starts another one on request (ingest's
+      // StartTraining, when the input has `train`) runs locally; reaching it without a
+      // `startExecution` stops the run with this reason instead of calling real AWS.
+      overrides[name] = async (input) => {
+        const parameters = isJsonObject(input) ? input : {};
+        if (!startExecution) {
+          throw new LocalIntegrationError(
+            `Task "${name}" would start ${String(parameters.StateMachineArn)}: local runs ` +
+              'do not start other state machines (run that one next, e.g. `recsys train`)',
+          );
+        }
+        return startExecution(parameters);
       };
     } else {
       unbound.push(`"${name}" (${resource})`);

@@ -37,3 +37,18 @@ export class DataLimitExceededError extends Error {
     this.name = 'States.DataLimitExceeded';
   }
 }
+
+/**
+ * A Task of a service integration the local runner does not perform (a state machine starting
+ * another one): the run stops there with this reason, never retried or caught, instead of the
+ * library calling real AWS.
+ */
+export class LocalIntegrationError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.Runtime';
+  }
+}

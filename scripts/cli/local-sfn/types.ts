@@ -1,4 +1,5 @@
 import type { TaskMemoryOptions } from './task-memory.ts';
+import type { StartLocalExecution } from './task-bindings.ts';
 
 /** Which handler module serves a Lambda that the definition names through a substitution. */
 export interface HandlerBinding {
@@ -65,6 +66,11 @@ export interface RunStateMachineOptions {
   readonly handlers: Readonly<Record<string, HandlerBinding>>;
   /** Values for the other `${...}` definition substitutions (bucket names, table names, ...). */
   readonly substitutions?: Readonly<Record<string, string>>;
+  /**
+   * Serves `arn:aws:states:::states:startExecution` Tasks (parameters in, `{ ExecutionArn, … }`
+   * out). Without it such a Task stops the run when reached, with a one-line reason.
+   */
+  readonly startExecution?: StartLocalExecution;
   /** Size of the handler worker pool; defaults to `os.availableParallelism()`. */
   readonly workers?: number;
   /** Called for every event as the execution runs (for progress bars). Throwing aborts the run. */
