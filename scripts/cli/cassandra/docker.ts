@@ -42,6 +42,13 @@ export async function startCassandraContainer(
     '-Dcassandra.ring_delay_ms=1000',
     '-Dcassandra.superuser_setup_delay_ms=0',
     '-Dcassandra.unsafesystem=true',
+    // Logins and grants on, as cassandra.yaml has them for the JVM launch: the image's own yaml
+    // allows everyone, and Cassandra 5 takes these settings from system properties when asked to
+    // (checked on the JVM launch: the config dump then shows the overriding class).
+    '-Dcassandra.config.allow_system_properties=true',
+    '-Dcassandra.settings.authenticator.class_name=PasswordAuthenticator',
+    '-Dcassandra.settings.authorizer.class_name=CassandraAuthorizer',
+    '-Dcassandra.settings.role_manager.class_name=CassandraRoleManager',
     ...jitArguments(settings.fullJit),
     ...settings.extraJvmOpts,
   ].join(' ');

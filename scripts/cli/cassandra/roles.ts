@@ -88,9 +88,10 @@ export async function provisionRoles(
     listed = await store.execute('LIST ROLES');
     await store.execute(`LIST ALL PERMISSIONS OF ${LOCAL_SUPERUSER.username}`);
   } catch (error) {
-    // A server someone else started without authorization (the stock cassandra:5 image): nothing
-    // to grant, and nothing would be enforced. Say so once rather than fail every run.
-    if (!/not supported by AllowAll/i.test(String((error as Error).message))) throw error;
+    // A server someone else started without authentication or authorization (the stock image's
+    // defaults): nothing to grant, and nothing would be enforced. Say so once, do not fail the run.
+    const message = String((error as Error).message);
+    if (!/not supported by AllowAll|logged in and not anonymous/i.test(message)) throw error;
     warnUnenforced(store.config.contactPoints.join(','));
     return { created: 0, statements: 0, enforced: false };
   }
