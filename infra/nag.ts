@@ -1,4 +1,4 @@
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { WRITE_ROUTES, type Api } from './constructs/api.ts';
@@ -63,10 +63,27 @@ export interface NaggedStack extends Stack {
 }
 
 /**
+ * How cdk-nag prints the stack's partition, region and account inside an ARN: the pseudo-parameter
+ * (`<AWS::Region>`) on an environment-agnostic stack (`cdk synth`), the literal value once the stack
+ * has a concrete environment (`cdk deploy` with credentials: the CLI sets CDK_DEFAULT_ACCOUNT and
+ * CDK_DEFAULT_REGION, and infra/app.ts passes them on). ARNs built from `Aws.*` stay pseudo either way.
+ */
+function shownEnv(stack: Stack): { partition: string; region: string; account: string } {
+  const shown = (value: string, pseudo: string) =>
+    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+  return {
+    partition: shown(stack.partition, 'Partition'),
+    region: shown(stack.region, 'Region'),
+    account: shown(stack.account, 'AccountId'),
+  };
+}
+
+/**
  * Every acknowledged AwsSolutions finding, each scoped to the constructs it is about and with the
  * reason it is acceptable here. Anything else cdk-nag reports fails `cdk synth` and the nag test.
  */
 export function acknowledgeFindings(stack: NaggedStack): void {
+  const { partition, region, account } = shownEnv(stack);
   const bucketArn = `<${logicalId(stack.storage.bucket)}.Arn>`;
   const prefixObjects = (prefix: string): Finding => ({
     id: `IAM5[Resource::${bucketArn}/${prefix}/*]`,
@@ -126,7 +143,7 @@ export function acknowledgeFindings(stack: NaggedStack): void {
           "aws-cdk-lib's grantInvoke: the state machine may invoke any version of its own function",
       })),
       {
-        id: `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}/*]`,
+        id: `IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:${stateMachineName}/*]`,
         reason:
           'DISTRIBUTED Map items run as child executions of this very state machine, named at run time',
       },
@@ -149,7 +166,7 @@ export function acknowledgeFindings(stack: NaggedStack): void {
     })),
     ...WRITE_ROUTES.filter((route) => route.path.includes('{')).map((route) => ({
       id:
-        `IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:` +
+        `IAM5[Resource::arn:${partition}:execute-api:${region}:${account}:` +
         `<${logicalId(stack.api.restApi)}>/<${logicalId(stack.api.restApi.deploymentStage)}>/` +
         `${route.method}${route.path.replace(/\{[^/}]+\}/g, '*')}]`,
       reason:
@@ -200,7 +217,7 @@ export function acknowledgeFindings(stack: NaggedStack): void {
     if (!/^(Custom::|BucketNotificationsHandler)/.test(child.node.id)) continue;
     acknowledge(child, [
       {
-        id: 'IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        id: `IAM5[Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
         reason: 'aws-cdk-lib BucketDeployment reads the site files from the CDK asset bucket',
       },
       ...(stack.web

@@ -24,6 +24,11 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Run the cdk-nag AwsSolutions pack (default true): synth throws on unacknowledged findings. */
   readonly nag?: boolean;
+  /**
+   * A concrete account and region, as `cdk deploy` with credentials gives infra/app.ts (the CLI sets
+   * CDK_DEFAULT_ACCOUNT/REGION); left out, the stack is environment-agnostic, as in `cdk synth`.
+   */
+  readonly env?: { readonly account: string; readonly region: string };
 }
 
 /**
@@ -41,7 +46,10 @@ export function synthRecsys(options: SynthOptions = {}) {
     },
   });
   const config = readConfig((key) => app.node.tryGetContext(key));
-  const stack = new RecsysStack(app, `Recsys-${config.envName}`, config);
+  const stack = new RecsysStack(app, `Recsys-${config.envName}`, {
+    ...config,
+    ...(options.env ? { env: options.env } : {}),
+  });
   if (options.nag ?? true) addNagChecks(app);
   return { app, stack, config };
 }
