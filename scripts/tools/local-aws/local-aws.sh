@@ -179,7 +179,10 @@ localstack_env() {
   export LOCALSTACK_HOST="localhost.localstack.cloud:$PORT"
   export HOSTNAME_FROM_LAMBDA="$GATEWAY_IP"
   export LAMBDA_DOCKER_NETWORK="$NETWORK"
-  export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\"}"
+  # python3.13 is CDK's S3 bucket-notifications handler: LocalStack pulls the image when the
+  # function is created, but community LocalStack never invokes it (no custom resources), so it
+  # gets the Node image as a placeholder (an invoke would fail: the init only runs Node handlers).
+  export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\",\"python3.13\":\"$LAMBDA_IMAGE\"}"
   export LAMBDA_INIT_BIN_PATH="$HERE/lambda-init.mjs"
   export DNS_ADDRESS=0 # no DNS server on port 53
   export DISABLE_EVENTS=1
