@@ -43,5 +43,21 @@ status=0
 npx cdklocal deploy --app "$OUT" --require-approval never \
   --outputs-file "$ROOT/.local/local-aws/outputs.json" "$@" || status=$?
 t3=$(date +%s)
+# Community LocalStack skips custom resources (CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES), so CDK's
+# Custom::S3BucketNotifications never turns on the bucket's EventBridge notifications and uploads
+# would start nothing: turn them on the way that resource would.
+if [[ $status == 0 ]]; then
+  "$ROOT/.local/localstack-venv/bin/python" - "$ROOT/.local/local-aws/outputs.json" <<'PY'
+import json, os, sys
+import boto3
+outputs = next(iter(json.load(open(sys.argv[1])).values()))
+bucket = outputs["BucketName"]
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+s3.put_bucket_notification_configuration(
+    Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
+)
+print(f"deploy: EventBridge notifications on for s3://{bucket}", file=sys.stderr)
+PY
+fi
 echo "deploy: deploy $((t3 - t2))s, exit $status" >&2
 exit $status

@@ -65,6 +65,18 @@ cmd_venv() {
   log "venv $VENV ready in $(since "$t")"
 }
 
+# LocalStack 4.9.2 bug: an EventBridge rule whose Step Functions target has an InputTransformer
+# fails every delivery with "Failed to deliver to target Target0: 'id'" (StatesTargetSender names
+# the execution event["id"], and the transformed input has no id). AWS names it with a UUID; so
+# does this one-line patch of the venv (idempotent; docs/local-aws.md).
+patch_localstack() {
+  local target="$VENV/lib/python3.11/site-packages/localstack/services/events/target.py"
+  if grep -q 'name=event\["id"\], input=to_json_str(event)' "$target"; then
+    sed -i 's/name=event\["id"\], input=to_json_str(event)/name=(event.get("id") if isinstance(event, dict) else None) or __import__("uuid").uuid4().hex, input=to_json_str(event)/' "$target"
+    log "patched $target (EventBridge -> Step Functions with an InputTransformer)"
+  fi
+}
+
 docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 cmd_docker_start() {
@@ -184,6 +196,9 @@ localstack_env() {
   # gets the Node image as a placeholder (an invoke would fail: the init only runs Node handlers).
   export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\",\"python3.13\":\"$LAMBDA_IMAGE\"}"
   export LAMBDA_INIT_BIN_PATH="$HERE/lambda-init.mjs"
+  # The API Lambda is arm64 (Graviton); the image is the host's x86_64. Without this, container
+  # creation fails: "image with reference ... was found but does not match the specified platform".
+  export LAMBDA_IGNORE_ARCHITECTURE=1
   export DNS_ADDRESS=0 # no DNS server on port 53
   export DISABLE_EVENTS=1
   export SKIP_SSL_CERT_DOWNLOAD=1
@@ -201,6 +216,7 @@ cmd_start() {
     return
   fi
   cmd_venv
+  patch_localstack
   cmd_docker_start
   cmd_registry_start
   if ! docker image inspect "$LAMBDA_IMAGE" >/dev/null 2>&1 || [[ "$HERE/lambda-init.mjs" -nt "$STATE/images.stamp" ]]; then
