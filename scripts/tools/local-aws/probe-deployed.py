@@ -4,7 +4,11 @@ resources only and prints one JSON line per step.
   2. Upload a small MovieLens slice to s3://<bucket>/datasets/probe/ with manifest.json last; the
      EventBridge rule should start the ingest state machine, whose Task states invoke Lambdas.
   3. Report the execution's status and the first failing state with its error.
-Run: .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py [--rows N]"""
+  4. Wait for the train execution that the ingest's SUCCEEDED event starts (EventBridge rule).
+  5. Through API Gateway with the API key: GET /users/1/recommendations, POST /recommendations,
+     PUT /users/1/ratings/<movie>, and GET /users/1/ratings to read the rating back.
+Run: .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py [--rows N]
+     (--api-only: steps 1 and 5 against what is deployed and trained already)"""
 
 import argparse
 import hashlib
@@ -29,6 +33,8 @@ def main():
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "ml-latest-small"))
     parser.add_argument("--wait", type=int, default=240)
+    parser.add_argument("--train-wait", type=int, default=900)
+    parser.add_argument("--api-only", action="store_true")
     args = parser.parse_args()
     kw = dict(endpoint_url=args.endpoint, region_name="us-east-1",
               aws_access_key_id="test", aws_secret_access_key="test")
@@ -45,6 +51,9 @@ def main():
     except urllib.error.HTTPError as e:
         status, body = e.code, e.read().decode()
     say("GET /health via API Gateway", status=status, body=body[:300], seconds=round(time.time() - t0, 2))
+    if args.api_only:
+        api_calls(args.endpoint, api_id, key)
+        return
 
     # 2. upload
     s3 = boto3.client("s3", **kw)
@@ -94,6 +103,62 @@ def main():
         states_entered=entered, lambda_events=lambdas.count("LambdaFunctionSucceeded"),
         lambda_failed=lambdas.count("LambdaFunctionFailed"),
         error=d.get("error"), cause=(d.get("cause") or "")[:800], first_failures=failures[:3])
+    if d["status"] != "SUCCEEDED":
+        return
+
+    # 4. training started by the ingest's status-change event
+    t1 = time.time()
+    train = None
+    while time.time() - t1 < 60 and train is None:
+        runs = sfn.list_executions(stateMachineArn=outputs["TrainStateMachineArn"])["executions"]
+        fresh = [e for e in runs if e["startDate"].timestamp() >= t0 - 5]
+        train = fresh[0]["executionArn"] if fresh else None
+        time.sleep(2)
+    say("train execution started by EventBridge", started=train is not None, arn=train,
+        seconds=round(time.time() - t1, 2))
+    if train is None:
+        return
+    while time.time() - t1 < args.train_wait:
+        if sfn.describe_execution(executionArn=train)["status"] != "RUNNING":
+            break
+        time.sleep(5)
+    d = sfn.describe_execution(executionArn=train)
+    events = sfn.get_execution_history(executionArn=train, maxResults=1000)["events"]
+    output = json.loads(d.get("output") or "null")
+    say("train execution", status=d["status"], seconds=round(time.time() - t1, 2),
+        states_entered=sum(1 for e in events if "stateEnteredEventDetails" in e),
+        error=d.get("error"), cause=(d.get("cause") or "")[:800],
+        output=json.dumps(output)[:600])
+    api_calls(args.endpoint, api_id, key)
+
+
+def api_calls(endpoint, api_id, key):
+    base = f"{endpoint}/_aws/execute-api/{api_id}/v1"
+
+    def call(method, path, body=None):
+        t0 = time.time()
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"x-api-key": key, "content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                status, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode()
+        say(f"{method} {path}", status=status, body=text[:400], seconds=round(time.time() - t0, 2))
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, None
+
+    _, recs = call("GET", "/users/1/recommendations?limit=5")
+    call("POST", "/recommendations", {"ratings": [{"movieId": 1, "rating": 5}, {"movieId": 260, "rating": 4.5}], "limit": 5})
+    movie = 2571
+    call("PUT", f"/users/1/ratings/{movie}", {"rating": 4.5})
+    _, mine = call("GET", "/users/1/ratings?limit=1000")
+    items = (mine or {}).get("items", [])
+    hit = [i for i in items if i.get("movieId") == movie]
+    say("rating read back", found=bool(hit), rating=hit[0].get("rating") if hit else None, listed=len(items))
 
 
 if __name__ == "__main__":
