@@ -22,9 +22,9 @@ eval "$(scripts/tools/local-aws/local-aws.sh env)"
 export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=1
 OUT="$ROOT/.local/local-aws/cdk.out"
 # What the Lambdas in containers use: LocalStack on the bridge address; Cassandra wherever
-# RECSYS_LAMBDA_CASSANDRA points (nothing listens there unless you start one).
+# RECSYS_LAMBDA_CASSANDRA points (default: what `local-aws.sh cassandra-start` forwards).
 CONTEXT=(-c profile=local -c "s3Endpoint=http://$GATEWAY_IP:$PORT"
-  -c "cassandraContactPoints=${RECSYS_LAMBDA_CASSANDRA:-$GATEWAY_IP:9042}")
+  -c "cassandraContactPoints=${RECSYS_LAMBDA_CASSANDRA:-$GATEWAY_IP:${LAMBDA_CASSANDRA_PORT:-9543}}")
 
 t0=$(date +%s)
 npx cdklocal bootstrap aws://000000000000/us-east-1 >/dev/null

@@ -7,11 +7,14 @@
 #   scripts/tools/local-aws/local-aws.sh venv      # pinned LocalStack venv (.local/localstack-venv)
 #   scripts/tools/local-aws/local-aws.sh start     # dockerd + registry + images + LocalStack
 #   scripts/tools/local-aws/local-aws.sh smoke     # create and invoke nodejs22.x functions
+#   scripts/tools/local-aws/local-aws.sh cassandra-start  # JVM Cassandra for the Lambdas (see below)
+#   scripts/tools/local-aws/deploy.sh              # the `local` profile (CREATE_COMPLETE)
+#   .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py  # upload→…→API
 #   scripts/tools/local-aws/local-aws.sh env       # exports for clients (eval "$(... env)")
 #   scripts/tools/local-aws/local-aws.sh status
 #   scripts/tools/local-aws/local-aws.sh stop      # LocalStack, registry, dockerd (state is dropped)
 #
-# Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599),
+# Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599), LAMBDA_CASSANDRA_PORT (9543),
 # LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1), DEBIAN_SUITE (bookworm).
 # Needs root, python3.11, and the Debian packages docker.io, mmdebstrap and docker-registry
 # (`local-aws.sh apt` installs them).
@@ -255,8 +258,53 @@ cmd_stop() {
     log "LocalStack stopped"
   fi
   rm -f "$STATE/localstack.pid"
+  cmd_cassandra_stop
   cmd_registry_stop
   cmd_docker_stop
+}
+
+# The Lambdas' Cassandra: the project's own JVM launcher (`recsys cassandra start`, mode jvm) with
+# its own state dir and ports (CQL 127.0.0.1:$CASSANDRA_PORT, never 9042), the local profile's
+# schema (`recsys db migrate`, keyspace recsys_local), and a TCP forwarder from the bridge address,
+# since the launcher's Cassandra listens on loopback only. deploy.sh points the stack at
+# $GATEWAY_IP:$CASSANDRA_PORT (RECSYS_LAMBDA_CASSANDRA).
+CASSANDRA_PORT="${LAMBDA_CASSANDRA_PORT:-9543}"
+NODE="$ROOT/node_modules/node/bin/node" # Node 22, as under npm scripts
+cassandra_env() {
+  export RECSYS_CASSANDRA_MODE=jvm RECSYS_CASSANDRA_STATE_DIR="$STATE/cassandra"
+  export CASSANDRA_PORT CASSANDRA_STORAGE_PORT=$((CASSANDRA_PORT - 2000)) CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
+  export CASSANDRA_CONTACT_POINTS="127.0.0.1:$CASSANDRA_PORT" RECSYS_KEYSPACE="${RECSYS_KEYSPACE:-recsys_local}"
+}
+
+cmd_cassandra_start() {
+  local t
+  t=$(now_ms)
+  # LocalStack keeps no state, so neither does this Cassandra: an active model left from an earlier
+  # run points at S3 objects the new bucket lacks (`/health` 503 "model file model.bin is missing").
+  if ! alive "$STATE/cassandra/cassandra.pid"; then rm -rf "$STATE/cassandra/data"; fi
+  (
+    cassandra_env
+    cd "$ROOT"
+    "$NODE" bin/recsys.mjs cassandra start
+    "$NODE" bin/recsys.mjs db migrate
+  )
+  if ! alive "$STATE/tcp-forward.pid"; then
+    "$NODE" "$HERE/tcp-forward.mjs" "$GATEWAY_IP:$CASSANDRA_PORT" "127.0.0.1:$CASSANDRA_PORT" >"$STATE/tcp-forward.log" 2>&1 &
+    echo $! >"$STATE/tcp-forward.pid"
+  fi
+  log "Cassandra for the Lambdas at $GATEWAY_IP:$CASSANDRA_PORT in $(since "$t")"
+}
+
+cmd_cassandra_stop() {
+  if alive "$STATE/tcp-forward.pid"; then kill "$(cat "$STATE/tcp-forward.pid")"; fi
+  rm -f "$STATE/tcp-forward.pid"
+  if [[ -f "$STATE/cassandra/cassandra.pid" ]]; then
+    (
+      cassandra_env
+      cd "$ROOT"
+      "$NODE" bin/recsys.mjs cassandra stop
+    ) || true
+  fi
 }
 
 cmd_env() {
@@ -294,8 +342,10 @@ case "${1:-}" in
   env) cmd_env ;;
   status) cmd_status ;;
   smoke) cmd_smoke ;;
+  cassandra-start) cmd_cassandra_start ;;
+  cassandra-stop) cmd_cassandra_stop ;;
   *)
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

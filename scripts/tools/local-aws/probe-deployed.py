@@ -98,10 +98,10 @@ def main():
         {k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"}
         for e in events if e["type"].endswith("Failed") or e["type"].endswith("TimedOut")
     ]
-    lambdas = [e["type"] for e in events if e["type"].startswith("LambdaFunction")]
+    tasks = [e["type"] for e in events if e["type"].startswith("Task")]
     say("ingest execution", status=d["status"], seconds=round(time.time() - t0, 2),
-        states_entered=entered, lambda_events=lambdas.count("LambdaFunctionSucceeded"),
-        lambda_failed=lambdas.count("LambdaFunctionFailed"),
+        states_entered=entered, tasks_succeeded=tasks.count("TaskSucceeded"),
+        tasks_failed=tasks.count("TaskFailed"),
         error=d.get("error"), cause=(d.get("cause") or "")[:800], first_failures=failures[:3])
     if d["status"] != "SUCCEEDED":
         return
