@@ -152,8 +152,10 @@ cmd_images() {
   tar="$IMAGES/debian-$SUITE-minbase.tar"
   if [[ ! -s "$tar" ]]; then
     command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
-    mmdebstrap --quiet --variant=minbase --aptopt='Acquire::Check-Valid-Until "false"' "$SUITE" "$tar.tmp"
-    mv "$tar.tmp" "$tar"
+    # mmdebstrap picks the output format from the name: keep .tar at the end of the temporary one.
+    rm -rf "${tar%.tar}.partial.tar"
+    mmdebstrap --quiet --variant=minbase --aptopt='Acquire::Check-Valid-Until "false"' "$SUITE" "${tar%.tar}.partial.tar"
+    mv "${tar%.tar}.partial.tar" "$tar"
     log "base rootfs $tar built in $(since "$t")"
   fi
   if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
