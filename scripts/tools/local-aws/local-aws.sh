@@ -112,6 +112,8 @@ cmd_docker_stop() {
     done
     log "dockerd stopped"
   fi
+  # dockerd leaves its bridge behind; it makes it again from its network store on the next start.
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" && log "bridge $BRIDGE removed"; fi
 }
 
 cmd_registry_start() {
