@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# LocalStack in host mode with Lambda in Docker, built from package registries only (no container
+# registry, no internet). See docs/local-aws.md. Everything it starts listens on loopback or on a
+# private Docker bridge, and its dockerd uses its own socket, so `docker info` on the default socket
+# (what `recsys cassandra start` asks) does not see it.
+#
+#   scripts/tools/local-aws/local-aws.sh venv      # pinned LocalStack venv (.local/localstack-venv)
+#   scripts/tools/local-aws/local-aws.sh start     # dockerd + registry + images + LocalStack
+#   scripts/tools/local-aws/local-aws.sh smoke     # create and invoke nodejs22.x functions
+#   scripts/tools/local-aws/local-aws.sh cassandra-start  # JVM Cassandra for the Lambdas (see below)
+#   scripts/tools/local-aws/deploy.sh              # the `local` profile (CREATE_COMPLETE)
+#   .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py  # upload→…→API
+#   scripts/tools/local-aws/local-aws.sh env       # exports for clients (eval "$(... env)")
+#   scripts/tools/local-aws/local-aws.sh status
+#   scripts/tools/local-aws/local-aws.sh stop      # LocalStack, registry, dockerd (state is dropped)
+#
+# Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599), LAMBDA_CASSANDRA_PORT (9543),
+# LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1), DEBIAN_SUITE (bookworm).
+# Needs root, python3.11, and the Debian packages docker.io, mmdebstrap and docker-registry
+# (`local-aws.sh apt` installs them).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+HERE="$ROOT/scripts/tools/local-aws"
+STATE="$ROOT/.local/local-aws"
+VENV="$ROOT/.local/localstack-venv"
+IMAGES="$ROOT/.local/images"
+PORT="${LOCALSTACK_PORT:-4599}"
+REGISTRY_PORT="${REGISTRY_PORT:-5599}"
+SUBNET_PREFIX="${LAMBDA_SUBNET_PREFIX:-172.31.250}"
+SUITE="${DEBIAN_SUITE:-bookworm}"
+NETWORK=recsys-local
+BRIDGE=recsys-lambda
+GATEWAY_IP="$SUBNET_PREFIX.1"
+SOCK=/run/recsys-docker.sock
+export DOCKER_HOST="unix://$SOCK"
+BASE_IMAGE="recsys-local/debian:$SUITE-minbase"
+LAMBDA_IMAGE="127.0.0.1:$REGISTRY_PORT/recsys-local/lambda:nodejs22.x"
+# LocalStack looks for its init binary here (an existing file counts as installed).
+LAMBDA_RUNTIME_VERSION=v0.1.35-pre
+FS_ROOT="$STATE/filesystem"
+INIT_MARKER="$FS_ROOT/var/lib/localstack/lib/lambda-runtime/$LAMBDA_RUNTIME_VERSION/x86_64/var/rapid/init"
+
+log() { echo "local-aws: $*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+since() { echo "$(($(date +%s%N) / 1000000 - $1))ms"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+cmd_apt() {
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io mmdebstrap docker-registry
+}
+
+cmd_venv() {
+  local t
+  t=$(now_ms)
+  if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import localstack.runtime.main' 2>/dev/null; then
+    log "venv $VENV present"
+    return
+  fi
+  command -v python3.11 >/dev/null || die "python3.11 is needed (localstack-core 4.9.2; the 2026 releases need 3.12 and a token)"
+  python3.11 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
+  log "venv $VENV ready in $(since "$t")"
+}
+
+# LocalStack 4.9.2 bug: an EventBridge rule whose Step Functions target has an InputTransformer
+# fails every delivery with "Failed to deliver to target Target0: 'id'" (StatesTargetSender names
+# the execution event["id"], and the transformed input has no id). AWS names it with a UUID; so
+# does this one-line patch of the venv (idempotent; docs/local-aws.md).
+patch_localstack() {
+  local target="$VENV/lib/python3.11/site-packages/localstack/services/events/target.py"
+  if grep -q 'name=event\["id"\], input=to_json_str(event)' "$target"; then
+    sed -i 's/name=event\["id"\], input=to_json_str(event)/name=(event.get("id") if isinstance(event, dict) else None) or __import__("uuid").uuid4().hex, input=to_json_str(event)/' "$target"
+    log "patched $target (EventBridge -> Step Functions with an InputTransformer)"
+  fi
+}
+
+docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+cmd_docker_start() {
+  if docker_up; then return; fi
+  command -v dockerd >/dev/null || die "dockerd missing: local-aws.sh apt"
+  mkdir -p "$STATE"
+  # Own socket, data root and exec root; no iptables rules, no default bridge: only the private
+  # bridge created below, which the host reaches directly.
+  dockerd -H "$DOCKER_HOST" --data-root /var/lib/recsys-docker --exec-root /run/recsys-docker \
+    --pidfile /run/recsys-docker.pid --iptables=false --ip-masq=false --bridge=none \
+    --storage-driver overlay2 >"$STATE/dockerd.log" 2>&1 &
+  for _ in $(seq 60); do
+    docker_up && break
+    sleep 0.5
+  done
+  docker_up || die "dockerd did not start: see $STATE/dockerd.log"
+  log "dockerd up on $SOCK"
+}
+
+cmd_docker_stop() {
+  if [[ -f /run/recsys-docker.pid ]] && kill -0 "$(cat /run/recsys-docker.pid)" 2>/dev/null; then
+    local pid
+    pid=$(cat /run/recsys-docker.pid)
+    # Lambda containers first, so dockerd's shutdown does not wait on them.
+    docker ps -q | xargs -r docker rm -f >/dev/null 2>&1 || true
+    kill "$pid"
+    for _ in $(seq 40); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    log "dockerd stopped"
+  fi
+  # dockerd leaves its bridge behind; it makes it again from its network store on the next start.
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" && log "bridge $BRIDGE removed"; fi
+}
+
+cmd_registry_start() {
+  mkdir -p "$STATE/registry"
+  if alive "$STATE/registry.pid"; then return; fi
+  command -v docker-registry >/dev/null || die "docker-registry missing: local-aws.sh apt"
+  cat >"$STATE/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+EOF
+  docker-registry serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 &
+  echo $! >"$STATE/registry.pid"
+  for _ in $(seq 40); do
+    curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && return
+    sleep 0.25
+  done
+  die "registry did not answer on 127.0.0.1:$REGISTRY_PORT: see $STATE/registry.log"
+}
+
+cmd_registry_stop() {
+  if alive "$STATE/registry.pid"; then kill "$(cat "$STATE/registry.pid")" && log "registry stopped"; fi
+  rm -f "$STATE/registry.pid"
+}
+
+# Debian base (mmdebstrap minbase, cached tarball) → docker import → Node 22 Lambda image → the
+# local registry (LocalStack pulls the runtime image when a function is created, so it must be
+# pullable; a registry on 127.0.0.1 needs no TLS).
+cmd_images() {
+  local t tar ctx node
+  t=$(now_ms)
+  mkdir -p "$IMAGES"
+  tar="$IMAGES/debian-$SUITE-minbase.tar"
+  if [[ ! -s "$tar" ]]; then
+    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
+    # mmdebstrap picks the output format from the name: keep .tar at the end of the temporary one.
+    rm -rf "${tar%.tar}.partial.tar"
+    mmdebstrap --quiet --variant=minbase --aptopt='Acquire::Check-Valid-Until "false"' "$SUITE" "${tar%.tar}.partial.tar"
+    mv "${tar%.tar}.partial.tar" "$tar"
+    log "base rootfs $tar built in $(since "$t")"
+  fi
+  if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    docker import "$tar" "$BASE_IMAGE" >/dev/null
+    log "imported $BASE_IMAGE"
+  fi
+  node="$ROOT/node_modules/node/bin/node"
+  [[ -x "$node" ]] || die "no Node binary at $node (npm ci installs the node@22 devDependency)"
+  "$node" --version | grep -q '^v22\.' || die "$node is not Node 22"
+  ctx=$(mktemp -d)
+  ln "$node" "$ctx/node" 2>/dev/null || cp "$node" "$ctx/node"
+  install -m 0755 "$HERE/lambda-init.mjs" "$ctx/lambda-init.mjs"
+  docker build -q --build-arg "BASE=$BASE_IMAGE" -f "$HERE/lambda-image.Dockerfile" \
+    -t "$LAMBDA_IMAGE" "$ctx" >/dev/null 2>"$STATE/build.log" || die "image build failed: see $STATE/build.log"
+  rm -rf "$ctx"
+  cmd_registry_start
+  docker push -q "$LAMBDA_IMAGE" >/dev/null
+  log "images ready in $(since "$t"): $LAMBDA_IMAGE"
+}
+
+cmd_network() {
+  if ! docker network inspect "$NETWORK" >/dev/null 2>&1; then
+    docker network create --driver bridge --subnet "$SUBNET_PREFIX.0/24" --gateway "$GATEWAY_IP" \
+      -o "com.docker.network.bridge.name=$BRIDGE" "$NETWORK" >/dev/null
+    log "network $NETWORK ($SUBNET_PREFIX.0/24, host $GATEWAY_IP)"
+  fi
+}
+
+localstack_env() {
+  # Host mode even though this machine may itself be a container (/.dockerenv would make LocalStack
+  # look for its own container and use /var/lib/localstack).
+  export OVERRIDE_IN_DOCKER=0
+  export FILESYSTEM_ROOT="$FS_ROOT"
+  # hypercorn binds exactly these addresses (the default twisted server binds 0.0.0.0 whatever
+  # GATEWAY_LISTEN says). The bridge address is where Lambda containers reach LocalStack.
+  export GATEWAY_SERVER=hypercorn
+  export GATEWAY_LISTEN="127.0.0.1:$PORT,$GATEWAY_IP:$PORT"
+  export LOCALSTACK_HOST="localhost.localstack.cloud:$PORT"
+  export HOSTNAME_FROM_LAMBDA="$GATEWAY_IP"
+  export LAMBDA_DOCKER_NETWORK="$NETWORK"
+  # python3.13 is CDK's S3 bucket-notifications handler: LocalStack pulls the image when the
+  # function is created, but community LocalStack never invokes it (no custom resources), so it
+  # gets the Node image as a placeholder (an invoke would fail: the init only runs Node handlers).
+  export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\",\"python3.13\":\"$LAMBDA_IMAGE\"}"
+  export LAMBDA_INIT_BIN_PATH="$HERE/lambda-init.mjs"
+  # The API Lambda is arm64 (Graviton); the image is the host's x86_64. Without this, container
+  # creation fails: "image with reference ... was found but does not match the specified platform".
+  export LAMBDA_IGNORE_ARCHITECTURE=1
+  export DNS_ADDRESS=0 # no DNS server on port 53
+  export DISABLE_EVENTS=1
+  export SKIP_SSL_CERT_DOWNLOAD=1
+  export LS_LOG="${LS_LOG:-info}"
+}
+
+health() { curl -sf "http://127.0.0.1:$PORT/_localstack/health" >/dev/null 2>&1; }
+
+cmd_start() {
+  local t0 t
+  t0=$(now_ms)
+  mkdir -p "$STATE"
+  if alive "$STATE/localstack.pid" && health; then
+    log "LocalStack already answers on 127.0.0.1:$PORT"
+    return
+  fi
+  cmd_venv
+  patch_localstack
+  cmd_docker_start
+  cmd_registry_start
+  if ! docker image inspect "$LAMBDA_IMAGE" >/dev/null 2>&1 || [[ "$HERE/lambda-init.mjs" -nt "$STATE/images.stamp" ]]; then
+    cmd_images
+    touch "$STATE/images.stamp"
+  fi
+  cmd_network
+  mkdir -p "$(dirname "$INIT_MARKER")"
+  install -m 0755 "$HERE/lambda-init.mjs" "$INIT_MARKER"
+  t=$(now_ms)
+  (
+    localstack_env
+    cd "$STATE"
+    exec "$VENV/bin/python" -m localstack.runtime.main >"$STATE/localstack.log" 2>&1
+  ) &
+  echo $! >"$STATE/localstack.pid"
+  for _ in $(seq 120); do
+    health && break
+    alive "$STATE/localstack.pid" || die "LocalStack exited: see $STATE/localstack.log"
+    sleep 0.5
+  done
+  health || die "LocalStack did not answer on 127.0.0.1:$PORT: see $STATE/localstack.log"
+  log "LocalStack answers on http://127.0.0.1:$PORT after $(since "$t") (whole start $(since "$t0")); log $STATE/localstack.log"
+}
+
+cmd_stop() {
+  if alive "$STATE/localstack.pid"; then
+    local pid
+    pid=$(cat "$STATE/localstack.pid")
+    kill "$pid"
+    for _ in $(seq 40); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    log "LocalStack stopped"
+  fi
+  rm -f "$STATE/localstack.pid"
+  cmd_cassandra_stop
+  cmd_registry_stop
+  cmd_docker_stop
+}
+
+# The Lambdas' Cassandra: the project's own JVM launcher (`recsys cassandra start`, mode jvm) with
+# its own state dir and ports (CQL 127.0.0.1:$CASSANDRA_PORT, never 9042), the local profile's
+# schema (`recsys db migrate`, keyspace recsys_local), and a TCP forwarder from the bridge address,
+# since the launcher's Cassandra listens on loopback only. deploy.sh points the stack at
+# $GATEWAY_IP:$CASSANDRA_PORT (RECSYS_LAMBDA_CASSANDRA).
+CASSANDRA_PORT="${LAMBDA_CASSANDRA_PORT:-9543}"
+NODE="$ROOT/node_modules/node/bin/node" # Node 22, as under npm scripts
+cassandra_env() {
+  export RECSYS_CASSANDRA_MODE=jvm RECSYS_CASSANDRA_STATE_DIR="$STATE/cassandra"
+  export CASSANDRA_PORT CASSANDRA_STORAGE_PORT=$((CASSANDRA_PORT - 2000)) CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
+  export CASSANDRA_CONTACT_POINTS="127.0.0.1:$CASSANDRA_PORT" RECSYS_KEYSPACE="${RECSYS_KEYSPACE:-recsys_local}"
+}
+
+cmd_cassandra_start() {
+  local t
+  t=$(now_ms)
+  # LocalStack keeps no state, so neither does this Cassandra: an active model left from an earlier
+  # run points at S3 objects the new bucket lacks (`/health` 503 "model file model.bin is missing").
+  if ! alive "$STATE/cassandra/cassandra.pid"; then rm -rf "$STATE/cassandra/data"; fi
+  (
+    cassandra_env
+    cd "$ROOT"
+    "$NODE" bin/recsys.mjs cassandra start
+    "$NODE" bin/recsys.mjs db migrate
+  )
+  if ! alive "$STATE/tcp-forward.pid"; then
+    "$NODE" "$HERE/tcp-forward.mjs" "$GATEWAY_IP:$CASSANDRA_PORT" "127.0.0.1:$CASSANDRA_PORT" >"$STATE/tcp-forward.log" 2>&1 &
+    echo $! >"$STATE/tcp-forward.pid"
+  fi
+  log "Cassandra for the Lambdas at $GATEWAY_IP:$CASSANDRA_PORT in $(since "$t")"
+}
+
+cmd_cassandra_stop() {
+  if alive "$STATE/tcp-forward.pid"; then kill "$(cat "$STATE/tcp-forward.pid")"; fi
+  rm -f "$STATE/tcp-forward.pid"
+  if [[ -f "$STATE/cassandra/cassandra.pid" ]]; then
+    (
+      cassandra_env
+      cd "$ROOT"
+      "$NODE" bin/recsys.mjs cassandra stop
+    ) || true
+  fi
+}
+
+cmd_env() {
+  cat <<EOF
+export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
+export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$PORT
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_REGION=us-east-1
+export LOCALSTACK_HOSTNAME=127.0.0.1
+export EDGE_PORT=$PORT
+export RECSYS_DOCKER_HOST=$DOCKER_HOST
+EOF
+}
+
+cmd_status() {
+  docker_up && echo "dockerd: up ($SOCK)" || echo "dockerd: down"
+  alive "$STATE/registry.pid" && echo "registry: up (127.0.0.1:$REGISTRY_PORT)" || echo "registry: down"
+  health && echo "localstack: up (http://127.0.0.1:$PORT)" || echo "localstack: down"
+}
+
+cmd_smoke() {
+  "$VENV/bin/python" "$HERE/smoke-lambda.py" --endpoint "http://127.0.0.1:$PORT"
+}
+
+case "${1:-}" in
+  apt) cmd_apt ;;
+  venv) cmd_venv ;;
+  docker-start) cmd_docker_start ;;
+  docker-stop) cmd_docker_stop ;;
+  images) cmd_docker_start && cmd_images && touch "$STATE/images.stamp" ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  env) cmd_env ;;
+  status) cmd_status ;;
+  smoke) cmd_smoke ;;
+  cassandra-start) cmd_cassandra_start ;;
+  cassandra-stop) cmd_cassandra_stop ;;
+  *)
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,165 @@
+"""Probe of the deployed `local` stack in LocalStack (spike, test fixture): goes through the deployed
+resources only and prints one JSON line per step.
+  1. GET /health through API Gateway (API Gateway -> API Lambda in a container -> our init).
+  2. Upload a small MovieLens slice to s3://<bucket>/datasets/probe/ with manifest.json last; the
+     EventBridge rule should start the ingest state machine, whose Task states invoke Lambdas.
+  3. Report the execution's status and the first failing state with its error.
+  4. Wait for the train execution that the ingest's SUCCEEDED event starts (EventBridge rule).
+  5. Through API Gateway with the API key: GET /users/1/recommendations, POST /recommendations,
+     PUT /users/1/ratings/<movie>, and GET /users/1/ratings to read the rating back.
+Run: .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py [--rows N]
+     (--api-only: steps 1 and 5 against what is deployed and trained already)"""
+
+import argparse
+import hashlib
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def say(step, **details):
+    print(json.dumps({"step": step, **details}, default=str), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4599"))
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "ml-latest-small"))
+    parser.add_argument("--wait", type=int, default=240)
+    parser.add_argument("--train-wait", type=int, default=900)
+    parser.add_argument("--api-only", action="store_true")
+    args = parser.parse_args()
+    kw = dict(endpoint_url=args.endpoint, region_name="us-east-1",
+              aws_access_key_id="test", aws_secret_access_key="test")
+    outputs = next(iter(json.load(open(os.path.join(ROOT, ".local", "local-aws", "outputs.json"))).values()))
+    api_id = outputs["ApiApiUrlF2D81078"].split("//")[1].split(".")[0]
+    key = boto3.client("apigateway", **kw).get_api_key(apiKey=outputs["ApiApiKeyId05B7A5A4"], includeValue=True)["value"]
+
+    # 1. health
+    url = f"{args.endpoint}/_aws/execute-api/{api_id}/v1/health"
+    t0 = time.time()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"x-api-key": key}), timeout=120) as r:
+            status, body = r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read().decode()
+    say("GET /health via API Gateway", status=status, body=body[:300], seconds=round(time.time() - t0, 2))
+    if args.api_only:
+        api_calls(args.endpoint, api_id, key)
+        return
+
+    # 2. upload
+    s3 = boto3.client("s3", **kw)
+    sfn = boto3.client("stepfunctions", **kw)
+    bucket = outputs["BucketName"]
+    prefix = "datasets/probe"
+    files = []
+    for name, rows in (("ratings.csv", args.rows), ("movies.csv", None)):
+        with open(os.path.join(args.data, name), "rb") as f:
+            lines = f.read().splitlines(keepends=True)
+        data = b"".join(lines if rows is None else lines[: rows + 1])
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=data)
+        files.append({"name": name, "key": f"{prefix}/{name}", "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest()})
+    manifest = {"dataset": "probe", "ratingsFormat": "csv", "files": files,
+                "uploadedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    before = {e["executionArn"] for e in sfn.list_executions(stateMachineArn=outputs["IngestStateMachineArn"])["executions"]}
+    t0 = time.time()
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/manifest.json", Body=json.dumps(manifest).encode())
+    say("uploaded", bucket=bucket, prefix=prefix, ratings=args.rows)
+
+    # 3. did EventBridge start the ingest state machine?
+    arn = None
+    while time.time() - t0 < 30 and arn is None:
+        now = sfn.list_executions(stateMachineArn=outputs["IngestStateMachineArn"])["executions"]
+        fresh = [e for e in now if e["executionArn"] not in before]
+        arn = fresh[0]["executionArn"] if fresh else None
+        time.sleep(1)
+    say("ingest execution started by EventBridge", started=arn is not None, arn=arn,
+        seconds=round(time.time() - t0, 2))
+    if arn is None:
+        return
+    while time.time() - t0 < args.wait:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] != "RUNNING":
+            break
+        time.sleep(3)
+    d = sfn.describe_execution(executionArn=arn)
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    failures = [
+        {k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"}
+        for e in events if e["type"].endswith("Failed") or e["type"].endswith("TimedOut")
+    ]
+    tasks = [e["type"] for e in events if e["type"].startswith("Task")]
+    say("ingest execution", status=d["status"], seconds=round(time.time() - t0, 2),
+        states_entered=entered, tasks_succeeded=tasks.count("TaskSucceeded"),
+        tasks_failed=tasks.count("TaskFailed"),
+        error=d.get("error"), cause=(d.get("cause") or "")[:800], first_failures=failures[:3])
+    if d["status"] != "SUCCEEDED":
+        return
+
+    # 4. training started by the ingest's status-change event
+    t1 = time.time()
+    train = None
+    while time.time() - t1 < 60 and train is None:
+        runs = sfn.list_executions(stateMachineArn=outputs["TrainStateMachineArn"])["executions"]
+        fresh = [e for e in runs if e["startDate"].timestamp() >= t0 - 5]
+        train = fresh[0]["executionArn"] if fresh else None
+        time.sleep(2)
+    say("train execution started by EventBridge", started=train is not None, arn=train,
+        seconds=round(time.time() - t1, 2))
+    if train is None:
+        return
+    while time.time() - t1 < args.train_wait:
+        if sfn.describe_execution(executionArn=train)["status"] != "RUNNING":
+            break
+        time.sleep(5)
+    d = sfn.describe_execution(executionArn=train)
+    events = sfn.get_execution_history(executionArn=train, maxResults=1000)["events"]
+    output = json.loads(d.get("output") or "null")
+    say("train execution", status=d["status"], seconds=round(time.time() - t1, 2),
+        states_entered=sum(1 for e in events if "stateEnteredEventDetails" in e),
+        error=d.get("error"), cause=(d.get("cause") or "")[:800],
+        output=json.dumps(output)[:600])
+    api_calls(args.endpoint, api_id, key)
+
+
+def api_calls(endpoint, api_id, key):
+    base = f"{endpoint}/_aws/execute-api/{api_id}/v1"
+
+    def call(method, path, body=None):
+        t0 = time.time()
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"x-api-key": key, "content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                status, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode()
+        say(f"{method} {path}", status=status, body=text[:400], seconds=round(time.time() - t0, 2))
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, None
+
+    _, recs = call("GET", "/users/1/recommendations?limit=5")
+    call("POST", "/recommendations", {"ratings": [{"movieId": 1, "rating": 5}, {"movieId": 260, "rating": 4.5}], "limit": 5})
+    movie = 2571
+    call("PUT", f"/users/1/ratings/{movie}", {"rating": 4.5})
+    _, mine = call("GET", "/users/1/ratings?limit=1000")
+    items = (mine or {}).get("items", [])
+    hit = [i for i in items if i.get("movieId") == movie]
+    say("rating read back", found=bool(hit), rating=hit[0].get("rating") if hit else None, listed=len(items))
+
+
+if __name__ == "__main__":
+    main()
