@@ -6,11 +6,7 @@
 #   scripts/tools/local-aws/deploy.sh [extra cdk deploy args]
 #
 # What it works around, each found by running it (docs/local-aws.md has the errors):
-#  1. The cdk CLI sets CDK_DEFAULT_ACCOUNT/REGION from the credentials (000000000000 under
-#     LocalStack), infra/app.ts then pins the stack's env, and the cdk-nag suppressions in
-#     infra/nag.ts, written for <AWS::AccountId>/<AWS::Region> tokens, no longer match: synth fails
-#     with 5 AwsSolutions-IAM5 errors. Synthesizing env-agnostic (env -u ...) avoids it.
-#  2. aws-cdk-lib 2.276 gives its own custom-resource providers (S3 auto-delete) nodejs24.x, a
+#  1. aws-cdk-lib 2.276 gives its own custom-resource providers (S3 auto-delete) nodejs24.x, a
 #     runtime LocalStack 4.9.2 rejects at CreateFunction: the template is patched to nodejs22.x.
 set -euo pipefail
 
@@ -30,7 +26,9 @@ t0=$(date +%s)
 npx cdklocal bootstrap aws://000000000000/us-east-1 >/dev/null
 t1=$(date +%s)
 echo "deploy: bootstrap $((t1 - t0))s" >&2
-npx cdk synth --quiet "${CONTEXT[@]}" --app "env -u CDK_DEFAULT_ACCOUNT -u CDK_DEFAULT_REGION npx tsx infra/app.ts" --output "$OUT" >/dev/null
+# With the credentials above the CLI pins the stack to account 000000000000 and us-east-1, as a
+# real `cdk deploy` pins it to the caller's (infra/nag.ts matches literal ARNs since this ran).
+npx cdk synth --quiet "${CONTEXT[@]}" --output "$OUT" >/dev/null
 t2=$(date +%s)
 echo "deploy: synth $((t2 - t1))s" >&2
 for template in "$OUT"/*.template.json; do

@@ -4,9 +4,12 @@ resources only and prints one JSON line per step.
   2. Upload a small MovieLens slice to s3://<bucket>/datasets/probe/ with manifest.json last; the
      EventBridge rule should start the ingest state machine, whose Task states invoke Lambdas.
   3. Report the execution's status and the first failing state with its error.
-  4. Wait for the train execution that the ingest's SUCCEEDED event starts (EventBridge rule).
+  4. Wait for the train execution that the ingest starts (its StartTraining state).
   5. Through API Gateway with the API key: GET /users/1/recommendations, POST /recommendations,
      PUT /users/1/ratings/<movie>, and GET /users/1/ratings to read the rating back.
+Its last line is one JSON object (what `npm run test:deployed` prints): `stack` (CloudFormation
+status), `ratings` (ingested), `modelId`, `statuses` (HTTP status per API call), `seconds` (per
+stage, with the ones passed in --stage-seconds), `ok`; it exits 1 unless every step succeeded.
 Run: .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py [--rows N]
      (--api-only: steps 1 and 5 against what is deployed and trained already)"""
 
@@ -27,6 +30,16 @@ def say(step, **details):
     print(json.dumps({"step": step, **details}, default=str), flush=True)
 
 
+# What the last line reports; filled in as the steps run.
+SUMMARY = {"stack": None, "ratings": None, "modelId": None, "statuses": {}, "seconds": {}, "ok": False}
+
+
+def finish(ok):
+    SUMMARY["ok"] = ok
+    print(json.dumps(SUMMARY), flush=True)
+    raise SystemExit(0 if ok else 1)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4599"))
@@ -35,10 +48,24 @@ def main():
     parser.add_argument("--wait", type=int, default=240)
     parser.add_argument("--train-wait", type=int, default=900)
     parser.add_argument("--api-only", action="store_true")
+    parser.add_argument("--stage-seconds", default="{}", help="JSON: seconds of the stages before this")
     args = parser.parse_args()
+    SUMMARY["seconds"].update(json.loads(args.stage_seconds))
+    try:
+        ok = probe(args)
+    except Exception as error:  # one line saying what broke, then the summary
+        say("probe failed", error=f"{type(error).__name__}: {error}")
+        ok = False
+    finish(ok)
+
+
+def probe(args):
     kw = dict(endpoint_url=args.endpoint, region_name="us-east-1",
               aws_access_key_id="test", aws_secret_access_key="test")
-    outputs = next(iter(json.load(open(os.path.join(ROOT, ".local", "local-aws", "outputs.json"))).values()))
+    stacks = json.load(open(os.path.join(ROOT, ".local", "local-aws", "outputs.json")))
+    stack_name, outputs = next(iter(stacks.items()))
+    cfn = boto3.client("cloudformation", **kw)
+    SUMMARY["stack"] = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
     api_id = outputs["ApiApiUrlF2D81078"].split("//")[1].split(".")[0]
     key = boto3.client("apigateway", **kw).get_api_key(apiKey=outputs["ApiApiKeyId05B7A5A4"], includeValue=True)["value"]
 
@@ -51,9 +78,9 @@ def main():
     except urllib.error.HTTPError as e:
         status, body = e.code, e.read().decode()
     say("GET /health via API Gateway", status=status, body=body[:300], seconds=round(time.time() - t0, 2))
+    SUMMARY["statuses"]["GET /health"] = status
     if args.api_only:
-        api_calls(args.endpoint, api_id, key)
-        return
+        return api_calls(args.endpoint, api_id, key)
 
     # 2. upload
     s3 = boto3.client("s3", **kw)
@@ -85,7 +112,7 @@ def main():
     say("ingest execution started by EventBridge", started=arn is not None, arn=arn,
         seconds=round(time.time() - t0, 2))
     if arn is None:
-        return
+        return False
     while time.time() - t0 < args.wait:
         d = sfn.describe_execution(executionArn=arn)
         if d["status"] != "RUNNING":
@@ -103,10 +130,12 @@ def main():
         states_entered=entered, tasks_succeeded=tasks.count("TaskSucceeded"),
         tasks_failed=tasks.count("TaskFailed"),
         error=d.get("error"), cause=(d.get("cause") or "")[:800], first_failures=failures[:3])
+    SUMMARY["seconds"]["ingest"] = round(time.time() - t0, 1)
     if d["status"] != "SUCCEEDED":
-        return
+        return False
+    SUMMARY["ratings"] = (json.loads(d.get("output") or "{}").get("counts") or {}).get("ratings")
 
-    # 4. training started by the ingest's status-change event
+    # 4. training, started by the ingest's StartTraining state
     t1 = time.time()
     train = None
     while time.time() - t1 < 60 and train is None:
@@ -114,10 +143,10 @@ def main():
         fresh = [e for e in runs if e["startDate"].timestamp() >= t0 - 5]
         train = fresh[0]["executionArn"] if fresh else None
         time.sleep(2)
-    say("train execution started by EventBridge", started=train is not None, arn=train,
+    say("train execution started by the ingest", started=train is not None, arn=train,
         seconds=round(time.time() - t1, 2))
     if train is None:
-        return
+        return False
     while time.time() - t1 < args.train_wait:
         if sfn.describe_execution(executionArn=train)["status"] != "RUNNING":
             break
@@ -129,7 +158,14 @@ def main():
         states_entered=sum(1 for e in events if "stateEnteredEventDetails" in e),
         error=d.get("error"), cause=(d.get("cause") or "")[:800],
         output=json.dumps(output)[:600])
-    api_calls(args.endpoint, api_id, key)
+    SUMMARY["seconds"]["train"] = round(time.time() - t1, 1)
+    if d["status"] != "SUCCEEDED":
+        return False
+    SUMMARY["modelId"] = (output or {}).get("modelId")
+    t2 = time.time()
+    ok = api_calls(args.endpoint, api_id, key)
+    SUMMARY["seconds"]["api"] = round(time.time() - t2, 1)
+    return ok and status == 200 and SUMMARY["ratings"] == args.rows
 
 
 def api_calls(endpoint, api_id, key):
@@ -146,6 +182,7 @@ def api_calls(endpoint, api_id, key):
         except urllib.error.HTTPError as e:
             status, text = e.code, e.read().decode()
         say(f"{method} {path}", status=status, body=text[:400], seconds=round(time.time() - t0, 2))
+        SUMMARY["statuses"][f"{method} {path.split('?')[0]}"] = status
         try:
             return status, json.loads(text)
         except ValueError:
@@ -159,6 +196,8 @@ def api_calls(endpoint, api_id, key):
     items = (mine or {}).get("items", [])
     hit = [i for i in items if i.get("movieId") == movie]
     say("rating read back", found=bool(hit), rating=hit[0].get("rating") if hit else None, listed=len(items))
+    SUMMARY["ratingReadBack"] = bool(hit) and hit[0].get("rating") == 4.5
+    return SUMMARY["ratingReadBack"] and all(code == 200 for code in SUMMARY["statuses"].values())
 
 
 if __name__ == "__main__":
