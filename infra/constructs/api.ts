@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-access.ts';
+import { API_ROLE } from '../../statemachines/function-roles.ts';
 import { recsysFunction, type DataTarget } from './recsys-function.ts';
 
 export { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-access.ts';
@@ -107,6 +108,7 @@ export class Api extends Construct {
       service: 'recsys-api',
       bucket: props.bucket,
       keyspaceName: props.keyspaceName,
+      cassandraRole: API_ROLE.role,
       // API Gateway has checked the key before the Lambda runs.
       environment: {
         RECSYS_API_KEY_SOURCE: 'gateway',

@@ -1,6 +1,7 @@
 import { Duration, type aws_lambda_nodejs as nodejs, type aws_s3 as s3 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PipelineFunctions } from '../../statemachines/pipeline-function.ts';
+import { roleOf } from '../../statemachines/function-roles.ts';
 import { grantKeyspaces, recsysFunction, type DataTarget } from './recsys-function.ts';
 
 /** Where a pipeline's functions keep their data, and the account limits they deploy within. */
@@ -44,6 +45,7 @@ export function pipelineFunctions(
       ...(props.maxMemoryMb ? { maxMemoryMb: props.maxMemoryMb } : {}),
       ...(props.retainData ? { retainData: true } : {}),
       ...(environment ? { environment } : {}),
+      cassandraRole: roleOf(substitution).role,
     });
     for (const prefix of spec.s3?.read ?? []) props.bucket.grantRead(fn, prefix);
     for (const prefix of spec.s3?.write ?? []) props.bucket.grantPut(fn, prefix);

@@ -1,3 +1,4 @@
+import { roleEnvironment } from '../../statemachines/function-roles.ts';
 import {
   Aws,
   Duration,
@@ -27,8 +28,15 @@ export type DataTarget =
 
 export const KEYSPACES: DataTarget = { mode: 'keyspaces' };
 
-/** The environment that points a handler at its database and object store. */
-export function dataEnvironment(target: DataTarget): Record<string, string> {
+/**
+ * The environment that points a handler at its database and object store. On a Cassandra we run,
+ * the function logs in as its own role (`cassandraRole`), granted the tables its IAM policy names
+ * (statemachines/function-roles.ts), so a grant missing from the stack fails there as on Keyspaces.
+ */
+export function dataEnvironment(
+  target: DataTarget,
+  cassandraRole?: string,
+): Record<string, string> {
   if (target.mode === 'keyspaces') return { RECSYS_DB: 'keyspaces' };
   return {
     RECSYS_DB: 'local',
@@ -36,6 +44,7 @@ export function dataEnvironment(target: DataTarget): Record<string, string> {
     RECSYS_ENV: 'local',
     CASSANDRA_CONTACT_POINTS: target.cassandraContactPoints,
     S3_ENDPOINT: target.s3Endpoint,
+    ...(cassandraRole ? roleEnvironment(cassandraRole) : {}),
   };
 }
 
@@ -82,6 +91,8 @@ export interface RecsysFunctionProps {
   readonly environment?: Record<string, string>;
   /** Default: Amazon Keyspaces. */
   readonly target?: DataTarget;
+  /** The Cassandra role it logs in as where the target is a Cassandra we run. */
+  readonly cassandraRole?: string;
 }
 
 /**
@@ -109,7 +120,7 @@ export function recsysFunction(
     depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
     environment: {
       RECSYS_BUCKET: props.bucket.bucketName,
-      ...dataEnvironment(props.target ?? KEYSPACES),
+      ...dataEnvironment(props.target ?? KEYSPACES, props.cassandraRole),
       RECSYS_KEYSPACE: props.keyspaceName,
       ...props.environment,
       POWERTOOLS_SERVICE_NAME: props.service,

@@ -4,15 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { createApiHandler } from '../../lambdas/services/api/app.ts';
+import { migrateWithRoles } from '../../scripts/cli/cassandra/roles.ts';
+import { runLocalIngest } from '../../scripts/cli/ingest/run-local-ingest.ts';
+import { startLocalServer, type RunningServer } from '../../scripts/cli/serve/local-server.ts';
 import {
   API_ROLE,
   functionRoles,
-  migrateWithRoles,
   roleEnvironment,
   type FunctionRole,
-} from '../../scripts/cli/cassandra/roles.ts';
-import { runLocalIngest } from '../../scripts/cli/ingest/run-local-ingest.ts';
-import { startLocalServer, type RunningServer } from '../../scripts/cli/serve/local-server.ts';
+} from '../../statemachines/function-roles.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 

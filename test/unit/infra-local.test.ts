@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError, readConfig } from '../../infra/config.ts';
+import { functionRoles } from '../../statemachines/function-roles.ts';
 import { synthTemplate } from './infra-template.ts';
 
 let template: Template;
@@ -50,6 +51,17 @@ describe('local profile (LocalStack + Cassandra container)', () => {
       (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'recsys-api',
     )!;
     expect(api.Properties.Environment.Variables.RECSYS_CORS_ORIGINS).toBe('http://localhost:3000');
+  });
+
+  it('logs each handler in to Cassandra as its own role, one per function', () => {
+    const logins = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties.Environment?.Variables?.CASSANDRA_USERNAME as string | undefined)
+      .filter((login) => login !== undefined);
+    expect(logins.sort()).toEqual(
+      functionRoles()
+        .map((r) => r.role)
+        .sort(),
+    );
   });
 
   it('is what `cdk synth -c profile=local` builds (stack Recsys-local)', () => {

@@ -1,72 +1,16 @@
-import {
-  LOCAL_SUPERUSER,
-  type CassandraCredentials,
-  type CassandraStore,
-} from '../../../lambdas/adapters/cassandra.ts';
-import { API_READ_TABLES, API_WRITE_TABLES } from '../../../lambdas/api/table-access.ts';
+import { LOCAL_SUPERUSER, type CassandraStore } from '../../../lambdas/adapters/cassandra.ts';
 import {
   parseTableGrant,
   reconcileGrantsCql,
   tableGrants,
-  type TableAccess,
 } from '../../../lambdas/core/schema/render-grants.ts';
-import { INGEST_FUNCTIONS } from '../../../statemachines/ingest.functions.ts';
+import {
+  functionRoles,
+  roleEnvironment,
+  roleOf,
+  type FunctionRole,
+} from '../../../statemachines/function-roles.ts';
 import type { PipelineFunctions } from '../../../statemachines/pipeline-function.ts';
-import { TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
-
-/**
- * One Cassandra role per deployed function, granted what the stack's IAM policy grants that function
- * on Keyspaces. The access lists are the ones infra/ deploys from (statemachines/*.functions.ts,
- * lambdas/api/table-access.ts): the local server enforces the stack's grants, not a copy of them.
- */
-export interface FunctionRole {
-  /** The ASL substitution (`ChunkFunctionArn`) or `Api`. */
-  readonly function: string;
-  readonly role: string;
-  readonly access: TableAccess;
-}
-
-const snake = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-
-function pipelineRoles(pipeline: string, functions: PipelineFunctions): FunctionRole[] {
-  return Object.entries(functions).map(([substitution, spec]) => {
-    const name = snake(substitution.replace(/FunctionArn$/, '')).replace(`${pipeline}_`, '');
-    return {
-      function: substitution,
-      role: `recsys_${pipeline}_${name}`,
-      access: spec.tables ?? {},
-    };
-  });
-}
-
-export const API_ROLE: FunctionRole = {
-  function: 'Api',
-  role: 'recsys_api',
-  access: { select: API_READ_TABLES, modify: API_WRITE_TABLES },
-};
-
-/** Every deployed function that reaches the keyspace, with its role. */
-export function functionRoles(): FunctionRole[] {
-  return [
-    ...pipelineRoles('ingest', INGEST_FUNCTIONS),
-    ...pipelineRoles('train', TRAIN_FUNCTIONS),
-    API_ROLE,
-  ];
-}
-
-/**
- * The role's login on the local server: a fixed development password, never a secret (the server
- * listens on loopback; on AWS functions sign in with their IAM role instead).
- */
-export function roleCredentials(role: string): CassandraCredentials {
-  return { username: role, password: `${role}-local` };
-}
-
-/** The environment a function's handler gets to log in as its role (CassandraStore.fromEnv). */
-export function roleEnvironment(role: string): Record<string, string> {
-  const { username, password } = roleCredentials(role);
-  return { CASSANDRA_USERNAME: username, CASSANDRA_PASSWORD: password };
-}
 
 /**
  * Creates each role that is missing and brings its grants on `store`'s keyspace to exactly its
@@ -100,7 +44,7 @@ export async function provisionRoles(
   let statements = 0;
   for (const { role, access } of roles) {
     if (!existing.has(role)) {
-      const { password } = roleCredentials(role);
+      const password = roleEnvironment(role).CASSANDRA_PASSWORD!;
       await store.execute(
         `CREATE ROLE IF NOT EXISTS ${role} WITH PASSWORD = '${password}' AND LOGIN = true`,
       );
@@ -140,9 +84,7 @@ export function withFunctionRoles<T extends PipelineFunctions>(
 ): { [K in keyof T]: T[K] & { readonly env: Record<string, string> } } {
   return Object.fromEntries(
     Object.entries(functions).map(([substitution, spec]) => {
-      const role = roles.find((r) => r.function === substitution);
-      if (!role) throw new Error(`no Cassandra role for function ${substitution}`);
-      return [substitution, { ...spec, env: roleEnvironment(role.role) }];
+      return [substitution, { ...spec, env: roleEnvironment(roleOf(substitution, roles).role) }];
     }),
   ) as { [K in keyof T]: T[K] & { readonly env: Record<string, string> } };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ensureCassandra } from '../cassandra/local-cassandra.ts';
-import { API_ROLE, migrateWithRoles, roleEnvironment } from '../cassandra/roles.ts';
+import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles.ts';
+import { migrateWithRoles } from '../cassandra/roles.ts';
 import { action, intOption } from '../lib/cli-support.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
 import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { API_ROLE, roleEnvironment } from '../cassandra/roles.ts';
+import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles.ts';
 import { UserError } from '../lib/cli-support.ts';
 import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';
 import {
