@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 import { pipelineFunctions, type PipelineDataProps } from './pipeline-functions.ts';
 import { pipelineStateMachine } from './pipeline-state-machine.ts';
+import { BULK_TABLE_WRITE_UNITS_PER_SECOND } from '../../lambdas/core/ingest/write-budget.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 
 /**
@@ -41,11 +42,17 @@ export class Training extends Construct {
     this.functions = pipelineFunctions(this, TRAIN_FUNCTIONS, {
       ...props,
       service: 'recsys-train',
-      // Plan sizes the run: its concurrency, and the block count that fits the memory.
+      // Plan sizes the run: its concurrency, the block count that fits the memory, and the pace
+      // of the output writers.
       environment: {
         TrainPlanFunctionArn: {
           ...(props.maxConcurrency ? { RECSYS_MAX_CONCURRENCY: String(props.maxConcurrency) } : {}),
           ...(props.maxMemoryMb ? { RECSYS_MAX_MEMORY_MB: String(props.maxMemoryMb) } : {}),
+          // The lists tables are on-demand and never pre-warmed: the output writers share a new
+          // table's rate (write-budget.ts). A local Cassandra has no rate to keep to.
+          ...(props.target?.mode !== 'local'
+            ? { RECSYS_OUTPUT_TABLE_WRITE_UNITS: String(BULK_TABLE_WRITE_UNITS_PER_SECOND) }
+            : {}),
         },
       },
     });

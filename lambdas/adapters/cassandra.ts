@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { BatchGrouping } from '../core/ingest/batching.ts';
+import type { WritePace } from '../core/ingest/pacer.ts';
 import { runPool } from '../core/pool.ts';
 import { withRetry } from '../core/retry.ts';
 import { assertIdentifier, renderSchemaCql } from '../core/schema/render-cql.ts';
@@ -315,9 +316,18 @@ export class CassandraStore {
     }));
   }
 
-  /** Runs one idempotent statement for many parameter sets with bounded concurrency. */
-  async executeMany(cql: string, paramSets: readonly Params[], concurrency = 32): Promise<void> {
+  /**
+   * Runs one idempotent statement for many parameter sets with bounded concurrency. `pace`, if
+   * given, is awaited before each statement is sent (a rate cap; core/ingest/pacer.ts).
+   */
+  async executeMany(
+    cql: string,
+    paramSets: readonly Params[],
+    concurrency = 32,
+    pace?: WritePace,
+  ): Promise<void> {
     await runPool(paramSets.length, concurrency, async (index) => {
+      if (pace) await pace(1, index);
       await this.execute(cql, paramSets[index]!, { idempotent: true });
     });
   }
@@ -357,17 +367,18 @@ export class CassandraStore {
 
   /**
    * Runs many idempotent batches with bounded concurrency; `onDone` hears of each finished one.
-   * `pace`, if given, is awaited with each batch's statement count before it is sent (a rate cap).
+   * `pace`, if given, is awaited with each batch's statement count and index before it is sent (a
+   * rate cap; core/ingest/pacer.ts).
    */
   async batchMany(
     batches: BatchSource,
     concurrency = 32,
     onDone?: (batch: readonly BatchQuery[]) => void,
-    pace?: (statements: number) => Promise<void>,
+    pace?: WritePace,
   ): Promise<void> {
     await runPool(batches.length, concurrency, async (index) => {
       const batch = batches.at(index)!;
-      if (pace) await pace(batch.length);
+      if (pace) await pace(batch.length, index);
       await this.batch(batch, { idempotent: true });
       onDone?.(batch);
     });

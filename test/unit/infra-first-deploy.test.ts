@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../infra/config.ts';
 import { definitionTimeoutSeconds } from '../../infra/constructs/pipeline-state-machine.ts';
 import {
+  BULK_TABLE_WRITE_UNITS_PER_SECOND,
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
   PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
@@ -114,6 +115,18 @@ describe('finding 2: the ratings tables’ write rate', () => {
     expect(env(withEnv(established, 'RECSYS_TABLE_WRITE_UNITS')[0]!).RECSYS_TABLE_WRITE_UNITS).toBe(
       '40000',
     );
+  });
+
+  it('tells the train Plan the lists tables’ rate, a new table’s whatever the ratings tables’', () => {
+    for (const template of [fresh, established]) {
+      const plan = withEnv(template, 'RECSYS_OUTPUT_TABLE_WRITE_UNITS');
+      expect(plan).toHaveLength(1);
+      expect(env(plan[0]!).RECSYS_OUTPUT_TABLE_WRITE_UNITS).toBe(
+        String(BULK_TABLE_WRITE_UNITS_PER_SECOND),
+      );
+      // The Plan function: it also reads the memory quota.
+      expect(env(plan[0]!).RECSYS_MAX_MEMORY_MB).toBeDefined();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  BULK_TABLE_WRITE_UNITS_PER_SECOND,
   CHUNK_WRITE_BUDGET_SECONDS,
   CHUNK_WRITER_ROWS_PER_SECOND,
   INGEST_TIMEOUT_SECONDS,
@@ -43,9 +44,9 @@ export const ASSUMPTIONS = {
   },
   apiMemoryMb: { value: 1024, unit: 'MB', why: 'API Lambda (infra/constructs/api.ts)' },
   catalogueRowsPerSecond: {
-    value: 4000,
+    value: BULK_TABLE_WRITE_UNITS_PER_SECOND,
     unit: 'rows/s',
-    why: "Catalogue's movies and tags, Aggregate's per-user and per-movie rows: each a new on-demand table (4,000 WRU/s), written unpaced with 32 requests in flight, so the table's rate bounds them",
+    why: "Catalogue's movies and tags, Aggregate's per-user and per-movie rows: each a new on-demand table (4,000 WRU/s), one writer at a time paced to it (write-budget.ts writerPace)",
   },
   provisionedSwitchSeconds: {
     value: 1800,

@@ -33,6 +33,27 @@ export function partitionRuns(
 }
 
 /**
+ * Single-partition runs reordered so that consecutive ones go to different partitions while there
+ * are several: every partition's first run, then every partition's second, and so on (a
+ * partition's runs keep their order). A writer paced per partition (pacer.ts) then waits on one
+ * partition's limit only once few partitions are left, not all through a partition of many rows.
+ */
+export function interleavePartitions(
+  runs: readonly number[][],
+  keyOf: (row: number) => number,
+): number[][] {
+  const rounds: number[][][] = [];
+  const seen = new Map<number, number>();
+  for (const run of runs) {
+    const key = keyOf(run[0]!);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(run);
+  }
+  return rounds.flat();
+}
+
+/**
  * How rows are grouped into UNLOGGED batches. `partition`: one partition per batch, what Keyspaces
  * recommends and what keeps a batch on its own replicas in a cluster. `replica`: whole partition runs
  * packed together up to the batch limit, several partitions per batch; only right when every

@@ -37,6 +37,12 @@ export interface DatasetLayout {
   readonly chunkConcurrency: number;
   /** The pace of each chunk writer, ratings per second into one table; 0: unpaced. */
   readonly writeRatingsPerSecond: number;
+  /**
+   * Write units per second of each table the Catalogue and Aggregate steps write in bulk (movies,
+   * tags, users): a new on-demand table's rate on Keyspaces, where each of those tables has one
+   * writer at a time (write-budget.ts `writerPace`); 0 or absent (a local Cassandra): unpaced.
+   */
+  readonly bulkWriteUnitsPerSecond?: number;
   readonly minRatingsPerMovie: number;
   /** Epoch µs; see write-time.ts. Fixed for the execution so retried chunks write identical cells. */
   readonly writeTimeBase: number;

@@ -1,20 +1,81 @@
 import { MAX_CHUNKS, defaultChunkBytes } from './chunk-boundaries.ts';
 
 /**
- * How fast ingestion may write to Amazon Keyspaces, and the chunk sizes and Map concurrency that
- * follow from it. The one place these rates live: the stack (warm throughput of the ratings tables),
- * the Validate step (chunk size, chunks in flight, the pace of each chunk writer) and the cost model
- * all read them from here.
+ * How fast ingestion and training may write to Amazon Keyspaces, and the chunk sizes and Map
+ * concurrency that follow from it. The one place these rates live: the stack (warm throughput of
+ * the ratings tables), the Validate step (chunk size, chunks in flight, the pace of each chunk
+ * writer), the other bulk writers (catalogue, aggregate statistics, top-N and similar-movie lists:
+ * {@link writerPace}) and the cost model all read them from here.
  *
  * Sources: Keyspaces developer guide, "Pre-warm a new table for on-demand capacity mode" (a new
  * on-demand table sustains up to 4,000 writes/s until it has grown or been pre-warmed) and "Quotas"
- * (40,000 write units/s per table by default, adjustable in Service Quotas).
+ * (40,000 write units/s per table by default, adjustable in Service Quotas); "Partition key design"
+ * (up to 1,000 WCU/s into one partition).
  */
 
 /** Write request units per second a new on-demand table sustains until it grows or is pre-warmed. */
 export const NEW_TABLE_WRITE_UNITS_PER_SECOND = 4_000;
 /** The default per-table throughput quota: the most a table can be pre-warmed to without a raise. */
 export const TABLE_WRITE_UNITS_QUOTA = 40_000;
+/**
+ * Write units per second Keyspaces lets one partition take, whatever the table's rate (1,000
+ * WCU/s, "Partition key design"): a bulk writer that puts many rows into one partition (a movie's tags)
+ * keeps each partition to this as well as the table to its share.
+ */
+export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
+/**
+ * Write units per second each of the other tables (movies, tags, users, the stored lists) sustains:
+ * they are on-demand and never pre-warmed (only the ratings tables are), so a new table's rate.
+ */
+export const BULK_TABLE_WRITE_UNITS_PER_SECOND = NEW_TABLE_WRITE_UNITS_PER_SECOND;
+/** One write request unit covers a row of up to this many bytes. */
+export const WRITE_UNIT_BYTES = 1_024;
+/**
+ * Bytes of a stored list row besides its entries: Keyspaces' 100 bytes of row metadata plus the
+ * key (a model id of up to 100 characters and an int), an upper bound ("Estimate row size").
+ */
+export const RANKED_LIST_ROW_OVERHEAD_BYTES = 210;
+/** Bytes per list entry: an int in `movie_ids` and a float in `scores`. */
+export const RANKED_LIST_ENTRY_BYTES = 8;
+
+/** Write units one stored list row of `entries` movies takes (top-N: 50 → 1; 200 → 2). */
+export function rankedListWriteUnits(entries: number): number {
+  return Math.max(
+    1,
+    Math.ceil(
+      (RANKED_LIST_ROW_OVERHEAD_BYTES + RANKED_LIST_ENTRY_BYTES * entries) / WRITE_UNIT_BYTES,
+    ),
+  );
+}
+
+/** How fast one bulk writer may write: its share of a table, and of any one partition. */
+export interface WriterPace {
+  /** Write units per second into the table. */
+  readonly tableWriteUnits: number;
+  /** Write units per second into any one partition (each written by this writer alone). */
+  readonly partitionWriteUnits: number;
+}
+
+/**
+ * The pace of each of `writers` writers that write one table at once, each its own partitions:
+ * an equal share of the table's rate (as Validate gives each chunk writer), and no partition past
+ * {@link PARTITION_WRITE_UNITS_PER_SECOND}. Together they never ask the table for more than
+ * `tableWriteUnits`.
+ */
+export function writerPace(tableWriteUnits: number, writers: number): WriterPace {
+  if (!(Number.isInteger(tableWriteUnits) && tableWriteUnits >= 1)) {
+    throw new RangeError(`table write units must be a positive integer, got ${tableWriteUnits}`);
+  }
+  if (!(Number.isInteger(writers) && writers >= 1)) {
+    throw new RangeError(`writers must be a positive integer, got ${writers}`);
+  }
+  const share = Math.max(1, Math.floor(tableWriteUnits / writers));
+  return {
+    tableWriteUnits: share,
+    partitionWriteUnits: Math.min(share, PARTITION_WRITE_UNITS_PER_SECOND),
+  };
+}
+
 /** The tables every rating is written to, one row (< 1 KB, so 1 WRU) in each. */
 export const RATINGS_TABLES = ['ratings_by_user', 'ratings_by_movie'] as const;
 export const WRITE_UNITS_PER_RATING_PER_TABLE = 1;

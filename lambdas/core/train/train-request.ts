@@ -1,6 +1,7 @@
 import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
 import { resolveNeighbourSettings } from '../neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
+import { writerPace, type WriterPace } from '../ingest/write-budget.ts';
 import { MAX_BLOCKS, chooseBlockCount } from './block-count.ts';
 import { assertRunId } from './run-layout.ts';
 import { planTokenRanges, type Partitioner } from './token-ranges.ts';
@@ -144,6 +145,11 @@ export interface PlanContext {
   readonly maxMemoryMb?: number;
   /** The active model, which a `warmStart` request starts from (null: none, so a cold start). */
   readonly warmStartFrom?: string | null;
+  /**
+   * Write units per second each stored-lists table sustains (Keyspaces: a new table's rate;
+   * RECSYS_OUTPUT_TABLE_WRITE_UNITS); absent (a local Cassandra): the list writers are unpaced.
+   */
+  readonly outputTableWriteUnits?: number;
 }
 
 /** Refuses a requested concurrency above what the deployment allows (its `concurrency`). */
@@ -159,6 +165,19 @@ export function assertConcurrencyWithin(requested: unknown, maxConcurrency: numb
 /** Half the concurrency for each of the two output Maps that run side by side. */
 export function outputConcurrency(concurrency: number): number {
   return Math.max(1, Math.floor(concurrency / 2));
+}
+
+/**
+ * The pace of each top-N (or similar-movies) block writer: its share of its table's rate among the
+ * blocks of its Map in flight at once (the Map's MaxConcurrency, or the block count if smaller),
+ * the way Validate shares the ratings tables among the chunk writers. Each list is a partition of
+ * its own. Undefined (a local Cassandra, or a plan written before): unpaced.
+ */
+export function outputWriterPace(
+  plan: Pick<RunPlan, 'outputConcurrency' | 'blockCount' | 'outputTableWriteUnits'>,
+): WriterPace | undefined {
+  if (!plan.outputTableWriteUnits) return undefined;
+  return writerPace(plan.outputTableWriteUnits, Math.min(plan.outputConcurrency, plan.blockCount));
 }
 
 function flag(name: string, value: unknown): boolean {
@@ -236,6 +255,9 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     partitioner: context.partitioner ?? 'murmur3',
     concurrency,
     outputConcurrency: outputConcurrency(concurrency),
+    ...(context.outputTableWriteUnits
+      ? { outputTableWriteUnits: context.outputTableWriteUnits }
+      : {}),
     tolerance,
     validation,
     splitSeed: integer('splitSeed', request.splitSeed ?? TRAIN_DEFAULTS.splitSeed, 0, 0xffffffff),

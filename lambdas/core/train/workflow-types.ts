@@ -135,6 +135,11 @@ export interface RunPlan {
    * side: half the concurrency each, so the run never has more than `concurrency` Lambdas at once.
    */
   readonly outputConcurrency: number;
+  /**
+   * Write units per second each stored-lists table sustains (Keyspaces: a new table's rate); the
+   * output writers share it (train-request.ts `outputWriterPace`). Absent (local): unpaced.
+   */
+  readonly outputTableWriteUnits?: number;
   readonly tolerance: number;
   readonly validation: number;
   readonly splitSeed: number;

@@ -1,5 +1,7 @@
 import { RatingAggregator, mean } from '../../core/ingest/aggregates.ts';
 import { isRecommendable } from '../../core/ingest/cleaning.ts';
+import { pacedWrites, REAL_CLOCK, type PacerClock } from '../../core/ingest/pacer.ts';
+import { writerPace } from '../../core/ingest/write-budget.ts';
 import {
   buildCharts,
   DEFAULT_MAX_SCATTER_POINTS,
@@ -21,12 +23,15 @@ const WRITES_IN_FLIGHT = 32;
 
 /**
  * After every chunk: reads the stored ratings back at LOCAL_QUORUM (so duplicates that met across
- * chunks are counted once, and no write of a moment ago is missed), writes per-user and per-movie statistics, the exploratory charts and the quarantine files
- * with file-wide line numbers, and returns the exact counts.
+ * chunks are counted once, and no write of a moment ago is missed), writes per-user and per-movie
+ * statistics, the exploratory charts and the quarantine files with file-wide line numbers, and
+ * returns the exact counts. On Keyspaces the users and movies rows are written at a new table's
+ * rate (`layout.bulkWriteUnitsPerSecond`, write-budget.ts); `clock` is for tests.
  */
 export async function aggregateDataset(
   { layout, chunks }: AggregateRequest,
   { s3, db }: Stores,
+  clock: PacerClock = REAL_CLOCK,
 ): Promise<AggregateResult> {
   const started = performance.now();
   const [aggregates, movies, tagsPerMovie] = await Promise.all([
@@ -34,6 +39,10 @@ export async function aggregateDataset(
     scanMovies(db),
     scanTagCounts(db),
   ]);
+  // The only writer of users, then of movies, while it runs; one row per partition.
+  const pace = layout.bulkWriteUnitsPerSecond
+    ? writerPace(layout.bulkWriteUnitsPerSecond, 1)
+    : undefined;
 
   await db.executeMany(
     `INSERT INTO ${db.table('users')} (user_id, rating_count, rating_mean, first_rated_at, ` +
@@ -46,6 +55,7 @@ export async function aggregateDataset(
       u.lastRatedAt,
     ]),
     WRITES_IN_FLIGHT,
+    pacedWrites(pace, { clock }),
   );
   await db.executeMany(
     `UPDATE ${db.table('movies')} SET rating_count = ?, rating_mean = ? WHERE movie_id = ?`,
@@ -54,7 +64,9 @@ export async function aggregateDataset(
       return [sums?.count ?? 0, mean(sums), movie.movieId];
     }),
     WRITES_IN_FLIGHT,
+    pacedWrites(pace, { clock }),
   );
+  // A dozen chart rows: not a bulk write, left unpaced.
 
   const charts = buildCharts({
     aggregates,

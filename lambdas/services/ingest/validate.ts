@@ -6,7 +6,10 @@ import {
 } from '../../core/formats/ratings-format.ts';
 import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-boundaries.ts';
 import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../core/ingest/cleaning.ts';
-import { planIngestSchedule } from '../../core/ingest/write-budget.ts';
+import {
+  BULK_TABLE_WRITE_UNITS_PER_SECOND,
+  planIngestSchedule,
+} from '../../core/ingest/write-budget.ts';
 import { writeTimeBase } from '../../core/ingest/write-time.ts';
 import {
   assertDatasetName,
@@ -152,6 +155,8 @@ export async function validateDataset(
     chunkBytes,
     chunkConcurrency,
     writeRatingsPerSecond,
+    // The other tables are never pre-warmed: on Keyspaces they take a new table's rate.
+    bulkWriteUnitsPerSecond: tableWriteUnits !== undefined ? BULK_TABLE_WRITE_UNITS_PER_SECOND : 0,
     minRatingsPerMovie,
     writeTimeBase: writeTimeBase(now),
     startedAt: now,

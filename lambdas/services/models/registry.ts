@@ -1,6 +1,7 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
 import { S3ObjectNotFoundError, type S3Store } from '../../adapters/s3.ts';
 import type { ScoredMovie } from '../../core/als/index.ts';
+import type { WritePace } from '../../core/ingest/pacer.ts';
 import {
   BUNDLE_FILES,
   decodeBundle,
@@ -133,7 +134,7 @@ export async function loadModelBundle(s3: S3Store, artifactsPrefix: string): Pro
   });
 }
 
-type RankedTable = 'recommendations' | 'similar_movies';
+export type RankedTable = 'recommendations' | 'similar_movies';
 
 /** Where each kind of list lives: one row per list (see the schema for why). */
 const RANKED_TABLES: Record<RankedTable, { table: string; key: string }> = {
@@ -147,13 +148,18 @@ export interface RankedList {
   readonly list: readonly ScoredMovie[];
 }
 
-/** Writes ranked lists (users' top-N or movies' neighbours), one row each; rewriting one is idempotent. */
+/**
+ * Writes ranked lists (users' top-N or movies' neighbours), one row each; rewriting one is
+ * idempotent. `pace`, if given, is awaited before each row (training's output writers, on
+ * Keyspaces: train/output-lists.ts).
+ */
 export async function writeRankedLists(
   db: CassandraStore,
   kind: RankedTable,
   modelId: string,
   lists: readonly RankedList[],
   concurrency = 16,
+  pace?: WritePace,
 ): Promise<void> {
   const { table, key } = RANKED_TABLES[kind];
   await db.executeMany(
@@ -165,6 +171,7 @@ export async function writeRankedLists(
       list.map((m) => m.score),
     ]),
     concurrency,
+    pace,
   );
 }
 

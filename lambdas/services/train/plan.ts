@@ -27,6 +27,15 @@ function deployedMaxConcurrency(): number | undefined {
   return Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
+/**
+ * The stored-lists tables' write rate on Keyspaces (RECSYS_OUTPUT_TABLE_WRITE_UNITS, set by the
+ * stack): the top-N and similar-movie writers share it. Unset (a local Cassandra): unpaced.
+ */
+function deployedOutputTableWriteUnits(): number | undefined {
+  const value = Number(process.env.RECSYS_OUTPUT_TABLE_WRITE_UNITS);
+  return Number.isInteger(value) && value >= 1 ? value : undefined;
+}
+
 /** The account's Lambda memory quota as deployed (RECSYS_MAX_MEMORY_MB): no task gets more. */
 function deployedMaxMemoryMb(): number | undefined {
   const value = Number(process.env.RECSYS_MAX_MEMORY_MB);
@@ -82,7 +91,16 @@ export async function planRun(
     const cap = deployedMaxConcurrency() ?? Infinity;
     assertConcurrencyWithin(request.concurrency, cap);
     const concurrency = Math.min(request.concurrency ?? existing.concurrency, cap);
-    return { ...existing, concurrency, outputConcurrency: outputConcurrency(concurrency), resumed };
+    // The list writers' pace follows the concurrency, and the deployment's rate as it is now.
+    const { outputTableWriteUnits: _before, ...kept } = existing;
+    const outputTableWriteUnits = deployedOutputTableWriteUnits();
+    return {
+      ...kept,
+      concurrency,
+      outputConcurrency: outputConcurrency(concurrency),
+      ...(outputTableWriteUnits ? { outputTableWriteUnits } : {}),
+      resumed,
+    };
   }
   if (request.resume) throw new TrainRequestError(`there is no run ${runId} to resume`);
 
@@ -108,6 +126,9 @@ export async function planRun(
     partitioner,
     ...(maxConcurrency ? { maxConcurrency } : {}),
     ...(deployedMaxMemoryMb() ? { maxMemoryMb: deployedMaxMemoryMb() } : {}),
+    ...(deployedOutputTableWriteUnits()
+      ? { outputTableWriteUnits: deployedOutputTableWriteUnits() }
+      : {}),
     ...dataCounts(status),
     warmStartFrom: request.warmStart === true ? ((await activeModelId(stores.db)) ?? null) : null,
   });

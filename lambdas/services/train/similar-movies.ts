@@ -1,9 +1,10 @@
 import { itemNorms, similarItems } from '../../core/als/index.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
-import { writeRankedLists, type RankedList } from '../models/registry.ts';
+import type { RankedList } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { finalModel } from './final-model.ts';
+import { writeOutputLists } from './output-lists.ts';
 import { TrainingRun } from './run-state.ts';
 
 /**
@@ -25,7 +26,7 @@ export async function similarMoviesBlock(task: BlockTask, stores: Stores): Promi
       list: similarItems(candidates.model, movieId, plan.similarN, norms),
     });
   }
-  await writeRankedLists(stores.db, 'similar_movies', task.runId, lists);
+  await writeOutputLists(stores.db, 'similar_movies', task.runId, plan, lists);
   return {
     block: task.block,
     written: lists.length,

@@ -2,9 +2,10 @@ import { userVector } from '../../core/als/index.ts';
 import { recommendForProfile, recommendForVector } from '../../core/serving/recommender.ts';
 import type { CsrBlock } from '../../core/matrix/csr.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
-import { writeRankedLists, type RankedList } from '../models/registry.ts';
+import type { RankedList } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { finalModel } from './final-model.ts';
+import { writeOutputLists } from './output-lists.ts';
 import { TrainingRun } from './run-state.ts';
 
 /** Row r of a user block as (movieId, rating) pairs. */
@@ -40,7 +41,7 @@ export async function topNBlock(task: BlockTask, stores: Stores): Promise<Output
       : recommendForProfile(recommender, { ratings }, request).items;
     lists.push({ id: userId, list });
   }
-  await writeRankedLists(stores.db, 'recommendations', task.runId, lists);
+  await writeOutputLists(stores.db, 'recommendations', task.runId, plan, lists);
   return {
     block: task.block,
     written: lists.length,
