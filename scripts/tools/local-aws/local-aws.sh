@@ -7,7 +7,9 @@
 #   scripts/tools/local-aws/local-aws.sh venv      # pinned LocalStack venv (.local/localstack-venv)
 #   scripts/tools/local-aws/local-aws.sh start     # dockerd + registry + images + LocalStack
 #   scripts/tools/local-aws/local-aws.sh smoke     # create and invoke nodejs22.x functions
-#   scripts/tools/local-aws/local-aws.sh cassandra-start  # JVM Cassandra for the Lambdas (see below)
+#   scripts/tools/local-aws/local-aws.sh cassandra-image  # the Cassandra 5 image (built, not pulled)
+#   scripts/tools/local-aws/local-aws.sh cassandra-start  # Cassandra for the Lambdas + schema (below)
+#   scripts/tools/local-aws/local-aws.sh cassandra-address  # where the Lambdas reach it
 #   scripts/tools/local-aws/deploy.sh              # the `local` profile (CREATE_COMPLETE)
 #   .local/localstack-venv/bin/python scripts/tools/local-aws/probe-deployed.py  # upload→…→API
 #   scripts/tools/local-aws/local-aws.sh env       # exports for clients (eval "$(... env)")
@@ -15,7 +17,9 @@
 #   scripts/tools/local-aws/local-aws.sh stop      # LocalStack, registry, dockerd (state is dropped)
 #
 # Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599), LAMBDA_CASSANDRA_PORT (9543),
-# LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1), DEBIAN_SUITE (bookworm).
+# LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1, the Cassandra container .2),
+# LAMBDA_CASSANDRA (container: the Cassandra image; jvm: the JVM launcher + a forwarder),
+# DEBIAN_SUITE (bookworm).
 # Needs root, python3.11, and the Debian packages docker.io, mmdebstrap and docker-registry
 # (`local-aws.sh apt` installs them).
 set -euo pipefail
@@ -267,39 +271,134 @@ cmd_stop() {
   cmd_docker_stop
 }
 
-# The Lambdas' Cassandra: the project's own JVM launcher (`recsys cassandra start`, mode jvm) with
-# its own state dir and ports (CQL 127.0.0.1:$CASSANDRA_PORT, never 9042), the local profile's
-# schema (`recsys db migrate`, keyspace recsys_local), and a TCP forwarder from the bridge address,
-# since the launcher's Cassandra listens on loopback only. deploy.sh points the stack at
-# $GATEWAY_IP:$CASSANDRA_PORT (RECSYS_LAMBDA_CASSANDRA).
+# The Lambdas' Cassandra, two ways (LAMBDA_CASSANDRA):
+#  - container (default): the Cassandra 5 image built here (`cassandra-image`), on the recsys-local
+#    network at $CASSANDRA_IP (CQL 9042 there, advertised as that address in system.local, so the
+#    driver in the Lambdas keeps using it), CQL published on 127.0.0.1:$CASSANDRA_PORT only for
+#    `recsys db migrate` on the host;
+#  - jvm: the project's own JVM launcher (`recsys cassandra start`, mode jvm) with its own state dir
+#    and ports (CQL 127.0.0.1:$CASSANDRA_PORT), and a TCP forwarder from the bridge address, since
+#    that Cassandra listens on loopback only.
+# Either way the local profile's schema and the per-function roles come from `recsys db migrate`
+# (keyspace recsys_local) as the default superuser; deploy.sh points the stack at
+# `cassandra-address` (RECSYS_LAMBDA_CASSANDRA overrides it). Never 9042 on the host.
 CASSANDRA_PORT="${LAMBDA_CASSANDRA_PORT:-9543}"
+CASSANDRA_MODE="${LAMBDA_CASSANDRA:-container}"
+[[ $CASSANDRA_MODE == container || $CASSANDRA_MODE == jvm ]] || die "LAMBDA_CASSANDRA must be container or jvm, got \"$CASSANDRA_MODE\""
+CASSANDRA_IP="$SUBNET_PREFIX.2"
+CASSANDRA_CONTAINER=recsys-lambda-cassandra
+CASSANDRA_IMAGE=recsys-local/cassandra:5.0.6
+JRE_IMAGE="recsys-local/debian:$SUITE-jre17"
+CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
 NODE="$ROOT/node_modules/node/bin/node" # Node 22, as under npm scripts
 cassandra_env() {
   export RECSYS_CASSANDRA_MODE=jvm RECSYS_CASSANDRA_STATE_DIR="$STATE/cassandra"
-  export CASSANDRA_PORT CASSANDRA_STORAGE_PORT=$((CASSANDRA_PORT - 2000)) CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
+  export CASSANDRA_PORT CASSANDRA_STORAGE_PORT=$((CASSANDRA_PORT - 2000)) CASSANDRA_HEAP
   export CASSANDRA_CONTACT_POINTS="127.0.0.1:$CASSANDRA_PORT" RECSYS_KEYSPACE="${RECSYS_KEYSPACE:-recsys_local}"
+}
+
+cmd_cassandra_address() {
+  if [[ $CASSANDRA_MODE == container ]]; then echo "$CASSANDRA_IP:9042"; else echo "$GATEWAY_IP:$CASSANDRA_PORT"; fi
+}
+
+# The image's inputs; a change to any of them rebuilds it.
+cassandra_image_inputs() {
+  echo "$HERE/cassandra-image.Dockerfile" "$HERE/cassandra-entrypoint.sh" "$HERE/cassandra-image.ts" \
+    "$ROOT"/scripts/cli/cassandra/{pom.xml,cassandra.yaml,logback.xml,jvm.ts}
+}
+
+# Debian rootfs with OpenJDK 17 (mmdebstrap, cached tarball, `docker import`) + the JVM path's jars,
+# yaml, logback and JVM arguments (cassandra-image.ts context) → recsys-local/cassandra:5.0.6.
+cmd_cassandra_image() {
+  local t tar ctx input
+  t=$(now_ms)
+  cmd_docker_start
+  mkdir -p "$IMAGES" "$STATE"
+  tar="$IMAGES/debian-$SUITE-jre17.tar"
+  if [[ ! -s "$tar" ]]; then
+    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
+    rm -rf "${tar%.tar}.partial.tar"
+    # (not /usr/share/man: the JRE's postinst links its man pages with update-alternatives)
+    mmdebstrap --quiet --variant=minbase --include=openjdk-17-jre-headless \
+      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"' \
+      --dpkgopt='path-exclude=/usr/share/doc/*' \
+      --dpkgopt='path-exclude=/usr/share/locale/*' "$SUITE" "${tar%.tar}.partial.tar"
+    mv "${tar%.tar}.partial.tar" "$tar"
+    log "JRE rootfs $tar built in $(since "$t")"
+  fi
+  if ! docker image inspect "$JRE_IMAGE" >/dev/null 2>&1; then
+    docker import "$tar" "$JRE_IMAGE" >/dev/null
+    log "imported $JRE_IMAGE"
+  fi
+  if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$STATE/cassandra-image.stamp" ]]; then
+    local stale=
+    for input in $(cassandra_image_inputs); do [[ "$input" -nt "$STATE/cassandra-image.stamp" ]] && stale=1; done
+    if [[ -z $stale ]]; then
+      log "$CASSANDRA_IMAGE up to date"
+      return
+    fi
+  fi
+  ctx=$(mktemp -d)
+  (
+    cassandra_env # the JVM path's state dir: the same cached classpath
+    cd "$ROOT"
+    "$NODE" --import tsx "$HERE/cassandra-image.ts" context "$ctx"
+  ) || die "could not assemble the Cassandra image's build context"
+  install -m 0755 "$HERE/cassandra-entrypoint.sh" "$ctx/cassandra-entrypoint.sh"
+  docker build -q --build-arg "BASE=$JRE_IMAGE" -f "$HERE/cassandra-image.Dockerfile" \
+    -t "$CASSANDRA_IMAGE" "$ctx" >/dev/null 2>"$STATE/cassandra-build.log" ||
+    die "Cassandra image build failed: see $STATE/cassandra-build.log"
+  rm -rf "$ctx"
+  touch "$STATE/cassandra-image.stamp"
+  log "$CASSANDRA_IMAGE built in $(since "$t") ($(docker image inspect --format '{{.Size}}' "$CASSANDRA_IMAGE" | awk '{printf "%d MB", $1 / 1e6}'))"
 }
 
 cmd_cassandra_start() {
   local t
   t=$(now_ms)
-  # LocalStack keeps no state, so neither does this Cassandra: an active model left from an earlier
-  # run points at S3 objects the new bucket lacks (`/health` 503 "model file model.bin is missing").
-  if ! alive "$STATE/cassandra/cassandra.pid"; then rm -rf "$STATE/cassandra/data"; fi
-  (
-    cassandra_env
-    cd "$ROOT"
-    "$NODE" bin/recsys.mjs cassandra start
-    "$NODE" bin/recsys.mjs db migrate
-  )
-  if ! alive "$STATE/tcp-forward.pid"; then
-    "$NODE" "$HERE/tcp-forward.mjs" "$GATEWAY_IP:$CASSANDRA_PORT" "127.0.0.1:$CASSANDRA_PORT" >"$STATE/tcp-forward.log" 2>&1 &
-    echo $! >"$STATE/tcp-forward.pid"
+  if [[ $CASSANDRA_MODE == container ]]; then
+    cmd_docker_start
+    cmd_network
+    cmd_cassandra_image
+    # A fresh container each start: LocalStack keeps no state, so neither does this Cassandra (an
+    # active model left from an earlier run points at S3 objects the new bucket lacks).
+    docker rm -f "$CASSANDRA_CONTAINER" >/dev/null 2>&1 || true
+    docker run --detach --name "$CASSANDRA_CONTAINER" --network "$NETWORK" --ip "$CASSANDRA_IP" \
+      --publish "127.0.0.1:$CASSANDRA_PORT:9042" --env "MAX_HEAP_SIZE=$CASSANDRA_HEAP" \
+      --env "CASSANDRA_BROADCAST_RPC_ADDRESS=$CASSANDRA_IP" "$CASSANDRA_IMAGE" >/dev/null
+    (
+      cassandra_env
+      cd "$ROOT"
+      # Wait on the container's own address (the host is on the bridge): through the published
+      # port docker-proxy accepts before Cassandra listens, and a probe loop there took 60 s more
+      # than the server did (twice); the address refuses at once until CQL is up. Then check the
+      # published port the migration uses.
+      "$NODE" --import tsx "$HERE/cassandra-image.ts" wait "$CASSANDRA_IP:9042" 180 &&
+        "$NODE" --import tsx "$HERE/cassandra-image.ts" wait "127.0.0.1:$CASSANDRA_PORT" 30 ||
+        { docker logs --tail 30 "$CASSANDRA_CONTAINER" >&2; exit 1; }
+      "$NODE" bin/recsys.mjs db migrate
+    )
+  else
+    if ! alive "$STATE/cassandra/cassandra.pid"; then rm -rf "$STATE/cassandra/data"; fi
+    (
+      cassandra_env
+      cd "$ROOT"
+      "$NODE" bin/recsys.mjs cassandra start
+      "$NODE" bin/recsys.mjs db migrate
+    )
+    if ! alive "$STATE/tcp-forward.pid"; then
+      "$NODE" "$HERE/tcp-forward.mjs" "$GATEWAY_IP:$CASSANDRA_PORT" "127.0.0.1:$CASSANDRA_PORT" >"$STATE/tcp-forward.log" 2>&1 &
+      echo $! >"$STATE/tcp-forward.pid"
+    fi
   fi
-  log "Cassandra for the Lambdas at $GATEWAY_IP:$CASSANDRA_PORT in $(since "$t")"
+  log "Cassandra ($CASSANDRA_MODE) for the Lambdas at $(cmd_cassandra_address) in $(since "$t")"
 }
 
+# Stops both kinds, whichever LAMBDA_CASSANDRA says.
 cmd_cassandra_stop() {
+  if docker_up && docker inspect "$CASSANDRA_CONTAINER" >/dev/null 2>&1; then
+    docker rm -f "$CASSANDRA_CONTAINER" >/dev/null && log "container $CASSANDRA_CONTAINER removed"
+  fi
   if alive "$STATE/tcp-forward.pid"; then kill "$(cat "$STATE/tcp-forward.pid")"; fi
   rm -f "$STATE/tcp-forward.pid"
   if [[ -f "$STATE/cassandra/cassandra.pid" ]]; then
@@ -348,8 +447,10 @@ case "${1:-}" in
   smoke) cmd_smoke ;;
   cassandra-start) cmd_cassandra_start ;;
   cassandra-stop) cmd_cassandra_stop ;;
+  cassandra-image) cmd_cassandra_image ;;
+  cassandra-address) cmd_cassandra_address ;;
   *)
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
