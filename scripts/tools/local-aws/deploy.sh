@@ -18,9 +18,11 @@ eval "$(scripts/tools/local-aws/local-aws.sh env)"
 export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=1
 OUT="$ROOT/.local/local-aws/cdk.out"
 # What the Lambdas in containers use: LocalStack on the bridge address; Cassandra wherever
-# RECSYS_LAMBDA_CASSANDRA points (default: what `local-aws.sh cassandra-start` forwards).
-CONTEXT=(-c profile=local -c "s3Endpoint=http://$GATEWAY_IP:$PORT"
-  -c "cassandraContactPoints=${RECSYS_LAMBDA_CASSANDRA:-$GATEWAY_IP:${LAMBDA_CASSANDRA_PORT:-9543}}")
+# RECSYS_LAMBDA_CASSANDRA points (default: what `local-aws.sh cassandra-start` started for
+# LAMBDA_CASSANDRA: the container's address on the bridge, or the JVM path's forwarder).
+CASSANDRA_AT="${RECSYS_LAMBDA_CASSANDRA:-$(scripts/tools/local-aws/local-aws.sh cassandra-address)}"
+echo "deploy: the Lambdas' Cassandra at $CASSANDRA_AT" >&2
+CONTEXT=(-c profile=local -c "s3Endpoint=http://$GATEWAY_IP:$PORT" -c "cassandraContactPoints=$CASSANDRA_AT")
 
 t0=$(date +%s)
 npx cdklocal bootstrap aws://000000000000/us-east-1 >/dev/null
