@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploys the `local` profile of the stack to the LocalStack that local-aws.sh started (spike; see
-# docs/local-aws.md). Not `npm run deploy:local`: that one also runs `recsys db migrate` against
+# docs/local-aws.md). Not `npm run deploy:compose`: that one also runs `recsys db migrate` against
 # CASSANDRA_CONTACT_POINTS (127.0.0.1:9042 by default), which this spike leaves alone.
 #
 #   scripts/tools/local-aws/deploy.sh [extra cdk deploy args]

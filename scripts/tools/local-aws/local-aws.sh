@@ -4,6 +4,7 @@
 # private Docker bridge, and its dockerd uses its own socket, so `docker info` on the default socket
 # (what `recsys cassandra start` asks) does not see it.
 #
+#   scripts/tools/local-aws/local-aws.sh packages  # docker.io, mmdebstrap, docker-registry if missing
 #   scripts/tools/local-aws/local-aws.sh venv      # pinned LocalStack venv (.local/localstack-venv)
 #   scripts/tools/local-aws/local-aws.sh start     # dockerd + registry + images + LocalStack
 #   scripts/tools/local-aws/local-aws.sh smoke     # create and invoke nodejs22.x functions
@@ -53,6 +54,14 @@ die() {
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 since() { echo "$(($(date +%s%N) / 1000000 - $1))ms"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The Debian packages, only when one is missing (apt-get update alone takes ~20 s).
+cmd_packages() {
+  if ! command -v dockerd >/dev/null || ! command -v mmdebstrap >/dev/null ||
+    ! command -v docker-registry >/dev/null; then
+    cmd_apt
+  fi
+}
 
 cmd_apt() {
   apt-get update -qq
@@ -436,6 +445,7 @@ cmd_smoke() {
 
 case "${1:-}" in
   apt) cmd_apt ;;
+  packages) cmd_packages ;;
   venv) cmd_venv ;;
   docker-start) cmd_docker_start ;;
   docker-stop) cmd_docker_stop ;;

@@ -44,10 +44,7 @@ stage() {
   seconds_json+="\"$name\": $((took / 1000)).$(printf '%03d' $((took % 1000))), "
 }
 
-if ! command -v dockerd >/dev/null || ! command -v mmdebstrap >/dev/null ||
-  ! command -v docker-registry >/dev/null; then
-  stage packages "$HERE/local-aws.sh" apt
-fi
+stage packages "$HERE/local-aws.sh" packages
 trap '"$HERE/local-aws.sh" stop >&2 || true' EXIT
 stage start "$HERE/local-aws.sh" start
 stage cassandra "$HERE/local-aws.sh" cassandra-start

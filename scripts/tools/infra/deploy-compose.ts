@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig } from '../../../infra/config.ts';
 
 /**
- * `npm run deploy:local`: the `local` profile of the stack into LocalStack with aws-cdk-local,
+ * `npm run deploy:compose`: the `local` profile of the stack into LocalStack with aws-cdk-local,
  * after creating the schema in the compose file's Cassandra container. Fails with one line when
  * LocalStack or Cassandra does not answer (docker compose up -d --wait first).
  */
@@ -13,7 +13,7 @@ const endpoint = (process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566').repla
 const cassandra = process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042';
 
 function fail(reason: string): never {
-  console.error(`deploy:local: ${reason}`);
+  console.error(`deploy:compose: ${reason}`);
   process.exit(1);
 }
 
@@ -63,7 +63,7 @@ function stackKeyspace(args: readonly string[]): string {
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): void {
-  console.log(`deploy:local: ${command} ${args.join(' ')}`);
+  console.log(`deploy:compose: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
   if (result.error) fail(`cannot run ${command}: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args[0]} exited with ${result.status}`);
@@ -110,4 +110,4 @@ run(
   ],
   env,
 );
-console.log('deploy:local: done; outputs in .local/deploy-local-outputs.json');
+console.log('deploy:compose: done; outputs in .local/deploy-local-outputs.json');
