@@ -50,9 +50,9 @@ export async function provisionRoles(
       );
       created += 1;
     }
-    const listed = await store.execute(`LIST ALL PERMISSIONS OF ${role} NORECURSIVE`);
+    const permissions = await store.execute(`LIST ALL PERMISSIONS OF ${role} NORECURSIVE`);
     // A role with no permissions gets a void result, not an empty row set.
-    const current = (listed.rows ?? []).flatMap((row) => {
+    const current = (permissions.rows ?? []).flatMap((row) => {
       const grant = parseTableGrant(
         store.keyspace,
         String(row.get('resource')),
@@ -83,9 +83,10 @@ export function withFunctionRoles<T extends PipelineFunctions>(
   roles: readonly FunctionRole[] = functionRoles(),
 ): { [K in keyof T]: T[K] & { readonly env: Record<string, string> } } {
   return Object.fromEntries(
-    Object.entries(functions).map(([substitution, spec]) => {
-      return [substitution, { ...spec, env: roleEnvironment(roleOf(substitution, roles).role) }];
-    }),
+    Object.entries(functions).map(([substitution, spec]) => [
+      substitution,
+      { ...spec, env: roleEnvironment(roleOf(substitution, roles).role) },
+    ]),
   ) as { [K in keyof T]: T[K] & { readonly env: Record<string, string> } };
 }
 

@@ -34,6 +34,24 @@ def say(step, **details):
 SUMMARY = {"stack": None, "ratings": None, "modelId": None, "statuses": {}, "seconds": {}, "ok": False}
 
 
+def new_execution(sfn, machine_arn, is_new, within, pause):
+    """The first execution of `machine_arn` that `is_new` accepts, polled for `within` seconds."""
+    started = time.time()
+    while time.time() - started < within:
+        fresh = [e for e in sfn.list_executions(stateMachineArn=machine_arn)["executions"] if is_new(e)]
+        if fresh:
+            return fresh[0]["executionArn"]
+        time.sleep(pause)
+    return None
+
+
+def finished(sfn, arn, deadline, pause):
+    """The execution's description once it is no longer RUNNING (or at `deadline`)."""
+    while time.time() < deadline and sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+        time.sleep(pause)
+    return sfn.describe_execution(executionArn=arn)
+
+
 def finish(ok):
     SUMMARY["ok"] = ok
     print(json.dumps(SUMMARY), flush=True)
@@ -103,22 +121,13 @@ def probe(args):
     say("uploaded", bucket=bucket, prefix=prefix, ratings=args.rows)
 
     # 3. did EventBridge start the ingest state machine?
-    arn = None
-    while time.time() - t0 < 30 and arn is None:
-        now = sfn.list_executions(stateMachineArn=outputs["IngestStateMachineArn"])["executions"]
-        fresh = [e for e in now if e["executionArn"] not in before]
-        arn = fresh[0]["executionArn"] if fresh else None
-        time.sleep(1)
+    arn = new_execution(sfn, outputs["IngestStateMachineArn"],
+                        lambda e: e["executionArn"] not in before, within=30, pause=1)
     say("ingest execution started by EventBridge", started=arn is not None, arn=arn,
         seconds=round(time.time() - t0, 2))
     if arn is None:
         return False
-    while time.time() - t0 < args.wait:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            break
-        time.sleep(3)
-    d = sfn.describe_execution(executionArn=arn)
+    d = finished(sfn, arn, deadline=t0 + args.wait, pause=3)
     events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
     failures = [
@@ -137,21 +146,13 @@ def probe(args):
 
     # 4. training, started by the ingest's StartTraining state
     t1 = time.time()
-    train = None
-    while time.time() - t1 < 60 and train is None:
-        runs = sfn.list_executions(stateMachineArn=outputs["TrainStateMachineArn"])["executions"]
-        fresh = [e for e in runs if e["startDate"].timestamp() >= t0 - 5]
-        train = fresh[0]["executionArn"] if fresh else None
-        time.sleep(2)
+    train = new_execution(sfn, outputs["TrainStateMachineArn"],
+                          lambda e: e["startDate"].timestamp() >= t0 - 5, within=60, pause=2)
     say("train execution started by the ingest", started=train is not None, arn=train,
         seconds=round(time.time() - t1, 2))
     if train is None:
         return False
-    while time.time() - t1 < args.train_wait:
-        if sfn.describe_execution(executionArn=train)["status"] != "RUNNING":
-            break
-        time.sleep(5)
-    d = sfn.describe_execution(executionArn=train)
+    d = finished(sfn, train, deadline=t1 + args.train_wait, pause=5)
     events = sfn.get_execution_history(executionArn=train, maxResults=1000)["events"]
     output = json.loads(d.get("output") or "null")
     say("train execution", status=d["status"], seconds=round(time.time() - t1, 2),
