@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Layer rules: what each folder may not import (docs/architecture.md, test/unit/layer-rules.test.ts).
+// Layer rules: what each folder may not import (docs/architecture.md, test/infra/layer-rules.test.ts).
 // Relative imports are matched by the top folder they climb to ("../../scripts/…"); no folder inside
 // a zone reuses these names, so a match always means the forbidden layer.
 const climbsTo = (folders, message) => ({ regex: `^(\\.\\./)+(${folders})/`, message });
@@ -45,6 +45,27 @@ const NOT_AWS_OR_CASSANDRA = {
   message: 'The pure core stays portable: no AWS SDK, CDK, Lambda runtime or Cassandra driver.',
 };
 
+const NOT_SLOW_TOOLS = {
+  group: [
+    'node:child_process',
+    'child_process',
+    'aws-cdk-lib',
+    'aws-cdk-lib/*',
+    'esbuild',
+    'eslint',
+  ],
+  message:
+    'test/unit is pure and fast: CDK synth, bundling and linting go in test/infra, child processes in test/cli.',
+};
+const NOT_DATA_SETS = {
+  group: ['**/movielens-small.ts', '**/movielens-fixtures.ts'],
+  message: 'test/unit reads no data set: tests on the real MovieLens data go in test/data.',
+};
+const NOT_SLOW_FOLDERS = climbsTo(
+  'infra|scripts/tools|scripts/cli/commands',
+  'test/unit is pure and fast: tests of the CDK app and developer tools go in test/infra, of commands in test/cli.',
+);
+
 // One rule setting per zone: a later block replaces, not merges, an earlier block's patterns.
 const restrict = (files, ...patterns) => ({
   files,
@@ -80,6 +101,7 @@ export default tseslint.config(
     NOT_AWS_OR_CASSANDRA,
   ),
   restrict(['scripts/**'], NOT_TEST),
+  restrict(['test/unit/**'], NOT_SLOW_TOOLS, NOT_SLOW_FOLDERS, NOT_DATA_SETS),
   restrict(['scripts/cli/**'], NOT_TEST, NOT_DEV_TOOLS),
   restrict(['scripts/support/**'], NOT_TEST, NOT_BENCH_OR_TOOLS),
 );

@@ -106,7 +106,7 @@ export function acknowledgeFindings(stack: NaggedStack): void {
     },
     {
       id: 'IAM5[Resource::*]',
-      reason: `only actions without resource types: ${Object.keys(WILDCARD_RESOURCE_ACTIONS).join(', ')} (checked by test/unit/infra-iam.test.ts)`,
+      reason: `only actions without resource types: ${Object.keys(WILDCARD_RESOURCE_ACTIONS).join(', ')} (checked by test/infra/infra-iam.test.ts)`,
     },
     {
       id: 'IAM5[Resource::arn:<AWS::Partition>:cassandra:<AWS::Region>:<AWS::AccountId>:/keyspace/system*]',

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe, afterAll, beforeAll, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
-import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 /**
  * Cold start, sources and likes over HTTP against `recsys serve` and a real Cassandra (the shared
@@ -16,7 +16,7 @@ const KEY = 'cold-start-test-key-0123456789';
 
 const ROMANCE = [1721, 2396, 539, 597, 1088]; // Titanic, Shakespeare in Love, Sleepless in Seattle, Pretty Woman, Dirty Dancing
 
-describeWithMlSmall('cold start, sources and likes on ml-latest-small', () => {
+describe('cold start, sources and likes on ml-latest-small', () => {
   let data: ServingData;
   let server: ServeProcess;
   /** A second server where every place goes to cold movies: their order, in full. */

@@ -16,7 +16,7 @@ import { freshStore } from '../support/cassandra.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
-import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 /**
  * The live-feedback loop end to end over HTTP against `recsys serve` and a real Cassandra: ratings
@@ -28,7 +28,7 @@ const KEY = 'feedback-test-key-0123456789';
 
 const MISERY = 3499;
 
-describeWithMlSmall('live feedback on ml-latest-small: writes change the next list', () => {
+describe('live feedback on ml-latest-small: writes change the next list', () => {
   let data: ServingData;
   let server: ServeProcess;
   const call = apiClient(() => server.url, KEY);

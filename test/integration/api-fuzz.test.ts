@@ -9,7 +9,7 @@ import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit
 import { API_ROUTES } from '../../lambdas/services/api/routes/index.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
-import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 /**
  * API fuzzing: fast-check generates requests (route templates filled with hostile values, random
@@ -454,7 +454,7 @@ async function removeFuzzWrites(db: CassandraStore): Promise<number> {
 
 // --- the test -----------------------------------------------------------------------------------
 
-describeWithMlSmall('API fuzzing against recsys serve + real Cassandra', () => {
+describe('API fuzzing against recsys serve + real Cassandra', () => {
   let data: ServingData;
   let server: ServeProcess;
 

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { trainAls } from '../../lambdas/core/als/index.ts';
@@ -13,7 +13,6 @@ import {
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import { readRatingsTable } from '../../lambdas/core/formats/ratings-reader.ts';
-import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
@@ -24,26 +23,19 @@ import { freshStore } from '../support/cassandra.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { publishBundle, ratingHistory } from '../../scripts/support/serving-fixture.ts';
 import { dropQuietly } from '../support/train-fixture.ts';
-import { expectMlSmallPresent, mlSmall } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
 const KEY = 'held-out-test-key';
 /** How many held-out users are posted: enough to compare metrics, few enough for a 2-core run. */
 const SAMPLE = 30;
 
-/**
- * ml-latest-small where it is (CI must have it: a missing data set fails there rather than
- * quietly testing something else), otherwise a generated MovieLens-shaped table.
- */
+/** ml-latest-small; a missing data set fails the test with the fix (see expectMlSmallPresent). */
 async function ratingsTable(): Promise<{ table: RatingsTable; source: string }> {
-  if (existsSync(mlSmall('ratings.csv'))) {
-    return {
-      table: await readRatingsTable(createReadStream(mlSmall('ratings.csv'))),
-      source: 'ml-latest-small',
-    };
-  }
-  if (process.env.CI === 'true') expectMlSmallPresent();
-  const { table } = generateRatingsTable({ ratings: 40_000, users: 400, movies: 1_500, seed: 13 });
-  return { table, source: 'generated' };
+  expectMlSmallPresent();
+  return {
+    table: await readRatingsTable(createReadStream(mlSmall('ratings.csv'))),
+    source: 'ml-latest-small',
+  };
 }
 
 /** The request body for one held-out user: their given ratings, a list as long as the metrics read. */

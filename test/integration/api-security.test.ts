@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe, afterAll, beforeAll, expect, it } from 'vitest';
 import type { ApiRoute } from '../../lambdas/services/api/route.ts';
 import { API_ROUTES, OPEN_PATHS } from '../../lambdas/services/api/routes/index.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
-import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 // Distinctive values, so finding either in the logs cannot be a coincidence.
 const KEY = 'sec-test-key-7f3a9c1e5b2d4680aa';
@@ -37,7 +37,7 @@ async function call(
   return { status: response.status, json: (await response.json()) as never };
 }
 
-describeWithMlSmall('API security against recsys serve (every route of the route table)', () => {
+describe('API security against recsys serve (every route of the route table)', () => {
   let data: ServingData;
   let server: ServeProcess;
   let logs = '';

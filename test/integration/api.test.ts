@@ -15,7 +15,7 @@ import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit
 import { freshStore } from '../support/cassandra.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
-import { describeWithMlSmall, expectMlSmallPresent } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 const KEY = 'api-test-key-0123456789';
 
@@ -80,7 +80,7 @@ function expectPredictedStars(items: Item[]): void {
 const HORROR = [1258, 1387, 1997, 2710, 1982]; // The Shining, Jaws, The Exorcist, Blair Witch, Halloween
 const ROMANCE = [1721, 2396, 539, 597, 1088]; // Titanic, Shakespeare in Love, Sleepless in Seattle, Pretty Woman, Dirty Dancing
 
-describeWithMlSmall('API against recsys serve + real Cassandra (ml-latest-small)', () => {
+describe('API against recsys serve + real Cassandra (ml-latest-small)', () => {
   let data: ServingData;
   let server: ServeProcess;
   const call = client(() => server.url);

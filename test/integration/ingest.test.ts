@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,11 +19,10 @@ import {
 } from '../../scripts/cli/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
-import { ML_SMALL_DIR } from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent, ML_SMALL_DIR } from '../support/movielens-small.ts';
 
 // The same data set the unit tests find (honours RECSYS_ML_SMALL_DIR).
 const ML_SMALL = ML_SMALL_DIR;
-const haveMlSmall = existsSync(join(ML_SMALL, 'ratings.csv'));
 const BUCKET = 'recsys-it-ingest';
 const run = randomBytes(3).toString('hex');
 const keyspaces = new TestKeyspaces();
@@ -44,12 +43,12 @@ afterAll(async () => {
   s3?.destroy();
 });
 
-describe.skipIf(!haveMlSmall && process.env.CI !== 'true')('ingesting ml-latest-small', () => {
+describe('ingesting ml-latest-small', () => {
   const keyspace = `it_ingest_small_${run}`;
   const expected = { ratings: 100_836, movies: 9_742, users: 610, tags: 3_683 };
 
   it('stores exactly the published counts, and the same after ingesting it again', async () => {
-    expect(haveMlSmall, `${ML_SMALL} is missing`).toBe(true);
+    expectMlSmallPresent();
     const db = keyspaces.open(keyspace);
     // One chunk per worker thread, as `recsys ingest` plans them on one machine.
     const bytes = statSync(join(ML_SMALL, 'ratings.csv')).size;

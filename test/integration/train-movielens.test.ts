@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe, afterAll, beforeAll, expect, it } from 'vitest';
 import type { S3Store } from '../../lambdas/adapters/s3.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
@@ -20,15 +20,11 @@ import {
   publishedModel,
   trainBucket,
 } from '../support/train-fixture.ts';
-import {
-  describeWithMlSmall,
-  expectMlSmallPresent,
-  mlSmall,
-} from '../unit/support/movielens-small.ts';
+import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-describeWithMlSmall('recsys train on ml-latest-small', () => {
+describe('recsys train on ml-latest-small', () => {
   let db: Awaited<ReturnType<typeof freshStore>>;
   let s3: S3Store;
   let table: RatingsTable;

@@ -20,7 +20,7 @@ import {
 } from '../../lambdas/core/matrix/csr.ts';
 import { hash4 } from '../../lambdas/core/matrix/hash.ts';
 import { selectRows } from '../../lambdas/core/ratings.ts';
-import { plantedRatings } from './support/planted-ratings.ts';
+import { plantedRatings } from '../support/planted-ratings.ts';
 
 // Heavy users give rows longer than the kernel's 128-entry chunk; popular items likewise.
 const { table } = plantedRatings({

@@ -18,7 +18,7 @@ import { trainAls } from '../../lambdas/core/als/train.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { RatingsTableBuilder, selectRows } from '../../lambdas/core/ratings.ts';
-import { plantedRatings } from './support/planted-ratings.ts';
+import { plantedRatings } from '../support/planted-ratings.ts';
 
 /** Fold-in, then the top-N dense item indices, none of the movies the new user gave. */
 function recommendAfterFoldIn(

@@ -16,7 +16,7 @@ import { csrFromCoordinates } from '../../lambdas/core/matrix/csr.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { RatingsTableBuilder, selectRows, type RatingsTable } from '../../lambdas/core/ratings.ts';
-import { plantedRatings, rmseOf } from './support/planted-ratings.ts';
+import { plantedRatings, rmseOf } from '../support/planted-ratings.ts';
 
 function pack(dense: number[][]): Float64Array {
   const d = dense.length;

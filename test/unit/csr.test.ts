@@ -13,7 +13,7 @@ import {
 } from '../../lambdas/core/matrix/csr.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
-import { plantedRatings } from './support/planted-ratings.ts';
+import { plantedRatings } from '../support/planted-ratings.ts';
 
 const rows = Int32Array.of(2, 0, 2, 1, 0, 2);
 const cols = Int32Array.of(3, 1, 0, 2, 0, 1);

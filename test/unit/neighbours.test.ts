@@ -21,7 +21,7 @@ import {
 import { resolveNeighbourSettings } from '../../lambdas/core/neighbours/options.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { itemSupport } from '../../lambdas/core/recommender/fit.ts';
-import { plantedRatings } from './support/planted-ratings.ts';
+import { plantedRatings } from '../support/planted-ratings.ts';
 
 /** A random symmetric positive-definite n × n matrix: MᵀM + n·I. */
 function spd(n: number, seed: number): Float64Array {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
-import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
+import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
 const run = promisify(execFile);
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -29,7 +29,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeWithMlSmall('recsys evaluate on ml-latest-small', () => {
+describe('recsys evaluate on ml-latest-small', () => {
   it('meets the RMSE bar with defaults and reports every contract field', async () => {
     expectMlSmallPresent();
     const { stdout } = await recsys(
@@ -50,7 +50,7 @@ describeWithMlSmall('recsys evaluate on ml-latest-small', () => {
   });
 });
 
-describeWithMlSmall('recsys evaluate --protocol users on ml-latest-small', () => {
+describe('recsys evaluate --protocol users on ml-latest-small', () => {
   it('ranks for held-out users far above popularity and reports every contract field', async () => {
     expectMlSmallPresent();
     const { stdout } = await recsys(

@@ -38,14 +38,22 @@ const forbidden: [zone: string, file: string, source: string][] = [
   ['core → a service', 'lambdas/core/zone.ts', '../services/runtime.ts'],
   ['core → scripts', 'lambdas/core/als/zone.ts', '../../../scripts/cli/lib/cli-support.ts'],
   ['bench → test', 'scripts/bench/zone.ts', '../../test/support/cassandra.ts'],
-  ['load → test', 'scripts/load/zone.ts', '../../test/unit/support/movielens-small.ts'],
+  ['load → test', 'scripts/load/zone.ts', '../../test/support/movielens-small.ts'],
   ['tools → test', 'scripts/tools/infra/zone.ts', '../../../test/support/cassandra.ts'],
   ['the CLI → test', 'scripts/cli/commands/zone.ts', '../../../test/support/cassandra.ts'],
   ['the CLI → bench', 'scripts/cli/commands/zone.ts', '../../bench/machine.ts'],
   ['the CLI → tools', 'scripts/cli/zone.ts', '../tools/infra/synth.ts'],
   ['the CLI → test support', 'scripts/cli/demo/zone.ts', '../../support/recsys-serve.ts'],
   ['test support → bench', 'scripts/support/zone.ts', '../bench/machine.ts'],
-  ['test support → test', 'scripts/support/zone.ts', '../../test/unit/support/planted-ratings.ts'],
+  ['test support → test', 'scripts/support/zone.ts', '../../test/support/planted-ratings.ts'],
+  ['a unit test → a child process', 'test/unit/zone.test.ts', 'node:child_process'],
+  ['a unit test → CDK', 'test/unit/zone.test.ts', 'aws-cdk-lib/assertions'],
+  ['a unit test → esbuild', 'test/unit/zone.test.ts', 'esbuild'],
+  ['a unit test → ESLint', 'test/unit/zone.test.ts', 'eslint'],
+  ['a unit test → the CDK app', 'test/unit/zone.test.ts', '../../infra/stack.ts'],
+  ['a unit test → developer tools', 'test/unit/zone.test.ts', '../../scripts/tools/build/wasm.ts'],
+  ['a unit test → a command', 'test/unit/zone.test.ts', '../../scripts/cli/commands/train.ts'],
+  ['a unit test → the data set', 'test/unit/zone.test.ts', '../support/movielens-small.ts'],
 ];
 
 const allowed: [zone: string, file: string, source: string][] = [
@@ -59,7 +67,12 @@ const allowed: [zone: string, file: string, source: string][] = [
   ['tools → the CLI', 'scripts/tools/infra/zone.ts', '../../cli/cassandra/proc.ts'],
   ['the CLI → lambdas', 'scripts/cli/commands/zone.ts', '../../../lambdas/adapters/s3.ts'],
   ['test support → the CLI', 'scripts/support/zone.ts', '../cli/ingest/run-local-ingest.ts'],
-  ['tests → scripts', 'test/unit/zone.test.ts', '../../scripts/support/recsys-serve.ts'],
+  ['tests → scripts', 'test/integration/zone.test.ts', '../../scripts/support/recsys-serve.ts'],
+  ['a unit test → core', 'test/unit/zone.test.ts', '../../lambdas/core/als/index.ts'],
+  ['a unit test → test support', 'test/unit/zone.test.ts', '../support/planted-ratings.ts'],
+  ['an infra test → CDK', 'test/infra/zone.test.ts', 'aws-cdk-lib/assertions'],
+  ['a command test → a child process', 'test/cli/zone.test.ts', 'node:child_process'],
+  ['a data test → the data set', 'test/data/zone.test.ts', '../support/movielens-small.ts'],
 ];
 
 describe('layer rules (eslint.config.js)', () => {

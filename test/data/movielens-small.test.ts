@@ -1,4 +1,4 @@
-import { it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { baselineReport } from '../../lambdas/core/eval/evaluate.ts';
 import { readFile } from 'node:fs/promises';
@@ -8,9 +8,9 @@ import {
   readRatingsFile,
   readTagsFile,
 } from '../../lambdas/adapters/local-files.ts';
-import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
+import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
-describeWithMlSmall('the real ml-latest-small', () => {
+describe('the real ml-latest-small', () => {
   it('reads every ratings row: 100,836 ratings by 610 users of 9,724 movies', async () => {
     expectMlSmallPresent();
     const table = await readRatingsFile(mlSmall('ratings.csv'));

@@ -3,8 +3,8 @@
  * recovers known structure. Every value is a hash of stable keys (no sequential RNG), so the data
  * is identical across runs and platforms.
  */
-import { hash4, unitFromHash } from '../../../lambdas/core/matrix/hash.ts';
-import { RatingsTableBuilder, type RatingsTable } from '../../../lambdas/core/ratings.ts';
+import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
+import { RatingsTableBuilder, type RatingsTable } from '../../lambdas/core/ratings.ts';
 
 /** Approximately standard normal (Irwin–Hall of four uniforms) from hashed keys. */
 export function hashNormal(a: number, b: number, c: number, d: number): number {

@@ -1,13 +1,13 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { predict } from '../../lambdas/core/als/model.ts';
 import { trainAls } from '../../lambdas/core/als/train.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
-import { describeWithMlSmall, expectMlSmallPresent, mlSmall } from './support/movielens-small.ts';
-import { rmseOf } from './support/planted-ratings.ts';
+import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
+import { rmseOf } from '../support/planted-ratings.ts';
 
 // Skipped where the data set is absent, but FAILS in CI (CI=true) when it is missing.
-describeWithMlSmall('ALS on ml-latest-small (80/20 hash split by userId, movieId)', () => {
+describe('ALS on ml-latest-small (80/20 hash split by userId, movieId)', () => {
   it('reaches RMSE ≤ 0.870 with the default options', async () => {
     expectMlSmallPresent();
     const ratings = await readRatingsFile(mlSmall('ratings.csv'));
