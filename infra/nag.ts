@@ -1,7 +1,8 @@
 import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { WRITE_ROUTES, type Api } from './constructs/api.ts';
+import { WRITE_ROUTES } from '../lambdas/core/api/write-routes.ts';
+import type { Api } from './constructs/api.ts';
 import type { ConsoleAuth } from './constructs/console-auth.ts';
 import type { Ingestion } from './constructs/ingestion.ts';
 import type { Storage } from './constructs/storage.ts';

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-access.ts';
+import { WRITE_ROUTES } from '../../lambdas/core/api/write-routes.ts';
 import { API_ROLE } from '../../statemachines/function-roles.ts';
 import { recsysFunction, type DataTarget } from './recsys-function.ts';
 
@@ -19,29 +20,6 @@ export { API_READ_TABLES, API_WRITE_TABLES } from '../../lambdas/api/table-acces
 
 /** The API Lambda's handler module, relative to the repository root. */
 export const API_ENTRY = 'lambdas/api/handler.ts';
-
-export interface WriteRoute {
-  readonly method: 'PUT' | 'DELETE' | 'POST';
-  /** The API Gateway path (the Lambda's route path). */
-  readonly path: string;
-  /** Requests per second over all callers (stage method throttling), and the burst above it. */
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
-
-/**
- * The routes that change data. On AWS each is its own API Gateway method with IAM authorization:
- * a caller signs the request with SigV4 (a backend's role, or the web console's Cognito identity
- * pool credentials); the API key alone no longer writes. Writes carry no key, so the usage plan
- * cannot throttle them: each method has its own stage throttling (all callers together). A rating
- * is about five row writes, a batch of events up to 100 × three.
- */
-export const WRITE_ROUTES: readonly WriteRoute[] = [
-  { method: 'PUT', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
-  { method: 'DELETE', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
-  { method: 'POST', path: '/events', rateLimit: 10, burstLimit: 20 },
-  { method: 'PUT', path: '/movies/{movieId}', rateLimit: 5, burstLimit: 10 },
-];
 
 /** The request headers of the console's SigV4-signed calls (CORS must let a browser send them). */
 export const SIGV4_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token'] as const;

@@ -2,12 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { aws_s3 as s3 } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  API_READ_TABLES,
-  API_WRITE_TABLES,
-  Api,
-  WRITE_ROUTES,
-} from '../../infra/constructs/api.ts';
+import { API_READ_TABLES, API_WRITE_TABLES, Api } from '../../infra/constructs/api.ts';
+import { WRITE_ROUTES } from '../../lambdas/core/api/write-routes.ts';
 
 let template: Template;
 

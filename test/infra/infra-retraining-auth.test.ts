@@ -6,7 +6,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseRetrainSchedule, readConfig } from '../../infra/config.ts';
-import { WRITE_ROUTES } from '../../infra/constructs/api.ts';
+import { WRITE_ROUTES } from '../../lambdas/core/api/write-routes.ts';
 import { iamStatements, synthTemplate } from './infra-template.ts';
 
 let aws: Template;

@@ -10,7 +10,7 @@ import {
   signedHeaders,
   type AuthConfig,
 } from './auth.ts';
-import { isWrite } from './write-routes.ts';
+import { isWriteRequest } from '../../lambdas/core/api/write-routes.ts';
 
 const KEY_STORAGE = 'recsys.apiKey';
 
@@ -61,7 +61,7 @@ export async function api<T>(
   const content: Record<string, string> =
     body === undefined ? {} : { 'content-type': 'application/json' };
   let headers: Record<string, string> = { 'x-api-key': apiKey(), ...content };
-  if (authEnabled() && isWrite(method, path)) {
+  if (authEnabled() && isWriteRequest(method, path)) {
     const signed = await signedHeaders(method, new URL(url, location.href).href, content, body);
     if (!signed) {
       location.hash = '#/key';

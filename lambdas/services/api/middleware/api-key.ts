@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isWriteRequest } from '../../../core/api/write-routes.ts';
 import { ApiError } from '../api-error.ts';
 
 /**
@@ -33,15 +34,6 @@ export function apiKeyCheckFromEnv(env: NodeJS.ProcessEnv): ApiKeyCheck {
 export function sameKey(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-/**
- * A request that changes data: any method but GET, HEAD and OPTIONS, except `POST
- * /recommendations`, which scores a posted profile and stores nothing.
- */
-export function isWriteRequest(method: string, path: string): boolean {
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
-  return !(method === 'POST' && (path.replace(/\/$/, '') || '/') === '/recommendations');
 }
 
 /** True when API Gateway authorized the request with IAM (SigV4): it names the signer. */

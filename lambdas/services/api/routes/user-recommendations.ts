@@ -2,6 +2,15 @@ import { denseItemIndices, userVector } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
 import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import {
+  chooseStrategy,
+  excludedMovies,
+  foldInReason,
+  mayServeStored,
+  popularityReason,
+  staleVectorReason,
+  type ListStrategy,
+} from '../../../core/serving/list-strategy.ts';
+import {
   ratingUser,
   recommendForProfile,
   recommendForVector,
@@ -58,26 +67,25 @@ export const userRecommendationsRoute: ApiRoute = {
 
     const { db } = stores();
     const serving = await state.activeModel();
+    const options = { limit, genres, excludeRated, exclude };
     const filters = { ...listFilters(genres, exclude), excludeRated };
     const ranking = serving?.recommender.ranking;
     const known = ranking ? userVector(ranking, userId) : null;
-    const fastPath =
-      serving !== undefined &&
-      known !== null &&
-      genres.length === 0 &&
-      exclude.length === 0 &&
-      excludeRated;
+    const facts = { hasModel: serving !== undefined, known: known !== null, options };
     const [marker, stored] = await Promise.all([
       readFeedbackMarker(db, userId),
-      fastPath ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit) : [],
+      serving && mayServeStored(facts)
+        ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit)
+        : [],
     ]);
-    // The model's created_at is when its training was planned, before the training read any
-    // rating: a change at or after it may be missing from the model's vectors. Likes are in no
-    // model: a user who has any is always folded in.
-    const changed =
-      serving !== undefined &&
-      ((marker.changedAt !== undefined && marker.changedAt >= serving.record.createdAt.getTime()) ||
-        marker.likedAt !== undefined);
+    const staleReason = serving
+      ? staleVectorReason({
+          ratingsChangedAt: marker.changedAt,
+          likedAt: marker.likedAt,
+          modelPlannedAt: serving.record.createdAt.getTime(),
+        })
+      : null;
+    const stale = staleReason !== null;
     // Read at most once, and only when a path needs them (the stored fast path usually does not);
     // at LOCAL_QUORUM when the API changed them, so the list sees the write just acknowledged.
     const consistency = marker.changedAt === undefined ? 'one' : 'quorum';
@@ -90,20 +98,15 @@ export const userRecommendationsRoute: ApiRoute = {
           ? Promise.resolve([])
           : readUserLikes(db, userId, consistency));
     const respond = async (
-      strategy: string,
+      strategy: ListStrategy,
       primary: readonly { movieId: number; score: number }[],
       vector: ArrayLike<number> | null,
       extra: Record<string, unknown> = {},
     ) => {
       const modelId = serving?.record.modelId ?? null;
-      // What cold and fill movies must not repeat: rated and liked movies (unless
-      // excludeRated=false), disliked ones, `exclude`. Read only when such a source is used.
-      const skip = async () => {
-        const out = new Set(exclude);
-        if (excludeRated) for (const r of await userRatings()) out.add(r.movieId);
-        for (const l of await userLikes()) if (excludeRated || !l.liked) out.add(l.movieId);
-        return out;
-      };
+      // Cold and fill movies skip the same movies; read only when such a source is used.
+      const skip = async () =>
+        excludedMovies(options, { ratings: await userRatings(), likes: await userLikes() });
       const items = await listFromSources(state, serving, catalogue, {
         limit,
         genres,
@@ -112,7 +115,7 @@ export const userRecommendationsRoute: ApiRoute = {
         primary: { source: strategy === 'popularity' ? 'popular' : 'model', items: primary },
       });
       const [withStars, recommendationId] = await Promise.all([
-        predicted(serving, changed ? null : userId, items, userRatings, userLikes),
+        predicted(serving, stale ? null : userId, items, userRatings, userLikes),
         issueList(deps, { route: ROUTE, strategy, modelId, userId, items }),
       ]);
       return {
@@ -121,49 +124,39 @@ export const userRecommendationsRoute: ApiRoute = {
       };
     };
 
-    if (!changed && stored.length >= limit) {
+    const strategy = chooseStrategy({ ...facts, stale, storedCount: stored.length });
+    if (strategy === 'stored') {
       return respond('stored', scoredMovies(catalogue, stored), known!.vector);
     }
-    const rated = await userRatings();
-    const liked = await userLikes();
-    const options = { limit, genres, excludeRated, exclude };
-    if (serving && known && !changed) {
+    const feedback = { ratings: await userRatings(), likes: await userLikes() };
+    const skipped = excludedMovies(options, feedback);
+    if (strategy === 'online') {
       const list = recommendForVector(
-        serving.recommender,
-        known,
-        rated,
-        listRequest(serving, catalogue, rated, liked, options),
+        serving!.recommender,
+        known!,
+        feedback.ratings,
+        listRequest(serving!, catalogue, skipped, genres, limit),
       );
-      return respond('online', scoredMovies(catalogue, list), known.vector);
+      return respond('online', scoredMovies(catalogue, list), known!.vector);
     }
-    const profile = userProfile(rated, liked);
-    if (serving && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
+    const profile = userProfile(feedback.ratings, feedback.likes);
+    if (strategy === 'fold-in' && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
       const folded = recommendForProfile(
-        serving.recommender,
+        serving!.recommender,
         profile,
-        listRequest(serving, catalogue, rated, liked, options),
+        listRequest(serving!, catalogue, skipped, genres, limit),
       );
       if (folded.used > 0) {
         return respond('fold-in', scoredMovies(catalogue, folded.items), folded.user!.vector, {
-          reason: changed
-            ? marker.changedAt !== undefined &&
-              marker.changedAt >= serving.record.createdAt.getTime()
-              ? 'ratings changed after the model was trained'
-              : 'the user liked movies (likes are folded in)'
-            : 'user rated movies after the model was trained',
+          reason: foldInReason(staleReason),
         });
       }
     }
-    const skip = new Set([
-      ...exclude,
-      ...(excludeRated ? rated.map((r) => r.movieId) : []),
-      ...liked.filter((l) => excludeRated || !l.liked).map((l) => l.movieId),
-    ]);
     return respond(
       'popularity',
-      popularityFallback(catalogue, { limit, genres, exclude: skip }),
+      popularityFallback(catalogue, { limit, genres, exclude: skipped }),
       null,
-      { reason: serving ? 'the model has no data for this user' : 'no model is active yet' },
+      { reason: popularityReason(serving !== undefined) },
     );
   },
 };
@@ -180,31 +173,17 @@ function userProfile(
   };
 }
 
-/**
- * n, the movies to skip (rated and liked unless excludeRated=false, disliked always, and
- * `exclude`) and the genre mask.
- */
+/** n, the movies to skip (`excludedMovies`, as dense items of the ranking model), the genre mask. */
 function listRequest(
   serving: ServingModel,
   catalogue: Catalogue,
-  ratings: readonly { movieId: number }[],
-  likes: readonly UserLike[],
-  options: {
-    limit: number;
-    genres: readonly string[];
-    excludeRated: boolean;
-    exclude: readonly number[];
-  },
+  skipped: ReadonlySet<number>,
+  genres: readonly string[],
+  limit: number,
 ): ListRequest {
-  const skipped = [
-    ...options.exclude,
-    ...(options.excludeRated ? ratings.map((r) => r.movieId) : []),
-    ...likes.filter((l) => options.excludeRated || !l.liked).map((l) => l.movieId),
-  ];
-  const exclude = new Set(denseItemIndices(serving.recommender.ranking, skipped));
-  const allowed =
-    options.genres.length > 0 ? genreMask(serving, catalogue, options.genres) : undefined;
-  return { n: options.limit, exclude, ...(allowed ? { allowed } : {}) };
+  const exclude = new Set(denseItemIndices(serving.recommender.ranking, [...skipped]));
+  const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
+  return { n: limit, exclude, ...(allowed ? { allowed } : {}) };
 }
 
 /**
