@@ -20,7 +20,9 @@
 # Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599), LAMBDA_CASSANDRA_PORT (9543),
 # LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1, the Cassandra container .2),
 # LAMBDA_CASSANDRA (container: the Cassandra image; jvm: the JVM launcher + a forwarder),
-# DEBIAN_SUITE (bookworm).
+# DEBIAN_SUITE (bookworm), LOCAL_AWS_DOCKER_SOCK (/run/recsys-docker.sock, started by this script;
+# another socket, e.g. /var/run/docker.sock, must already answer: `cassandra-image` then builds the
+# image for `recsys cassandra start` and docker-compose.yml into that engine).
 # Needs root, python3.11, and the Debian packages docker.io, mmdebstrap and docker-registry
 # (`local-aws.sh apt` installs them).
 set -euo pipefail
@@ -37,7 +39,10 @@ SUITE="${DEBIAN_SUITE:-bookworm}"
 NETWORK=recsys-local
 BRIDGE=recsys-lambda
 GATEWAY_IP="$SUBNET_PREFIX.1"
-SOCK=/run/recsys-docker.sock
+# LOCAL_AWS_DOCKER_SOCK=/var/run/docker.sock builds the images into the machine's own engine (for
+# `recsys cassandra start` and docker-compose.yml); this script then never starts a dockerd there.
+PRIVATE_SOCK=/run/recsys-docker.sock
+SOCK="${LOCAL_AWS_DOCKER_SOCK:-$PRIVATE_SOCK}"
 export DOCKER_HOST="unix://$SOCK"
 BASE_IMAGE="recsys-local/debian:$SUITE-minbase"
 LAMBDA_IMAGE="127.0.0.1:$REGISTRY_PORT/recsys-local/lambda:nodejs22.x"
@@ -97,6 +102,7 @@ docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 cmd_docker_start() {
   if docker_up; then return; fi
+  [[ $SOCK == "$PRIVATE_SOCK" ]] || die "no Docker engine answers on $SOCK (this script starts only its own, on $PRIVATE_SOCK)"
   command -v dockerd >/dev/null || die "dockerd missing: local-aws.sh apt"
   mkdir -p "$STATE"
   # Own socket, data root and exec root; no iptables rules, no default bridge: only the private
@@ -113,6 +119,7 @@ cmd_docker_start() {
 }
 
 cmd_docker_stop() {
+  [[ $SOCK == "$PRIVATE_SOCK" ]] || return 0 # never the machine's own engine or its containers
   if [[ -f /run/recsys-docker.pid ]] && kill -0 "$(cat /run/recsys-docker.pid)" 2>/dev/null; then
     local pid
     pid=$(cat /run/recsys-docker.pid)
@@ -298,6 +305,8 @@ CASSANDRA_IP="$SUBNET_PREFIX.2"
 CASSANDRA_CONTAINER=recsys-lambda-cassandra
 CASSANDRA_IMAGE=recsys-local/cassandra:5.0.6
 JRE_IMAGE="recsys-local/debian:$SUITE-jre17"
+# One stamp per engine: each has its own copy of the image.
+if [[ $SOCK == "$PRIVATE_SOCK" ]]; then CASSANDRA_STAMP="$STATE/cassandra-image.stamp"; else CASSANDRA_STAMP="$STATE/cassandra-image$(echo "$SOCK" | tr / -).stamp"; fi
 CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
 NODE="$ROOT/node_modules/node/bin/node" # Node 22, as under npm scripts
 cassandra_env() {
@@ -339,9 +348,9 @@ cmd_cassandra_image() {
     docker import "$tar" "$JRE_IMAGE" >/dev/null
     log "imported $JRE_IMAGE"
   fi
-  if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$STATE/cassandra-image.stamp" ]]; then
+  if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$CASSANDRA_STAMP" ]]; then
     local stale=
-    for input in $(cassandra_image_inputs); do [[ "$input" -nt "$STATE/cassandra-image.stamp" ]] && stale=1; done
+    for input in $(cassandra_image_inputs); do [[ "$input" -nt "$CASSANDRA_STAMP" ]] && stale=1; done
     if [[ -z $stale ]]; then
       log "$CASSANDRA_IMAGE up to date"
       return
@@ -358,7 +367,7 @@ cmd_cassandra_image() {
     -t "$CASSANDRA_IMAGE" "$ctx" >/dev/null 2>"$STATE/cassandra-build.log" ||
     die "Cassandra image build failed: see $STATE/cassandra-build.log"
   rm -rf "$ctx"
-  touch "$STATE/cassandra-image.stamp"
+  touch "$CASSANDRA_STAMP"
   log "$CASSANDRA_IMAGE built in $(since "$t") ($(docker image inspect --format '{{.Size}}' "$CASSANDRA_IMAGE" | awk '{printf "%d MB", $1 / 1e6}'))"
 }
 
