@@ -24,9 +24,11 @@ describe('decideDocker: the Docker image or the Docker-free launcher', () => {
     for (const mode of ['auto', 'docker'] as const) {
       expect(decideDocker(cassandra(mode, { engine: true, image: 'present' }))).toEqual({
         use: 'docker',
+        image: 'cassandra:5',
       });
       expect(decideDocker(cassandra(mode, { engine: true, image: 'pulled' }))).toEqual({
         use: 'docker',
+        image: 'cassandra:5',
       });
     }
   });
@@ -81,6 +83,60 @@ describe('decideDocker: the Docker image or the Docker-free launcher', () => {
       use: 'fallback',
       announce:
         's3: Docker answers but image localstack/localstack:4.9 cannot be had (manifest unknown); running moto on python3 instead',
+    });
+  });
+});
+
+describe('decideDocker with a stand-in image built here', () => {
+  const withStandIn = (mode: DockerChoice['mode'], facts: DockerFacts): DockerChoice => ({
+    ...cassandra(mode, facts),
+    standIn: { image: 'recsys-local/cassandra:5.0.6', builtBy: 'local-aws.sh cassandra-image' },
+  });
+  const unavailable = (standInPresent: boolean): DockerFacts => ({
+    engine: true,
+    image: 'unavailable',
+    reason: noRegistry,
+    standInPresent,
+  });
+
+  it('runs the stand-in, saying so in one line, when the image cannot be pulled but the stand-in is here', () => {
+    for (const mode of ['auto', 'docker'] as const) {
+      const decision = decideDocker(withStandIn(mode, unavailable(true)));
+      expect(decision).toEqual({
+        use: 'docker',
+        image: 'recsys-local/cassandra:5.0.6',
+        announce:
+          `cassandra: Docker answers but image cassandra:5 cannot be had (${noRegistry}); ` +
+          'using recsys-local/cassandra:5.0.6 (built here by local-aws.sh cassandra-image) instead',
+      });
+    }
+  });
+
+  it('prefers the real image whenever it is here or pulls', () => {
+    expect(decideDocker(withStandIn('auto', { engine: true, image: 'pulled' }))).toEqual({
+      use: 'docker',
+      image: 'cassandra:5',
+    });
+  });
+
+  it('falls back to the JVM when the stand-in is absent too, naming what would build it', () => {
+    expect(decideDocker(withStandIn('auto', unavailable(false)))).toEqual({
+      use: 'fallback',
+      why: `Docker answers but image cassandra:5 cannot be had (${noRegistry})`,
+      announce:
+        `cassandra: Docker answers but image cassandra:5 cannot be had (${noRegistry}), ` +
+        'and no recsys-local/cassandra:5.0.6 here (local-aws.sh cassandra-image builds it); ' +
+        'running Cassandra 5 from Maven jars on the JDK instead',
+    });
+    expect(decideDocker(withStandIn('docker', unavailable(false)))).toEqual({
+      fail: `cannot use Docker (RECSYS_CASSANDRA_MODE=docker): Docker answers but image cassandra:5 cannot be had (${noRegistry})`,
+    });
+  });
+
+  it('has no stand-in without an engine', () => {
+    expect(decideDocker(withStandIn('auto', { engine: false }))).toEqual({
+      use: 'fallback',
+      why: 'no Docker engine answers `docker info`',
     });
   });
 });

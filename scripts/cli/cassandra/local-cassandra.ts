@@ -84,7 +84,7 @@ async function ourCassandraPid(paths: CassandraPaths): Promise<number | undefine
   return undefined;
 }
 
-type Launcher = { kind: 'docker' } | { kind: 'jvm'; java: JavaRuntime };
+type Launcher = { kind: 'docker'; image: string } | { kind: 'jvm'; java: JavaRuntime };
 
 async function chooseLauncher(
   settings: CassandraSettings,
@@ -95,15 +95,20 @@ async function chooseLauncher(
   const decision = decideDocker({
     mode,
     facts:
-      mode === 'fallback' ? undefined : await dockerFacts(settings.image, pullTimeoutMs(mode), log),
+      mode === 'fallback'
+        ? undefined
+        : await dockerFacts(settings.image, pullTimeoutMs(mode), log, settings.standInImage),
     image: settings.image,
     service: 'Cassandra',
     fallback: 'running Cassandra 5 from Maven jars on the JDK',
     modeVariable: 'RECSYS_CASSANDRA_MODE',
+    standIn: settings.standInImage
+      ? { image: settings.standInImage, builtBy: 'local-aws.sh cassandra-image' }
+      : undefined,
   });
   if ('fail' in decision) throw new Error(decision.fail);
-  if (decision.use === 'docker') return { kind: 'docker' };
   if (decision.announce) log(decision.announce);
+  if (decision.use === 'docker') return { kind: 'docker', image: decision.image };
   const java = await findJava();
   const problems: string[] = [];
   if ('seen' in java) {
@@ -377,7 +382,7 @@ async function startOrJoin(
 
   const launcher = await chooseLauncher(settings, paths, log);
   return launcher.kind === 'docker'
-    ? startDocker(settings, paths, started, log)
+    ? startDocker({ ...settings, image: launcher.image }, paths, started, log)
     : startJvm(settings, paths, launcher.java, started, log);
 }
 

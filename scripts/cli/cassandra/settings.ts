@@ -65,7 +65,17 @@ export interface CassandraSettings {
   jmxPort: number | undefined;
   containerName: string;
   image: string;
+  /**
+   * Runs in place of `cassandra:5` when Docker answers but cannot pull it: the image that
+   * `scripts/tools/local-aws/local-aws.sh cassandra-image` builds from package registries (it reads
+   * the same MAX_HEAP_SIZE, CASSANDRA_BROADCAST_RPC_ADDRESS and JVM_EXTRA_OPTS). None when
+   * CASSANDRA_IMAGE names an image: then that one is meant.
+   */
+  standInImage: string | undefined;
 }
+
+/** The Cassandra image that local-aws.sh builds here (its CASSANDRA_IMAGE; keep the two equal). */
+export const LOCAL_CASSANDRA_IMAGE = 'recsys-local/cassandra:5.0.6';
 
 function intEnv(
   env: NodeJS.ProcessEnv,
@@ -115,6 +125,7 @@ export function cassandraSettings(env: NodeJS.ProcessEnv = process.env): Cassand
     jmxPort: jmx ? intEnv(env, 'CASSANDRA_JMX_PORT', 7199, 1, 65535) : undefined,
     containerName: env.CASSANDRA_CONTAINER?.trim() || 'recsys-cassandra',
     image: env.CASSANDRA_IMAGE?.trim() || 'cassandra:5',
+    standInImage: env.CASSANDRA_IMAGE?.trim() ? undefined : LOCAL_CASSANDRA_IMAGE,
   };
 }
 

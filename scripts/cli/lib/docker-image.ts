@@ -8,13 +8,20 @@ import { runCommand } from '../cassandra/proc.ts';
 export type DockerFacts =
   | { engine: false }
   | { engine: true; image: 'present' | 'pulled' }
-  | { engine: true; image: 'unavailable'; reason: string };
+  | {
+      engine: true;
+      image: 'unavailable';
+      reason: string;
+      /** Whether the choice's stand-in image is here (asked only when the choice names one). */
+      standInPresent?: boolean;
+    };
 
 /** `auto` tries Docker and falls back; `docker` insists on it; `fallback` never asks Docker. */
 export type DockerChoiceMode = 'auto' | 'docker' | 'fallback';
 
 export type DockerDecision =
-  | { use: 'docker' }
+  /** `image` is the one to run: the asked-for image, or the stand-in built here when it cannot be had. */
+  | { use: 'docker'; image: string; announce?: string }
   /** `why` says why not Docker; `announce` is the one line to log when the fallback would surprise. */
   | { use: 'fallback'; why: string; announce?: string }
   | { fail: string };
@@ -30,6 +37,11 @@ export interface DockerChoice {
   fallback: string;
   /** The environment variable that selects the mode, for the `docker` mode's failure. */
   modeVariable: string;
+  /**
+   * An image built on this machine that reads the same settings as `image` and stands in for it
+   * when `image` cannot be pulled (no registry in reach), and `builtBy`, the command that builds it.
+   */
+  standIn?: { image: string; builtBy: string };
 }
 
 /** Decides between the Docker image and the Docker-free launcher from what Docker said. Pure. */
@@ -38,16 +50,30 @@ export function decideDocker(choice: DockerChoice): DockerDecision {
   if (mode === 'fallback' || facts === undefined) {
     return { use: 'fallback', why: `${choice.modeVariable} selects it` };
   }
-  if (facts.engine && facts.image !== 'unavailable') return { use: 'docker' };
+  if (facts.engine && facts.image !== 'unavailable') return { use: 'docker', image };
   const why = facts.engine
     ? `Docker answers but image ${image} cannot be had (${facts.reason})`
     : 'no Docker engine answers `docker info`';
+  const prefix = choice.service.toLowerCase();
+  const standIn = choice.standIn;
+  if (facts.engine && standIn && facts.standInPresent) {
+    return {
+      use: 'docker',
+      image: standIn.image,
+      announce: `${prefix}: ${why}; using ${standIn.image} (built here by ${standIn.builtBy}) instead`,
+    };
+  }
   if (mode === 'docker') {
     return { fail: `cannot use Docker (${choice.modeVariable}=docker): ${why}` };
   }
-  const prefix = choice.service.toLowerCase();
+  // Say where the stand-in would come from: the next start could use Docker after all.
+  const noStandIn = standIn ? `, and no ${standIn.image} here (${standIn.builtBy} builds it)` : '';
   return facts.engine
-    ? { use: 'fallback', why, announce: `${prefix}: ${why}; ${choice.fallback} instead` }
+    ? {
+        use: 'fallback',
+        why,
+        announce: `${prefix}: ${why}${noStandIn}; ${choice.fallback} instead`,
+      }
     : { use: 'fallback', why };
 }
 
@@ -91,27 +117,32 @@ export async function dockerEngineAnswers(): Promise<boolean> {
   return result.code === 0 && result.stdout.trim() !== '';
 }
 
+async function imageHere(image: string): Promise<boolean> {
+  const inspect = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
+    timeoutMs: 15_000,
+  });
+  return inspect.code === 0;
+}
+
 /**
  * Asks Docker what `decideDocker` needs, stopping at the first answer that settles it: no engine,
  * the image already here (`docker image inspect`), or a `docker pull` that succeeds or fails
- * within `timeoutMs` (any failure, a timeout included, means the image cannot be had).
+ * within `timeoutMs` (any failure, a timeout included, means the image cannot be had). After a
+ * failed pull it also asks whether `standIn` (an image built here) is present.
  */
 export async function dockerFacts(
   image: string,
   timeoutMs: number,
   log: (line: string) => void,
+  standIn?: string,
 ): Promise<DockerFacts> {
   if (!(await dockerEngineAnswers())) return { engine: false };
-  const inspect = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
-    timeoutMs: 15_000,
-  });
-  if (inspect.code === 0) return { engine: true, image: 'present' };
+  if (await imageHere(image)) return { engine: true, image: 'present' };
   log(`${image} is not here; pulling it (up to ${Math.round(timeoutMs / 1000)} s)...`);
   const pull = await runCommand('docker', ['pull', '--quiet', image], { timeoutMs });
   if (pull.code === 0) return { engine: true, image: 'pulled' };
-  return {
-    engine: true,
-    image: 'unavailable',
-    reason: dockerFailureLine(`docker pull ${image}`, pull, timeoutMs),
-  };
+  const reason = dockerFailureLine(`docker pull ${image}`, pull, timeoutMs);
+  return standIn === undefined
+    ? { engine: true, image: 'unavailable', reason }
+    : { engine: true, image: 'unavailable', reason, standInPresent: await imageHere(standIn) };
 }

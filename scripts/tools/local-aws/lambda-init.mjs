@@ -16,9 +16,10 @@
  *   - it reports start-up with POST {endpoint}/status/{runtime id}/ready (or .../error),
  *   - and each invocation with POST {endpoint}/invocations/{invoke id}/logs {"logs": "..."} and then
  *     POST .../response (the raw result) or .../error ({errorType, errorMessage, stackTrace}).
- * The Lambda Runtime API (AWS_LAMBDA_RUNTIME_API, /2018-06-01/runtime/...) is not served: this init
- * imports the handler itself, which is all a nodejs22.x zip function needs. One invocation at a
- * time, as in Lambda.
+ * For nodejs22.x this init imports the handler itself, which is all a zip function needs. Images
+ * whose runtime has its own runtime interface client (python3.13: awslambdaric) set
+ * RECSYS_RUNTIME_BRIDGE, and runtime-api-bridge.mjs serves that client the Lambda Runtime API
+ * (AWS_LAMBDA_RUNTIME_API, /2018-06-01/runtime/...). One invocation at a time, as in Lambda.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,7 +45,8 @@ try {
 
 // The init's own variables are not the function's business.
 delete process.env.LOCALSTACK_CHMOD_PATHS;
-process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
+// Images of other runtimes name themselves (python-lambda-image.Dockerfile).
+process.env.AWS_EXECUTION_ENV = process.env.RECSYS_RUNTIME_EXECUTION_ENV || 'AWS_Lambda_nodejs22.x';
 process.env.NODE_PATH =
   process.env.NODE_PATH ||
   '/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules';
@@ -269,6 +271,13 @@ async function main() {
       'LOCALSTACK_RUNTIME_ENDPOINT and LOCALSTACK_RUNTIME_ID must be set (this runs under LocalStack)',
     );
     process.exit(2);
+  }
+  // Runtimes with their own runtime interface client (python3.13: awslambdaric) get the Lambda
+  // Runtime API from the bridge module their image ships, instead of this file's Node handler.
+  if (process.env.RECSYS_RUNTIME_BRIDGE) {
+    const { runBridged } = await import(pathToFileURL(process.env.RECSYS_RUNTIME_BRIDGE).href);
+    await runBridged({ post, initLog, runtimeId, timeoutSeconds, invocationPort: INVOCATION_PORT });
+    return;
   }
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -20,7 +20,9 @@
 # Settings (environment): LOCALSTACK_PORT (4599), REGISTRY_PORT (5599), LAMBDA_CASSANDRA_PORT (9543),
 # LAMBDA_SUBNET_PREFIX (172.31.250: the bridge is .0/24, the host is .1, the Cassandra container .2),
 # LAMBDA_CASSANDRA (container: the Cassandra image; jvm: the JVM launcher + a forwarder),
-# DEBIAN_SUITE (bookworm).
+# DEBIAN_SUITE (bookworm), LOCAL_AWS_DOCKER_SOCK (/run/recsys-docker.sock, started by this script;
+# another socket, e.g. /var/run/docker.sock, must already answer: `cassandra-image` then builds the
+# image for `recsys cassandra start` and docker-compose.yml into that engine).
 # Needs root, python3.11, and the Debian packages docker.io, mmdebstrap and docker-registry
 # (`local-aws.sh apt` installs them).
 set -euo pipefail
@@ -37,10 +39,18 @@ SUITE="${DEBIAN_SUITE:-bookworm}"
 NETWORK=recsys-local
 BRIDGE=recsys-lambda
 GATEWAY_IP="$SUBNET_PREFIX.1"
-SOCK=/run/recsys-docker.sock
+# LOCAL_AWS_DOCKER_SOCK=/var/run/docker.sock builds the images into the machine's own engine (for
+# `recsys cassandra start` and docker-compose.yml); this script then never starts a dockerd there.
+PRIVATE_SOCK=/run/recsys-docker.sock
+SOCK="${LOCAL_AWS_DOCKER_SOCK:-$PRIVATE_SOCK}"
 export DOCKER_HOST="unix://$SOCK"
 BASE_IMAGE="recsys-local/debian:$SUITE-minbase"
 LAMBDA_IMAGE="127.0.0.1:$REGISTRY_PORT/recsys-local/lambda:nodejs22.x"
+# python3.13: Debian trixie's python3.13 (bookworm has 3.11) and awslambdaric from PyPI.
+PYTHON_SUITE=trixie
+PYTHON_BASE="recsys-local/debian:$PYTHON_SUITE-python3.13"
+PYTHON_LAMBDA_IMAGE="127.0.0.1:$REGISTRY_PORT/recsys-local/lambda:python3.13"
+AWSLAMBDARIC_VERSION=4.2.2
 # LocalStack looks for its init binary here (an existing file counts as installed).
 LAMBDA_RUNTIME_VERSION=v0.1.35-pre
 FS_ROOT="$STATE/filesystem"
@@ -97,6 +107,7 @@ docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 cmd_docker_start() {
   if docker_up; then return; fi
+  [[ $SOCK == "$PRIVATE_SOCK" ]] || die "no Docker engine answers on $SOCK (this script starts only its own, on $PRIVATE_SOCK)"
   command -v dockerd >/dev/null || die "dockerd missing: local-aws.sh apt"
   mkdir -p "$STATE"
   # Own socket, data root and exec root; no iptables rules, no default bridge: only the private
@@ -113,6 +124,7 @@ cmd_docker_start() {
 }
 
 cmd_docker_stop() {
+  [[ $SOCK == "$PRIVATE_SOCK" ]] || return 0 # never the machine's own engine or its containers
   if [[ -f /run/recsys-docker.pid ]] && kill -0 "$(cat /run/recsys-docker.pid)" 2>/dev/null; then
     local pid
     pid=$(cat /run/recsys-docker.pid)
@@ -186,9 +198,45 @@ cmd_images() {
   docker build -q --build-arg "BASE=$BASE_IMAGE" -f "$HERE/lambda-image.Dockerfile" \
     -t "$LAMBDA_IMAGE" "$ctx" >/dev/null 2>"$STATE/build.log" || die "image build failed: see $STATE/build.log"
   rm -rf "$ctx"
+  cmd_python_image
   cmd_registry_start
   docker push -q "$LAMBDA_IMAGE" >/dev/null
-  log "images ready in $(since "$t"): $LAMBDA_IMAGE"
+  docker push -q "$PYTHON_LAMBDA_IMAGE" >/dev/null
+  log "images ready in $(since "$t"): $LAMBDA_IMAGE, $PYTHON_LAMBDA_IMAGE"
+}
+
+# Debian trixie minbase + python3.13 (cached tarball) → docker import → + Node 22 (our init),
+# awslambdaric (PyPI wheels for cp313, fetched by the venv's pip) and runtime-api-bridge.mjs.
+cmd_python_image() {
+  local t tar ctx
+  t=$(now_ms)
+  tar="$IMAGES/debian-$PYTHON_SUITE-python3.13.tar"
+  if [[ ! -s "$tar" ]]; then
+    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
+    rm -rf "${tar%.tar}.partial.tar"
+    mmdebstrap --quiet --variant=minbase --include=python3.13 \
+      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"' \
+      --dpkgopt='path-exclude=/usr/share/doc/*' \
+      --dpkgopt='path-exclude=/usr/share/locale/*' "$PYTHON_SUITE" "${tar%.tar}.partial.tar"
+    mv "${tar%.tar}.partial.tar" "$tar"
+    log "python3.13 rootfs $tar built in $(since "$t")"
+  fi
+  if ! docker image inspect "$PYTHON_BASE" >/dev/null 2>&1; then
+    docker import "$tar" "$PYTHON_BASE" >/dev/null
+    log "imported $PYTHON_BASE"
+  fi
+  ctx=$(mktemp -d)
+  "$VENV/bin/pip" install -q --disable-pip-version-check --target "$ctx/runtime" --python-version 3.13 \
+    --implementation cp --platform manylinux2014_x86_64 --only-binary=:all: \
+    "awslambdaric==$AWSLAMBDARIC_VERSION" || die "could not fetch awslambdaric $AWSLAMBDARIC_VERSION for cp313"
+  ln "$ROOT/node_modules/node/bin/node" "$ctx/node" 2>/dev/null || cp "$ROOT/node_modules/node/bin/node" "$ctx/node"
+  install -m 0755 "$HERE/lambda-init.mjs" "$ctx/lambda-init.mjs"
+  install -m 0644 "$HERE/runtime-api-bridge.mjs" "$ctx/runtime-api-bridge.mjs"
+  docker build -q --build-arg "BASE=$PYTHON_BASE" -f "$HERE/python-lambda-image.Dockerfile" \
+    -t "$PYTHON_LAMBDA_IMAGE" "$ctx" >/dev/null 2>"$STATE/python-build.log" ||
+    die "python3.13 image build failed: see $STATE/python-build.log"
+  rm -rf "$ctx"
+  log "$PYTHON_LAMBDA_IMAGE built in $(since "$t") ($(docker image inspect --format '{{.Size}}' "$PYTHON_LAMBDA_IMAGE" | awk '{printf "%d MB", $1 / 1e6}'))"
 }
 
 cmd_network() {
@@ -211,10 +259,9 @@ localstack_env() {
   export LOCALSTACK_HOST="localhost.localstack.cloud:$PORT"
   export HOSTNAME_FROM_LAMBDA="$GATEWAY_IP"
   export LAMBDA_DOCKER_NETWORK="$NETWORK"
-  # python3.13 is CDK's S3 bucket-notifications handler: LocalStack pulls the image when the
-  # function is created, but community LocalStack never invokes it (no custom resources), so it
-  # gets the Node image as a placeholder (an invoke would fail: the init only runs Node handlers).
-  export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\",\"python3.13\":\"$LAMBDA_IMAGE\"}"
+  # python3.13 is CDK's S3 bucket-notifications handler (community LocalStack creates it but never
+  # invokes it: no custom resources); smoke-lambda.py invokes python3.13 functions of its own.
+  export LAMBDA_RUNTIME_IMAGE_MAPPING="{\"nodejs22.x\":\"$LAMBDA_IMAGE\",\"python3.13\":\"$PYTHON_LAMBDA_IMAGE\"}"
   export LAMBDA_INIT_BIN_PATH="$HERE/lambda-init.mjs"
   # The API Lambda is arm64 (Graviton); the image is the host's x86_64. Without this, container
   # creation fails: "image with reference ... was found but does not match the specified platform".
@@ -239,7 +286,12 @@ cmd_start() {
   patch_localstack
   cmd_docker_start
   cmd_registry_start
-  if ! docker image inspect "$LAMBDA_IMAGE" >/dev/null 2>&1 || [[ "$HERE/lambda-init.mjs" -nt "$STATE/images.stamp" ]]; then
+  local input stale=
+  for input in lambda-init.mjs runtime-api-bridge.mjs lambda-image.Dockerfile python-lambda-image.Dockerfile; do
+    [[ "$HERE/$input" -nt "$STATE/images.stamp" ]] && stale=1
+  done
+  if [[ -n $stale ]] || ! docker image inspect "$LAMBDA_IMAGE" >/dev/null 2>&1 ||
+    ! docker image inspect "$PYTHON_LAMBDA_IMAGE" >/dev/null 2>&1; then
     cmd_images
     touch "$STATE/images.stamp"
   fi
@@ -298,6 +350,8 @@ CASSANDRA_IP="$SUBNET_PREFIX.2"
 CASSANDRA_CONTAINER=recsys-lambda-cassandra
 CASSANDRA_IMAGE=recsys-local/cassandra:5.0.6
 JRE_IMAGE="recsys-local/debian:$SUITE-jre17"
+# One stamp per engine: each has its own copy of the image.
+if [[ $SOCK == "$PRIVATE_SOCK" ]]; then CASSANDRA_STAMP="$STATE/cassandra-image.stamp"; else CASSANDRA_STAMP="$STATE/cassandra-image$(echo "$SOCK" | tr / -).stamp"; fi
 CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
 NODE="$ROOT/node_modules/node/bin/node" # Node 22, as under npm scripts
 cassandra_env() {
@@ -339,9 +393,9 @@ cmd_cassandra_image() {
     docker import "$tar" "$JRE_IMAGE" >/dev/null
     log "imported $JRE_IMAGE"
   fi
-  if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$STATE/cassandra-image.stamp" ]]; then
+  if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$CASSANDRA_STAMP" ]]; then
     local stale=
-    for input in $(cassandra_image_inputs); do [[ "$input" -nt "$STATE/cassandra-image.stamp" ]] && stale=1; done
+    for input in $(cassandra_image_inputs); do [[ "$input" -nt "$CASSANDRA_STAMP" ]] && stale=1; done
     if [[ -z $stale ]]; then
       log "$CASSANDRA_IMAGE up to date"
       return
@@ -358,7 +412,7 @@ cmd_cassandra_image() {
     -t "$CASSANDRA_IMAGE" "$ctx" >/dev/null 2>"$STATE/cassandra-build.log" ||
     die "Cassandra image build failed: see $STATE/cassandra-build.log"
   rm -rf "$ctx"
-  touch "$STATE/cassandra-image.stamp"
+  touch "$CASSANDRA_STAMP"
   log "$CASSANDRA_IMAGE built in $(since "$t") ($(docker image inspect --format '{{.Size}}' "$CASSANDRA_IMAGE" | awk '{printf "%d MB", $1 / 1e6}'))"
 }
 

@@ -1,4 +1,4 @@
-"""Smoke test for the local Lambda runtime (test fixture): creates nodejs22.x functions in the
+"""Smoke test for the local Lambda runtimes (test fixture): creates nodejs22.x and python3.13 functions in the
 LocalStack that local-aws.sh started and invokes them. Run with the LocalStack venv's Python:
     .local/localstack-venv/bin/python scripts/tools/local-aws/smoke-lambda.py [--endpoint URL]
 Prints one JSON line per check and exits non-zero on the first failure."""
@@ -44,6 +44,34 @@ HANDLER_SLOW = """
 export const handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return 'late'; };
 """
 
+PY_HANDLER_OK = """
+import os, sys
+print('init: module loaded')
+
+def handler(event, context):
+    print('hello from', context.function_name, 'request', context.aws_request_id)
+    return {
+        'echo': event,
+        'python': sys.version.split()[0],
+        'remainingMs': context.get_remaining_time_in_millis(),
+        'greeting': os.environ.get('GREETING'),
+        'executionEnv': os.environ.get('AWS_EXECUTION_ENV'),
+    }
+"""
+
+PY_HANDLER_THROWS = """
+def handler(event, context):
+    raise ValueError('boom from python')
+"""
+
+PY_HANDLER_SLOW = """
+import time
+
+def handler(event, context):
+    time.sleep(5)
+    return 'late'
+"""
+
 
 def zip_of(files):
     buffer = io.BytesIO()
@@ -68,6 +96,9 @@ def main():
         "recsys-smoke-nested": ("lib/api.api.handler", {"lib/api.js": HANDLER_NESTED}, 3),
         "recsys-smoke-throws": ("index.handler", {"index.mjs": HANDLER_THROWS}, 3),
         "recsys-smoke-slow": ("index.handler", {"index.mjs": HANDLER_SLOW}, 2),
+        "recsys-smoke-py-ok": ("app.handler", {"app.py": PY_HANDLER_OK}, 3),
+        "recsys-smoke-py-throws": ("app.handler", {"app.py": PY_HANDLER_THROWS}, 3),
+        "recsys-smoke-py-slow": ("app.handler", {"app.py": PY_HANDLER_SLOW}, 2),
     }
     failures = 0
 
@@ -85,7 +116,7 @@ def main():
         t0 = time.time()
         lam.create_function(
             FunctionName=name,
-            Runtime="nodejs22.x",
+            Runtime="python3.13" if name.startswith("recsys-smoke-py-") else "nodejs22.x",
             Role=role,
             Handler=handler,
             Code={"ZipFile": zip_of(files)},
@@ -119,6 +150,25 @@ def main():
           and err.get("errorMessage") == "boom from the handler", seconds=s, body=err)
     r, body, logs, s = invoke("recsys-smoke-slow", {})
     check("timeout", r.get("FunctionError") == "Unhandled" and "timed out" in body, seconds=s, body=body)
+    r, body, logs, s = invoke("recsys-smoke-py-ok", {"hello": "python"})
+    result = json.loads(body)
+    check("python3.13 cold invoke", r["StatusCode"] == 200 and "FunctionError" not in r
+          and result["echo"] == {"hello": "python"} and result["python"].startswith("3.13.")
+          and 0 < result["remainingMs"] <= 3000 and result["greeting"] == "hi"
+          and result["executionEnv"] == "AWS_Lambda_python3.13",
+          seconds=s, result=result, logs_have_print="hello from recsys-smoke-py-ok" in logs)
+    r, body, logs, s = invoke("recsys-smoke-py-ok", {"n": 3})
+    check("python3.13 warm invoke", json.loads(body)["echo"] == {"n": 3}, seconds=s)
+    r, body, logs, s = invoke("recsys-smoke-py-throws", {})
+    err = json.loads(body)
+    check("python3.13 handler error", r.get("FunctionError") == "Unhandled"
+          and err.get("errorType") == "ValueError" and err.get("errorMessage") == "boom from python",
+          seconds=s, body=err)
+    r, body, logs, s = invoke("recsys-smoke-py-slow", {})
+    check("python3.13 timeout", r.get("FunctionError") == "Unhandled" and "Task timed out after 2.00 seconds" in body,
+          seconds=s, body=body)
+    r, body, logs, s = invoke("recsys-smoke-py-ok", {"after": "timeout"})
+    check("python3.13 after a timeout elsewhere", json.loads(body)["echo"] == {"after": "timeout"}, seconds=s)
     for name in functions:
         lam.delete_function(FunctionName=name)
     sys.exit(1 if failures else 0)
