@@ -9,7 +9,8 @@
  * and one step's JIT or caches do not colour the next. --peers adds Spark MLlib ALS, Surprise SVD
  * and cqlsh COPY FROM on the same data (installed on first use into .local/venv-peers), and
  * als-implicit: implicit ALS s/iteration against benfred/implicit (als-vs-implicit.ts), and
- * ranking: ours vs EASE, implicit ALS and popularity on the held-out-users protocol (ranking.ts).
+ * ranking: ours vs EASE, implicit ALS and popularity on the held-out-users protocol (ranking.ts),
+ * with the given ratings a random 80 % and the earliest 80 %.
  * cold-items: Recall@20 of held-out movies from their content vs random and genre popularity
  * (cold-items.ts).
  * scale (only when named: tens of minutes): 25M generated ratings through ingest → train → serve
@@ -137,7 +138,8 @@ function stepPlan(step: Exclude<Step, 'peers'>): {
         files: ['cold-items.json'],
       };
     case 'ranking':
-      // Held-out users: ml-latest-small, ml-100k- and ml-1m-shaped generated sets (~15 min).
+      // Held-out users: ml-latest-small, ml-100k- and ml-1m-shaped generated sets, each under the
+      // random and the time order of the given ratings (~30 min).
       return {
         script: 'ranking.ts',
         args: ['--datasets', quick ? 'small' : 'small,100k,1m'],

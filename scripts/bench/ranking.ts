@@ -4,10 +4,12 @@
  *
  *   npm run bench -- --peers --only ranking          (every set below, seed 0)
  *   npx tsx scripts/bench/ranking.ts [--datasets small,small-100k,small-int,100k,1m] [--seeds 0,1,2]
- *                                    [--ease-grid JSON] [--ials-grid JSON]
+ *                                    [--orders random,time] [--ease-grid JSON] [--ials-grid JSON]
  *
- * Per data set and seed: `heldOutUsersSplit(table, {seed})` holds out test users; the peers choose
- * their hyper-parameters on validation users, `heldOutUsersSplit(split.train, {seed: 1000 + seed})`,
+ * Per data set, order and seed: `heldOutUsersSplit(table, {seed, order})` holds out test users
+ * (order random: a seeded 80 % of each one's ratings given; time: the earliest 80 %); the peers
+ * choose their hyper-parameters on validation users, `heldOutUsersSplit(split.train, {seed: 1000 +
+ * seed, order})` (the same order),
  * held out of the training users (never the test users): each Python peer fits every grid point on
  * the validation split's training users and ranks for its validation users; we score those lists
  * and take the point with the best NDCG@100; the peer then refits that point on the whole
@@ -26,7 +28,9 @@ import {
   recommenderLists,
 } from '../../lambdas/core/eval/held-out-report.ts';
 import {
+  HELD_OUT_ORDERS,
   heldOutUsersSplit,
+  type HeldOutOrder,
   type HeldOutUsersSplit,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
@@ -225,13 +229,19 @@ interface Grids {
   implicit: readonly Record<string, unknown>[];
 }
 
-async function measureSeed(table: RatingsTable, dataset: string, seed: number, grids: Grids) {
-  const split = heldOutUsersSplit(table, { seed });
-  const validation = heldOutUsersSplit(split.train, { seed: 1000 + seed });
+async function measureSeed(
+  table: RatingsTable,
+  dataset: string,
+  order: HeldOutOrder,
+  seed: number,
+  grids: Grids,
+) {
+  const split = heldOutUsersSplit(table, { seed, order });
+  const validation = heldOutUsersSplit(split.train, { seed: 1000 + seed, order });
   const catalogue = catalogueSize(table);
-  const dir = join(WORK, dataset.replace(/[^\w.-]+/g, '-'), `seed-${seed}`);
+  const dir = join(WORK, dataset.replace(/[^\w.-]+/g, '-'), order, `seed-${seed}`);
   log(
-    `${dataset} seed ${seed}: ${split.train.length} training ratings, ${split.users.length} test users; ` +
+    `${dataset} ${order} order seed ${seed}: ${split.train.length} training ratings, ${split.users.length} test users; ` +
       `validation ${validation.train.length} / ${validation.users.length}`,
   );
   const systems: SystemResult[] = [];
@@ -308,6 +318,10 @@ async function main(): Promise<void> {
       `unknown data set(s) ${unknown.join(',')}; use ${Object.keys(DATASETS).join(',')}`,
     );
   const seeds = (arg('seeds') ?? '0').split(',').map(Number);
+  const orders = (arg('orders') ?? HELD_OUT_ORDERS.join(',')).split(',').map((o) => o.trim());
+  const badOrder = orders.find((o) => !HELD_OUT_ORDERS.some((known) => known === o));
+  if (badOrder !== undefined)
+    throw new Error(`--orders: ${HELD_OUT_ORDERS.join(' or ')}, got ${badOrder}`);
   if (seeds.some((s) => !Number.isInteger(s)))
     throw new Error(`--seeds: integers, got ${arg('seeds')}`);
   const grids: Grids = {
@@ -321,17 +335,20 @@ async function main(): Promise<void> {
   for (const key of wanted) {
     const { name, load } = DATASETS[key]!;
     const { table, source } = await load();
-    const perSeed = [];
-    for (const seed of seeds) perSeed.push(await measureSeed(table, name, seed, grids));
-    datasets.push({
-      dataset: name,
-      source,
-      ratings: table.length,
-      catalogue: catalogueSize(table),
-      seeds: perSeed,
-      mean: meanMetrics(perSeed.map((s) => s.systems)),
-    });
-    writeReport(datasets, seeds, grids, before, started);
+    for (const order of orders as HeldOutOrder[]) {
+      const perSeed = [];
+      for (const seed of seeds) perSeed.push(await measureSeed(table, name, order, seed, grids));
+      datasets.push({
+        dataset: name,
+        order,
+        source,
+        ratings: table.length,
+        catalogue: catalogueSize(table),
+        seeds: perSeed,
+        mean: meanMetrics(perSeed.map((s) => s.systems)),
+      });
+      writeReport(datasets, seeds, grids, before, started);
+    }
   }
   log(`wrote ${join(resultsDir(), 'ranking.json')}`);
 }
@@ -353,9 +370,9 @@ function writeReport(
     },
     protocol: {
       split:
-        'heldOutUsersSplit(table, { seed }): positives = ratings ≥ 4; users with ≥ 5 positives eligible; 20 % of them held out; each gives 80 % of their ratings, targets = positives among the rest',
+        'heldOutUsersSplit(table, { seed, order }): positives = ratings ≥ 4; users with ≥ 5 positives eligible; 20 % of them held out; each gives 80 % of their ratings (order random: a seeded shuffle; time: the earliest by timestamp, ties by movie id), targets = positives among the rest',
       validation:
-        'heldOutUsersSplit(split.train, { seed: 1000 + seed }): validation users held out of the training users; peers fit every grid point on the rest and are scored on them',
+        'heldOutUsersSplit(split.train, { seed: 1000 + seed, order }): validation users held out of the training users, in the same order; peers fit every grid point on the rest and are scored on them',
       selectOn: SELECT_ON,
       refit:
         'the chosen point refitted on the whole split.train, then scored once on the test users',

@@ -95,6 +95,12 @@ function peersSection(peers: Json, ingest: Json | undefined): string {
   return out;
 }
 
+/** One block per order of the held-out users' ratings (scripts/bench/ranking.ts --orders). */
+const ORDER_HEADINGS: Record<string, string> = {
+  random: '#### Random order: a seeded 80 % of each held-out user’s ratings given',
+  time: '#### Time order: the earliest 80 % given (by timestamp), the later positives to find',
+};
+
 function rankingSection(ranking: Json): string {
   const metrics = ['recall@20', 'recall@50', 'ndcg@10', 'ndcg@100', 'precision@10', 'coverage@10'];
   const seeds = ranking.protocol.seeds as number[];
@@ -109,7 +115,18 @@ function rankingSection(ranking: Json): string {
     `Every list is scored by the same code (heldOutMetrics); one thread each. ` +
     (seeds.length > 1 ? `Mean over split seeds ${seeds.join(', ')}.` : `Split seed ${seeds[0]}.`) +
     '\n';
-  for (const d of ranking.datasets as Json[]) {
+  // Reports from before the time order have no `order`: their splits were all random.
+  const orderOf = (d: Json) => (d.order as string | undefined) ?? 'random';
+  const datasets = ranking.datasets as Json[];
+  const orders = [...new Set(datasets.map(orderOf))];
+  const byOrder = orders.flatMap((order) => datasets.filter((d) => orderOf(d) === order));
+  let lastOrder: string | undefined;
+  for (const d of byOrder) {
+    const order = orderOf(d);
+    if (order !== lastOrder) {
+      out += `\n${ORDER_HEADINGS[order] ?? `#### Order ${order}`}\n`;
+      lastOrder = order;
+    }
     const rows = (d.mean as Json[]).map((m) => [
       m.system === 'ours' ? '**ours**' : m.system,
       ...metrics.map((k) => n(m.metrics[k], 3)),

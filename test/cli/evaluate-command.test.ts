@@ -123,6 +123,9 @@ describe('recsys evaluate on other MovieLens formats', () => {
       ['--protocol', 'items'],
       ['--blend', '0.5'],
       ['--protocol', 'users', '--blend', '2'],
+      ['--protocol', 'users', '--order', 'sideways'],
+      ['--protocol', 'users', '--order', ''],
+      ['--order', 'time'],
     ]) {
       const failing = recsys('evaluate', '--train', join(dir, 'u1.base'), ...args);
       const error = (await failing.catch((e: { code: number; stderr: string }) => e)) as {
@@ -132,6 +135,24 @@ describe('recsys evaluate on other MovieLens formats', () => {
       expect(error.code, args.join(' ')).toBe(1);
       expect(error.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+  });
+
+  it('runs the users protocol with --order time and names the order in its report', async () => {
+    const args = ['--protocol', 'users', '--rank', '8', '--iterations', '3'];
+    const { stdout } = await recsys('evaluate', '--train', join(dir, 'u1.base'), ...args);
+    const random = lastJson(stdout);
+    const timed = lastJson(
+      (await recsys('evaluate', '--train', join(dir, 'u1.base'), ...args, '--order', 'time'))
+        .stdout,
+    );
+    expect(random).not.toHaveProperty('order');
+    expect(timed.order).toBe('time');
+    // Same held-out users, other given ratings: the lists, so the figures, differ.
+    expect(timed.heldOutUsers).toBe(random.heldOutUsers);
+    expect(timed['ndcg@100']).not.toBe(random['ndcg@100']);
+    const failing = recsys('evaluate', '--train', join(dir, 'u1.base'), '--order', 'later');
+    const error = (await failing.catch((e: { stderr: string }) => e)) as { stderr: string };
+    expect(error.stderr).toMatch(/--order/);
   });
 
   it('rejects bad flags with a non-zero exit', async () => {

@@ -480,6 +480,13 @@ describe('API against recsys serve + real Cassandra (ml-latest-small)', () => {
       expect(reply.status).toBe(200);
       expect(reply.json.ratedBy).toBe(215);
       expect(reply.json.items).toHaveLength(5);
+      // Ordered by the ranking model's score; predicted is the rating model's stars.
+      const scores = reply.json.items.map((m: { score: number }) => m.score);
+      expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+      for (const { predicted } of reply.json.items) {
+        expect(predicted).toBeGreaterThanOrEqual(0.5);
+        expect(predicted).toBeLessThanOrEqual(5);
+      }
       for (const { userId } of reply.json.items) {
         const rated = (await call(`/users/${userId}/ratings?limit=1000`)).json.items;
         expect(rated.map((m: { movieId: number }) => m.movieId)).not.toContain(1);

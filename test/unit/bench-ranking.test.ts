@@ -201,4 +201,46 @@ describe('summary', () => {
     );
     expect(summary).toContain('1-min load 0.5 → 1.5');
   });
+
+  it('groups the data sets into one block per order, random first as the run listed them', async () => {
+    const out = join(dir, 'summary-orders');
+    await mkdir(out, { recursive: true });
+    const entry = (dataset: string, order: string, x: number) => ({
+      dataset,
+      order,
+      ratings: 1000,
+      seeds: [],
+      mean: [{ system: 'ours', metrics: metrics(x, 10), fitSeconds: 1, params: [{}] }],
+    });
+    await writeFile(
+      join(out, 'ranking.json'),
+      JSON.stringify({
+        run: {
+          date: '2026-01-02T03:04:05.000Z',
+          machine: { cpuModel: 'Test CPU', cores: 3, memoryGiB: 1, node: 'v22', platform: 'x' },
+          loadAverage: { before: [0.5, 0, 0], after: [1.5, 0, 0] },
+          command: 'x',
+          seconds: 1,
+        },
+        protocol: { selectOn: 'ndcg@100', seeds: [0] },
+        // As ranking.ts writes them: per data set, each order in turn.
+        datasets: [entry('A', 'random', 0.4), entry('A', 'time', 0.2), entry('B', 'random', 0.3)],
+      }),
+    );
+    const summary = await readFile(writeSummary(out), 'utf8');
+    const at = (text: string) => summary.indexOf(text);
+    const random = at('#### Random order');
+    const time = at('#### Time order');
+    expect(summary.split('#### Random order')).toHaveLength(2);
+    expect(summary.split('#### Time order')).toHaveLength(2);
+    // Rows start with Recall@20 = x/2 and Recall@50 = x: A random, B random, then A time.
+    const aRandom = at('| **ours** | 0.200 | 0.400 |');
+    const bRandom = at('| **ours** | 0.150 | 0.300 |');
+    const aTime = at('| **ours** | 0.100 | 0.200 |');
+    expect(random).toBeGreaterThan(0);
+    expect(aRandom).toBeGreaterThan(random);
+    expect(bRandom).toBeGreaterThan(aRandom);
+    expect(time).toBeGreaterThan(bRandom);
+    expect(aTime).toBeGreaterThan(time);
+  });
 });

@@ -67,6 +67,40 @@ describe('heldOutUsersSplit', () => {
     expect(c.users.map((u) => u.userId)).not.toEqual(a.users.map((u) => u.userId));
   });
 
+  it('with order time gives each held-out user’s earliest ratings, ties by movie id', () => {
+    // Every user rates movies 1..10 alike, pushed in id order; by time (ties by id) they run
+    // 2 4 | 7 3 1 10 6 | 5 8 | 9 (t = 100 100 | 200 300 500 600 700 | 800 800 | 900). The first
+    // round(0.8 × 10) = 8 are given: movie 5 (t 800) is given and movie 8 (also t 800) is not,
+    // because 5 < 8. The rest are 8 (5★) and 9 (4★): both positives, so both targets. Shuffled or
+    // in id order the split would differ (by id: given 1..8, targets {9}).
+    const stamps = [500, 100, 300, 100, 800, 700, 200, 800, 900, 600];
+    const stars = [4.5, 4, 1, 2, 5, 3, 4, 5, 4, 2];
+    const builder = new RatingsTableBuilder();
+    for (let u = 1; u <= 10; u++) {
+      for (let m = 1; m <= 10; m++) builder.push(u, m, stars[m - 1]!, stamps[m - 1]!);
+    }
+    const all = builder.finish();
+    const split = heldOutUsersSplit(all, { seed: 4, order: 'time' });
+    expect(split.heldOut).toBe(2);
+    expect(split.users).toHaveLength(2);
+    for (const user of split.users) {
+      expect(user.given.map((g) => g.movieId)).toEqual([2, 4, 7, 3, 1, 10, 6, 5]);
+      expect(user.given.map((g) => g.rating)).toEqual([4, 2, 4, 1, 4.5, 2, 3, 5]);
+      expect([...user.targets].sort((a, b) => a - b)).toEqual([8, 9]);
+    }
+    // The order changes which ratings are given, never which users are held out.
+    const shuffled = heldOutUsersSplit(all, { seed: 4 });
+    expect(shuffled.users.map((u) => u.userId)).toEqual(split.users.map((u) => u.userId));
+    expect(split.train.length).toBe(80);
+  });
+
+  it('rejects an unknown order', () => {
+    const order = 'sideways' as 'time';
+    expect(() => heldOutUsersSplit(table(5, 10), { order })).toThrow(
+      'order must be random or time, got sideways',
+    );
+  });
+
   it('rejects fractions outside (0, 1)', () => {
     expect(() => heldOutUsersSplit(table(5, 10), { holdout: 1 })).toThrow(/holdout/);
     expect(() => heldOutUsersSplit(table(5, 10), { given: 0 })).toThrow(/given/);

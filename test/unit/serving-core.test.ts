@@ -12,6 +12,7 @@ import {
   normalizeTitle,
   type Movie,
 } from '../../lambdas/core/serving/catalogue.ts';
+import { audienceWithStars } from '../../lambdas/core/serving/audience.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { audienceForItem, similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
 import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
@@ -381,6 +382,39 @@ describe('serving a model bundle', () => {
       null,
     ]);
     expect(withPredictedRatings(items, rating, null)[0]!.predictedRating).toBeNull();
+  });
+
+  it('gives the audience the rating model’s stars as predicted and the ranking model’s x·y as score', () => {
+    const movieId = table.movieIds[7]!;
+    const audience = audienceForItem(fitted.ranking, movieId, { n: 6, exclude: new Set() });
+    const shown = audienceWithStars(audience, rating, movieId);
+    expect(shown.map((m) => m.userId)).toEqual(audience.map((a) => a.userId));
+    // Each field recomputed by hand from its own model's arrays.
+    const dot = (model: typeof rating, userId: number) => {
+      const u = model.userIds.indexOf(userId);
+      const i = model.itemIds.indexOf(movieId);
+      let s = 0;
+      for (let k = 0; k < model.rank; k++) {
+        s += model.userFactors[u * model.rank + k]! * model.itemFactors[i * model.rank + k]!;
+      }
+      return { u, i, s };
+    };
+    for (const member of shown) {
+      const ranked = dot(fitted.ranking, member.userId);
+      expect(member.score).toBe(Math.round(ranked.s * 1000) / 1000);
+      // Stars: clamp(μ + b_u + b_i + x·y) to the rating scale.
+      const { u, i, s } = dot(rating, member.userId);
+      const raw = rating.globalMean + rating.userBias![u]! + rating.itemBias![i]! + s;
+      const stars = Math.min(rating.options.ratingMax, Math.max(rating.options.ratingMin, raw));
+      expect(member.predicted).toBe(Math.round(stars * 100) / 100);
+      expect(member.predicted).toBe(
+        Math.round(predict(rating, member.userId, movieId) * 100) / 100,
+      );
+    }
+    // Without a rating model there are no stars, only the ranking score.
+    expect(audienceWithStars(audience, null, movieId).map((m) => m.predicted)).toEqual(
+      audience.map(() => null),
+    );
   });
 
   it('reads favourites as the rating model’s top stars, a later entry winning', () => {

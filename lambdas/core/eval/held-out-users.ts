@@ -21,12 +21,22 @@ export interface HeldOutUsersOptions {
   threshold?: number;
   /** Users need this many positives to be eligible (default 5). */
   minPositives?: number;
+  /**
+   * How each held-out user's ratings are ordered before the first `given` share is given:
+   * `random` (default) shuffles them by a seeded hash, `time` sorts them by timestamp (ties by
+   * movie id), so the system is told a person's past and must find what they liked next.
+   */
+  order?: HeldOutOrder;
 }
+
+/** The two orders of a held-out user's ratings; see {@link HeldOutUsersOptions.order}. */
+export const HELD_OUT_ORDERS = ['random', 'time'] as const;
+export type HeldOutOrder = (typeof HELD_OUT_ORDERS)[number];
 
 /** One held-out user: what they tell the system, and the liked movies it should find. */
 export interface HeldOutUser {
   readonly userId: number;
-  /** The given 80 %: movie and stars, in the seeded shuffled order. */
+  /** The given 80 %: movie and stars, in the split's order (seeded shuffle, or oldest first). */
   readonly given: readonly { movieId: number; rating: number }[];
   /** Positives among the other 20 %; never empty. */
   readonly targets: ReadonlySet<number>;
@@ -47,7 +57,8 @@ export const HELD_OUT_DEFAULTS = {
   given: 0.8,
   threshold: 4,
   minPositives: 5,
-} as const;
+  order: 'random',
+} as const satisfies Required<HeldOutUsersOptions>;
 
 // Tags keep these hashes apart from every other hash4 use of the same ids.
 const USER_TAG = 0x4e1d0;
@@ -57,14 +68,21 @@ const RATING_TAG = 0x5e1f7;
  * The protocol's split. Seeded by hashes of ids, never by row order: the held-out users are the
  * `round(holdout × eligible)` eligible users with the smallest hash of (userId, seed), and each
  * one's ratings are shuffled by the hash of (userId, movieId, seed) before the first
- * `round(given × n)` are given. The same file in any order, or the same ratings read back from
- * Cassandra, therefore split identically.
+ * `round(given × n)` are given (with `order: 'time'`, sorted by timestamp, ties by movie id, instead
+ * of shuffled; the held-out users are the same). The same file in any order, or the same ratings
+ * read back from Cassandra, therefore split identically.
  */
 export function heldOutUsersSplit(
   table: RatingsTable,
   options: HeldOutUsersOptions = {},
 ): HeldOutUsersSplit {
-  const { seed, holdout, given, threshold, minPositives } = { ...HELD_OUT_DEFAULTS, ...options };
+  const { seed, holdout, given, threshold, minPositives, order } = {
+    ...HELD_OUT_DEFAULTS,
+    ...options,
+  };
+  if (!HELD_OUT_ORDERS.includes(order)) {
+    throw new RangeError(`order must be ${HELD_OUT_ORDERS.join(' or ')}, got ${String(order)}`);
+  }
   if (!(holdout > 0 && holdout < 1))
     throw new RangeError(`holdout must be in (0, 1), got ${holdout}`);
   if (!(given > 0 && given < 1)) throw new RangeError(`given must be in (0, 1), got ${given}`);
@@ -90,7 +108,10 @@ export function heldOutUsersSplit(
     const userId = users.ids[u]!;
     const own = Array.from(rows.subarray(offsets[u]!, offsets[u + 1]!));
     for (const row of own) isHeldOut[row] = 1;
-    const ratingKey = (row: number) => hash4(userId, table.movieIds[row]!, seed, RATING_TAG);
+    const ratingKey =
+      order === 'time'
+        ? (row: number) => table.timestamps[row]!
+        : (row: number) => hash4(userId, table.movieIds[row]!, seed, RATING_TAG);
     own.sort((a, b) => ratingKey(a) - ratingKey(b) || table.movieIds[a]! - table.movieIds[b]!);
     const givenCount = Math.round(given * own.length);
     const targets = new Set<number>();

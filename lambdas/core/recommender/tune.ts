@@ -1,4 +1,9 @@
-import { heldOutMetrics, heldOutUsersSplit, type HeldOutMetrics } from '../eval/held-out-users.ts';
+import {
+  heldOutMetrics,
+  heldOutUsersSplit,
+  type HeldOutMetrics,
+  type HeldOutOrder,
+} from '../eval/held-out-users.ts';
 import { catalogueSize, recommenderLists } from '../eval/held-out-report.ts';
 import { buildRatingMatrices } from '../matrix/csr.ts';
 import type { NeighbourModel } from '../neighbours/model.ts';
@@ -45,11 +50,20 @@ export const VALIDATION_SEED_OFFSET = 1000;
  */
 export function tuneRecommender(
   train: RatingsTable,
-  options: { seed?: number; grid?: TuneGrid; base?: RecommenderOptions } = {},
+  options: {
+    seed?: number;
+    /** The validation users' order: time-ordered test users are tuned for on time-ordered ones. */
+    order?: HeldOutOrder;
+    grid?: TuneGrid;
+    base?: RecommenderOptions;
+  } = {},
 ): { best: RecommenderOptions; results: TuneResult[] } {
   const grid = options.grid ?? DEFAULT_TUNE_GRID;
   const base = options.base ?? DEFAULT_RECOMMENDER_OPTIONS;
-  const split = heldOutUsersSplit(train, { seed: (options.seed ?? 0) + VALIDATION_SEED_OFFSET });
+  const split = heldOutUsersSplit(train, {
+    seed: (options.seed ?? 0) + VALIDATION_SEED_OFFSET,
+    ...(options.order ? { order: options.order } : {}),
+  });
   if (split.users.length === 0) throw new RangeError('too few eligible users to tune on');
   const catalogue = catalogueSize(train);
   const matrices = buildRatingMatrices(split.train);

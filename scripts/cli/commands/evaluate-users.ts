@@ -5,7 +5,11 @@ import {
   recommenderLists,
   type HeldOutReport,
 } from '../../../lambdas/core/eval/held-out-report.ts';
-import { heldOutMetrics, heldOutUsersSplit } from '../../../lambdas/core/eval/held-out-users.ts';
+import {
+  heldOutMetrics,
+  heldOutUsersSplit,
+  type HeldOutOrder,
+} from '../../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../../lambdas/core/recommender/fit.ts';
 import {
@@ -17,6 +21,8 @@ import { UserError } from '../lib/cli-support.ts';
 
 export interface UsersProtocolOptions {
   seed: number;
+  /** Which of each held-out user's ratings are given; tuning's validation users use it too. */
+  order: HeldOutOrder;
   tune: boolean;
   als: AlsOptions;
   blend?: number;
@@ -33,7 +39,7 @@ export function evaluateHeldOutUsers(
   table: RatingsTable,
   opts: UsersProtocolOptions,
 ): HeldOutReport & Record<string, unknown> {
-  const split = heldOutUsersSplit(table, { seed: opts.seed });
+  const split = heldOutUsersSplit(table, { seed: opts.seed, order: opts.order });
   if (split.users.length === 0) {
     throw new UserError(
       'no user qualifies for the users protocol (it needs users with at least 5 ratings ≥ 4)',
@@ -47,7 +53,11 @@ export function evaluateHeldOutUsers(
   };
   let tuning;
   if (opts.tune) {
-    const search = tuneRecommender(split.train, { seed: opts.seed, base: options });
+    const search = tuneRecommender(split.train, {
+      seed: opts.seed,
+      order: opts.order,
+      base: options,
+    });
     options = search.best;
     tuning = search.results.map(({ validation, ...point }) => ({
       ...point,
@@ -81,6 +91,7 @@ export function evaluateHeldOutUsers(
     eligibleUsers: split.eligible,
     trainSeconds,
     seed: opts.seed,
+    ...(opts.order === 'time' ? { order: opts.order } : {}),
     params: options,
     ...(tuning ? { tuning } : {}),
   };

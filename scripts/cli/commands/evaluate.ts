@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_ALS_OPTIONS, type AlsOptions } from '../../../lambdas/core/als/index.ts';
 import { evaluateAls, tuneAls } from '../../../lambdas/core/eval/als-report.ts';
+import { HELD_OUT_ORDERS, type HeldOutOrder } from '../../../lambdas/core/eval/held-out-users.ts';
 import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
@@ -23,6 +24,7 @@ interface EvaluateOptions {
   protocol: 'ratings' | 'users';
   blend?: number;
   neighbours: boolean;
+  order?: HeldOutOrder;
 }
 
 function protocolOption(value: string): 'ratings' | 'users' {
@@ -30,6 +32,14 @@ function protocolOption(value: string): 'ratings' | 'users' {
     throw new InvalidArgumentError(`expected ratings or users, got "${value}"`);
   }
   return value;
+}
+
+function orderOption(value: string): HeldOutOrder {
+  const order = HELD_OUT_ORDERS.find((name) => name === value);
+  if (order === undefined) {
+    throw new InvalidArgumentError(`expected ${HELD_OUT_ORDERS.join(' or ')}, got "${value}"`);
+  }
+  return order;
 }
 
 export function registerEvaluateCommand(program: Command): void {
@@ -70,6 +80,11 @@ export function registerEvaluateCommand(program: Command): void {
       numberOption(0, 1),
     )
     .option('--no-neighbours', 'users protocol: rank by the ALS factors alone')
+    .option(
+      '--order <name>',
+      'users protocol: which of a held-out user’s ratings are given: random (a seeded 80 %, default) or time (the earliest 80 %, targets from the later ones)',
+      orderOption,
+    )
     .action(action(evaluate));
 }
 
@@ -80,8 +95,8 @@ function requireFile(path: string, flag: string): void {
 
 async function evaluate(opts: EvaluateOptions): Promise<void> {
   if (opts.protocol === 'users') return evaluateUsers(opts);
-  if (opts.blend !== undefined || !opts.neighbours) {
-    throw new UserError('--blend and --no-neighbours apply to --protocol users');
+  if (opts.blend !== undefined || !opts.neighbours || opts.order !== undefined) {
+    throw new UserError('--blend, --no-neighbours and --order apply to --protocol users');
   }
   if (opts.test && opts.split !== undefined)
     throw new UserError('give --test or --split, not both');
@@ -141,6 +156,7 @@ async function evaluateUsers(opts: EvaluateOptions): Promise<void> {
   if (table.length === 0) throw new UserError(`--train: ${opts.train} holds no ratings`);
   const report = evaluateHeldOutUsers(table, {
     seed: opts.seed,
+    order: opts.order ?? 'random',
     tune: opts.tune === true,
     als: {
       ...(opts.rank !== undefined ? { rank: opts.rank } : {}),

@@ -4,7 +4,8 @@ import { movieList, movieTitle } from './movie-list.ts';
 
 interface Audience {
   ratedBy?: number;
-  items: { userId: number; predicted: number; ratingCount: number | null }[];
+  /** predicted: the rating model's stars (null without one); score: the ranking model's x·y. */
+  items: { userId: number; predicted: number | null; score: number; ratingCount: number | null }[];
 }
 
 /** One movie: facts, links, tags, neighbours by the model, and who would enjoy it. */
@@ -87,7 +88,7 @@ export async function movieView(root: HTMLElement, movieId: string): Promise<voi
           h(
             'p',
             { class: 'muted small' },
-            `Users who have not rated it yet, best predicted first (${audience.ratedBy ?? 0} rated it).`,
+            `Users who have not rated it yet, most likely to watch it first by the ranking model's score, with the stars the rating model predicts they would give it (${audience.ratedBy ?? 0} rated it).`,
           ),
           audience.items.length === 0
             ? h('p', { class: 'muted' }, 'No model yet.')
@@ -102,7 +103,8 @@ export async function movieView(root: HTMLElement, movieId: string): Promise<voi
                     h(
                       'span',
                       { class: 'muted small' },
-                      ` predicted ★ ${a.predicted.toFixed(2)} · ${a.ratingCount ?? '?'} ratings`,
+                      (a.predicted === null ? '' : ` predicted ★ ${a.predicted.toFixed(2)} ·`) +
+                        ` score ${a.score.toFixed(3)} · ${a.ratingCount ?? '?'} ratings`,
                     ),
                   ),
                 ),

@@ -1,6 +1,7 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
 import { similarToColdItem } from '../../../core/serving/cold-start.ts';
 import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
+import { audienceWithStars } from '../../../core/serving/audience.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
 import { readRankedList } from '../../models/registry.ts';
 import { notFound } from '../api-error.ts';
@@ -108,7 +109,10 @@ export const similarMoviesRoute: ApiRoute = {
   },
 };
 
-/** Users most likely to enjoy a movie they have not rated yet, by the active ranking model. */
+/**
+ * Users most likely to enjoy a movie they have not rated yet, chosen by the active ranking model
+ * (`score`), with the rating model's predicted stars for each (`predicted`).
+ */
 export const movieAudienceRoute: ApiRoute = {
   method: 'GET',
   path: '/movies/{movieId}/audience',
@@ -129,9 +133,8 @@ export const movieAudienceRoute: ApiRoute = {
         movieId,
         modelId: serving.record.modelId,
         ratedBy: raters.size,
-        items: audience.map((a, i) => ({
-          userId: a.userId,
-          predicted: Math.round(a.score * 1000) / 1000,
+        items: audienceWithStars(audience, serving.rating, movieId).map((member, i) => ({
+          ...member,
           ratingCount: summaries[i]?.ratingCount ?? null,
         })),
       },

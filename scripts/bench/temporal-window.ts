@@ -1,0 +1,175 @@
+/**
+ * Recency at fold-in (issue 23, item 4), in its plainest form: fold in only a held-out user's K
+ * most recent given ratings (by timestamp), still excluding every given movie from the list. If
+ * what someone rated last says more about what they rate next than their whole past, a window
+ * beats folding in everything under the time order.
+ *
+ *   npx tsx scripts/bench/temporal-window.ts [--seeds 0,1,2] [--windows 0,200,100,50,30,20,10]
+ *
+ * Per seed: `heldOutUsersSplit(table, {seed, order})` holds out the test users and
+ * `heldOutUsersSplit(split.train, {seed: 1000 + seed, order})` the validation users (the users
+ * held out do not depend on the order, so one fit serves both orders). The product's defaults are
+ * fitted on the validation split's training users and every window is scored on the validation
+ * users under both orders; the window is chosen there (NDCG@10, time order, mean over seeds),
+ * then the defaults are refitted on split.train and the chosen window and "all" (window 0, what
+ * the product does today) are scored once on the test users. Writes
+ * bench/results/temporal-window.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { denseItemIndices } from '../../lambdas/core/als/index.ts';
+import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
+import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
+import {
+  HELD_OUT_ORDERS,
+  heldOutMetrics,
+  heldOutUsersSplit,
+  type HeldOutMetrics,
+  type HeldOutUser,
+} from '../../lambdas/core/eval/held-out-users.ts';
+import type { RatingsTable } from '../../lambdas/core/ratings.ts';
+import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
+import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
+import { loadAverage, machine, resultsDir } from './machine.ts';
+import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+
+const ints = (value: string) => value.split(',').map(Number);
+const opts = new Command()
+  .option('--seeds <list>', 'split seeds', ints, [0, 1, 2])
+  .option(
+    '--windows <list>',
+    'most recent ratings folded in (0 = all)',
+    ints,
+    [0, 200, 100, 50, 30, 20, 10],
+  )
+  .option('--ratings <file>', 'ratings file', ML_LATEST_SMALL_RATINGS)
+  .parse()
+  .opts<{ seeds: number[]; windows: number[]; ratings: string }>();
+
+const log = (line: string) => void process.stderr.write(`temporal-window ${line}\n`);
+
+/** Each user's given ratings, most recent last (timestamp, then movie id): the window's order. */
+function byTime(table: RatingsTable, users: readonly HeldOutUser[]): HeldOutUser[] {
+  const stamp = new Map<string, number>();
+  for (let i = 0; i < table.length; i++) {
+    stamp.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
+  }
+  const at = (userId: number, movieId: number) => stamp.get(`${userId}:${movieId}`)!;
+  return users.map((user) => ({
+    ...user,
+    given: [...user.given].sort(
+      (a, b) => at(user.userId, a.movieId) - at(user.userId, b.movieId) || a.movieId - b.movieId,
+    ),
+  }));
+}
+
+/** Lists from the K most recent given ratings (all when K is 0), every given movie excluded. */
+function windowLists(recommender: Recommender, users: readonly HeldOutUser[], window: number) {
+  return users.map((user) => {
+    const exclude = new Set(
+      denseItemIndices(
+        recommender.ranking,
+        user.given.map((g) => g.movieId),
+      ),
+    );
+    const ratings = window > 0 ? user.given.slice(-window) : user.given;
+    return recommendForProfile(recommender, { ratings }, { n: 100, exclude }).items.map(
+      (m) => m.movieId,
+    );
+  });
+}
+
+type Scores = Record<string, Record<number, HeldOutMetrics>>;
+
+function scoreWindows(
+  table: RatingsTable,
+  recommender: Recommender,
+  splits: Record<string, readonly HeldOutUser[]>,
+  windows: readonly number[],
+): Scores {
+  const catalogue = catalogueSize(table);
+  const out: Scores = {};
+  for (const [order, users] of Object.entries(splits)) {
+    const timed = byTime(table, users);
+    out[order] = {};
+    for (const w of windows) {
+      out[order][w] = heldOutMetrics(windowLists(recommender, timed, w), users, catalogue);
+    }
+  }
+  return out;
+}
+
+const table = await readRatingsFile(opts.ratings);
+const before = loadAverage();
+const started = performance.now();
+const validation: Scores[] = [];
+const splitsFor = (source: RatingsTable, seed: number) =>
+  Object.fromEntries(
+    HELD_OUT_ORDERS.map((order) => [order, heldOutUsersSplit(source, { seed, order })]),
+  );
+
+for (const seed of opts.seeds) {
+  const test = splitsFor(table, seed);
+  const val = splitsFor(test.random!.train, 1000 + seed);
+  log(`seed ${seed}: fitting on ${val.random!.train.length} ratings (validation)`);
+  const fitted = fitRecommender(val.random!.train);
+  const users = Object.fromEntries(Object.entries(val).map(([o, s]) => [o, s.users]));
+  validation.push(scoreWindows(table, fitted.recommender, users, opts.windows));
+  for (const order of HELD_OUT_ORDERS) {
+    const line = opts.windows
+      .map((w) => `${w || 'all'} ${validation.at(-1)![order]![w]!['ndcg@10'].toFixed(4)}`)
+      .join(' | ');
+    log(`  validation ${order} ndcg@10: ${line}`);
+  }
+}
+
+const mean = (order: string, window: number, metric: keyof HeldOutMetrics) =>
+  validation.reduce((sum, s) => sum + s[order]![window]![metric], 0) / validation.length;
+const chosen = opts.windows.reduce((best, w) =>
+  mean('time', w, 'ndcg@10') > mean('time', best, 'ndcg@10') ? w : best,
+);
+log(`chosen window on time-ordered validation users: ${chosen || 'all'}`);
+
+const tests: Scores[] = [];
+for (const seed of opts.seeds) {
+  const test = splitsFor(table, seed);
+  log(`seed ${seed}: fitting on ${test.random!.train.length} ratings (test)`);
+  const fitted = fitRecommender(test.random!.train);
+  const users = Object.fromEntries(Object.entries(test).map(([o, s]) => [o, s.users]));
+  tests.push(scoreWindows(table, fitted.recommender, users, [...new Set([0, chosen])]));
+}
+
+const report = {
+  run: {
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage: { before, after: loadAverage() },
+    command: `tsx scripts/bench/temporal-window.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  },
+  ratings: opts.ratings,
+  seeds: opts.seeds,
+  chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
+  chosen,
+  validation: Object.fromEntries(
+    HELD_OUT_ORDERS.map((order) => [
+      order,
+      Object.fromEntries(
+        opts.windows.map((w) => [
+          w || 'all',
+          Object.fromEntries(
+            (['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const).map((m) => [
+              m,
+              mean(order, w, m),
+            ]),
+          ),
+        ]),
+      ),
+    ]),
+  ),
+  test: tests.map((t, k) => ({ seed: opts.seeds[k], ...t })),
+};
+const out = join(resultsDir(), 'temporal-window.json');
+writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+log(`wrote ${out}`);
