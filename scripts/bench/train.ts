@@ -20,6 +20,10 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
+import {
+  readDatasetStatus,
+  recordLoadedDataset,
+} from '../../lambdas/services/datasets/registry.ts';
 import { trainAls } from '../../lambdas/core/als/index.ts';
 import { hashSplit } from '../../lambdas/core/eval/split.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
@@ -114,18 +118,12 @@ async function ensureBenchKeyspace(name: string, table: RatingsTable): Promise<s
   );
   try {
     await db.migrate();
-    const marker = await db.execute(`SELECT counts FROM ${db.table('datasets')} WHERE name = ?`, [
-      keyspace,
-    ]);
-    const stored = (marker.first()?.get('counts') as Record<string, unknown> | undefined)?.ratings;
-    if (Number(stored) !== table.length) {
+    const stored = (await readDatasetStatus(db, keyspace))?.counts.ratings;
+    if (stored !== table.length) {
       const started = performance.now();
       console.error(`loading ${table.length} ratings into ${keyspace}…`);
       await insertRatings(db, table, 64);
-      await db.execute(
-        `INSERT INTO ${db.table('datasets')} (name, status, counts, updated_at) VALUES (?, ?, ?, ?)`,
-        [keyspace, 'ready', { ratings: table.length }, new Date()],
-      );
+      await recordLoadedDataset(db, keyspace, { ratings: table.length });
       console.error(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     // Outputs of earlier bench runs serve nothing: keep the bench keyspace from growing.

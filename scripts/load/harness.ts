@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
-import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
+import { readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import { getModelRecord } from '../../lambdas/services/models/registry.ts';
 import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
 import { ensureS3 } from '../cli/s3/local-s3.ts';

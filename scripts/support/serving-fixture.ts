@@ -16,7 +16,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/opti
 import { similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
 import { recommendForVector, type Recommender } from '../../lambdas/core/serving/recommender.ts';
 import { SIMILAR_MIN_RATINGS } from '../../lambdas/core/serving/serving-bundle.ts';
-import { readDatasetStatus } from '../../lambdas/services/ingest/dataset-status.ts';
+import { readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import {
   activateModel,
   activeModelId,

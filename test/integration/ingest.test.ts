@@ -11,7 +11,7 @@ import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
 import {
   countStoredRows,
   readDatasetStatus,
-} from '../../lambdas/services/ingest/dataset-status.ts';
+} from '../../lambdas/services/datasets/registry.ts';
 import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
 import {
   runLocalIngest,

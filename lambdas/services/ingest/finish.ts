@@ -1,4 +1,5 @@
 import type { FinishRequest, IngestSummary } from '../../core/ingest/workflow-types.ts';
+import { recordIngestionOutcome } from '../datasets/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { readableCause } from '../step-errors.ts';
 
@@ -33,12 +34,15 @@ export async function finishIngestion(
   const error = request.error
     ? `${request.error.Error ?? 'Error'}: ${readableCause(request.error.Cause)}`
     : undefined;
-  await db.execute(
-    `UPDATE ${db.table('datasets')} SET status = ?, counts = ?, timings = ?, rejected = ?, ` +
-      'updated_at = ?, error = ? WHERE name = ?',
-    [outcome, counts, timings, rejected, new Date(now), error ?? null, layout.dataset],
-    { idempotent: true },
-  );
+  await recordIngestionOutcome(db, {
+    dataset: layout.dataset,
+    status: outcome,
+    counts,
+    rejected,
+    timings,
+    error: error ?? null,
+    at: new Date(now),
+  });
   return {
     dataset: layout.dataset,
     status: outcome,

@@ -18,6 +18,7 @@ import {
   type DatasetLayout,
   type IngestRequest,
 } from '../../core/ingest/workflow-types.ts';
+import { datasetNames, recordIngestionStart } from '../datasets/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { DatasetConflictError, DatasetInvalidError } from '../step-errors.ts';
 import { MANIFEST_FILE, parseManifest } from './manifest.ts';
@@ -126,23 +127,14 @@ export async function validateDataset(
   }
 
   await s3.deleteByPrefix(`quarantine/${dataset}/`);
-  await db.execute(
-    `INSERT INTO ${db.table('datasets')} (name, status, source_prefix, started_at, updated_at, ` +
-      'ratings_format, min_ratings_per_movie, quarantine_prefix, error) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [
-      dataset,
-      'ingesting',
-      prefix,
-      new Date(now),
-      new Date(now),
-      ratingsFormat,
-      minRatingsPerMovie,
-      `quarantine/${dataset}/`,
-      null,
-    ],
-    { idempotent: true },
-  );
+  await recordIngestionStart(db, {
+    dataset,
+    sourcePrefix: prefix,
+    ratingsFormat,
+    minRatingsPerMovie,
+    quarantinePrefix: `quarantine/${dataset}/`,
+    at: new Date(now),
+  });
   return {
     dataset,
     prefix,
@@ -205,8 +197,7 @@ function assertFirstRecordParses(head: string, format: RatingsFormat, key: strin
 }
 
 async function assertKeyspaceFree(db: Stores['db'], dataset: string): Promise<void> {
-  const result = await db.execute(`SELECT name FROM ${db.table('datasets')}`);
-  const others = result.rows.map((row) => String(row.get('name'))).filter((n) => n !== dataset);
+  const others = (await datasetNames(db)).filter((n) => n !== dataset);
   if (others.length > 0) {
     throw new DatasetConflictError(
       `keyspace ${db.keyspace} already holds data set ${others.join(', ')}; ` +

@@ -1,7 +1,7 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
 import type { SkippedRun } from '../../core/train/workflow-types.ts';
 import { lastDataChange } from '../data-changes.ts';
-import { listDatasetStatuses } from '../ingest/dataset-status.ts';
+import { listDatasetStatuses } from '../datasets/registry.ts';
 import { activeModelId, listModels } from '../models/registry.ts';
 
 /** The train state machine's TimeoutSeconds: a row still `training` after this is a dead run. */

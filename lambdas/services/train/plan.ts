@@ -8,7 +8,7 @@ import {
 import { UnsupportedPartitionerError } from '../../core/train/token-ranges.ts';
 import type { RunPlan, SkippedRun, TrainRequest } from '../../core/train/workflow-types.ts';
 import { activeModelId, getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
-import { readDatasetStatus } from '../ingest/dataset-status.ts';
+import { readDatasetStatus } from '../datasets/registry.ts';
 import { logger } from '../logger.ts';
 import type { Stores } from '../runtime.ts';
 import { checkNewData } from './new-data.ts';

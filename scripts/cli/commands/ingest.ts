@@ -8,7 +8,7 @@ import { assertDatasetName } from '../../../lambdas/core/ingest/workflow-types.t
 import {
   countStoredRows,
   readDatasetStatus,
-} from '../../../lambdas/services/ingest/dataset-status.ts';
+} from '../../../lambdas/services/datasets/registry.ts';
 import {
   fetchMovieLens,
   MOVIELENS_ARCHIVES,

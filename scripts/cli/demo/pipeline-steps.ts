@@ -8,7 +8,7 @@ import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
 import { BUNDLE_FILES } from '../../../lambdas/core/recommender/bundle.ts';
 import { newModelId } from '../../../lambdas/core/train/run-layout.ts';
 import { TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
-import { readDatasetStatus } from '../../../lambdas/services/ingest/dataset-status.ts';
+import { readDatasetStatus } from '../../../lambdas/services/datasets/registry.ts';
 import {
   activateModel,
   activeModelId,

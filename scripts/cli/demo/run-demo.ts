@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
 import { assertIdentifier } from '../../../lambdas/core/schema/render-cql.ts';
-import { readDatasetStatus } from '../../../lambdas/services/ingest/dataset-status.ts';
+import { readDatasetStatus } from '../../../lambdas/services/datasets/registry.ts';
 import { getModelRecord, readRankedList } from '../../../lambdas/services/models/registry.ts';
 import { UserError } from '../lib/cli-support.ts';
 import {

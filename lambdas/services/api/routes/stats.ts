@@ -1,4 +1,4 @@
-import { readDatasetStatus } from '../../ingest/dataset-status.ts';
+import { readDatasetStatus } from '../../datasets/registry.ts';
 import { ApiError } from '../api-error.ts';
 import { ParameterReader } from '../parameter-reader.ts';
 import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
