@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
+import { trainLikePipeline } from '../../scripts/cli/train/in-process-train.ts';
 import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
 const run = promisify(execFile);
@@ -105,6 +106,33 @@ describe('recsys evaluate on other MovieLens formats', () => {
     expect(report.rmse).toBeLessThan(
       (report.baselines as { globalMean: { rmse: number } }).globalMean.rmse,
     );
+  });
+
+  it('--implicit solves with the settings the product trains its ranking model with', async () => {
+    const { table } = generateRatingsTable({ ratings: 3_000, users: 60, movies: 120, seed: 9 });
+    const rows = Array.from(
+      { length: table.length },
+      (_, i) => `${table.userIds[i]}\t${table.movieIds[i]}\t${table.ratings[i]}\t0`,
+    );
+    await writeFile(join(dir, 'implicit.data'), rows.join('\n') + '\n');
+    const { stdout } = await recsys(
+      'evaluate',
+      '--train',
+      join(dir, 'implicit.data'),
+      '--implicit',
+      '--iterations',
+      '2',
+    );
+    const params = lastJson(stdout).params as Record<string, unknown>;
+    // The product's ranking model as the train state machine fits it (trainLikePipeline is its
+    // in-process twin, bit for bit: test/integration/train.test.ts).
+    const product = trainLikePipeline(table, { iterations: 2 }).ranking.options;
+    const solverKeys = ['implicit', 'solver', 'cgSteps', 'rank', 'reg', 'alpha'] as const;
+    for (const key of [...solverKeys, 'unobservedWeight', 'regExponent', 'seed'] as const) {
+      expect(params[key], key).toBe(product[key]);
+    }
+    // Not Cholesky, which the ratings protocol's explicit model keeps.
+    expect(params.solver).toBe('cg');
   });
 
   it('fails with a one-line reason naming file and line for a malformed file', async () => {

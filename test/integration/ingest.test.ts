@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { localChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
-import {
-  countStoredRows,
-  readDatasetStatus,
-} from '../../lambdas/services/datasets/registry.ts';
+import { countStoredRows, readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
 import {
   runLocalIngest,

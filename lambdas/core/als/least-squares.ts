@@ -1,20 +1,11 @@
 import { addOuterProducts, packedSize } from './normal-equations.ts';
 
-/**
- * Where a row's entries go, one `add` per rated entry: the `NormalEquation` below (which forms A
- * for the Cholesky solve) or the CG kernel's entry list (which never forms it). Either way entry j
- * contributes `weight · y_j y_jᵀ` to A and `target · y_j` to b, y_j being its column's factor.
- */
-export interface EntrySink {
-  add(col: number, weight: number, target: number): void;
-}
-
 /** Entries staged per pass of the outer-product kernel: 128 × 8 B × d stays cache-resident. */
 const CHUNK = 128;
 
 /**
- * One row's normal equations A·x = b, built entry by entry (Spark's `NormalEquation`: add, merge,
- * reset). Entry j with factor y_j adds
+ * One row's normal equations A·x = b (Spark's `NormalEquation`: add, merge, reset). Entry j, with
+ * y_j its column's factor, adds
  *
  *   A += weight_j · y_j y_jᵀ        b += target_j · y_j
  *
@@ -28,7 +19,8 @@ const CHUNK = 128;
  * Entries are staged in dimension-major chunks and folded into A by `addOuterProducts` 128 at a
  * time (2 × 4 register tiles instead of one rank-1 update per entry). The fold order depends only
  * on the row's entry count, so A has the same bits however rows are grouped. `merge` and
- * `regularize` fold what is staged first: A is complete after either.
+ * `regularize` fold what is staged first: A is complete after either. With unit weights (explicit
+ * ALS) weight_j·y_j is y_j itself, so the staged y_j serve as both sides of the outer product.
  */
 export class NormalEquation {
   /** Unknowns: rank factors, plus one bias with a bias feature. */
@@ -42,6 +34,8 @@ export class NormalEquation {
   /** y_j of the staged entries, dimension-major. */
   private readonly right: Float64Array;
   private staged = 0;
+  /** Whether the staged entries have unit weights (then `left` is not written: `right` serves). */
+  private unitWeights = false;
 
   constructor(
     readonly rank: number,
@@ -61,22 +55,55 @@ export class NormalEquation {
     this.staged = 0;
   }
 
-  /** Adds one entry whose factor y is `factors[offset .. offset + rank)` (see the class comment). */
-  add(factors: Float32Array, offset: number, weight: number, target: number): void {
-    const { rank, left, right, atb } = this;
-    const j = this.staged;
-    for (let a = 0; a < rank; a++) {
-      const y = factors[offset + a]!;
-      right[a * CHUNK + j] = y;
-      left[a * CHUNK + j] = weight * y;
-      atb[a]! += target * y;
+  /**
+   * Adds `count` entries: entry k has factor y = `factors[cols[first + k]·rank ..)`, weight
+   * `weights[k]` (null: every weight 1) and target `targets[k]` (see the class comment).
+   */
+  addEntries(
+    factors: Float32Array,
+    cols: Int32Array,
+    first: number,
+    count: number,
+    weights: Float64Array | null,
+    targets: Float64Array,
+  ): void {
+    const unit = weights === null;
+    if (unit !== this.unitWeights) {
+      this.fold();
+      this.unitWeights = unit;
     }
-    if (this.biasFeature) {
-      right[rank * CHUNK + j] = 1;
-      left[rank * CHUNK + j] = weight;
-      atb[rank]! += target;
+    const { rank, left, right, atb, biasFeature } = this;
+    // Up to a chunk's free slots at a time; entry k goes to staging slot j.
+    for (let k = 0; k < count;) {
+      const slots = Math.min(CHUNK - this.staged, count - k);
+      const end = this.staged + slots;
+      for (let j = this.staged; j < end; j++, k++) {
+        const offset = cols[first + k]! * rank;
+        const target = targets[k]!;
+        if (weights === null) {
+          for (let a = 0; a < rank; a++) {
+            const y = factors[offset + a]!;
+            right[a * CHUNK + j] = y;
+            atb[a]! += target * y;
+          }
+        } else {
+          const weight = weights[k]!;
+          for (let a = 0; a < rank; a++) {
+            const y = factors[offset + a]!;
+            right[a * CHUNK + j] = y;
+            left[a * CHUNK + j] = weight * y;
+            atb[a]! += target * y;
+          }
+          if (biasFeature) left[rank * CHUNK + j] = weight;
+        }
+        if (biasFeature) {
+          right[rank * CHUNK + j] = 1;
+          atb[rank]! += target;
+        }
+      }
+      this.staged = end;
+      if (end === CHUNK) this.fold();
     }
-    if (++this.staged === CHUNK) this.fold();
   }
 
   /**
@@ -103,7 +130,8 @@ export class NormalEquation {
 
   private fold(): void {
     if (this.staged === 0) return;
-    addOuterProducts(this.ata, this.d, this.left, this.right, CHUNK, this.staged);
+    const left = this.unitWeights ? this.right : this.left;
+    addOuterProducts(this.ata, this.d, left, this.right, CHUNK, this.staged);
     this.staged = 0;
   }
 }

@@ -1,6 +1,6 @@
 import type { CsrBlock } from '../matrix/csr.ts';
 import { CgKernel } from './conjugate-gradient.ts';
-import { NormalEquation, type EntrySink } from './least-squares.ts';
+import { NormalEquation } from './least-squares.ts';
 import { choleskySolvePacked } from './normal-equations.ts';
 import type { AlsSolver, SolverSettings } from './options.ts';
 import type { RowTerms } from './row-terms.ts';
@@ -23,7 +23,7 @@ export interface BlockSetup {
 
 /**
  * Solves one row's least squares (Spark's `LeastSquaresNESolver`). Which one runs is picked once
- * per block by `SolverScratch.solverFor`; both see the same entries, through `RowTerms`.
+ * per block by `SolverScratch.solverFor`; both see the same entries, filled by `RowTerms`.
  */
 export interface RowSolver {
   /** Once per block, before its rows. */
@@ -64,11 +64,9 @@ export function solverStartsFromCurrent(settings: Pick<SolverSettings, 'solver'>
  * Forms A (`NormalEquation`) and solves it exactly by Cholesky (Spark's `CholeskySolver`):
  * O(n·d²) to form, O(d³) to factor, per row.
  */
-class CholeskyRowSolver implements RowSolver, EntrySink {
+class CholeskyRowSolver implements RowSolver {
   private equation = new NormalEquation(0, false);
   private setup: BlockSetup | null = null;
-  private fixedFactors: Float32Array = new Float32Array(0);
-  private rank = 0;
 
   prepareBlock(setup: BlockSetup): void {
     const { rank } = setup.settings;
@@ -77,19 +75,15 @@ class CholeskyRowSolver implements RowSolver, EntrySink {
       this.equation = new NormalEquation(rank, setup.biasFeature);
     }
     this.setup = setup;
-    this.fixedFactors = setup.fixedFactors;
-    this.rank = rank;
-  }
-
-  add(col: number, weight: number, target: number): void {
-    this.equation.add(this.fixedFactors, col * this.rank, weight, target);
   }
 
   solveRow(_r: number, from: number, to: number): Float64Array | null {
     const { equation } = this;
-    const { terms, unobservedGram, settings } = this.setup!;
+    const { terms, unobservedGram, settings, fixedFactors, block } = this.setup!;
     equation.reset();
-    const n = terms.addRow(from, to, this);
+    const n = terms.fillRow(from, to);
+    const weights = terms.unitWeights ? null : terms.weights;
+    equation.addEntries(fixedFactors, block.colIdx, from, to - from, weights, terms.targets);
     if (unobservedGram !== null) equation.merge(unobservedGram);
     equation.regularize(terms.penalty(n), settings.biasReg);
     return choleskySolvePacked(equation.ata, equation.d, equation.atb) ? equation.atb : null;
@@ -102,14 +96,13 @@ class CholeskyRowSolver implements RowSolver, EntrySink {
  * the kernel's weights w_j and targets t_j, and α₀·YᵀY and the fixed factors are copied into its
  * memory once per block (see `CgKernel`). The kernel runs in float32, as benfred/implicit does.
  */
-class CgRowSolver implements RowSolver, EntrySink {
+class CgRowSolver implements RowSolver {
   private readonly kernel = new CgKernel();
   private setup: BlockSetup | null = null;
   private solution = new Float64Array(0);
   private cols: Int32Array = new Int32Array(0);
   private weights: Float32Array = new Float32Array(0);
   private targets: Float32Array = new Float32Array(0);
-  private count = 0;
 
   prepareBlock(setup: BlockSetup): void {
     const { block, settings, biasFeature } = setup;
@@ -136,23 +129,25 @@ class CgRowSolver implements RowSolver, EntrySink {
     this.setup = setup;
   }
 
-  add(col: number, weight: number, target: number): void {
-    const j = this.count++;
-    this.cols[j] = col;
-    this.weights[j] = weight;
-    this.targets[j] = target;
-  }
-
   solveRow(r: number, from: number, to: number): Float64Array {
-    const { kernel, solution } = this;
-    const { terms, settings, previous, previousBias, biasFeature } = this.setup!;
+    const { kernel, solution, cols, weights, targets } = this;
+    const { terms, settings, previous, previousBias, biasFeature, block } = this.setup!;
     const { rank } = settings;
-    this.count = 0;
-    const n = terms.addRow(from, to, this);
+    const n = terms.fillRow(from, to);
+    // Into the kernel's float32 entry list (the rounding benfred/implicit's float32 CG has too).
+    const count = to - from;
+    const { colIdx } = block;
+    const rowWeights = terms.weights;
+    const rowTargets = terms.targets;
+    for (let j = 0; j < count; j++) {
+      cols[j] = colIdx[from + j]!;
+      weights[j] = rowWeights[j]!;
+      targets[j] = rowTargets[j]!;
+    }
     const x = kernel.x;
     for (let a = 0; a < rank; a++) x[a] = previous ? previous[r * rank + a]! : 0;
     if (biasFeature) x[rank] = previousBias ? previousBias[r]! : 0;
-    kernel.solve(this.count, terms.penalty(n), settings.cgSteps);
+    kernel.solve(count, terms.penalty(n), settings.cgSteps);
     for (let a = 0; a < solution.length; a++) solution[a] = x[a]!;
     return solution;
   }

@@ -1,5 +1,4 @@
 import type { CsrBlock } from '../matrix/csr.ts';
-import type { EntrySink } from './least-squares.ts';
 import type { SolverSettings } from './options.ts';
 
 /**
@@ -17,8 +16,18 @@ import type { SolverSettings } from './options.ts';
  * weight α₀ too; so a rated entry adds only the difference:
  *   weight c − α₀, target c·p
  * and a row costs O(its ratings), never O(N).
+ *
+ * A row's terms are written into two arrays in one tight loop (`fillRow`) rather than handed to
+ * the solver one call per entry: the solvers' inner loops then read plain arrays, with nothing
+ * between them and the arithmetic.
  */
 export class RowTerms {
+  /** weight_j of entry j of the last row filled (j = 0 is its first entry). */
+  weights = new Float64Array(0);
+  /** target_j of entry j of the last row filled. */
+  targets = new Float64Array(0);
+  /** Explicit: every weight is 1, so a solver may use y_j for weight_j·y_j. */
+  readonly unitWeights: boolean;
   private readonly colIdx: Int32Array;
   private readonly values: Float32Array;
   private readonly numCols: number;
@@ -36,34 +45,42 @@ export class RowTerms {
     this.colIdx = block.colIdx;
     this.values = block.values;
     this.numCols = block.numCols;
+    this.unitWeights = !settings.implicit;
   }
 
   /**
-   * Feeds block entries `from..to` (one row, columns ascending) to `sink` in order and returns n,
-   * the count the row's penalty is weighted by: every rating (explicit), the positive ones
-   * (implicit).
+   * Writes the terms of block entries `from..to` (one row, columns ascending; entry k's column is
+   * the block's colIdx[k]) to `weights` and `targets` at 0..to−from−1, and returns n, the count
+   * the row's penalty is weighted by: every rating (explicit), the positive ones (implicit).
    */
-  addRow(from: number, to: number, sink: EntrySink): number {
-    const { colIdx, values, mean, fixedBias } = this;
+  fillRow(from: number, to: number): number {
+    const count = to - from;
+    if (this.weights.length < count) {
+      this.weights = new Float64Array(count);
+      this.targets = new Float64Array(count);
+    }
+    const { colIdx, values, mean, fixedBias, weights, targets } = this;
     if (!this.settings.implicit) {
-      for (let k = from; k < to; k++) {
-        const col = colIdx[k]!;
-        sink.add(col, 1, values[k]! - mean - (fixedBias === null ? 0 : fixedBias[col]!));
+      for (let j = 0; j < count; j++) {
+        const k = from + j;
+        weights[j] = 1;
+        targets[j] = values[k]! - mean - (fixedBias === null ? 0 : fixedBias[colIdx[k]!]!);
       }
-      return to - from;
+      return count;
     }
     const { alpha, unobservedWeight } = this.settings;
     let positives = 0;
-    for (let k = from; k < to; k++) {
-      const rating = values[k]!;
+    for (let j = 0; j < count; j++) {
+      const rating = values[from + j]!;
       const confidence = 1 + alpha * Math.abs(rating);
-      sink.add(colIdx[k]!, confidence - unobservedWeight, rating > 0 ? confidence : 0);
+      weights[j] = confidence - unobservedWeight;
+      targets[j] = rating > 0 ? confidence : 0;
       if (rating > 0) positives++;
     }
     return positives;
   }
 
-  /** λ of a row whose `addRow` returned n (see `rowPenalty`). */
+  /** λ of a row whose `fillRow` returned n (see `rowPenalty`). */
   penalty(n: number): number {
     return rowPenalty(this.settings, n, this.numCols);
   }

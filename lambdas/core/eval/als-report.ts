@@ -65,6 +65,7 @@ export function evaluateAls(
   const ranking = evaluateRanking(alsRecommender(model, train), train, test, { k });
   const baselines = baselineReport(train, test, { k });
   const { rank, reg, iterations, implicit, alpha, biases, biasReg, seed } = model.options;
+  const { solver, cgSteps, unobservedWeight, regExponent } = model.options;
   return {
     rmse: errors.rmse,
     mae: errors.mae,
@@ -72,7 +73,21 @@ export function evaluateAls(
     trainSeconds,
     train: train.length,
     test: test.length,
-    params: { rank, reg, iterations, implicit, alpha, biases, biasReg, seed },
+    // The solver settings too: an implicit report says whether it measured the product's CG model.
+    params: {
+      rank,
+      reg,
+      iterations,
+      implicit,
+      alpha,
+      biases,
+      biasReg,
+      seed,
+      solver,
+      cgSteps,
+      unobservedWeight,
+      regExponent,
+    },
     history: model.history,
     baselines: {
       globalMean: { rmse: baselines.globalMean.rmse, mae: baselines.globalMean.mae },

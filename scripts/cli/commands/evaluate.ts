@@ -4,6 +4,7 @@ import { DEFAULT_ALS_OPTIONS, type AlsOptions } from '../../../lambdas/core/als/
 import { evaluateAls, tuneAls } from '../../../lambdas/core/eval/als-report.ts';
 import { HELD_OUT_ORDERS, type HeldOutOrder } from '../../../lambdas/core/eval/held-out-users.ts';
 import { hashSplit } from '../../../lambdas/core/eval/split.ts';
+import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 import { evaluateHeldOutUsers } from './evaluate-users.ts';
@@ -44,6 +45,7 @@ function orderOption(value: string): HeldOutOrder {
 
 export function registerEvaluateCommand(program: Command): void {
   const d = DEFAULT_ALS_OPTIONS;
+  const r = { ...DEFAULT_ALS_OPTIONS, ...DEFAULT_RECOMMENDER_OPTIONS.als };
   program
     .command('evaluate')
     .description(
@@ -57,11 +59,26 @@ export function registerEvaluateCommand(program: Command): void {
       numberOption(0.01, 0.9),
     )
     .option('--seed <n>', 'split seed', intOption(0, 0xffffffff), 0)
-    .option('--rank <n>', `latent factors (default ${d.rank})`, intOption(1, 512))
-    .option('--reg <x>', `weighted-λ regularization (default ${d.reg})`, numberOption(0, 100))
+    .option(
+      '--rank <n>',
+      `latent factors (default ${d.rank}; ${r.rank} with --implicit)`,
+      intOption(1, 512),
+    )
+    .option(
+      '--reg <x>',
+      `regularization λ (default ${d.reg}; ${r.reg} with --implicit)`,
+      numberOption(0, 100),
+    )
     .option('--iterations <n>', `ALS iterations (default ${d.iterations})`, intOption(1, 500))
-    .option('--implicit', 'implicit-feedback ALS (ratings as confidence)')
-    .option('--alpha <x>', `implicit confidence slope (default ${d.alpha})`, numberOption(0, 1e6))
+    .option(
+      '--implicit',
+      `implicit-feedback ALS with the product's ranking-model settings (solver ${r.solver}, ${r.cgSteps} steps, α₀ ${r.unobservedWeight}); the flags given override them`,
+    )
+    .option(
+      '--alpha <x>',
+      `implicit confidence slope (default ${r.alpha} with --implicit)`,
+      numberOption(0, 1e6),
+    )
     .option('--blocks <n>', 'row blocks per side (results do not depend on it)', intOption(1, 4096))
     .option('--k <n>', 'cut-off for ranking metrics', intOption(1, 1000), 10)
     .option(
@@ -115,6 +132,9 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
   if (test.length === 0) throw new UserError('the test set is empty');
 
   const options: AlsOptions = {
+    // --implicit measures the model the product ranks with: the same settings the train pipeline
+    // fits it with (solver, rank, λ, α₀, …) from their one definition, flags on top.
+    ...(opts.implicit ? DEFAULT_RECOMMENDER_OPTIONS.als : {}),
     ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
     ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
     ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),

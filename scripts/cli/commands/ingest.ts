@@ -5,10 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
 import { assertDatasetName } from '../../../lambdas/core/ingest/workflow-types.ts';
-import {
-  countStoredRows,
-  readDatasetStatus,
-} from '../../../lambdas/services/datasets/registry.ts';
+import { countStoredRows, readDatasetStatus } from '../../../lambdas/services/datasets/registry.ts';
 import {
   fetchMovieLens,
   MOVIELENS_ARCHIVES,
