@@ -8,6 +8,7 @@ import {
   type ScoredMovie,
   type UserVector,
 } from '../als/index.ts';
+import { itemScorerFor } from '../als/item-scorer.ts';
 import { IdMap } from '../matrix/id-map.ts';
 import { neighbourScores, type NeighbourModel } from '../neighbours/model.ts';
 import type { RankingPolicy } from './ranking.ts';
@@ -125,8 +126,46 @@ export function recommendForVector(
   ratings: readonly { movieId: number; rating: number }[],
   request: ListRequest,
 ): ScoredMovie[] {
-  const scores = blendedScores(recommender, user, ratings);
-  return topByScore(recommender, scores, request);
+  return recommendForVectors(recommender, [{ user, ratings, request }])[0]!;
+}
+
+/** One list to make: a user vector, the ratings behind it (the neighbour model's input), the ask. */
+export interface ListQuery {
+  readonly user: UserVector;
+  readonly ratings: readonly { movieId: number; rating: number }[];
+  readonly request: ListRequest;
+}
+
+/** Users scored against every movie per kernel call: their rows of scores stay in cache. */
+export const SCORE_BLOCK_ROWS = 32;
+
+/**
+ * The lists of many users at once (training's stored top-N): the factor scores of
+ * SCORE_BLOCK_ROWS users at a time in one call of the SIMD kernel, then each user's blend and
+ * bounded heap. Each list is the one `recommendForVector` gives that user alone: the kernel's
+ * scores do not depend on the batch, and the blend and selection are the same code.
+ */
+export function recommendForVectors(
+  recommender: Recommender,
+  queries: readonly ListQuery[],
+): ScoredMovie[][] {
+  const { ranking } = recommender;
+  const { rank } = ranking;
+  const scorer = itemScorerFor(ranking.itemFactors, rank);
+  const scores = new Float64Array(ranking.itemIds.size);
+  const rows = new Float64Array(Math.min(SCORE_BLOCK_ROWS, queries.length) * rank);
+  const out: ScoredMovie[][] = [];
+  for (let from = 0; from < queries.length; from += SCORE_BLOCK_ROWS) {
+    const count = Math.min(SCORE_BLOCK_ROWS, queries.length - from);
+    for (let r = 0; r < count; r++) rows.set(queries[from + r]!.user.vector, r * rank);
+    const raw = scorer.score(rows, 0, count);
+    for (let r = 0; r < count; r++) {
+      const { user, ratings, request } = queries[from + r]!;
+      blendInto(recommender, raw, r * scorer.rowStride, user.bias, ratings, scores);
+      out.push(topByScore(recommender, scores, request));
+    }
+  }
+  return out;
 }
 
 const scratch = { neighbour: new Float64Array(0) };
@@ -137,26 +176,43 @@ export function blendedScores(
   user: UserVector,
   ratings: readonly { movieId: number; rating: number }[],
 ): Float64Array {
+  const { ranking } = recommender;
+  const raw = itemScorerFor(ranking.itemFactors, ranking.rank).score(user.vector, 0, 1);
+  const scores = new Float64Array(ranking.itemIds.size);
+  blendInto(recommender, raw, 0, user.bias, ratings, scores);
+  return scores;
+}
+
+/**
+ * The blended scores into `scores` from one user's row of kernel dot products x·y (`raw` from
+ * `offset`): the factor score per movie, then, when the neighbour model knows some of the
+ * ratings, both parts put on one scale and mixed.
+ */
+function blendInto(
+  recommender: Recommender,
+  raw: Float64Array,
+  offset: number,
+  userBias: number,
+  ratings: readonly { movieId: number; rating: number }[],
+  scores: Float64Array,
+): void {
   const { ranking, neighbours, blend } = recommender;
-  const { rank, itemFactors, itemBias } = ranking;
+  const { itemBias } = ranking;
   const itemCount = ranking.itemIds.size;
-  const scores = new Float64Array(itemCount);
-  const x = user.vector;
   // An explicit ranking model (a version-1 model published before bundles) scores predicted
   // stars, item bias included, exactly as `rankForVector` did; implicit scores are x·y alone.
   const useBias = !ranking.options.implicit && ranking.options.biases && itemBias !== undefined;
-  const base = useBias ? ranking.globalMean + user.bias : 0;
-  for (let i = 0; i < itemCount; i++) {
-    const off = i * rank;
-    let s = 0;
-    for (let k = 0; k < rank; k++) s += x[k]! * itemFactors[off + k]!;
-    scores[i] = useBias ? base + itemBias[i]! + s : s;
+  if (useBias) {
+    const base = ranking.globalMean + userBias;
+    for (let i = 0; i < itemCount; i++) scores[i] = base + itemBias[i]! + raw[offset + i]!;
+  } else {
+    scores.set(raw.subarray(offset, offset + itemCount));
   }
-  if (!neighbours || blend === 0) return scores;
+  if (!neighbours || blend === 0) return;
   const M = neighbours.movieIds.length;
   if (scratch.neighbour.length < M) scratch.neighbour = new Float64Array(M);
   const near = scratch.neighbour;
-  if (neighbourScores(neighbours, recommender.neighbourIds!, ratings, near) === 0) return scores;
+  if (neighbourScores(neighbours, recommender.neighbourIds!, ratings, near) === 0) return;
   const factorScale = spread(scores, itemCount, 0);
   const neighbourScale = spread(near, M, itemCount - M);
   const wf = factorScale > 0 ? (1 - blend) / factorScale : 0;
@@ -167,7 +223,6 @@ export function blendedScores(
     const i = target[n]!;
     if (i >= 0) scores[i]! += wn * near[n]!;
   }
-  return scores;
 }
 
 /** Standard deviation of values[0..count) together with `zeros` more zeros. */
@@ -184,22 +239,47 @@ function spread(values: Float64Array, count: number, zeros: number): number {
   return Math.sqrt(Math.max(0, squares / n - mean * mean));
 }
 
+const bonuses = new WeakMap<Recommender, Float64Array>();
+
+/**
+ * Per dense item, what the policy adds to its score (popularityWeight·ln(1 + ratings)), NaN for
+ * a movie with too little support to be recommended: computed once per recommender instead of a
+ * logarithm per movie per list.
+ */
+function policyBonus(recommender: Recommender): Float64Array {
+  let bonus = bonuses.get(recommender);
+  if (bonus === undefined) {
+    const { support, policy } = recommender;
+    bonus = new Float64Array(recommender.ranking.itemIds.size);
+    for (let i = 0; i < bonus.length; i++) {
+      const count = support[i] ?? 0;
+      bonus[i] = count < policy.minRatings ? NaN : policy.popularityWeight * Math.log1p(count);
+    }
+    bonuses.set(recommender, bonus);
+  }
+  return bonus;
+}
+
 /** Best `n` by score under the policy's support filter, the request's exclusions and mask. */
 export function topByScore(
   recommender: Recommender,
   scores: Float64Array,
   request: ListRequest,
 ): ScoredMovie[] {
-  const { ranking, support, policy } = recommender;
+  const bonus = policyBonus(recommender);
+  const { allowed, exclude } = request;
   const heap = new TopNHeap(request.n);
   for (let i = 0; i < scores.length; i++) {
-    const count = support[i] ?? 0;
-    if (count < policy.minRatings) continue;
-    if (request.allowed && request.allowed[i] !== 1) continue;
-    if (request.exclude?.has(i)) continue;
-    heap.offer(i, scores[i]! + policy.popularityWeight * Math.log1p(count));
+    const b = bonus[i]!;
+    if (Number.isNaN(b)) continue;
+    const score = scores[i]! + b;
+    // Most movies cannot beat the heap's worst once it is full: test that before the filters.
+    if (!heap.admits(i, score)) continue;
+    if (allowed && allowed[i] !== 1) continue;
+    if (exclude?.has(i)) continue;
+    heap.offer(i, score);
   }
-  return drainScored(heap, (i) => ranking.itemIds.ids[i]!);
+  return drainScored(heap, (i) => recommender.ranking.itemIds.ids[i]!);
 }
 
 /**
