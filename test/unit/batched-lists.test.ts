@@ -10,6 +10,7 @@ import { DEFAULT_ALS_OPTIONS } from '../../lambdas/core/als/options.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { hash4, unitFromHash } from '../../lambdas/core/matrix/hash.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import { WeightedRows } from '../../lambdas/core/neighbours/weighted-rows.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import {
@@ -169,5 +170,35 @@ describe('batched lists', () => {
     expect(similar).toEqual(
       Array.from(targets, (i) => similarItems(ranking, ranking.itemIds.ids[i]!, 10)),
     );
+  });
+});
+
+describe('WeightedRows (the neighbour part of a list)', () => {
+  it('sums weighted rows as worked out by hand, past a 16-column tile', () => {
+    // B[i][j] = i + j/4 on 17 columns (two tiles, the second padded); rows 2 (×3) then 0 (×1).
+    const size = 17;
+    const weights = Float32Array.from(
+      { length: size * size },
+      (_, p) => Math.floor(p / size) + (p % size) / 4,
+    );
+    const rows = new WeightedRows(weights, size);
+    const out = new Float64Array(size);
+    rows.sum(Int32Array.of(2, 0), Float64Array.of(3, 1), 2, out);
+    // 3·(2 + j/4) + (0 + j/4) = 6 + j
+    expect(Array.from(out)).toEqual(Array.from({ length: size }, (_, j) => 6 + j));
+    rows.sum(new Int32Array(0), new Float64Array(0), 0, out);
+    expect(Array.from(out)).toEqual(new Array(size).fill(0));
+  });
+
+  it('adds the rows in the order given, as the scalar loop does', () => {
+    // 2^53 + 1 rounds back to 2^53: (2^53 + 1) − 2^53 = 0 in order, 1 if the ends cancelled first.
+    const rows = new WeightedRows(Float32Array.of(1, 0, 0, 0), 2);
+    const out = new Float64Array(2);
+    rows.sum(Int32Array.of(0, 0, 0), Float64Array.of(2 ** 53, 1, -(2 ** 53)), 3, out);
+    expect(Array.from(out)).toEqual([0, 0]);
+  });
+
+  it('refuses weights that are not square', () => {
+    expect(() => new WeightedRows(new Float32Array(5), 2)).toThrow(/not 2 × 2/);
   });
 });

@@ -167,4 +167,64 @@
     ;; An odd last panel through the general kernel's one-row path.
     (if (i32.and (local.get $panelCount) (i32.const 1))
       (then (call $scores (local.get $row) (i32.const 1) (local.get $rank) (local.get $panel)
-        (i32.const 1) (local.get $o))))))
+        (i32.const 1) (local.get $o)))))
+  ;; The neighbour (EASE) part of a list: out[j] = Σ_c x_c · W[i_c][j], the weighted sum of the
+  ;; rows of B for the movies a user rated (i_c, with weight x_c from their stars), for every
+  ;; column j. W is float32, `stride` floats a row (a multiple of 16, zero-padded); `rows` holds
+  ;; count int32 row indices, `xs` count float64 weights, `out` receives stride float64.
+  ;;
+  ;; Bits: each out[j] is one float64 sum over c in the given order from +0 of x_c·float64(W),
+  ;; exactly the scalar loop `for c: for j: out[j] += x_c·W[i_c][j]`. The 16 columns of a tile
+  ;; (one 64-byte line of each row) stay in eight registers while every rated row passes.
+  (func (export "weightedRowSum") (param $weights i32) (param $stride i32) (param $rows i32)
+        (param $xs i32) (param $count i32) (param $out i32)
+    (local $j i32) (local $c i32) (local $p i32) (local $x v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $eachTile
+        (br_if $done (i32.ge_u (local.get $j) (local.get $stride)))
+        (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
+        (local.set $c2 (v128.const i32x4 0 0 0 0)) (local.set $c3 (v128.const i32x4 0 0 0 0))
+        (local.set $c4 (v128.const i32x4 0 0 0 0)) (local.set $c5 (v128.const i32x4 0 0 0 0))
+        (local.set $c6 (v128.const i32x4 0 0 0 0)) (local.set $c7 (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (block $rowsDone
+          (loop $eachRow
+            (br_if $rowsDone (i32.ge_u (local.get $c) (local.get $count)))
+            (local.set $x (v128.load64_splat
+              (i32.add (local.get $xs) (i32.shl (local.get $c) (i32.const 3)))))
+            ;; &W[i_c][j]
+            (local.set $p (i32.add (local.get $weights) (i32.shl (i32.add (local.get $j)
+              (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $c) (i32.const 2))))
+                (local.get $stride))) (i32.const 2))))
+            (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $p))))))
+            (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))))
+            (local.set $c2 (f64x2.add (local.get $c2) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))))
+            (local.set $c3 (f64x2.add (local.get $c3) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))))
+            (local.set $c4 (f64x2.add (local.get $c4) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=32 (local.get $p))))))
+            (local.set $c5 (f64x2.add (local.get $c5) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=40 (local.get $p))))))
+            (local.set $c6 (f64x2.add (local.get $c6) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=48 (local.get $p))))))
+            (local.set $c7 (f64x2.add (local.get $c7) (f64x2.mul (local.get $x)
+              (f64x2.promote_low_f32x4 (v128.load64_zero offset=56 (local.get $p))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $eachRow)))
+        (local.set $p (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+        (v128.store offset=0 (local.get $p) (local.get $c0))
+        (v128.store offset=16 (local.get $p) (local.get $c1))
+        (v128.store offset=32 (local.get $p) (local.get $c2))
+        (v128.store offset=48 (local.get $p) (local.get $c3))
+        (v128.store offset=64 (local.get $p) (local.get $c4))
+        (v128.store offset=80 (local.get $p) (local.get $c5))
+        (v128.store offset=96 (local.get $p) (local.get $c6))
+        (v128.store offset=112 (local.get $p) (local.get $c7))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $eachTile)))))

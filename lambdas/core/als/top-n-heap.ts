@@ -29,6 +29,15 @@ export class TopNHeap {
   }
 
   /**
+   * A score below which no offer is kept: the worst kept score once the heap is full, −∞ before
+   * (a caller's inner loop compares against it without a call).
+   */
+  get floor(): number {
+    if (this.capacity === 0) return Infinity;
+    return this.size < this.capacity ? -Infinity : this.scores[0]!;
+  }
+
+  /**
    * Whether `offer(index, score)` would keep the entry: lets a caller skip costlier checks (an
    * exclusion set) for the many candidates that could not enter a full heap anyway.
    */
