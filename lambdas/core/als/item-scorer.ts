@@ -10,8 +10,16 @@ interface ScoreExports {
     panels: number,
     panelCount: number,
     out: number,
+    scratch: number,
   ): void;
-  scoresOfRow(row: number, rank: number, panels: number, panelCount: number, out: number): void;
+  scoresOfRow(
+    row: number,
+    rank: number,
+    panels: number,
+    panelCount: number,
+    out: number,
+    scratch: number,
+  ): void;
 }
 
 /** Items per panel of the kernel's layout (score-kernel.wat). */
@@ -25,14 +33,16 @@ const PANEL = 8;
  * running sum over k in order: the same bits as the scalar loop `s += x[k]·y[k]`, so a row scored
  * alone or inside any batch gives identical scores, hence identical lists.
  *
- * The item factors are laid out once (panels of 8 items, float64) in this scorer's own WebAssembly
- * memory: n·rank·8 bytes (32 MB for 62k movies at rank 64), then reused for every call.
+ * The item factors are laid out once (panels of 8 items, float32 as trained) in this scorer's own
+ * WebAssembly memory: n·rank·4 bytes (16 MB for 62k movies at rank 64), then reused for every call.
  */
 export class ItemScorer {
   readonly itemCount: number;
   private readonly kernel: ScoreExports;
   private readonly panelCount: number;
-  /** Byte offset of the query rows, after the panels; the output follows the rows. */
+  /** Byte offset of the kernel's float64 panel scratch, after the panels. */
+  private readonly scratchAt: number;
+  /** Byte offset of the query rows, after the scratch; the output follows the rows. */
   private readonly rowsAt: number;
 
   constructor(
@@ -48,9 +58,10 @@ export class ItemScorer {
     this.itemCount = itemFactors.length / rank;
     this.panelCount = Math.ceil(this.itemCount / PANEL);
     this.kernel = instantiateKernel<ScoreExports>(SCORE_KERNEL_WASM_BASE64);
-    this.rowsAt = this.panelCount * rank * PANEL * 8;
+    this.scratchAt = (this.panelCount * rank * PANEL * 4 + 15) & ~15;
+    this.rowsAt = this.scratchAt + rank * PANEL * 8;
     ensureMemory(this.kernel.memory, this.rowsAt);
-    const panels = new Float64Array(this.kernel.memory.buffer, 0, this.panelCount * rank * PANEL);
+    const panels = new Float32Array(this.kernel.memory.buffer, 0, this.panelCount * rank * PANEL);
     // Panel p, step k: the k-th factor of items 8p … 8p+7 side by side (zeros past the end).
     for (let i = 0; i < this.itemCount; i++) {
       const base = Math.floor(i / PANEL) * rank * PANEL + (i % PANEL);
@@ -74,8 +85,9 @@ export class ItemScorer {
     ensureMemory(kernel.memory, outAt + count * this.rowStride * 8);
     const x = new Float64Array(kernel.memory.buffer, this.rowsAt, count * rank);
     for (let p = 0; p < count * rank; p++) x[p] = rows[from * rank + p]!;
-    if (count === 1) kernel.scoresOfRow(this.rowsAt, rank, 0, this.panelCount, outAt);
-    else kernel.scores(this.rowsAt, count, rank, 0, this.panelCount, outAt);
+    const { panelCount, scratchAt } = this;
+    if (count === 1) kernel.scoresOfRow(this.rowsAt, rank, 0, panelCount, outAt, scratchAt);
+    else kernel.scores(this.rowsAt, count, rank, 0, panelCount, outAt, scratchAt);
     return new Float64Array(kernel.memory.buffer, outAt, count * this.rowStride);
   }
 }

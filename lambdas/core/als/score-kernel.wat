@@ -12,36 +12,48 @@
 ;; tile it fell in, how many rows were scored together, or the CPU (IEEE add and mul only): a list
 ;; computed in a batch of users equals the one computed for that user alone.
 ;;
-;; Speed: the items are laid out once in panels of 8 (for each k, the k-th value of 8 items, as 4
-;; float64x2 vectors of consecutive memory) so that a register tile of 2 rows × 8 items (eight
-;; accumulators) needs per k two splatted row values and four loads for 16 multiply-adds. A panel
-;; (8·rank·8 bytes, 4 KB at rank 64) stays in L1 while every row pair of the call passes over it.
+;; Speed: the items are laid out once in panels of 8 (for each k, the k-th value of 8 items side
+;; by side), float32 as trained: one list reads every item factor once, so memory traffic bounds
+;; it (16 MB a list at 62k movies × rank 64, half what float64 panels would move). Many rows at
+;; once: each panel is widened (exactly) to float64 in a 4 KB scratch that stays in L1 while every
+;; row pair of the call passes over it, in register tiles of 2 rows × 8 items (eight
+;; accumulators): per k two splatted row values and four loads for 16 multiply-adds.
 ;;
 ;; Layout (byte offsets): rows holds rowCount × rank float64 (row-major); panels holds
-;; panelCount × rank × 8 float64 (items past the end are zero); out receives rowCount rows of
-;; panelCount·8 float64 each.
+;; panelCount × rank × 8 float32 (items past the end are zero); scratch has room for rank × 8
+;; float64; out receives rowCount rows of panelCount·8 float64 each.
 (module
   (memory (export "memory") 1)
 
   (func $scores (export "scores") (param $rows i32) (param $rowCount i32) (param $rank i32)
-        (param $panels i32) (param $panelCount i32) (param $out i32)
+        (param $panels i32) (param $panelCount i32) (param $out i32) (param $scratch i32)
     (local $rowBytes i32) (local $panelBytes i32) (local $outRowBytes i32)
     (local $panel i32) (local $panelEnd i32) (local $r i32) (local $pa i32) (local $pb i32)
-    (local $py i32) (local $end i32) (local $o i32)
+    (local $py i32) (local $end i32) (local $o i32) (local $src i32)
     (local $xa v128) (local $xb v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
     (local.set $rowBytes (i32.shl (local.get $rank) (i32.const 3)))
+    ;; a panel: rank × 8 float64 in scratch (64 bytes a step), rank × 8 float32 in memory
     (local.set $panelBytes (i32.shl (local.get $rank) (i32.const 6)))
     (local.set $outRowBytes (i32.shl (local.get $panelCount) (i32.const 6)))
-    (local.set $panel (local.get $panels))
+    (local.set $src (local.get $panels))
     (local.set $panelEnd (i32.add (local.get $panels)
-      (i32.mul (local.get $panelCount) (local.get $panelBytes))))
+      (i32.mul (local.get $panelCount) (i32.shl (local.get $rank) (i32.const 5)))))
+    (local.set $panel (local.get $scratch))
+    (local.set $end (i32.add (local.get $scratch) (local.get $panelBytes)))
     (local.set $o (local.get $out))
     (block $panelsDone
       (loop $eachPanel
-        (br_if $panelsDone (i32.ge_u (local.get $panel) (local.get $panelEnd)))
-        (local.set $end (i32.add (local.get $panel) (local.get $panelBytes)))
+        (br_if $panelsDone (i32.ge_u (local.get $src) (local.get $panelEnd)))
+        ;; widen the panel: two float32 at a time to two float64 (exact)
+        (local.set $py (local.get $scratch))
+        (loop $widen
+          (v128.store (local.get $py)
+            (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $src))))
+          (local.set $src (i32.add (local.get $src) (i32.const 8)))
+          (local.set $py (i32.add (local.get $py) (i32.const 16)))
+          (br_if $widen (i32.lt_u (local.get $py) (local.get $end))))
         (local.set $r (i32.const 0))
         ;; Row pairs r, r+1: a 2 × 8 tile of S.
         (block $pairsDone
@@ -110,20 +122,21 @@
             (v128.store offset=16 (local.get $pa) (local.get $c1))
             (v128.store offset=32 (local.get $pa) (local.get $c2))
             (v128.store offset=48 (local.get $pa) (local.get $c3))))
-        (local.set $panel (local.get $end))
         (local.set $o (i32.add (local.get $o) (i32.const 64)))
         (br $eachPanel))))
 
-  ;; One row (a served list, a fold-in): S[0][i] for every item, two panels (16 items) at a time.
-  ;; The row kernel above would run one 1 × 8 tile per panel, whose four accumulators wait on the
-  ;; add latency every step; eight independent sums keep the adder busy. Same sum per entry.
+  ;; One row (a served list, a fold-in): S[0][i] for every item, two panels (16 items) at a time,
+  ;; widening the float32 panels in registers. The many-rows path would run one 1 × 8 tile per
+  ;; panel, whose four accumulators wait on the add latency every step; eight independent sums
+  ;; keep the adder busy. Same sum per entry.
   (func (export "scoresOfRow") (param $row i32) (param $rank i32) (param $panels i32)
-        (param $panelCount i32) (param $out i32)
+        (param $panelCount i32) (param $out i32) (param $scratch i32)
     (local $panelBytes i32) (local $panel i32) (local $pairEnd i32) (local $px i32) (local $py i32)
     (local $end i32) (local $o i32) (local $x v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
-    (local.set $panelBytes (i32.shl (local.get $rank) (i32.const 6)))
+    ;; rank × 8 float32 a panel
+    (local.set $panelBytes (i32.shl (local.get $rank) (i32.const 5)))
     (local.set $panel (local.get $panels))
     ;; the first panel past the last whole pair
     (local.set $pairEnd (i32.add (local.get $panels) (i32.mul
@@ -141,16 +154,24 @@
         (local.set $end (i32.add (local.get $panel) (local.get $panelBytes)))
         (loop $eachK
           (local.set $x (v128.load64_splat (local.get $px)))
-          (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $x) (v128.load (local.get $py)))))
-          (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $py)))))
-          (local.set $c2 (f64x2.add (local.get $c2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $py)))))
-          (local.set $c3 (f64x2.add (local.get $c3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $py)))))
+          (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $py))))))
+          (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $py))))))
+          (local.set $c2 (f64x2.add (local.get $c2) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $py))))))
+          (local.set $c3 (f64x2.add (local.get $c3) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $py))))))
           (local.set $py (i32.add (local.get $py) (local.get $panelBytes)))
-          (local.set $c4 (f64x2.add (local.get $c4) (f64x2.mul (local.get $x) (v128.load (local.get $py)))))
-          (local.set $c5 (f64x2.add (local.get $c5) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $py)))))
-          (local.set $c6 (f64x2.add (local.get $c6) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $py)))))
-          (local.set $c7 (f64x2.add (local.get $c7) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $py)))))
-          (local.set $py (i32.sub (i32.add (local.get $py) (i32.const 64)) (local.get $panelBytes)))
+          (local.set $c4 (f64x2.add (local.get $c4) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $py))))))
+          (local.set $c5 (f64x2.add (local.get $c5) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $py))))))
+          (local.set $c6 (f64x2.add (local.get $c6) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $py))))))
+          (local.set $c7 (f64x2.add (local.get $c7) (f64x2.mul (local.get $x)
+            (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $py))))))
+          (local.set $py (i32.sub (i32.add (local.get $py) (i32.const 32)) (local.get $panelBytes)))
           (local.set $px (i32.add (local.get $px) (i32.const 8)))
           (br_if $eachK (i32.lt_u (local.get $py) (local.get $end))))
         (v128.store (local.get $o) (local.get $c0))
@@ -164,10 +185,11 @@
         (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $panelBytes) (i32.const 1))))
         (local.set $o (i32.add (local.get $o) (i32.const 128)))
         (br $eachPair)))
-    ;; An odd last panel through the general kernel's one-row path.
+    ;; An odd last panel through the many-rows path, one row.
     (if (i32.and (local.get $panelCount) (i32.const 1))
       (then (call $scores (local.get $row) (i32.const 1) (local.get $rank) (local.get $panel)
-        (i32.const 1) (local.get $o)))))
+        (i32.const 1) (local.get $o) (local.get $scratch)))))
+
   ;; The neighbour (EASE) part of a list: out[j] = Σ_c x_c · W[i_c][j], the weighted sum of the
   ;; rows of B for the movies a user rated (i_c, with weight x_c from their stars), for every
   ;; column j. W is float32, `stride` floats a row (a multiple of 16, zero-padded); `rows` holds
