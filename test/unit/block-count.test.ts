@@ -38,6 +38,8 @@ const data: BlockCountInput = {
 };
 // Nothing but the arithmetic and the files: no overheads, free S3, no baseline or cache, no split.
 const bare = {
+  // the list kernel at the rating model's 1 GFLOP/s, as the top-N arithmetic below reads
+  listScoringGflops: 1,
   invokeOverheadSeconds: 0,
   mapOverheadSeconds: 0,
   s3BytesPerSecond: Infinity,
@@ -156,20 +158,18 @@ describe('resolveTrainRequest: the default block count', () => {
     now: new Date(0),
     maxConcurrency: 40,
   };
-  // ml-25m's counts with the training defaults: 12 blocks (docs/cost-model.md, "Block count":
-  // top-N computes 2·64·162,541·62,423 / 12 / 2e9 + its neighbour rows ≈ 58 s, 11 blocks ≈ 63 s).
+  // ml-25m's counts with the training defaults: 9 blocks (docs/cost-model.md, "Block count"): the
+  // scan ranges are now the longest tasks, 25,000,095 / 50,000 / B = 500/B s (+ their reads):
+  // 55.8 s at 9 blocks, 62.7 s at 8; top-N at the list kernel's 8 GFLOP/s is 1.377e12 / 9 / 8e9
+  // ≈ 19 s (+ the bundle's reads).
   const ml25m = { ratings: 25_000_095, users: 162_541, movies: 62_423 };
 
   it('chooses from the data set’s counts, and an explicit count still wins', () => {
-    expect(resolveTrainRequest({}, { ...context, data: ml25m }).blockCount).toBe(12);
+    expect(resolveTrainRequest({}, { ...context, data: ml25m }).blockCount).toBe(9);
     // At concurrency 5 (a new account) or 2 (`recsys train` on 2 cores) the tasks fit from 2
-    // blocks, but top-N would compute ≈ 350 s each: still 12, queued by the Map.
-    expect(resolveTrainRequest({ concurrency: 5 }, { ...context, data: ml25m }).blockCount).toBe(
-      12,
-    );
-    expect(resolveTrainRequest({ concurrency: 2 }, { ...context, data: ml25m }).blockCount).toBe(
-      12,
-    );
+    // blocks, but a scan range would take 250 s: still 9, queued by the Map.
+    expect(resolveTrainRequest({ concurrency: 5 }, { ...context, data: ml25m }).blockCount).toBe(9);
+    expect(resolveTrainRequest({ concurrency: 2 }, { ...context, data: ml25m }).blockCount).toBe(9);
     expect(resolveTrainRequest({ blocks: 7 }, { ...context, data: ml25m }).blockCount).toBe(7);
     // Without counts (a data set ingested before they were kept): the old default.
     expect(resolveTrainRequest({}, context).blockCount).toBe(TRAIN_DEFAULTS.blocks);

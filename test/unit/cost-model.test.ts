@@ -208,7 +208,9 @@ describe('ingest', () => {
 
 describe('training', () => {
   // No overheads, free data movement, every task on a whole vCPU: only the arithmetic is left.
+  // The list kernel at 1 GFLOP/s, the rating model's rate below, so the outputs read the same.
   const bare = assumptionValues({
+    listScoringGflops: 1,
     invokeOverheadSeconds: 0,
     mapOverheadSeconds: 0,
     s3BytesPerSecond: Infinity,
@@ -308,6 +310,15 @@ describe('training', () => {
     //   5e7 flops → 0.008 + 0.05 + 0.000016 (fold-in YᵀY) = 0.058016 s.
     expect(e.tasks.topN).toBeCloseTo(0.058016, 9);
     expect(e.tasks.similarMovies).toBeCloseTo(0.016016, 9);
+    // The lists at their own rate: at 4 GFLOP/s top-N 0.058 / 4 = 0.0145 and similar movies
+    // 0.016 / 4 = 0.004, the fold-in YᵀY (CG rate) unchanged.
+    const fast = estimateTrain(
+      { ...input, neighbourMovies: 100 },
+      assumptionValues({ ...nb, listScoringGflops: 4 }),
+      US_EAST_1,
+    );
+    expect(fast.tasks.topN).toBeCloseTo(0.0145 + 0.000016, 9);
+    expect(fast.tasks.similarMovies).toBeCloseTo(0.004 + 0.000016, 9);
 
     // At 1 MB/s: every gram task reads its CSR slice (500,000 × 8 bytes) and writes its float32
     // 100 × 100 partial (40,000 bytes): + 4.04 s; the solve reads both partials and writes the

@@ -34,6 +34,7 @@ export {
   recommendForUser,
   foldInUser,
   similarItems,
+  similarItemsOfRows,
   itemNorms,
   userVector,
   denseItemIndices,
@@ -44,4 +45,5 @@ export {
   type FoldInOptions,
 } from './serving.ts';
 export { TopNHeap } from './top-n-heap.ts';
+export { ItemScorer, itemScorerFor } from './item-scorer.ts';
 export { warmStartFactors, warmStartMismatch, type WarmStartFactors } from './warm-start.ts';

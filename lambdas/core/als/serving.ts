@@ -1,6 +1,7 @@
 import type { CsrBlock } from '../matrix/csr.ts';
 import { SolverScratch, solveBlock } from './block-solver.ts';
 import { computeGram } from './gram.ts';
+import { itemScorerFor } from './item-scorer.ts';
 import type { AlsModel } from './model.ts';
 import { TopNHeap } from './top-n-heap.ts';
 
@@ -141,22 +142,57 @@ export function similarItems(
 ): ScoredMovie[] {
   const target = model.itemIds.indexOf(movieId);
   if (target < 0) return [];
+  return similarItemsOfRows(model, Int32Array.of(target), n, norms)[0]!;
+}
+
+/** Target movies whose dot products one kernel call computes (see SCORE_BLOCK_ROWS). */
+const SIMILAR_BLOCK_ROWS = 32;
+
+/**
+ * `similarItems` for many movies at once (training's stored lists), by dense index: the dot
+ * products of SIMILAR_BLOCK_ROWS targets with every movie per call of the SIMD kernel, then a
+ * bounded heap per target. The kernel's sums do not depend on the batch, so each list is the one
+ * `similarItems` gives that movie alone.
+ */
+export function similarItemsOfRows(
+  model: AlsModel,
+  targets: Int32Array,
+  n: number,
+  norms: Float32Array = itemNorms(model),
+): ScoredMovie[][] {
   const { rank, itemFactors } = model;
-  const targetNorm = norms[target]!;
-  if (!(targetNorm > 0)) return [];
+  const scorer = itemScorerFor(itemFactors, rank);
+  const rows = new Float32Array(Math.min(SIMILAR_BLOCK_ROWS, targets.length) * rank);
   const heap = new TopNHeap(n);
-  const to = target * rank;
-  for (let i = 0; i < norms.length; i++) {
-    const norm = norms[i]!;
-    if (i === target || !(norm > 0)) continue;
-    let s = 0;
-    for (let k = 0; k < rank; k++) s += itemFactors[to + k]! * itemFactors[i * rank + k]!;
-    heap.offer(i, s / (targetNorm * norm));
+  const out: ScoredMovie[][] = [];
+  for (let from = 0; from < targets.length; from += SIMILAR_BLOCK_ROWS) {
+    const count = Math.min(SIMILAR_BLOCK_ROWS, targets.length - from);
+    for (let r = 0; r < count; r++) {
+      const t = targets[from + r]!;
+      rows.set(itemFactors.subarray(t * rank, (t + 1) * rank), r * rank);
+    }
+    const dots = scorer.score(rows, 0, count);
+    for (let r = 0; r < count; r++) {
+      const target = targets[from + r]!;
+      const targetNorm = norms[target]!;
+      if (!(targetNorm > 0)) {
+        out.push([]);
+        continue;
+      }
+      const offset = r * scorer.rowStride;
+      // cos(t, i) = (y_t·y_i) / (‖y_t‖·‖y_i‖); a zero vector has no direction and is skipped.
+      for (let i = 0; i < norms.length; i++) {
+        const norm = norms[i]!;
+        if (i === target || !(norm > 0)) continue;
+        heap.offer(i, dots[offset + i]! / (targetNorm * norm));
+      }
+      const items = new Int32Array(heap.length);
+      const scores = new Float32Array(heap.length);
+      const kept = heap.drainSorted(items, scores);
+      out.push(toScoredMovies(model, { items, scores, count: kept }));
+    }
   }
-  const items = new Int32Array(heap.length);
-  const scores = new Float32Array(heap.length);
-  const count = heap.drainSorted(items, scores);
-  return toScoredMovies(model, { items, scores, count });
+  return out;
 }
 
 /** What a new user tells us: explicit ratings and/or favourite movies. */

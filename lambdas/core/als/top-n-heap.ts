@@ -28,6 +28,26 @@ export class TopNHeap {
     return sa < sb || (sa === sb && ia > ib);
   }
 
+  /**
+   * A score below which no offer is kept: the worst kept score once the heap is full, −∞ before
+   * (a caller's inner loop compares against it without a call).
+   */
+  get floor(): number {
+    if (this.capacity === 0) return Infinity;
+    return this.size < this.capacity ? -Infinity : this.scores[0]!;
+  }
+
+  /**
+   * Whether `offer(index, score)` would keep the entry: lets a caller skip costlier checks (an
+   * exclusion set) for the many candidates that could not enter a full heap anyway.
+   */
+  admits(index: number, score: number): boolean {
+    if (this.capacity === 0 || Number.isNaN(score)) return false;
+    return (
+      this.size < this.capacity || TopNHeap.worse(this.scores[0]!, this.indices[0]!, score, index)
+    );
+  }
+
   offer(index: number, score: number): void {
     if (this.capacity === 0 || Number.isNaN(score)) return;
     if (this.size < this.capacity) {

@@ -128,6 +128,11 @@ export const ASSUMPTIONS = {
     unit: 'GFLOP/s',
     why: 'inverseRows (four columns per pass, ≈ 4M³/3 flops: per column a forward solve from row j and a backward solve), one thread, M = 2,000: 3.56, best of 5 (bench/results/neighbour-rates.json; one column per pass it was ≈ 1.9)',
   },
+  listScoringGflops: {
+    value: 8,
+    unit: 'GFLOP/s',
+    why: "the Outputs' lists on one thread (score-kernel.wat: every movie's x·y, the neighbour rows of a user's ratings, blend and heap), in the flops the model counts (2·rank·movies + 2·M·ratings on the M movies a top-N list; 2·rank·movies a similar list): top-N 8.6, similar movies 11.9 (9.3 over the 48,946 candidates it scores) on a 25M-shaped model, CPU time, best of 3, load average ~10 (bench/results/lists.json; npx tsx scripts/bench/lists.ts), rounded down",
+  },
   topN: {
     value: 50,
     unit: 'movies per user',

@@ -86,7 +86,7 @@ export interface CostModelInput {
   /** Map MaxConcurrency for training and ingest. */
   concurrency: number;
   requestsPerMonth: number;
-  /** Measured GFLOP per CPU-second of one Cholesky ALS solve thread (bench/results/als.json); also the rate of the scalar scoring loops (top-N, similar movies). */
+  /** Measured GFLOP per CPU-second of one Cholesky ALS solve thread (bench/results/als.json). */
   gflopsPerCore: number;
   /** Measured GFLOP per second of one implicit-ALS CG thread, Gram included (bench/results/als-vs-implicit.json). */
   cgGflopsPerCore: number;
@@ -500,6 +500,7 @@ export function estimateTrain(
   const rate = input.gflopsPerCore * 1e9 * share(a.solveMemoryMb);
   const cgRate = input.cgGflopsPerCore * 1e9 * share(a.solveMemoryMb);
   const smallCgRate = input.cgGflopsPerCore * 1e9 * share(a.smallTaskMemoryMb);
+  const listRate = a.listScoringGflops * 1e9 * share(a.solveMemoryMb);
   const waves = Math.ceil(blocks / concurrency);
 
   // S3 objects: a rating-model side (factors + bias), a ranking-model side (factors + packed
@@ -605,7 +606,7 @@ export function estimateTrain(
   // compute α₀·YᵀY of the ranking items (prepareRecommender). A user's list: the ranking factors
   // against every movie (2·rank flops a movie) plus the neighbour row of each of their ratings on
   // the M movies (2·M flops a rating), then the blend; similar movies: every movie against every
-  // movie by the ranking factors.
+  // movie by the ranking factors. Both at the list kernel's measured rate (listScoringGflops).
   const modelBytes =
     ratingSide(users + movies) + rankingSide(users) + rankingSide(movies) + neighbourBytes;
   const foldInGram = gramFlops(movies, k);
@@ -613,12 +614,13 @@ export function estimateTrain(
     a.invokeOverheadSeconds +
     s3(modelBytes + csr(ratings / blocks)) +
     foldInGram / cgRate +
-    ((2 * k * users * movies) / blocks + (neighbours ? (2 * M * onMembers) / blocks : 0)) / rate;
+    ((2 * k * users * movies) / blocks + (neighbours ? (2 * M * onMembers) / blocks : 0)) /
+      listRate;
   const similarBlock =
     a.invokeOverheadSeconds +
     s3(modelBytes) +
     foldInGram / cgRate +
-    (2 * k * movies * movies) / blocks / rate;
+    (2 * k * movies * movies) / blocks / listRate;
   const outputs = a.mapOverheadSeconds + waves * Math.max(topNBlock, similarBlock);
   const publishSeconds =
     a.invokeOverheadSeconds + s3(modelBytes + bundleBytes(input)) + foldInGram / smallCgRate;

@@ -1,6 +1,7 @@
 import { BinaryReader, BinaryWriter } from '../matrix/binary.ts';
 import { IdMap } from '../matrix/id-map.ts';
 import { ratingWeight, type NeighbourSettings } from './options.ts';
+import { weightedRowsFor } from './weighted-rows.ts';
 
 /** A fitted neighbour model: EASE weights among M movies (see options.ts for the math). */
 export interface NeighbourModel {
@@ -11,9 +12,12 @@ export interface NeighbourModel {
   readonly weights: Float32Array;
 }
 
+const picked = { rows: new Int32Array(0), xs: new Float64Array(0) };
+
 /**
  * s_j = Σ_i x_i·B[i][j] over the user's rated movies i that take part (x from their stars), into
- * `out` (length M, overwritten). One contiguous row of B per rated movie: |ratings| × M work.
+ * `out` (length M, overwritten). One contiguous row of B per rated movie: |ratings| × M work, in
+ * the SIMD kernel of weighted-rows.ts (the same sums, in the ratings' order, as a scalar loop).
  */
 export function neighbourScores(
   model: NeighbourModel,
@@ -22,16 +26,23 @@ export function neighbourScores(
   out: Float64Array,
 ): number {
   const M = model.movieIds.length;
-  out.fill(0, 0, M);
+  if (picked.rows.length < ratings.length) {
+    picked.rows = new Int32Array(ratings.length);
+    picked.xs = new Float64Array(ratings.length);
+  }
   let used = 0;
   for (const { movieId, rating } of ratings) {
     const i = ids.indexOf(movieId);
     if (i < 0) continue;
+    picked.rows[used] = i;
+    picked.xs[used] = ratingWeight(model.settings, rating);
     used++;
-    const x = ratingWeight(model.settings, rating);
-    const base = i * M;
-    for (let j = 0; j < M; j++) out[j]! += x * model.weights[base + j]!;
   }
+  if (used === 0) {
+    out.fill(0, 0, M);
+    return 0;
+  }
+  weightedRowsFor(model.weights, M).sum(picked.rows, picked.xs, used, out);
   return used;
 }
 

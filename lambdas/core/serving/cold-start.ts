@@ -1,4 +1,4 @@
-import { TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
+import { itemScorerFor, TopNHeap, type AlsModel, type ScoredMovie } from '../als/index.ts';
 import { nearestByCosine, type SimilarOptions } from './neighbours.ts';
 import { drainScored } from './scored-list.ts';
 import {
@@ -91,7 +91,11 @@ export function buildColdItems(
   };
 }
 
-/** The cold movies a person's vector scores highest (x·ŷ), among those `accept` lets through. */
+/**
+ * The cold movies a person's vector scores highest (x·ŷ), among those `accept` lets through: the
+ * dot products from the scoring kernel of every list (item-scorer.ts), `accept` asked only of
+ * movies good enough to enter the list.
+ */
 export function coldCandidates(
   cold: ColdItems,
   user: ArrayLike<number>,
@@ -100,12 +104,11 @@ export function coldCandidates(
 ): ScoredMovie[] {
   const { rank, vectors, movieIds } = cold;
   const heap = new TopNHeap(n);
+  if (movieIds.length === 0) return [];
+  const scores = itemScorerFor(vectors, rank).score(user, 0, 1);
   for (let c = 0; c < movieIds.length; c++) {
-    if (!accept(movieIds[c]!)) continue;
-    let s = 0;
-    const off = c * rank;
-    for (let k = 0; k < rank; k++) s += user[k]! * vectors[off + k]!;
-    heap.offer(c, s);
+    if (!heap.admits(c, scores[c]!) || !accept(movieIds[c]!)) continue;
+    heap.offer(c, scores[c]!);
   }
   return drainScored(heap, (c) => movieIds[c]!);
 }

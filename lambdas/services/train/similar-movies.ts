@@ -1,4 +1,4 @@
-import { itemNorms, similarItems } from '../../core/als/index.ts';
+import { itemNorms, similarItemsOfRows } from '../../core/als/index.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
 import type { RankedList } from '../models/registry.ts';
@@ -17,15 +17,18 @@ export async function similarMoviesBlock(task: BlockTask, stores: Stores): Promi
   const run = new TrainingRun(task.runId, stores);
   const { plan, ranking: model, candidates } = await finalModel(run);
   const norms = itemNorms(candidates.model);
-  const lists: RankedList[] = [];
+  const rows: number[] = [];
   for (const row of rowsOfBlock(model.itemIds.ids, task.block, plan.blockCount)) {
-    if (candidates.remap[row]! < 0) continue;
-    const movieId = model.itemIds.ids[row]!;
-    lists.push({
-      id: movieId,
-      list: similarItems(candidates.model, movieId, plan.similarN, norms),
-    });
+    const candidate = candidates.remap[row]!;
+    if (candidate >= 0) rows.push(row);
   }
+  // Dense indices in the narrowed model, scored 32 movies at a time through the SIMD kernel.
+  const targets = Int32Array.from(rows, (row) => candidates.remap[row]!);
+  const similar = similarItemsOfRows(candidates.model, targets, plan.similarN, norms);
+  const lists: RankedList[] = rows.map((row, k) => ({
+    id: model.itemIds.ids[row]!,
+    list: similar[k]!,
+  }));
   await writeOutputLists(stores.db, 'similar_movies', task.runId, plan, lists);
   return {
     block: task.block,

@@ -1,5 +1,9 @@
-import { userVector } from '../../core/als/index.ts';
-import { recommendForProfile, recommendForVector } from '../../core/serving/recommender.ts';
+import { foldInUser, userVector } from '../../core/als/index.ts';
+import {
+  profileRatings,
+  recommendForVectors,
+  type ListQuery,
+} from '../../core/serving/recommender.ts';
 import type { CsrBlock } from '../../core/matrix/csr.ts';
 import type { BlockTask, OutputResult } from '../../core/train/workflow-types.ts';
 import type { RankedList } from '../models/registry.ts';
@@ -28,19 +32,35 @@ export async function topNBlock(task: BlockTask, stores: Stores): Promise<Output
   const [final, users] = await Promise.all([finalModel(run), run.blockAll('user', task.block)]);
   const { plan, ranking, recommender } = final;
   const movieIds = ranking.itemIds.ids;
-  const lists: RankedList[] = [];
+  const userIds: number[] = [];
+  const queries: (ListQuery | null)[] = [];
   for (let r = 0; r < users.rows.length; r++) {
     const userId = ranking.userIds.ids[users.rows[r]!]!;
-    const ratings = ratingsOfRow(users, r, movieIds);
     const exclude = new Set(users.colIdx.subarray(users.rowPtr[r]!, users.rowPtr[r + 1]!));
     const request = { n: plan.topN, exclude };
+    const given = ratingsOfRow(users, r, movieIds);
+    userIds.push(userId);
     const trained = userVector(ranking, userId);
-    // Every user with a rating is in the model since the refit; a run without one folds in.
-    const list = trained
-      ? recommendForVector(recommender, trained, ratings, request)
-      : recommendForProfile(recommender, { ratings }, request).items;
-    lists.push({ id: userId, list });
+    if (trained) {
+      queries.push({ user: trained, ratings: given, request });
+      continue;
+    }
+    // Every user with a rating is in the model since the refit; a run without one folds in,
+    // exactly as `recommendForProfile` does (an empty list when no rated movie is known).
+    const ratings = profileRatings(recommender, { ratings: given });
+    const folded = foldInUser(ranking, { ratings }, recommender.foldIn);
+    queries.push(folded.used > 0 ? { user: folded, ratings, request } : null);
   }
+  // Scored SCORE_BLOCK_ROWS users at a time through the SIMD kernel; same lists as one by one.
+  const scored = recommendForVectors(
+    recommender,
+    queries.filter((q) => q !== null),
+  );
+  let next = 0;
+  const lists: RankedList[] = queries.map((q, k) => ({
+    id: userIds[k]!,
+    list: q === null ? [] : scored[next++]!,
+  }));
   await writeOutputLists(stores.db, 'recommendations', task.runId, plan, lists);
   return {
     block: task.block,

@@ -308,7 +308,7 @@ function plan(opts: PlanFlags): void {
   const t = estimate.train;
   const out = [
     `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies, ${qty(input.tags ?? 0)} tags; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
-    `ALS rate (Cholesky, scoring): ${measured.gflops} GFLOP/s per core (${measured.source})`,
+    `ALS rate (Cholesky): ${measured.gflops} GFLOP/s per core (${measured.source})`,
     `CG rate (ranking model): ${measuredCg.gflops} GFLOP/s per core (${measuredCg.source})`,
     blockLine(blockChoice, opts.blocks, opts.concurrency),
     '',

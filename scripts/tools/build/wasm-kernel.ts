@@ -29,6 +29,12 @@ export const KERNELS: readonly KernelSource[] = [
     constant: 'GRAM_KERNEL_WASM_BASE64',
     title: 'The YᵀY chunk kernel (gram-kernel.wat)',
   },
+  {
+    wat: als('score-kernel.wat'),
+    ts: als('score-kernel-wasm.ts'),
+    constant: 'SCORE_KERNEL_WASM_BASE64',
+    title: 'The rows × items scoring kernel (score-kernel.wat)',
+  },
 ];
 
 /** A .wat's binary: SIMD on, nothing else beyond the MVP; no names section (smaller). */

@@ -1,0 +1,108 @@
+import { SCORE_KERNEL_WASM_BASE64 } from './score-kernel-wasm.ts';
+import { ensureMemory, instantiateKernel, type WasmMemory } from './wasm.ts';
+
+interface ScoreExports {
+  memory: WasmMemory;
+  scores(
+    rows: number,
+    rowCount: number,
+    rank: number,
+    panels: number,
+    panelCount: number,
+    out: number,
+    scratch: number,
+  ): void;
+  scoresOfRow(
+    row: number,
+    rank: number,
+    panels: number,
+    panelCount: number,
+    out: number,
+    scratch: number,
+  ): void;
+}
+
+/** Items per panel of the kernel's layout (score-kernel.wat). */
+const PANEL = 8;
+
+/**
+ * Dot products of query rows with every item of a factor matrix — the one scoring step behind
+ * every list (a user's top-N stored or served, a folded-in profile's list, similar movies).
+ *
+ * S[r][i] = Σₖ x[r][k]·y[i][k] is computed by the SIMD kernel of score-kernel.wat as one float64
+ * running sum over k in order: the same bits as the scalar loop `s += x[k]·y[k]`, so a row scored
+ * alone or inside any batch gives identical scores, hence identical lists.
+ *
+ * The item factors are laid out once (panels of 8 items, float32 as trained) in this scorer's own
+ * WebAssembly memory: n·rank·4 bytes (16 MB for 62k movies at rank 64), then reused for every call.
+ */
+export class ItemScorer {
+  readonly itemCount: number;
+  private readonly kernel: ScoreExports;
+  private readonly panelCount: number;
+  /** Byte offset of the kernel's float64 panel scratch, after the panels. */
+  private readonly scratchAt: number;
+  /** Byte offset of the query rows, after the scratch; the output follows the rows. */
+  private readonly rowsAt: number;
+
+  constructor(
+    itemFactors: Float32Array,
+    readonly rank: number,
+  ) {
+    if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`bad rank ${rank}`);
+    if (itemFactors.length % rank !== 0) {
+      throw new RangeError(
+        `item factors (${itemFactors.length}) are not a multiple of rank ${rank}`,
+      );
+    }
+    this.itemCount = itemFactors.length / rank;
+    this.panelCount = Math.ceil(this.itemCount / PANEL);
+    this.kernel = instantiateKernel<ScoreExports>(SCORE_KERNEL_WASM_BASE64);
+    this.scratchAt = (this.panelCount * rank * PANEL * 4 + 15) & ~15;
+    this.rowsAt = this.scratchAt + rank * PANEL * 8;
+    ensureMemory(this.kernel.memory, this.rowsAt);
+    const panels = new Float32Array(this.kernel.memory.buffer, 0, this.panelCount * rank * PANEL);
+    // Panel p, step k: the k-th factor of items 8p … 8p+7 side by side (zeros past the end).
+    for (let i = 0; i < this.itemCount; i++) {
+      const base = Math.floor(i / PANEL) * rank * PANEL + (i % PANEL);
+      for (let k = 0; k < rank; k++) panels[base + k * PANEL] = itemFactors[i * rank + k]!;
+    }
+  }
+
+  /** Floats between one output row and the next (the item count rounded up to a panel). */
+  get rowStride(): number {
+    return this.panelCount * PANEL;
+  }
+
+  /**
+   * Scores `count` query rows (row-major in `rows`, `rank` values each, from row `from`) against
+   * every item. Returns a view of the kernel's memory: row r's score of item i at
+   * [r·rowStride + i]; valid until the next call on this scorer.
+   */
+  score(rows: ArrayLike<number>, from: number, count: number): Float64Array {
+    const { rank, kernel } = this;
+    const outAt = this.rowsAt + count * rank * 8;
+    ensureMemory(kernel.memory, outAt + count * this.rowStride * 8);
+    const x = new Float64Array(kernel.memory.buffer, this.rowsAt, count * rank);
+    for (let p = 0; p < count * rank; p++) x[p] = rows[from * rank + p]!;
+    const { panelCount, scratchAt } = this;
+    if (count === 1) kernel.scoresOfRow(this.rowsAt, rank, 0, panelCount, outAt, scratchAt);
+    else kernel.scores(this.rowsAt, count, rank, 0, panelCount, outAt, scratchAt);
+    return new Float64Array(kernel.memory.buffer, outAt, count * this.rowStride);
+  }
+}
+
+const scorers = new WeakMap<Float32Array, ItemScorer>();
+
+/**
+ * The scorer of a factor matrix, laid out on first use and kept while the matrix lives: every
+ * recommender over the same model (tuning builds many) shares one copy of the panels.
+ */
+export function itemScorerFor(itemFactors: Float32Array, rank: number): ItemScorer {
+  let scorer = scorers.get(itemFactors);
+  if (scorer === undefined || scorer.rank !== rank) {
+    scorer = new ItemScorer(itemFactors, rank);
+    scorers.set(itemFactors, scorer);
+  }
+  return scorer;
+}
