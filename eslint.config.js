@@ -101,6 +101,29 @@ export default tseslint.config(
     NOT_AWS_OR_CASSANDRA,
   ),
   restrict(['scripts/**'], NOT_TEST),
+  // Functions read their environment in one config module each (lambdas/services/config/) or at the
+  // adapters' and runtime's own entry points, never deep inside a step or route.
+  {
+    files: ['lambdas/**'],
+    ignores: [
+      'lambdas/services/config/**',
+      'lambdas/adapters/**',
+      'lambdas/services/runtime.ts',
+      'lambdas/services/lambda-handler.ts',
+      'lambdas/services/api/app.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            "Read the environment through the function's config module (lambdas/services/config/).",
+        },
+      ],
+    },
+  },
   restrict(['test/unit/**'], NOT_SLOW_TOOLS, NOT_SLOW_FOLDERS, NOT_DATA_SETS),
   restrict(['scripts/cli/**'], NOT_TEST, NOT_DEV_TOOLS),
   restrict(['scripts/support/**'], NOT_TEST, NOT_BENCH_OR_TOOLS),

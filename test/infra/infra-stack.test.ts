@@ -152,7 +152,10 @@ describe('RecsysStack (default profile)', () => {
     expect(validate[0]!.Properties.Handler).toBe('index.handler');
     expect(validate[0]!.Properties.Environment.Variables.RECSYS_CHUNK_CONCURRENCY).toBe('7');
     expect(readFileSync('lambdas/services/ingest/validate.ts', 'utf8')).toContain(
-      'process.env.RECSYS_CHUNK_CONCURRENCY',
+      'deployed.chunkConcurrency',
+    );
+    expect(readFileSync('lambdas/services/config/ingest-config.ts', 'utf8')).toContain(
+      "'RECSYS_CHUNK_CONCURRENCY'",
     );
     const train = ingestInput.train as TrainRequest;
     expect(train).toEqual({ options: { rank: 12 }, blocks: 6, concurrency: 7 });

@@ -21,6 +21,15 @@ async function restrictedImports(file: string, source: string): Promise<string[]
     .map((message) => message.message);
 }
 
+async function environmentReads(file: string): Promise<string[]> {
+  const [result] = await eslint.lintText('export const value = process.env.RECSYS_X;\n', {
+    filePath: resolve(root, file),
+  });
+  return result!.messages
+    .filter((message) => message.ruleId === 'no-restricted-properties')
+    .map((message) => message.message);
+}
+
 const forbidden: [zone: string, file: string, source: string][] = [
   ['infra → scripts', 'infra/constructs/zone.ts', '../../scripts/cli/lib/cli-support.ts'],
   ['infra → test', 'infra/zone.ts', '../test/support/cassandra.ts'],
@@ -82,5 +91,17 @@ describe('layer rules (eslint.config.js)', () => {
 
   it.each(allowed)('%s passes', async (_zone, file, source) => {
     expect(await restrictedImports(file, source)).toEqual([]);
+  });
+
+  it.each([
+    ['a pipeline step', 'lambdas/services/train/zone.ts'],
+    ['a route', 'lambdas/services/api/routes/zone.ts'],
+    ['the core', 'lambdas/core/zone.ts'],
+  ])('reading process.env in %s fails the lint', async (_where, file) => {
+    expect(await environmentReads(file)).toHaveLength(1);
+  });
+
+  it('reading it in a config module passes', async () => {
+    expect(await environmentReads('lambdas/services/config/zone.ts')).toEqual([]);
   });
 });

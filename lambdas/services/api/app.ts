@@ -6,18 +6,17 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { parseSampleRate } from '../../core/feedback/keys.ts';
+import { apiConfigFromEnv } from '../config/api-config.ts';
 import { logger } from '../logger.ts';
 import { containerStores, type Stores } from '../runtime.ts';
 import { ApiError } from './api-error.ts';
-import { corsPolicyFromEnv } from './cors.ts';
-import { apiKeyAuth, apiKeyCheckFromEnv } from './middleware/api-key.ts';
+import { apiKeyAuth } from './middleware/api-key.ts';
 import { bodyLimit } from './middleware/body-limit.ts';
 import { errorResponse } from './middleware/error-response.ts';
 import { responseEnvelope } from './middleware/response-envelope.ts';
 import type { ApiResult, ApiRoute, RouteDeps } from './route.ts';
 import { API_ROUTES, OPEN_PATHS } from './routes/index.ts';
-import { ServingState, servingSettingsFromEnv } from './serving-state.ts';
+import { ServingState } from './serving-state.ts';
 
 export type ApiEvent = APIGatewayProxyEvent;
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -37,11 +36,12 @@ export interface ApiOptions {
  */
 export function createApiHandler(options: ApiOptions = {}): ApiHandler {
   const env = options.env ?? process.env;
+  const config = apiConfigFromEnv(env);
   const stores = options.stores ?? (() => containerStores(env));
   const deps: RouteDeps = {
-    state: new ServingState(stores, servingSettingsFromEnv(env)),
+    state: new ServingState(stores, config.serving),
     stores,
-    servedListSample: parseSampleRate(env.RECSYS_SERVED_LIST_SAMPLE),
+    servedListSample: config.servedListSample,
   };
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes: API_ROUTES.map((route) => toMiddyRoute(route, deps)),
@@ -49,7 +49,7 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
       throw new ApiError(404, 'route_not_found', `no route ${method} ${path}`);
     },
   });
-  const cors = corsPolicyFromEnv(env);
+  const { cors } = config;
   for (const reason of cors.refused) logger.warn('CORS origin refused', { reason });
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(router)
     .use(injectLambdaContext(logger))
@@ -70,7 +70,7 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
     .use(errorResponse())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer() as middy.MiddlewareObj<APIGatewayProxyEvent>)
-    .use(apiKeyAuth(apiKeyCheckFromEnv(env), OPEN_PATHS))
+    .use(apiKeyAuth(config.apiKey, OPEN_PATHS))
     .use(bodyLimit());
   return (event, context) => handler(event, context);
 }

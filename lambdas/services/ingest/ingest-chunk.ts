@@ -15,13 +15,9 @@ import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
 import { byMovieParams, byUserParams, ratingUpserts, RowBatches } from '../rating-writes.ts';
+import { ingestConfigFromEnv } from '../config/ingest-config.ts';
 import type { Stores } from '../runtime.ts';
 
-/**
- * Batches in flight per chunk (RECSYS_INGEST_WRITES_IN_FLIGHT): enough to hide the round trip, few
- * enough that parallel chunks don't bury the database in queued requests.
- */
-const BATCHES_IN_FLIGHT = Number(process.env.RECSYS_INGEST_WRITES_IN_FLIGHT) || 16;
 // A MovieLens csv row is ~24 bytes; preallocating avoids most of the typed-array regrowth.
 const BYTES_PER_ROW_ESTIMATE = 24;
 
@@ -167,7 +163,7 @@ async function writeRatings(
     const p = new RatePacer(ratingsPerSecond);
     return (statements: number) => p.take(statements);
   };
-  const perTable = Math.max(1, Math.floor(BATCHES_IN_FLIGHT / 2));
+  const perTable = Math.max(1, Math.floor(ingestConfigFromEnv().writesInFlight / 2));
   // Both settle before a failure is thrown, so no write outlives the invocation that made it.
   const settled = await Promise.allSettled([
     db.batchMany(userBatches, perTable, onDone, pacer()),

@@ -18,6 +18,7 @@ import {
   type DatasetLayout,
   type IngestRequest,
 } from '../../core/ingest/workflow-types.ts';
+import { ingestConfigFromEnv } from '../config/ingest-config.ts';
 import { datasetNames, recordIngestionStart } from '../datasets/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { DatasetConflictError, DatasetInvalidError } from '../step-errors.ts';
@@ -91,15 +92,13 @@ export async function validateDataset(
   await assertKeyspaceFree(db, dataset);
   // On AWS the stack's settings arrive in the environment: the EventBridge rule's input names only
   // the manifest.
-  const deployed = process.env.RECSYS_CHUNK_CONCURRENCY;
+  const deployed = ingestConfigFromEnv();
   const concurrency =
-    request.chunkConcurrency ?? (deployed ? Number(deployed) : DEFAULT_CHUNK_CONCURRENCY);
+    request.chunkConcurrency ?? deployed.chunkConcurrency ?? DEFAULT_CHUNK_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new DatasetInvalidError('chunkConcurrency must be an integer in [1, 1000]');
   }
-  const deployedRate = process.env.RECSYS_TABLE_WRITE_UNITS;
-  const tableWriteUnits =
-    request.tableWriteUnits ?? (deployedRate ? Number(deployedRate) : undefined);
+  const tableWriteUnits = request.tableWriteUnits ?? deployed.tableWriteUnits;
   let chunkBytes = request.chunkBytes ?? defaultChunkBytes(ratingsBytes);
   let chunkConcurrency = concurrency;
   let writeRatingsPerSecond = 0;

@@ -12,6 +12,7 @@ import { readDatasetStatus } from '../datasets/registry.ts';
 import { logger } from '../logger.ts';
 import type { Stores } from '../runtime.ts';
 import { checkNewData } from './new-data.ts';
+import { trainConfigFromEnv } from '../config/train-config.ts';
 import { TrainingRun } from './run-state.ts';
 
 /** What the train state machine passes its Plan Task (statemachines/train.asl.json). */
@@ -19,27 +20,6 @@ export interface PlanTaskInput {
   readonly request: TrainRequest;
   /** `$$.Execution.Name`: the run id when the request names none, and how a retry knows itself. */
   readonly executionName: string;
-}
-
-/** The stack's `concurrency` setting (RECSYS_MAX_CONCURRENCY): the most Lambdas a run may use. */
-function deployedMaxConcurrency(): number | undefined {
-  const value = Number(process.env.RECSYS_MAX_CONCURRENCY);
-  return Number.isInteger(value) && value >= 1 ? value : undefined;
-}
-
-/**
- * The stored-lists tables' write rate on Keyspaces (RECSYS_OUTPUT_TABLE_WRITE_UNITS, set by the
- * stack): the top-N and similar-movie writers share it. Unset (a local Cassandra): unpaced.
- */
-function deployedOutputTableWriteUnits(): number | undefined {
-  const value = Number(process.env.RECSYS_OUTPUT_TABLE_WRITE_UNITS);
-  return Number.isInteger(value) && value >= 1 ? value : undefined;
-}
-
-/** The account's Lambda memory quota as deployed (RECSYS_MAX_MEMORY_MB): no task gets more. */
-function deployedMaxMemoryMb(): number | undefined {
-  const value = Number(process.env.RECSYS_MAX_MEMORY_MB);
-  return Number.isInteger(value) && value >= 128 ? value : undefined;
 }
 
 /**
@@ -88,12 +68,13 @@ export async function planRun(
     if (record) await saveModelRecord(stores.db, { ...record, status: 'training' });
     const resumed = !sameExecution && (await run.files.exists(run.layout.settings));
     // Concurrency only schedules work, so a resumed run may change it; nothing else.
-    const cap = deployedMaxConcurrency() ?? Infinity;
+    const deployed = trainConfigFromEnv();
+    const cap = deployed.maxConcurrency ?? Infinity;
     assertConcurrencyWithin(request.concurrency, cap);
     const concurrency = Math.min(request.concurrency ?? existing.concurrency, cap);
     // The list writers' pace follows the concurrency, and the deployment's rate as it is now.
     const { outputTableWriteUnits: _before, ...kept } = existing;
-    const outputTableWriteUnits = deployedOutputTableWriteUnits();
+    const { outputTableWriteUnits } = deployed;
     return {
       ...kept,
       concurrency,
@@ -116,7 +97,7 @@ export async function planRun(
     }
     throw error;
   }
-  const maxConcurrency = deployedMaxConcurrency();
+  const { maxConcurrency, maxMemoryMb, outputTableWriteUnits } = trainConfigFromEnv();
   const now = new Date();
   const plan = resolveTrainRequest(request, {
     runId,
@@ -125,10 +106,8 @@ export async function planRun(
     now,
     partitioner,
     ...(maxConcurrency ? { maxConcurrency } : {}),
-    ...(deployedMaxMemoryMb() ? { maxMemoryMb: deployedMaxMemoryMb() } : {}),
-    ...(deployedOutputTableWriteUnits()
-      ? { outputTableWriteUnits: deployedOutputTableWriteUnits() }
-      : {}),
+    ...(maxMemoryMb ? { maxMemoryMb } : {}),
+    ...(outputTableWriteUnits ? { outputTableWriteUnits } : {}),
     ...dataCounts(status),
     warmStartFrom: request.warmStart === true ? ((await activeModelId(stores.db)) ?? null) : null,
   });

@@ -1,5 +1,6 @@
 import type { S3Store } from '../../adapters/s3.ts';
 import { S3ObjectNotFoundError } from '../../adapters/s3.ts';
+import { trainConfigFromEnv } from '../config/train-config.ts';
 
 /**
  * S3 access for a training run's files. Most of them never change once written (a key is a
@@ -7,7 +8,6 @@ import { S3ObjectNotFoundError } from '../../adapters/s3.ts';
  * keeps decoded copies: a worker solving several blocks of one iteration reads the fixed side once.
  * Mutable files (the checkpoint) bypass the cache.
  */
-const CACHE_LIMIT_BYTES = Number(process.env.RECSYS_TRAIN_CACHE_BYTES) || 256 * 1024 * 1024;
 
 interface Cached {
   readonly value: unknown;
@@ -18,12 +18,13 @@ const cache = new Map<string, Cached>();
 let cachedBytes = 0;
 
 function remember(key: string, value: unknown, bytes: number): void {
-  if (bytes > CACHE_LIMIT_BYTES) return;
+  const limit = trainConfigFromEnv().cacheBytes;
+  if (bytes > limit) return;
   cache.set(key, { value, bytes });
   cachedBytes += bytes;
   // Map iteration is insertion order: the oldest entries go first.
   for (const [oldKey, old] of cache) {
-    if (cachedBytes <= CACHE_LIMIT_BYTES) break;
+    if (cachedBytes <= limit) break;
     cache.delete(oldKey);
     cachedBytes -= old.bytes;
   }
