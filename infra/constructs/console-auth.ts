@@ -7,6 +7,7 @@ import {
   aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { ConsoleAuthConfig } from '../../lambdas/core/api/console-config.ts';
 
 export interface ConsoleAuthProps {
   /** The web console's origin (https://…): the only sign-in callback and sign-out URL. */
@@ -16,17 +17,6 @@ export interface ConsoleAuthProps {
   /** Globally unique in the Region: the Cognito domain of the hosted sign-in pages. */
   readonly domainPrefix: string;
   readonly retainData?: boolean;
-}
-
-/** What the console's config.json carries so that the browser can sign in and sign writes. */
-export interface ConsoleAuthConfig {
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly clientId: string;
-  readonly identityPoolId: string;
-  /** https://<prefix>.auth.<region>.amazoncognito.com: /oauth2/authorize, /oauth2/token, /logout. */
-  readonly domain: string;
-  readonly redirectUri: string;
 }
 
 /**

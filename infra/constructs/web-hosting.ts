@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../project-root.ts';
-import type { ConsoleAuthConfig } from './console-auth.ts';
+import type { ConsoleAuthConfig, ConsoleConfig } from '../../lambdas/core/api/console-config.ts';
 import { LOG_RETENTION } from './recsys-function.ts';
 
 export interface WebHostingProps {
@@ -72,7 +72,7 @@ export class WebHosting extends Construct {
           tryBundle(outputDir: string): boolean {
             const result = spawnSync(
               process.execPath,
-              ['--import', 'tsx', `${PROJECT_ROOT}scripts/cli/serve/build-web-cli.ts`, outputDir],
+              ['--import', 'tsx', `${PROJECT_ROOT}web/build/build-cli.ts`, outputDir],
               { cwd: PROJECT_ROOT, encoding: 'utf8' },
             );
             if (result.status !== 0) throw new Error(`web UI build failed: ${result.stderr}`);
@@ -88,7 +88,7 @@ export class WebHosting extends Construct {
         deployment.Source.jsonData('assets/config.json', {
           apiBase: apiUrl,
           ...(auth ? { auth } : {}),
-        }),
+        } satisfies ConsoleConfig),
       ],
       distribution: this.distribution,
       distributionPaths: ['/index.html', '/assets/config.json'],

@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
 import { ensureS3 } from '../cli/s3/local-s3.ts';
-import { REPO_ROOT } from '../cli/serve/build-web.ts';
+import { REPO_ROOT } from '../../web/build/build-web.ts';
 import { startRecsysServe } from '../support/recsys-serve.ts';
 import { ensureServingData } from '../support/serving-fixture.ts';
 import { measureApiBundle } from './api-bundle.ts';

@@ -14,7 +14,7 @@ import { readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import { getModelRecord } from '../../lambdas/services/models/registry.ts';
 import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
 import { ensureS3 } from '../cli/s3/local-s3.ts';
-import { REPO_ROOT } from '../cli/serve/build-web.ts';
+import { REPO_ROOT } from '../../web/build/build-web.ts';
 
 /** The data set every load keyspace ingests: one generated file, shared between keyspaces. */
 const DATASET = 'load-gen';

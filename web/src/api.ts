@@ -3,13 +3,8 @@
  * the key; on AWS (config.json names a Cognito sign-in) writes are SigV4-signed with the signed-in
  * user's credentials instead, and locally (`recsys serve`, no sign-in) the key writes too.
  */
-import {
-  authEnabled,
-  completeSignIn,
-  configureAuth,
-  signedHeaders,
-  type AuthConfig,
-} from './auth.ts';
+import { authEnabled, completeSignIn, configureAuth, signedHeaders } from './auth.ts';
+import type { ConsoleConfig } from '../../lambdas/core/api/console-config.ts';
 import { isWriteRequest } from '../../lambdas/core/api/write-routes.ts';
 
 const KEY_STORAGE = 'recsys.apiKey';
@@ -20,7 +15,7 @@ export async function loadConfig(): Promise<void> {
   try {
     const response = await fetch('/assets/config.json', { cache: 'no-cache' });
     if (response.ok) {
-      const config = (await response.json()) as { apiBase?: string; auth?: AuthConfig };
+      const config = (await response.json()) as Partial<ConsoleConfig>;
       apiBase = config.apiBase ?? '';
       configureAuth(config.auth);
     }

@@ -5,17 +5,8 @@
  * credentials of the stack's console role, every write signed with them (SigV4): the same IAM
  * authorization a backend uses. Tokens live in this tab's sessionStorage only.
  */
+import type { ConsoleAuthConfig } from '../../lambdas/core/api/console-config.ts';
 import { signRequest, type AwsCredentials } from './sigv4.ts';
-
-export interface AuthConfig {
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly clientId: string;
-  readonly identityPoolId: string;
-  /** https://<prefix>.auth.<region>.amazoncognito.com */
-  readonly domain: string;
-  readonly redirectUri: string;
-}
 
 interface Tokens {
   readonly idToken: string;
@@ -35,10 +26,10 @@ const PENDING = 'recsys.auth.pending';
 /** Renew credentials and tokens this long before they expire. */
 const MARGIN_MS = 5 * 60_000;
 
-let config: AuthConfig | undefined;
+let config: ConsoleAuthConfig | undefined;
 let session: Session | undefined;
 
-export function configureAuth(auth: AuthConfig | undefined): void {
+export function configureAuth(auth: ConsoleAuthConfig | undefined): void {
   config = auth;
 }
 

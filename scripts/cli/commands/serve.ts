@@ -5,7 +5,7 @@ import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles
 import { migrateWithRoles } from '../cassandra/roles.ts';
 import { action, intOption } from '../lib/cli-support.ts';
 import { ensureS3 } from '../s3/local-s3.ts';
-import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';
+import { buildWeb, REPO_ROOT } from '../../../web/build/build-web.ts';
 import { startLocalServer, defaultBenchResultsDir } from '../serve/local-server.ts';
 
 export function registerServeCommand(program: Command): void {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles.ts';
 import { UserError } from '../lib/cli-support.ts';
-import { buildWeb, REPO_ROOT } from '../serve/build-web.ts';
+import { buildWeb, REPO_ROOT } from '../../../web/build/build-web.ts';
 import {
   defaultBenchResultsDir,
   startLocalServer,

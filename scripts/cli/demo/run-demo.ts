@@ -12,7 +12,7 @@ import {
   roundTo,
   type LocalServices,
 } from '../lib/local-pipeline.ts';
-import { REPO_ROOT } from '../serve/build-web.ts';
+import { REPO_ROOT } from '../../../web/build/build-web.ts';
 import { chooseDataset, type ChosenDataset } from './dataset-choice.ts';
 import { assertPortFree, demoApiKey, startDemoServer } from './demo-server.ts';
 import { DemoStateStore } from './demo-state.ts';

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_SOURCE_DIR = join(REPO_ROOT, 'web');
 export const WEB_BUILD_DIR = join(REPO_ROOT, 'dist', 'web');
 
