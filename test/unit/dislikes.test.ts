@@ -3,6 +3,7 @@ import { foldInUser, type AlsModel } from '../../lambdas/core/als/index.ts';
 import { resolveAlsOptions } from '../../lambdas/core/als/options.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import { neighbourScores, type NeighbourModel } from '../../lambdas/core/neighbours/model.ts';
+import { recommenderLists } from '../../lambdas/core/eval/held-out-report.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { dislikeRatings } from '../../lambdas/core/serving/dislikes.ts';
 import {
@@ -120,4 +121,17 @@ describe('dislikes as a negative signal in the fold-in', () => {
       expect(after.map((m) => m.movieId)).toEqual([5, 2]);
     },
   );
+
+  it('the users protocol folds a given low rating in as a dislike only when asked', () => {
+    // Two stars for movie 3: as a weak positive (c = 3, p = 1) it lifts its neighbour 2; as a
+    // dislike (at most 2 stars) it pushes 2 below 5, as above. Movie 3 is excluded either way.
+    const user = {
+      userId: 9,
+      given: [...loved, { movieId: 3, rating: 2 }],
+      targets: new Set([2]),
+    };
+    expect(recommenderLists(recommender(0.5), [user], 5)).toEqual([[2, 5]]);
+    expect(recommenderLists(recommender(0.5), [user], 5, 2)).toEqual([[5, 2]]);
+    expect(recommenderLists(recommender(0.5), [user], 5, 1.5)).toEqual([[2, 5]]);
+  });
 });
