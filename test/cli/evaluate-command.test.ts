@@ -154,6 +154,8 @@ describe('recsys evaluate on other MovieLens formats', () => {
       ['--protocol', 'users', '--order', 'sideways'],
       ['--protocol', 'users', '--order', ''],
       ['--order', 'time'],
+      ['--dislikes-at-most', '2'],
+      ['--protocol', 'users', '--dislikes-at-most', '6'],
     ]) {
       const failing = recsys('evaluate', '--train', join(dir, 'u1.base'), ...args);
       const error = (await failing.catch((e: { code: number; stderr: string }) => e)) as {
@@ -162,6 +164,35 @@ describe('recsys evaluate on other MovieLens formats', () => {
       };
       expect(error.code, args.join(' ')).toBe(1);
       expect(error.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+
+  it('reports the same users with low stars as dislikes beside the plain figures', async () => {
+    const args = ['--protocol', 'users', '--rank', '8', '--iterations', '3'];
+    const plain = lastJson(
+      (await recsys('evaluate', '--train', join(dir, 'u1.base'), ...args)).stdout,
+    );
+    const report = lastJson(
+      (
+        await recsys(
+          'evaluate',
+          '--train',
+          join(dir, 'u1.base'),
+          ...args,
+          '--dislikes-at-most',
+          '2',
+        )
+      ).stdout,
+    );
+    expect(plain).not.toHaveProperty('dislikes');
+    // The plain figures are unchanged by the flag; the dislike figures are the same users' lists.
+    expect(report['ndcg@10']).toBe(plain['ndcg@10']);
+    const dislikes = report.dislikes as Record<string, number>;
+    expect(dislikes.atMost).toBe(2);
+    expect(dislikes.users).toBe(report.users);
+    for (const key of ['ndcg@10', 'ndcg@100', 'recall@20']) {
+      expect(dislikes[key], key).toBeGreaterThan(0);
+      expect(dislikes[key], key).toBeLessThanOrEqual(1);
     }
   });
 

@@ -489,9 +489,11 @@ describe('API fuzzing against recsys serve + real Cassandra', () => {
           ? '/events'
           : /^\/users\/[^/]+\/ratings\/[^/?]+/.test(req.path)
             ? '/users/*/ratings/*'
-            : /^\/movies\/[^/?]+(\?|$)/.test(req.path)
-              ? '/movies/*'
-              : undefined;
+            : /^\/users\/[^/]+\/dislikes\/[^/?]+/.test(req.path)
+              ? '/users/*/dislikes/*'
+              : /^\/movies\/[^/?]+(\?|$)/.test(req.path)
+                ? '/movies/*'
+                : undefined;
         if (route && WRITE_METHODS.has(req.method)) {
           const key = `${req.method} ${route} ${reply.status}`;
           writeRoutes[key] = (writeRoutes[key] ?? 0) + 1;

@@ -184,6 +184,25 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     expect(await shining.getByTestId('me-rate').inputValue()).toBe('5');
     await poll(() => list.locator('.movie-title').allTextContents()).toEqual(after);
     await shot('06-me-after-reload');
+
+    // "Not for me" on the top recommendation: it leaves the list at once and stays out after a
+    // reload, shown pressed in the profile; pressing it there takes it back.
+    const top = list.first();
+    const topId = await top.getAttribute('data-movie-id');
+    await top.getByTestId('me-not-for-me').click();
+    await poll(() => page.getByTestId('me-status').textContent()).toMatch(/^Saved "not for me"/);
+    await poll(() => list.first().getAttribute('data-movie-id')).not.toBe(topId);
+    const ids = () => list.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-movie-id')));
+    expect(await ids()).not.toContain(topId);
+    await page.reload();
+    await poll(() => profile.count()).toBe(4);
+    const disliked = profile.and(page.locator(`[data-movie-id="${topId}"]`));
+    expect(await disliked.getByTestId('me-not-for-me').getAttribute('aria-pressed')).toBe('true');
+    await poll(() => list.count()).toBe(10);
+    expect(await ids()).not.toContain(topId);
+    await shot('06b-me-not-for-me');
+    await disliked.getByTestId('me-not-for-me').click();
+    await poll(() => profile.count()).toBe(3);
   });
 
   it('draws the analytics charts and the training curve', async () => {

@@ -107,6 +107,7 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 74 | tags not a list, 21, empty, 61 chars   | PUT /movies/{id}     | tags / tags.N              |
  * | 75 | by other than added/year               | GET /movies/latest   | by                         |
  * | 76 | days 0, 31, 1.5, "week"                | GET /movies/trending | days                       |
+ * | 77 | ids 0, 1.5, "abc", 2^31; any query     | PUT/DELETE …/dislikes| userId / movieId / <name>  |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -559,6 +560,20 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     reader.choice('by', ['added', 'year']);
     if (parameter === undefined) expect(() => reader.done()).not.toThrow();
     else expect(named(() => reader.done())).toEqual([parameter]);
+  });
+
+  // As routes/dislikes.ts reads them (a movie outside the catalogue is a 404 after this).
+  it.each([
+    [{}, { userId: '0', movieId: '1' }, ['userId']],
+    [{}, { userId: '7', movieId: '1.5' }, ['movieId']],
+    [{}, { userId: 'abc', movieId: '2147483648' }, ['userId', 'movieId']],
+    [{ force: 'true' }, { userId: '7', movieId: '1' }, ['force']],
+  ])('PUT/DELETE /users/{id}/dislikes/{movieId} %j %j', (query, path, parameters) => {
+    const reader = new ParameterReader(query, path);
+    reader.only();
+    reader.pathId('userId');
+    reader.pathId('movieId');
+    expect(named(() => reader.done()).sort()).toEqual(parameters.sort());
   });
 
   it.each([{ days: '0' }, { days: '31' }, { days: '1.5' }, { days: 'week' }, { days: '-7' }])(

@@ -14,6 +14,8 @@ describe('isWriteRequest', () => {
       ['POST', '/events'],
       ['POST', '/events?dryRun=1'],
       ['PUT', '/movies/9'],
+      ['PUT', '/users/7/dislikes/2571'],
+      ['DELETE', '/users/7/dislikes/2571/'],
     ] as const) {
       expect(isWriteRequest(method, path), `${method} ${path}`).toBe(true);
     }
@@ -30,16 +32,20 @@ describe('isWriteRequest', () => {
       ['PUT', '/users/7/ratings'],
       ['PUT', '/users//ratings/2'],
       ['PUT', '/users/7/ratings/2/extra'],
+      ['GET', '/users/7/dislikes/2571'],
+      ['POST', '/users/7/dislikes/2571'],
     ] as const) {
       expect(isWriteRequest(method, path), `${method} ${path}`).toBe(false);
     }
   });
 
-  it('knows four routes, each throttled with a burst at least its rate', () => {
+  it('knows six routes, each throttled with a burst at least its rate', () => {
     expect(WRITE_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual([
       'PUT /users/{userId}/ratings/{movieId}',
       'DELETE /users/{userId}/ratings/{movieId}',
       'POST /events',
+      'PUT /users/{userId}/dislikes/{movieId}',
+      'DELETE /users/{userId}/dislikes/{movieId}',
       'PUT /movies/{movieId}',
     ]);
     for (const r of WRITE_ROUTES) expect(r.burstLimit).toBeGreaterThanOrEqual(r.rateLimit);

@@ -19,6 +19,8 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'PUT', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
   { method: 'DELETE', path: '/users/{userId}/ratings/{movieId}', rateLimit: 25, burstLimit: 50 },
   { method: 'POST', path: '/events', rateLimit: 10, burstLimit: 20 },
+  { method: 'PUT', path: '/users/{userId}/dislikes/{movieId}', rateLimit: 25, burstLimit: 50 },
+  { method: 'DELETE', path: '/users/{userId}/dislikes/{movieId}', rateLimit: 25, burstLimit: 50 },
   { method: 'PUT', path: '/movies/{movieId}', rateLimit: 5, burstLimit: 10 },
 ];
 

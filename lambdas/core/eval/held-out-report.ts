@@ -12,19 +12,25 @@ import {
 
 /**
  * Each held-out user's list exactly as `POST /recommendations` computes it: their given ratings
- * folded in, the given movies excluded, the serving policy applied.
+ * folded in, the given movies excluded, the serving policy applied. With `dislikeAtMost`, a given
+ * rating at or below it is folded in as a dislike (a negative signal, core/serving/dislikes.ts)
+ * instead of as a weak positive, as a person's dislikes are in `GET /users/{id}/recommendations`.
  */
 export function recommenderLists(
   recommender: Recommender,
   users: readonly HeldOutUser[],
   n = HELD_OUT_LIST_LENGTH,
+  dislikeAtMost?: number,
 ): number[][] {
   return users.map((user) => {
     const given = user.given.map((g) => g.movieId);
     const exclude = new Set(denseItemIndices(recommender.ranking, given));
-    return recommendForProfile(recommender, { ratings: user.given }, { n, exclude }).items.map(
-      (m) => m.movieId,
-    );
+    const disliked = (rating: number) => dislikeAtMost !== undefined && rating <= dislikeAtMost;
+    const profile = {
+      ratings: user.given.filter((g) => !disliked(g.rating)),
+      dislikes: user.given.filter((g) => disliked(g.rating)).map((g) => g.movieId),
+    };
+    return recommendForProfile(recommender, profile, { n, exclude }).items.map((m) => m.movieId);
   });
 }
 

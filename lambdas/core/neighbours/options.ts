@@ -35,8 +35,12 @@ export const DEFAULT_NEIGHBOUR_SETTINGS: Readonly<NeighbourSettings> = {
   positiveThreshold: 4,
 };
 
-/** The weight of one rating in X. */
+/**
+ * The weight of one rating in X. A negative value −s is a dislike of strength s (serving/
+ * dislikes.ts): weight −s, so a score subtracts s times the disliked movie's row of B.
+ */
 export function ratingWeight(settings: NeighbourSettings, rating: number): number {
+  if (rating < 0) return rating;
   return rating >= settings.positiveThreshold ? 1 + settings.positiveBoost : 1;
 }
 

@@ -11,6 +11,7 @@ import {
 import { itemScorerFor } from '../als/item-scorer.ts';
 import { IdMap } from '../matrix/id-map.ts';
 import { neighbourScores, type NeighbourModel } from '../neighbours/model.ts';
+import { dislikeRatings } from './dislikes.ts';
 import type { RankingPolicy } from './ranking.ts';
 import { drainScored } from './scored-list.ts';
 
@@ -68,6 +69,8 @@ export interface Profile {
   readonly ratings: readonly { movieId: number; rating: number }[];
   /** Count as a top rating. */
   readonly favourites?: readonly number[];
+  /** A negative signal in the fold-in (dislikes.ts); wins over a rating of the same movie. */
+  readonly dislikes?: readonly number[];
 }
 
 export interface ListRequest {
@@ -86,7 +89,10 @@ export interface RecommendedList {
   readonly user?: UserVector;
 }
 
-/** Profile ratings with favourites as top ratings; a later entry for the same movie wins. */
+/**
+ * Profile ratings with favourites as top ratings and dislikes as negative values; a later entry
+ * for the same movie wins.
+ */
 export function profileRatings(
   recommender: Recommender,
   profile: Profile,
@@ -95,6 +101,9 @@ export function profileRatings(
   const byMovie = new Map<number, number>();
   for (const { movieId, rating } of profile.ratings) byMovie.set(movieId, rating);
   for (const movieId of profile.favourites ?? []) byMovie.set(movieId, top);
+  for (const d of dislikeRatings(recommender.ranking, profile.dislikes)) {
+    byMovie.set(d.movieId, d.rating);
+  }
   return [...byMovie].map(([movieId, rating]) => ({ movieId, rating }));
 }
 

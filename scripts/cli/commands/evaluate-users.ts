@@ -27,6 +27,8 @@ export interface UsersProtocolOptions {
   als: AlsOptions;
   blend?: number;
   neighbours: boolean;
+  /** Also score the same users with given ratings at or below this folded in as dislikes. */
+  dislikesAtMost?: number;
   log: (line: string) => void;
 }
 
@@ -77,6 +79,18 @@ export function evaluateHeldOutUsers(
     split.users,
     catalogue,
   );
+  // The same fit and users, low stars as a negative signal instead of weak positives.
+  const dislikes =
+    opts.dislikesAtMost === undefined
+      ? undefined
+      : {
+          atMost: opts.dislikesAtMost,
+          ...heldOutMetrics(
+            recommenderLists(fitted.recommender, split.users, undefined, opts.dislikesAtMost),
+            split.users,
+            catalogue,
+          ),
+        };
   const popularity = heldOutMetrics(
     popularityLists(split.train, split.users),
     split.users,
@@ -86,6 +100,7 @@ export function evaluateHeldOutUsers(
     protocol: 'users',
     ...ours,
     popularity,
+    ...(dislikes ? { dislikes } : {}),
     train: split.train.length,
     heldOutUsers: split.heldOut,
     eligibleUsers: split.eligible,

@@ -26,6 +26,7 @@ interface EvaluateOptions {
   blend?: number;
   neighbours: boolean;
   order?: HeldOutOrder;
+  dislikesAtMost?: number;
 }
 
 function protocolOption(value: string): 'ratings' | 'users' {
@@ -102,6 +103,11 @@ export function registerEvaluateCommand(program: Command): void {
       'users protocol: which of a held-out user’s ratings are given: random (a seeded 80 %, default) or time (the earliest 80 %, targets from the later ones)',
       orderOption,
     )
+    .option(
+      '--dislikes-at-most <stars>',
+      'users protocol: also report the same users with given ratings at or below <stars> folded in as dislikes (a negative signal) instead of weak positives',
+      numberOption(0.5, 5),
+    )
     .action(action(evaluate));
 }
 
@@ -112,8 +118,15 @@ function requireFile(path: string, flag: string): void {
 
 async function evaluate(opts: EvaluateOptions): Promise<void> {
   if (opts.protocol === 'users') return evaluateUsers(opts);
-  if (opts.blend !== undefined || !opts.neighbours || opts.order !== undefined) {
-    throw new UserError('--blend, --no-neighbours and --order apply to --protocol users');
+  if (
+    opts.blend !== undefined ||
+    !opts.neighbours ||
+    opts.order !== undefined ||
+    opts.dislikesAtMost !== undefined
+  ) {
+    throw new UserError(
+      '--blend, --no-neighbours, --order and --dislikes-at-most apply to --protocol users',
+    );
   }
   if (opts.test && opts.split !== undefined)
     throw new UserError('give --test or --split, not both');
@@ -186,6 +199,7 @@ async function evaluateUsers(opts: EvaluateOptions): Promise<void> {
     },
     ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
     neighbours: opts.neighbours,
+    ...(opts.dislikesAtMost !== undefined ? { dislikesAtMost: opts.dislikesAtMost } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(JSON.stringify(report));

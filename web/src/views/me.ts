@@ -25,9 +25,10 @@ export function meUserId(): string {
 
 /**
  * "Me": be a user — pick an id or make a new one — then rate and like movies and watch your list
- * change. Every rating goes through `PUT`/`DELETE /users/{id}/ratings/{movieId}` and every ♥
- * through `POST /events` (a like; taking it back sends a like with value 0), so a reload, another
- * browser or the API itself sees the same profile.
+ * change. Every rating goes through `PUT`/`DELETE /users/{id}/ratings/{movieId}`, every ♥
+ * through `POST /events` (a like; taking it back sends a like with value 0) and every ✕ ("not for
+ * me", on recommended and searched movies) through `PUT`/`DELETE /users/{id}/dislikes/{movieId}`,
+ * so a reload, another browser or the API itself sees the same profile.
  */
 export function meView(root: HTMLElement, fromHash: string | undefined): void {
   if (fromHash && /^\d+$/.test(fromHash)) localStorage.setItem(ME_STORAGE, fromHash);
@@ -103,7 +104,7 @@ export function meView(root: HTMLElement, fromHash: string | undefined): void {
         movieList(result.items, {
           empty: 'No recommendation.',
           testId: 'me-recommendation-list',
-          row: sourceBadge,
+          row: (movie) => h('div', { class: 'controls' }, sourceBadge(movie), notForMe(movie)),
         }),
       );
     } catch (error) {
@@ -156,6 +157,34 @@ export function meView(root: HTMLElement, fromHash: string | undefined): void {
       else data.likes.set(movie.movieId, { movie, liked: true });
     });
 
+  /** "Not for me": `PUT /users/{id}/dislikes/{movieId}`; taking it back is the `DELETE`. */
+  const dislike = (movie: MovieSummary, disliked: boolean) =>
+    write(`"not for me" on ${movieTitle(movie)}`, async () => {
+      const method = disliked ? 'PUT' : 'DELETE';
+      await api(`${path()}/dislikes/${movie.movieId}`, { method });
+      if (disliked) data.likes.set(movie.movieId, { movie, liked: false });
+      else data.likes.delete(movie.movieId);
+    });
+
+  function notForMe(movie: MovieSummary): Node {
+    const disliked = data.likes.get(movie.movieId)?.liked === false;
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: disliked ? 'fav on' : 'fav',
+        'aria-pressed': disliked ? 'true' : 'false',
+        title: disliked
+          ? 'Take "not for me" back'
+          : 'Not for me: never show it again, and show less like it',
+        'aria-label': `Not for me: ${movieTitle(movie)}`,
+        'data-testid': 'me-not-for-me',
+        onclick: () => void dislike(movie, !disliked),
+      },
+      '✕',
+    );
+  }
+
   function controls(movie: MovieSummary): Node {
     const liked = data.likes.get(movie.movieId)?.liked === true;
     const rating = data.ratings.get(movie.movieId)?.rating;
@@ -181,7 +210,7 @@ export function meView(root: HTMLElement, fromHash: string | undefined): void {
       h('option', { value: '' }, 'rate'),
       ...RATING_CHOICES.map((r) => h('option', { value: r, selected: rating === r }, `${r} ★`)),
     );
-    return h('div', { class: 'controls' }, heart, select);
+    return h('div', { class: 'controls' }, heart, notForMe(movie), select);
   }
 
   function sourceBadge(movie: MovieSummary): Node | undefined {

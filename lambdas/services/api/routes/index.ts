@@ -1,4 +1,5 @@
 import type { ApiRoute } from '../route.ts';
+import { deleteDislikeRoute, putDislikeRoute } from './dislikes.ts';
 import { deleteRatingRoute, postEventsRoute, putRatingRoute } from './feedback.ts';
 import { foldInRoute } from './fold-in.ts';
 import { healthRoute } from './health.ts';
@@ -26,6 +27,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   putRatingRoute,
   deleteRatingRoute,
   postEventsRoute,
+  putDislikeRoute,
+  deleteDislikeRoute,
   foldInRoute,
   searchMoviesRoute,
   popularMoviesRoute,

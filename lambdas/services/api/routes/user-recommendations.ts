@@ -161,7 +161,10 @@ export const userRecommendationsRoute: ApiRoute = {
   },
 };
 
-/** Ratings as given; liked movies the user did not rate count as favourites (a top rating). */
+/**
+ * Ratings as given; liked movies the user did not rate count as favourites (a top rating);
+ * disliked movies are a negative signal in the ranking fold-in (core/serving/dislikes.ts).
+ */
 function userProfile(
   ratings: readonly UserRating[],
   likes: readonly UserLike[],
@@ -170,6 +173,7 @@ function userProfile(
   return {
     ratings,
     favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
+    dislikes: likes.filter((l) => !l.liked).map((l) => l.movieId),
   };
 }
 

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { foldInUser, type AlsModel } from '../../lambdas/core/als/index.ts';
+import { resolveAlsOptions } from '../../lambdas/core/als/options.ts';
+import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
+import { neighbourScores, type NeighbourModel } from '../../lambdas/core/neighbours/model.ts';
+import { recommenderLists } from '../../lambdas/core/eval/held-out-report.ts';
+import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
+import { dislikeRatings } from '../../lambdas/core/serving/dislikes.ts';
+import {
+  prepareRecommender,
+  profileRatings,
+  recommendForProfile,
+  type Profile,
+} from '../../lambdas/core/serving/recommender.ts';
+
+/**
+ * A hand-built model with two unrelated clusters: movies 1, 2 and the disliked 3 lie on the first
+ * factor axis, movies 4 and 5 on the second. The person loved 1 and 4 (5 stars).
+ *
+ * Factors (rank 2):  1 = [1, 0]   2 = [1, 0]   3 = [0.95, 0]   4 = [0, 1]   5 = [0, 0.8]
+ * Implicit fold-in with α = 1, α₀ = 1, λ = 0.1 (reg 0.1, exponent 0): A x = b with
+ *   A = α₀·YᵀY + Σ_rated (c − α₀)·y yᵀ + λI,  b = Σ_rated c·p·y,  c = 1 + α|r|, p = [r > 0].
+ * YᵀY is diagonal (each movie on one axis), so the two coordinates solve apart:
+ *   Σ y₁² = 1 + 1 + 0.9025 = 2.9025,  Σ y₂² = 1 + 0.64 = 1.64
+ *   x₁ = 6 / (2.9025 + 5 + 0.1) = 6 / 8.0025 = 0.749766…
+ *   x₂ = 6 / (1.64 + 5 + 0.1)   = 6 / 6.74   = 0.890208…
+ * Disliking 3 (r = −1: c = 2, p = 0) adds (2 − 1)·0.95² = 0.9025 to A₁₁ and nothing to b:
+ *   x₁ = 6 / 8.905 = 0.673779…,  x₂ unchanged.
+ * So movie 2 (1's and 3's neighbour) falls from 0.7498 to 0.6738, below movie 5 (0.8 · 0.8902 =
+ * 0.7122), which does not move.
+ *
+ * EASE weights B (row = movie rated, column = movie scored): B[1][2] = 0.5, B[3][2] = 0.4,
+ * B[3][1] = 0.3, B[4][5] = 0.5, all else 0. Five stars weigh x = 3 (boost 2), so s₂ = s₅ = 1.5;
+ * the dislike (x = −1) takes 0.4 off s₂ and leaves s₅.
+ */
+const options = resolveAlsOptions(
+  { implicit: true, rank: 2, reg: 0.1, regExponent: 0, alpha: 1, unobservedWeight: 1 },
+  { ratingMin: 0.5, ratingMax: 5 },
+);
+const ranking: AlsModel = {
+  rank: 2,
+  userIds: IdMap.fromSortedUnique(Int32Array.of()),
+  itemIds: IdMap.fromSortedUnique(Int32Array.of(1, 2, 3, 4, 5)),
+  userFactors: new Float32Array(0),
+  itemFactors: Float32Array.of(1, 0, 1, 0, 0.95, 0, 0, 1, 0, 0.8),
+  globalMean: 0,
+  options: { ...options, biases: false },
+  history: [],
+};
+const weights = new Float32Array(25);
+const setB = (from: number, to: number, w: number) => (weights[(from - 1) * 5 + (to - 1)] = w);
+setB(1, 2, 0.5);
+setB(3, 2, 0.4);
+setB(3, 1, 0.3);
+setB(4, 5, 0.5);
+const neighbours: NeighbourModel = {
+  settings: DEFAULT_NEIGHBOUR_SETTINGS,
+  movieIds: Int32Array.of(1, 2, 3, 4, 5),
+  weights,
+};
+const loved = [
+  { movieId: 1, rating: 5 },
+  { movieId: 4, rating: 5 },
+];
+const withDislike: Profile = { ratings: loved, dislikes: [3] };
+
+function recommender(blend: number) {
+  return prepareRecommender({
+    ranking,
+    neighbours: blend > 0 ? neighbours : null,
+    blend,
+    support: Float64Array.of(1, 1, 1, 1, 1),
+    policy: { minRatings: 0, popularityWeight: 0 },
+  });
+}
+
+/** Movies 2 and 5 only (the rated and disliked ones are left out, as the route does). */
+const list = (blend: number, profile: Profile) =>
+  recommendForProfile(recommender(blend), profile, { n: 5, exclude: new Set([0, 2, 3]) }).items;
+
+describe('dislikes as a negative signal in the fold-in', () => {
+  it('a dislike is the rating value −1 for an implicit model and nothing for an explicit one', () => {
+    expect(dislikeRatings(ranking, [3, 7])).toEqual([
+      { movieId: 3, rating: -1 },
+      { movieId: 7, rating: -1 },
+    ]);
+    const explicit = { ...ranking, options: { ...ranking.options, implicit: false } };
+    expect(dislikeRatings(explicit, [3])).toEqual([]);
+    // The dislike wins over a rating of the same movie.
+    expect(
+      profileRatings(recommender(0), { ratings: [{ movieId: 3, rating: 4 }], dislikes: [3] }),
+    ).toEqual([{ movieId: 3, rating: -1 }]);
+  });
+
+  it('the factor fold-in turns away from the disliked movie and only from it (hand-solved)', () => {
+    const before = foldInUser(ranking, { ratings: loved });
+    expect(before.vector[0]).toBeCloseTo(6 / 8.0025, 5);
+    expect(before.vector[1]).toBeCloseTo(6 / 6.74, 5);
+    const after = foldInUser(ranking, { ratings: profileRatings(recommender(0), withDislike) });
+    expect(after.vector[0]).toBeCloseTo(6 / 8.905, 5);
+    expect(after.vector[1]).toBeCloseTo(6 / 6.74, 5);
+  });
+
+  it('the neighbour scores subtract the disliked movie’s row of B (hand-computed)', () => {
+    const ids = IdMap.fromSortedUnique(neighbours.movieIds);
+    const near = new Float64Array(5);
+    neighbourScores(neighbours, ids, loved, near);
+    expect(near[1]).toBeCloseTo(1.5, 6);
+    expect(near[4]).toBeCloseTo(1.5, 6);
+    neighbourScores(neighbours, ids, profileRatings(recommender(0), withDislike), near);
+    expect(near[1]).toBeCloseTo(1.1, 6);
+    expect(near[4]).toBeCloseTo(1.5, 6);
+  });
+
+  it.each([0, 0.5, 1])(
+    'with blend %s the disliked movie’s neighbour drops below the unrelated movie',
+    (blend) => {
+      const before = list(blend, { ratings: loved });
+      const after = list(blend, withDislike);
+      if (blend < 1) expect(before.map((m) => m.movieId)).toEqual([2, 5]);
+      expect(after.map((m) => m.movieId)).toEqual([5, 2]);
+    },
+  );
+
+  it('the users protocol folds a given low rating in as a dislike only when asked', () => {
+    // Two stars for movie 3: as a weak positive (c = 3, p = 1) it lifts its neighbour 2; as a
+    // dislike (at most 2 stars) it pushes 2 below 5, as above. Movie 3 is excluded either way.
+    const user = {
+      userId: 9,
+      given: [...loved, { movieId: 3, rating: 2 }],
+      targets: new Set([2]),
+    };
+    expect(recommenderLists(recommender(0.5), [user], 5)).toEqual([[2, 5]]);
+    expect(recommenderLists(recommender(0.5), [user], 5, 2)).toEqual([[5, 2]]);
+    expect(recommenderLists(recommender(0.5), [user], 5, 1.5)).toEqual([[2, 5]]);
+  });
+});
