@@ -6,20 +6,22 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_INGEST,
   ingestOptions,
-  cgHalfIterationFlops,
-  cgIterationFlops,
   countTrainTransitions,
   estimateIngest,
   estimateCosts,
   estimateServingMonth,
   estimateTrain,
-  gramFlops,
-  halfIterationFlops,
-  neighbourGramUpdates,
   assumptionValues,
   US_EAST_1,
   type CostModelInput,
 } from '../../lambdas/core/cost/index.ts';
+import {
+  cgHalfIterationFlops,
+  cgIterationFlops,
+  gramFlops,
+  halfIterationFlops,
+  neighbourGramUpdates,
+} from '../../lambdas/core/train/flops.ts';
 
 const base: CostModelInput = {
   ratings: 1_000_000,
