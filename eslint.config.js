@@ -44,6 +44,11 @@ const NOT_AWS_OR_CASSANDRA = {
   ],
   message: 'The pure core stays portable: no AWS SDK, CDK, Lambda runtime or Cassandra driver.',
 };
+const PURE_CORE = [NOT_SCRIPTS, NOT_TEST, NOT_INFRA, NOT_UPWARD, NOT_NODE_IO, NOT_AWS_OR_CASSANDRA];
+const NOT_PRICES = climbsTo(
+  'cost',
+  'Task sizing and the block count take no prices: core/cost prices what core/train sizes (lambdas/core/train/task-sizing.ts), never the other way.',
+);
 
 const NOT_SLOW_TOOLS = {
   group: [
@@ -91,15 +96,8 @@ export default tseslint.config(
   },
   restrict(['infra/**'], NOT_SCRIPTS, NOT_TEST),
   restrict(['lambdas/**'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA),
-  restrict(
-    ['lambdas/core/**'],
-    NOT_SCRIPTS,
-    NOT_TEST,
-    NOT_INFRA,
-    NOT_UPWARD,
-    NOT_NODE_IO,
-    NOT_AWS_OR_CASSANDRA,
-  ),
+  restrict(['lambdas/core/**'], ...PURE_CORE),
+  restrict(['lambdas/core/train/**'], ...PURE_CORE, NOT_PRICES),
   restrict(['scripts/**'], NOT_TEST),
   // Functions read their environment in one config module each (lambdas/services/config/) or at the
   // adapters' and runtime's own entry points, never deep inside a step or route.

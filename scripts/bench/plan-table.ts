@@ -12,7 +12,6 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  describeIngestSetting,
   estimateCosts,
   ingestOptions,
   PRICES_AS_OF,
@@ -24,7 +23,8 @@ import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import { formatDuration, measuredCgGflops, measuredGflops } from '../cli/commands/plan.ts';
+import { measuredCgGflops, measuredGflops } from '../cli/commands/plan.ts';
+import { describeIngestSetting, formatDuration } from '../cli/commands/plan-text.ts';
 import { resultsDir } from './machine.ts';
 
 const REPO_RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));

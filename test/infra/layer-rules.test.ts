@@ -46,6 +46,9 @@ const forbidden: [zone: string, file: string, source: string][] = [
   ['core → an adapter', 'lambdas/core/formats/zone.ts', '../../adapters/s3.ts'],
   ['core → a service', 'lambdas/core/zone.ts', '../services/runtime.ts'],
   ['core → scripts', 'lambdas/core/als/zone.ts', '../../../scripts/cli/lib/cli-support.ts'],
+  ['task sizing → prices', 'lambdas/core/train/zone.ts', '../cost/prices.ts'],
+  ['task sizing → the cost model', 'lambdas/core/train/zone.ts', '../cost/index.ts'],
+  ['task sizing → node:fs (the core rules still hold)', 'lambdas/core/train/zone.ts', 'node:fs'],
   ['bench → test', 'scripts/bench/zone.ts', '../../test/support/cassandra.ts'],
   ['load → test', 'scripts/load/zone.ts', '../../test/support/movielens-small.ts'],
   ['tools → test', 'scripts/tools/infra/zone.ts', '../../../test/support/cassandra.ts'],
@@ -68,6 +71,8 @@ const forbidden: [zone: string, file: string, source: string][] = [
 const allowed: [zone: string, file: string, source: string][] = [
   ['core → node:stream', 'lambdas/core/formats/zone.ts', 'node:stream'],
   ['core → core', 'lambdas/core/als/zone.ts', '../matrix/csr.ts'],
+  ['the cost model → task sizing', 'lambdas/core/cost/zone.ts', '../train/task-sizing.ts'],
+  ['task sizing → core', 'lambdas/core/train/zone.ts', '../ingest/write-budget.ts'],
   ['an adapter → node:fs', 'lambdas/adapters/zone.ts', 'node:fs'],
   ['a service → core', 'lambdas/services/zone.ts', '../core/ratings.ts'],
   ['infra → lambdas', 'infra/zone.ts', '../lambdas/core/schema/tables.ts'],

@@ -3,8 +3,9 @@
  * size so every Task fits its Lambda. Expected values are worked by hand in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { assumptionValues } from '../../lambdas/core/cost/assumptions.ts';
-import { trainTaskMemoryBytes, type CostModelInput } from '../../lambdas/core/cost/model.ts';
+import { taskAssumptionValues } from '../../lambdas/core/train/task-assumptions.ts';
+import { trainTaskMemoryBytes } from '../../lambdas/core/train/task-memory.ts';
+import type { TrainWorkload } from '../../lambdas/core/train/task-sizing.ts';
 import {
   MAX_BLOCKS,
   SPREAD_FLOOR,
@@ -50,15 +51,14 @@ const bare = {
 
 describe('train task memory', () => {
   it('holds a block’s CSR slice, the other side of both models and its own ranking side', () => {
-    const input: CostModelInput = {
+    const input: TrainWorkload = {
       ...data,
       gflopsPerCore: 1,
       cgGflopsPerCore: 2,
       blocks: 2,
       concurrency: 2,
-      requestsPerMonth: 0,
     };
-    const bytes = trainTaskMemoryBytes(input, assumptionValues(bare));
+    const bytes = trainTaskMemoryBytes(input, taskAssumptionValues(bare));
     // User block of 2: CSR 5e6 ratings × 8 + 50,000 rows × 8 = 40,400,000; the items' rating
     // factors 10,000 × 10 × 4 = 400,000 and ranking factors 10,000 × 4 × 4 + the packed Gram
     // 4·5/2 × 8 = 160,080; its own side's ranking factors 100,000 × 16 + 80 = 1,600,080; its
@@ -74,7 +74,7 @@ describe('train task memory', () => {
     // With the defaults, every task also carries 100 MiB of Lambda and 256 MiB of cache.
     const full = trainTaskMemoryBytes(
       input,
-      assumptionValues({ ...bare, lambdaBaselineMb: 100, runFileCacheMb: 256 }),
+      taskAssumptionValues({ ...bare, lambdaBaselineMb: 100, runFileCacheMb: 256 }),
     );
     expect(full.solveBlock - bytes.solveBlock).toBe(356 * MiB);
   });
@@ -116,8 +116,8 @@ describe('chooseBlockCount', () => {
     expect(c.blocks).toBeGreaterThan(2);
     expect(c.fits).toBe(true);
     const atTwo = trainTaskMemoryBytes(
-      { ...data, blocks: 2, concurrency: 2, requestsPerMonth: 0 } as CostModelInput,
-      assumptionValues({ ...bare, solveMemoryMb: 100 }),
+      { ...data, blocks: 2, concurrency: 2 } as TrainWorkload,
+      taskAssumptionValues({ ...bare, solveMemoryMb: 100 }),
     );
     expect(atTwo.solveBlock).toBe(86_120_160);
     // The account's memory quota caps every Lambda the same way, the 2,048 MB assemble tasks

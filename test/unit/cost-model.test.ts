@@ -6,20 +6,24 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_INGEST,
   ingestOptions,
-  cgHalfIterationFlops,
-  cgIterationFlops,
   countTrainTransitions,
   estimateIngest,
   estimateCosts,
   estimateServingMonth,
   estimateTrain,
-  gramFlops,
-  halfIterationFlops,
-  neighbourGramUpdates,
   assumptionValues,
   US_EAST_1,
   type CostModelInput,
+  type Prices,
 } from '../../lambdas/core/cost/index.ts';
+import {
+  cgHalfIterationFlops,
+  cgIterationFlops,
+  gramFlops,
+  halfIterationFlops,
+  neighbourGramUpdates,
+} from '../../lambdas/core/train/flops.ts';
+import { sizeTrainRun } from '../../lambdas/core/train/task-sizing.ts';
 
 const base: CostModelInput = {
   ratings: 1_000_000,
@@ -351,6 +355,22 @@ describe('training', () => {
       10.000024 + 0.083872 + 0.323744 + 0.05 + 0.00002 + 0.005 / 3 + 0.058016 + 0.000016,
       9,
     );
+  });
+
+  it("prices task sizing's times: the same seconds at any prices, Lambda billed per memory size", () => {
+    const sizing = sizeTrainRun(input, bare);
+    const free: Prices = { ...US_EAST_1 };
+    for (const price of Object.keys(free) as (keyof Prices)[]) free[price] = 0;
+    for (const prices of [US_EAST_1, free]) {
+      const e = estimateTrain(input, bare, prices);
+      expect(e.wallSeconds).toBe(sizing.wallSeconds);
+      expect(e.tasks).toEqual(sizing.tasks);
+    }
+    // Block tasks at 1,769 MB, scan and assemble at 2,048 MB, the small tasks at 1,769 MB (bare).
+    const { solve, scan, small } = sizing.lambdaSeconds;
+    const gbs = estimateTrain(input, bare, US_EAST_1).lines.find((l) => l.unit === 'GB-s')!;
+    expect(gbs.quantity).toBeCloseTo((solve * 1769 + scan * 2048 + small * 1769) / 1024, 9);
+    expect(gbs.dollars).toBeCloseTo(gbs.quantity * US_EAST_1.lambdaPerGbSecond, 12);
   });
 
   it('counts scan reads, invocations, transitions and S3 requests', () => {

@@ -4,19 +4,18 @@
  * timeout, of which a task may plan to use half) and the work is spread over the Lambdas the
  * deployment may run at once. The arithmetic, at 25 M and at 1 B ratings, is in docs/cost-model.md.
  *
- * Times and memory are the cost model's (lambdas/core/cost/model.ts), at the per-core rates the
- * benchmarks measured, rounded down: the Plan Lambda has no benchmark results to read.
+ * Times and memory are task sizing's (task-sizing.ts, task-memory.ts), at the per-core rates the
+ * benchmarks measured, rounded down: the Plan Lambda has no benchmark results to read. No prices:
+ * the choice is by fit and time alone (the cost model prices the result, never the other way).
  */
-import { assumptionValues, type Assumptions } from '../cost/assumptions.ts';
+import { taskAssumptionValues, type TaskAssumptions } from './task-assumptions.ts';
+import { trainTaskMemoryBytes, trainTaskMemoryLimitsMb } from './task-memory.ts';
 import {
   PER_BLOCK_TASKS,
-  estimateTrain,
-  trainTaskMemoryBytes,
-  trainTaskMemoryLimitsMb,
-  type CostModelInput,
+  sizeTrainRun,
   type TrainTask,
-} from '../cost/model.ts';
-import { US_EAST_1 } from '../cost/prices.ts';
+  type TrainWorkload,
+} from './task-sizing.ts';
 
 /** The most blocks a request may ask for (the execution state holds a few hundred bytes each). */
 export const MAX_BLOCKS = 500;
@@ -46,10 +45,10 @@ export const BLOCK_TASK_RATES = { gflopsPerCore: 2, cgGflopsPerCore: 20 } as con
 
 /** What the choice needs to know about the run: the data set's size and the two models. */
 export type BlockCountInput = Omit<
-  CostModelInput,
-  'blocks' | 'concurrency' | 'requestsPerMonth' | 'gflopsPerCore' | 'cgGflopsPerCore' | 'ingest'
+  TrainWorkload,
+  'blocks' | 'concurrency' | 'gflopsPerCore' | 'cgGflopsPerCore'
 > &
-  Partial<Pick<CostModelInput, 'gflopsPerCore' | 'cgGflopsPerCore'>>;
+  Partial<Pick<TrainWorkload, 'gflopsPerCore' | 'cgGflopsPerCore'>>;
 
 export interface BlockCountLimits {
   /** The most Lambdas at once a run may use (the deployment's `concurrency`). */
@@ -81,18 +80,17 @@ const MB = 2 ** 20;
 function tasksAt(
   input: BlockCountInput,
   blocks: number,
-  a: Assumptions,
+  a: TaskAssumptions,
   limits: Record<TrainTask, number>,
 ): Record<TrainTask, TaskFit> {
-  const workload: CostModelInput = {
+  const workload: TrainWorkload = {
     gflopsPerCore: BLOCK_TASK_RATES.gflopsPerCore,
     cgGflopsPerCore: BLOCK_TASK_RATES.cgGflopsPerCore,
     ...input,
     blocks,
     concurrency: blocks,
-    requestsPerMonth: 0,
   };
-  const seconds = estimateTrain(workload, a, US_EAST_1).tasks;
+  const seconds = sizeTrainRun(workload, a).tasks;
   const bytes = trainTaskMemoryBytes(workload, a);
   return Object.fromEntries(
     (Object.keys(seconds) as TrainTask[]).map((task) => [
@@ -115,9 +113,9 @@ const fitsMemory = (t: TaskFit) => t.memoryMb <= t.limitMb;
 export function chooseBlockCount(
   input: BlockCountInput,
   limits: BlockCountLimits,
-  overrides: Partial<Assumptions> = {},
+  overrides: Partial<TaskAssumptions> = {},
 ): BlockCount {
-  const a = assumptionValues(overrides);
+  const a = taskAssumptionValues(overrides);
   const memoryLimits = trainTaskMemoryLimitsMb(a, limits.maxMemoryMb);
   const perBlock = (blocks: number) => {
     const tasks = tasksAt(input, blocks, a, memoryLimits);

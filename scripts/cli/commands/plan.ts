@@ -7,13 +7,9 @@ import {
   INGEST_SCHEDULE,
   PRICES_AS_OF,
   US_EAST_1,
-  cgIterationFlops,
-  describeIngestSetting,
   estimateCosts,
   ingestOptions,
-  ingestSettingFlags,
   type IngestSetting,
-  type PhaseEstimate,
   type CostModelInput,
 } from '../../../lambdas/core/cost/index.ts';
 import {
@@ -21,18 +17,23 @@ import {
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
   type IngestCapacity,
 } from '../../../lambdas/core/ingest/write-budget.ts';
-import {
-  TARGET_TASK_SECONDS,
-  TASK_SECONDS_BUDGET,
-  chooseBlockCount,
-  type BlockCount,
-} from '../../../lambdas/core/train/block-count.ts';
+import { chooseBlockCount } from '../../../lambdas/core/train/block-count.ts';
+import { cgIterationFlops } from '../../../lambdas/core/train/flops.ts';
 import { MAX_DEFAULT_CONCURRENCY } from '../../../infra/config.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import {
+  blockLine,
+  describeIngestSetting,
+  formatDuration,
+  ingestSettingFlags,
+  money,
+  phaseLines,
+  qty,
+} from './plan-text.ts';
 
 /**
  * The flags of `recsys plan`, parsed. The workload's flags carry the cost model's own names
@@ -223,37 +224,6 @@ export function measuredCgGflops(dir: string, rank: number): { gflops: number; s
     gflops: Math.round(gflops * 100) / 100,
     source: `${relative(ROOT, path) || path}: ${ratings.toLocaleString('en-US')} generated ratings, rank ${best.rank}, ${steps} CG steps, ${seconds} s/iteration, ${report.run?.machine?.cpuModel ?? '?'} (${report.run?.date?.slice(0, 10) ?? '?'})`,
   };
-}
-
-/** Per-unit prices are tiny: per million units reads better. */
-const unitPrice = (x: number) => (x < 0.01 ? `$${+(x * 1e6).toPrecision(4)}/M` : `$${x}`);
-const money = (x: number) => (x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
-const qty = (x: number) =>
-  x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3).replace(/\.?0+$/, '');
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds.toFixed(1)} s`;
-  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-function phaseLines(title: string, estimate: PhaseEstimate): string[] {
-  const wall = estimate.wallSeconds > 0 ? `, wall ≈ ${formatDuration(estimate.wallSeconds)}` : '';
-  return [
-    `${title}: ${money(estimate.dollars)}${wall}`,
-    ...estimate.lines.map(
-      (l) =>
-        `  ${l.item.padEnd(66)} ${qty(l.quantity).padStart(14)} ${l.unit.padEnd(11)} × ${unitPrice(l.unitPrice).padEnd(12)} = ${money(l.dollars)}`,
-    ),
-  ];
-}
-
-function blockLine(choice: BlockCount, asked: number | undefined, concurrency: number): string {
-  const how =
-    asked !== undefined
-      ? `--blocks ${asked} (the data size would choose ${choice.blocks})`
-      : `${choice.blocks}, chosen from the data size as the train Plan step chooses: fewest at which every per-block task fits its Lambda (${choice.fewestBlocks}), spread towards concurrency ${concurrency} while a task computes > ${TARGET_TASK_SECONDS} s`;
-  return `Blocks: ${how}; ${choice.fits ? `every task fits (memory, ≤ ${TASK_SECONDS_BUDGET} s)` : `DOES NOT FIT at any block count: ${choice.misfits.join('; ')}`}`;
 }
 
 function plan(opts: PlanFlags): void {

@@ -1,0 +1,223 @@
+/**
+ * The ingest pipeline's time and dollars: the ratings, movies and tags written to Keyspaces, for
+ * one ingest setting, and the settings worth comparing.
+ */
+import {
+  CHUNK_TIMEOUT_SECONDS,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
+  PROVISIONED_LOAD_READ_UNITS,
+  RATINGS_TABLES,
+  TABLE_WRITE_UNITS_QUOTA,
+  TYPICAL_BYTES_PER_RATING,
+  WRITE_UNITS_PER_RATING_PER_TABLE,
+  chunkWriteSeconds,
+  ingestSchedule,
+} from '../ingest/write-budget.ts';
+import { assumptionValues, type Assumptions } from './assumptions.ts';
+import { DEFAULT_INGEST, type CostModelInput, type IngestSetting } from './input.ts';
+import { gbSeconds, line, phase, type PhaseEstimate } from './lines.ts';
+import { US_EAST_1, type Prices } from './prices.ts';
+
+export interface IngestEstimate extends PhaseEstimate {
+  setting: IngestSetting;
+  chunks: number;
+  chunkConcurrency: number;
+  /** Seconds of the chunk Map (the ratings writes). */
+  writeSeconds: number;
+  /** Billed hours of provisioned capacity (0 on-demand). */
+  provisionedHours: number;
+  /** Why the stack would refuse or fail this setting for this data set; empty when it runs. */
+  refusals: string[];
+}
+
+/**
+ * Ingest of the ratings, movies and tags: the chunk Map as ingestion schedules it
+ * (lambdas/core/ingest/write-budget.ts: chunk size, writers at once, their pace, both tables filled
+ * side by side), then Catalogue (movies, tags) and Aggregate (a scan of every rating, the per-user
+ * and per-movie statistics). Paced writers wait for their share of the tables' rate, and Lambda
+ * bills the wait. Provisioned capacity is billed per WCU-hour for every started hour the tables
+ * hold it, used or not.
+ */
+export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices): IngestEstimate {
+  const setting = input.ingest ?? DEFAULT_INGEST;
+  const provisioned = setting.capacity === 'provisioned';
+  const ratingsBytes = input.ratings * TYPICAL_BYTES_PER_RATING;
+  const schedule = ingestSchedule({
+    ratingsBytes,
+    tableWriteUnits: setting.writeUnits,
+    concurrency: input.concurrency,
+  });
+  const { chunks, chunkConcurrency } = schedule;
+  const refusals = schedule.refusal ? [schedule.refusal] : [];
+  const s3 = (bytes: number) => bytes / a.s3BytesPerSecond;
+  // Every chunk of a wave starts together and writes at the same pace, so the Map takes whole
+  // waves of the average chunk.
+  const chunkSeconds =
+    a.invokeOverheadSeconds +
+    s3(ratingsBytes / chunks) +
+    chunkWriteSeconds(input.ratings / chunks, setting.writeUnits, chunkConcurrency);
+  const writeSeconds = Math.ceil(chunks / chunkConcurrency) * chunkSeconds;
+  const tags = input.tags ?? 0;
+  // Catalogue and Aggregate write rows into new on-demand tables; Aggregate scans every rating.
+  const catalogueSeconds =
+    a.invokeOverheadSeconds + (input.movies + tags) / a.catalogueRowsPerSecond;
+  const aggregateSeconds =
+    a.invokeOverheadSeconds +
+    input.ratings / a.scanRatingsPerSecondPerLambda +
+    (input.users + input.movies) / a.catalogueRowsPerSecond;
+  for (const [step, seconds] of [
+    ['Catalogue', catalogueSeconds],
+    ['Aggregate', aggregateSeconds],
+  ] as const) {
+    if (seconds > CHUNK_TIMEOUT_SECONDS) {
+      refusals.push(
+        `${step} runs in one Lambda and would need ${Math.round(seconds)} s, over its ${CHUNK_TIMEOUT_SECONDS} s timeout`,
+      );
+    }
+  }
+  if (setting.writeUnits > TABLE_WRITE_UNITS_QUOTA) {
+    refusals.push(
+      `${setting.writeUnits} write units/s per table is above the default per-table quota of ` +
+        `${TABLE_WRITE_UNITS_QUOTA}: raise it in Service Quotas first`,
+    );
+  }
+  // Validate, Plan, Finish: one invocation each.
+  const wallSeconds =
+    a.mapOverheadSeconds +
+    writeSeconds +
+    catalogueSeconds +
+    aggregateSeconds +
+    3 * a.invokeOverheadSeconds;
+  const provisionedHours = provisioned
+    ? Math.ceil((wallSeconds + a.provisionedSwitchSeconds) / 3600)
+    : 0;
+  const ratingRows = RATINGS_TABLES.length * WRITE_UNITS_PER_RATING_PER_TABLE * input.ratings;
+  const readUnits =
+    PROVISIONED_LOAD_READ_UNITS.ratings_by_user + PROVISIONED_LOAD_READ_UNITS.ratings_by_movie;
+  const tables = RATINGS_TABLES.length;
+  const ratingsLines = provisioned
+    ? [
+        line(
+          `Keyspaces provisioned writes (${tables} ratings tables × ${setting.writeUnits} WCU × ${provisionedHours} h)`,
+          tables * setting.writeUnits * provisionedHours,
+          'WCU-hours',
+          p.keyspacesPerWcuHour,
+        ),
+        line(
+          `Keyspaces provisioned reads (${readUnits} RCU × ${provisionedHours} h, the Aggregate scan)`,
+          readUnits * provisionedHours,
+          'RCU-hours',
+          p.keyspacesPerRcuHour,
+        ),
+      ]
+    : [
+        line(`Keyspaces writes (${tables} rows per rating)`, ratingRows, 'WRU', p.keyspacesPerWru),
+        ...(setting.writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND
+          ? [
+              line(
+                `Keyspaces pre-warming (${tables} tables, ${NEW_TABLE_WRITE_UNITS_PER_SECOND} → ${setting.writeUnits} WRU/s; ASSUMED price)`,
+                tables * (setting.writeUnits - NEW_TABLE_WRITE_UNITS_PER_SECOND),
+                'WRU/s added',
+                p.keyspacesPerPrewarmWriteUnit,
+              ),
+            ]
+          : []),
+        line(
+          "Keyspaces reads (Aggregate's scan of every rating)",
+          Math.ceil((input.ratings * a.scanBytesPerRating) / 4096),
+          'RRU',
+          p.keyspacesPerRru,
+        ),
+      ];
+  const chunkLambdaSeconds = chunks * chunkSeconds;
+  const gbs =
+    gbSeconds(chunkLambdaSeconds + catalogueSeconds + aggregateSeconds, a.ingestMemoryMb) +
+    gbSeconds(a.invokeOverheadSeconds, 512) +
+    gbSeconds(2 * a.invokeOverheadSeconds, 256);
+  return {
+    ...phase(wallSeconds, [
+      ...ratingsLines,
+      line(
+        'Keyspaces writes (catalogue: movies + tags)',
+        input.movies + tags,
+        'WRU',
+        p.keyspacesPerWru,
+      ),
+      line(
+        'Keyspaces writes (Aggregate: per-user and per-movie statistics)',
+        input.users + input.movies,
+        'WRU',
+        p.keyspacesPerWru,
+      ),
+      line(
+        'Lambda compute (paced chunk writers, Catalogue, Aggregate)',
+        gbs,
+        'GB-s',
+        p.lambdaPerGbSecond,
+      ),
+      // Validate, Plan, Catalogue, Aggregate, Finish + one per chunk.
+      line('Lambda requests', chunks + 5, 'requests', p.lambdaPerRequest),
+      // Validate, Plan, IngestChunks, Catalogue, Aggregate, MarkReady + the Map's children.
+      line(
+        'Step Functions transitions',
+        6 + a.transitionsPerMapItem * chunks,
+        'transitions',
+        p.sfnPerTransition,
+      ),
+      // A byte range per chunk, a boundary window per cut (Plan), movies, links and tags.
+      line(
+        'S3 GET (chunk ranges, boundaries, catalogue)',
+        2 * chunks - 1 + 3,
+        'requests',
+        p.s3PerGet,
+      ),
+    ]),
+    setting,
+    chunks,
+    chunkConcurrency,
+    writeSeconds,
+    provisionedHours,
+    refusals,
+  };
+}
+
+export interface IngestOption {
+  readonly label: string;
+  readonly estimate: IngestEstimate;
+}
+
+/**
+ * The ingest settings worth comparing for a data set: the default (new on-demand tables), the
+ * fastest without a quota raise (pre-warmed to the per-table quota), and the cheapest provisioned
+ * bulk load (every WCU count from 100 to the quota in steps of 100; the cheapest that runs, the
+ * faster of equals). `cheapest` is the cheapest setting that runs (or the cheapest of all, when
+ * none does).
+ */
+export function ingestOptions(
+  input: CostModelInput,
+  overrides: { assumptions?: Partial<Assumptions>; prices?: Prices } = {},
+): { options: IngestOption[]; cheapest: IngestOption } {
+  const a = assumptionValues(overrides.assumptions);
+  const p = overrides.prices ?? US_EAST_1;
+  const at = (setting: IngestSetting) => estimateIngest({ ...input, ingest: setting }, a, p);
+  const better = (x: IngestEstimate, y: IngestEstimate) =>
+    (x.refusals.length === 0) !== (y.refusals.length === 0)
+      ? x.refusals.length === 0
+      : x.dollars < y.dollars - 1e-9 ||
+        (Math.abs(x.dollars - y.dollars) <= 1e-9 && x.wallSeconds < y.wallSeconds);
+  let provisioned: IngestEstimate | undefined;
+  for (let units = 100; units <= TABLE_WRITE_UNITS_QUOTA; units += 100) {
+    const e = at({ capacity: 'provisioned', writeUnits: units });
+    if (!provisioned || better(e, provisioned)) provisioned = e;
+  }
+  const options: IngestOption[] = [
+    { label: 'default', estimate: at(DEFAULT_INGEST) },
+    {
+      label: 'fastest without a quota raise',
+      estimate: at({ capacity: 'on-demand', writeUnits: TABLE_WRITE_UNITS_QUOTA }),
+    },
+    { label: 'cheapest provisioned', estimate: provisioned! },
+  ];
+  const cheapest = options.reduce((best, o) => (better(o.estimate, best.estimate) ? o : best));
+  return { options, cheapest };
+}
