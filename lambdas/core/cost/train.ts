@@ -3,28 +3,27 @@
  * task-sizing.ts) at the deployed memory sizes, and the requests, transitions, scans and writes
  * the run makes.
  */
-import { sizeTrainRun, type TrainTaskSeconds } from '../train/task-sizing.ts';
+import { sizeTrainRun, type TrainRunSizing } from '../train/task-sizing.ts';
 import type { Assumptions } from './assumptions.ts';
 import type { CostModelInput } from './input.ts';
 import { gbSeconds, line, phase, type PhaseEstimate } from './lines.ts';
 import type { Prices } from './prices.ts';
 
-export interface TrainEstimate extends PhaseEstimate {
-  /** A fit iteration (training split). */
-  secondsPerIteration: number;
-  /** A refit iteration (every rating). */
-  secondsPerRefitIteration: number;
-  /** Fit + refit iterations. */
-  loopIterations: number;
-  /** The slower block solve of a fit iteration (both models). */
-  blockSeconds: number;
-  /** Both models over every rating (one refit iteration), Grams included. */
-  gflopPerIteration: number;
-  /** Wall seconds of the neighbour stage (Map + solve); 0 without one. */
-  neighbourSeconds: number;
-  tasks: TrainTaskSeconds;
-  /** The longest single task: against the 900 s Lambda timeout. */
-  longestTaskSeconds: number;
+/** A training run's time as task sizing gives it, with what it costs and what it bills. */
+export interface TrainEstimate
+  extends
+    PhaseEstimate,
+    Pick<
+      TrainRunSizing,
+      | 'secondsPerIteration'
+      | 'secondsPerRefitIteration'
+      | 'loopIterations'
+      | 'blockSeconds'
+      | 'gflopPerIteration'
+      | 'neighbourSeconds'
+      | 'tasks'
+      | 'longestTaskSeconds'
+    > {
   stateTransitions: number;
   lambdaInvocations: number;
 }

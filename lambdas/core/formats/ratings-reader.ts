@@ -43,26 +43,18 @@ export async function* readRatings(
   const opened = await openSource(source, name, options.format);
   if (opened === undefined) return;
   const sifter = new RecordSifter(name, opened.format, options);
-  const { input, parser } = createFieldParser(opened);
-  try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
+  // The generator's own finally closes the source (e.g. a file descriptor) when the caller stops
+  // iterating early.
+  for await (const batch of fieldBatches(opened, name, sifter)) {
+    for (const fields of batch) {
       const row = sifter.accept(fields);
       if (row !== undefined) yield row;
     }
-  } catch (error) {
-    throw wrapParserError(error, name, sifter.line);
-  } finally {
-    // Also closes the source (e.g. a file descriptor) when the caller stops iterating early.
-    input.destroy();
-    parser.destroy();
   }
   sifter.finish(opened.tail.endsWithNewline);
 }
 
-/**
- * Reads a whole ratings stream into a column table. Drains the parser synchronously rather than
- * through the async iterator: one promise per row would cost more than parsing it.
- */
+/** Reads a whole ratings stream into a column table. */
 export async function readRatingsTable(
   source: RatingsSource,
   options: ReadRatingsOptions = {},
@@ -72,30 +64,60 @@ export async function readRatingsTable(
   const opened = await openSource(source, name, options.format);
   if (opened === undefined) return builder.finish();
   const sifter = new RecordSifter(name, opened.format, options);
+  for await (const batch of fieldBatches(opened, name, sifter)) {
+    for (const fields of batch) {
+      const row = sifter.accept(fields);
+      if (row !== undefined) builder.push(row.userId, row.movieId, row.rating, row.timestamp);
+    }
+  }
+  sifter.finish(opened.tail.endsWithNewline);
+  return builder.finish();
+}
+
+/**
+ * The parsed records of a source, in the batches the parser has ready at each wake-up: drained
+ * synchronously between awaits, so a caller pays one promise per batch (~a 64 KiB chunk), not per
+ * row, which would cost more than parsing it. Parser errors come out as MovieLensFormatError with
+ * the line (`wrapParserError`); the source and the parser are closed however iteration ends.
+ */
+async function* fieldBatches(
+  opened: OpenedSource,
+  name: string,
+  sifter: RecordSifter,
+): AsyncGenerator<string[][]> {
   const { input, parser } = createFieldParser(opened);
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const signal = () => wake?.();
+  parser.on('readable', signal);
+  parser.on('end', () => {
+    ended = true;
+    signal();
+  });
+  parser.on('error', (error) => {
+    failure ??= error;
+    signal();
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      parser.on('readable', () => {
-        try {
-          for (let fields: string[] | null; (fields = parser.read()) !== null;) {
-            const row = sifter.accept(fields);
-            if (row !== undefined) builder.push(row.userId, row.movieId, row.rating, row.timestamp);
-          }
-        } catch (error) {
-          reject(error);
-        }
-      });
-      parser.on('end', resolve);
-      parser.on('error', reject);
-    });
+    for (;;) {
+      const batch: string[][] = [];
+      for (let fields: string[] | null; (fields = parser.read()) !== null;) batch.push(fields);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
   } catch (error) {
     throw wrapParserError(error, name, sifter.line);
   } finally {
     input.destroy();
     parser.destroy();
   }
-  sifter.finish(opened.tail.endsWithNewline);
-  return builder.finish();
 }
 
 function createFieldParser(opened: OpenedSource): { input: Readable; parser: Parser } {
