@@ -21,6 +21,7 @@ export const API_READ_TABLES = [
   'user_likes',
   'events',
   'served_lists',
+  'experiments',
 ] as const;
 
 /**
