@@ -269,4 +269,43 @@ describe('experiments: split, serve, record, report, promote', () => {
     expect(after.json.experiment).toBeUndefined();
     expect((await cli('stop')).stderr.trim()).toBe('recsys: no experiment is running');
   });
+
+  it('the operator routes do the same, and refuse bad input with a 4xx JSON body', async () => {
+    // After the promotion above, the candidate is active: the old control is the new candidate.
+    expect(await activeModelId(db)).toBe(candidate);
+    const refused = [
+      [{ candidate: control, share: 1 }, 400, 'bad_request'],
+      [{ candidate: 'no-such-model' }, 404, 'not_found'],
+      [{ candidate }, 400, 'bad_request'],
+      [{ candidate: control, name: NAME }, 409, 'conflict'],
+    ] as const;
+    for (const [body, status, code] of refused) {
+      const reply = await call('/experiments', { body });
+      expect(reply.status, JSON.stringify(reply.json)).toBe(status);
+      expect(reply.json.error).toMatchObject({ status, code, message: expect.any(String) });
+    }
+    expect((await call('/experiments/stop', { body: {} })).status).toBe(404);
+
+    const started = await call('/experiments', {
+      body: { candidate: control, share: 0.3, name: 'api-test' },
+    });
+    expect(started.status, JSON.stringify(started.json)).toBe(201);
+    expect(started.json).toMatchObject({
+      name: 'api-test',
+      controlModelId: candidate,
+      candidateModelId: control,
+      share: 0.3,
+    });
+    expect((await call('/experiments', { body: { candidate: control } })).status).toBe(409);
+    const listed = await call('/experiments');
+    expect(listed.json.items.map((e: { name: string }) => e.name)).toEqual(['api-test', NAME]);
+    const report = await call('/experiments/report');
+    expect(report.status).toBe(200);
+    expect(report.json.experiment.name).toBe('api-test');
+    expect(report.json.report.arms.map((a: { users: number }) => a.users)).toEqual([0, 0]);
+    expect((await call('/experiments/report?name=nope')).status).toBe(404);
+    const stopped = await call('/experiments/stop', { body: { promote: false } });
+    expect(stopped.json).toMatchObject({ name: 'api-test', promotedModelId: null });
+    expect(await activeModelId(db)).toBe(candidate);
+  });
 });

@@ -35,12 +35,14 @@ describe('isWriteRequest', () => {
     }
   });
 
-  it('knows four routes, each throttled with a burst at least its rate', () => {
+  it('knows six routes, each throttled with a burst at least its rate', () => {
     expect(WRITE_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual([
       'PUT /users/{userId}/ratings/{movieId}',
       'DELETE /users/{userId}/ratings/{movieId}',
       'POST /events',
       'PUT /movies/{movieId}',
+      'POST /experiments',
+      'POST /experiments/stop',
     ]);
     for (const r of WRITE_ROUTES) expect(r.burstLimit).toBeGreaterThanOrEqual(r.rateLimit);
   });
