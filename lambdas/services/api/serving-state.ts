@@ -200,19 +200,21 @@ export class ServingState {
 
   /**
    * The running experiment with its candidate loaded, or undefined when none runs. Checked as
-   * often as the active model (one small scan); a candidate that fails to load leaves the
-   * experiment out (every user served by the control, no list recorded under an arm) rather than
-   * failing requests, and is tried again at the next check.
+   * often as the active model (one small scan). A failed check keeps what was loaded before (a
+   * user keeps their arm through a blip); a candidate that never loaded leaves the experiment out
+   * (every user served by the control, no list recorded under an arm) rather than failing
+   * requests, and is tried again at the next check.
    */
   async experiment(): Promise<RunningExperiment | undefined> {
     const cached = this.experimentCache;
     if (cached && this.now() - cached.checkedAt < this.settings.modelCheckMs) return cached.value;
     this.experimentLoad ??= this.refreshExperiment(cached?.value)
       .catch((error: unknown) => {
-        logger.warn('experiment not loaded; serving the active model to everyone', {
+        logger.warn('experiment check failed; keeping the previous one', {
           error: String(error),
+          experiment: cached?.value?.record.name ?? null,
         });
-        return undefined;
+        return cached?.value;
       })
       .then((value) => {
         this.experimentCache = { value, checkedAt: this.now() };
