@@ -254,6 +254,7 @@ describe('experiments: split, serve, record, report, promote', () => {
       expect(arm.clickThrough).toMatchObject({ successes: t.clicks.size, trials: t.users.size });
     }
     const text = await cli('report');
+    console.log(`[experiments] recsys experiments report:\n${text.stdout}`);
     expect(text.stdout).toContain(`experiment ${NAME}`);
     expect(text.stdout).toMatch(/hit rate@10 +\d+\.\d %/);
 
