@@ -130,6 +130,7 @@ export const QUORUM_READ_TABLES: ReadonlySet<string> = new Set([
   'datasets',
   'models',
   'active_model',
+  'experiments',
 ]);
 
 /**

@@ -21,13 +21,16 @@ export const API_READ_TABLES = [
   'user_likes',
   'events',
   'served_lists',
+  'experiments',
 ] as const;
 
 /**
  * The only tables the API writes: run-time ratings (both orientations), the per-user change marker,
  * the "feedback since" marker scheduled retraining reads (`data_changes`, written by every rating
  * PUT and DELETE), likes, feedback events, the served-list sample, and the movies table (`PUT
- * /movies` adds or updates a movie). Models and stored lists stay read-only to it.
+ * /movies` adds or updates a movie), and the operator's experiment routes: `experiments`, and
+ * `active_model` for `POST /experiments/stop {promote: true}` (the one activation write; both are
+ * IAM-signed write routes on AWS). Models and stored lists stay read-only to it.
  */
 export const API_WRITE_TABLES = [
   'movies',
@@ -38,4 +41,6 @@ export const API_WRITE_TABLES = [
   'user_likes',
   'events',
   'served_lists',
+  'experiments',
+  'active_model',
 ] as const;

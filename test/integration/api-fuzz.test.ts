@@ -198,6 +198,7 @@ const queryName = fc.oneof(
     'exclude',
     'days',
     'by',
+    'name',
   ),
   fc.string({ maxLength: 10 }),
 );
@@ -282,6 +283,24 @@ const jsonBody = fc.oneof(
       { maxLength: 110 },
     )
     .map((events) => JSON.stringify({ events })),
+  // POST /experiments and POST /experiments/stop: no candidate is a model of the fuzzed keyspace
+  // (a fuzzed request may never start an experiment the other serving tests would see), so these
+  // reach every check up to the registry's 404 / "no experiment is running".
+  fc
+    .record(
+      {
+        candidate: fc.oneof(
+          fc.constantFrom('no-such-model', 'fuzz-model-1'),
+          fc.string(),
+          fc.jsonValue(),
+        ),
+        share: fc.oneof(fc.double(), fc.constantFrom(0, 0.5, 1), fc.string()),
+        name: fc.oneof(fc.constantFrom('fuzz-exp', 'Bad Name'), hostileText, fc.jsonValue()),
+        promote: fc.oneof(fc.boolean(), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => JSON.stringify(b)),
   // PUT /movies/{movieId}: mostly valid (so some are stored), and anything at all
   fc
     .record({

@@ -9,6 +9,7 @@ import type { RatingsFormat } from '../../lambdas/core/formats/ratings-format.ts
 import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
+import { parseStartBody, parseStopBody } from '../../lambdas/core/experiments/request-bodies.ts';
 import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
@@ -108,6 +109,11 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 75 | by other than added/year               | GET /movies/latest   | by                         |
  * | 76 | days 0, 31, 1.5, "week"                | GET /movies/trending | days                       |
  * | 77 | ids 0, 1.5, "abc", 2^31; any query     | PUT/DELETE …/dislikes| userId / movieId / <name>  |
+ * | 78 | body not an object, unknown field      | POST /experiments    | body / <field>             |
+ * | 79 | candidate missing, not an id           | POST /experiments    | candidate                  |
+ * | 80 | share 0, 1, -0.5, "0.5", NaN-like      | POST /experiments    | share                      |
+ * | 81 | name with capitals or spaces, 41 chars | POST /experiments    | name                       |
+ * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -574,6 +580,54 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     reader.pathId('userId');
     reader.pathId('movieId');
     expect(named(() => reader.done()).sort()).toEqual(parameters.sort());
+  });
+
+  const START_CASES: [string, unknown, string[]][] = [
+    ['body a list', [], ['body']],
+    ['body a string', 'start', ['body']],
+    ['unknown field', { candidate: 'm1', arm: 'a' }, ['arm']],
+    ['candidate missing', {}, ['candidate']],
+    ['candidate a number', { candidate: 7 }, ['candidate']],
+    ['candidate with a space', { candidate: 'model 1' }, ['candidate']],
+    ['share 0', { candidate: 'm1', share: 0 }, ['share']],
+    ['share 1', { candidate: 'm1', share: 1 }, ['share']],
+    ['share negative', { candidate: 'm1', share: -0.5 }, ['share']],
+    ['share a string', { candidate: 'm1', share: '0.5' }, ['share']],
+    ['share null', { candidate: 'm1', share: null }, ['share']],
+    ['name with capitals', { candidate: 'm1', name: 'AB' }, ['name']],
+    ['name with a space', { candidate: 'm1', name: 'a b' }, ['name']],
+    ['name of 41 characters', { candidate: 'm1', name: 'a'.repeat(41) }, ['name']],
+    ['several at once', { share: 2, name: '' }, ['candidate', 'share', 'name']],
+  ];
+
+  it.each(START_CASES)('POST /experiments: %s', (_kind, body, parameters) => {
+    expect(named(() => parseStartBody(body))).toEqual(parameters);
+  });
+
+  it('POST /experiments: a good body takes share 0.5 by default', () => {
+    expect(parseStartBody({ candidate: 'als-20250601' })).toEqual({
+      candidate: 'als-20250601',
+      share: 0.5,
+    });
+    expect(parseStartBody({ candidate: 'm1', share: 0.1, name: 'rank-64' })).toEqual({
+      candidate: 'm1',
+      share: 0.1,
+      name: 'rank-64',
+    });
+  });
+
+  it.each([
+    [null, ['body']],
+    [{ promote: 'yes' }, ['promote']],
+    [{ promote: 1 }, ['promote']],
+    [{ promote: true, force: true }, ['force']],
+  ])('POST /experiments/stop %j', (body, parameters) => {
+    expect(named(() => parseStopBody(body))).toEqual(parameters);
+  });
+
+  it('POST /experiments/stop: promote defaults to false', () => {
+    expect(parseStopBody({})).toEqual({ promote: false });
+    expect(parseStopBody({ promote: true })).toEqual({ promote: true });
   });
 
   it.each([{ days: '0' }, { days: '31' }, { days: '1.5' }, { days: 'week' }, { days: '-7' }])(

@@ -18,8 +18,13 @@ import type { Stores } from '../../lambdas/services/runtime.ts';
 const { localOne, localQuorum } = cassandra.types.consistencies;
 
 describe('statementConsistency', () => {
-  it('reads the registries and the active model at LOCAL_QUORUM, other tables at LOCAL_ONE', () => {
-    expect([...QUORUM_READ_TABLES].sort()).toEqual(['active_model', 'datasets', 'models']);
+  it('reads the registries, the active model and experiments at LOCAL_QUORUM, other tables at LOCAL_ONE', () => {
+    expect([...QUORUM_READ_TABLES].sort()).toEqual([
+      'active_model',
+      'datasets',
+      'experiments',
+      'models',
+    ]);
     for (const table of QUORUM_READ_TABLES) {
       expect(statementConsistency(`SELECT * FROM ks.${table} WHERE x = ?`, undefined)).toBe(
         localQuorum,

@@ -47,6 +47,8 @@ describe('isWriteRequest', () => {
       'PUT /users/{userId}/dislikes/{movieId}',
       'DELETE /users/{userId}/dislikes/{movieId}',
       'PUT /movies/{movieId}',
+      'POST /experiments',
+      'POST /experiments/stop',
     ]);
     for (const r of WRITE_ROUTES) expect(r.burstLimit).toBeGreaterThanOrEqual(r.rateLimit);
   });

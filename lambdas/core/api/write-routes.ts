@@ -22,6 +22,9 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'PUT', path: '/users/{userId}/dislikes/{movieId}', rateLimit: 25, burstLimit: 50 },
   { method: 'DELETE', path: '/users/{userId}/dislikes/{movieId}', rateLimit: 25, burstLimit: 50 },
   { method: 'PUT', path: '/movies/{movieId}', rateLimit: 5, burstLimit: 10 },
+  // The operator's experiment switches: rare actions, one at a time.
+  { method: 'POST', path: '/experiments', rateLimit: 1, burstLimit: 2 },
+  { method: 'POST', path: '/experiments/stop', rateLimit: 1, burstLimit: 2 },
 ];
 
 /** Each route's path as a pattern: a parameter is one non-empty segment; a trailing slash is allowed. */

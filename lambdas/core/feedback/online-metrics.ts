@@ -37,24 +37,35 @@ export interface ModelOnlineMetrics {
   readonly lastServedAt: number;
 }
 
+/** What later feedback made of one served list (see `listOutcomes` for which events count). */
+export interface ListOutcome {
+  readonly list: ServedList;
+  /** One of its first k movies got positive feedback (a rating ≥ 4, a like, a click). */
+  readonly hit: boolean;
+  /** One of its movies was clicked. */
+  readonly clicked: boolean;
+  /** Click and impression events credited to it. */
+  readonly clicks: number;
+  readonly impressions: number;
+}
+
 /**
- * Joins served lists with later feedback, per model version. Which events count for a list:
+ * Joins served lists with later feedback, list by list. Which events count for a list:
  *
  * - an event naming the list's `recommendationId` counts for that list only, whenever it is
  *   stamped (the client saw the list, so clock skew cannot make it earlier);
  * - an event naming no list counts for every list of the same user served at or before the
  *   event's time (the user saw the movie there first).
  *
- * The list is a hit when one of its first `k` movies got positive feedback (a rating ≥ 4, a like, a
- * click) that counts for it; clicked when one of its movies was clicked. The same eventId counts
- * once (the first seen), and a list recorded twice (the same recommendationId) once, so a
- * retried write never inflates a figure. Models come out most lists first.
+ * The same eventId counts once (the first seen), and a list recorded twice (the same
+ * recommendationId) once, so a retried write never inflates a figure. Lists come out in the order
+ * first seen.
  */
-export function onlineMetrics(
+export function listOutcomes(
   lists: readonly ServedList[],
   events: readonly FeedbackEvent[],
-  options: { k: number; catalogueSize: number },
-): ModelOnlineMetrics[] {
+  k: number,
+): ListOutcome[] {
   const uniqueEvents = new Map<string, FeedbackEvent>();
   for (const event of events) {
     const kept = uniqueEvents.get(event.eventId);
@@ -70,7 +81,38 @@ export function onlineMetrics(
   for (const list of lists) {
     if (!uniqueLists.has(list.recommendationId)) uniqueLists.set(list.recommendationId, list);
   }
+  return [...uniqueLists.values()].map((list) => {
+    const top = new Set(list.movieIds.slice(0, k));
+    const shown = new Set(list.movieIds);
+    const counted = [
+      ...(byList.get(list.recommendationId) ?? []),
+      ...(list.userId === null
+        ? []
+        : (byUser.get(list.userId) ?? []).filter((e) => e.at >= list.servedAt)),
+    ];
+    let hit = false;
+    let clicks = 0;
+    let impressions = 0;
+    for (const event of counted) {
+      if (!shown.has(event.movieId)) continue;
+      if (event.type === 'impression') impressions++;
+      if (event.type === 'click') clicks++;
+      if (top.has(event.movieId) && isPositive(event)) hit = true;
+    }
+    return { list, hit, clicked: clicks > 0, clicks, impressions };
+  });
+}
 
+/**
+ * Per model version: lists, users, hit rate@k and click-through over lists (`listOutcomes`), and
+ * coverage (distinct movies among the first k of every list over the catalogue's size). Models
+ * come out most lists first.
+ */
+export function onlineMetrics(
+  lists: readonly ServedList[],
+  events: readonly FeedbackEvent[],
+  options: { k: number; catalogueSize: number },
+): ModelOnlineMetrics[] {
   interface Totals {
     lists: number;
     users: Set<number>;
@@ -83,7 +125,8 @@ export function onlineMetrics(
     last: number;
   }
   const models = new Map<string, Totals>();
-  for (const list of uniqueLists.values()) {
+  for (const outcome of listOutcomes(lists, events, options.k)) {
+    const { list } = outcome;
     const key = list.modelId ?? 'none';
     let totals = models.get(key);
     if (!totals) {
@@ -104,28 +147,11 @@ export function onlineMetrics(
     if (list.userId !== null) totals.users.add(list.userId);
     totals.first = Math.min(totals.first, list.servedAt);
     totals.last = Math.max(totals.last, list.servedAt);
-    const top = new Set(list.movieIds.slice(0, options.k));
-    for (const movieId of top) totals.movies.add(movieId);
-    const shown = new Set(list.movieIds);
-    const counted = [
-      ...(byList.get(list.recommendationId) ?? []),
-      ...(list.userId === null
-        ? []
-        : (byUser.get(list.userId) ?? []).filter((e) => e.at >= list.servedAt)),
-    ];
-    let hit = false;
-    let clicked = false;
-    for (const event of counted) {
-      if (!shown.has(event.movieId)) continue;
-      if (event.type === 'impression') totals.impressions++;
-      if (event.type === 'click') {
-        totals.clicks++;
-        clicked = true;
-      }
-      if (top.has(event.movieId) && isPositive(event)) hit = true;
-    }
-    if (hit) totals.hits++;
-    if (clicked) totals.clickedLists++;
+    for (const movieId of list.movieIds.slice(0, options.k)) totals.movies.add(movieId);
+    totals.clicks += outcome.clicks;
+    totals.impressions += outcome.impressions;
+    if (outcome.hit) totals.hits++;
+    if (outcome.clicked) totals.clickedLists++;
   }
   const out: ModelOnlineMetrics[] = [...models].map(([modelId, t]) => ({
     modelId,

@@ -148,6 +148,23 @@ export const TABLES: readonly TableDefinition[] = [
     partitionKey: ['slot'],
   },
   {
+    // A handful of rows for the life of the deployment: read whole (a scan) to find the running
+    // one. Arms are not stored per user: they are a hash of (name, user) (core/experiments).
+    name: 'experiments',
+    purpose:
+      'A/B experiments between the active model (control) and a candidate: share, start, stop.',
+    columns: {
+      name: 'text',
+      control_model: 'text',
+      candidate_model: 'text',
+      share: 'double',
+      started_at: 'timestamp',
+      stopped_at: 'timestamp',
+      promoted_model: 'text',
+    },
+    partitionKey: ['name'],
+  },
+  {
     // One row per list, not per (user, rank): a 50-movie list is ~400 bytes, one write request
     // unit instead of 50, which was most of a training run's Keyspaces bill.
     name: 'recommendation_lists',
@@ -218,6 +235,9 @@ export const TABLES: readonly TableDefinition[] = [
       route: 'text',
       strategy: 'text',
       movie_ids: 'list<int>',
+      // The experiment the list was served under and the user's arm; null outside experiments.
+      experiment: 'text',
+      arm: 'text',
     },
     partitionKey: ['day', 'shard'],
     clusteringKey: [{ name: 'recommendation_id', order: 'ASC' }],

@@ -7,7 +7,8 @@ import type {
   RatingWrite,
 } from '../../core/feedback/events.ts';
 import { dayOf, FEEDBACK_SHARDS, shardOf } from '../../core/feedback/keys.ts';
-import type { ServedList } from '../../core/feedback/online-metrics.ts';
+import type { Arm } from '../../core/experiments/assignment.ts';
+import type { ExperimentList } from '../../core/experiments/report.ts';
 import { movieBucket } from '../../core/ingest/batching.ts';
 import { liveWriteClock } from '../../core/ingest/write-time.ts';
 import { markDataChanged } from '../data-changes.ts';
@@ -224,7 +225,7 @@ export async function readEvents(
   }));
 }
 
-export interface ServedListRecord extends ServedList {
+export interface ServedListRecord extends ExperimentList {
   readonly route: string;
   readonly strategy: string;
 }
@@ -232,7 +233,7 @@ export interface ServedListRecord extends ServedList {
 export async function writeServedList(db: CassandraStore, list: ServedListRecord): Promise<void> {
   await db.execute(
     `INSERT INTO ${db.table('served_lists')} (day, shard, recommendation_id, served_at, model_id, ` +
-      'user_id, route, strategy, movie_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'user_id, route, strategy, movie_ids, experiment, arm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       dayOf(list.servedAt),
       shardOf(list.recommendationId),
@@ -243,6 +244,8 @@ export async function writeServedList(db: CassandraStore, list: ServedListRecord
       list.route,
       list.strategy,
       [...list.movieIds],
+      list.experiment,
+      list.arm,
     ],
     { idempotent: true },
   );
@@ -253,7 +256,8 @@ export async function readServedLists(
   days: readonly number[],
 ): Promise<ServedListRecord[]> {
   const cql =
-    'SELECT recommendation_id, served_at, model_id, user_id, route, strategy, movie_ids ' +
+    'SELECT recommendation_id, served_at, model_id, user_id, route, strategy, movie_ids, ' +
+    'experiment, arm ' +
     `FROM ${db.table('served_lists')} WHERE day = ? AND shard = ?`;
   return readDays(db, cql, days, (row) => ({
     recommendationId: row.get('recommendation_id') as string,
@@ -263,6 +267,8 @@ export async function readServedLists(
     route: (row.get('route') as string | null) ?? '',
     strategy: (row.get('strategy') as string | null) ?? '',
     movieIds: (row.get('movie_ids') as number[] | null) ?? [],
+    experiment: (row.get('experiment') as string | null) ?? null,
+    arm: (row.get('arm') as Arm | null) ?? null,
   }));
 }
 

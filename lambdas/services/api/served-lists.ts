@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Arm } from '../../core/experiments/assignment.ts';
 import { inServedSample, newRecommendationId } from '../../core/feedback/keys.ts';
 import { logger } from '../logger.ts';
 import { writeServedList } from './feedback-store.ts';
@@ -11,6 +12,9 @@ export interface ServedListInfo {
   readonly modelId: string | null;
   readonly userId: number | null;
   readonly items: readonly { movieId: number }[];
+  /** The running experiment and the user's arm when the list was served under one. */
+  readonly experiment?: string | null;
+  readonly arm?: Arm | null;
 }
 
 /**
@@ -36,6 +40,8 @@ export async function issueList(deps: RouteDeps, list: ServedListInfo): Promise<
         route: list.route,
         strategy: list.strategy,
         movieIds: list.items.map((item) => item.movieId),
+        experiment: list.experiment ?? null,
+        arm: list.arm ?? null,
       });
     } catch (error) {
       logger.warn('served list not recorded', { recommendationId, error: String(error) });

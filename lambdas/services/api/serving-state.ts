@@ -1,5 +1,6 @@
 import type { AlsModel } from '../../core/als/index.ts';
 import { itemNorms } from '../../core/als/index.ts';
+import { armOf, type Arm } from '../../core/experiments/assignment.ts';
 import { lastDays } from '../../core/feedback/keys.ts';
 import { trendingMovies, type TrendingMovie } from '../../core/feedback/trending.ts';
 import type { ModelBundle } from '../../core/recommender/bundle.ts';
@@ -7,6 +8,7 @@ import { Catalogue, type Movie } from '../../core/serving/catalogue.ts';
 import { buildColdItems, type ColdItems } from '../../core/serving/cold-start.ts';
 import type { Recommender } from '../../core/serving/recommender.ts';
 import { servingRecommender, SIMILAR_MIN_RATINGS } from '../../core/serving/serving-bundle.ts';
+import { runningExperiment, type ExperimentRecord } from '../experiments/registry.ts';
 import { logger } from '../logger.ts';
 import {
   activeModelId,
@@ -38,6 +40,19 @@ export interface ServingModel {
    * once per catalogue version; null when the bundle has no content model.
    */
   cold(catalogue: Catalogue): ColdItems | null;
+}
+
+/** The running experiment and its candidate model, loaded like the active one. */
+export interface RunningExperiment {
+  readonly record: ExperimentRecord;
+  readonly candidate: ServingModel;
+}
+
+/** Which model serves a user, and the experiment and arm their list is recorded under. */
+export interface UserModel {
+  readonly serving: ServingModel | undefined;
+  readonly experiment: string | null;
+  readonly arm: Arm | null;
 }
 
 export interface ServingSettings {
@@ -91,6 +106,8 @@ export class ServingState {
   private catalogueLoad: Promise<Catalogue> | undefined;
   private modelCache: { value: ServingModel | undefined; checkedAt: number } | undefined;
   private modelLoad: Promise<ServingModel | undefined> | undefined;
+  private experimentCache: { value: RunningExperiment | undefined; checkedAt: number } | undefined;
+  private experimentLoad: Promise<RunningExperiment | undefined> | undefined;
   /** Movies this container wrote (PUT /movies), in order: laid over a scan that may predate them. */
   private movieWrites: { seq: number; movie: Movie }[] = [];
   private movieSeq = 0;
@@ -181,14 +198,71 @@ export class ServingState {
     return this.modelLoad;
   }
 
+  /**
+   * The running experiment with its candidate loaded, or undefined when none runs. Checked as
+   * often as the active model (one small scan). A failed check keeps what was loaded before (a
+   * user keeps their arm through a blip); a candidate that never loaded leaves the experiment out
+   * (every user served by the control, no list recorded under an arm) rather than failing
+   * requests, and is tried again at the next check.
+   */
+  async experiment(): Promise<RunningExperiment | undefined> {
+    const cached = this.experimentCache;
+    if (cached && this.now() - cached.checkedAt < this.settings.modelCheckMs) return cached.value;
+    this.experimentLoad ??= this.refreshExperiment(cached?.value)
+      .catch((error: unknown) => {
+        logger.warn('experiment check failed; keeping the previous one', {
+          error: String(error),
+          experiment: cached?.value?.record.name ?? null,
+        });
+        return cached?.value;
+      })
+      .then((value) => {
+        this.experimentCache = { value, checkedAt: this.now() };
+        return value;
+      })
+      .finally(() => (this.experimentLoad = undefined));
+    return this.experimentLoad;
+  }
+
+  /**
+   * The model that serves `userId`: the candidate for a user in the running experiment's candidate
+   * arm, else the active model; with the experiment and arm their lists are recorded under.
+   */
+  async modelFor(userId: number): Promise<UserModel> {
+    const [active, experiment] = await Promise.all([this.activeModel(), this.experiment()]);
+    if (!experiment || !active) return { serving: active, experiment: null, arm: null };
+    const { name, share } = experiment.record;
+    const arm = armOf(name, userId, share);
+    return { serving: arm === 'candidate' ? experiment.candidate : active, experiment: name, arm };
+  }
+
+  private async refreshExperiment(
+    current: RunningExperiment | undefined,
+  ): Promise<RunningExperiment | undefined> {
+    const record = await runningExperiment(this.stores().db);
+    if (!record) return undefined;
+    const candidate =
+      current?.candidate.record.modelId === record.candidateModelId
+        ? current.candidate
+        : await this.loadModel(record.candidateModelId);
+    return { record, candidate };
+  }
+
   private async refreshModel(current: ServingModel | undefined): Promise<ServingModel | undefined> {
-    const { db, s3 } = this.stores();
-    const id = await activeModelId(db);
+    const id = await activeModelId(this.stores().db);
     if (id === undefined) return undefined;
     if (current?.record.modelId === id) return current;
+    // The candidate of an experiment being promoted is in memory already: no second load.
+    const candidate = this.experimentCache?.value?.candidate;
+    if (candidate?.record.modelId === id) return candidate;
+    return this.loadModel(id);
+  }
+
+  private async loadModel(id: string): Promise<ServingModel> {
+    const { db, s3 } = this.stores();
     const started = performance.now();
     const record = await getModelRecord(db, id);
-    if (!record) throw new Error(`active model ${id} has no models row`);
+    if (!record) throw new Error(`model ${id} has no models row`);
     const [bundle, catalogue] = await Promise.all([
       loadModelBundle(s3, record.artifactsPrefix),
       this.catalogue(),

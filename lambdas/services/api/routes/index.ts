@@ -13,6 +13,12 @@ import {
   searchMoviesRoute,
   trendingMoviesRoute,
 } from './movies.ts';
+import {
+  experimentReportRoute,
+  listExperimentsRoute,
+  startExperimentRoute,
+  stopExperimentRoute,
+} from './experiments.ts';
 import { activeModelRoute, modelsRoute } from './models.ts';
 import { onlineMetricsRoute } from './online-metrics.ts';
 import { statsRoute } from './stats.ts';
@@ -43,6 +49,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   modelsRoute,
   activeModelRoute,
   onlineMetricsRoute,
+  listExperimentsRoute,
+  startExperimentRoute,
+  stopExperimentRoute,
+  experimentReportRoute,
 ];
 
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/health']);

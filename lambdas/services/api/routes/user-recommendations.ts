@@ -66,7 +66,8 @@ export const userRecommendationsRoute: ApiRoute = {
     params.done();
 
     const { db } = stores();
-    const serving = await state.activeModel();
+    // The active model, or the candidate for a user in a running experiment's candidate arm.
+    const { serving, experiment, arm } = await state.modelFor(userId);
     const options = { limit, genres, excludeRated, exclude };
     const filters = { ...listFilters(genres, exclude), excludeRated };
     const ranking = serving?.recommender.ranking;
@@ -116,10 +117,19 @@ export const userRecommendationsRoute: ApiRoute = {
       });
       const [withStars, recommendationId] = await Promise.all([
         predicted(serving, stale ? null : userId, items, userRatings, userLikes),
-        issueList(deps, { route: ROUTE, strategy, modelId, userId, items }),
+        issueList(deps, { route: ROUTE, strategy, modelId, userId, items, experiment, arm }),
       ]);
       return {
-        body: { userId, modelId, strategy, recommendationId, filters, ...extra, items: withStars },
+        body: {
+          userId,
+          modelId,
+          strategy,
+          recommendationId,
+          ...(experiment === null ? {} : { experiment, arm }),
+          filters,
+          ...extra,
+          items: withStars,
+        },
         cache: 'no-store' as const,
       };
     };
