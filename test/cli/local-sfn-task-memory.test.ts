@@ -6,8 +6,10 @@ import {
 } from '../../scripts/cli/local-sfn/index.ts';
 
 const MiB = 2 ** 20;
-const definitionPath = 'test/fixtures/statemachines/allocate-map.asl.json';
-const handlers = { AllocateFunctionArn: { module: 'test/fixtures/handlers/allocate.fixture.ts' } };
+const definitionPath = 'test/support/fixtures/statemachines/allocate-map.asl.json';
+const handlers = {
+  AllocateFunctionArn: { module: 'test/support/fixtures/handlers/allocate.fixture.ts' },
+};
 
 describe('the task-memory hook of runStateMachine', () => {
   it("reports each invocation's memory in its worker, ArrayBuffers included", async () => {

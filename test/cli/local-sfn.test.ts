@@ -17,8 +17,8 @@ import {
   LOCAL_INGEST_SUBSTITUTIONS,
 } from '../../statemachines/ingest.functions.ts';
 
-const machine = (name: string) => `test/fixtures/statemachines/${name}.asl.json`;
-const handler = (name: string) => ({ module: `test/fixtures/handlers/${name}.fixture.ts` });
+const machine = (name: string) => `test/support/fixtures/statemachines/${name}.asl.json`;
+const handler = (name: string) => ({ module: `test/support/fixtures/handlers/${name}.fixture.ts` });
 
 interface ThreadRecord {
   readonly item: number;
