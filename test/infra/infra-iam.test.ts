@@ -93,7 +93,9 @@ describe('IAM: least privilege in every statement of the stack', () => {
     }
   });
 
-  it('lets the API modify only the feedback tables and movies: no S3 Put, no Delete', () => {
+  // The experiment routes (signed operator writes on AWS) record experiments and promote a
+  // candidate through active_model, as `recsys models activate` does.
+  it('lets the API modify only the feedback, movies and experiment tables: no S3 Put, no Delete', () => {
     const api = statements.filter(({ id }) => id.startsWith('ApiHandler'));
     expect(api.length).toBeGreaterThan(0);
     for (const { id, statement } of api) {
@@ -101,7 +103,7 @@ describe('IAM: least privilege in every statement of the stack', () => {
       if (!actions(statement).includes('cassandra:Modify')) continue;
       for (const resource of resources(statement)) {
         expect(text(resource), id).toMatch(
-          /table\/(movies|ratings_by_user|ratings_by_movie|user_rating_changes|data_changes|user_likes|events|served_lists)"/,
+          /table\/(movies|ratings_by_user|ratings_by_movie|user_rating_changes|data_changes|user_likes|events|served_lists|experiments|active_model)"/,
         );
       }
     }
