@@ -177,14 +177,14 @@ describe('cold start, sources and likes on ml-latest-small', () => {
     expect(sources.filter((s: string) => s === 'model')).toHaveLength(18);
     // Liked and rated movies are left out, and so is the disliked one.
     for (const id of [...HORROR, 1721]) expect(movieIds(list.json.items)).not.toContain(id);
-    // The same as posting the ratings with the likes as favourites.
+    // The same as posting the ratings with the likes as favourites and the dislike as a dislike.
     const posted = await call('/recommendations', {
       body: {
         ratings: HORROR.slice(0, 2)
           .sort((a, b) => a - b)
           .map((movieId) => ({ movieId, rating: 5 })),
         favorites: HORROR.slice(2).sort((a, b) => a - b),
-        exclude: [1721],
+        dislikes: [1721],
         limit: 20,
       },
     });

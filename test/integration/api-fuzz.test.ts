@@ -344,6 +344,10 @@ const jsonBody = fc.oneof(
   fc
     .record({
       favorites: fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 10 }),
+      dislikes: fc.oneof(
+        fc.array(fc.integer({ min: -5, max: 700 }), { maxLength: 10 }),
+        fc.jsonValue(),
+      ),
       genre: fc.oneof(
         fc.constantFrom('Comedy,Drama', 'Horror'),
         fc.array(fc.string()),

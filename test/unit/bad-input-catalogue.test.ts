@@ -114,6 +114,7 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 80 | share 0, 1, -0.5, "0.5", NaN-like      | POST /experiments    | share                      |
  * | 81 | name with capitals or spaces, 41 chars | POST /experiments    | name                       |
  * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
+ * | 83 | dislikes not a list, id 0, 5,001 ids   | POST /recommendations| dislikes(.N)               |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -507,6 +508,9 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], exclude: '5' }, 'exclude'],
     [{ favorites: [1], exclude: [0] }, 'exclude.0'],
     [{ favorites: [1], genre: { name: 'Comedy' } }, 'genre'],
+    [{ favorites: [1], dislikes: 7 }, 'dislikes'],
+    [{ favorites: [1], dislikes: [3, 0] }, 'dislikes.1'],
+    [{ favorites: [1], dislikes: Array.from({ length: 5001 }, (_, i) => i + 1) }, 'dislikes'],
   ])('POST /recommendations %j', (body, parameter) => {
     expect(named(() => parseFoldInBody(body))).toEqual([parameter]);
   });

@@ -123,7 +123,7 @@ describe('ParameterReader', () => {
 });
 
 describe('parseFoldInBody', () => {
-  it('accepts ratings and favourites', () => {
+  it('accepts ratings, favourites and dislikes', () => {
     expect(
       parseFoldInBody({
         ratings: [{ movieId: 1, rating: 4.5 }],
@@ -137,7 +137,11 @@ describe('parseFoldInBody', () => {
       limit: 5,
       genres: ['Drama'],
       exclude: [],
+      dislikes: [],
     });
+    expect(parseFoldInBody({ favorites: [2], dislikes: [7, 3] }).dislikes).toEqual([7, 3]);
+    // Dislikes alone say what someone does not want, not what they do: still a 400.
+    expect(problemsOf(() => parseFoldInBody({ dislikes: [7] }))).toEqual(['ratings']);
   });
 
   it('takes several genres (comma-separated or a list) and movies to exclude', () => {

@@ -17,12 +17,15 @@ export interface FoldInBody {
   readonly genres: readonly string[];
   /** Movies never to recommend, beside the profile's own. */
   readonly exclude: readonly number[];
+  /** "Not for me": never recommended, and a negative signal in the fold-in (dislikes.ts). */
+  readonly dislikes: readonly number[];
 }
 
-const FIELDS = new Set(['ratings', 'favorites', 'limit', 'genre', 'exclude']);
+const FIELDS = new Set(['ratings', 'favorites', 'dislikes', 'limit', 'genre', 'exclude']);
 
 /**
- * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], limit?, genre?, exclude?}`,
+ * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], dislikes?: [movieId], limit?,
+ * genre?, exclude?}`,
  * naming each bad field by its path (`ratings.2.rating`). `genre` is one name, several
  * comma-separated ("Comedy,Drama") or a list of names; `exclude` a list of movie ids. Written by
  * hand rather than with a schema library: five fields do not justify ~450 KB in the Lambda bundle
@@ -38,7 +41,7 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!FIELDS.has(key)) {
-      problem(key, 'unknown field; expected ratings, favorites, limit, genre, exclude');
+      problem(key, 'unknown field; expected ratings, favorites, dislikes, limit, genre, exclude');
     }
   }
   const isId = (v: unknown): v is number =>
@@ -69,34 +72,27 @@ export function parseFoldInBody(body: unknown): FoldInBody {
     }
   }
 
-  const favorites: number[] = [];
-  if (record.favorites !== undefined) {
-    if (!Array.isArray(record.favorites)) problem('favorites', 'expected a list of movie ids');
-    else if (record.favorites.length > MAX_PROFILE_MOVIES)
-      problem('favorites', `at most ${MAX_PROFILE_MOVIES} favorites`);
+  const idList = (field: string, max: number, what: string): number[] => {
+    const ids: number[] = [];
+    const value = record[field];
+    if (value === undefined) return ids;
+    if (!Array.isArray(value)) problem(field, 'expected a list of movie ids');
+    else if (value.length > max) problem(field, `at most ${max} ${what}`);
     else {
-      record.favorites.forEach((id: unknown, i) => {
-        if (isId(id)) favorites.push(id);
-        else problem(`favorites.${i}`, 'expected a positive integer movie id');
+      value.forEach((id: unknown, i) => {
+        if (isId(id)) ids.push(id);
+        else problem(`${field}.${i}`, 'expected a positive integer movie id');
       });
     }
-  }
+    return ids;
+  };
+  const favorites = idList('favorites', MAX_PROFILE_MOVIES, 'favorites');
+  const dislikes = idList('dislikes', MAX_PROFILE_MOVIES, 'dislikes');
   if (problems.length === 0 && ratings.length + favorites.length === 0) {
     problem('ratings', 'give at least one of ratings or favorites');
   }
 
-  const exclude: number[] = [];
-  if (record.exclude !== undefined) {
-    if (!Array.isArray(record.exclude)) problem('exclude', 'expected a list of movie ids');
-    else if (record.exclude.length > MAX_EXCLUDE_IDS)
-      problem('exclude', `at most ${MAX_EXCLUDE_IDS} movie ids`);
-    else {
-      record.exclude.forEach((id: unknown, i) => {
-        if (isId(id)) exclude.push(id);
-        else problem(`exclude.${i}`, 'expected a positive integer movie id');
-      });
-    }
-  }
+  const exclude = idList('exclude', MAX_EXCLUDE_IDS, 'movie ids');
 
   const { limit, genre } = record;
   if (
@@ -128,5 +124,6 @@ export function parseFoldInBody(body: unknown): FoldInBody {
     limit: limit as number | undefined,
     genres: [...new Set(genres)],
     exclude,
+    dislikes,
   };
 }

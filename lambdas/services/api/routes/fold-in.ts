@@ -71,7 +71,9 @@ export const foldInRoute: ApiRoute = {
 
     const serving = await state.activeModel();
     const started = performance.now();
-    const profile = { ratings: body.ratings, favourites: body.favorites };
+    const profile = { ratings: body.ratings, favourites: body.favorites, dislikes: body.dislikes };
+    // What never comes back: the profile's own movies, `exclude` and the dislikes.
+    const skipped = [...given, ...body.exclude, ...body.dislikes];
     const rating = serving?.rating ?? null;
     const stars = () => (rating ? ratingUser(rating, null, ratingProfile(rating, profile)) : null);
     if (serving) {
@@ -79,7 +81,7 @@ export const foldInRoute: ApiRoute = {
       const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
       const list = recommendForProfile(recommender, profile, {
         n: limit,
-        exclude: new Set(denseItemIndices(recommender.ranking, [...given, ...body.exclude])),
+        exclude: new Set(denseItemIndices(recommender.ranking, skipped)),
         ...(allowed ? { allowed } : {}),
       });
       if (list.used > 0) {
@@ -88,7 +90,7 @@ export const foldInRoute: ApiRoute = {
         const sourced = await listFromSources(state, serving, catalogue, {
           limit,
           genres,
-          skip: async () => new Set([...given, ...body.exclude]),
+          skip: async () => new Set(skipped),
           user: list.user!.vector,
           primary: { source: 'model', items: scoredMovies(catalogue, list.items) },
         });
@@ -108,7 +110,7 @@ export const foldInRoute: ApiRoute = {
     const fallback = popularityFallback(catalogue, {
       limit,
       genres,
-      exclude: new Set([...given, ...body.exclude]),
+      exclude: new Set(skipped),
     });
     return respond(
       serving?.record.modelId ?? null,
