@@ -19,24 +19,27 @@
  * mean NDCG@10 over seeds; then the defaults refitted on split.train and β = 0 and the chosen point
  * scored once on the test users, both orders. Writes bench/results/temporal-rerank.json.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { denseItemIndices } from '../../lambdas/core/als/index.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
 import {
   HELD_OUT_ORDERS,
   heldOutMetrics,
-  heldOutUsersSplit,
   type HeldOutMetrics,
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { loadAverage } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+import {
+  chooseOnTime,
+  givenExcluded,
+  ratingTimes,
+  splitsFor,
+  writeTemporalReport,
+} from './temporal-protocol.ts';
 
 const nums = (value: string) => value.split(',').map(Number);
 const opts = new Command()
@@ -80,13 +83,10 @@ function lowerBound(sorted: Float64Array, x: number, after = false): number {
 
 /** Each user's given ratings by time (timestamp, then movie id), latest last. */
 function timedGiven(table: RatingsTable, users: readonly HeldOutUser[]) {
-  const stamp = new Map<string, number>();
-  for (let i = 0; i < table.length; i++) {
-    stamp.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
-  }
+  const at = ratingTimes(table);
   return users.map((u) =>
     u.given
-      .map((g) => ({ movieId: g.movieId, t: stamp.get(`${u.userId}:${g.movieId}`)! }))
+      .map((g) => ({ movieId: g.movieId, t: at(u.userId, g.movieId) }))
       .sort((a, b) => a.t - b.t || a.movieId - b.movieId),
   );
 }
@@ -149,12 +149,7 @@ function scoreGrid(
     return 0;
   };
   const candidates = users.map((user) => {
-    const exclude = new Set(
-      denseItemIndices(
-        recommender.ranking,
-        user.given.map((g) => g.movieId),
-      ),
-    );
+    const exclude = givenExcluded(recommender, user);
     return recommendForProfile(recommender, { ratings: user.given }, { n: CANDIDATES, exclude })
       .items;
   });
@@ -184,11 +179,6 @@ for (const beta of opts.betas.filter((b) => b > 0)) {
   for (const param of opts.last) grid.push({ signal: 'transition', param, beta });
 }
 
-const splitsFor = (source: RatingsTable, seed: number) =>
-  Object.fromEntries(
-    HELD_OUT_ORDERS.map((o) => [o, heldOutUsersSplit(source, { seed, order: o })]),
-  );
-
 const validation: Record<string, Grid>[] = [];
 for (const seed of opts.seeds) {
   const val = splitsFor(splitsFor(table, seed).random!.train, 1000 + seed);
@@ -208,13 +198,10 @@ for (const seed of opts.seeds) {
   validation.push(perOrder);
 }
 
-const METRICS = ['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const;
 const mean = (order: string, point: string, metric: keyof HeldOutMetrics) =>
   validation.reduce((sum, v) => sum + v[order]![point]![metric], 0) / validation.length;
 const points = grid.map(key);
-const chosen = points.reduce((best, p) =>
-  mean('time', p, 'ndcg@10') > mean('time', best, 'ndcg@10') ? p : best,
-);
+const chosen = chooseOnTime(points, mean);
 log(`chosen on time-ordered validation users: ${chosen}`);
 const chosenPoint = grid[points.indexOf(chosen)]!;
 
@@ -234,28 +221,15 @@ for (const seed of opts.seeds) {
   tests.push({ seed, ...perOrder });
 }
 
-const report = {
-  run: {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/temporal-rerank.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  },
+const out = writeTemporalReport('temporal-rerank', {
+  before,
+  started,
   ratings: opts.ratings,
   seeds: opts.seeds,
-  chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
   chosen,
-  validation: Object.fromEntries(
-    HELD_OUT_ORDERS.map((order) => [
-      order,
-      Object.fromEntries(
-        points.map((p) => [p, Object.fromEntries(METRICS.map((m) => [m, mean(order, p, m)]))]),
-      ),
-    ]),
-  ),
+  points,
+  label: (p) => p,
+  mean,
   test: tests,
-};
-const out = join(resultsDir(), 'temporal-rerank.json');
-writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+});
 log(`wrote ${out}`);

@@ -1,0 +1,99 @@
+/**
+ * What the two temporal benches (temporal-window.ts, temporal-rerank.ts) share: the held-out users
+ * under both orders, the rating times, the given movies excluded from a list, the choice on
+ * time-ordered validation users and the report they write.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { denseItemIndices } from '../../lambdas/core/als/index.ts';
+import {
+  HELD_OUT_ORDERS,
+  heldOutUsersSplit,
+  type HeldOutMetrics,
+  type HeldOutUser,
+} from '../../lambdas/core/eval/held-out-users.ts';
+import type { RatingsTable } from '../../lambdas/core/ratings.ts';
+import type { Recommender } from '../../lambdas/core/serving/recommender.ts';
+import { loadAverage, machine, resultsDir } from './machine.ts';
+
+/** The metrics each report's validation section averages over seeds. */
+export const TEMPORAL_METRICS = ['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const;
+
+/** The held-out users split of `source` for this seed, under each order. */
+export const splitsFor = (source: RatingsTable, seed: number) =>
+  Object.fromEntries(
+    HELD_OUT_ORDERS.map((order) => [order, heldOutUsersSplit(source, { seed, order })]),
+  );
+
+/** The time of a user's rating of a movie in the table. */
+export function ratingTimes(table: RatingsTable): (userId: number, movieId: number) => number {
+  const stamp = new Map<string, number>();
+  for (let i = 0; i < table.length; i++) {
+    stamp.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
+  }
+  return (userId, movieId) => stamp.get(`${userId}:${movieId}`)!;
+}
+
+/** The user's given movies, as the recommender's dense item indices: never listed. */
+export const givenExcluded = (recommender: Recommender, user: HeldOutUser): Set<number> =>
+  new Set(
+    denseItemIndices(
+      recommender.ranking,
+      user.given.map((g) => g.movieId),
+    ),
+  );
+
+/** The point with the best mean NDCG@10 on time-ordered validation users (the first on ties). */
+export const chooseOnTime = <P>(
+  points: readonly P[],
+  mean: (order: string, point: P, metric: keyof HeldOutMetrics) => number,
+): P =>
+  points.reduce((best, p) =>
+    mean('time', p, 'ndcg@10') > mean('time', best, 'ndcg@10') ? p : best,
+  );
+
+export interface TemporalReport<P> {
+  readonly before: number[];
+  /** performance.now() when the bench started. */
+  readonly started: number;
+  readonly ratings: string;
+  readonly seeds: readonly number[];
+  readonly chosen: string | number;
+  /** The points scored on validation users, and the name each has in the report. */
+  readonly points: readonly P[];
+  readonly label: (point: P) => string | number;
+  readonly mean: (order: string, point: P, metric: keyof HeldOutMetrics) => number;
+  readonly test: unknown[];
+}
+
+/** Writes bench/results/<name>.json: the run, the validation means per order and point, the test. */
+export function writeTemporalReport<P>(name: string, report: TemporalReport<P>): string {
+  const out = join(resultsDir(), `${name}.json`);
+  const body = {
+    run: {
+      date: new Date().toISOString(),
+      machine: machine(),
+      loadAverage: { before: report.before, after: loadAverage() },
+      command: `tsx scripts/bench/${name}.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      seconds: Math.round((performance.now() - report.started) / 100) / 10,
+    },
+    ratings: report.ratings,
+    seeds: report.seeds,
+    chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
+    chosen: report.chosen,
+    validation: Object.fromEntries(
+      HELD_OUT_ORDERS.map((order) => [
+        order,
+        Object.fromEntries(
+          report.points.map((p) => [
+            report.label(p),
+            Object.fromEntries(TEMPORAL_METRICS.map((m) => [m, report.mean(order, p, m)])),
+          ]),
+        ),
+      ]),
+    ),
+    test: report.test,
+  };
+  writeFileSync(out, JSON.stringify(body, null, 2) + '\n');
+  return out;
+}
