@@ -28,13 +28,9 @@ import {
   type Recommender,
 } from '../../lambdas/core/serving/recommender.ts';
 import { scalarCold, scalarList } from './lists-baseline.ts';
+import { arg } from './args.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { SHAPE_25M, shapedRecommender, shapedUsers } from './shaped-model.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const requests = Number(arg('requests') ?? 400);
 const before = process.argv.includes('--before');

@@ -27,14 +27,10 @@ import {
 } from '../../lambdas/core/serving/recommender.ts';
 import { narrowToSupportedItems } from '../../lambdas/core/train/candidate-items.ts';
 import { scalarList, scalarSimilar } from './lists-baseline.ts';
+import { arg } from './args.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { SHAPE_25M, shapedRecommender, shapedUsers } from './shaped-model.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const oldSample = Number(arg('old-sample') ?? 48);
 const newSample = Number(arg('new-sample') ?? 512);

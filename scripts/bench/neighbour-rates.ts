@@ -24,13 +24,9 @@ import {
   neighbourMembers,
 } from '../../lambdas/core/neighbours/ease.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
+import { arg } from './args.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function best(repeats: number, run: () => void): number {
   let seconds = Infinity;

@@ -39,6 +39,7 @@ import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { cutToShape, wholeStars } from './real-shapes.ts';
+import { arg } from './args.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';
@@ -126,11 +127,6 @@ const IALS_GRID = [64, 128].flatMap((factors) =>
     ].map((c) => ({ factors, regularization, ...c, iterations: 15 })),
   ),
 );
-
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
 
 interface PeerReport {
   system: string;
