@@ -14,7 +14,7 @@ import {
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import type { Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { commandLine, resultsDir, runStamp } from './machine.ts';
 
 /** The metrics each report's validation section averages over seeds. */
 export const TEMPORAL_METRICS = ['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const;
@@ -70,13 +70,11 @@ export interface TemporalReport<P> {
 export function writeTemporalReport<P>(name: string, report: TemporalReport<P>): string {
   const out = join(resultsDir(), `${name}.json`);
   const body = {
-    run: {
-      date: new Date().toISOString(),
-      machine: machine(),
-      loadAverage: { before: report.before, after: loadAverage() },
-      command: `tsx scripts/bench/${name}.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      seconds: Math.round((performance.now() - report.started) / 100) / 10,
-    },
+    run: runStamp(
+      commandLine(`tsx scripts/bench/${name}.ts`),
+      report.before,
+      Math.round((performance.now() - report.started) / 100) / 10,
+    ),
     ratings: report.ratings,
     seeds: report.seeds,
     chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
