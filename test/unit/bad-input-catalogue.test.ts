@@ -9,10 +9,9 @@ import type { RatingsFormat } from '../../lambdas/core/formats/ratings-format.ts
 import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
-import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
+import { problemsOf } from '../support/invalid-input.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
-import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
 import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts';
 
 /**
@@ -394,19 +393,8 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   const context = { now: NOW, movieExists: (id: number) => id <= 9742 };
   const good = { userId: 1, movieId: 1, type: 'like' };
 
-  /** The 400's named parameters; fails the test if the input was accepted. */
-  function named(run: () => unknown): string[] {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(errorAnswer(error).status).toBe(400);
-      return (error as InvalidInputError).problems.map((p) => p.parameter);
-    }
-    throw new Error('accepted bad input');
-  }
   const batch = (event: unknown) =>
-    named(() => parseEventsBody({ events: [good, event] }, context));
+    problemsOf(() => parseEventsBody({ events: [good, event] }, context));
 
   const EVENT_CASES: readonly [kind: string, event: unknown, parameter: string][] = [
     ['unknown event type', { ...good, type: 'purchase' }, 'events.1.type'],
@@ -451,14 +439,14 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   });
 
   it('POST /events: the batch itself', () => {
-    expect(named(() => parseEventsBody('events', context))).toEqual(['body']);
-    expect(named(() => parseEventsBody({ events: {} }, context))).toEqual(['events']);
-    expect(named(() => parseEventsBody({ events: [] }, context))).toEqual(['events']);
-    expect(named(() => parseEventsBody({ events: Array(101).fill(good) }, context))).toEqual([
+    expect(problemsOf(() => parseEventsBody('events', context))).toEqual(['body']);
+    expect(problemsOf(() => parseEventsBody({ events: {} }, context))).toEqual(['events']);
+    expect(problemsOf(() => parseEventsBody({ events: [] }, context))).toEqual(['events']);
+    expect(problemsOf(() => parseEventsBody({ events: Array(101).fill(good) }, context))).toEqual([
       'events',
     ]);
     expect(
-      named(() =>
+      problemsOf(() =>
         parseEventsBody(
           {
             events: [
@@ -481,7 +469,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ rating: 4, at: 1 }, 'at'],
     [[4], 'body'],
   ] as const)('PUT /users/{id}/ratings/{movieId}: %j', (body, parameter) => {
-    expect(named(() => parseRatingBody(body))).toEqual([parameter]);
+    expect(problemsOf(() => parseRatingBody(body))).toEqual([parameter]);
   });
 
   it.each([
@@ -493,7 +481,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     const reader = new ParameterReader(query);
     reader.choices('genre', ['Comedy', 'Drama']);
     reader.idList('exclude', 500);
-    expect(named(() => reader.done())).toEqual([parameter]);
+    expect(problemsOf(() => reader.done())).toEqual([parameter]);
   });
 
   it.each([
@@ -501,7 +489,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], exclude: [0] }, 'exclude.0'],
     [{ favorites: [1], genre: { name: 'Comedy' } }, 'genre'],
   ])('POST /recommendations %j', (body, parameter) => {
-    expect(named(() => parseFoldInBody(body))).toEqual([parameter]);
+    expect(problemsOf(() => parseFoldInBody(body))).toEqual([parameter]);
   });
 
   const movieContext = { knownGenres: knownGenres(['Comedy', 'Drama']), currentYear: 2025 };
@@ -539,7 +527,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   ];
 
   it.each(MOVIE_CASES)('PUT /movies/{id}: %s', (_kind, body, parameters) => {
-    expect(named(() => parseMovieBody(body, movieContext))).toEqual(parameters);
+    expect(problemsOf(() => parseMovieBody(body, movieContext))).toEqual(parameters);
   });
 
   it('PUT /movies/{id}: a good body is normalized (genre case, tag case, repeats, no year)', () => {
@@ -558,7 +546,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     const reader = new ParameterReader(query);
     reader.choice('by', ['added', 'year']);
     if (parameter === undefined) expect(() => reader.done()).not.toThrow();
-    else expect(named(() => reader.done())).toEqual([parameter]);
+    else expect(problemsOf(() => reader.done())).toEqual([parameter]);
   });
 
   it.each([{ days: '0' }, { days: '31' }, { days: '1.5' }, { days: 'week' }, { days: '-7' }])(
@@ -566,7 +554,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     (query) => {
       const reader = new ParameterReader(query);
       reader.int('days', { min: 1, max: 30, fallback: 7 });
-      expect(named(() => reader.done())).toEqual(['days']);
+      expect(problemsOf(() => reader.done())).toEqual(['days']);
     },
   );
 });

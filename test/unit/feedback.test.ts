@@ -27,22 +27,10 @@ import {
   ratingWriteTime,
   writeTimeBase,
 } from '../../lambdas/core/ingest/write-time.ts';
-import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
-import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
+import { problemsOf } from '../support/invalid-input.ts';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const context = { now: NOW, movieExists: (id: number) => id < 1000 };
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(errorAnswer(error).status).toBe(400);
-    return (error as InvalidInputError).problems.map((p) => p.parameter);
-  }
-  throw new Error('expected a 400');
-}
 
 describe('feedback keys', () => {
   it('puts an id on the same shard every time, spread over every shard', () => {
