@@ -18,6 +18,7 @@ import {
   type SystemResult,
 } from '../../scripts/bench/ranking-report.ts';
 import { writeSummary } from '../../scripts/bench/summary.ts';
+import { TEST_RUN } from '../support/bench-run.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -161,15 +162,11 @@ describe('summary', () => {
   /** A ranking.json as ranking.ts writes it, with these data sets, in a new folder `out`. */
   const writeRankingJson = async (out: string, results: { datasets: unknown[] }) => {
     await mkdir(out, { recursive: true });
-    const run = {
-      date: '2026-01-02T03:04:05.000Z',
-      machine: { cpuModel: 'Test CPU', cores: 3, memoryGiB: 1, node: 'v22', platform: 'x' },
-      loadAverage: { before: [0.5, 0, 0], after: [1.5, 0, 0] },
-      command: 'x',
-      seconds: 1,
-    };
     const protocol = { selectOn: 'ndcg@100', seeds: [0] };
-    await writeFile(join(out, 'ranking.json'), JSON.stringify({ run, protocol, ...results }));
+    await writeFile(
+      join(out, 'ranking.json'),
+      JSON.stringify({ run: TEST_RUN, protocol, ...results }),
+    );
   };
 
   it('has one table per data set with every metric, fit seconds and the chosen params', async () => {
