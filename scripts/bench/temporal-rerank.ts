@@ -20,7 +20,6 @@
  * scored once on the test users, both orders. Writes bench/results/temporal-rerank.json.
  */
 import { Command } from 'commander';
-import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
 import {
   HELD_OUT_ORDERS,
@@ -29,17 +28,9 @@ import {
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
-import {
-  chooseOnTime,
-  givenExcluded,
-  ratingTimes,
-  splitsFor,
-  writeTemporalReport,
-} from './temporal-protocol.ts';
+import { givenExcluded, ratingTimes, runTemporalBench } from './temporal-protocol.ts';
 
 const nums = (value: string) => value.split(',').map(Number);
 const opts = new Command()
@@ -170,66 +161,36 @@ function scoreGrid(
   return out;
 }
 
-const table = await readRatingsFile(opts.ratings);
-const before = loadAverage();
-const started = performance.now();
 const grid: Point[] = [{ signal: 'none', param: 0, beta: 0 }];
 for (const beta of opts.betas.filter((b) => b > 0)) {
   for (const param of opts.days) grid.push({ signal: 'drift', param, beta });
   for (const param of opts.last) grid.push({ signal: 'transition', param, beta });
 }
 
-const validation: Record<string, Grid>[] = [];
-for (const seed of opts.seeds) {
-  const val = splitsFor(splitsFor(table, seed).random!.train, 1000 + seed);
-  const train = val.random!.train;
-  log(`seed ${seed}: fitting on ${train.length} ratings (validation)`);
-  const { recommender } = fitRecommender(train);
-  const perOrder: Record<string, Grid> = {};
-  for (const order of HELD_OUT_ORDERS) {
-    perOrder[order] = scoreGrid(table, train, recommender, val[order]!.users, grid);
-    const best = Object.entries(perOrder[order]).sort(
-      (a, b) => b[1]['ndcg@10'] - a[1]['ndcg@10'],
-    )[0]!;
-    log(
-      `  ${order}: β 0 ndcg@10 ${perOrder[order]['β 0']!['ndcg@10'].toFixed(4)}; best ${best[0]} ${best[1]['ndcg@10'].toFixed(4)}`,
-    );
-  }
-  validation.push(perOrder);
-}
-
-const mean = (order: string, point: string, metric: keyof HeldOutMetrics) =>
-  validation.reduce((sum, v) => sum + v[order]![point]![metric], 0) / validation.length;
-const points = grid.map(key);
-const chosen = chooseOnTime(points, mean);
-log(`chosen on time-ordered validation users: ${chosen}`);
-const chosenPoint = grid[points.indexOf(chosen)]!;
-
-const tests = [];
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  const train = test.random!.train;
-  log(`seed ${seed}: fitting on ${train.length} ratings (test)`);
-  const { recommender } = fitRecommender(train);
-  const perOrder: Record<string, Grid> = {};
-  for (const order of HELD_OUT_ORDERS) {
-    perOrder[order] = scoreGrid(table, train, recommender, test[order]!.users, [
-      grid[0]!,
-      chosenPoint,
-    ]);
-  }
-  tests.push({ seed, ...perOrder });
-}
-
-const out = writeTemporalReport('temporal-rerank', {
-  before,
-  started,
+await runTemporalBench({
+  name: 'temporal-rerank',
   ratings: opts.ratings,
   seeds: opts.seeds,
-  chosen,
-  points,
-  label: (p) => p,
-  mean,
-  test: tests,
+  points: grid,
+  key,
+  score: (table, train, recommender, users, points) =>
+    Object.fromEntries(
+      HELD_OUT_ORDERS.map((order) => [
+        order,
+        scoreGrid(table, train, recommender, users[order]!, points),
+      ]),
+    ),
+  logValidation: (scores) => {
+    for (const order of HELD_OUT_ORDERS) {
+      const best = Object.entries(scores[order]!).sort(
+        (a, b) => b[1]['ndcg@10'] - a[1]['ndcg@10'],
+      )[0]!;
+      log(
+        `  ${order}: β 0 ndcg@10 ${scores[order]!['β 0']!['ndcg@10'].toFixed(4)}; best ${best[0]} ${best[1]['ndcg@10'].toFixed(4)}`,
+      );
+    }
+  },
+  describeChoice: (chosen) => `chosen on time-ordered validation users: ${key(chosen)}`,
+  testPoints: (chosen) => [grid[0]!, chosen],
+  log,
 });
-log(`wrote ${out}`);

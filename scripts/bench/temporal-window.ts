@@ -16,7 +16,6 @@
  * bench/results/temporal-window.json.
  */
 import { Command } from 'commander';
-import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
 import {
   HELD_OUT_ORDERS,
@@ -25,17 +24,9 @@ import {
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
-import {
-  chooseOnTime,
-  givenExcluded,
-  ratingTimes,
-  splitsFor,
-  writeTemporalReport,
-} from './temporal-protocol.ts';
+import { givenExcluded, ratingTimes, runTemporalBench } from './temporal-protocol.ts';
 
 const ints = (value: string) => value.split(',').map(Number);
 const opts = new Command()
@@ -94,49 +85,24 @@ function scoreWindows(
   return out;
 }
 
-const table = await readRatingsFile(opts.ratings);
-const before = loadAverage();
-const started = performance.now();
-const validation: Scores[] = [];
-
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  const val = splitsFor(test.random!.train, 1000 + seed);
-  log(`seed ${seed}: fitting on ${val.random!.train.length} ratings (validation)`);
-  const fitted = fitRecommender(val.random!.train);
-  const users = Object.fromEntries(Object.entries(val).map(([o, s]) => [o, s.users]));
-  validation.push(scoreWindows(table, fitted.recommender, users, opts.windows));
-  for (const order of HELD_OUT_ORDERS) {
-    const line = opts.windows
-      .map((w) => `${w || 'all'} ${validation.at(-1)![order]![w]!['ndcg@10'].toFixed(4)}`)
-      .join(' | ');
-    log(`  validation ${order} ndcg@10: ${line}`);
-  }
-}
-
-const mean = (order: string, window: number, metric: keyof HeldOutMetrics) =>
-  validation.reduce((sum, s) => sum + s[order]![window]![metric], 0) / validation.length;
-const chosen = chooseOnTime(opts.windows, mean);
-log(`chosen window on time-ordered validation users: ${chosen || 'all'}`);
-
-const tests: Scores[] = [];
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  log(`seed ${seed}: fitting on ${test.random!.train.length} ratings (test)`);
-  const fitted = fitRecommender(test.random!.train);
-  const users = Object.fromEntries(Object.entries(test).map(([o, s]) => [o, s.users]));
-  tests.push(scoreWindows(table, fitted.recommender, users, [...new Set([0, chosen])]));
-}
-
-const out = writeTemporalReport('temporal-window', {
-  before,
-  started,
+await runTemporalBench({
+  name: 'temporal-window',
   ratings: opts.ratings,
   seeds: opts.seeds,
-  chosen,
   points: opts.windows,
+  key: (w) => w,
   label: (w) => w || 'all',
-  mean,
-  test: tests.map((t, k) => ({ seed: opts.seeds[k], ...t })),
+  score: (table, _train, recommender, users, windows) =>
+    scoreWindows(table, recommender, users, windows),
+  logValidation: (scores) => {
+    for (const order of HELD_OUT_ORDERS) {
+      const line = opts.windows
+        .map((w) => `${w || 'all'} ${scores[order]![w]!['ndcg@10'].toFixed(4)}`)
+        .join(' | ');
+      log(`  validation ${order} ndcg@10: ${line}`);
+    }
+  },
+  describeChoice: (chosen) => `chosen window on time-ordered validation users: ${chosen || 'all'}`,
+  testPoints: (chosen) => [...new Set([0, chosen])],
+  log,
 });
-log(`wrote ${out}`);
