@@ -28,7 +28,7 @@ import type { AlsOptions, AlsSolver } from '../../lambdas/core/als/options.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
 import { writeDataset } from '../cli/lib/write-dataset.ts';
-import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
+import { commandLine, loadAverage, resultsDir, runStamp, stampResults } from './machine.ts';
 import { peersPython } from './peers/venv.ts';
 import { parseFlagValues } from './args.ts';
 
@@ -232,13 +232,14 @@ async function runParent(args: Record<string, string>): Promise<void> {
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
-  stampResults(out, {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/als-vs-implicit.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  });
+  stampResults(
+    out,
+    runStamp(
+      commandLine('tsx scripts/bench/als-vs-implicit.ts'),
+      before,
+      Math.round((performance.now() - started) / 100) / 10,
+    ),
+  );
   console.log(`goal (${report.goal.statement}): ${report.goal.met ? 'met' : 'NOT met'}`);
   console.log(`load average before ${before.join(' ')}, after ${loadAverage().join(' ')}`);
   console.log(`wrote ${relative(process.cwd(), out)}`);

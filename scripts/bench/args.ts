@@ -11,3 +11,9 @@ export function parseFlagValues(argv: readonly string[]): Record<string, string>
   }
   return out;
 }
+
+/** The value after `--name` on the command line, if the flag is there (flags without one allowed). */
+export function arg(name: string, argv: readonly string[] = process.argv): string | undefined {
+  const at = argv.indexOf(`--${name}`);
+  return at < 0 ? undefined : argv[at + 1];
+}

@@ -57,7 +57,7 @@ import {
 import { mostFrequentTags } from '../../lambdas/core/ingest/top-tags.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -330,13 +330,11 @@ for (const keep of numbers(opts.keep)) {
   byKeep[String(keep)] = { mean: meanOf(seeds), seeds };
 }
 const report = {
-  run: {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `npx tsx scripts/bench/cold-items.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  },
+  run: runStamp(
+    commandLine('npx tsx scripts/bench/cold-items.ts'),
+    before,
+    Math.round((performance.now() - started) / 100) / 10,
+  ),
   dataset: relative(ROOT, dirname(ML_LATEST_SMALL_RATINGS)),
   protocol: {
     coldFraction: 0.1,

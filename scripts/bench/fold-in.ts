@@ -28,13 +28,9 @@ import {
   type Recommender,
 } from '../../lambdas/core/serving/recommender.ts';
 import { scalarCold, scalarList } from './lists-baseline.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { arg } from './args.ts';
+import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
 import { SHAPE_25M, shapedRecommender, shapedUsers } from './shaped-model.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const requests = Number(arg('requests') ?? 400);
 const before = process.argv.includes('--before');
@@ -144,13 +140,12 @@ writeFileSync(
   out,
   JSON.stringify(
     {
-      run: {
-        date: new Date().toISOString(),
-        machine: machine(),
-        loadAverage: { before: loadBefore, after: loadAfter },
-        command: `npx tsx scripts/bench/fold-in.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      run: runStamp(
+        commandLine('npx tsx scripts/bench/fold-in.ts'),
+        loadBefore,
         seconds,
-      },
+        loadAfter,
+      ),
       note: `in process, one thread, no HTTP/JSON/Cassandra; the 25M-shaped model (${SHAPE_25M.movies} movies, rank ${SHAPE_25M.rank}, EASE M = ${SHAPE_25M.neighbourMovies}) has random factors`,
       ...summary,
     },

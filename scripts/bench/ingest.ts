@@ -44,6 +44,7 @@ import { writeDataset } from '../cli/lib/write-dataset.ts';
 import { ensureS3 } from '../cli/s3/local-s3.ts';
 import { ensureMotoVenv, venvPython } from '../cli/s3/moto-venv.ts';
 import { s3Paths } from '../cli/s3/settings.ts';
+import { arg } from './args.ts';
 import { resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';
@@ -123,11 +124,6 @@ function cpuFigures(loader: number, cassandra: number | undefined, ratings: numb
           microsecondsPerRating: Math.round(((loader + cassandra) / ratings) * 1e6),
         }),
   };
-}
-
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
 }
 
 const log = (line: string) => void process.stderr.write(`bench:ingest ${line}\n`);

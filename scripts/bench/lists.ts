@@ -27,14 +27,10 @@ import {
 } from '../../lambdas/core/serving/recommender.ts';
 import { narrowToSupportedItems } from '../../lambdas/core/train/candidate-items.ts';
 import { scalarList, scalarSimilar } from './lists-baseline.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { arg } from './args.ts';
+import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { SHAPE_25M, shapedRecommender, shapedUsers } from './shaped-model.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const oldSample = Number(arg('old-sample') ?? 48);
 const newSample = Number(arg('new-sample') ?? 512);
@@ -180,13 +176,12 @@ writeFileSync(
   out,
   JSON.stringify(
     {
-      run: {
-        date: new Date().toISOString(),
-        machine: machine(),
-        loadAverage: { before, after },
-        command: `npx tsx scripts/bench/lists.ts ${process.argv.slice(2).join(' ')}`.trim(),
-        seconds: (performance.now() - started) / 1000,
-      },
+      run: runStamp(
+        commandLine('npx tsx scripts/bench/lists.ts'),
+        before,
+        (performance.now() - started) / 1000,
+        after,
+      ),
       note: 'ms per list on one thread, best of the repeats; old = the scalar loops before the kernel (lists-baseline.ts), new = the batched SIMD kernel. The 25M-shaped model has random factors and EASE weights (timing only).',
       repeats,
       topN: TOP_N,

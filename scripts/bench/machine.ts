@@ -57,3 +57,23 @@ export function stampResults(file: string, stamp: RunStamp): boolean {
   writeFileSync(file, JSON.stringify({ run: stamp, ...data }, null, 2) + '\n');
   return true;
 }
+
+/** `prefix` (`tsx scripts/bench/x.ts`) and this process's arguments: the command that ran. */
+export const commandLine = (prefix: string): string =>
+  `${prefix} ${process.argv.slice(2).join(' ')}`.trim();
+
+/** A results file's `run`: now, this machine, the load average before and after, the command. */
+export function runStamp(
+  command: string,
+  before: number[],
+  seconds: number,
+  after: number[] = loadAverage(),
+): RunStamp {
+  return {
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage: { before, after },
+    command,
+    seconds,
+  };
+}

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadAverage, machine, resultsDir, stampResults } from './machine.ts';
+import { loadAverage, machine, resultsDir, runStamp, stampResults } from './machine.ts';
 import { ensurePeersVenv, peersCqlsh } from './peers/venv.ts';
 import { runPeers } from './peers/run-peers.ts';
 import { runSteps, selectSteps, type StepSelection } from './steps.ts';
@@ -170,13 +170,11 @@ function runStep(step: Exclude<Step, 'peers'>): void {
     },
   );
   if (child.status !== 0) throw new Error(`${step} failed (exit ${child.status ?? child.signal})`);
-  const stamp = {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/${plan.script} ${plan.args.join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  };
+  const stamp = runStamp(
+    `tsx scripts/bench/${plan.script} ${plan.args.join(' ')}`.trim(),
+    before,
+    Math.round((performance.now() - started) / 100) / 10,
+  );
   for (const file of plan.files.filter((f) => f.endsWith('.json')))
     stampResults(join(out, file), stamp);
 }
@@ -186,13 +184,11 @@ async function runPeersStep(): Promise<void> {
   const t0 = performance.now();
   const result = await runPeers(log);
   const report = {
-    run: {
-      date: new Date().toISOString(),
-      machine: machine(),
-      loadAverage: { before, after: loadAverage() },
-      command: 'npm run bench -- --peers',
-      seconds: Math.round((performance.now() - t0) / 100) / 10,
-    },
+    run: runStamp(
+      'npm run bench -- --peers',
+      before,
+      Math.round((performance.now() - t0) / 100) / 10,
+    ),
     ...result,
   };
   writeFileSync(join(out, 'peers.json'), JSON.stringify(report, null, 2) + '\n');

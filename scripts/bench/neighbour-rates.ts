@@ -24,13 +24,9 @@ import {
   neighbourMembers,
 } from '../../lambdas/core/neighbours/ease.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { arg } from './args.ts';
+import { loadAverage, resultsDir, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function best(repeats: number, run: () => void): number {
   let seconds = Infinity;
@@ -83,13 +79,11 @@ const all = Int32Array.from({ length: M }, (_, k) => k);
 const inverseSeconds = best(repeats, () => inverseRows(factor, M, all));
 
 const report = {
-  run: {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/neighbour-rates.ts --repeats ${repeats}`,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  },
+  run: runStamp(
+    `tsx scripts/bench/neighbour-rates.ts --repeats ${repeats}`,
+    before,
+    Math.round((performance.now() - started) / 100) / 10,
+  ),
   note: 'one thread, best of the repeats (wall); flops: Cholesky M³/3, inverse 4M³/3',
   dataset: { name: 'ml-latest-small', ratings, users, items },
   settings,

@@ -39,7 +39,8 @@ import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { cutToShape, wholeStars } from './real-shapes.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
+import { arg } from './args.ts';
+import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';
 import { ensurePeersVenv, peersPython } from './peers/venv.ts';
@@ -126,11 +127,6 @@ const IALS_GRID = [64, 128].flatMap((factors) =>
     ].map((c) => ({ factors, regularization, ...c, iterations: 15 })),
   ),
 );
-
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
 
 interface PeerReport {
   system: string;
@@ -361,13 +357,11 @@ function writeReport(
   started: number,
 ): void {
   const report = {
-    run: {
-      date: new Date().toISOString(),
-      machine: machine(),
-      loadAverage: { before, after: loadAverage() },
-      command: `tsx scripts/bench/ranking.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      seconds: round((performance.now() - started) / 1000, 1),
-    },
+    run: runStamp(
+      commandLine('tsx scripts/bench/ranking.ts'),
+      before,
+      round((performance.now() - started) / 1000, 1),
+    ),
     protocol: {
       split:
         'heldOutUsersSplit(table, { seed, order }): positives = ratings ≥ 4; users with ≥ 5 positives eligible; 20 % of them held out; each gives 80 % of their ratings (order random: a seeded shuffle; time: the earliest by timestamp, ties by movie id), targets = positives among the rest',

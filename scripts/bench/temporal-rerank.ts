@@ -19,24 +19,18 @@
  * mean NDCG@10 over seeds; then the defaults refitted on split.train and β = 0 and the chosen point
  * scored once on the test users, both orders. Writes bench/results/temporal-rerank.json.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { denseItemIndices } from '../../lambdas/core/als/index.ts';
-import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
 import {
   HELD_OUT_ORDERS,
   heldOutMetrics,
-  heldOutUsersSplit,
   type HeldOutMetrics,
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+import { givenExcluded, ratingTimes, runTemporalBench } from './temporal-protocol.ts';
 
 const nums = (value: string) => value.split(',').map(Number);
 const opts = new Command()
@@ -80,13 +74,10 @@ function lowerBound(sorted: Float64Array, x: number, after = false): number {
 
 /** Each user's given ratings by time (timestamp, then movie id), latest last. */
 function timedGiven(table: RatingsTable, users: readonly HeldOutUser[]) {
-  const stamp = new Map<string, number>();
-  for (let i = 0; i < table.length; i++) {
-    stamp.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
-  }
+  const at = ratingTimes(table);
   return users.map((u) =>
     u.given
-      .map((g) => ({ movieId: g.movieId, t: stamp.get(`${u.userId}:${g.movieId}`)! }))
+      .map((g) => ({ movieId: g.movieId, t: at(u.userId, g.movieId) }))
       .sort((a, b) => a.t - b.t || a.movieId - b.movieId),
   );
 }
@@ -149,12 +140,7 @@ function scoreGrid(
     return 0;
   };
   const candidates = users.map((user) => {
-    const exclude = new Set(
-      denseItemIndices(
-        recommender.ranking,
-        user.given.map((g) => g.movieId),
-      ),
-    );
+    const exclude = givenExcluded(recommender, user);
     return recommendForProfile(recommender, { ratings: user.given }, { n: CANDIDATES, exclude })
       .items;
   });
@@ -175,87 +161,36 @@ function scoreGrid(
   return out;
 }
 
-const table = await readRatingsFile(opts.ratings);
-const before = loadAverage();
-const started = performance.now();
 const grid: Point[] = [{ signal: 'none', param: 0, beta: 0 }];
 for (const beta of opts.betas.filter((b) => b > 0)) {
   for (const param of opts.days) grid.push({ signal: 'drift', param, beta });
   for (const param of opts.last) grid.push({ signal: 'transition', param, beta });
 }
 
-const splitsFor = (source: RatingsTable, seed: number) =>
-  Object.fromEntries(
-    HELD_OUT_ORDERS.map((o) => [o, heldOutUsersSplit(source, { seed, order: o })]),
-  );
-
-const validation: Record<string, Grid>[] = [];
-for (const seed of opts.seeds) {
-  const val = splitsFor(splitsFor(table, seed).random!.train, 1000 + seed);
-  const train = val.random!.train;
-  log(`seed ${seed}: fitting on ${train.length} ratings (validation)`);
-  const { recommender } = fitRecommender(train);
-  const perOrder: Record<string, Grid> = {};
-  for (const order of HELD_OUT_ORDERS) {
-    perOrder[order] = scoreGrid(table, train, recommender, val[order]!.users, grid);
-    const best = Object.entries(perOrder[order]).sort(
-      (a, b) => b[1]['ndcg@10'] - a[1]['ndcg@10'],
-    )[0]!;
-    log(
-      `  ${order}: β 0 ndcg@10 ${perOrder[order]['β 0']!['ndcg@10'].toFixed(4)}; best ${best[0]} ${best[1]['ndcg@10'].toFixed(4)}`,
-    );
-  }
-  validation.push(perOrder);
-}
-
-const METRICS = ['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const;
-const mean = (order: string, point: string, metric: keyof HeldOutMetrics) =>
-  validation.reduce((sum, v) => sum + v[order]![point]![metric], 0) / validation.length;
-const points = grid.map(key);
-const chosen = points.reduce((best, p) =>
-  mean('time', p, 'ndcg@10') > mean('time', best, 'ndcg@10') ? p : best,
-);
-log(`chosen on time-ordered validation users: ${chosen}`);
-const chosenPoint = grid[points.indexOf(chosen)]!;
-
-const tests = [];
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  const train = test.random!.train;
-  log(`seed ${seed}: fitting on ${train.length} ratings (test)`);
-  const { recommender } = fitRecommender(train);
-  const perOrder: Record<string, Grid> = {};
-  for (const order of HELD_OUT_ORDERS) {
-    perOrder[order] = scoreGrid(table, train, recommender, test[order]!.users, [
-      grid[0]!,
-      chosenPoint,
-    ]);
-  }
-  tests.push({ seed, ...perOrder });
-}
-
-const report = {
-  run: {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/temporal-rerank.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  },
+await runTemporalBench({
+  name: 'temporal-rerank',
   ratings: opts.ratings,
   seeds: opts.seeds,
-  chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
-  chosen,
-  validation: Object.fromEntries(
-    HELD_OUT_ORDERS.map((order) => [
-      order,
-      Object.fromEntries(
-        points.map((p) => [p, Object.fromEntries(METRICS.map((m) => [m, mean(order, p, m)]))]),
-      ),
-    ]),
-  ),
-  test: tests,
-};
-const out = join(resultsDir(), 'temporal-rerank.json');
-writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
-log(`wrote ${out}`);
+  points: grid,
+  key,
+  score: (table, train, recommender, users, points) =>
+    Object.fromEntries(
+      HELD_OUT_ORDERS.map((order) => [
+        order,
+        scoreGrid(table, train, recommender, users[order]!, points),
+      ]),
+    ),
+  logValidation: (scores) => {
+    for (const order of HELD_OUT_ORDERS) {
+      const best = Object.entries(scores[order]!).sort(
+        (a, b) => b[1]['ndcg@10'] - a[1]['ndcg@10'],
+      )[0]!;
+      log(
+        `  ${order}: β 0 ndcg@10 ${scores[order]!['β 0']!['ndcg@10'].toFixed(4)}; best ${best[0]} ${best[1]['ndcg@10'].toFixed(4)}`,
+      );
+    }
+  },
+  describeChoice: (chosen) => `chosen on time-ordered validation users: ${key(chosen)}`,
+  testPoints: (chosen) => [grid[0]!, chosen],
+  log,
+});

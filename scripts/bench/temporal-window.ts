@@ -15,24 +15,18 @@
  * the product does today) are scored once on the test users. Writes
  * bench/results/temporal-window.json.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { denseItemIndices } from '../../lambdas/core/als/index.ts';
-import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { catalogueSize } from '../../lambdas/core/eval/held-out-report.ts';
 import {
   HELD_OUT_ORDERS,
   heldOutMetrics,
-  heldOutUsersSplit,
   type HeldOutMetrics,
   type HeldOutUser,
 } from '../../lambdas/core/eval/held-out-users.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
-import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { recommendForProfile, type Recommender } from '../../lambdas/core/serving/recommender.ts';
-import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
+import { givenExcluded, ratingTimes, runTemporalBench } from './temporal-protocol.ts';
 
 const ints = (value: string) => value.split(',').map(Number);
 const opts = new Command()
@@ -51,11 +45,7 @@ const log = (line: string) => void process.stderr.write(`temporal-window ${line}
 
 /** Each user's given ratings, most recent last (timestamp, then movie id): the window's order. */
 function byTime(table: RatingsTable, users: readonly HeldOutUser[]): HeldOutUser[] {
-  const stamp = new Map<string, number>();
-  for (let i = 0; i < table.length; i++) {
-    stamp.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
-  }
-  const at = (userId: number, movieId: number) => stamp.get(`${userId}:${movieId}`)!;
+  const at = ratingTimes(table);
   return users.map((user) => ({
     ...user,
     given: [...user.given].sort(
@@ -67,12 +57,7 @@ function byTime(table: RatingsTable, users: readonly HeldOutUser[]): HeldOutUser
 /** Lists from the K most recent given ratings (all when K is 0), every given movie excluded. */
 function windowLists(recommender: Recommender, users: readonly HeldOutUser[], window: number) {
   return users.map((user) => {
-    const exclude = new Set(
-      denseItemIndices(
-        recommender.ranking,
-        user.given.map((g) => g.movieId),
-      ),
-    );
+    const exclude = givenExcluded(recommender, user);
     const ratings = window > 0 ? user.given.slice(-window) : user.given;
     return recommendForProfile(recommender, { ratings }, { n: 100, exclude }).items.map(
       (m) => m.movieId,
@@ -100,76 +85,24 @@ function scoreWindows(
   return out;
 }
 
-const table = await readRatingsFile(opts.ratings);
-const before = loadAverage();
-const started = performance.now();
-const validation: Scores[] = [];
-const splitsFor = (source: RatingsTable, seed: number) =>
-  Object.fromEntries(
-    HELD_OUT_ORDERS.map((order) => [order, heldOutUsersSplit(source, { seed, order })]),
-  );
-
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  const val = splitsFor(test.random!.train, 1000 + seed);
-  log(`seed ${seed}: fitting on ${val.random!.train.length} ratings (validation)`);
-  const fitted = fitRecommender(val.random!.train);
-  const users = Object.fromEntries(Object.entries(val).map(([o, s]) => [o, s.users]));
-  validation.push(scoreWindows(table, fitted.recommender, users, opts.windows));
-  for (const order of HELD_OUT_ORDERS) {
-    const line = opts.windows
-      .map((w) => `${w || 'all'} ${validation.at(-1)![order]![w]!['ndcg@10'].toFixed(4)}`)
-      .join(' | ');
-    log(`  validation ${order} ndcg@10: ${line}`);
-  }
-}
-
-const mean = (order: string, window: number, metric: keyof HeldOutMetrics) =>
-  validation.reduce((sum, s) => sum + s[order]![window]![metric], 0) / validation.length;
-const chosen = opts.windows.reduce((best, w) =>
-  mean('time', w, 'ndcg@10') > mean('time', best, 'ndcg@10') ? w : best,
-);
-log(`chosen window on time-ordered validation users: ${chosen || 'all'}`);
-
-const tests: Scores[] = [];
-for (const seed of opts.seeds) {
-  const test = splitsFor(table, seed);
-  log(`seed ${seed}: fitting on ${test.random!.train.length} ratings (test)`);
-  const fitted = fitRecommender(test.random!.train);
-  const users = Object.fromEntries(Object.entries(test).map(([o, s]) => [o, s.users]));
-  tests.push(scoreWindows(table, fitted.recommender, users, [...new Set([0, chosen])]));
-}
-
-const report = {
-  run: {
-    date: new Date().toISOString(),
-    machine: machine(),
-    loadAverage: { before, after: loadAverage() },
-    command: `tsx scripts/bench/temporal-window.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-  },
+await runTemporalBench({
+  name: 'temporal-window',
   ratings: opts.ratings,
   seeds: opts.seeds,
-  chosenOn: 'validation users, time order, mean NDCG@10 over seeds',
-  chosen,
-  validation: Object.fromEntries(
-    HELD_OUT_ORDERS.map((order) => [
-      order,
-      Object.fromEntries(
-        opts.windows.map((w) => [
-          w || 'all',
-          Object.fromEntries(
-            (['ndcg@10', 'ndcg@100', 'recall@20', 'coverage@10'] as const).map((m) => [
-              m,
-              mean(order, w, m),
-            ]),
-          ),
-        ]),
-      ),
-    ]),
-  ),
-  test: tests.map((t, k) => ({ seed: opts.seeds[k], ...t })),
-};
-const out = join(resultsDir(), 'temporal-window.json');
-writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
-log(`wrote ${out}`);
+  points: opts.windows,
+  key: (w) => w,
+  label: (w) => w || 'all',
+  score: (table, _train, recommender, users, windows) =>
+    scoreWindows(table, recommender, users, windows),
+  logValidation: (scores) => {
+    for (const order of HELD_OUT_ORDERS) {
+      const line = opts.windows
+        .map((w) => `${w || 'all'} ${scores[order]![w]!['ndcg@10'].toFixed(4)}`)
+        .join(' | ');
+      log(`  validation ${order} ndcg@10: ${line}`);
+    }
+  },
+  describeChoice: (chosen) => `chosen window on time-ordered validation users: ${chosen || 'all'}`,
+  testPoints: (chosen) => [...new Set([0, chosen])],
+  log,
+});

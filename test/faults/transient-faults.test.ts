@@ -23,7 +23,7 @@ import { TestKeyspaces, freshStore } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import {
   differences,
-  dropQuietly,
+  cleanUpTraining,
   faultDir,
   faultTraining,
   publishedModel,
@@ -213,12 +213,7 @@ describe('training under transient faults', () => {
     await insertRatings(db, table);
     models = trainBucket();
   });
-  afterAll(async () => {
-    await models?.deleteByPrefix('runs/').catch(() => undefined);
-    await models?.deleteByPrefix('models/').catch(() => undefined);
-    models?.destroy();
-    await dropQuietly(db);
-  });
+  afterAll(() => cleanUpTraining(models, db));
 
   it('10 % of all Tasks failing once at random (seeded): bit-identical factors and top-N lists', async () => {
     const clean = `clean-${run}`;

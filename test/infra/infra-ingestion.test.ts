@@ -1,53 +1,31 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ingestion } from '../../infra/constructs/ingestion.ts';
-import { Storage } from '../../infra/constructs/storage.ts';
 import {
   INGEST_FUNCTIONS,
   TRAIN_STATE_MACHINE_SUBSTITUTION,
 } from '../../statemachines/ingest.functions.ts';
 
+import {
+  actionsOf,
+  expectKeyspacesFunctions,
+  functionStatements,
+  synthConstruct,
+} from './infra-template.ts';
+
 let template: Template;
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-/** The IAM statements of the policy attached to the role of the function with this id prefix. */
-function statementsOf(functionId: string): Statement[] {
-  const functions = template.findResources('AWS::Lambda::Function');
-  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`Ingestion${functionId}`))!;
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const actionsOf = (statements: Statement[]) =>
-  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const statementsOf = (functionId: string) => functionStatements(template, `Ingestion${functionId}`);
 
 beforeAll(() => {
-  // Template checks only: scripts/tools/infra/bundle-size.ts and `cdk synth` bundle for real.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'IngestTest');
-  const storage = new Storage(stack, 'Storage', { keyspaceName: 'recsys', retainData: false });
-  new Ingestion(stack, 'Ingestion', { bucket: storage.bucket, keyspaceName: 'recsys' });
-  template = Template.fromStack(stack);
+  template = synthConstruct('IngestTest', (stack, storage) => {
+    new Ingestion(stack, 'Ingestion', { bucket: storage.bucket, keyspaceName: 'recsys' });
+  });
 }, 60_000);
 
 describe('Ingestion construct', () => {
   it('deploys one Node 22 arm64 Lambda per ingest state, configured for Keyspaces', () => {
-    const functions = template.findResources('AWS::Lambda::Function', {
-      Properties: { Runtime: 'nodejs22.x' },
-    });
-    expect(Object.keys(functions)).toHaveLength(Object.keys(INGEST_FUNCTIONS).length);
-    for (const fn of Object.values(functions)) {
-      expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        RECSYS_DB: 'keyspaces',
-        RECSYS_KEYSPACE: 'recsys',
-      });
-    }
+    expectKeyspacesFunctions(template, Object.keys(INGEST_FUNCTIONS).length);
   });
 
   it('builds the state machine from ingest.asl.json with every function substituted, and the train machine', () => {

@@ -1,53 +1,31 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Storage } from '../../infra/constructs/storage.ts';
 import { Training } from '../../infra/constructs/training.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';
 
+import {
+  actionsOf,
+  expectKeyspacesFunctions,
+  functionStatements,
+  synthConstruct,
+  type Statement,
+} from './infra-template.ts';
+
 let template: Template;
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-/** The IAM statements of the policies attached to the role of the function with this id. */
-function statementsOf(functionId: string): Statement[] {
-  const functions = template.findResources('AWS::Lambda::Function');
-  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`Training${functionId}`))!;
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const actionsOf = (statements: Statement[]) =>
-  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const statementsOf = (functionId: string) => functionStatements(template, `Training${functionId}`);
 const text = (value: unknown) => JSON.stringify(value);
 
 beforeAll(() => {
-  // Bundling 15 functions would take most of a minute; scripts/tools/infra/bundle-size.ts and
-  // `cdk synth` bundle for real, so this synthesizes without it.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'TrainTest');
-  const storage = new Storage(stack, 'Storage', { keyspaceName: 'recsys', retainData: false });
-  new Training(stack, 'Training', { bucket: storage.bucket, keyspaceName: 'recsys' });
-  template = Template.fromStack(stack);
+  template = synthConstruct('TrainTest', (stack, storage) => {
+    new Training(stack, 'Training', { bucket: storage.bucket, keyspaceName: 'recsys' });
+  });
 }, 60_000);
 
 describe('Training construct', () => {
   it('deploys one Node 22 arm64 Lambda per train step, configured for Keyspaces', () => {
-    const functions = template.findResources('AWS::Lambda::Function', {
-      Properties: { Runtime: 'nodejs22.x' },
-    });
-    expect(Object.keys(functions)).toHaveLength(Object.keys(TRAIN_FUNCTIONS).length);
-    for (const fn of Object.values(functions)) {
-      expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        RECSYS_DB: 'keyspaces',
-        RECSYS_KEYSPACE: 'recsys',
-      });
-    }
+    expectKeyspacesFunctions(template, Object.keys(TRAIN_FUNCTIONS).length);
   });
 
   it('builds the state machine from train.asl.json with every function substituted', () => {

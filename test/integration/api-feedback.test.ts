@@ -1,18 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { dayOf } from '../../lambdas/core/feedback/keys.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { readEvents } from '../../lambdas/services/api/feedback-store.ts';
-import {
-  activateModel,
-  modelPrefix,
-  saveModelBundle,
-  saveModelRecord,
-} from '../../lambdas/services/models/registry.ts';
 import { freshStore } from '../support/cassandra.ts';
+import { publishBundle } from '../support/published-model.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
@@ -206,26 +200,13 @@ describe('live feedback on a small model: idempotent events, nothing lost, onlin
       als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank: 4, iterations: 5 },
     };
     const fitted = fitRecommender(table.finish(), options);
-    const s3 = new S3Store(s3ConfigFromEnv());
-    await s3.ensureBucket();
-    await saveModelBundle(s3, modelId, {
+    await publishBundle(db, modelId, {
       ranking: fitted.ranking,
       neighbours: fitted.neighbours,
       rating: null,
       blend: fitted.recommender.blend,
       policy: { ...options.policy, minRatings: 0 },
     });
-    s3.destroy();
-    await saveModelRecord(db, {
-      modelId,
-      dataset: 'tiny',
-      status: 'ready',
-      createdAt: new Date(),
-      params: {},
-      metrics: {},
-      artifactsPrefix: modelPrefix(modelId),
-    });
-    await activateModel(db, modelId);
     server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY });
   });
   afterAll(async () => {

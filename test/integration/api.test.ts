@@ -4,15 +4,11 @@ import { BUNDLE_FILES } from '../../lambdas/core/recommender/bundle.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import {
-  activateModel,
-  modelPrefix,
-  saveModelBundle,
-  saveModelRecord,
-} from '../../lambdas/services/models/registry.ts';
+import { modelPrefix } from '../../lambdas/services/models/registry.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { MAX_BODY_BYTES } from '../../lambdas/services/api/middleware/body-limit.ts';
 import { freshStore } from '../support/cassandra.ts';
+import { activateReadyModel, publishBundle } from '../support/published-model.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
@@ -866,16 +862,7 @@ describe('API without a model, then with one (model refresh)', () => {
       'application/octet-stream',
     );
     s3.destroy();
-    await saveModelRecord(db, {
-      modelId,
-      dataset: 'tiny',
-      status: 'ready',
-      createdAt: new Date(),
-      params: {},
-      metrics: {},
-      artifactsPrefix: modelPrefix(modelId),
-    });
-    await activateModel(db, modelId);
+    await activateReadyModel(db, modelId);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const after = await call('/users/7/recommendations?excludeRated=false');
     expect(after.json.modelId).toBe(modelId);
@@ -899,25 +886,13 @@ describe('API without a model, then with one (model refresh)', () => {
     });
     expect(fitted.neighbours).not.toBeNull();
     const bundleId = `${modelId}-bundle`;
-    const s3Bundle = new S3Store(s3ConfigFromEnv());
-    await saveModelBundle(s3Bundle, bundleId, {
+    await publishBundle(db, bundleId, {
       ranking: fitted.ranking,
       neighbours: fitted.neighbours,
       rating: null,
       blend: 0.5,
       policy: DEFAULT_RECOMMENDER_OPTIONS.policy,
     });
-    s3Bundle.destroy();
-    await saveModelRecord(db, {
-      modelId: bundleId,
-      dataset: 'tiny',
-      status: 'ready',
-      createdAt: new Date(),
-      params: {},
-      metrics: {},
-      artifactsPrefix: modelPrefix(bundleId),
-    });
-    await activateModel(db, bundleId);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const bundled = await call('/users/7/recommendations?excludeRated=false');
     expect(bundled.json.modelId).toBe(bundleId);

@@ -10,7 +10,7 @@ import { activeModelId, listModels } from '../../lambdas/services/models/registr
 import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
 import { runLocalTrainOrSkip } from '../../scripts/cli/train/run-local-train.ts';
 import { freshStore } from '../support/cassandra.ts';
-import { TRAIN_BUCKET, dropQuietly, trainBucket } from '../support/train-fixture.ts';
+import { TRAIN_BUCKET, cleanUpTraining, trainBucket } from '../support/train-fixture.ts';
 
 // The input infra/stack.ts gives the schedule (`retrainSchedule`), small.
 const SCHEDULED: TrainRequest = {
@@ -27,13 +27,7 @@ beforeAll(async () => {
   db = await freshStore('retrain');
 });
 
-afterAll(async () => {
-  const s3 = trainBucket();
-  await s3.deleteByPrefix('runs/').catch(() => undefined);
-  await s3.deleteByPrefix('models/').catch(() => undefined);
-  s3.destroy();
-  await dropQuietly(db);
-});
+afterAll(() => cleanUpTraining(trainBucket(), db));
 
 const scheduledRun = () =>
   runLocalTrainOrSkip({

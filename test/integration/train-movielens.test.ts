@@ -15,7 +15,7 @@ import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   TRAIN_BUCKET,
-  dropQuietly,
+  cleanUpTraining,
   publishedBundle,
   publishedModel,
   trainBucket,
@@ -37,12 +37,7 @@ describe('recsys train on ml-latest-small', () => {
     s3 = trainBucket();
   });
 
-  afterAll(async () => {
-    await s3?.deleteByPrefix('runs/').catch(() => undefined);
-    await s3?.deleteByPrefix('models/').catch(() => undefined);
-    s3?.destroy();
-    await dropQuietly(db);
-  });
+  afterAll(() => cleanUpTraining(s3, db));
 
   it('reaches validation RMSE ≤ 0.870, refits on every rating and stores every output under the active model', async () => {
     const { stdout } = await promisify(execFile)(

@@ -24,7 +24,7 @@ import { WARM_START_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   differences,
-  dropQuietly,
+  cleanUpTraining,
   faultDir,
   inProcessReference,
   publishedBundle,
@@ -84,12 +84,7 @@ beforeAll(async () => {
   s3 = trainBucket();
 });
 
-afterAll(async () => {
-  await s3?.deleteByPrefix('runs/').catch(() => undefined);
-  await s3?.deleteByPrefix('models/').catch(() => undefined);
-  s3?.destroy();
-  await dropQuietly(db);
-});
+afterAll(() => cleanUpTraining(s3, db));
 
 describe('distributed training', () => {
   it.each([

@@ -1,5 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import {
+  CassandraStore,
+  LOCAL_SUPERUSER,
+  cassandraConfigFromEnv,
+} from '../../lambdas/adapters/cassandra.ts';
+
+/** A store on keyspace `ks` whose driver never connects (port 1): for tests that stub its calls. */
+export const unconnectedStore = (): CassandraStore =>
+  new CassandraStore({
+    credentials: LOCAL_SUPERUSER,
+    mode: 'local',
+    contactPoints: ['127.0.0.1:1'],
+    localDataCenter: 'dc',
+    keyspace: 'ks',
+  });
 
 /**
  * A store on the Cassandra the integration global setup started, in a keyspace of its own so test

@@ -105,6 +105,17 @@ export function differences(a: AlsModel, b: AlsModel): string[] {
   return out;
 }
 
+/** After a training test: its runs and models out of the train bucket, then its keyspace, quietly. */
+export async function cleanUpTraining(
+  s3: S3Store | undefined,
+  db: (CassandraStore & { drop(): Promise<void> }) | undefined,
+): Promise<void> {
+  await s3?.deleteByPrefix('runs/').catch(() => undefined);
+  await s3?.deleteByPrefix('models/').catch(() => undefined);
+  s3?.destroy();
+  await dropQuietly(db);
+}
+
 /**
  * Drops a test keyspace, but never fails the run for it: on a loaded machine DROP KEYSPACE can
  * outlast the driver's timeout, and a leftover throwaway keyspace harms nothing.

@@ -135,6 +135,27 @@ function pick(values: Float32Array, rows: Int32Array, width: number): Float32Arr
   return out;
 }
 
+/** A CG kernel prepared for these fixed factors and Gram matrix, without the bias feature. */
+function preparedKernel(
+  fixedFactors: Float32Array,
+  rank: number,
+  numCols: number,
+  gram: Float64Array,
+  maxRowLength: number,
+): CgKernel {
+  const kernel = new CgKernel();
+  kernel.prepare({
+    fixedFactors,
+    rank,
+    numCols,
+    biasFeature: false,
+    biasReg: 0,
+    gram,
+    maxRowLength,
+  });
+  return kernel;
+}
+
 describe('the SIMD kernel', () => {
   it('follows the float64 reference step for step (float32 round-off apart)', () => {
     for (const [rank, count, steps] of [
@@ -169,16 +190,7 @@ describe('the SIMD kernel', () => {
         steps,
         { r: new Float64Array(rank), p: new Float64Array(rank), Ap: new Float64Array(rank) },
       );
-      const kernel = new CgKernel();
-      kernel.prepare({
-        fixedFactors: F,
-        rank,
-        numCols,
-        biasFeature: false,
-        biasReg: 0,
-        gram,
-        maxRowLength: count,
-      });
+      const kernel = preparedKernel(F, rank, numCols, gram, count);
       kernel.cols.set(cols);
       kernel.weights.set(w);
       kernel.targets.set(t);
@@ -197,16 +209,7 @@ describe('the SIMD kernel', () => {
     const F = Float32Array.from({ length: numCols * rank }, (_, k) => Math.sin(k));
     const gram = computeGram(F, rank);
     expect(gram.length).toBe(packedSize(rank));
-    const kernel = new CgKernel();
-    kernel.prepare({
-      fixedFactors: F,
-      rank,
-      numCols,
-      biasFeature: false,
-      biasReg: 0,
-      gram,
-      maxRowLength: 0,
-    });
+    const kernel = preparedKernel(F, rank, numCols, gram, 0);
     kernel.x.set([1, -1, 2, 0.5, 0, 3]);
     kernel.solve(0, 0.5, 50);
     for (let a = 0; a < 8; a++) expect(Math.abs(kernel.x[a]!)).toBeLessThan(1e-5);

@@ -10,10 +10,9 @@ import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
 import { parseStartBody, parseStopBody } from '../../lambdas/core/experiments/request-bodies.ts';
-import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
+import { problemsOf } from '../support/invalid-input.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
-import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
 import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts';
 
 /**
@@ -402,19 +401,8 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   const context = { now: NOW, movieExists: (id: number) => id <= 9742 };
   const good = { userId: 1, movieId: 1, type: 'like' };
 
-  /** The 400's named parameters; fails the test if the input was accepted. */
-  function named(run: () => unknown): string[] {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(errorAnswer(error).status).toBe(400);
-      return (error as InvalidInputError).problems.map((p) => p.parameter);
-    }
-    throw new Error('accepted bad input');
-  }
   const batch = (event: unknown) =>
-    named(() => parseEventsBody({ events: [good, event] }, context));
+    problemsOf(() => parseEventsBody({ events: [good, event] }, context));
 
   const EVENT_CASES: readonly [kind: string, event: unknown, parameter: string][] = [
     ['unknown event type', { ...good, type: 'purchase' }, 'events.1.type'],
@@ -459,14 +447,14 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   });
 
   it('POST /events: the batch itself', () => {
-    expect(named(() => parseEventsBody('events', context))).toEqual(['body']);
-    expect(named(() => parseEventsBody({ events: {} }, context))).toEqual(['events']);
-    expect(named(() => parseEventsBody({ events: [] }, context))).toEqual(['events']);
-    expect(named(() => parseEventsBody({ events: Array(101).fill(good) }, context))).toEqual([
+    expect(problemsOf(() => parseEventsBody('events', context))).toEqual(['body']);
+    expect(problemsOf(() => parseEventsBody({ events: {} }, context))).toEqual(['events']);
+    expect(problemsOf(() => parseEventsBody({ events: [] }, context))).toEqual(['events']);
+    expect(problemsOf(() => parseEventsBody({ events: Array(101).fill(good) }, context))).toEqual([
       'events',
     ]);
     expect(
-      named(() =>
+      problemsOf(() =>
         parseEventsBody(
           {
             events: [
@@ -489,7 +477,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ rating: 4, at: 1 }, 'at'],
     [[4], 'body'],
   ] as const)('PUT /users/{id}/ratings/{movieId}: %j', (body, parameter) => {
-    expect(named(() => parseRatingBody(body))).toEqual([parameter]);
+    expect(problemsOf(() => parseRatingBody(body))).toEqual([parameter]);
   });
 
   it.each([
@@ -501,7 +489,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     const reader = new ParameterReader(query);
     reader.choices('genre', ['Comedy', 'Drama']);
     reader.idList('exclude', 500);
-    expect(named(() => reader.done())).toEqual([parameter]);
+    expect(problemsOf(() => reader.done())).toEqual([parameter]);
   });
 
   it.each([
@@ -512,7 +500,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], dislikes: [3, 0] }, 'dislikes.1'],
     [{ favorites: [1], dislikes: Array.from({ length: 5001 }, (_, i) => i + 1) }, 'dislikes'],
   ])('POST /recommendations %j', (body, parameter) => {
-    expect(named(() => parseFoldInBody(body))).toEqual([parameter]);
+    expect(problemsOf(() => parseFoldInBody(body))).toEqual([parameter]);
   });
 
   const movieContext = { knownGenres: knownGenres(['Comedy', 'Drama']), currentYear: 2025 };
@@ -550,7 +538,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   ];
 
   it.each(MOVIE_CASES)('PUT /movies/{id}: %s', (_kind, body, parameters) => {
-    expect(named(() => parseMovieBody(body, movieContext))).toEqual(parameters);
+    expect(problemsOf(() => parseMovieBody(body, movieContext))).toEqual(parameters);
   });
 
   it('PUT /movies/{id}: a good body is normalized (genre case, tag case, repeats, no year)', () => {
@@ -569,7 +557,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     const reader = new ParameterReader(query);
     reader.choice('by', ['added', 'year']);
     if (parameter === undefined) expect(() => reader.done()).not.toThrow();
-    else expect(named(() => reader.done())).toEqual([parameter]);
+    else expect(problemsOf(() => reader.done())).toEqual([parameter]);
   });
 
   // As routes/dislikes.ts reads them (a movie outside the catalogue is a 404 after this).
@@ -583,7 +571,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     reader.only();
     reader.pathId('userId');
     reader.pathId('movieId');
-    expect(named(() => reader.done()).sort()).toEqual(parameters.sort());
+    expect(problemsOf(() => reader.done()).sort()).toEqual(parameters.sort());
   });
 
   const START_CASES: [string, unknown, string[]][] = [
@@ -605,7 +593,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   ];
 
   it.each(START_CASES)('POST /experiments: %s', (_kind, body, parameters) => {
-    expect(named(() => parseStartBody(body))).toEqual(parameters);
+    expect(problemsOf(() => parseStartBody(body))).toEqual(parameters);
   });
 
   it('POST /experiments: a good body takes share 0.5 by default', () => {
@@ -626,7 +614,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ promote: 1 }, ['promote']],
     [{ promote: true, force: true }, ['force']],
   ])('POST /experiments/stop %j', (body, parameters) => {
-    expect(named(() => parseStopBody(body))).toEqual(parameters);
+    expect(problemsOf(() => parseStopBody(body))).toEqual(parameters);
   });
 
   it('POST /experiments/stop: promote defaults to false', () => {
@@ -639,7 +627,7 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     (query) => {
       const reader = new ParameterReader(query);
       reader.int('days', { min: 1, max: 30, fallback: 7 });
-      expect(named(() => reader.done())).toEqual(['days']);
+      expect(problemsOf(() => reader.done())).toEqual(['days']);
     },
   );
 });

@@ -18,6 +18,7 @@ import {
   type SystemResult,
 } from '../../scripts/bench/ranking-report.ts';
 import { writeSummary } from '../../scripts/bench/summary.ts';
+import { TEST_RUN } from '../support/bench-run.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -158,39 +159,34 @@ describe('validation and seeds', () => {
 });
 
 describe('summary', () => {
+  /** A ranking.json as ranking.ts writes it, with these data sets, in a new folder `out`. */
+  const writeRankingJson = async (out: string, results: { datasets: unknown[] }) => {
+    await mkdir(out, { recursive: true });
+    const protocol = { selectOn: 'ndcg@100', seeds: [0] };
+    await writeFile(
+      join(out, 'ranking.json'),
+      JSON.stringify({ run: TEST_RUN, protocol, ...results }),
+    );
+  };
+
   it('has one table per data set with every metric, fit seconds and the chosen params', async () => {
     const out = join(dir, 'summary');
-    await mkdir(out, { recursive: true });
     const system = (name: string, x: number, params: Record<string, unknown>) => ({
       system: name,
       metrics: metrics(x, 121),
       fitSeconds: 2.25,
       params: [params],
     });
-    await writeFile(
-      join(out, 'ranking.json'),
-      JSON.stringify({
-        run: {
-          date: '2026-01-02T03:04:05.000Z',
-          machine: { cpuModel: 'Test CPU', cores: 3, memoryGiB: 1, node: 'v22', platform: 'x' },
-          loadAverage: { before: [0.5, 0, 0], after: [1.5, 0, 0] },
-          command: 'x',
-          seconds: 1,
+    await writeRankingJson(out, {
+      datasets: [
+        {
+          dataset: 'ml-latest-small',
+          ratings: 100836,
+          seeds: [],
+          mean: [system('ours', 0.41, {}), system('EASE', 0.38, { lambda: 200, positives: false })],
         },
-        protocol: { selectOn: 'ndcg@100', seeds: [0] },
-        datasets: [
-          {
-            dataset: 'ml-latest-small',
-            ratings: 100836,
-            seeds: [],
-            mean: [
-              system('ours', 0.41, {}),
-              system('EASE', 0.38, { lambda: 200, positives: false }),
-            ],
-          },
-        ],
-      }),
-    );
+      ],
+    });
     const summary = await readFile(writeSummary(out), 'utf8');
     expect(summary).toContain('**ml-latest-small** (100,836 ratings)');
     expect(summary).toContain(
@@ -204,7 +200,6 @@ describe('summary', () => {
 
   it('groups the data sets into one block per order, random first as the run listed them', async () => {
     const out = join(dir, 'summary-orders');
-    await mkdir(out, { recursive: true });
     const entry = (dataset: string, order: string, x: number) => ({
       dataset,
       order,
@@ -212,21 +207,10 @@ describe('summary', () => {
       seeds: [],
       mean: [{ system: 'ours', metrics: metrics(x, 10), fitSeconds: 1, params: [{}] }],
     });
-    await writeFile(
-      join(out, 'ranking.json'),
-      JSON.stringify({
-        run: {
-          date: '2026-01-02T03:04:05.000Z',
-          machine: { cpuModel: 'Test CPU', cores: 3, memoryGiB: 1, node: 'v22', platform: 'x' },
-          loadAverage: { before: [0.5, 0, 0], after: [1.5, 0, 0] },
-          command: 'x',
-          seconds: 1,
-        },
-        protocol: { selectOn: 'ndcg@100', seeds: [0] },
-        // As ranking.ts writes them: per data set, each order in turn.
-        datasets: [entry('A', 'random', 0.4), entry('A', 'time', 0.2), entry('B', 'random', 0.3)],
-      }),
-    );
+    await writeRankingJson(out, {
+      // As ranking.ts writes them: per data set, each order in turn.
+      datasets: [entry('A', 'random', 0.4), entry('A', 'time', 0.2), entry('B', 'random', 0.3)],
+    });
     const summary = await readFile(writeSummary(out), 'utf8');
     const at = (text: string) => summary.indexOf(text);
     const random = at('#### Random order');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineChartSvg } from '../../scripts/bench/chart.ts';
 import { writeSummary } from '../../scripts/bench/summary.ts';
+import { TEST_RUN } from '../support/bench-run.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -14,13 +15,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const run = {
-  date: '2026-01-02T03:04:05.000Z',
-  machine: { cpuModel: 'Test CPU', cores: 3, memoryGiB: 1, node: 'v22', platform: 'x' },
-  loadAverage: { before: [0.5, 0, 0], after: [1.5, 0, 0] },
-  command: 'x',
-  seconds: 1,
-};
+const run = TEST_RUN;
 
 describe('bench summary', () => {
   it('puts ours, Spark, Surprise and cqlsh side by side', async () => {

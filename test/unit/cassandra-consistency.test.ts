@@ -5,15 +5,11 @@
  */
 import cassandra from 'cassandra-driver';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CassandraStore,
-  LOCAL_SUPERUSER,
-  QUORUM_READ_TABLES,
-  statementConsistency,
-} from '../../lambdas/adapters/cassandra.ts';
+import { QUORUM_READ_TABLES, statementConsistency } from '../../lambdas/adapters/cassandra.ts';
 import type { DatasetLayout } from '../../lambdas/core/ingest/workflow-types.ts';
 import { aggregateDataset } from '../../lambdas/services/ingest/aggregate.ts';
 import type { Stores } from '../../lambdas/services/runtime.ts';
+import { unconnectedStore } from '../support/cassandra.ts';
 
 const { localOne, localQuorum } = cassandra.types.consistencies;
 
@@ -42,13 +38,7 @@ describe('statementConsistency', () => {
   });
 
   it('is what the adapter sends the driver, paging included', async () => {
-    const store = new CassandraStore({
-      credentials: LOCAL_SUPERUSER,
-      mode: 'local',
-      contactPoints: ['127.0.0.1:1'],
-      localDataCenter: 'dc',
-      keyspace: 'ks',
-    });
+    const store = unconnectedStore();
     const sent: { cql: string; consistency: number | undefined }[] = [];
     const client = (store as unknown as { client: cassandra.Client }).client;
     vi.spyOn(client, 'execute').mockImplementation((async (

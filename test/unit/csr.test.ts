@@ -12,7 +12,7 @@ import {
   type CsrBlock,
 } from '../../lambdas/core/matrix/csr.ts';
 import { IdMap } from '../../lambdas/core/matrix/id-map.ts';
-import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
+import { ratingsTable } from '../support/ratings-table.ts';
 import { plantedRatings } from '../support/planted-ratings.ts';
 
 const rows = Int32Array.of(2, 0, 2, 1, 0, 2);
@@ -46,18 +46,16 @@ describe('CSR blocks', () => {
   });
 
   it("builds the worked example of CsrBlock's doc comment", () => {
-    const b = new RatingsTableBuilder();
-    for (const [user, movie, rating] of [
-      [10, 1, 4],
-      [10, 7, 3.5],
-      [20, 7, 5],
-      [30, 1, 2],
-      [30, 3, 1],
-      [30, 7, 4],
-    ] as const) {
-      b.push(user, movie, rating);
-    }
-    const { byUser, byItem } = buildRatingMatrices(b.finish());
+    const { byUser, byItem } = buildRatingMatrices(
+      ratingsTable([
+        [10, 1, 4],
+        [10, 7, 3.5],
+        [20, 7, 5],
+        [30, 1, 2],
+        [30, 3, 1],
+        [30, 7, 4],
+      ]),
+    );
     const plain = (block: CsrBlock) => ({
       rows: [...block.rows],
       rowPtr: [...block.rowPtr],
@@ -163,12 +161,13 @@ describe('CSR blocks', () => {
   });
 
   it('builds consistent user and item orientations from a ratings table', () => {
-    const b = new RatingsTableBuilder();
-    b.push(10, 500, 4);
-    b.push(3, 7, 2.5);
-    b.push(10, 7, 1);
-    b.push(99, 500, 5);
-    const m = buildRatingMatrices(b.finish());
+    const table = ratingsTable([
+      [10, 500, 4],
+      [3, 7, 2.5],
+      [10, 7, 1],
+      [99, 500, 5],
+    ]);
+    const m = buildRatingMatrices(table);
     expect(Array.from(m.userIds.ids)).toEqual([3, 10, 99]);
     expect(Array.from(m.itemIds.ids)).toEqual([7, 500]);
     const userSide = entries(m.byUser)
@@ -178,7 +177,7 @@ describe('CSR blocks', () => {
       .map(([i, u, r]) => `${u},${i},${r}`)
       .sort();
     expect(itemSide).toEqual(userSide);
-    const restricted = buildRatingMatrices(b.finish(), { userIds: IdMap.fromIds([10]) });
+    const restricted = buildRatingMatrices(table, { userIds: IdMap.fromIds([10]) });
     expect(nnz(restricted.byUser)).toBe(2);
   });
 });

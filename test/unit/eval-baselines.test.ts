@@ -13,13 +13,9 @@ import {
   evaluateRanking,
 } from '../../lambdas/core/eval/evaluate.ts';
 import { expandGrid, gridSearch, type AlsGridParams } from '../../lambdas/core/eval/grid-search.ts';
-import { RatingsTableBuilder, type RatingsTable } from '../../lambdas/core/ratings.ts';
+import { ratingsTable } from '../support/ratings-table.ts';
 
-function table(rows: [number, number, number][]): RatingsTable {
-  const builder = new RatingsTableBuilder();
-  for (const [u, m, r] of rows) builder.push(u, m, r);
-  return builder.finish();
-}
+const table = ratingsTable;
 
 // Mean 4. Movie 10 is rated above it, movie 20 below; user 1 rates 10 above its mean.
 const small = table([

@@ -7,7 +7,7 @@ import {
   relevantItems,
   rmse,
 } from '../../lambdas/core/eval/metrics.ts';
-import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
+import { ratingsTable } from '../support/ratings-table.ts';
 
 describe('rating errors', () => {
   it('RMSE and MAE of a three-rating example', () => {
@@ -91,12 +91,14 @@ describe('ranking metrics at k = 3', () => {
 
 describe('relevantItems', () => {
   it('keeps ratings at or above the threshold (4.0 by default)', () => {
-    const builder = new RatingsTableBuilder();
-    builder.push(1, 10, 4);
-    builder.push(1, 11, 3.5);
-    builder.push(2, 12, 5);
-    builder.push(3, 13, 1);
-    const relevant = relevantItems(builder.finish());
+    const relevant = relevantItems(
+      ratingsTable([
+        [1, 10, 4],
+        [1, 11, 3.5],
+        [2, 12, 5],
+        [3, 13, 1],
+      ]),
+    );
     expect([...relevant.entries()].map(([u, s]) => [u, [...s]])).toEqual([
       [1, [10]],
       [2, [12]],

@@ -27,22 +27,10 @@ import {
   ratingWriteTime,
   writeTimeBase,
 } from '../../lambdas/core/ingest/write-time.ts';
-import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
-import { errorAnswer } from '../../lambdas/services/api/middleware/error-response.ts';
+import { problemsOf } from '../support/invalid-input.ts';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const context = { now: NOW, movieExists: (id: number) => id < 1000 };
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(errorAnswer(error).status).toBe(400);
-    return (error as InvalidInputError).problems.map((p) => p.parameter);
-  }
-  throw new Error('expected a 400');
-}
 
 describe('feedback keys', () => {
   it('puts an id on the same shard every time, spread over every shard', () => {
@@ -345,6 +333,19 @@ describe('onlineMetrics: the join on a hand-built case', () => {
 
   it('computes lists, users, hit rate@k, click-through and coverage per model version', () => {
     const metrics = onlineMetrics(lists, events, { k: 2, catalogueSize: 100 });
+    // One list of two movies (of 100) served at 1000, clicked once on a hit, no impression.
+    const oneClickedList = {
+      lists: 1,
+      hits: 1,
+      hitRate: 1,
+      clickedLists: 1,
+      clickThrough: 1,
+      clicks: 1,
+      impressions: 0,
+      coverage: 0.02,
+      firstServedAt: 1000,
+      lastServedAt: 1000,
+    };
     expect(metrics).toEqual([
       {
         modelId: 'model-a',
@@ -360,34 +361,8 @@ describe('onlineMetrics: the join on a hand-built case', () => {
         firstServedAt: 1000,
         lastServedAt: 5000,
       },
-      {
-        modelId: 'model-b',
-        lists: 1,
-        users: 1,
-        hits: 1,
-        hitRate: 1,
-        clickedLists: 1,
-        clickThrough: 1,
-        clicks: 1,
-        impressions: 0,
-        coverage: 0.02,
-        firstServedAt: 1000,
-        lastServedAt: 1000,
-      },
-      {
-        modelId: 'none',
-        lists: 1,
-        users: 0,
-        hits: 1,
-        hitRate: 1,
-        clickedLists: 1,
-        clickThrough: 1,
-        clicks: 1,
-        impressions: 0,
-        coverage: 0.02,
-        firstServedAt: 1000,
-        lastServedAt: 1000,
-      },
+      { modelId: 'model-b', users: 1, ...oneClickedList }, // L4, user 3, e4
+      { modelId: 'none', users: 0, ...oneClickedList }, // L5, no user, e5
     ]);
   });
 

@@ -15,7 +15,7 @@ import {
 import { audienceWithStars } from '../../lambdas/core/serving/audience.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { audienceForItem, similarWithSupport } from '../../lambdas/core/serving/neighbours.ts';
-import { InvalidInputError } from '../../lambdas/core/serving/invalid-input.ts';
+import { problemsOf } from '../support/invalid-input.ts';
 import {
   rankForVector,
   rankingPolicyFor,
@@ -35,16 +35,6 @@ import {
 } from '../../lambdas/core/serving/serving-bundle.ts';
 import { itemNorms } from '../../lambdas/core/als/index.ts';
 import { ParameterReader, parseStrictInt } from '../../lambdas/services/api/parameter-reader.ts';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as InvalidInputError).problems.map((p) => p.parameter);
-  }
-  throw new Error('expected an InvalidInputError');
-}
 
 describe('ParameterReader', () => {
   it('accepts only plain decimal integers', () => {

@@ -6,7 +6,6 @@
 import cassandra from 'cassandra-driver';
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { CassandraStore, LOCAL_SUPERUSER } from '../../lambdas/adapters/cassandra.ts';
 import {
   TOKEN_RINGS,
   UnsupportedPartitionerError,
@@ -15,6 +14,7 @@ import {
   type Partitioner,
 } from '../../lambdas/core/train/token-ranges.ts';
 import { TrainRequestError, resolveTrainRequest } from '../../lambdas/core/train/train-request.ts';
+import { unconnectedStore } from '../support/cassandra.ts';
 
 /** RandomPartitioner's token of a key: |MD5 as a signed 128-bit big-endian integer|. */
 function randomToken(key: Buffer): bigint {
@@ -125,13 +125,7 @@ describe('the train Plan and the adapter use the cluster’s ring', () => {
     ['com.amazonaws.cassandra.DefaultPartitioner', String(2n ** 127n)],
   ]) {
     it(`tokenRangeScans reads system.local once and scans its ring (${className})`, async () => {
-      const store = new CassandraStore({
-        credentials: LOCAL_SUPERUSER,
-        mode: 'local',
-        contactPoints: ['127.0.0.1:1'],
-        localDataCenter: 'dc',
-        keyspace: 'ks',
-      });
+      const store = unconnectedStore();
       const execute = vi.spyOn(store, 'execute').mockResolvedValue({
         first: () => ({ get: () => className }),
       } as unknown as cassandra.types.ResultSet);

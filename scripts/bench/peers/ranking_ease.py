@@ -16,9 +16,7 @@ import time
 import numpy as np
 import scipy
 import scipy.linalg.lapack as lapack
-from threadpoolctl import threadpool_limits
-
-from ranking_io import Problem, arguments, report, timed_run, top_n, write_lists
+from ranking_io import run_grid, top_n
 
 
 def fit_ease(X, lam):
@@ -39,43 +37,40 @@ def fit_ease(X, lam):
     return B, columns
 
 
-def main():
-    args = arguments("EASE on an exported held-out-users split")
-    problem = Problem(args.train, args.given)
+def run_point(args, problem, params):
     _, _, train_ratings = problem.train
     _, _, given_ratings = problem.given
-    runs = []
-    with threadpool_limits(args.threads):
-        for i, params in enumerate(args.grid):
-            positives = bool(params.get("positives", False))
-            keep_train = train_ratings >= 4 if positives else np.ones_like(train_ratings, bool)
-            keep_given = given_ratings >= 4 if positives else np.ones_like(given_ratings, bool)
-            started = time.perf_counter()
-            X = problem.train_matrix(keep_train.astype(np.float64))
-            X.eliminate_zeros()
-            B, columns = fit_ease(X, float(params["lambda"]))
-            fit_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            given = problem.given_matrix(keep_given.astype(np.float64))
-            given.eliminate_zeros()
-            scores = np.zeros((given.shape[0], problem.shape[1]))
-            scores[:, columns] = given[:, columns] @ B
-            # Movies outside X can never be recommended: they would tie at 0 with the rest.
-            outside = np.ones(problem.shape[1], bool)
-            outside[columns] = False
-            scores[:, outside] = -np.inf
-            every_given = problem.given_matrix(np.ones_like(given_ratings))
-            lists = top_n(scores, every_given, args.n)
-            write_lists(f"{args.out}/lists-{i}.csv", problem, lists)
-            runs.append(timed_run(params, fit_seconds, started, items=int(len(columns))))
-    report(
-        {
+    positives = bool(params.get("positives", False))
+    keep_train = train_ratings >= 4 if positives else np.ones_like(train_ratings, bool)
+    keep_given = given_ratings >= 4 if positives else np.ones_like(given_ratings, bool)
+    started = time.perf_counter()
+    X = problem.train_matrix(keep_train.astype(np.float64))
+    X.eliminate_zeros()
+    B, columns = fit_ease(X, float(params["lambda"]))
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    given = problem.given_matrix(keep_given.astype(np.float64))
+    given.eliminate_zeros()
+    scores = np.zeros((given.shape[0], problem.shape[1]))
+    scores[:, columns] = given[:, columns] @ B
+    # Movies outside X can never be recommended: they would tie at 0 with the rest.
+    outside = np.ones(problem.shape[1], bool)
+    outside[columns] = False
+    scores[:, outside] = -np.inf
+    every_given = problem.given_matrix(np.ones_like(given_ratings))
+    lists = top_n(scores, every_given, args.n)
+    return lists, fit_seconds, started, {"items": int(len(columns))}
+
+
+def main():
+    run_grid(
+        "EASE on an exported held-out-users split",
+        run_point,
+        lambda args: {
             "system": "EASE",
             "versions": {"numpy": np.__version__, "scipy": scipy.__version__},
             "threads": args.threads,
-            **problem.sizes(),
-            "runs": runs,
-        }
+        },
     )
 
 

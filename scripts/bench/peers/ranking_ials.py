@@ -19,9 +19,7 @@ import time
 import implicit
 import numpy as np
 from implicit.als import AlternatingLeastSquares
-from threadpoolctl import threadpool_limits
-
-from ranking_io import Problem, arguments, report, timed_run, write_lists
+from ranking_io import run_grid
 
 
 def confidences(ratings, kind):
@@ -32,51 +30,48 @@ def confidences(ratings, kind):
     raise ValueError(f"confidence must be binary or rating, got {kind}")
 
 
-def main():
-    args = arguments("implicit's CPU ALS on an exported held-out-users split")
-    problem = Problem(args.train, args.given)
+def run_point(args, problem, params):
     _, _, train_ratings = problem.train
     _, _, given_ratings = problem.given
-    runs = []
-    with threadpool_limits(args.threads):
-        for i, params in enumerate(args.grid):
-            model = AlternatingLeastSquares(
-                factors=int(params["factors"]),
-                regularization=float(params["regularization"]),
-                alpha=float(params["alpha"]),
-                iterations=int(params.get("iterations", 15)),
-                use_gpu=False,
-                use_cg=True,
-                num_threads=args.threads,
-                random_state=args.seed,
-            )
-            user_items = problem.train_matrix(confidences(train_ratings, params["confidence"]))
-            started = time.perf_counter()
-            model.fit(user_items, show_progress=False)
-            fit_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            given = problem.given_matrix(confidences(given_ratings, params["confidence"]))
-            users = np.arange(given.shape[0])
-            ids, scores = model.recommend(
-                users,
-                given,
-                N=args.n,
-                filter_already_liked_items=True,
-                recalculate_user=True,
-            )
-            # implicit pads short lists with id -1 / score -inf.
-            lists = [row[np.isfinite(s) & (row >= 0)] for row, s in zip(ids, scores)]
-            write_lists(f"{args.out}/lists-{i}.csv", problem, lists)
-            runs.append(timed_run(params, fit_seconds, started))
-    report(
-        {
+    model = AlternatingLeastSquares(
+        factors=int(params["factors"]),
+        regularization=float(params["regularization"]),
+        alpha=float(params["alpha"]),
+        iterations=int(params.get("iterations", 15)),
+        use_gpu=False,
+        use_cg=True,
+        num_threads=args.threads,
+        random_state=args.seed,
+    )
+    user_items = problem.train_matrix(confidences(train_ratings, params["confidence"]))
+    started = time.perf_counter()
+    model.fit(user_items, show_progress=False)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    given = problem.given_matrix(confidences(given_ratings, params["confidence"]))
+    users = np.arange(given.shape[0])
+    ids, scores = model.recommend(
+        users,
+        given,
+        N=args.n,
+        filter_already_liked_items=True,
+        recalculate_user=True,
+    )
+    # implicit pads short lists with id -1 / score -inf.
+    lists = [row[np.isfinite(s) & (row >= 0)] for row, s in zip(ids, scores)]
+    return lists, fit_seconds, started, {}
+
+
+def main():
+    run_grid(
+        "implicit's CPU ALS on an exported held-out-users split",
+        run_point,
+        lambda args: {
             "system": "implicit ALS",
             "versions": {"implicit": implicit.__version__, "numpy": np.__version__},
             "threads": args.threads,
             "seed": args.seed,
-            **problem.sizes(),
-            "runs": runs,
-        }
+        },
     )
 
 

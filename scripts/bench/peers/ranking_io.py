@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 
 def arguments(description):
@@ -111,6 +112,22 @@ def timed_run(params, fit_seconds, recommend_started, **extra):
         "fitSeconds": round(fit_seconds, 3),
         "recommendSeconds": round(time.perf_counter() - recommend_started, 3),
     }
+
+
+def run_grid(description, run_point, summary):
+    """A peer's main: reads the split, runs `run_point(args, problem, params)` for each grid point
+    on --threads BLAS threads (it returns the point's lists, fit seconds, when recommending started
+    and extra fields for its run), writes each point's lists, timing them with the recommending,
+    and reports `summary(args)`, the problem's sizes and the runs."""
+    args = arguments(description)
+    problem = Problem(args.train, args.given)
+    runs = []
+    with threadpool_limits(args.threads):
+        for i, params in enumerate(args.grid):
+            lists, fit_seconds, started, extra = run_point(args, problem, params)
+            write_lists(f"{args.out}/lists-{i}.csv", problem, lists)
+            runs.append(timed_run(params, fit_seconds, started, **extra))
+    report({**summary(args), **problem.sizes(), "runs": runs})
 
 
 def report(payload):

@@ -111,25 +111,12 @@ export async function runPeers(
   const cores = availableParallelism();
   log('ours: trainAls');
   const oursRuns = [ours(split.train, test, s, true), ours(split.train, test, s, false)];
+  // Both peers take the split and the matched settings, in this order; Spark then its core count.
+  const matched = [trainPath, testPath, s.rank, s.reg, s.iterations, s.seed];
   log(`spark: ALS local[${cores}]`);
-  const spark = await python('spark_als.py', [
-    trainPath,
-    testPath,
-    s.rank,
-    s.reg,
-    s.iterations,
-    s.seed,
-    cores,
-  ]);
+  const spark = await python('spark_als.py', [...matched, cores]);
   log('surprise: SVD');
-  const surprise = await python('surprise_svd.py', [
-    trainPath,
-    testPath,
-    s.rank,
-    s.reg,
-    s.iterations,
-    s.seed,
-  ]);
+  const surprise = await python('surprise_svd.py', matched);
   return {
     dataset: 'ml-latest-small',
     split: {

@@ -16,7 +16,7 @@ import {
   modelPrefix,
 } from '../../../lambdas/services/models/registry.ts';
 import { runLocalIngest } from '../ingest/run-local-ingest.ts';
-import type { LocalServices } from '../lib/local-pipeline.ts';
+import type { LocalRunOptions, LocalServices } from '../lib/local-pipeline.ts';
 import { runLocalTrain } from '../train/run-local-train.ts';
 import { baselinesOfRun } from './baselines.ts';
 import type { ChosenDataset } from './dataset-choice.ts';
@@ -42,6 +42,16 @@ export interface StepResult {
 const warningsOnly = (line: string): void => {
   if (/"level":"(ERROR|WARN)"/.test(line)) process.stderr.write(line + '\n');
 };
+
+/** How the demo runs both pipelines: its keyspace, bucket and servers, progress, warnings only. */
+const runOptions = (ctx: StepContext): LocalRunOptions => ({
+  keyspace: ctx.keyspace,
+  bucket: ctx.bucket,
+  services: ctx.services,
+  progress: true,
+  log: ctx.log,
+  onHandlerLog: warningsOnly,
+});
 
 /**
  * Ingests the data set unless the keyspace already holds exactly it: same folder contents (by
@@ -74,12 +84,7 @@ export async function ingestStep(
   const summary = await runLocalIngest({
     dir: dataset.dir,
     dataset: dataset.name,
-    keyspace: ctx.keyspace,
-    bucket: ctx.bucket,
-    services: ctx.services,
-    progress: true,
-    log: ctx.log,
-    onHandlerLog: warningsOnly,
+    ...runOptions(ctx),
   });
   if (summary.status !== 'ready') {
     throw new Error(`ingestion of ${dataset.name} failed: ${summary.error ?? 'unknown error'}`);
@@ -136,12 +141,7 @@ export async function trainStep(
       concurrency,
       activate: true,
     },
-    keyspace: ctx.keyspace,
-    bucket: ctx.bucket,
-    services: ctx.services,
-    progress: true,
-    log: ctx.log,
-    onHandlerLog: warningsOnly,
+    ...runOptions(ctx),
   });
   const baselines = await baselinesOfRun(ctx.s3, modelId);
   await cacheModelFile(ctx, modelId);

@@ -6,11 +6,10 @@ import { RATINGS_FILES } from '../../../lambdas/services/ingest/validate.ts';
 import {
   prepareStorage,
   roundTo,
-  runTrackedStateMachine,
+  runLocalPipeline,
   startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
-import { withFunctionRoles } from '../cassandra/roles.ts';
 import {
   INGEST_DEFINITION,
   INGEST_FUNCTIONS,
@@ -90,16 +89,13 @@ export async function runLocalIngest(options: LocalIngestOptions): Promise<Local
       ? { minRatingsPerMovie: options.minRatingsPerMovie }
       : {}),
   };
-  const { output: summary, stateSeconds } = await runTrackedStateMachine<IngestSummary>({
+  const { output: summary, stateSeconds } = await runLocalPipeline<IngestSummary>(options, env, {
     definitionPath: INGEST_DEFINITION,
-    input,
-    handlers: withFunctionRoles(INGEST_FUNCTIONS, options.roles),
+    functions: INGEST_FUNCTIONS,
     substitutions: LOCAL_INGEST_SUBSTITUTIONS,
-    env: { ...env, ...options.handlerEnv },
+    input,
     workers,
-    progress: options.progress ? new IngestProgress() : undefined,
-    onEvent: options.onEvent,
-    onHandlerLog: options.onHandlerLog,
+    progress: () => new IngestProgress(),
   });
   for (const [state, stage] of Object.entries(STAGES)) {
     if (stateSeconds[state] !== undefined) seconds[stage] = stateSeconds[state];

@@ -1,7 +1,8 @@
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
 import { functionRoles, type FunctionRole } from '../../../statemachines/function-roles.ts';
-import { migrateWithRoles } from '../cassandra/roles.ts';
+import type { PipelineFunctions } from '../../../statemachines/pipeline-function.ts';
+import { migrateWithRoles, withFunctionRoles } from '../cassandra/roles.ts';
 import { ensureCassandra, type EnsureCassandraResult } from '../cassandra/local-cassandra.ts';
 import { runStateMachine, type HandlerBinding, type LocalSfnEvent } from '../local-sfn/index.ts';
 import { ensureS3, type EnsureS3Result } from '../s3/local-s3.ts';
@@ -184,6 +185,41 @@ export async function runTrackedStateMachine<T>(
   } finally {
     progress?.stop();
   }
+}
+
+/** What a pipeline adds to the caller's {@link LocalRunOptions} for its run. */
+export interface PipelineRun {
+  readonly definitionPath: string;
+  /** The pipeline's functions; each logs in as its role from the options' `roles`. */
+  readonly functions: PipelineFunctions;
+  readonly substitutions?: Readonly<Record<string, string>>;
+  readonly input: unknown;
+  readonly workers: number;
+  /** Built only when the options ask for progress. */
+  readonly progress: () => RunProgress;
+}
+
+/**
+ * Runs a pipeline's state machine for `recsys ingest` or `recsys train`: the handlers in their
+ * roles, the run's environment with the options' extra handler environment over it, the options'
+ * progress and listeners.
+ */
+export function runLocalPipeline<T>(
+  options: LocalRunOptions,
+  env: Readonly<Record<string, string>>,
+  run: PipelineRun,
+): Promise<TrackedRunResult<T>> {
+  return runTrackedStateMachine<T>({
+    definitionPath: run.definitionPath,
+    input: run.input,
+    handlers: withFunctionRoles(run.functions, options.roles),
+    ...(run.substitutions ? { substitutions: run.substitutions } : {}),
+    env: { ...env, ...options.handlerEnv },
+    workers: run.workers,
+    progress: options.progress ? run.progress() : undefined,
+    onEvent: options.onEvent,
+    onHandlerLog: options.onHandlerLog,
+  });
 }
 
 export const roundTo = (value: number, digits: number): number => {

@@ -7,11 +7,10 @@ import type {
 import {
   prepareStorage,
   roundTo,
-  runTrackedStateMachine,
+  runLocalPipeline,
   startLocalRun,
   type LocalRunOptions,
 } from '../lib/local-pipeline.ts';
-import { withFunctionRoles } from '../cassandra/roles.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
 import { TrainProgress } from './train-progress.ts';
 
@@ -54,16 +53,15 @@ export async function runLocalTrainOrSkip(
 
   const workers =
     options.workers ?? options.request.concurrency ?? Math.min(availableParallelism(), 16);
-  const { output: summary, stateSeconds } = await runTrackedStateMachine<TrainSummary | SkippedRun>(
+  const { output: summary, stateSeconds } = await runLocalPipeline<TrainSummary | SkippedRun>(
+    options,
+    env,
     {
       definitionPath: TRAIN_DEFINITION,
+      functions: TRAIN_FUNCTIONS,
       input: options.request,
-      handlers: withFunctionRoles(TRAIN_FUNCTIONS, options.roles),
-      env: { ...env, ...options.handlerEnv },
       workers,
-      progress: options.progress ? new TrainProgress() : undefined,
-      onEvent: options.onEvent,
-      onHandlerLog: options.onHandlerLog,
+      progress: () => new TrainProgress(),
     },
   );
   const wallSeconds = (performance.now() - started) / 1000;

@@ -207,24 +207,32 @@ cmd_images() {
 
 # Debian trixie minbase + python3.13 (cached tarball) → docker import → + Node 22 (our init),
 # awslambdaric (PyPI wheels for cp313, fetched by the venv's pip) and runtime-api-bridge.mjs.
+# debian_image TAR SUITE PACKAGE IMAGE WHAT STARTED_MS: a minbase Debian rootfs with PACKAGE, built
+# once into the cached tarball TAR (mmdebstrap), then `docker import`ed as IMAGE when it is missing.
+debian_image() {
+  local tar=$1 suite=$2 package=$3 image=$4 what=$5 t=$6
+  if [[ ! -s "$tar" ]]; then
+    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
+    rm -rf "${tar%.tar}.partial.tar"
+    # (not /usr/share/man: the JRE's postinst links its man pages with update-alternatives)
+    mmdebstrap --quiet --variant=minbase --include="$package" \
+      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"' \
+      --dpkgopt='path-exclude=/usr/share/doc/*' \
+      --dpkgopt='path-exclude=/usr/share/locale/*' "$suite" "${tar%.tar}.partial.tar"
+    mv "${tar%.tar}.partial.tar" "$tar"
+    log "$what rootfs $tar built in $(since "$t")"
+  fi
+  if ! docker image inspect "$image" >/dev/null 2>&1; then
+    docker import "$tar" "$image" >/dev/null
+    log "imported $image"
+  fi
+}
+
 cmd_python_image() {
   local t tar ctx
   t=$(now_ms)
   tar="$IMAGES/debian-$PYTHON_SUITE-python3.13.tar"
-  if [[ ! -s "$tar" ]]; then
-    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
-    rm -rf "${tar%.tar}.partial.tar"
-    mmdebstrap --quiet --variant=minbase --include=python3.13 \
-      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"' \
-      --dpkgopt='path-exclude=/usr/share/doc/*' \
-      --dpkgopt='path-exclude=/usr/share/locale/*' "$PYTHON_SUITE" "${tar%.tar}.partial.tar"
-    mv "${tar%.tar}.partial.tar" "$tar"
-    log "python3.13 rootfs $tar built in $(since "$t")"
-  fi
-  if ! docker image inspect "$PYTHON_BASE" >/dev/null 2>&1; then
-    docker import "$tar" "$PYTHON_BASE" >/dev/null
-    log "imported $PYTHON_BASE"
-  fi
+  debian_image "$tar" "$PYTHON_SUITE" python3.13 "$PYTHON_BASE" python3.13 "$t"
   ctx=$(mktemp -d)
   "$VENV/bin/pip" install -q --disable-pip-version-check --target "$ctx/runtime" --python-version 3.13 \
     --implementation cp --platform manylinux2014_x86_64 --only-binary=:all: \
@@ -378,21 +386,7 @@ cmd_cassandra_image() {
   cmd_docker_start
   mkdir -p "$IMAGES" "$STATE"
   tar="$IMAGES/debian-$SUITE-jre17.tar"
-  if [[ ! -s "$tar" ]]; then
-    command -v mmdebstrap >/dev/null || die "mmdebstrap missing: local-aws.sh apt"
-    rm -rf "${tar%.tar}.partial.tar"
-    # (not /usr/share/man: the JRE's postinst links its man pages with update-alternatives)
-    mmdebstrap --quiet --variant=minbase --include=openjdk-17-jre-headless \
-      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"' \
-      --dpkgopt='path-exclude=/usr/share/doc/*' \
-      --dpkgopt='path-exclude=/usr/share/locale/*' "$SUITE" "${tar%.tar}.partial.tar"
-    mv "${tar%.tar}.partial.tar" "$tar"
-    log "JRE rootfs $tar built in $(since "$t")"
-  fi
-  if ! docker image inspect "$JRE_IMAGE" >/dev/null 2>&1; then
-    docker import "$tar" "$JRE_IMAGE" >/dev/null
-    log "imported $JRE_IMAGE"
-  fi
+  debian_image "$tar" "$SUITE" openjdk-17-jre-headless "$JRE_IMAGE" JRE "$t"
   if docker image inspect "$CASSANDRA_IMAGE" >/dev/null 2>&1 && [[ -f "$CASSANDRA_STAMP" ]]; then
     local stale=
     for input in $(cassandra_image_inputs); do [[ "$input" -nt "$CASSANDRA_STAMP" ]] && stale=1; done

@@ -58,6 +58,17 @@ def finish(ok):
     raise SystemExit(0 if ok else 1)
 
 
+def awaited_execution(sfn, machine_arn, is_new, started_by, t, within, pause, wait, poll):
+    """The execution `is_new` accepts (polled for `within` s), said, then run to its end (by `t` +
+    `wait`): its description and history events; None when none started."""
+    arn = new_execution(sfn, machine_arn, is_new, within=within, pause=pause)
+    say(started_by, started=arn is not None, arn=arn, seconds=round(time.time() - t, 2))
+    if arn is None:
+        return None
+    d = finished(sfn, arn, deadline=t + wait, pause=poll)
+    return d, sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4599"))
@@ -121,14 +132,12 @@ def probe(args):
     say("uploaded", bucket=bucket, prefix=prefix, ratings=args.rows)
 
     # 3. did EventBridge start the ingest state machine?
-    arn = new_execution(sfn, outputs["IngestStateMachineArn"],
-                        lambda e: e["executionArn"] not in before, within=30, pause=1)
-    say("ingest execution started by EventBridge", started=arn is not None, arn=arn,
-        seconds=round(time.time() - t0, 2))
-    if arn is None:
+    run = awaited_execution(sfn, outputs["IngestStateMachineArn"], lambda e: e["executionArn"] not in before,
+                            "ingest execution started by EventBridge", t0, within=30, pause=1,
+                            wait=args.wait, poll=3)
+    if run is None:
         return False
-    d = finished(sfn, arn, deadline=t0 + args.wait, pause=3)
-    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    d, events = run
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
     failures = [
         {k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"}
@@ -146,14 +155,12 @@ def probe(args):
 
     # 4. training, started by the ingest's StartTraining state
     t1 = time.time()
-    train = new_execution(sfn, outputs["TrainStateMachineArn"],
-                          lambda e: e["startDate"].timestamp() >= t0 - 5, within=60, pause=2)
-    say("train execution started by the ingest", started=train is not None, arn=train,
-        seconds=round(time.time() - t1, 2))
-    if train is None:
+    run = awaited_execution(sfn, outputs["TrainStateMachineArn"], lambda e: e["startDate"].timestamp() >= t0 - 5,
+                            "train execution started by the ingest", t1, within=60, pause=2,
+                            wait=args.train_wait, poll=5)
+    if run is None:
         return False
-    d = finished(sfn, train, deadline=t1 + args.train_wait, pause=5)
-    events = sfn.get_execution_history(executionArn=train, maxResults=1000)["events"]
+    d, events = run
     output = json.loads(d.get("output") or "null")
     say("train execution", status=d["status"], seconds=round(time.time() - t1, 2),
         states_entered=sum(1 for e in events if "stateEnteredEventDetails" in e),
