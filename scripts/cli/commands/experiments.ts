@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
+import type { CassandraStore } from '../../../lambdas/adapters/cassandra.ts';
 import type { ExperimentReport } from '../../../lambdas/core/experiments/report.ts';
 import type { Difference, Proportion } from '../../../lambdas/core/experiments/intervals.ts';
 import { loadCatalogue } from '../../../lambdas/services/api/catalogue-loader.ts';
@@ -10,21 +10,18 @@ import {
 } from '../../../lambdas/services/experiments/registry.ts';
 import { readExperimentReport } from '../../../lambdas/services/experiments/report.ts';
 import { action, numberOption, UserError } from '../lib/cli-support.ts';
+import { withKeyspaceStore } from '../lib/keyspace-store.ts';
 
+/** A refused request is the operator's to fix: one line, no stack. */
 async function withDb<T>(
   keyspace: string | undefined,
   work: (db: CassandraStore) => Promise<T>,
 ): Promise<T> {
-  const env = keyspace ? { ...process.env, RECSYS_KEYSPACE: keyspace } : process.env;
-  const db = new CassandraStore(cassandraConfigFromEnv(env));
   try {
-    return await work(db);
+    return await withKeyspaceStore(keyspace, work);
   } catch (error) {
-    // A refused request is the operator's to fix: one line, no stack.
     if (error instanceof ExperimentError) throw new UserError(error.message);
     throw error;
-  } finally {
-    await db.shutdown();
   }
 }
 

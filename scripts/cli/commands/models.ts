@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import {
   activateModel,
   activeModelId,
@@ -7,19 +6,7 @@ import {
   type ModelRecord,
 } from '../../../lambdas/services/models/registry.ts';
 import { action, UserError } from '../lib/cli-support.ts';
-
-async function withDb<T>(
-  keyspace: string | undefined,
-  work: (db: CassandraStore) => Promise<T>,
-): Promise<T> {
-  const env = keyspace ? { ...process.env, RECSYS_KEYSPACE: keyspace } : process.env;
-  const db = new CassandraStore(cassandraConfigFromEnv(env));
-  try {
-    return await work(db);
-  } finally {
-    await db.shutdown();
-  }
-}
+import { withKeyspaceStore } from '../lib/keyspace-store.ts';
 
 function describeModel(model: ModelRecord, active: boolean): string {
   const rmse = model.metrics.rmse;
@@ -46,7 +33,7 @@ export function registerModelsCommands(program: Command): void {
     .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')
     .action(
       action(async (opts: { json?: boolean; keyspace?: string }) => {
-        await withDb(opts.keyspace, async (db) => {
+        await withKeyspaceStore(opts.keyspace, async (db) => {
           const [all, active] = await Promise.all([listModels(db), activeModelId(db)]).catch(
             (error: Error) => {
               throw new UserError(
@@ -71,7 +58,7 @@ export function registerModelsCommands(program: Command): void {
     .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')
     .action(
       action(async (id: string, opts: { keyspace?: string }) => {
-        await withDb(opts.keyspace, async (db) => {
+        await withKeyspaceStore(opts.keyspace, async (db) => {
           try {
             await activateModel(db, id);
           } catch (error) {
