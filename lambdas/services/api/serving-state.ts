@@ -18,6 +18,7 @@ import {
 } from '../models/registry.ts';
 import type { Stores } from '../runtime.ts';
 import { loadCatalogue } from './catalogue-loader.ts';
+import { CheckedValue } from './checked-value.ts';
 import { readEvents } from './feedback-store.ts';
 
 /** The active model version with what serving derives from it once, not per request. */
@@ -104,10 +105,28 @@ export function parseShare(raw: string | undefined): number {
 export class ServingState {
   private catalogueCache: { value: Catalogue; loadedAt: number } | undefined;
   private catalogueLoad: Promise<Catalogue> | undefined;
-  private modelCache: { value: ServingModel | undefined; checkedAt: number } | undefined;
-  private modelLoad: Promise<ServingModel | undefined> | undefined;
-  private experimentCache: { value: RunningExperiment | undefined; checkedAt: number } | undefined;
-  private experimentLoad: Promise<RunningExperiment | undefined> | undefined;
+  private readonly model = new CheckedValue<ServingModel | undefined>(
+    (current) => this.refreshModel(current),
+    (error, previous) => {
+      if (!previous) throw error;
+      logger.warn('model refresh failed; serving the previous one', { error: String(error) });
+      return previous.value;
+    },
+    () => this.settings.modelCheckMs,
+    () => this.now(),
+  );
+  private readonly runningExperiment = new CheckedValue<RunningExperiment | undefined>(
+    (current) => this.refreshExperiment(current),
+    (error, previous) => {
+      logger.warn('experiment check failed; keeping the previous one', {
+        error: String(error),
+        experiment: previous?.value?.record.name ?? null,
+      });
+      return previous?.value;
+    },
+    () => this.settings.modelCheckMs,
+    () => this.now(),
+  );
   /** Movies this container wrote (PUT /movies), in order: laid over a scan that may predate them. */
   private movieWrites: { seq: number; movie: Movie }[] = [];
   private movieSeq = 0;
@@ -181,21 +200,7 @@ export class ServingState {
 
   /** The active model, or undefined while none is published. */
   async activeModel(): Promise<ServingModel | undefined> {
-    const cached = this.modelCache;
-    if (cached && this.now() - cached.checkedAt < this.settings.modelCheckMs) return cached.value;
-    this.modelLoad ??= this.refreshModel(cached?.value)
-      .then((value) => {
-        this.modelCache = { value, checkedAt: this.now() };
-        return value;
-      })
-      .catch((error: unknown) => {
-        if (!cached) throw error;
-        logger.warn('model refresh failed; serving the previous one', { error: String(error) });
-        this.modelCache = { value: cached.value, checkedAt: this.now() };
-        return cached.value;
-      })
-      .finally(() => (this.modelLoad = undefined));
-    return this.modelLoad;
+    return this.model.get();
   }
 
   /**
@@ -206,22 +211,7 @@ export class ServingState {
    * requests, and is tried again at the next check.
    */
   async experiment(): Promise<RunningExperiment | undefined> {
-    const cached = this.experimentCache;
-    if (cached && this.now() - cached.checkedAt < this.settings.modelCheckMs) return cached.value;
-    this.experimentLoad ??= this.refreshExperiment(cached?.value)
-      .catch((error: unknown) => {
-        logger.warn('experiment check failed; keeping the previous one', {
-          error: String(error),
-          experiment: cached?.value?.record.name ?? null,
-        });
-        return cached?.value;
-      })
-      .then((value) => {
-        this.experimentCache = { value, checkedAt: this.now() };
-        return value;
-      })
-      .finally(() => (this.experimentLoad = undefined));
-    return this.experimentLoad;
+    return this.runningExperiment.get();
   }
 
   /**
@@ -253,7 +243,7 @@ export class ServingState {
     if (id === undefined) return undefined;
     if (current?.record.modelId === id) return current;
     // The candidate of an experiment being promoted is in memory already: no second load.
-    const candidate = this.experimentCache?.value?.candidate;
+    const candidate = this.runningExperiment.current?.candidate;
     if (candidate?.record.modelId === id) return candidate;
     return this.loadModel(id);
   }
