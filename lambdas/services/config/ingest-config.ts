@@ -31,8 +31,14 @@ export function ingestConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Inges
   return {
     ...(chunkConcurrency !== undefined ? { chunkConcurrency } : {}),
     ...(tableWriteUnits !== undefined ? { tableWriteUnits } : {}),
-    writesInFlight:
-      optionalInteger(env, 'RECSYS_INGEST_WRITES_IN_FLIGHT', 1, 1024) ??
-      DEFAULT_INGEST_WRITES_IN_FLIGHT,
+    writesInFlight: ingestWritesInFlight(env),
   };
+}
+
+/** IngestChunk's one setting alone: a chunk must not fail on a setting only Validate uses. */
+export function ingestWritesInFlight(env: NodeJS.ProcessEnv = process.env): number {
+  return (
+    optionalInteger(env, 'RECSYS_INGEST_WRITES_IN_FLIGHT', 1, 1024) ??
+    DEFAULT_INGEST_WRITES_IN_FLIGHT
+  );
 }

@@ -31,6 +31,14 @@ export function trainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TrainC
     ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
     ...(outputTableWriteUnits !== undefined ? { outputTableWriteUnits } : {}),
     ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
-    cacheBytes: optionalInteger(env, 'RECSYS_TRAIN_CACHE_BYTES', 0) ?? DEFAULT_TRAIN_CACHE_BYTES,
+    cacheBytes: trainCacheBytes(env),
   };
+}
+
+/**
+ * The run-file cache's limit alone: read by every step that reads run files, which must not fail
+ * on a setting only Plan uses.
+ */
+export function trainCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
+  return optionalInteger(env, 'RECSYS_TRAIN_CACHE_BYTES', 0) ?? DEFAULT_TRAIN_CACHE_BYTES;
 }

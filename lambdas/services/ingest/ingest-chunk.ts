@@ -15,7 +15,7 @@ import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
 import { byMovieParams, byUserParams, ratingUpserts, RowBatches } from '../rating-writes.ts';
-import { ingestConfigFromEnv } from '../config/ingest-config.ts';
+import { ingestWritesInFlight } from '../config/ingest-config.ts';
 import type { Stores } from '../runtime.ts';
 
 // A MovieLens csv row is ~24 bytes; preallocating avoids most of the typed-array regrowth.
@@ -163,7 +163,7 @@ async function writeRatings(
     const p = new RatePacer(ratingsPerSecond);
     return (statements: number) => p.take(statements);
   };
-  const perTable = Math.max(1, Math.floor(ingestConfigFromEnv().writesInFlight / 2));
+  const perTable = Math.max(1, Math.floor(ingestWritesInFlight() / 2));
   // Both settle before a failure is thrown, so no write outlives the invocation that made it.
   const settled = await Promise.allSettled([
     db.batchMany(userBatches, perTable, onDone, pacer()),

@@ -1,6 +1,6 @@
 import type { S3Store } from '../../adapters/s3.ts';
 import { S3ObjectNotFoundError } from '../../adapters/s3.ts';
-import { trainConfigFromEnv } from '../config/train-config.ts';
+import { trainCacheBytes } from '../config/train-config.ts';
 
 /**
  * S3 access for a training run's files. Most of them never change once written (a key is a
@@ -18,7 +18,7 @@ const cache = new Map<string, Cached>();
 let cachedBytes = 0;
 
 function remember(key: string, value: unknown, bytes: number): void {
-  const limit = trainConfigFromEnv().cacheBytes;
+  const limit = trainCacheBytes();
   if (bytes > limit) return;
   cache.set(key, { value, bytes });
   cachedBytes += bytes;
