@@ -251,7 +251,7 @@ function listFromRow(
 }
 
 /** Standard deviation of values[from..from+count) together with `zeros` more zeros. */
-function spread(values: Float64Array, from: number, count: number, zeros: number): number {
+export function spread(values: Float64Array, from: number, count: number, zeros: number): number {
   let sum = 0;
   let squares = 0;
   for (let i = from; i < from + count; i++) {
