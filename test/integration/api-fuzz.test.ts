@@ -190,6 +190,7 @@ const queryName = fc.oneof(
     'limit',
     'genre',
     'excludeRated',
+    'explain',
     'q',
     'offset',
     'page',
@@ -357,6 +358,7 @@ const jsonBody = fc.oneof(
         fc.array(fc.integer({ min: -5, max: 700 }), { maxLength: 20 }),
         fc.jsonValue(),
       ),
+      explain: fc.oneof(fc.boolean(), fc.jsonValue()),
     })
     .map((b) => JSON.stringify(b)),
 );

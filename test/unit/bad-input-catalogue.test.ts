@@ -114,6 +114,7 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 81 | name with capitals or spaces, 41 chars | POST /experiments    | name                       |
  * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
  * | 83 | dislikes not a list, id 0, 5,001 ids   | POST /recommendations| dislikes(.N)               |
+ * | 84 | explain "maybe", "yes", 1, null        | …/recommendations    | explain                    |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -499,6 +500,9 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], dislikes: 7 }, 'dislikes'],
     [{ favorites: [1], dislikes: [3, 0] }, 'dislikes.1'],
     [{ favorites: [1], dislikes: Array.from({ length: 5001 }, (_, i) => i + 1) }, 'dislikes'],
+    [{ favorites: [1], explain: 'yes' }, 'explain'],
+    [{ favorites: [1], explain: 1 }, 'explain'],
+    [{ favorites: [1], explain: null }, 'explain'],
   ])('POST /recommendations %j', (body, parameter) => {
     expect(problemsOf(() => parseFoldInBody(body))).toEqual([parameter]);
   });
@@ -620,6 +624,23 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
   it('POST /experiments/stop: promote defaults to false', () => {
     expect(parseStopBody({})).toEqual({ promote: false });
     expect(parseStopBody({ promote: true })).toEqual({ promote: true });
+  });
+
+  it.each([{ explain: 'maybe' }, { explain: 'yes' }, { explain: '' }, { explain: 'TRUE' }])(
+    'GET /users/{id}/recommendations %j',
+    (query) => {
+      const reader = new ParameterReader(query);
+      reader.bool('explain', false);
+      expect(problemsOf(() => reader.done())).toEqual(['explain']);
+    },
+  );
+
+  it('explain: true and false are accepted, absent is false', () => {
+    expect(parseFoldInBody({ favorites: [1], explain: true }).explain).toBe(true);
+    expect(parseFoldInBody({ favorites: [1], explain: false }).explain).toBeFalsy();
+    expect(parseFoldInBody({ favorites: [1] }).explain).toBeFalsy();
+    expect(new ParameterReader({ explain: 'true' }).bool('explain', false)).toBe(true);
+    expect(new ParameterReader({}).bool('explain', false)).toBe(false);
   });
 
   it.each([{ days: '0' }, { days: '31' }, { days: '1.5' }, { days: 'week' }, { days: '-7' }])(

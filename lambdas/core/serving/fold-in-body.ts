@@ -19,13 +19,23 @@ export interface FoldInBody {
   readonly exclude: readonly number[];
   /** "Not for me": never recommended, and a negative signal in the fold-in (dislikes.ts). */
   readonly dislikes: readonly number[];
+  /** Each item with `because`: the profile's movies that contributed most (explain.ts). */
+  readonly explain?: boolean;
 }
 
-const FIELDS = new Set(['ratings', 'favorites', 'dislikes', 'limit', 'genre', 'exclude']);
+const FIELDS = new Set([
+  'ratings',
+  'favorites',
+  'dislikes',
+  'limit',
+  'genre',
+  'exclude',
+  'explain',
+]);
 
 /**
  * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], dislikes?: [movieId], limit?,
- * genre?, exclude?}`,
+ * genre?, exclude?, explain?}`,
  * naming each bad field by its path (`ratings.2.rating`). `genre` is one name, several
  * comma-separated ("Comedy,Drama") or a list of names; `exclude` a list of movie ids. Written by
  * hand rather than with a schema library: five fields do not justify ~450 KB in the Lambda bundle
@@ -41,7 +51,10 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!FIELDS.has(key)) {
-      problem(key, 'unknown field; expected ratings, favorites, dislikes, limit, genre, exclude');
+      problem(
+        key,
+        'unknown field; expected ratings, favorites, dislikes, limit, genre, exclude, explain',
+      );
     }
   }
   const isId = (v: unknown): v is number =>
@@ -94,7 +107,10 @@ export function parseFoldInBody(body: unknown): FoldInBody {
 
   const exclude = idList('exclude', MAX_EXCLUDE_IDS, 'movie ids');
 
-  const { limit, genre } = record;
+  const { limit, genre, explain } = record;
+  if (explain !== undefined && typeof explain !== 'boolean') {
+    problem('explain', 'expected true or false');
+  }
   if (
     limit !== undefined &&
     !(Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_RECOMMENDATIONS)
@@ -125,5 +141,6 @@ export function parseFoldInBody(body: unknown): FoldInBody {
     genres: [...new Set(genres)],
     exclude,
     dislikes,
+    ...(explain === true ? { explain: true } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
+import { withBecause } from './explanations.ts';
 import {
   genreMask,
   listFilters,
@@ -54,7 +55,7 @@ export const foldInRoute: ApiRoute = {
       modelId: string | null,
       strategy: string,
       fields: Record<string, unknown>,
-      items: readonly { movieId: number }[],
+      items: readonly { movieId: number; source?: string }[],
     ) => {
       const recommendationId = await issueList(deps, {
         route: ROUTE,
@@ -63,8 +64,15 @@ export const foldInRoute: ApiRoute = {
         userId: null,
         items,
       });
+      // explain: true → `because` per item, the exact split of its fold-in score (explanations.ts).
+      const explained = body.explain
+        ? {
+            explanation: strategy === 'fold-in' ? 'exact' : 'none',
+            items: withBecause(serving, catalogue, strategy === 'fold-in' ? profile : null, items),
+          }
+        : { items };
       return {
-        body: { modelId, strategy, recommendationId, filters, ...fields, items },
+        body: { modelId, strategy, recommendationId, filters, ...fields, ...explained },
         cache: 'no-store' as const,
       };
     };

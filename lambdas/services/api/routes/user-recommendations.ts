@@ -26,6 +26,7 @@ import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import type { ServingModel } from '../serving-state.ts';
 import { readUserRatings, type UserRating } from '../user-data.ts';
+import { withBecause, type ExplanationBasis } from './explanations.ts';
 import {
   genreMask,
   listFilters,
@@ -48,7 +49,8 @@ const ROUTE = '/users/{userId}/recommendations';
  * rarely rated, scored from their content), and a list the sources cannot fill takes trending then
  * popular movies: each item's `source` says where it came from. Every item carries the stars the
  * bundle's rating model predicts for this user (`predictedRating`), and the list a
- * `recommendationId` that feedback can name.
+ * `recommendationId` that feedback can name. With `explain=true` each item also carries `because`:
+ * the user's movies that contributed most to its score (explanations.ts).
  */
 export const userRecommendationsRoute: ApiRoute = {
   method: 'GET',
@@ -57,12 +59,13 @@ export const userRecommendationsRoute: ApiRoute = {
     const { state, stores } = deps;
     const catalogue = await state.catalogue();
     const params = new ParameterReader(request.query, request.path);
-    params.only('limit', 'genre', 'excludeRated', 'exclude');
+    params.only('limit', 'genre', 'excludeRated', 'exclude', 'explain');
     const userId = params.pathId('userId');
     const limit = params.int('limit', { ...RECOMMENDATION_LIMIT, fallback: 10 });
     const genres = params.choices('genre', catalogue.genres);
     const excludeRated = params.bool('excludeRated', true);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    const explain = params.bool('explain', false);
     params.done();
 
     const { db } = stores();
@@ -119,6 +122,9 @@ export const userRecommendationsRoute: ApiRoute = {
         predicted(serving, stale ? null : userId, items, userRatings, userLikes),
         issueList(deps, { route: ROUTE, strategy, modelId, userId, items, experiment, arm }),
       ]);
+      // explain=true: `because` per item from the user's ratings and likes (explanations.ts).
+      const basis: ExplanationBasis = BASIS[strategy];
+      const profile = async () => userProfile(await userRatings(), await userLikes());
       return {
         body: {
           userId,
@@ -128,7 +134,10 @@ export const userRecommendationsRoute: ApiRoute = {
           ...(experiment === null ? {} : { experiment, arm }),
           filters,
           ...extra,
-          items: withStars,
+          ...(explain ? { explanation: basis } : {}),
+          items: explain
+            ? withBecause(serving, catalogue, basis === 'none' ? null : await profile(), withStars)
+            : withStars,
         },
         cache: 'no-store' as const,
       };
@@ -169,6 +178,14 @@ export const userRecommendationsRoute: ApiRoute = {
       { reason: popularityReason(serving !== undefined) },
     );
   },
+};
+
+/** What each strategy's explanation rests on (explanations.ts). */
+const BASIS: Record<ListStrategy, ExplanationBasis> = {
+  stored: 'fold-in',
+  online: 'fold-in',
+  'fold-in': 'exact',
+  popularity: 'none',
 };
 
 /**
