@@ -106,6 +106,36 @@ describe('because you rated: the exact split of a score over the person’s movi
     expect(becauseOf(four!)).toEqual([{ movieId: 1, share: 1 }]);
   });
 
+  it('because names at most three positive parts, past the first only shares ≥ 0.1', () => {
+    const explanation = {
+      movieId: 9,
+      base: 0,
+      parts: [
+        { movieId: 1, part: 0.6 },
+        { movieId: 2, part: 0.25 },
+        { movieId: 3, part: 0.1 },
+        { movieId: 4, part: 0.05 },
+        { movieId: 5, part: -0.4 },
+      ],
+    };
+    // Positive parts sum to 1.0: shares 0.6, 0.25, 0.1 (named), 0.05 (too small), −0.4 (never).
+    expect(becauseOf(explanation)).toEqual([
+      { movieId: 1, share: 0.6 },
+      { movieId: 2, share: 0.25 },
+      { movieId: 3, share: 0.1 },
+    ]);
+    expect(becauseOf(explanation, 2)).toHaveLength(2);
+    expect(becauseOf(explanation, 3, 0.3)).toEqual([{ movieId: 1, share: 0.6 }]);
+    // The largest is named however small its share.
+    const flat = {
+      movieId: 9,
+      base: 0,
+      parts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((id) => ({ movieId: id, part: 1 })),
+    };
+    expect(becauseOf(flat)).toEqual([{ movieId: 1, share: 0.083 }]);
+    expect(becauseOf({ movieId: 9, base: 1, parts: [{ movieId: 1, part: -1 }] })).toEqual([]);
+  });
+
   it('removing the top explaining movie lowers the score (hand-solved: 34/35 → 12/29)', () => {
     const r = recommender(0);
     const [three] = explainScores(r, rated, [3]);

@@ -66,8 +66,15 @@ export interface Because {
   readonly share: number;
 }
 
-/** How many of the person's movies a `because` list names. */
+/** How many of the person's movies a `because` list names, at most. */
 export const BECAUSE_MOVIES = 3;
+
+/**
+ * A movie with a smaller share of the positive parts is not named (the largest always is): with
+ * three favourites every one of them has some positive part in most scores, and "because you
+ * rated A, B, C" with C at 3 % says less than "because you rated A, B".
+ */
+export const BECAUSE_MIN_SHARE = 0.1;
 
 /**
  * The exact split of each of `movieIds`' blended scores over the person's movies (see above), for
@@ -167,14 +174,19 @@ export function explainScores(
 /**
  * The movies a `because` list names: the `top` largest positive parts, each as its share of all
  * the positive parts of the score (so shares are comparable between items and sum to at most 1),
- * rounded to 3 decimals. Movies that pulled the score down are never named.
+ * rounded to 3 decimals; past the first, only shares of at least `minShare`. Movies that pulled
+ * the score down are never named.
  */
-export function becauseOf(explanation: ScoreExplanation, top = BECAUSE_MOVIES): Because[] {
+export function becauseOf(
+  explanation: ScoreExplanation,
+  top = BECAUSE_MOVIES,
+  minShare = BECAUSE_MIN_SHARE,
+): Because[] {
   let positive = 0;
   for (const { part } of explanation.parts) if (part > 0) positive += part;
   if (!(positive > 0)) return [];
   return explanation.parts
-    .filter(({ part }) => part > 0)
+    .filter(({ part }, k) => part > 0 && (k === 0 || part / positive >= minShare))
     .slice(0, top)
     .map(({ movieId, part }) => ({ movieId, share: Math.round((part / positive) * 1000) / 1000 }));
 }
