@@ -94,6 +94,13 @@ export interface MovieSummary {
   rating?: number;
   /** Stars the model's rating side predicts for this person (recommendation lists); null: none. */
   predictedRating?: number | null;
+  /** With explain=true: the person's movies that contributed most to this recommendation. */
+  because?: {
+    movieId: number;
+    title: string | null;
+    displayTitle?: string | null;
+    share: number;
+  }[];
 }
 
 export interface MovieDetails extends MovieSummary {

@@ -81,6 +81,7 @@ export function discoverView(root: HTMLElement): void {
           favorites,
           ratings,
           limit: 15,
+          explain: true,
           ...(recGenre.value ? { genre: recGenre.value } : {}),
         },
       });

@@ -97,7 +97,7 @@ export function meView(root: HTMLElement, fromHash: string | undefined): void {
   const refreshList = async () => {
     if (!userId()) return;
     try {
-      const result = await api<Recommendations>(`${path()}/recommendations?limit=10`);
+      const result = await api<Recommendations>(`${path()}/recommendations?limit=10&explain=true`);
       replace(
         recs,
         strategyNote(result),

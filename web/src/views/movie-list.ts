@@ -39,11 +39,29 @@ export function movieRow(
             `★ ${movie.predictedRating.toFixed(1)} predicted`,
           )
         : null,
+      movie.because && movie.because.length > 0 ? becauseLine(movie.because) : null,
       options.scoreLabel && movie.score !== undefined
         ? h('span', { class: 'badge' }, `${options.scoreLabel} ${movie.score.toFixed(2)}`)
         : null,
     ),
     options.extra ?? null,
+  );
+}
+
+/**
+ * "because you rated X, Y": the person's movies that contributed most to a recommendation (the
+ * API's `because`, explain=true), each movie's share of the score in its tooltip.
+ */
+function becauseLine(because: NonNullable<MovieSummary['because']>): HTMLElement {
+  const name = (b: (typeof because)[number]) => b.displayTitle ?? b.title ?? `movie ${b.movieId}`;
+  return h(
+    'span',
+    {
+      class: 'because muted small',
+      'data-testid': 'because',
+      title: because.map((b) => `${name(b)}: ${Math.round(b.share * 100)} %`).join('\n'),
+    },
+    `because you rated ${because.map(name).join(', ')}`,
   );
 }
 

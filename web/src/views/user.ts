@@ -31,7 +31,11 @@ export function userView(root: HTMLElement, userId: string | undefined): void {
     const id = input.value.trim();
     if (!id) return;
     if (location.hash !== `#/user/${id}`) history.replaceState(null, '', `#/user/${id}`);
-    const params = new URLSearchParams({ limit: '20', excludeRated: String(excludeRated.checked) });
+    const params = new URLSearchParams({
+      limit: '20',
+      excludeRated: String(excludeRated.checked),
+      explain: 'true',
+    });
     if (genre.value) params.set('genre', genre.value);
     replace(recs, h('p', { class: 'muted' }, 'Loading…'));
     replace(rated, h('p', { class: 'muted' }, 'Loading…'));
