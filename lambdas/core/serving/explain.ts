@@ -125,21 +125,37 @@ export function explainScores(
     wf = factorScale > 0 ? (1 - blend) / factorScale : 0;
     wn = neighbourScale > 0 ? blend / neighbourScale : 0;
   }
-  // The person's movies in the neighbour model, with their weights x_j.
-  const nearRows: { movieId: number; row: number; weight: number }[] = [];
+  // One slot per movie of the person that has a part: those the factor model knows (in the
+  // solve's column order), then those only the neighbour model knows.
+  const slotOf = new Map<number, number>();
+  const slotIds: number[] = [];
+  const slot = (movieId: number) => {
+    let s = slotOf.get(movieId);
+    if (s === undefined) slotOf.set(movieId, (s = slotIds.push(movieId) - 1));
+    return s;
+  };
+  for (let j = 0; j < cols.length; j++) slot(itemIds.ids[cols[j]!]!);
+  // The person's movies in the neighbour model: their row of B and weight x_j.
+  const nearSlots: number[] = [];
+  const nearRows: number[] = [];
+  const nearWeights: number[] = [];
   if (blended) {
     for (const { movieId, rating } of ratings) {
       const n = recommender.neighbourIds!.indexOf(movieId);
-      if (n >= 0)
-        nearRows.push({ movieId, row: n, weight: ratingWeight(neighbours.settings, rating) });
+      if (n < 0) continue;
+      nearSlots.push(slot(movieId));
+      nearRows.push(n * M);
+      nearWeights.push(wn * ratingWeight(neighbours.settings, rating));
     }
   }
 
   const v = new Float64Array(d);
+  const parts = new Float64Array(slotIds.length);
+  const order = Array.from(slotIds, (_, k) => k);
   return movieIds.map((movieId) => {
     const i = itemIds.indexOf(movieId);
     if (i < 0) return { movieId, parts: [], base: 0 };
-    const parts = new Map<number, number>();
+    parts.fill(0);
     // v = A⁻¹ z_i; movie j's factor part is w_f · t_j · (v·z_j).
     for (let k = 0; k < rank; k++) v[k] = itemFactors[i * rank + k]!;
     if (biasFeature) v[rank] = 1;
@@ -149,23 +165,25 @@ export function explainScores(
       const offset = cols[j]! * rank;
       let dot = biasFeature ? v[rank]! : 0;
       for (let k = 0; k < rank; k++) dot += v[k]! * itemFactors[offset + k]!;
-      const id = itemIds.ids[cols[j]!]!;
-      parts.set(id, wf * targets[j]! * dot);
+      parts[j] = wf * targets[j]! * dot;
     }
+    // Movie j's neighbour part: w_n · x_j · B[j][i].
     const n = blended ? recommender.neighbourIds!.indexOf(movieId) : -1;
     if (n >= 0) {
-      for (const near of nearRows) {
-        const part = wn * near.weight * neighbours!.weights[near.row * M + n]!;
-        parts.set(near.movieId, (parts.get(near.movieId) ?? 0) + part);
+      const B = neighbours!.weights;
+      for (let r = 0; r < nearSlots.length; r++) {
+        parts[nearSlots[r]!]! += nearWeights[r]! * B[nearRows[r]! + n]!;
       }
     }
+    order.sort((a, b) => parts[b]! - parts[a]! || slotIds[a]! - slotIds[b]!);
     const bonus = policy.popularityWeight * Math.log1p(support[i] ?? 0);
     const constant = stars ? wf * (ranking.globalMean + ranking.itemBias![i]!) : 0;
     return {
       movieId,
-      parts: [...parts]
-        .map(([id, part]) => ({ movieId: id, part }))
-        .sort((a, b) => b.part - a.part || a.movieId - b.movieId),
+      // A movie with no term at all (a dislike outside the neighbour model) has no part.
+      parts: order
+        .filter((k) => k >= cols.length || targets[k] !== 0 || parts[k] !== 0)
+        .map((k) => ({ movieId: slotIds[k]!, part: parts[k]! })),
       base: bonus + constant,
     };
   });
@@ -243,16 +261,26 @@ function foldInSystem(
     terms.unitWeights ? null : terms.weights,
     terms.targets,
   );
-  if (settings.implicit) {
-    const gram = recommender.foldIn.gram!;
-    const alpha0 = settings.unobservedWeight;
-    equation.merge(alpha0 === 1 ? gram : gram.map((g) => g * alpha0));
-  }
+  if (settings.implicit) equation.merge(unobservedGram(recommender));
   equation.regularize(terms.penalty(n), settings.biasReg);
   const factor = equation.ata;
   const x = equation.atb;
   if (!choleskySolvePacked(factor, equation.d, x)) return null;
   return { cols, targets: terms.targets.slice(0, cols.length), factor, x, d: equation.d };
+}
+
+const unobservedGrams = new WeakMap<Recommender, Float64Array>();
+
+/** α₀·YᵀY, the start of every row's A (as `solveBlock` scales it), once per recommender. */
+function unobservedGram(recommender: Recommender): Float64Array {
+  let scaled = unobservedGrams.get(recommender);
+  if (scaled === undefined) {
+    const gram = recommender.foldIn.gram!;
+    const alpha0 = recommender.ranking.options.unobservedWeight;
+    scaled = alpha0 === 1 ? gram : gram.map((g) => g * alpha0);
+    unobservedGrams.set(recommender, scaled);
+  }
+  return scaled;
 }
 
 /**
