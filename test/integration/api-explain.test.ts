@@ -153,6 +153,9 @@ describe('explain=true: because you rated … (ml-latest-small, real Cassandra)'
     const after = (without.json.items as Item[]).find((m) => m.movieId === top.movieId);
     expect(after, `${top.movieId} still in the top 100 without ${reason}`).toBeDefined();
     expect(after!.score).toBeLessThan(top.score);
+    console.log(
+      `[api-explain] POST: ${top.movieId} because ${reason} (share ${top.because![0]!.share}): score ${top.score} → ${after!.score} without it`,
+    );
   });
 
   it('GET for a user who rated at run time: exact; deleting the top reason lowers the score', async () => {
@@ -185,6 +188,9 @@ describe('explain=true: because you rated … (ml-latest-small, real Cassandra)'
     const again = (after.json.items as Item[]).find((m) => m.movieId === top.movieId);
     expect(again, `${top.movieId} still in the top 100 without ${reason}`).toBeDefined();
     expect(again!.score).toBeLessThan(top.score);
+    console.log(
+      `[api-explain] GET: ${top.movieId} because ${reason} (share ${top.because![0]!.share}): score ${top.score} → ${again!.score} after DELETE`,
+    );
     expect((again!.because ?? []).map((b) => b.movieId)).not.toContain(reason);
   });
 
