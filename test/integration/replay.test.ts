@@ -2,19 +2,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
-import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
-import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
-import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import {
-  activateModel,
-  modelPrefix,
-  saveModelBundle,
-  saveModelRecord,
-} from '../../lambdas/services/models/registry.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { apiClient } from '../support/api-client.ts';
 import { freshStore } from '../support/cassandra.ts';
+import { publishTinyModels } from '../support/tiny-models.ts';
 
 /**
  * `recsys evaluate --replay` on logs written by the real serving path: `recsys serve` serves
@@ -26,7 +17,6 @@ import { freshStore } from '../support/cassandra.ts';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'replay-test-key-0123456789';
-const MOVIES = 30;
 
 async function recsys(
   ...args: string[]
@@ -56,50 +46,10 @@ describe('recsys evaluate --replay: recorded lists and feedback through the serv
 
   beforeAll(async () => {
     db = await freshStore('replay');
-    for (let movieId = 1; movieId <= MOVIES; movieId++) {
-      await db.execute(
-        `INSERT INTO ${db.table('movies')} (movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?)`,
-        [movieId, `Movie ${movieId} (2000)`, ['Drama'], 30],
-      );
-    }
-    // Two taste groups over 30 movies; the two models differ in rank and regularisation.
-    const table = new RatingsTableBuilder();
-    for (let u = 1; u <= 60; u++) {
-      const first = u <= 30 ? 1 : 16;
-      for (let m = first; m < first + 15; m++) if ((u * 7 + m) % 4 !== 0) table.push(u, m, 5);
-      table.push(u, u <= 30 ? 16 + (u % 15) : 1 + (u % 15), 3);
-    }
-    const ratings = table.finish();
-    const s3 = new S3Store(s3ConfigFromEnv());
-    await s3.ensureBucket();
-    for (const [modelId, rank, reg] of [
-      [served, 4, 0.1],
-      [other, 2, 5],
-    ] as const) {
-      const options = {
-        ...DEFAULT_RECOMMENDER_OPTIONS,
-        als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank, reg, iterations: 4 },
-      };
-      const fitted = fitRecommender(ratings, options);
-      await saveModelBundle(s3, modelId, {
-        ranking: fitted.ranking,
-        neighbours: fitted.neighbours,
-        rating: null,
-        blend: fitted.recommender.blend,
-        policy: { ...options.policy, minRatings: 0 },
-      });
-      await saveModelRecord(db, {
-        modelId,
-        dataset: 'tiny',
-        status: 'ready',
-        createdAt: new Date(),
-        params: { rank },
-        metrics: {},
-        artifactsPrefix: modelPrefix(modelId),
-      });
-    }
-    s3.destroy();
-    await activateModel(db, served);
+    await publishTinyModels(db, [
+      { modelId: served, rank: 4, reg: 0.1 },
+      { modelId: other, rank: 2, reg: 5 },
+    ]);
     server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY });
   });
   afterAll(async () => {
