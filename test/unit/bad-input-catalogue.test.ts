@@ -10,6 +10,7 @@ import { readRatings } from '../../lambdas/core/formats/ratings-reader.ts';
 import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
 import { parseStartBody, parseStopBody } from '../../lambdas/core/experiments/request-bodies.ts';
+import { replayRequestProblems } from '../../lambdas/core/experiments/replay.ts';
 import { problemsOf } from '../support/invalid-input.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
@@ -115,6 +116,14 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
  * | 83 | dislikes not a list, id 0, 5,001 ids   | POST /recommendations| dislikes(.N)               |
  * | 84 | explain "maybe", "yes", 1, null        | …/recommendations    | explain                    |
+ *
+ * Commands (one line on stderr, non-zero exit; the pure check here, the command itself in
+ * test/integration/replay.test.ts):
+ *
+ * | #  | kind                                   | where                       | the line names    |
+ * |----|----------------------------------------|-----------------------------|-------------------|
+ * | 85 | --days 0, 31, 1.5, "week"; no --model  | recsys evaluate --replay    | --days / --model  |
+ * | 86 | --model a model that does not exist    | recsys evaluate --replay    | unknown model ID  |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -651,4 +660,22 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
       expect(problemsOf(() => reader.done())).toEqual(['days']);
     },
   );
+
+  it.each([
+    [{ model: 'm1', days: 0 }, ['--days']],
+    [{ model: 'm1', days: 31 }, ['--days']],
+    [{ model: 'm1', days: 1.5 }, ['--days']],
+    [{ model: 'm1', days: Number('week') }, ['--days']],
+    [{ model: undefined, days: 7 }, ['--model']],
+    [{ model: 'model 1', days: -1 }, ['--model', '--days']],
+  ])('recsys evaluate --replay %j', (request, flags) => {
+    const problems = replayRequestProblems(request);
+    expect(problems.map((line) => line.split(':')[0])).toEqual(flags);
+    for (const line of problems) expect(line).not.toContain('\n');
+  });
+
+  it('recsys evaluate --replay: a good request has no problem', () => {
+    expect(replayRequestProblems({ model: 'als-20250601', days: 7 })).toEqual([]);
+    expect(replayRequestProblems({ model: 'm1', days: 30 })).toEqual([]);
+  });
 });

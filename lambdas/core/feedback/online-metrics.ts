@@ -42,6 +42,8 @@ export interface ListOutcome {
   readonly list: ServedList;
   /** One of its first k movies got positive feedback (a rating ≥ 4, a like, a click). */
   readonly hit: boolean;
+  /** Which of its first k movies got positive feedback (what replay judges a candidate by). */
+  readonly positives: ReadonlySet<number>;
   /** One of its movies was clicked. */
   readonly clicked: boolean;
   /** Click and impression events credited to it. */
@@ -90,16 +92,16 @@ export function listOutcomes(
         ? []
         : (byUser.get(list.userId) ?? []).filter((e) => e.at >= list.servedAt)),
     ];
-    let hit = false;
+    const positives = new Set<number>();
     let clicks = 0;
     let impressions = 0;
     for (const event of counted) {
       if (!shown.has(event.movieId)) continue;
       if (event.type === 'impression') impressions++;
       if (event.type === 'click') clicks++;
-      if (top.has(event.movieId) && isPositive(event)) hit = true;
+      if (top.has(event.movieId) && isPositive(event)) positives.add(event.movieId);
     }
-    return { list, hit, clicked: clicks > 0, clicks, impressions };
+    return { list, hit: positives.size > 0, positives, clicked: clicks > 0, clicks, impressions };
   });
 }
 

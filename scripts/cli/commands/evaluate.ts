@@ -7,10 +7,15 @@ import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import { evaluateReplay } from './evaluate-replay.ts';
 import { evaluateHeldOutUsers } from './evaluate-users.ts';
 
 interface EvaluateOptions {
-  train: string;
+  train?: string;
+  replay?: boolean;
+  model?: string;
+  days?: number;
+  keyspace?: string;
   test?: string;
   split?: number;
   seed: number;
@@ -50,9 +55,9 @@ export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'train ALS on a MovieLens ratings file (csv, u.data, ratings.dat) and print test metrics as JSON',
+      'train ALS on a MovieLens ratings file (csv, u.data, ratings.dat) and print test metrics as JSON; or, with --replay, estimate a stored model’s hit rate@10 from the recorded lists and their feedback',
     )
-    .requiredOption('--train <file>', 'ratings file to train on')
+    .option('--train <file>', 'ratings file to train on (required without --replay)')
     .option('--test <file>', 'separate test file (e.g. ml-100k u1.test)')
     .option(
       '--split <fraction>',
@@ -108,6 +113,13 @@ export function registerEvaluateCommand(program: Command): void {
       'users protocol: also report the same users with given ratings at or below <stars> folded in as dislikes (a negative signal) instead of weak positives',
       numberOption(0.5, 5),
     )
+    .option(
+      '--replay',
+      'off-policy: estimate --model’s hit rate@10 from the served lists and feedback in Cassandra (replay, 95 % bootstrap interval)',
+    )
+    .option('--model <id>', 'replay: the model to estimate (see models list)')
+    .option('--days <n>', 'replay: days of recorded lists to replay, 1-30 (default 7)', Number)
+    .option('--keyspace <name>', 'replay: keyspace (default: $RECSYS_KEYSPACE or recsys)')
     .action(action(evaluate));
 }
 
@@ -117,7 +129,16 @@ function requireFile(path: string, flag: string): void {
 }
 
 async function evaluate(opts: EvaluateOptions): Promise<void> {
-  if (opts.protocol === 'users') return evaluateUsers(opts);
+  if (opts.replay) return replay(opts);
+  for (const [flag, given] of [
+    ['--model', opts.model !== undefined],
+    ['--days', opts.days !== undefined],
+    ['--keyspace', opts.keyspace !== undefined],
+  ] as const) {
+    if (given) throw new UserError(`${flag} applies to --replay`);
+  }
+  if (opts.train === undefined) throw new UserError('give --train FILE (or --replay --model ID)');
+  if (opts.protocol === 'users') return evaluateUsers(opts as EvaluateOptions & { train: string });
   if (
     opts.blend !== undefined ||
     !opts.neighbours ||
@@ -175,7 +196,25 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
   console.log(JSON.stringify({ ...summary, ...(tuning ? { tuning } : {}) }));
 }
 
-async function evaluateUsers(opts: EvaluateOptions): Promise<void> {
+async function replay(opts: EvaluateOptions): Promise<void> {
+  for (const [flag, given] of [
+    ['--train', opts.train !== undefined],
+    ['--test', opts.test !== undefined],
+    ['--split', opts.split !== undefined],
+    ['--tune', opts.tune === true],
+    ['--protocol', opts.protocol !== 'ratings'],
+  ] as const) {
+    if (given) throw new UserError(`${flag} does not apply to --replay`);
+  }
+  await evaluateReplay({
+    days: opts.days ?? 7,
+    seed: opts.seed,
+    ...(opts.model === undefined ? {} : { model: opts.model }),
+    ...(opts.keyspace === undefined ? {} : { keyspace: opts.keyspace }),
+  });
+}
+
+async function evaluateUsers(opts: EvaluateOptions & { train: string }): Promise<void> {
   for (const [flag, given] of [
     ['--test', opts.test !== undefined],
     ['--split', opts.split !== undefined],
