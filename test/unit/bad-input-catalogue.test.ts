@@ -11,6 +11,7 @@ import { ingestRejection } from '../../lambdas/core/ingest/cleaning.ts';
 import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/events.ts';
 import { parseStartBody, parseStopBody } from '../../lambdas/core/experiments/request-bodies.ts';
 import { problemsOf } from '../support/invalid-input.ts';
+import { DIVERSITY_PROBLEM, parseDiversityText } from '../../lambdas/core/serving/diversity.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
 import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts';
@@ -114,6 +115,8 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 81 | name with capitals or spaces, 41 chars | POST /experiments    | name                       |
  * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
  * | 83 | dislikes not a list, id 0, 5,001 ids   | POST /recommendations| dislikes(.N)               |
+ * | 84 | diversity 2, -0.1, "abc", "1e-1"; body  | recommendation routes| diversity                  |
+ * |    | "0.5", null, 1.5                       | (query and body)     |                            |
  */
 
 const HEADER = 'userId,movieId,rating,timestamp';
@@ -501,6 +504,31 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], dislikes: Array.from({ length: 5001 }, (_, i) => i + 1) }, 'dislikes'],
   ])('POST /recommendations %j', (body, parameter) => {
     expect(problemsOf(() => parseFoldInBody(body))).toEqual([parameter]);
+  });
+
+  it.each([['2'], ['-0.1'], ['abc'], ['1e-1'], [''], ['0.5,0.7']])(
+    'recommendation routes: diversity=%j',
+    (raw) => {
+      const reader = new ParameterReader({ diversity: raw });
+      reader.parsed('diversity', parseDiversityText, DIVERSITY_PROBLEM, 0);
+      expect(problemsOf(() => reader.done())).toEqual(['diversity']);
+    },
+  );
+
+  it.each([[2], [-0.1], ['0.5'], [null], [1.5], [[0.5]]])(
+    'POST /recommendations diversity %j',
+    (diversity) => {
+      expect(problemsOf(() => parseFoldInBody({ favorites: [1], diversity }))).toEqual([
+        'diversity',
+      ]);
+    },
+  );
+
+  it('diversity: absent is 0, a value in [0, 1] is kept', () => {
+    expect(parseFoldInBody({ favorites: [1] }).diversity).toBe(0);
+    expect(parseFoldInBody({ favorites: [1], diversity: 0.7 }).diversity).toBe(0.7);
+    const reader = new ParameterReader({ diversity: '0.3' });
+    expect(reader.parsed('diversity', parseDiversityText, DIVERSITY_PROBLEM, 0)).toBe(0.3);
   });
 
   const movieContext = { knownGenres: knownGenres(['Comedy', 'Drama']), currentYear: 2025 };

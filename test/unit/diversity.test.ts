@@ -30,7 +30,7 @@ function model(): AlsModel {
     userFactors: Float32Array.of(1, 0),
     itemFactors: Float32Array.of(1, 0, 1, 0.1, 0, 1, -1, 0.2, 1, 0),
     globalMean: 0,
-    options: { ...DEFAULT_ALS_OPTIONS, rank: 2, implicit: true },
+    options: { ...DEFAULT_ALS_OPTIONS, rank: 2, implicit: true, ratingMin: 0.5, ratingMax: 5 },
     history: [],
   };
 }
@@ -145,12 +145,22 @@ describe('diversity parameter', () => {
     expect(parseDiversityText(raw)).toBe(value);
   });
 
-  it.each(['2', 'abc', '', '-0.1', '1.01', '1e-1', ' 0.5', '0.5 ', 'NaN', 'Infinity', '0x1', '0.5.5'])(
-    'refuses %j',
-    (raw) => {
-      expect(parseDiversityText(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    '2',
+    'abc',
+    '',
+    '-0.1',
+    '1.01',
+    '1e-1',
+    ' 0.5',
+    '0.5 ',
+    'NaN',
+    'Infinity',
+    '0x1',
+    '0.5.5',
+  ])('refuses %j', (raw) => {
+    expect(parseDiversityText(raw)).toBeUndefined();
+  });
 
   it('a body value must be a number in [0, 1]', () => {
     expect(isDiversity(0.7)).toBe(true);

@@ -27,6 +27,7 @@ interface EvaluateOptions {
   neighbours: boolean;
   order?: HeldOutOrder;
   dislikesAtMost?: number;
+  diversity?: number;
 }
 
 function protocolOption(value: string): 'ratings' | 'users' {
@@ -108,6 +109,11 @@ export function registerEvaluateCommand(program: Command): void {
       'users protocol: also report the same users with given ratings at or below <stars> folded in as dislikes (a negative signal) instead of weak positives',
       numberOption(0.5, 5),
     )
+    .option(
+      '--diversity <d>',
+      'users protocol: also report the same users with the diversity dial at <d> (MMR over the top 10 × n; intra-list diversity@10 and popularity rank@10 beside the metrics, for the dial at 0 and at <d>)',
+      numberOption(0, 1),
+    )
     .action(action(evaluate));
 }
 
@@ -122,10 +128,11 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
     opts.blend !== undefined ||
     !opts.neighbours ||
     opts.order !== undefined ||
-    opts.dislikesAtMost !== undefined
+    opts.dislikesAtMost !== undefined ||
+    opts.diversity !== undefined
   ) {
     throw new UserError(
-      '--blend, --no-neighbours, --order and --dislikes-at-most apply to --protocol users',
+      '--blend, --no-neighbours, --order, --dislikes-at-most and --diversity apply to --protocol users',
     );
   }
   if (opts.test && opts.split !== undefined)
@@ -200,6 +207,7 @@ async function evaluateUsers(opts: EvaluateOptions): Promise<void> {
     ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
     neighbours: opts.neighbours,
     ...(opts.dislikesAtMost !== undefined ? { dislikesAtMost: opts.dislikesAtMost } : {}),
+    ...(opts.diversity !== undefined ? { diversity: opts.diversity } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(JSON.stringify(report));

@@ -1,5 +1,12 @@
 import { denseItemIndices, userVector } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
+import {
+  candidatePoolSize,
+  DEFAULT_DIVERSITY,
+  DIVERSITY_PROBLEM,
+  diversify,
+  parseDiversityText,
+} from '../../../core/serving/diversity.ts';
 import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import {
   chooseStrategy,
@@ -57,12 +64,18 @@ export const userRecommendationsRoute: ApiRoute = {
     const { state, stores } = deps;
     const catalogue = await state.catalogue();
     const params = new ParameterReader(request.query, request.path);
-    params.only('limit', 'genre', 'excludeRated', 'exclude');
+    params.only('limit', 'genre', 'excludeRated', 'exclude', 'diversity');
     const userId = params.pathId('userId');
     const limit = params.int('limit', { ...RECOMMENDATION_LIMIT, fallback: 10 });
     const genres = params.choices('genre', catalogue.genres);
     const excludeRated = params.bool('excludeRated', true);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    const diversity = params.parsed(
+      'diversity',
+      parseDiversityText,
+      DIVERSITY_PROBLEM,
+      DEFAULT_DIVERSITY,
+    );
     params.done();
 
     const { db } = stores();
@@ -72,11 +85,18 @@ export const userRecommendationsRoute: ApiRoute = {
     const filters = { ...listFilters(genres, exclude), excludeRated };
     const ranking = serving?.recommender.ranking;
     const known = ranking ? userVector(ranking, userId) : null;
-    const facts = { hasModel: serving !== undefined, known: known !== null, options };
+    // The diversity dial re-ranks a pool of candidates (10 × limit when on): the stored list serves
+    // only when it holds the whole pool, else the pool is scored on-line.
+    const pool = candidatePoolSize(limit, diversity);
+    const facts = {
+      hasModel: serving !== undefined,
+      known: known !== null,
+      options: { ...options, limit: pool },
+    };
     const [marker, stored] = await Promise.all([
       readFeedbackMarker(db, userId),
       serving && mayServeStored(facts)
-        ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit)
+        ? readRankedList(db, 'recommendations', serving.record.modelId, userId, pool)
         : [],
     ]);
     const staleReason = serving
@@ -113,7 +133,14 @@ export const userRecommendationsRoute: ApiRoute = {
         genres,
         skip,
         user: vector,
-        primary: { source: strategy === 'popularity' ? 'popular' : 'model', items: primary },
+        primary: {
+          source: strategy === 'popularity' ? 'popular' : 'model',
+          // The dial re-ranks the model's pool (MMR, core/serving/diversity.ts); never popularity.
+          items:
+            serving && strategy !== 'popularity'
+              ? diversify(serving.recommender.ranking, primary, limit, diversity)
+              : primary,
+        },
       });
       const [withStars, recommendationId] = await Promise.all([
         predicted(serving, stale ? null : userId, items, userRatings, userLikes),
@@ -127,6 +154,7 @@ export const userRecommendationsRoute: ApiRoute = {
           recommendationId,
           ...(experiment === null ? {} : { experiment, arm }),
           filters,
+          ...(diversity !== DEFAULT_DIVERSITY ? { diversity } : {}),
           ...extra,
           items: withStars,
         },
@@ -145,7 +173,7 @@ export const userRecommendationsRoute: ApiRoute = {
         serving!.recommender,
         known!,
         feedback.ratings,
-        listRequest(serving!, catalogue, skipped, genres, limit),
+        listRequest(serving!, catalogue, skipped, genres, pool),
       );
       return respond('online', scoredMovies(catalogue, list), known!.vector);
     }
@@ -154,7 +182,7 @@ export const userRecommendationsRoute: ApiRoute = {
       const folded = recommendForProfile(
         serving!.recommender,
         profile,
-        listRequest(serving!, catalogue, skipped, genres, limit),
+        listRequest(serving!, catalogue, skipped, genres, pool),
       );
       if (folded.used > 0) {
         return respond('fold-in', scoredMovies(catalogue, folded.items), folded.user!.vector, {
