@@ -100,11 +100,9 @@ export const foldInRoute: ApiRoute = {
           user: list.user!.vector,
           primary: {
             source: 'model',
-            items: diversify(
-              recommender.ranking,
-              scoredMovies(catalogue, list.items),
-              limit,
-              body.diversity,
+            items: scoredMovies(
+              catalogue,
+              diversify(recommender.ranking, list.items, limit, body.diversity),
             ),
           },
         });

@@ -1,4 +1,4 @@
-import { denseItemIndices, userVector } from '../../../core/als/index.ts';
+import { denseItemIndices, userVector, type ScoredMovie } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
 import {
   candidatePoolSize,
@@ -133,14 +133,7 @@ export const userRecommendationsRoute: ApiRoute = {
         genres,
         skip,
         user: vector,
-        primary: {
-          source: strategy === 'popularity' ? 'popular' : 'model',
-          // The dial re-ranks the model's pool (MMR, core/serving/diversity.ts); never popularity.
-          items:
-            serving && strategy !== 'popularity'
-              ? diversify(serving.recommender.ranking, primary, limit, diversity)
-              : primary,
-        },
+        primary: { source: strategy === 'popularity' ? 'popular' : 'model', items: primary },
       });
       const [withStars, recommendationId] = await Promise.all([
         predicted(serving, stale ? null : userId, items, userRatings, userLikes),
@@ -162,9 +155,13 @@ export const userRecommendationsRoute: ApiRoute = {
       };
     };
 
+    // The model's pool re-ranked by the dial (MMR, core/serving/diversity.ts) to `limit`.
+    const dial = (pool: readonly ScoredMovie[]) =>
+      diversify(serving!.recommender.ranking, pool, limit, diversity);
+
     const strategy = chooseStrategy({ ...facts, stale, storedCount: stored.length });
     if (strategy === 'stored') {
-      return respond('stored', scoredMovies(catalogue, stored), known!.vector);
+      return respond('stored', scoredMovies(catalogue, dial(stored)), known!.vector);
     }
     const feedback = { ratings: await userRatings(), likes: await userLikes() };
     const skipped = excludedMovies(options, feedback);
@@ -175,7 +172,7 @@ export const userRecommendationsRoute: ApiRoute = {
         feedback.ratings,
         listRequest(serving!, catalogue, skipped, genres, pool),
       );
-      return respond('online', scoredMovies(catalogue, list), known!.vector);
+      return respond('online', scoredMovies(catalogue, dial(list)), known!.vector);
     }
     const profile = userProfile(feedback.ratings, feedback.likes);
     if (strategy === 'fold-in' && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
@@ -185,9 +182,14 @@ export const userRecommendationsRoute: ApiRoute = {
         listRequest(serving!, catalogue, skipped, genres, pool),
       );
       if (folded.used > 0) {
-        return respond('fold-in', scoredMovies(catalogue, folded.items), folded.user!.vector, {
-          reason: foldInReason(staleReason),
-        });
+        return respond(
+          'fold-in',
+          scoredMovies(catalogue, dial(folded.items)),
+          folded.user!.vector,
+          {
+            reason: foldInReason(staleReason),
+          },
+        );
       }
     }
     return respond(
