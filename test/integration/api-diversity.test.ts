@@ -16,10 +16,11 @@ import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 /**
- * The diversity dial (`diversity=0..1`) over HTTP against `recsys serve`, a real Cassandra and the
- * published ml-latest-small bundle: 0 is today's response byte for byte, a value re-ranks the top
- * 10 × limit by MMR (the same lists `diversify` gives in process from the stored list), raises the
- * intra-list diversity of real users' lists, and bad values are 400s naming `diversity`.
+ * The diversity dial (`diversity=0..1`) on user lists, `POST /recommendations` and similar movies,
+ * over HTTP against `recsys serve`, a real Cassandra and the published ml-latest-small bundle: 0
+ * is today's response byte for byte, a value re-ranks the top 10 × limit by MMR (the same lists
+ * `diversify` gives in process from the stored list), raises the intra-list diversity of real
+ * users' lists, and bad values are 400s naming `diversity`.
  */
 const KEY = 'diversity-test-key-0123456789';
 
@@ -62,6 +63,10 @@ describe('diversity dial on ml-latest-small', () => {
       const sep = path.includes('?') ? '&' : '?';
       expect(await raw(`${path}${sep}diversity=0`)).toBe(await raw(path));
     }
+    expect(await raw('/movies/1/similar?diversity=0')).toBe(await raw('/movies/1/similar'));
+    expect(await raw('/movies/260/similar?limit=40&diversity=0')).toBe(
+      await raw('/movies/260/similar?limit=40'),
+    );
     const profile = { favorites: HORROR, limit: 20 };
     expect(await raw('/recommendations', { ...profile, diversity: 0 })).toBe(
       await raw('/recommendations', profile),
@@ -133,7 +138,30 @@ describe('diversity dial on ml-latest-small', () => {
     );
   });
 
+  it('similar movies take the dial: the most similar stays first, the rest spread out', async () => {
+    let before = 0;
+    let after = 0;
+    const movies = [1, 260, 296, 318, 356, 480, 593, 1196, 2571, 4993];
+    for (const movieId of movies) {
+      const plain = await call(`/movies/${movieId}/similar?limit=10`);
+      const wide = await call(`/movies/${movieId}/similar?limit=10&diversity=0.7`);
+      expect(wide.status).toBe(200);
+      expect(wide.json.diversity).toBe(0.7);
+      expect(wide.json.strategy).toBe('online'); // a pool of 100 is past the stored 20
+      expect(wide.json.items[0].movieId).toBe(plain.json.items[0].movieId);
+      expect(movieIds(wide.json.items)).not.toContain(movieId);
+      before += intraListDiversity(ranking, movieIds(plain.json.items));
+      after += intraListDiversity(ranking, movieIds(wide.json.items));
+    }
+    console.log(
+      `[api-diversity] similar movies' mean ILD@10: ${(before / movies.length).toFixed(3)} at d=0, ${(after / movies.length).toFixed(3)} at d=0.7`,
+    );
+    expect(after).toBeGreaterThan(before);
+  });
+
   it.each([
+    ['/movies/1/similar?diversity=1.5', 'diversity'],
+    ['/movies/1/similar?diversity=x', 'diversity'],
     ['/users/1/recommendations?diversity=2', 'diversity'],
     ['/users/1/recommendations?diversity=abc', 'diversity'],
     ['/users/1/recommendations?diversity=-0.1', 'diversity'],
