@@ -85,4 +85,16 @@ describeWithBrowser('console diversity slider', () => {
     expect(requests.at(-1)).not.toMatch(/diversity/);
     expect(await list.allTextContents()).toEqual(plain);
   });
+
+  it('the Users view with its slider fits a phone-width screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/#/user/1`);
+    await poll(() => page.getByTestId('user-recommendations').locator('li.movie').count()).toBe(20);
+    await page.getByTestId('diversity').waitFor();
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SCREENSHOTS, '11-phone-user-diversity.png') });
+  });
 });

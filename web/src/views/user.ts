@@ -22,7 +22,7 @@ export function userView(root: HTMLElement, userId: string | undefined): void {
   const genre = h('select', { 'aria-label': 'Genre' }, h('option', { value: '' }, 'Any genre'));
   const excludeRated = h('input', { type: 'checkbox', checked: true, id: 'exclude-rated' });
   // The diversity dial: 0 (the model's order) … 1 (each next movie the least like the list).
-  const diversityValue = h('output', { 'data-testid': 'diversity-value' }, '0');
+  const diversityValue = h('output', { 'data-testid': 'diversity-value' }, '0.0');
   const diversity = h('input', {
     type: 'range',
     min: 0,
