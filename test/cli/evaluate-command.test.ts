@@ -156,6 +156,9 @@ describe('recsys evaluate on other MovieLens formats', () => {
       ['--order', 'time'],
       ['--dislikes-at-most', '2'],
       ['--protocol', 'users', '--dislikes-at-most', '6'],
+      ['--diversity', '0.3'],
+      ['--protocol', 'users', '--diversity', '2'],
+      ['--protocol', 'users', '--diversity', 'abc'],
     ]) {
       const failing = recsys('evaluate', '--train', join(dir, 'u1.base'), ...args);
       const error = (await failing.catch((e: { code: number; stderr: string }) => e)) as {
@@ -194,6 +197,29 @@ describe('recsys evaluate on other MovieLens formats', () => {
       expect(dislikes[key], key).toBeGreaterThan(0);
       expect(dislikes[key], key).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('reports the diversity dial at 0 and at the value asked for, each with ILD and popularity rank', async () => {
+    const args = ['--protocol', 'users', '--rank', '8', '--iterations', '3'];
+    const plain = lastJson(
+      (await recsys('evaluate', '--train', join(dir, 'u1.base'), ...args)).stdout,
+    );
+    const report = lastJson(
+      (await recsys('evaluate', '--train', join(dir, 'u1.base'), ...args, '--diversity', '0.5'))
+        .stdout,
+    );
+    expect(plain).not.toHaveProperty('diversity');
+    expect(report['ndcg@10']).toBe(plain['ndcg@10']);
+    const { off, on } = report.diversity as Record<'off' | 'on', Record<string, number>>;
+    expect(off!.diversity).toBe(0);
+    expect(on!.diversity).toBe(0.5);
+    // The dial at 0 is the plain protocol: the same lists, the same figures.
+    for (const key of ['ndcg@10', 'ndcg@100', 'recall@20', 'precision@10', 'coverage@10']) {
+      expect(off![key], key).toBe(plain[key]);
+    }
+    expect(on!['ild@10']).toBeGreaterThan(off!['ild@10']!);
+    expect(on!['coverage@10']).toBeGreaterThanOrEqual(off!['coverage@10']!);
+    expect(off!['popularityRank@10']).toBeGreaterThanOrEqual(1);
   });
 
   it('runs the users protocol with --order time and names the order in its report', async () => {

@@ -110,6 +110,7 @@ const hostileText = fc.oneof(
 const plausible = fc.oneof(
   fc.integer({ min: 1, max: 700 }).map(String),
   fc.constantFrom('Comedy', 'Drama', 'Horror', 'true', 'false', '10', '50', 'toy', 'star wars'),
+  fc.constantFrom('0', '0.3', '.7', '1', '1.5', '-0.2', '1e-1'),
 );
 
 /** Percent-encodes what the HTTP client refuses in a request line, keeping "/", "." and "%". */
@@ -200,6 +201,7 @@ const queryName = fc.oneof(
     'days',
     'by',
     'name',
+    'diversity',
   ),
   fc.string({ maxLength: 10 }),
 );
@@ -359,6 +361,11 @@ const jsonBody = fc.oneof(
         fc.jsonValue(),
       ),
       explain: fc.oneof(fc.boolean(), fc.jsonValue()),
+      diversity: fc.oneof(
+        fc.constantFrom(0, 0.3, 1, 1.5, -0.1, '0.5'),
+        fc.double(),
+        fc.jsonValue(),
+      ),
     })
     .map((b) => JSON.stringify(b)),
 );

@@ -12,6 +12,7 @@ import { parseEventsBody, parseRatingBody } from '../../lambdas/core/feedback/ev
 import { parseStartBody, parseStopBody } from '../../lambdas/core/experiments/request-bodies.ts';
 import { replayRequestProblems } from '../../lambdas/core/experiments/replay.ts';
 import { problemsOf } from '../support/invalid-input.ts';
+import { DIVERSITY_PROBLEM, parseDiversityText } from '../../lambdas/core/serving/diversity.ts';
 import { parseFoldInBody } from '../../lambdas/core/serving/fold-in-body.ts';
 import { knownGenres, parseMovieBody } from '../../lambdas/core/serving/movie-body.ts';
 import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts';
@@ -116,6 +117,8 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 82 | promote "yes", 1; unknown field        | POST /experiments/stop| promote / <field>         |
  * | 83 | dislikes not a list, id 0, 5,001 ids   | POST /recommendations| dislikes(.N)               |
  * | 84 | explain "maybe", "yes", 1, null        | …/recommendations    | explain                    |
+ * | 87 | diversity 2, -0.1, "abc", "1e-1"; body  | recommendation routes| diversity                  |
+ * |    | "0.5", null, 1.5                       | (query and body)     |                            |
  *
  * Commands (one line on stderr, non-zero exit; the pure check here, the command itself in
  * test/integration/replay.test.ts):
@@ -514,6 +517,31 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
     [{ favorites: [1], explain: null }, 'explain'],
   ])('POST /recommendations %j', (body, parameter) => {
     expect(problemsOf(() => parseFoldInBody(body))).toEqual([parameter]);
+  });
+
+  it.each([['2'], ['-0.1'], ['abc'], ['1e-1'], [''], ['0.5,0.7']])(
+    'recommendation routes: diversity=%j',
+    (raw) => {
+      const reader = new ParameterReader({ diversity: raw });
+      reader.parsed('diversity', parseDiversityText, DIVERSITY_PROBLEM, 0);
+      expect(problemsOf(() => reader.done())).toEqual(['diversity']);
+    },
+  );
+
+  it.each([[2], [-0.1], ['0.5'], [null], [1.5], [[0.5]]])(
+    'POST /recommendations diversity %j',
+    (diversity) => {
+      expect(problemsOf(() => parseFoldInBody({ favorites: [1], diversity }))).toEqual([
+        'diversity',
+      ]);
+    },
+  );
+
+  it('diversity: absent is 0, a value in [0, 1] is kept', () => {
+    expect(parseFoldInBody({ favorites: [1] }).diversity).toBe(0);
+    expect(parseFoldInBody({ favorites: [1], diversity: 0.7 }).diversity).toBe(0.7);
+    const reader = new ParameterReader({ diversity: '0.3' });
+    expect(reader.parsed('diversity', parseDiversityText, DIVERSITY_PROBLEM, 0)).toBe(0.3);
   });
 
   const movieContext = { knownGenres: knownGenres(['Comedy', 'Drama']), currentYear: 2025 };

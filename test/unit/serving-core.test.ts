@@ -128,6 +128,7 @@ describe('parseFoldInBody', () => {
       genres: ['Drama'],
       exclude: [],
       dislikes: [],
+      diversity: 0,
     });
     expect(parseFoldInBody({ favorites: [2], dislikes: [7, 3] }).dislikes).toEqual([7, 3]);
     // Dislikes alone say what someone does not want, not what they do: still a 400.

@@ -118,6 +118,8 @@ export interface Recommendations {
   reason?: string;
   millis?: number;
   used?: number;
+  /** The diversity dial, when a request set it above 0. */
+  diversity?: number;
   items: MovieSummary[];
 }
 

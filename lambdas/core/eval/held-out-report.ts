@@ -1,6 +1,7 @@
 import { denseItemIndices } from '../als/index.ts';
 import { IdMap } from '../matrix/id-map.ts';
 import type { RatingsTable } from '../ratings.ts';
+import { candidatePoolSize, DEFAULT_DIVERSITY, diversify } from '../serving/diversity.ts';
 import { recommendForProfile, type Recommender } from '../serving/recommender.ts';
 import { popularityOrder } from './baselines.ts';
 import {
@@ -15,12 +16,15 @@ import {
  * folded in, the given movies excluded, the serving policy applied. With `dislikeAtMost`, a given
  * rating at or below it is folded in as a dislike (a negative signal, core/serving/dislikes.ts)
  * instead of as a weak positive, as a person's dislikes are in `GET /users/{id}/recommendations`.
+ * With `diversity` > 0 the routes' dial applies: the top `candidatePoolSize(n, d)` re-ranked by MMR
+ * to n (core/serving/diversity.ts).
  */
 export function recommenderLists(
   recommender: Recommender,
   users: readonly HeldOutUser[],
   n = HELD_OUT_LIST_LENGTH,
   dislikeAtMost?: number,
+  diversity = DEFAULT_DIVERSITY,
 ): number[][] {
   return users.map((user) => {
     const given = user.given.map((g) => g.movieId);
@@ -30,7 +34,9 @@ export function recommenderLists(
       ratings: user.given.filter((g) => !disliked(g.rating)),
       dislikes: user.given.filter((g) => disliked(g.rating)).map((g) => g.movieId),
     };
-    return recommendForProfile(recommender, profile, { n, exclude }).items.map((m) => m.movieId);
+    const pool = candidatePoolSize(n, diversity);
+    const { items } = recommendForProfile(recommender, profile, { n: pool, exclude });
+    return diversify(recommender.ranking, items, n, diversity).map((m) => m.movieId);
   });
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_DIVERSITY, DIVERSITY_PROBLEM, isDiversity } from './diversity.ts';
 import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES } from './input-limits.ts';
 import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
 
@@ -21,6 +22,8 @@ export interface FoldInBody {
   readonly dislikes: readonly number[];
   /** Each item with `because`: the profile's movies that contributed most (explain.ts). */
   readonly explain?: boolean;
+  /** The diversity dial in [0, 1] (core/serving/diversity.ts); 0 when absent. */
+  readonly diversity: number;
 }
 
 const FIELDS = new Set([
@@ -31,11 +34,12 @@ const FIELDS = new Set([
   'genre',
   'exclude',
   'explain',
+  'diversity',
 ]);
 
 /**
  * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], dislikes?: [movieId], limit?,
- * genre?, exclude?, explain?}`,
+ * genre?, exclude?, explain?, diversity?}`,
  * naming each bad field by its path (`ratings.2.rating`). `genre` is one name, several
  * comma-separated ("Comedy,Drama") or a list of names; `exclude` a list of movie ids. Written by
  * hand rather than with a schema library: five fields do not justify ~450 KB in the Lambda bundle
@@ -51,10 +55,7 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!FIELDS.has(key)) {
-      problem(
-        key,
-        'unknown field; expected ratings, favorites, dislikes, limit, genre, exclude, explain',
-      );
+      problem(key, `unknown field; expected ${[...FIELDS].join(', ')}`);
     }
   }
   const isId = (v: unknown): v is number =>
@@ -133,6 +134,9 @@ export function parseFoldInBody(body: unknown): FoldInBody {
       `expected a genre name, comma-separated names or a list of at most ${MAX_LIST_VALUES}`,
     );
   }
+  if (record.diversity !== undefined && !isDiversity(record.diversity)) {
+    problem('diversity', DIVERSITY_PROBLEM);
+  }
   if (problems.length > 0) throw new InvalidInputError(problems);
   return {
     ratings,
@@ -142,5 +146,6 @@ export function parseFoldInBody(body: unknown): FoldInBody {
     exclude,
     dislikes,
     ...(explain === true ? { explain: true } : {}),
+    diversity: (record.diversity as number | undefined) ?? DEFAULT_DIVERSITY,
   };
 }

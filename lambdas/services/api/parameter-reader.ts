@@ -50,6 +50,21 @@ export class ParameterReader {
     return fallback;
   }
 
+  /**
+   * A value read by a core parser (`parse` returns undefined for a bad one); `expected` says what a
+   * good one looks like in the 400.
+   */
+  parsed<T>(name: string, parse: (raw: string) => T | undefined, expected: string, fallback: T): T {
+    const raw = this.query[name];
+    if (raw === undefined) return fallback;
+    const value = parse(raw);
+    if (value === undefined) {
+      this.problems.push({ parameter: name, message: `${expected}, got "${raw.slice(0, 40)}"` });
+      return fallback;
+    }
+    return value;
+  }
+
   /** Free text, trimmed; empty counts as absent. */
   text(name: string, maxLength: number): string | undefined {
     const raw = this.query[name]?.trim();

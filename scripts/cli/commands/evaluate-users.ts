@@ -1,4 +1,5 @@
 import type { AlsOptions } from '../../../lambdas/core/als/index.ts';
+import { diversityMetrics } from '../../../lambdas/core/eval/diversity-report.ts';
 import {
   catalogueSize,
   popularityLists,
@@ -29,6 +30,8 @@ export interface UsersProtocolOptions {
   neighbours: boolean;
   /** Also score the same users with given ratings at or below this folded in as dislikes. */
   dislikesAtMost?: number;
+  /** Also score the same users with the diversity dial at this value (and at 0, for comparison). */
+  diversity?: number;
   log: (line: string) => void;
 }
 
@@ -91,6 +94,14 @@ export function evaluateHeldOutUsers(
             catalogue,
           ),
         };
+  // The same fit and users with the diversity dial: each metric on the list length serving gives
+  // (core/eval/diversity-report.ts), at the dial's 0 and at the value asked for.
+  const diversity =
+    opts.diversity === undefined
+      ? undefined
+      : [0, opts.diversity].map((d) =>
+          diversityMetrics(fitted.recommender, split.users, split.train, catalogue, d),
+        );
   const popularity = heldOutMetrics(
     popularityLists(split.train, split.users),
     split.users,
@@ -101,6 +112,7 @@ export function evaluateHeldOutUsers(
     ...ours,
     popularity,
     ...(dislikes ? { dislikes } : {}),
+    ...(diversity ? { diversity: { off: diversity[0], on: diversity[1] } } : {}),
     train: split.train.length,
     heldOutUsers: split.heldOut,
     eligibleUsers: split.eligible,

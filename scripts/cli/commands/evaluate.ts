@@ -32,6 +32,7 @@ interface EvaluateOptions {
   neighbours: boolean;
   order?: HeldOutOrder;
   dislikesAtMost?: number;
+  diversity?: number;
 }
 
 function protocolOption(value: string): 'ratings' | 'users' {
@@ -120,6 +121,11 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--model <id>', 'replay: the model to estimate (see models list)')
     .option('--days <n>', 'replay: days of recorded lists to replay, 1-30 (default 7)', Number)
     .option('--keyspace <name>', 'replay: keyspace (default: $RECSYS_KEYSPACE or recsys)')
+    .option(
+      '--diversity <d>',
+      'users protocol: also report the same users with the diversity dial at <d> (MMR over the top 10 × n; intra-list diversity@10 and popularity rank@10 beside the metrics, for the dial at 0 and at <d>)',
+      numberOption(0, 1),
+    )
     .action(action(evaluate));
 }
 
@@ -143,10 +149,11 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
     opts.blend !== undefined ||
     !opts.neighbours ||
     opts.order !== undefined ||
-    opts.dislikesAtMost !== undefined
+    opts.dislikesAtMost !== undefined ||
+    opts.diversity !== undefined
   ) {
     throw new UserError(
-      '--blend, --no-neighbours, --order and --dislikes-at-most apply to --protocol users',
+      '--blend, --no-neighbours, --order, --dislikes-at-most and --diversity apply to --protocol users',
     );
   }
   if (opts.test && opts.split !== undefined)
@@ -239,6 +246,7 @@ async function evaluateUsers(opts: EvaluateOptions & { train: string }): Promise
     ...(opts.blend !== undefined ? { blend: opts.blend } : {}),
     neighbours: opts.neighbours,
     ...(opts.dislikesAtMost !== undefined ? { dislikesAtMost: opts.dislikesAtMost } : {}),
+    ...(opts.diversity !== undefined ? { diversity: opts.diversity } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(JSON.stringify(report));

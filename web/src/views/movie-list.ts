@@ -96,8 +96,10 @@ export function strategyNote(result: {
   reason?: string;
   millis?: number;
   modelId: string | null;
+  diversity?: number;
 }): HTMLElement {
   const parts = [`strategy: ${result.strategy}`];
+  if (result.diversity !== undefined) parts.push(`diversity ${result.diversity}`);
   if (result.millis !== undefined) parts.push(`fold-in ${result.millis.toFixed(2)} ms`);
   if (result.modelId) parts.push(`model ${result.modelId}`);
   if (result.reason) parts.push(result.reason);

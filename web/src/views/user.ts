@@ -21,6 +21,19 @@ export function userView(root: HTMLElement, userId: string | undefined): void {
   });
   const genre = h('select', { 'aria-label': 'Genre' }, h('option', { value: '' }, 'Any genre'));
   const excludeRated = h('input', { type: 'checkbox', checked: true, id: 'exclude-rated' });
+  // The diversity dial: 0 (the model's order) … 1 (each next movie the least like the list).
+  const diversityValue = h('output', { 'data-testid': 'diversity-value' }, '0.0');
+  const diversity = h('input', {
+    type: 'range',
+    min: 0,
+    max: 1,
+    step: 0.1,
+    value: 0,
+    'aria-label': 'Diversity',
+    'data-testid': 'diversity',
+    oninput: () => (diversityValue.textContent = Number(diversity.value).toFixed(1)),
+    onchange: () => void load(),
+  });
   const recs = h('div', { class: 'panel-body', 'data-testid': 'user-recommendations' });
   const rated = h('div', { class: 'panel-body', 'data-testid': 'user-ratings' });
   void genreList()
@@ -37,6 +50,7 @@ export function userView(root: HTMLElement, userId: string | undefined): void {
       explain: 'true',
     });
     if (genre.value) params.set('genre', genre.value);
+    if (Number(diversity.value) > 0) params.set('diversity', diversity.value);
     replace(recs, h('p', { class: 'muted' }, 'Loading…'));
     replace(rated, h('p', { class: 'muted' }, 'Loading…'));
     const [r, u] = await Promise.allSettled([
@@ -73,6 +87,14 @@ export function userView(root: HTMLElement, userId: string | undefined): void {
     input,
     genre,
     h('label', { for: 'exclude-rated', class: 'small' }, excludeRated, ' hide rated'),
+    h(
+      'label',
+      { class: 'small', title: 'Re-rank by maximal marginal relevance' },
+      'diversity ',
+      diversity,
+      ' ',
+      diversityValue,
+    ),
     h('button', { type: 'submit' }, 'Look up'),
   );
   replace(

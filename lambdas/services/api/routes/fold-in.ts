@@ -1,4 +1,9 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
+import {
+  candidatePoolSize,
+  DEFAULT_DIVERSITY,
+  diversify,
+} from '../../../core/serving/diversity.ts';
 import { parseFoldInBody } from '../../../core/serving/fold-in-body.ts';
 import { InvalidInputError } from '../../../core/serving/invalid-input.ts';
 import { ratingUser, recommendForProfile } from '../../../core/serving/recommender.ts';
@@ -87,8 +92,9 @@ export const foldInRoute: ApiRoute = {
     if (serving) {
       const { recommender } = serving;
       const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
+      // With the diversity dial on, a pool of 10 × limit re-ranked by MMR to limit.
       const list = recommendForProfile(recommender, profile, {
-        n: limit,
+        n: candidatePoolSize(limit, body.diversity),
         exclude: new Set(denseItemIndices(recommender.ranking, skipped)),
         ...(allowed ? { allowed } : {}),
       });
@@ -100,7 +106,13 @@ export const foldInRoute: ApiRoute = {
           genres,
           skip: async () => new Set(skipped),
           user: list.user!.vector,
-          primary: { source: 'model', items: scoredMovies(catalogue, list.items) },
+          primary: {
+            source: 'model',
+            items: scoredMovies(
+              catalogue,
+              diversify(recommender.ranking, list.items, limit, body.diversity),
+            ),
+          },
         });
         const items = withPredictedRatings(sourced, rating, stars());
         return respond(
@@ -109,6 +121,7 @@ export const foldInRoute: ApiRoute = {
           {
             used: list.used,
             ignored: given.filter((id) => recommender.ranking.itemIds.indexOf(id) < 0),
+            ...(body.diversity !== DEFAULT_DIVERSITY ? { diversity: body.diversity } : {}),
             millis: Math.round((performance.now() - started) * 1000) / 1000,
           },
           items,

@@ -1,5 +1,12 @@
 import { denseItemIndices } from '../../../core/als/index.ts';
 import { similarToColdItem } from '../../../core/serving/cold-start.ts';
+import {
+  candidatePoolSize,
+  DEFAULT_DIVERSITY,
+  DIVERSITY_PROBLEM,
+  diversify,
+  parseDiversityText,
+} from '../../../core/serving/diversity.ts';
 import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import { audienceWithStars } from '../../../core/serving/audience.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
@@ -39,13 +46,21 @@ export const similarMoviesRoute: ApiRoute = {
   path: SIMILAR_ROUTE,
   async handle(request, deps) {
     const params = new ParameterReader(request.query, request.path);
-    params.only('limit', 'genre', 'exclude');
+    params.only('limit', 'genre', 'exclude', 'diversity');
     const movieId = params.pathId('movieId');
     const limit = params.int('limit', { ...NEIGHBOUR_LIMIT, fallback: 12 });
     const catalogue = await deps.state.catalogue();
     const genres = params.choices('genre', catalogue.genres);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
+    const diversity = params.parsed(
+      'diversity',
+      parseDiversityText,
+      DIVERSITY_PROBLEM,
+      DEFAULT_DIVERSITY,
+    );
     params.done();
+    // The diversity dial re-ranks a pool of 10 × limit neighbours (MMR); 0 leaves the list as is.
+    const pool = candidatePoolSize(limit, diversity);
     if (!catalogue.get(movieId)) throw notFound(`movie ${movieId}`);
     const serving = await deps.state.activeModel();
     const filters = listFilters(genres, exclude);
@@ -75,13 +90,13 @@ export const similarMoviesRoute: ApiRoute = {
             'similar_movies',
             modelId,
             movieId,
-            filtered ? Number.MAX_SAFE_INTEGER : limit,
+            filtered ? Number.MAX_SAFE_INTEGER : pool,
           )
         ).filter((m) => passes(m.movieId));
     const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
     const excluded = exclude.length > 0 ? new Set(denseItemIndices(ranking, exclude)) : undefined;
     const online = {
-      n: limit,
+      n: pool,
       norms: serving.norms(),
       support: serving.recommender.support,
       minRatings: serving.similarMinRatings,
@@ -90,11 +105,11 @@ export const similarMoviesRoute: ApiRoute = {
     };
     const list = content
       ? similarToColdItem(cold, movieId, ranking, online)
-      : stored.length >= limit
-        ? stored.slice(0, limit)
+      : stored.length >= pool
+        ? stored.slice(0, pool)
         : similarWithSupport(ranking, movieId, online);
-    const strategy = content ? 'content' : stored.length >= limit ? 'stored' : 'online';
-    const items = scoredMovies(catalogue, list);
+    const strategy = content ? 'content' : stored.length >= pool ? 'stored' : 'online';
+    const items = scoredMovies(catalogue, diversify(ranking, list, limit, diversity));
     const recommendationId = await issueList(deps, {
       route: SIMILAR_ROUTE,
       strategy,
@@ -103,7 +118,15 @@ export const similarMoviesRoute: ApiRoute = {
       items,
     });
     return {
-      body: { movieId, modelId, strategy, recommendationId, filters, items },
+      body: {
+        movieId,
+        modelId,
+        strategy,
+        recommendationId,
+        filters,
+        ...(diversity !== DEFAULT_DIVERSITY ? { diversity } : {}),
+        items,
+      },
       cache: CATALOGUE_CACHE,
     };
   },

@@ -1,5 +1,12 @@
-import { denseItemIndices, userVector } from '../../../core/als/index.ts';
+import { denseItemIndices, userVector, type ScoredMovie } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
+import {
+  candidatePoolSize,
+  DEFAULT_DIVERSITY,
+  DIVERSITY_PROBLEM,
+  diversify,
+  parseDiversityText,
+} from '../../../core/serving/diversity.ts';
 import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
 import {
   chooseStrategy,
@@ -59,13 +66,19 @@ export const userRecommendationsRoute: ApiRoute = {
     const { state, stores } = deps;
     const catalogue = await state.catalogue();
     const params = new ParameterReader(request.query, request.path);
-    params.only('limit', 'genre', 'excludeRated', 'exclude', 'explain');
+    params.only('limit', 'genre', 'excludeRated', 'exclude', 'explain', 'diversity');
     const userId = params.pathId('userId');
     const limit = params.int('limit', { ...RECOMMENDATION_LIMIT, fallback: 10 });
     const genres = params.choices('genre', catalogue.genres);
     const excludeRated = params.bool('excludeRated', true);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     const explain = params.bool('explain', false);
+    const diversity = params.parsed(
+      'diversity',
+      parseDiversityText,
+      DIVERSITY_PROBLEM,
+      DEFAULT_DIVERSITY,
+    );
     params.done();
 
     const { db } = stores();
@@ -75,11 +88,18 @@ export const userRecommendationsRoute: ApiRoute = {
     const filters = { ...listFilters(genres, exclude), excludeRated };
     const ranking = serving?.recommender.ranking;
     const known = ranking ? userVector(ranking, userId) : null;
-    const facts = { hasModel: serving !== undefined, known: known !== null, options };
+    // The diversity dial re-ranks a pool of candidates (10 × limit when on): the stored list serves
+    // only when it holds the whole pool, else the pool is scored on-line.
+    const pool = candidatePoolSize(limit, diversity);
+    const facts = {
+      hasModel: serving !== undefined,
+      known: known !== null,
+      options: { ...options, limit: pool },
+    };
     const [marker, stored] = await Promise.all([
       readFeedbackMarker(db, userId),
       serving && mayServeStored(facts)
-        ? readRankedList(db, 'recommendations', serving.record.modelId, userId, limit)
+        ? readRankedList(db, 'recommendations', serving.record.modelId, userId, pool)
         : [],
     ]);
     const staleReason = serving
@@ -133,6 +153,7 @@ export const userRecommendationsRoute: ApiRoute = {
           recommendationId,
           ...(experiment === null ? {} : { experiment, arm }),
           filters,
+          ...(diversity !== DEFAULT_DIVERSITY ? { diversity } : {}),
           ...extra,
           ...(explain ? { explanation: basis } : {}),
           items: explain
@@ -143,9 +164,13 @@ export const userRecommendationsRoute: ApiRoute = {
       };
     };
 
+    // The model's pool re-ranked by the dial (MMR, core/serving/diversity.ts) to `limit`.
+    const dial = (pool: readonly ScoredMovie[]) =>
+      diversify(serving!.recommender.ranking, pool, limit, diversity);
+
     const strategy = chooseStrategy({ ...facts, stale, storedCount: stored.length });
     if (strategy === 'stored') {
-      return respond('stored', scoredMovies(catalogue, stored), known!.vector);
+      return respond('stored', scoredMovies(catalogue, dial(stored)), known!.vector);
     }
     const feedback = { ratings: await userRatings(), likes: await userLikes() };
     const skipped = excludedMovies(options, feedback);
@@ -154,21 +179,26 @@ export const userRecommendationsRoute: ApiRoute = {
         serving!.recommender,
         known!,
         feedback.ratings,
-        listRequest(serving!, catalogue, skipped, genres, limit),
+        listRequest(serving!, catalogue, skipped, genres, pool),
       );
-      return respond('online', scoredMovies(catalogue, list), known!.vector);
+      return respond('online', scoredMovies(catalogue, dial(list)), known!.vector);
     }
     const profile = userProfile(feedback.ratings, feedback.likes);
     if (strategy === 'fold-in' && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
       const folded = recommendForProfile(
         serving!.recommender,
         profile,
-        listRequest(serving!, catalogue, skipped, genres, limit),
+        listRequest(serving!, catalogue, skipped, genres, pool),
       );
       if (folded.used > 0) {
-        return respond('fold-in', scoredMovies(catalogue, folded.items), folded.user!.vector, {
-          reason: foldInReason(staleReason),
-        });
+        return respond(
+          'fold-in',
+          scoredMovies(catalogue, dial(folded.items)),
+          folded.user!.vector,
+          {
+            reason: foldInReason(staleReason),
+          },
+        );
       }
     }
     return respond(
