@@ -7,7 +7,7 @@ import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
-import { evaluateHeldOutUsers } from './evaluate-users.ts';
+import { evaluateHeldOutUsers } from '../../runtime/evaluate/evaluate-users.ts';
 
 interface EvaluateOptions {
   train: string;
