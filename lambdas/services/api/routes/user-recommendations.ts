@@ -1,11 +1,12 @@
 import { denseItemIndices, userVector } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
-import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
+import { MAX_EXCLUDE_IDS, RECOMMENDATION_LIMIT } from '../../../core/serving/input-limits.ts';
 import {
   chooseStrategy,
   excludedMovies,
   foldInReason,
   mayServeStored,
+  personProfile,
   popularityReason,
   staleVectorReason,
   type ListStrategy,
@@ -15,7 +16,6 @@ import {
   recommendForProfile,
   recommendForVector,
   type ListRequest,
-  type Profile,
 } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { readRankedList } from '../../models/registry.ts';
@@ -31,7 +31,6 @@ import {
   listFilters,
   listFromSources,
   popularityFallback,
-  RECOMMENDATION_LIMIT,
 } from './recommendation-support.ts';
 
 const ROUTE = '/users/{userId}/recommendations';
@@ -149,7 +148,7 @@ export const userRecommendationsRoute: ApiRoute = {
       );
       return respond('online', scoredMovies(catalogue, list), known!.vector);
     }
-    const profile = userProfile(feedback.ratings, feedback.likes);
+    const profile = personProfile(feedback.ratings, feedback.likes);
     if (strategy === 'fold-in' && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
       const folded = recommendForProfile(
         serving!.recommender,
@@ -170,22 +169,6 @@ export const userRecommendationsRoute: ApiRoute = {
     );
   },
 };
-
-/**
- * Ratings as given; liked movies the user did not rate count as favourites (a top rating);
- * disliked movies are a negative signal in the ranking fold-in (core/serving/dislikes.ts).
- */
-function userProfile(
-  ratings: readonly UserRating[],
-  likes: readonly UserLike[],
-): Profile & { favourites: number[] } {
-  const rated = new Set(ratings.map((r) => r.movieId));
-  return {
-    ratings,
-    favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
-    dislikes: likes.filter((l) => !l.liked).map((l) => l.movieId),
-  };
-}
 
 /** n, the movies to skip (`excludedMovies`, as dense items of the ranking model), the genre mask. */
 function listRequest(
@@ -217,6 +200,6 @@ async function predicted<T extends { movieId: number }>(
   const trained = trainedUserId === null ? null : userVector(rating, trainedUserId);
   const user =
     trained ??
-    ratingUser(rating, null, ratingProfile(rating, userProfile(await ratings(), await likes())));
+    ratingUser(rating, null, ratingProfile(rating, personProfile(await ratings(), await likes())));
   return withPredictedRatings(items, rating, user);
 }
