@@ -78,7 +78,7 @@ const NOT_AWS_OR_CASSANDRA = {
 const PURE_CORE = [NOT_SCRIPTS, NOT_TEST, NOT_INFRA, NOT_UPWARD, NOT_NODE_IO, NOT_AWS_OR_CASSANDRA];
 const NOT_PRICES = climbsTo(
   'cost',
-  'Task sizing and the block count take no prices: core/cost prices what core/train sizes (lambdas/core/train/task-sizing.ts), never the other way.',
+  'Sizing takes no prices: core/cost prices what core/train and core/ingest size (task-sizing.ts, run-sizing.ts), never the other way.',
 );
 
 const NOT_SLOW_TOOLS = {
@@ -128,7 +128,7 @@ export default tseslint.config(
   restrict(['infra/**'], NOT_SCRIPTS, NOT_TEST),
   restrict(['lambdas/**'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA),
   restrict(['lambdas/core/**'], ...PURE_CORE),
-  restrict(['lambdas/core/train/**'], ...PURE_CORE, NOT_PRICES),
+  restrict(['lambdas/core/train/**', 'lambdas/core/ingest/**'], ...PURE_CORE, NOT_PRICES),
   restrict(['scripts/**'], NOT_TEST),
   restrict(['lambdas/*/handler.ts'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA, ...NOT_HANDLER_SHORTCUTS),
   restrict(['web/**'], NOT_SCRIPTS, NOT_TEST, NOT_LAMBDA_INTERNALS),
