@@ -27,6 +27,37 @@ const NOT_BENCH_OR_TOOLS = climbsTo(
   'bench|load|tools',
   'Test support serves tests and benchmarks only.',
 );
+const NOT_CLI = climbsTo(
+  'cli',
+  'The local runtime does not import the CLI: commands call the runtime (scripts/runtime/), never the other way.',
+);
+const NOT_COMMANDS = climbsTo(
+  '(scripts/)?cli/commands',
+  'A command parses flags and prints; import what it runs from scripts/runtime/, not the command module.',
+);
+// A handler names the service function it runs and its wrapper (lambda-handler.ts, api/app.ts):
+// the adapters, the container's runtime, the config modules and the AWS, Cassandra and middy
+// packages are composed by those services, never reached from the entry point.
+const NOT_HANDLER_SHORTCUTS = [
+  climbsTo(
+    'adapters',
+    'A handler does no I/O itself: the services reach the adapters (lambdas/services/runtime.ts).',
+  ),
+  {
+    regex: '^(\\.\\./)+services/(runtime\\.ts|config/)',
+    message:
+      'A handler names its service function and wrapper only: the wrapper makes the adapters and reads the config.',
+  },
+  {
+    group: ['@aws-sdk/*', 'cassandra-driver', '@middy/*', '@aws-lambda-powertools/*'],
+    message:
+      'A handler names its service function and wrapper only: middy, the logger and the clients are set up in lambdas/services/.',
+  },
+];
+const NOT_LAMBDA_INTERNALS = climbsTo(
+  'lambdas/services|lambdas/adapters',
+  'The console talks to the API over HTTP: it imports lambdas/core/api (the write routes, its config type), never services or adapters.',
+);
 const NOT_NODE_IO = {
   regex:
     '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|dns/promises|tls|readline)$',
@@ -47,7 +78,7 @@ const NOT_AWS_OR_CASSANDRA = {
 const PURE_CORE = [NOT_SCRIPTS, NOT_TEST, NOT_INFRA, NOT_UPWARD, NOT_NODE_IO, NOT_AWS_OR_CASSANDRA];
 const NOT_PRICES = climbsTo(
   'cost',
-  'Task sizing and the block count take no prices: core/cost prices what core/train sizes (lambdas/core/train/task-sizing.ts), never the other way.',
+  'Sizing takes no prices: core/cost prices what core/train and core/ingest size (task-sizing.ts, run-sizing.ts), never the other way.',
 );
 
 const NOT_SLOW_TOOLS = {
@@ -97,8 +128,12 @@ export default tseslint.config(
   restrict(['infra/**'], NOT_SCRIPTS, NOT_TEST),
   restrict(['lambdas/**'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA),
   restrict(['lambdas/core/**'], ...PURE_CORE),
-  restrict(['lambdas/core/train/**'], ...PURE_CORE, NOT_PRICES),
+  restrict(['lambdas/core/train/**', 'lambdas/core/ingest/**'], ...PURE_CORE, NOT_PRICES),
   restrict(['scripts/**'], NOT_TEST),
+  restrict(['lambdas/*/handler.ts'], NOT_SCRIPTS, NOT_TEST, NOT_INFRA, ...NOT_HANDLER_SHORTCUTS),
+  restrict(['web/**'], NOT_SCRIPTS, NOT_TEST, NOT_LAMBDA_INTERNALS),
+  restrict(['test/**'], NOT_COMMANDS),
+  restrict(['scripts/bench/**', 'scripts/load/**', 'scripts/tools/**'], NOT_TEST, NOT_COMMANDS),
   // Functions read their environment in one config module each (lambdas/services/config/) or at the
   // adapters' and runtime's own entry points, never deep inside a step or route.
   {
@@ -124,5 +159,6 @@ export default tseslint.config(
   },
   restrict(['test/unit/**'], NOT_SLOW_TOOLS, NOT_SLOW_FOLDERS, NOT_DATA_SETS),
   restrict(['scripts/cli/**'], NOT_TEST, NOT_DEV_TOOLS),
-  restrict(['scripts/support/**'], NOT_TEST, NOT_BENCH_OR_TOOLS),
+  restrict(['scripts/runtime/**'], NOT_TEST, NOT_DEV_TOOLS, NOT_CLI),
+  restrict(['scripts/support/**'], NOT_TEST, NOT_BENCH_OR_TOOLS, NOT_COMMANDS),
 );

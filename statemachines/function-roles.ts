@@ -9,7 +9,7 @@ import { TRAIN_FUNCTIONS } from './train.functions.ts';
  * made of (the `tables` of each function's row, lambdas/api/table-access.ts for the API). On AWS
  * each function reaches Keyspaces as its IAM role; against a Cassandra we run (laptop, LocalStack)
  * it logs in as a Cassandra role of the same name, granted the same tables
- * (scripts/cli/cassandra/roles.ts provisions them; the `local` profile sets the login).
+ * (scripts/runtime/cassandra/roles.ts provisions them; the `local` profile sets the login).
  */
 export interface FunctionRole {
   /** The ASL substitution (`ChunkFunctionArn`) or `Api`. */

@@ -1,7 +1,7 @@
 /**
  * The Keyspaces tables the API Lambda may read and write: the stack grants exactly these
  * (cassandra:Select / cassandra:Modify, infra/constructs/api.ts) and the local Cassandra gives the
- * API's role the same grants (scripts/cli/cassandra/roles.ts), so a table missing here fails the
+ * API's role the same grants (scripts/runtime/cassandra/roles.ts), so a table missing here fails the
  * local tests the way it would fail on AWS.
  */
 

@@ -27,7 +27,7 @@ import { trainAlsOnMatrices } from '../../lambdas/core/als/train.ts';
 import type { AlsOptions, AlsSolver } from '../../lambdas/core/als/options.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import { buildRatingMatrices, nnz } from '../../lambdas/core/matrix/csr.ts';
-import { writeDataset } from '../cli/lib/write-dataset.ts';
+import { writeDataset } from '../runtime/datasets/write-dataset.ts';
 import { commandLine, loadAverage, resultsDir, runStamp, stampResults } from './machine.ts';
 import { peersPython } from './peers/venv.ts';
 import { parseFlagValues } from './args.ts';

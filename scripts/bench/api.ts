@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
-import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { ensureCassandra } from '../runtime/cassandra/local-cassandra.ts';
+import { ensureS3 } from '../runtime/s3/local-s3.ts';
 import { REPO_ROOT } from '../../web/build/build-web.ts';
 import { startRecsysServe } from '../support/recsys-serve.ts';
 import { ensureServingData } from '../support/serving-fixture.ts';

@@ -27,7 +27,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import type { LocalSfnEvent } from '../cli/local-sfn/index.ts';
+import type { LocalSfnEvent } from '../runtime/local-sfn/index.ts';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,12 +38,12 @@ import {
   cassandraConfigFromEnv,
 } from '../../lambdas/adapters/cassandra.ts';
 import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
-import { cassandraStatus, ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
-import { runLocalIngest } from '../cli/ingest/run-local-ingest.ts';
-import { writeDataset } from '../cli/lib/write-dataset.ts';
-import { ensureS3 } from '../cli/s3/local-s3.ts';
-import { ensureMotoVenv, venvPython } from '../cli/s3/moto-venv.ts';
-import { s3Paths } from '../cli/s3/settings.ts';
+import { cassandraStatus, ensureCassandra } from '../runtime/cassandra/local-cassandra.ts';
+import { runLocalIngest } from '../runtime/ingest/run-local-ingest.ts';
+import { writeDataset } from '../runtime/datasets/write-dataset.ts';
+import { ensureS3 } from '../runtime/s3/local-s3.ts';
+import { ensureMotoVenv, venvPython } from '../runtime/s3/moto-venv.ts';
+import { s3Paths } from '../runtime/s3/settings.ts';
 import { arg } from './args.ts';
 import { resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';

@@ -23,8 +23,8 @@ import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import { measuredCgGflops, measuredGflops } from '../cli/commands/plan.ts';
-import { describeIngestSetting, formatDuration } from '../cli/commands/plan-text.ts';
+import { measuredCgGflops, measuredGflops } from '../runtime/plan/measured-rates.ts';
+import { describeIngestSetting, formatDuration } from '../runtime/plan/plan-text.ts';
 import { resultsDir } from './machine.ts';
 
 const REPO_RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));

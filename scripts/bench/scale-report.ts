@@ -2,8 +2,8 @@
  * The scale step's figures, apart from running it: per-function Task memory against the memory the
  * stack gives each Lambda, the goals, and the summary.md section (scale.ts runs the pipeline).
  */
-import type { TaskMemoryRecord } from '../cli/local-sfn/index.ts';
-import { residentTotal, usedTotal } from '../cli/local-sfn/task-memory.ts';
+import type { TaskMemoryRecord } from '../runtime/local-sfn/index.ts';
+import { residentTotal, usedTotal } from '../runtime/local-sfn/task-memory.ts';
 import { table } from './markdown-table.ts';
 
 const MiB = 2 ** 20;
@@ -211,7 +211,7 @@ export function scaleSection(scale: Json, runLine: string): string {
     table(['process', ...stageNames], rssRows) +
     `\n\nPeak memory of each function's largest Task as a Lambda would hold it (MB), from its ` +
     `handler worker's heap + ArrayBuffers, sampled every ${scale.taskMemory.sampleMs} ms ` +
-    `(scripts/cli/local-sfn/task-memory.ts). Estimate: ${int(scale.taskMemory.runtimeOverheadMb)} MB of ` +
+    `(scripts/runtime/local-sfn/task-memory.ts). Estimate: ${int(scale.taskMemory.runtimeOverheadMb)} MB of ` +
     `Node runtime + everything the worker held (resident heap pages; other functions' modules and ` +
     `cached run files included). Lower bound: runtime + the smallest container of the run ` +
     `(${int(scale.taskMemory.containerBaselineMb)} MB) + the live memory the task added ` +

@@ -10,7 +10,7 @@
  * Recorded: wall time and ratings/s of every stage and the train state machine's seconds per state;
  * peak RSS per stage of this process (handler workers included), the Cassandra JVM, the S3 server
  * and `recsys serve` (process-memory.ts); each Task's memory in its handler worker as a Lambda would
- * hold it (scripts/cli/local-sfn/task-memory.ts) against the memory the stack gives its function (the
+ * hold it (scripts/runtime/local-sfn/task-memory.ts) against the memory the stack gives its function (the
  * synthesized stack, `maxMemoryMb` cap included); the goals (pipeline ≤ 45 min, no Task over its
  * Lambda's memory). --quick: 200,000 ratings, a few minutes. Environment: BENCH_API_SECONDS (8),
  * BENCH_API_CONNECTIONS (10); RECSYS_CASSANDRA_STATE_DIR / CASSANDRA_PORT pick another Cassandra.
@@ -24,13 +24,13 @@ import { Command } from 'commander';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import type { GeneratorMetadata } from '../../lambdas/core/generator/dataset.ts';
-import { runLocalIngest } from '../cli/ingest/run-local-ingest.ts';
+import { runLocalIngest } from '../runtime/ingest/run-local-ingest.ts';
 import { synthRecsys } from '../tools/infra/synth.ts';
-import { ensureLocalServices } from '../cli/lib/local-pipeline.ts';
-import { writeDataset } from '../cli/lib/write-dataset.ts';
-import { observeTaskMemory } from '../cli/local-sfn/index.ts';
-import { s3Status } from '../cli/s3/local-s3.ts';
-import { runLocalTrain } from '../cli/train/run-local-train.ts';
+import { ensureLocalServices } from '../runtime/local-pipeline.ts';
+import { writeDataset } from '../runtime/datasets/write-dataset.ts';
+import { observeTaskMemory } from '../runtime/local-sfn/index.ts';
+import { s3Status } from '../runtime/s3/local-s3.ts';
+import { runLocalTrain } from '../runtime/train/run-local-train.ts';
 import { startRecsysServe } from '../support/recsys-serve.ts';
 import { measureScenarios, type LoadScenario } from './api-load.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     quick: options.quick,
     note:
       'Local run on this machine: every stage shares its cores with Cassandra, the S3 server and ' +
-      'anything else running (see run.loadAverage). Task memory: scripts/cli/local-sfn/task-memory.ts; ' +
+      'anything else running (see run.loadAverage). Task memory: scripts/runtime/local-sfn/task-memory.ts; ' +
       'peak RSS: scripts/bench/process-memory.ts.',
     dataset: {
       name: data.name,

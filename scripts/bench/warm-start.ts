@@ -36,7 +36,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/opti
 import { prepareRecommender } from '../../lambdas/core/serving/recommender.ts';
 import { errorSumOfRatings, rmseOfErrorSums } from '../../lambdas/core/train/prediction-error.ts';
 import { TRAIN_DEFAULTS, WARM_START_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
-import { trainLikePipeline, type InProcessTrainResult } from '../cli/train/in-process-train.ts';
+import { trainLikePipeline, type InProcessTrainResult } from '../runtime/train/in-process-train.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 

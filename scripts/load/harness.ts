@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import { getModelRecord } from '../../lambdas/services/models/registry.ts';
-import { ensureCassandra } from '../cli/cassandra/local-cassandra.ts';
-import { ensureS3 } from '../cli/s3/local-s3.ts';
+import { ensureCassandra } from '../runtime/cassandra/local-cassandra.ts';
+import { ensureS3 } from '../runtime/s3/local-s3.ts';
 import { REPO_ROOT } from '../../web/build/build-web.ts';
 
 /** The data set every load keyspace ingests: one generated file, shared between keyspaces. */

@@ -29,7 +29,7 @@ import {
 } from '../../lambdas/services/models/registry.ts';
 import type { Stores } from '../../lambdas/services/runtime.ts';
 import { fitRunContentModel } from '../../lambdas/services/train/content.ts';
-import { runLocalIngest } from '../cli/ingest/run-local-ingest.ts';
+import { runLocalIngest } from '../runtime/ingest/run-local-ingest.ts';
 import { mlSmall, ML_SMALL_DIR } from './movielens-small.ts';
 
 /** Lengths of the stored lists, as training writes them (its `topN` and `similarN` defaults). */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
-import { trainLikePipeline } from '../../scripts/cli/train/in-process-train.ts';
+import { trainLikePipeline } from '../../scripts/runtime/train/in-process-train.ts';
 import { expectMlSmallPresent, mlSmall } from '../support/movielens-small.ts';
 
 const run = promisify(execFile);

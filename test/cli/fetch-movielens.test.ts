@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchMovieLens, OfflineError } from '../../scripts/cli/ingest/fetch-movielens.ts';
+import { fetchMovieLens, OfflineError } from '../../scripts/runtime/datasets/fetch-movielens.ts';
 
 const root = join(import.meta.dirname, '../..');
 let work: string;

@@ -26,7 +26,7 @@ describe('streaming 2M ratings to disk', () => {
     // A 32 MB JavaScript heap cannot hold 2M rows of csv text (~50 MB) or their objects, so the
     // run only succeeds if the rows stream; peak RSS guards the off-heap (typed array) side.
     const script = `
-      const { writeDataset } = await import(${JSON.stringify(join(root, 'scripts/cli/lib/write-dataset.ts'))});
+      const { writeDataset } = await import(${JSON.stringify(join(root, 'scripts/runtime/datasets/write-dataset.ts'))});
       await writeDataset(${JSON.stringify(join(dir, 'big'))}, { ratings: ${ROWS}, seed: 11 });
       console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));`;
     const { stdout } = await run(

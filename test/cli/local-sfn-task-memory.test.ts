@@ -3,7 +3,7 @@ import {
   observeTaskMemory,
   runStateMachine,
   type TaskMemoryRecord,
-} from '../../scripts/cli/local-sfn/index.ts';
+} from '../../scripts/runtime/local-sfn/index.ts';
 
 const MiB = 2 ** 20;
 const definitionPath = 'test/support/fixtures/statemachines/allocate-map.asl.json';

@@ -6,11 +6,11 @@ import {
   LocalStateMachineError,
   runStateMachine,
   type LocalSfnEvent,
-} from '../../scripts/cli/local-sfn/index.ts';
-import { listStates } from '../../scripts/cli/local-sfn/definition-states.ts';
-import { substituteDefinition } from '../../scripts/cli/local-sfn/definition-substitutions.ts';
-import type { JsonObject, JsonValue } from '../../scripts/cli/local-sfn/json.ts';
-import { localFunctions, mapTaskModules } from '../../scripts/cli/local-sfn/task-bindings.ts';
+} from '../../scripts/runtime/local-sfn/index.ts';
+import { listStates } from '../../scripts/runtime/local-sfn/definition-states.ts';
+import { substituteDefinition } from '../../scripts/runtime/local-sfn/definition-substitutions.ts';
+import type { JsonObject, JsonValue } from '../../scripts/runtime/local-sfn/json.ts';
+import { localFunctions, mapTaskModules } from '../../scripts/runtime/local-sfn/task-bindings.ts';
 import {
   INGEST_DEFINITION,
   INGEST_FUNCTIONS,

@@ -16,14 +16,14 @@ import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import { createApiHandler } from '../../lambdas/services/api/app.ts';
 import { activeModelId, getModelRecord } from '../../lambdas/services/models/registry.ts';
-import { releaseVersion } from '../../scripts/cli/cassandra/probe.ts';
-import { readPid } from '../../scripts/cli/cassandra/proc.ts';
-import { runLocalIngest } from '../../scripts/cli/ingest/run-local-ingest.ts';
-import type { LocalServices } from '../../scripts/cli/lib/local-pipeline.ts';
-import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
-import { ensureS3 } from '../../scripts/cli/s3/local-s3.ts';
-import { localLambdaContext } from '../../scripts/cli/serve/api-event.ts';
-import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
+import { releaseVersion } from '../../scripts/runtime/cassandra/probe.ts';
+import { readPid } from '../../scripts/runtime/cassandra/proc.ts';
+import { runLocalIngest } from '../../scripts/runtime/ingest/run-local-ingest.ts';
+import type { LocalServices } from '../../scripts/runtime/local-pipeline.ts';
+import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
+import { ensureS3 } from '../../scripts/runtime/s3/local-s3.ts';
+import { localLambdaContext } from '../../scripts/runtime/serve/api-event.ts';
+import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
 import {
   differences,
   faultTraining,

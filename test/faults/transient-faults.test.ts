@@ -16,9 +16,9 @@ import { readRankedList } from '../../lambdas/services/models/registry.ts';
 import {
   runLocalIngest,
   type LocalIngestOptions,
-} from '../../scripts/cli/ingest/run-local-ingest.ts';
-import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
-import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
+} from '../../scripts/runtime/ingest/run-local-ingest.ts';
+import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
+import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
 import { TestKeyspaces, freshStore } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import {

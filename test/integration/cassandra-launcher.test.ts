@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_SUPERUSER } from '../../lambdas/adapters/cassandra.ts';
-import { cassandraStatus } from '../../scripts/cli/cassandra/local-cassandra.ts';
+import { cassandraStatus } from '../../scripts/runtime/cassandra/local-cassandra.ts';
 
 describe('local Cassandra launcher', () => {
   const contactPoint = inject('cassandraContactPoint');

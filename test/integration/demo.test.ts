@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { GeneratorMetadata } from '../../lambdas/core/generator/dataset.ts';
-import { DEMO_ROOT, demoBucket } from '../../scripts/cli/demo/run-demo.ts';
-import type { DemoSummary } from '../../scripts/cli/demo/summary.ts';
-import { writeDataset } from '../../scripts/cli/lib/write-dataset.ts';
+import { DEMO_ROOT, demoBucket } from '../../scripts/runtime/demo/run-demo.ts';
+import type { DemoSummary } from '../../scripts/runtime/demo/summary.ts';
+import { writeDataset } from '../../scripts/runtime/datasets/write-dataset.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'recsys.mjs');

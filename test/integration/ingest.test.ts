@@ -9,11 +9,11 @@ import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { localChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
 import { countStoredRows, readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
-import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
+import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
 import {
   runLocalIngest,
   type LocalIngestOptions,
-} from '../../scripts/cli/ingest/run-local-ingest.ts';
+} from '../../scripts/runtime/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import { expectMlSmallPresent, ML_SMALL_DIR } from '../support/movielens-small.ts';

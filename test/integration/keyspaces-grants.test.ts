@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { createApiHandler } from '../../lambdas/services/api/app.ts';
-import { migrateWithRoles } from '../../scripts/cli/cassandra/roles.ts';
-import { runLocalIngest } from '../../scripts/cli/ingest/run-local-ingest.ts';
-import { startLocalServer, type RunningServer } from '../../scripts/cli/serve/local-server.ts';
+import { migrateWithRoles } from '../../scripts/runtime/cassandra/roles.ts';
+import { runLocalIngest } from '../../scripts/runtime/ingest/run-local-ingest.ts';
+import { startLocalServer, type RunningServer } from '../../scripts/runtime/serve/local-server.ts';
 import {
   API_ROLE,
   functionRoles,
@@ -19,7 +19,7 @@ import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixt
 /**
  * The local Cassandra enforces logins and grants the way Amazon Keyspaces enforces IAM: every
  * deployed function logs in as its own role, granted exactly the tables the stack's policy names
- * (scripts/cli/cassandra/roles.ts). Taking one grant away must fail the route or the step that
+ * (scripts/runtime/cassandra/roles.ts). Taking one grant away must fail the route or the step that
  * needs it, as it would on AWS; the full grants must let them through.
  */
 

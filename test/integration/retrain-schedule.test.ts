@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 import { activeModelId, listModels } from '../../lambdas/services/models/registry.ts';
-import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
-import { runLocalTrainOrSkip } from '../../scripts/cli/train/run-local-train.ts';
+import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
+import { runLocalTrainOrSkip } from '../../scripts/runtime/train/run-local-train.ts';
 import { freshStore } from '../support/cassandra.ts';
 import { TRAIN_BUCKET, cleanUpTraining, trainBucket } from '../support/train-fixture.ts';
 

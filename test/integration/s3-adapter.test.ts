@@ -10,7 +10,7 @@ import {
   s3ConfigFromEnv,
   type UploadProgress,
 } from '../../lambdas/adapters/s3.ts';
-import { ensureS3, stopS3, type EnsureS3Result } from '../../scripts/cli/s3/local-s3.ts';
+import { ensureS3, stopS3, type EnsureS3Result } from '../../scripts/runtime/s3/local-s3.ts';
 
 const MIB = 1024 * 1024;
 // Unique per run so parallel runs and leftovers from a crashed run never collide.

@@ -6,13 +6,13 @@ import { Readable } from 'node:stream';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../lambdas/adapters/s3.ts';
-import { ensureS3, stopS3, type S3LauncherOptions } from '../../scripts/cli/s3/local-s3.ts';
-import { s3Paths } from '../../scripts/cli/s3/settings.ts';
+import { ensureS3, stopS3, type S3LauncherOptions } from '../../scripts/runtime/s3/local-s3.ts';
+import { s3Paths } from '../../scripts/runtime/s3/settings.ts';
 
 const MIB = 1024 * 1024;
 
 /**
- * The local moto server keeps what it stores across a stop and start (scripts/cli/s3/moto_s3_server.py
+ * The local moto server keeps what it stores across a stop and start (scripts/runtime/s3/moto_s3_server.py
  * writes each change under .local/s3/data). A server of its own, on its own port and state
  * directory, so the one the other integration tests share is never restarted.
  */

@@ -11,7 +11,7 @@ import type { S3Store } from '../../lambdas/adapters/s3.ts';
 import { readRatingsFile } from '../../lambdas/adapters/local-files.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { activeModelId, getModelRecord } from '../../lambdas/services/models/registry.ts';
-import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
+import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
 import { freshStore } from '../support/cassandra.ts';
 import {
   TRAIN_BUCKET,

@@ -15,9 +15,12 @@ import {
   getModelRecord,
   readRankedList,
 } from '../../lambdas/services/models/registry.ts';
-import { LocalStateMachineError, type LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
-import { insertRatings } from '../../scripts/cli/train/insert-ratings.ts';
-import { runLocalTrainOrSkip } from '../../scripts/cli/train/run-local-train.ts';
+import {
+  LocalStateMachineError,
+  type LocalSfnEvent,
+} from '../../scripts/runtime/local-sfn/index.ts';
+import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
+import { runLocalTrainOrSkip } from '../../scripts/runtime/train/run-local-train.ts';
 import { deleteRating, writeRatings } from '../../lambdas/services/api/feedback-store.ts';
 import { RatingsTableBuilder, selectRows, type RatingsTable } from '../../lambdas/core/ratings.ts';
 import { WARM_START_DEFAULTS } from '../../lambdas/core/train/train-request.ts';

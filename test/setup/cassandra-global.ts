@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ensureCassandra, stopCassandra } from '../../scripts/cli/cassandra/local-cassandra.ts';
+import { ensureCassandra, stopCassandra } from '../../scripts/runtime/cassandra/local-cassandra.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-import { ensureS3, stopS3 } from '../../scripts/cli/s3/local-s3.ts';
+import { ensureS3, stopS3 } from '../../scripts/runtime/s3/local-s3.ts';
 
 /**
  * One local S3 endpoint for the integration run: reuses one that answers, otherwise starts moto

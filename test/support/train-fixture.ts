@@ -11,8 +11,11 @@ import { loadModelBundle } from '../../lambdas/services/models/registry.ts';
 import {
   trainLikePipeline,
   type InProcessTrainOptions,
-} from '../../scripts/cli/train/in-process-train.ts';
-import { runLocalTrain, type LocalTrainOptions } from '../../scripts/cli/train/run-local-train.ts';
+} from '../../scripts/runtime/train/in-process-train.ts';
+import {
+  runLocalTrain,
+  type LocalTrainOptions,
+} from '../../scripts/runtime/train/run-local-train.ts';
 
 /**
  * One bucket per test process: the files' afterAll empties `runs/` and `models/`, which must never

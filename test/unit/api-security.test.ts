@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../lambdas/services/api/app.ts';
 import { corsPolicyFromEnv, recsysEnvironment } from '../../lambdas/services/api/cors.ts';
-import { localLambdaContext } from '../../scripts/cli/serve/api-event.ts';
+import { localLambdaContext } from '../../scripts/runtime/serve/api-event.ts';
 
 /**
  * CORS policy and hostile Lambda events, through the real middleware chain. The requests here are

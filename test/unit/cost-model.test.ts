@@ -23,6 +23,7 @@ import {
   halfIterationFlops,
   neighbourGramUpdates,
 } from '../../lambdas/core/train/flops.ts';
+import { sizeIngestRun } from '../../lambdas/core/ingest/run-sizing.ts';
 import { sizeTrainRun } from '../../lambdas/core/train/task-sizing.ts';
 
 const base: CostModelInput = {
@@ -107,6 +108,28 @@ describe('ingest', () => {
   // A chunk: 0.25 s + 3,375,000 B at 80 MB/s (0.0421875 s) + 125,000 / 1,000 s = 125.2921875 s;
   // 8 chunks, 4 at once: 2 waves = 250.584375 s.
   // Catalogue 0.25 + 1,000 / 4,000 = 0.5 s; Aggregate 0.25 + 1e6 / 50,000 + 2,000 / 4,000 = 20.75 s.
+  it('sizes the same case without prices: chunks, seconds per step, the wall time', () => {
+    const workload = { ratings: 1e6, users: 1000, movies: 1000, concurrency: 10 };
+    const run = sizeIngestRun({ ...workload, tableWriteUnits: 4000 }, a);
+    expect(run).toMatchObject({ chunks: 8, chunkConcurrency: 4, refusals: [] });
+    expect(run.chunkSeconds).toBeCloseTo(125.2921875, 9);
+    expect(run.writeSeconds).toBeCloseTo(250.584375, 9);
+    expect(run.catalogueSeconds).toBeCloseTo(0.5, 9);
+    expect(run.aggregateSeconds).toBeCloseTo(20.75, 9);
+    expect(run.wallSeconds).toBeCloseTo(274.584375, 9);
+    // The cost model prices these very seconds: at any prices, the same times.
+    const priced = estimateIngest({ ...base, movies: 1000 }, a, {
+      ...US_EAST_1,
+      keyspacesPerWru: 1,
+    });
+    expect(priced.wallSeconds).toBe(run.wallSeconds);
+    expect(priced.writeSeconds).toBe(run.writeSeconds);
+    // Above the per-table quota the stack refuses, whatever it would cost.
+    expect(sizeIngestRun({ ...workload, tableWriteUnits: 50_000 }, a).refusals).toEqual([
+      expect.stringContaining('above the default per-table quota of 40000'),
+    ]);
+  });
+
   it('prices the default: new on-demand tables, the writers paced to 4,000 WRU/s', () => {
     const e = estimateIngest({ ...base, movies: 1000 }, a, US_EAST_1);
     expect(e.setting).toEqual(DEFAULT_INGEST);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankingDescription } from '../../scripts/cli/demo/summary.ts';
+import { rankingDescription } from '../../scripts/runtime/demo/summary.ts';
 
 describe('demo summary', () => {
   it('says what ranks the lists from the model row', () => {

@@ -5,7 +5,7 @@ import {
   pullTimeoutMs,
   type DockerChoice,
   type DockerFacts,
-} from '../../scripts/cli/lib/docker-image.ts';
+} from '../../scripts/runtime/docker-image.ts';
 
 const cassandra = (mode: DockerChoice['mode'], facts: DockerFacts | undefined): DockerChoice => ({
   mode,

@@ -6,7 +6,7 @@ import {
   tableGrants,
 } from '../../lambdas/core/schema/render-grants.ts';
 import { TABLES } from '../../lambdas/core/schema/tables.ts';
-import { withFunctionRoles } from '../../scripts/cli/cassandra/roles.ts';
+import { withFunctionRoles } from '../../scripts/runtime/cassandra/roles.ts';
 import { functionRoles } from '../../statemachines/function-roles.ts';
 import { INGEST_FUNCTIONS } from '../../statemachines/ingest.functions.ts';
 import { TRAIN_FUNCTIONS } from '../../statemachines/train.functions.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TrainProgress } from '../../scripts/cli/train/train-progress.ts';
-import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
+import { TrainProgress } from '../../scripts/runtime/train/train-progress.ts';
+import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
 import type { LoopPhase } from '../../lambdas/core/train/workflow-types.ts';
 
 /** A fake stderr that is not a terminal: TrainProgress then writes one line per iteration. */

@@ -1,17 +1,14 @@
 /**
- * The ingest pipeline's time and dollars: the ratings, movies and tags written to Keyspaces, for
- * one ingest setting, and the settings worth comparing.
+ * The ingest pipeline's dollars: the ratings, movies and tags written to Keyspaces, for one ingest
+ * setting, and the settings worth comparing. Its time is core/ingest/run-sizing.ts's.
  */
+import { sizeIngestRun } from '../ingest/run-sizing.ts';
 import {
-  CHUNK_TIMEOUT_SECONDS,
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
   PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
   TABLE_WRITE_UNITS_QUOTA,
-  TYPICAL_BYTES_PER_RATING,
   WRITE_UNITS_PER_RATING_PER_TABLE,
-  chunkWriteSeconds,
-  ingestSchedule,
 } from '../ingest/write-budget.ts';
 import { assumptionValues, type Assumptions } from './assumptions.ts';
 import { DEFAULT_INGEST, type CostModelInput, type IngestSetting } from './input.ts';
@@ -31,63 +28,35 @@ export interface IngestEstimate extends PhaseEstimate {
 }
 
 /**
- * Ingest of the ratings, movies and tags: the chunk Map as ingestion schedules it
- * (lambdas/core/ingest/write-budget.ts: chunk size, writers at once, their pace, both tables filled
- * side by side), then Catalogue (movies, tags) and Aggregate (a scan of every rating, the per-user
- * and per-movie statistics). Paced writers wait for their share of the tables' rate, and Lambda
- * bills the wait. Provisioned capacity is billed per WCU-hour for every started hour the tables
- * hold it, used or not.
+ * Ingest of the ratings, movies and tags, priced on its sizing (lambdas/core/ingest/run-sizing.ts:
+ * the chunk Map as ingestion schedules it, then Catalogue and Aggregate). Paced writers wait for
+ * their share of the tables' rate, and Lambda bills the wait. Provisioned capacity is billed per
+ * WCU-hour for every started hour the tables hold it, used or not.
  */
 export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices): IngestEstimate {
   const setting = input.ingest ?? DEFAULT_INGEST;
   const provisioned = setting.capacity === 'provisioned';
-  const ratingsBytes = input.ratings * TYPICAL_BYTES_PER_RATING;
-  const schedule = ingestSchedule({
-    ratingsBytes,
-    tableWriteUnits: setting.writeUnits,
-    concurrency: input.concurrency,
-  });
-  const { chunks, chunkConcurrency } = schedule;
-  const refusals = schedule.refusal ? [schedule.refusal] : [];
-  const s3 = (bytes: number) => bytes / a.s3BytesPerSecond;
-  // Every chunk of a wave starts together and writes at the same pace, so the Map takes whole
-  // waves of the average chunk.
-  const chunkSeconds =
-    a.invokeOverheadSeconds +
-    s3(ratingsBytes / chunks) +
-    chunkWriteSeconds(input.ratings / chunks, setting.writeUnits, chunkConcurrency);
-  const writeSeconds = Math.ceil(chunks / chunkConcurrency) * chunkSeconds;
+  const {
+    chunks,
+    chunkConcurrency,
+    chunkSeconds,
+    writeSeconds,
+    catalogueSeconds,
+    aggregateSeconds,
+    wallSeconds,
+    refusals,
+  } = sizeIngestRun(
+    {
+      ratings: input.ratings,
+      users: input.users,
+      movies: input.movies,
+      tags: input.tags,
+      concurrency: input.concurrency,
+      tableWriteUnits: setting.writeUnits,
+    },
+    a,
+  );
   const tags = input.tags ?? 0;
-  // Catalogue and Aggregate write rows into new on-demand tables; Aggregate scans every rating.
-  const catalogueSeconds =
-    a.invokeOverheadSeconds + (input.movies + tags) / a.catalogueRowsPerSecond;
-  const aggregateSeconds =
-    a.invokeOverheadSeconds +
-    input.ratings / a.scanRatingsPerSecondPerLambda +
-    (input.users + input.movies) / a.catalogueRowsPerSecond;
-  for (const [step, seconds] of [
-    ['Catalogue', catalogueSeconds],
-    ['Aggregate', aggregateSeconds],
-  ] as const) {
-    if (seconds > CHUNK_TIMEOUT_SECONDS) {
-      refusals.push(
-        `${step} runs in one Lambda and would need ${Math.round(seconds)} s, over its ${CHUNK_TIMEOUT_SECONDS} s timeout`,
-      );
-    }
-  }
-  if (setting.writeUnits > TABLE_WRITE_UNITS_QUOTA) {
-    refusals.push(
-      `${setting.writeUnits} write units/s per table is above the default per-table quota of ` +
-        `${TABLE_WRITE_UNITS_QUOTA}: raise it in Service Quotas first`,
-    );
-  }
-  // Validate, Plan, Finish: one invocation each.
-  const wallSeconds =
-    a.mapOverheadSeconds +
-    writeSeconds +
-    catalogueSeconds +
-    aggregateSeconds +
-    3 * a.invokeOverheadSeconds;
   const provisionedHours = provisioned
     ? Math.ceil((wallSeconds + a.provisionedSwitchSeconds) / 3600)
     : 0;

@@ -33,3 +33,29 @@ export function hashFraction(experiment: string, userId: number): number {
 export function validShare(share: number): boolean {
   return Number.isFinite(share) && share > 0 && share < 1;
 }
+
+/** The model a user's lists come from, and the experiment and arm they are recorded under. */
+export interface ArmChoice<Model> {
+  readonly serving: Model | undefined;
+  readonly experiment: string | null;
+  readonly arm: Arm | null;
+}
+
+/**
+ * The candidate for a user in the running experiment's candidate arm, else the active model. With
+ * no experiment running, or no active model yet, no arm is recorded (the experiment compares
+ * nothing until both models serve).
+ */
+export function modelForUser<Model>(
+  userId: number,
+  active: Model | undefined,
+  experiment: { readonly name: string; readonly share: number; readonly candidate: Model } | null,
+): ArmChoice<Model> {
+  if (!experiment || !active) return { serving: active, experiment: null, arm: null };
+  const arm = armOf(experiment.name, userId, experiment.share);
+  return {
+    serving: arm === 'candidate' ? experiment.candidate : active,
+    experiment: experiment.name,
+    arm,
+  };
+}

@@ -1,5 +1,5 @@
 import { DEFAULT_DIVERSITY, DIVERSITY_PROBLEM, isDiversity } from './diversity.ts';
-import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES } from './input-limits.ts';
+import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES, RECOMMENDATION_LIMIT } from './input-limits.ts';
 import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
 
 /**
@@ -8,7 +8,8 @@ import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
  * ratings fold in in ~20 ms at rank 64 (n·d² to form the system) and fit in the body limit.
  */
 export const MAX_PROFILE_MOVIES = 5000;
-export const MAX_RECOMMENDATIONS = 100;
+/** `limit`: the range `GET /users/{id}/recommendations` takes too. */
+export const MAX_RECOMMENDATIONS = RECOMMENDATION_LIMIT.max;
 
 export interface FoldInBody {
   readonly ratings: readonly { movieId: number; rating: number }[];
@@ -114,9 +115,16 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   }
   if (
     limit !== undefined &&
-    !(Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_RECOMMENDATIONS)
+    !(
+      Number.isInteger(limit) &&
+      (limit as number) >= RECOMMENDATION_LIMIT.min &&
+      (limit as number) <= MAX_RECOMMENDATIONS
+    )
   ) {
-    problem('limit', `expected an integer from 1 to ${MAX_RECOMMENDATIONS}`);
+    problem(
+      'limit',
+      `expected an integer from ${RECOMMENDATION_LIMIT.min} to ${MAX_RECOMMENDATIONS}`,
+    );
   }
   const names =
     typeof genre === 'string'

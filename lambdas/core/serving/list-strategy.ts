@@ -1,3 +1,5 @@
+import type { Profile } from './recommender.ts';
+
 /**
  * How `GET /users/{id}/recommendations` makes a person's list, decided from facts the route reads
  * (no I/O here), so each rule is written once and unit-tested:
@@ -35,6 +37,22 @@ export function excludedMovies(options: ListOptions, feedback: PersonFeedback): 
   if (options.excludeRated) for (const r of feedback.ratings) out.add(r.movieId);
   for (const l of feedback.likes) if (options.excludeRated || !l.liked) out.add(l.movieId);
   return out;
+}
+
+/**
+ * The person as the fold-in sees them: ratings as given; liked movies they did not rate count as
+ * favourites (a top rating); disliked movies are a negative signal (core/serving/dislikes.ts).
+ */
+export function personProfile(
+  ratings: readonly { readonly movieId: number; readonly rating: number }[],
+  likes: PersonFeedback['likes'],
+): Profile & { favourites: number[] } {
+  const rated = new Set(ratings.map((r) => r.movieId));
+  return {
+    ratings,
+    favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
+    dislikes: likes.filter((l) => !l.liked).map((l) => l.movieId),
+  };
 }
 
 /** Only the stored list can serve an unfiltered request that excludes what the person rated. */

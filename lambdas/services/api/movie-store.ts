@@ -1,6 +1,6 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
 import type { MovieBody } from '../../core/serving/movie-body.ts';
-import type { Movie } from '../../core/serving/catalogue.ts';
+import type { StoredMovieRow } from '../../core/serving/movie-upsert.ts';
 
 /**
  * The API's one catalogue write, `PUT /movies/{movieId}`: the movie's own columns (title, year,
@@ -33,11 +33,7 @@ export async function writeMovie(
 export async function readMovieRow(
   db: CassandraStore,
   movieId: number,
-): Promise<
-  | Movie
-  | { movieId: number; title: null; ratingCount: number; ratingMean: number | null }
-  | undefined
-> {
+): Promise<StoredMovieRow | undefined> {
   const result = await db.execute(
     'SELECT movie_id, title, year, genres, imdb_id, tmdb_id, rating_count, rating_mean, top_tags, ' +
       `added_at FROM ${db.table('movies')} WHERE movie_id = ?`,

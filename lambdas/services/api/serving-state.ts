@@ -1,6 +1,6 @@
 import type { AlsModel } from '../../core/als/index.ts';
 import { itemNorms } from '../../core/als/index.ts';
-import { armOf, type Arm } from '../../core/experiments/assignment.ts';
+import { modelForUser, type ArmChoice } from '../../core/experiments/assignment.ts';
 import { lastDays } from '../../core/feedback/keys.ts';
 import { trendingMovies, type TrendingMovie } from '../../core/feedback/trending.ts';
 import type { ModelBundle } from '../../core/recommender/bundle.ts';
@@ -50,11 +50,7 @@ export interface RunningExperiment {
 }
 
 /** Which model serves a user, and the experiment and arm their list is recorded under. */
-export interface UserModel {
-  readonly serving: ServingModel | undefined;
-  readonly experiment: string | null;
-  readonly arm: Arm | null;
-}
+export type UserModel = ArmChoice<ServingModel>;
 
 export interface ServingSettings {
   /** How often a warm container asks which model is active (one single-row read). */
@@ -220,10 +216,17 @@ export class ServingState {
    */
   async modelFor(userId: number): Promise<UserModel> {
     const [active, experiment] = await Promise.all([this.activeModel(), this.experiment()]);
-    if (!experiment || !active) return { serving: active, experiment: null, arm: null };
-    const { name, share } = experiment.record;
-    const arm = armOf(name, userId, share);
-    return { serving: arm === 'candidate' ? experiment.candidate : active, experiment: name, arm };
+    return modelForUser(
+      userId,
+      active,
+      experiment
+        ? {
+            name: experiment.record.name,
+            share: experiment.record.share,
+            candidate: experiment.candidate,
+          }
+        : null,
+    );
   }
 
   private async refreshExperiment(

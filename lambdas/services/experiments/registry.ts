@@ -1,5 +1,6 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
 import { EXPERIMENT_NAME, validShare } from '../../core/experiments/assignment.ts';
+import type { ExperimentRefusal } from '../../core/experiments/refusals.ts';
 import { activateModel, activeModelId, getModelRecord } from '../models/registry.ts';
 
 /**
@@ -22,7 +23,7 @@ export interface ExperimentRecord {
 /** A refused operator request: the message is one line the CLI prints and the API returns (4xx). */
 export class ExperimentError extends Error {
   constructor(
-    readonly kind: 'invalid' | 'conflict' | 'not_found',
+    readonly kind: ExperimentRefusal,
     message: string,
   ) {
     super(message);

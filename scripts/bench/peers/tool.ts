@@ -3,7 +3,7 @@
  * on: the message names the tool, the command line and why it failed, whether the binary is
  * missing, could not be started, was killed or exited non-zero.
  */
-import { runCommand, type CommandResult } from '../../cli/cassandra/proc.ts';
+import { runCommand, type CommandResult } from '../../runtime/cassandra/proc.ts';
 
 /** A command line as a reader would type it: arguments with spaces or quotes are quoted. */
 export function commandLine(command: string, args: readonly string[]): string {

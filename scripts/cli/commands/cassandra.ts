@@ -4,7 +4,7 @@ import {
   cassandraStatus,
   ensureCassandra,
   stopCassandra,
-} from '../cassandra/local-cassandra.ts';
+} from '../../runtime/cassandra/local-cassandra.ts';
 import { action } from '../lib/cli-support.ts';
 
 const say = (msg: string): void => console.log(msg);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
 import { renderSchemaCql } from '../../../lambdas/core/schema/render-cql.ts';
-import { migrateWithRoles } from '../cassandra/roles.ts';
+import { migrateWithRoles } from '../../runtime/cassandra/roles.ts';
 import { action } from '../lib/cli-support.ts';
 
 export function registerDbCommands(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, intOption } from '../lib/cli-support.ts';
-import { runDemo } from '../demo/run-demo.ts';
+import { runDemo } from '../../runtime/demo/run-demo.ts';
 
 interface DemoCliOptions {
   dir?: string;

@@ -8,7 +8,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/o
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 import { evaluateReplay } from './evaluate-replay.ts';
-import { evaluateHeldOutUsers } from './evaluate-users.ts';
+import { evaluateHeldOutUsers } from '../../runtime/evaluate/evaluate-users.ts';
 
 interface EvaluateOptions {
   train?: string;

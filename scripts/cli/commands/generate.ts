@@ -10,7 +10,7 @@ import {
   type GeneratorOptions,
 } from '../../../lambdas/core/generator/params.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
-import { writeDataset } from '../lib/write-dataset.ts';
+import { writeDataset } from '../../runtime/datasets/write-dataset.ts';
 
 interface GenerateOptions {
   out: string;

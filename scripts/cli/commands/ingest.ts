@@ -11,9 +11,9 @@ import {
   MOVIELENS_ARCHIVES,
   OfflineError,
   type MovieLensName,
-} from '../ingest/fetch-movielens.ts';
-import { runLocalIngest } from '../ingest/run-local-ingest.ts';
-import { uploadDataset } from '../ingest/upload-dataset.ts';
+} from '../../runtime/datasets/fetch-movielens.ts';
+import { runLocalIngest } from '../../runtime/ingest/run-local-ingest.ts';
+import { uploadDataset } from '../../runtime/ingest/upload-dataset.ts';
 import { action, intOption, UserError } from '../lib/cli-support.ts';
 
 const DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));

@@ -1,7 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ASSUMPTIONS,
   INGEST_SCHEDULE,
@@ -18,7 +15,6 @@ import {
   type IngestCapacity,
 } from '../../../lambdas/core/ingest/write-budget.ts';
 import { chooseBlockCount } from '../../../lambdas/core/train/block-count.ts';
-import { cgIterationFlops } from '../../../lambdas/core/train/flops.ts';
 import { MAX_DEFAULT_CONCURRENCY } from '../../../infra/config.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
@@ -33,7 +29,12 @@ import {
   money,
   phaseLines,
   qty,
-} from './plan-text.ts';
+} from '../../runtime/plan/plan-text.ts';
+import {
+  measuredCgGflops,
+  measuredGflops,
+  REPOSITORY_BENCH_RESULTS,
+} from '../../runtime/plan/measured-rates.ts';
 
 /**
  * The flags of `recsys plan`, parsed. The workload's flags carry the cost model's own names
@@ -64,8 +65,6 @@ interface PlanFlags extends Pick<
   benchResults: string;
   json?: boolean;
 }
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function registerPlanCommand(program: Command): void {
   program
@@ -160,70 +159,9 @@ export function registerPlanCommand(program: Command): void {
       'ranking-model CG GFLOP/s per core (default: measured, bench/results/als-vs-implicit.json)',
       numberOption(0.001, 1e4),
     )
-    .option(
-      '--bench-results <dir>',
-      'where the benchmark results are',
-      join(ROOT, 'bench', 'results'),
-    )
+    .option('--bench-results <dir>', 'where the benchmark results are', REPOSITORY_BENCH_RESULTS)
     .option('--json', 'print one JSON object')
     .action(action(plan));
-}
-
-/** The measured per-core rate at the rank closest to the plan's, on the largest data set. */
-export function measuredGflops(dir: string, rank: number): { gflops: number; source: string } {
-  const path = join(dir, 'als.json');
-  if (!existsSync(path))
-    throw new UserError(`no ${path}: run npm run bench:als first, or pass --gflops`);
-  const report = JSON.parse(readFileSync(path, 'utf8')) as {
-    cpu?: string;
-    generatedAt?: string;
-    results: { dataset: string; ratings: number; rank: number; gflopsPerCore: number }[];
-  };
-  const results = report.results ?? [];
-  if (results.length === 0) throw new UserError(`${path} holds no results; pass --gflops`);
-  const closest = Math.min(...results.map((r) => Math.abs(r.rank - rank)));
-  const best = results
-    .filter((r) => Math.abs(r.rank - rank) === closest)
-    .sort((a, b) => b.ratings - a.ratings)[0]!;
-  return {
-    gflops: best.gflopsPerCore,
-    source: `${relative(ROOT, path) || path}: ${best.dataset}, rank ${best.rank}, ${report.cpu ?? '?'} (${report.generatedAt?.slice(0, 10) ?? '?'})`,
-  };
-}
-
-interface ImplicitBench {
-  run?: { date?: string; machine?: { cpuModel?: string } };
-  dataset: { ratings: number; users: number; items: number };
-  model: { cgSteps: number };
-  rows: { rank: number; cg?: { meanSecondsPerIteration: number } }[];
-}
-
-/**
- * The ranking model's per-core CG rate: the implicit-ALS benchmark's seconds per iteration (ours,
- * 'cg', one thread, wall mean after the first) at the rank closest to the plan's, turned into
- * GFLOP/s with the cost model's own flop count (cgIterationFlops) on the benchmark's data set.
- */
-export function measuredCgGflops(dir: string, rank: number): { gflops: number; source: string } {
-  const path = join(dir, 'als-vs-implicit.json');
-  if (!existsSync(path))
-    throw new UserError(
-      `no ${path}: run npm run bench -- --peers --only als-implicit first, or pass --cg-gflops`,
-    );
-  const report = JSON.parse(readFileSync(path, 'utf8')) as ImplicitBench;
-  const rows = (report.rows ?? []).filter((r) => r.cg && r.cg.meanSecondsPerIteration > 0);
-  if (rows.length === 0) throw new UserError(`${path} holds no CG results; pass --cg-gflops`);
-  const closest = Math.min(...rows.map((r) => Math.abs(r.rank - rank)));
-  const best = rows
-    .filter((r) => Math.abs(r.rank - rank) === closest)
-    .sort((a, b) => b.rank - a.rank)[0]!;
-  const { ratings, users, items } = report.dataset;
-  const steps = report.model.cgSteps;
-  const seconds = best.cg!.meanSecondsPerIteration;
-  const gflops = cgIterationFlops(ratings, users, items, best.rank, steps) / seconds / 1e9;
-  return {
-    gflops: Math.round(gflops * 100) / 100,
-    source: `${relative(ROOT, path) || path}: ${ratings.toLocaleString('en-US')} generated ratings, rank ${best.rank}, ${steps} CG steps, ${seconds} s/iteration, ${report.run?.machine?.cpuModel ?? '?'} (${report.run?.date?.slice(0, 10) ?? '?'})`,
-  };
 }
 
 function plan(opts: PlanFlags): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureS3, s3Status, stopS3 } from '../s3/local-s3.ts';
+import { ensureS3, s3Status, stopS3 } from '../../runtime/s3/local-s3.ts';
 import { action } from '../lib/cli-support.ts';
 
 export function registerS3Commands(program: Command): void {

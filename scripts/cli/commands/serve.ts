@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { ensureCassandra } from '../cassandra/local-cassandra.ts';
+import { ensureCassandra } from '../../runtime/cassandra/local-cassandra.ts';
 import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles.ts';
-import { migrateWithRoles } from '../cassandra/roles.ts';
+import { migrateWithRoles } from '../../runtime/cassandra/roles.ts';
 import { action, intOption } from '../lib/cli-support.ts';
-import { ensureS3 } from '../s3/local-s3.ts';
+import { ensureS3 } from '../../runtime/s3/local-s3.ts';
 import { buildWeb, REPO_ROOT } from '../../../web/build/build-web.ts';
-import { startLocalServer, defaultBenchResultsDir } from '../serve/local-server.ts';
+import { startLocalServer, defaultBenchResultsDir } from '../../runtime/serve/local-server.ts';
 
 export function registerServeCommand(program: Command): void {
   program

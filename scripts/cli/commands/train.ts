@@ -16,9 +16,9 @@ import type {
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { DEFAULT_TUNE_GRID } from '../../../lambdas/core/train/tune-grid.ts';
-import { LocalStateMachineError } from '../local-sfn/index.ts';
+import { LocalStateMachineError } from '../../runtime/local-sfn/index.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
-import { runLocalTrainOrSkip } from '../train/run-local-train.ts';
+import { runLocalTrainOrSkip } from '../../runtime/train/run-local-train.ts';
 
 interface TrainCliOptions {
   rank?: number;

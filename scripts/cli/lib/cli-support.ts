@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
+import { UserError } from '../../runtime/user-error.ts';
 
-/** An error whose message is meant for the person at the terminal, printed as one line. */
-export class UserError extends Error {}
+export { UserError };
 
 /** Runs a command action; any failure becomes one line on stderr and a non-zero exit code. */
 export function action<A extends unknown[]>(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../../cli/cassandra/proc.ts';
+import { runCommand } from '../../runtime/cassandra/proc.ts';
 import { synthRecsys } from './synth.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,6 +1,6 @@
 # Cassandra 5 image built from package registries only (docs/local-aws.md): FROM the Debian rootfs
 # with OpenJDK 17 that local-aws.sh builds with mmdebstrap and `docker import`s, plus the same
-# Cassandra 5.0.6 jars the JVM path resolves with Maven (scripts/cli/cassandra/pom.xml), the
+# Cassandra 5.0.6 jars the JVM path resolves with Maven (scripts/runtime/cassandra/pom.xml), the
 # project's cassandra.yaml (logins and grants on) and logback.xml, and the JVM path's own arguments
 # (jvm.args, written by cassandra-image.ts from jvm.ts jvmArguments). CQL on 9042 of the
 # container's address, like the cassandra:5 image; the entrypoint takes the same MAX_HEAP_SIZE,

@@ -9,9 +9,9 @@
  */
 import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { jvmArguments, resolveClasspath } from '../../cli/cassandra/jvm.ts';
-import { probeCql } from '../../cli/cassandra/probe.ts';
-import { cassandraPaths, cassandraSettings } from '../../cli/cassandra/settings.ts';
+import { jvmArguments, resolveClasspath } from '../../runtime/cassandra/jvm.ts';
+import { probeCql } from '../../runtime/cassandra/probe.ts';
+import { cassandraPaths, cassandraSettings } from '../../runtime/cassandra/settings.ts';
 
 /** Where the image keeps things (cassandra-image.Dockerfile and its entrypoint use the same). */
 export const IMAGE_LIB = '/opt/cassandra/lib';

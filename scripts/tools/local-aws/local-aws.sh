@@ -375,7 +375,7 @@ cmd_cassandra_address() {
 # The image's inputs; a change to any of them rebuilds it.
 cassandra_image_inputs() {
   echo "$HERE/cassandra-image.Dockerfile" "$HERE/cassandra-entrypoint.sh" "$HERE/cassandra-image.ts" \
-    "$ROOT"/scripts/cli/cassandra/{pom.xml,cassandra.yaml,logback.xml,jvm.ts}
+    "$ROOT"/scripts/runtime/cassandra/{pom.xml,cassandra.yaml,logback.xml,jvm.ts}
 }
 
 # Debian rootfs with OpenJDK 17 (mmdebstrap, cached tarball, `docker import`) + the JVM path's jars,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FeedbackEvent } from '../../../core/feedback/events.ts';
+import { dislikeWrite } from '../../../core/feedback/resource-events.ts';
 import { notFound } from '../api-error.ts';
 import { asRetryable, writeEvents, writeLikes } from '../feedback-store.ts';
 import { ParameterReader } from '../parameter-reader.ts';
@@ -10,7 +10,8 @@ import type { ApiRequest, ApiRoute, RouteDeps } from '../route.ts';
  * write path: the same `user_likes` row through `writeLikes`, the same marker with `liked_at`,
  * the same event row for online metrics), so a dislike sent either way is one row and the latest
  * write wins. The person's next list leaves the movie out and is folded in with it as a negative
- * signal (core/serving/dislikes.ts), which pushes its close neighbours down at once.
+ * signal (core/serving/dislikes.ts), which pushes its close neighbours down at once. What it writes
+ * is `dislikeWrite` (core/feedback/resource-events.ts).
  */
 
 const PATH = '/users/{userId}/dislikes/{movieId}';
@@ -24,23 +25,9 @@ async function writeDislike(request: ApiRequest, { state, stores }: RouteDeps, d
   const catalogue = await state.catalogue();
   if (!catalogue.get(movieId)) throw notFound(`movie ${movieId}`);
   const now = Date.now();
-  // A withdrawal is the event API's `dislike` with value 0 (core/feedback/events.ts latestLikes).
-  const event: FeedbackEvent = {
-    eventId: randomUUID(),
-    userId,
-    movieId,
-    type: 'dislike',
-    value: disliked ? null : 0,
-    at: now,
-    recommendationId: null,
-  };
+  const { event, row } = dislikeWrite({ userId, movieId, eventId: randomUUID() }, disliked, now);
   const { db } = stores();
-  await asRetryable(() =>
-    Promise.all([
-      writeLikes(db, [{ userId, movieId, liked: disliked ? false : null, at: now }], now),
-      writeEvents(db, [event], now),
-    ]),
-  );
+  await asRetryable(() => Promise.all([writeLikes(db, [row], now), writeEvents(db, [event], now)]));
   state.eventsWritten();
   return { body: { userId, movieId, disliked, eventId: event.eventId } };
 }

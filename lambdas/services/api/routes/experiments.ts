@@ -1,3 +1,4 @@
+import { REFUSAL_RESPONSES } from '../../../core/experiments/refusals.ts';
 import { parseStartBody, parseStopBody } from '../../../core/experiments/request-bodies.ts';
 import {
   ExperimentError,
@@ -16,20 +17,13 @@ import type { ApiRoute } from '../route.ts';
  * stopping are writes (core/api/write-routes.ts: IAM-signed on AWS, not the API key alone).
  */
 
-/** Each refusal's status and the API's code for it (as middleware/error-response.ts names them). */
-const REFUSALS = {
-  invalid: [400, 'bad_request'],
-  conflict: [409, 'conflict'],
-  not_found: [404, 'not_found'],
-} as const;
-
 /** A refused request becomes its 4xx with the registry's one-line message. */
 async function refusedAsApiError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof ExperimentError) {
-      const [status, code] = REFUSALS[error.kind];
+      const [status, code] = REFUSAL_RESPONSES[error.kind];
       throw new ApiError(status, code, error.message);
     }
     throw error;

@@ -6,6 +6,7 @@ import {
   parseRatingBody,
   type FeedbackEvent,
 } from '../../../core/feedback/events.ts';
+import { ratingWrite } from '../../../core/feedback/resource-events.ts';
 import { notFound } from '../api-error.ts';
 import {
   asRetryable,
@@ -45,25 +46,13 @@ export const putRatingRoute: ApiRoute = {
     const catalogue = await state.catalogue();
     if (!catalogue.get(movieId)) throw notFound(`movie ${movieId}`);
     const now = Date.now();
-    const ratedAt = Math.floor(now / 1000);
-    const event: FeedbackEvent = {
-      eventId: randomUUID(),
-      userId,
-      movieId,
-      type: 'rating',
-      value: rating,
-      at: now,
-      recommendationId: null,
-    };
+    const { event, row } = ratingWrite({ userId, movieId, eventId: randomUUID() }, rating, now);
     const { db } = stores();
     await asRetryable(() =>
-      Promise.all([
-        writeRatings(db, [{ userId, movieId, rating, ratedAt }], now),
-        writeEvents(db, [event], now),
-      ]),
+      Promise.all([writeRatings(db, [row], now), writeEvents(db, [event], now)]),
     );
     state.eventsWritten();
-    return { body: { userId, movieId, rating, ratedAt, eventId: event.eventId } };
+    return { body: { userId, movieId, rating, ratedAt: row.ratedAt, eventId: event.eventId } };
   },
 };
 

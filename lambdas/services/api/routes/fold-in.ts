@@ -5,7 +5,11 @@ import {
   diversify,
 } from '../../../core/serving/diversity.ts';
 import { parseFoldInBody } from '../../../core/serving/fold-in-body.ts';
-import { InvalidInputError } from '../../../core/serving/invalid-input.ts';
+import {
+  catalogueGenres,
+  foldInFallbackReason,
+  foldInMovies,
+} from '../../../core/serving/fold-in-request.ts';
 import { ratingUser, recommendForProfile } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { ApiError } from '../api-error.ts';
@@ -38,17 +42,13 @@ export const foldInRoute: ApiRoute = {
     const { state } = deps;
     const body = parseFoldInBody(request.body);
     const catalogue = await state.catalogue();
-    const genres: string[] = [];
-    for (const name of body.genres) {
-      const genre = catalogue.genres.find((g) => g.toLowerCase() === name.toLowerCase());
-      if (!genre)
-        throw new InvalidInputError([{ parameter: 'genre', message: `unknown genre "${name}"` }]);
-      if (!genres.includes(genre)) genres.push(genre);
-    }
+    const genres = catalogueGenres(body.genres, catalogue.genres);
     const limit = body.limit ?? 10;
-    const given = [...body.ratings.map((r) => r.movieId), ...body.favorites];
-    const unknown = given.filter((id) => !catalogue.get(id));
-    if (unknown.length === given.length) {
+    const { given, unknown, noneKnown, skipped } = foldInMovies(
+      body,
+      (id) => catalogue.get(id) !== undefined,
+    );
+    if (noneKnown) {
       throw new ApiError(
         404,
         'not_found',
@@ -85,8 +85,6 @@ export const foldInRoute: ApiRoute = {
     const serving = await state.activeModel();
     const started = performance.now();
     const profile = { ratings: body.ratings, favourites: body.favorites, dislikes: body.dislikes };
-    // What never comes back: the profile's own movies, `exclude` and the dislikes.
-    const skipped = [...given, ...body.exclude, ...body.dislikes];
     const rating = serving?.rating ?? null;
     const stars = () => (rating ? ratingUser(rating, null, ratingProfile(rating, profile)) : null);
     if (serving) {
@@ -137,7 +135,7 @@ export const foldInRoute: ApiRoute = {
       serving?.record.modelId ?? null,
       'popularity',
       {
-        reason: serving ? 'the model knows none of these movies' : 'no model is active yet',
+        reason: foldInFallbackReason(serving !== undefined),
         used: 0,
         ignored: given,
       },

@@ -7,9 +7,13 @@ import {
   diversify,
   parseDiversityText,
 } from '../../../core/serving/diversity.ts';
-import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
+import { MAX_EXCLUDE_IDS, NEIGHBOUR_LIMIT } from '../../../core/serving/input-limits.ts';
 import { audienceWithStars } from '../../../core/serving/audience.ts';
 import { audienceForItem, similarWithSupport } from '../../../core/serving/neighbours.ts';
+import {
+  chooseSimilarStrategy,
+  storedSimilarReadLimit,
+} from '../../../core/serving/similar-strategy.ts';
 import { readRankedList } from '../../models/registry.ts';
 import { notFound } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
@@ -19,7 +23,6 @@ import { issueList } from '../served-lists.ts';
 import { readMovieRaters, readUserSummary } from '../user-data.ts';
 import { genreMask, listFilters } from './recommendation-support.ts';
 
-const NEIGHBOUR_LIMIT = { min: 1, max: 100 } as const;
 const SIMILAR_ROUTE = '/movies/{movieId}/similar';
 
 async function movieRequest(request: ApiRequest, { state }: RouteDeps, fallbackLimit: number) {
@@ -90,7 +93,7 @@ export const similarMoviesRoute: ApiRoute = {
             'similar_movies',
             modelId,
             movieId,
-            filtered ? Number.MAX_SAFE_INTEGER : pool,
+            storedSimilarReadLimit(filtered, pool),
           )
         ).filter((m) => passes(m.movieId));
     const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
@@ -103,12 +106,13 @@ export const similarMoviesRoute: ApiRoute = {
       ...(allowed ? { allowed } : {}),
       ...(excluded ? { exclude: excluded } : {}),
     };
-    const list = content
-      ? similarToColdItem(cold, movieId, ranking, online)
-      : stored.length >= pool
-        ? stored.slice(0, pool)
-        : similarWithSupport(ranking, movieId, online);
-    const strategy = content ? 'content' : stored.length >= pool ? 'stored' : 'online';
+    const strategy = chooseSimilarStrategy({ cold: content, storedCount: stored.length, limit: pool });
+    const list =
+      strategy === 'content'
+        ? similarToColdItem(cold!, movieId, ranking, online)
+        : strategy === 'stored'
+          ? stored.slice(0, pool)
+          : similarWithSupport(ranking, movieId, online);
     const items = scoredMovies(catalogue, diversify(ranking, list, limit, diversity));
     const recommendationId = await issueList(deps, {
       route: SIMILAR_ROUTE,

@@ -1,7 +1,12 @@
 import type { LatestOrder, Movie } from '../../../core/serving/catalogue.ts';
 import { blendSources } from '../../../core/serving/cold-start.ts';
-import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
+import {
+  MAX_EXCLUDE_IDS,
+  MOVIE_LIST_LIMIT,
+  TRENDING_DAYS,
+} from '../../../core/serving/input-limits.ts';
 import { knownGenres, parseMovieBody } from '../../../core/serving/movie-body.ts';
+import { movieUpsert } from '../../../core/serving/movie-upsert.ts';
 import { notFound } from '../api-error.ts';
 import { asRetryable } from '../feedback-store.ts';
 import { readMovieRow, writeMovie } from '../movie-store.ts';
@@ -11,13 +16,10 @@ import { CATALOGUE_CACHE, type ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import { listFilters } from './recommendation-support.ts';
 
-const LIST_LIMIT = { min: 1, max: 100 } as const;
 const POPULAR_ROUTE = '/movies/popular';
 const LATEST_ROUTE = '/movies/latest';
 const TRENDING_ROUTE = '/movies/trending';
 const LATEST_ORDERS: readonly LatestOrder[] = ['added', 'year'];
-/** `days` of `GET /movies/trending`: the events table keeps every day; 30 matches /metrics/online. */
-export const TRENDING_DAYS = { min: 1, max: 30, fallback: 7 } as const;
 
 /** Title search over the in-memory catalogue (see core/serving/catalogue.ts for why in memory). */
 export const searchMoviesRoute: ApiRoute = {
@@ -29,7 +31,7 @@ export const searchMoviesRoute: ApiRoute = {
     params.only('search', 'genre', 'limit');
     const search = params.text('search', 200);
     const genre = params.choice('genre', catalogue.genres);
-    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const limit = params.int('limit', { ...MOVIE_LIST_LIMIT, fallback: 20 });
     params.done();
     const movies = catalogue.search(search, { limit, ...(genre ? { genre } : {}) });
     return {
@@ -48,7 +50,7 @@ export const popularMoviesRoute: ApiRoute = {
     const params = new ParameterReader(request.query);
     params.only('genre', 'limit', 'exclude');
     const genres = params.choices('genre', catalogue.genres);
-    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const limit = params.int('limit', { ...MOVIE_LIST_LIMIT, fallback: 20 });
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     params.done();
     const movies = catalogue.popular({ limit, genres, exclude: new Set(exclude) });
@@ -107,7 +109,7 @@ export const latestMoviesRoute: ApiRoute = {
     params.only('by', 'genre', 'limit', 'exclude');
     const by = (params.choice('by', LATEST_ORDERS) ?? 'added') as LatestOrder;
     const genres = params.choices('genre', catalogue.genres);
-    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const limit = params.int('limit', { ...MOVIE_LIST_LIMIT, fallback: 20 });
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     params.done();
     const movies = catalogue.latest({ by, limit, genres, exclude: new Set(exclude) });
@@ -144,7 +146,7 @@ export const trendingMoviesRoute: ApiRoute = {
     params.only('days', 'genre', 'limit', 'exclude');
     const days = params.int('days', TRENDING_DAYS);
     const genres = params.choices('genre', catalogue.genres);
-    const limit = params.int('limit', { ...LIST_LIMIT, fallback: 20 });
+    const limit = params.int('limit', { ...MOVIE_LIST_LIMIT, fallback: 20 });
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     params.done();
     const skip = new Set(exclude);
@@ -203,26 +205,9 @@ export const putMovieRoute: ApiRoute = {
     });
     const { db } = stores();
     const existing = await asRetryable(() => readMovieRow(db, movieId));
-    const listed = existing !== undefined && existing.title !== null ? existing : undefined;
-    // An ingested movie keeps added_at null (it came with the data set); a new one is added now.
-    const addedAt = listed ? (listed.addedAt ?? null) : Date.now();
-    await asRetryable(() => writeMovie(db, movieId, body, addedAt));
-    const movie: Movie = {
-      movieId,
-      title: body.title,
-      year: body.year,
-      genres: body.genres,
-      imdbId: listed?.imdbId ?? null,
-      tmdbId: listed?.tmdbId ?? null,
-      ratingCount: existing?.ratingCount ?? 0,
-      ratingMean: existing?.ratingMean ?? null,
-      topTags: body.tags,
-      addedAt,
-    };
+    const { movie, created } = movieUpsert(movieId, body, existing, Date.now());
+    await asRetryable(() => writeMovie(db, movieId, body, movie.addedAt ?? null));
     state.putMovie(movie);
-    return {
-      status: listed ? 200 : 201,
-      body: { created: !listed, movie: movieDetails(movie) },
-    };
+    return { status: created ? 201 : 200, body: { created, movie: movieDetails(movie) } };
   },
 };

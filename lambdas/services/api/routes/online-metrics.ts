@@ -1,5 +1,6 @@
 import { lastDays } from '../../../core/feedback/keys.ts';
 import { onlineMetrics } from '../../../core/feedback/online-metrics.ts';
+import { ONLINE_METRICS_DAYS } from '../../../core/serving/input-limits.ts';
 import { readEvents, readServedLists } from '../feedback-store.ts';
 import { ParameterReader } from '../parameter-reader.ts';
 import type { ApiRoute } from '../route.ts';
@@ -19,7 +20,7 @@ export const onlineMetricsRoute: ApiRoute = {
   async handle(request, { state, stores, servedListSample }) {
     const params = new ParameterReader(request.query);
     params.only('days');
-    const days = params.int('days', { min: 1, max: 30, fallback: 7 });
+    const days = params.int('days', ONLINE_METRICS_DAYS);
     params.done();
     const now = Date.now();
     const window = lastDays(now, days);

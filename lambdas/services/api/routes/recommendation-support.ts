@@ -4,8 +4,6 @@ import { logger } from '../../logger.ts';
 import { movieSummary, scoredMovies } from '../movie-views.ts';
 import type { ServingModel, ServingState } from '../serving-state.ts';
 
-export const RECOMMENDATION_LIMIT = { min: 1, max: 100 } as const;
-
 const masks = new WeakMap<
   ServingModel,
   { catalogue: Catalogue; byGenre: Map<string, Uint8Array> }

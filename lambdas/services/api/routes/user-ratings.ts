@@ -1,3 +1,9 @@
+import {
+  bestRatedFirst,
+  newestLikesFirst,
+  ratingSummary,
+} from '../../../core/serving/user-activity.ts';
+import { USER_RATINGS_LIMIT } from '../../../core/serving/input-limits.ts';
 import { notFound } from '../api-error.ts';
 import { readUserLikes } from '../feedback-store.ts';
 import { movieSummary } from '../movie-views.ts';
@@ -17,7 +23,7 @@ export const userRatingsRoute: ApiRoute = {
     const params = new ParameterReader(request.query, request.path);
     params.only('limit');
     const userId = params.pathId('userId');
-    const limit = params.int('limit', { min: 1, max: 1000, fallback: 50 });
+    const limit = params.int('limit', USER_RATINGS_LIMIT);
     params.done();
     const { db } = stores();
     const [summary, ratings, likes, catalogue] = await Promise.all([
@@ -27,19 +33,11 @@ export const userRatingsRoute: ApiRoute = {
       state.catalogue(),
     ]);
     if (!summary && ratings.length === 0 && likes.length === 0) throw notFound(`user ${userId}`);
-    const sorted = [...ratings].sort((a, b) => b.rating - a.rating || b.ratedAt - a.ratedAt);
-    // From the ratings themselves rather than ingestion's summary row, which run-time ratings
-    // (PUT /users/{id}/ratings/{movieId}, POST /events) do not update.
-    const times = ratings.map((r) => r.ratedAt);
-    const sum = ratings.reduce((total, r) => total + r.rating, 0);
     return {
       body: {
         userId,
-        ratingCount: ratings.length,
-        ratingMean: ratings.length > 0 ? sum / ratings.length : null,
-        firstRatedAt: ratings.length > 0 ? Math.min(...times) : null,
-        lastRatedAt: ratings.length > 0 ? Math.max(...times) : null,
-        items: sorted.slice(0, limit).map((r) => {
+        ...ratingSummary(ratings),
+        items: bestRatedFirst(ratings, limit).map((r) => {
           const movie = catalogue.get(r.movieId);
           return {
             ...(movie ? movieSummary(movie) : { movieId: r.movieId, title: null }),
@@ -47,17 +45,14 @@ export const userRatingsRoute: ApiRoute = {
             ratedAt: r.ratedAt,
           };
         }),
-        likes: [...likes]
-          .sort((a, b) => b.at - a.at || a.movieId - b.movieId)
-          .slice(0, limit)
-          .map((l) => {
-            const movie = catalogue.get(l.movieId);
-            return {
-              ...(movie ? movieSummary(movie) : { movieId: l.movieId, title: null }),
-              liked: l.liked,
-              at: l.at,
-            };
-          }),
+        likes: newestLikesFirst(likes, limit).map((l) => {
+          const movie = catalogue.get(l.movieId);
+          return {
+            ...(movie ? movieSummary(movie) : { movieId: l.movieId, title: null }),
+            liked: l.liked,
+            at: l.at,
+          };
+        }),
       },
       cache: 'no-store',
     };

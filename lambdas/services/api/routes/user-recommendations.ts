@@ -7,12 +7,13 @@ import {
   diversify,
   parseDiversityText,
 } from '../../../core/serving/diversity.ts';
-import { MAX_EXCLUDE_IDS } from '../../../core/serving/input-limits.ts';
+import { MAX_EXCLUDE_IDS, RECOMMENDATION_LIMIT } from '../../../core/serving/input-limits.ts';
 import {
   chooseStrategy,
   excludedMovies,
   foldInReason,
   mayServeStored,
+  personProfile,
   popularityReason,
   staleVectorReason,
   type ListStrategy,
@@ -22,7 +23,6 @@ import {
   recommendForProfile,
   recommendForVector,
   type ListRequest,
-  type Profile,
 } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { readRankedList } from '../../models/registry.ts';
@@ -39,7 +39,6 @@ import {
   listFilters,
   listFromSources,
   popularityFallback,
-  RECOMMENDATION_LIMIT,
 } from './recommendation-support.ts';
 
 const ROUTE = '/users/{userId}/recommendations';
@@ -144,7 +143,7 @@ export const userRecommendationsRoute: ApiRoute = {
       ]);
       // explain=true: `because` per item from the user's ratings and likes (explanations.ts).
       const basis: ExplanationBasis = BASIS[strategy];
-      const profile = async () => userProfile(await userRatings(), await userLikes());
+      const profile = async () => personProfile(await userRatings(), await userLikes());
       return {
         body: {
           userId,
@@ -183,7 +182,7 @@ export const userRecommendationsRoute: ApiRoute = {
       );
       return respond('online', scoredMovies(catalogue, dial(list)), known!.vector);
     }
-    const profile = userProfile(feedback.ratings, feedback.likes);
+    const profile = personProfile(feedback.ratings, feedback.likes);
     if (strategy === 'fold-in' && (profile.ratings.length > 0 || profile.favourites.length > 0)) {
       const folded = recommendForProfile(
         serving!.recommender,
@@ -218,22 +217,6 @@ const BASIS: Record<ListStrategy, ExplanationBasis> = {
   popularity: 'none',
 };
 
-/**
- * Ratings as given; liked movies the user did not rate count as favourites (a top rating);
- * disliked movies are a negative signal in the ranking fold-in (core/serving/dislikes.ts).
- */
-function userProfile(
-  ratings: readonly UserRating[],
-  likes: readonly UserLike[],
-): Profile & { favourites: number[] } {
-  const rated = new Set(ratings.map((r) => r.movieId));
-  return {
-    ratings,
-    favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
-    dislikes: likes.filter((l) => !l.liked).map((l) => l.movieId),
-  };
-}
-
 /** n, the movies to skip (`excludedMovies`, as dense items of the ranking model), the genre mask. */
 function listRequest(
   serving: ServingModel,
@@ -264,6 +247,6 @@ async function predicted<T extends { movieId: number }>(
   const trained = trainedUserId === null ? null : userVector(rating, trainedUserId);
   const user =
     trained ??
-    ratingUser(rating, null, ratingProfile(rating, userProfile(await ratings(), await likes())));
+    ratingUser(rating, null, ratingProfile(rating, personProfile(await ratings(), await likes())));
   return withPredictedRatings(items, rating, user);
 }

@@ -4,14 +4,14 @@ import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
 import { assertIdentifier } from '../../../lambdas/core/schema/render-cql.ts';
 import { readDatasetStatus } from '../../../lambdas/services/datasets/registry.ts';
 import { getModelRecord, readRankedList } from '../../../lambdas/services/models/registry.ts';
-import { UserError } from '../lib/cli-support.ts';
+import { UserError } from '../user-error.ts';
 import {
   ensureLocalServices,
   handlerEnvironment,
   prepareStorage,
   roundTo,
   type LocalServices,
-} from '../lib/local-pipeline.ts';
+} from '../local-pipeline.ts';
 import { REPO_ROOT } from '../../../web/build/build-web.ts';
 import { chooseDataset, type ChosenDataset } from './dataset-choice.ts';
 import { assertPortFree, demoApiKey, startDemoServer } from './demo-server.ts';

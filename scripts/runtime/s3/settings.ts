@@ -25,7 +25,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `stateDir` moves the server's state (pid file, log, stored objects), e.g. for a second server. */
 export function s3Paths(root = repoRoot, stateDir = join(root, '.local', 's3')): S3Paths {
-  const scriptsDir = join(root, 'scripts', 'cli', 's3');
+  const scriptsDir = join(root, 'scripts', 'runtime', 's3');
   return {
     root,
     stateDir,

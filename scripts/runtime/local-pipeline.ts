@@ -1,11 +1,11 @@
-import { CassandraStore, cassandraConfigFromEnv } from '../../../lambdas/adapters/cassandra.ts';
-import { S3Store, s3ConfigFromEnv } from '../../../lambdas/adapters/s3.ts';
-import { functionRoles, type FunctionRole } from '../../../statemachines/function-roles.ts';
-import type { PipelineFunctions } from '../../../statemachines/pipeline-function.ts';
-import { migrateWithRoles, withFunctionRoles } from '../cassandra/roles.ts';
-import { ensureCassandra, type EnsureCassandraResult } from '../cassandra/local-cassandra.ts';
-import { runStateMachine, type HandlerBinding, type LocalSfnEvent } from '../local-sfn/index.ts';
-import { ensureS3, type EnsureS3Result } from '../s3/local-s3.ts';
+import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
+import { functionRoles, type FunctionRole } from '../../statemachines/function-roles.ts';
+import type { PipelineFunctions } from '../../statemachines/pipeline-function.ts';
+import { migrateWithRoles, withFunctionRoles } from './cassandra/roles.ts';
+import { ensureCassandra, type EnsureCassandraResult } from './cassandra/local-cassandra.ts';
+import { runStateMachine, type HandlerBinding, type LocalSfnEvent } from './local-sfn/index.ts';
+import { ensureS3, type EnsureS3Result } from './s3/local-s3.ts';
 
 /**
  * What `recsys ingest`, `recsys train` and `npm run demo` share: the local S3 endpoint and Cassandra

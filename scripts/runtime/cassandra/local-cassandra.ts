@@ -1,11 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  decideDocker,
-  dockerEngineAnswers,
-  dockerFacts,
-  pullTimeoutMs,
-} from '../lib/docker-image.ts';
+import { decideDocker, dockerEngineAnswers, dockerFacts, pullTimeoutMs } from '../docker-image.ts';
 import {
   containerLogTail,
   containerState,

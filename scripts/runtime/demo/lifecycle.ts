@@ -1,5 +1,5 @@
 import { stopCassandra } from '../cassandra/local-cassandra.ts';
-import type { LocalServices } from '../lib/local-pipeline.ts';
+import type { LocalServices } from '../local-pipeline.ts';
 import { stopS3 } from '../s3/local-s3.ts';
 
 /**

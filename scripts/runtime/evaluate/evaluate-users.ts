@@ -18,7 +18,7 @@ import {
   type RecommenderOptions,
 } from '../../../lambdas/core/recommender/options.ts';
 import { tuneRecommender, TUNING_METRIC } from '../../../lambdas/core/recommender/tune.ts';
-import { UserError } from '../lib/cli-support.ts';
+import { UserError } from '../user-error.ts';
 
 export interface UsersProtocolOptions {
   seed: number;

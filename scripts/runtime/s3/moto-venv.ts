@@ -61,7 +61,7 @@ export async function ensureMotoVenv(
     }
   }
   log(
-    's3: installing moto into the venv from scripts/cli/s3/requirements.txt (first use only, about a minute)',
+    's3: installing moto into the venv from scripts/runtime/s3/requirements.txt (first use only, about a minute)',
   );
   const started = performance.now();
   const installed = await runCommand(

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { assertDatasetName } from '../../../lambdas/core/ingest/workflow-types.ts';
-import { fetchMovieLens } from '../ingest/fetch-movielens.ts';
-import { writeDataset } from '../lib/write-dataset.ts';
-import { UserError } from '../lib/cli-support.ts';
+import { fetchMovieLens } from '../datasets/fetch-movielens.ts';
+import { writeDataset } from '../datasets/write-dataset.ts';
+import { UserError } from '../user-error.ts';
 
 export type DatasetSource = '--dir' | 'MOVIELENS_DIR' | 'shared' | 'data' | 'fetched' | 'generated';
 

@@ -115,7 +115,7 @@ function heapFigures() {
 /**
  * With `request.measure` (a task-memory hook is set): a full garbage collection first, so `start`
  * is what the warm container retains, then the heap before and after the handler
- * (scripts/cli/local-sfn/task-memory.ts explains the method).
+ * (scripts/runtime/local-sfn/task-memory.ts explains the method).
  */
 async function measured(request, run) {
   if (!collectGarbage) {

@@ -1,4 +1,4 @@
-import { runCommand } from '../cassandra/proc.ts';
+import { runCommand } from './cassandra/proc.ts';
 
 /**
  * What the local launchers (`recsys cassandra start`, `recsys s3 start`) learn from Docker before

@@ -9,7 +9,7 @@ import {
   runLocalPipeline,
   startLocalRun,
   type LocalRunOptions,
-} from '../lib/local-pipeline.ts';
+} from '../local-pipeline.ts';
 import {
   INGEST_DEFINITION,
   INGEST_FUNCTIONS,

@@ -16,7 +16,7 @@ import {
   modelPrefix,
 } from '../../../lambdas/services/models/registry.ts';
 import { runLocalIngest } from '../ingest/run-local-ingest.ts';
-import type { LocalRunOptions, LocalServices } from '../lib/local-pipeline.ts';
+import type { LocalRunOptions, LocalServices } from '../local-pipeline.ts';
 import { runLocalTrain } from '../train/run-local-train.ts';
 import { baselinesOfRun } from './baselines.ts';
 import type { ChosenDataset } from './dataset-choice.ts';

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { processAlive, processCommandLine, readPid, sleep, tailFile } from '../cassandra/proc.ts';
-import { decideDocker, dockerFacts, pullTimeoutMs } from '../lib/docker-image.ts';
+import { decideDocker, dockerFacts, pullTimeoutMs } from '../docker-image.ts';
 import { containerFailure, removeContainer, startLocalStack } from './localstack.ts';
 import { ensureMotoVenv, venvPython } from './moto-venv.ts';
 import { probeS3 } from './probe.ts';

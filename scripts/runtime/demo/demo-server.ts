@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { API_ROLE, roleEnvironment } from '../../../statemachines/function-roles.ts';
-import { UserError } from '../lib/cli-support.ts';
+import { UserError } from '../user-error.ts';
 import { buildWeb, REPO_ROOT } from '../../../web/build/build-web.ts';
 import {
   defaultBenchResultsDir,

@@ -10,7 +10,7 @@ import {
   runLocalPipeline,
   startLocalRun,
   type LocalRunOptions,
-} from '../lib/local-pipeline.ts';
+} from '../local-pipeline.ts';
 import { TRAIN_DEFINITION, TRAIN_FUNCTIONS } from '../../../statemachines/train.functions.ts';
 import { TrainProgress } from './train-progress.ts';
 

@@ -28,7 +28,7 @@ export function cassandraPaths(
   root = repoRoot,
   env: NodeJS.ProcessEnv = process.env,
 ): CassandraPaths {
-  const scriptsDir = join(root, 'scripts', 'cli', 'cassandra');
+  const scriptsDir = join(root, 'scripts', 'runtime', 'cassandra');
   const stateDir = env.RECSYS_CASSANDRA_STATE_DIR?.trim()
     ? resolve(root, env.RECSYS_CASSANDRA_STATE_DIR.trim())
     : join(root, '.local', 'cassandra');
