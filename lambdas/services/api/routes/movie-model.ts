@@ -106,7 +106,11 @@ export const similarMoviesRoute: ApiRoute = {
       ...(allowed ? { allowed } : {}),
       ...(excluded ? { exclude: excluded } : {}),
     };
-    const strategy = chooseSimilarStrategy({ cold: content, storedCount: stored.length, limit: pool });
+    const strategy = chooseSimilarStrategy({
+      cold: content,
+      storedCount: stored.length,
+      limit: pool,
+    });
     const list =
       strategy === 'content'
         ? similarToColdItem(cold!, movieId, ranking, online)
