@@ -28,7 +28,7 @@ export const INGEST_FUNCTIONS = {
     timeoutSeconds: 900,
     memoryMb: 2048,
     s3: { read: [DATASETS], write: [QUARANTINE] },
-    tables: { modify: ['ratings_by_user', 'ratings_by_movie'] },
+    tables: { modify: ['ratings_by_user'] },
   },
   CatalogueFunctionArn: {
     module: 'lambdas/ingest-catalogue/handler.ts',

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -174,6 +175,20 @@ export class S3Store {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
     return { etag: unquote(result.ETag) };
+  }
+
+  /**
+   * A server-side copy within the bucket (up to 5 GB, one request): the bytes never pass through
+   * the caller, so publishing a large file costs no memory or transfer.
+   */
+  async copyObject(fromKey: string, toKey: string): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: `${this.bucket}/${encodeURIComponent(fromKey).replace(/%2F/g, '/')}`,
+      }),
+    );
   }
 
   async getBuffer(key: string): Promise<Buffer> {

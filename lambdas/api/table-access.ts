@@ -9,7 +9,7 @@
 export const API_READ_TABLES = [
   'movies',
   'ratings_by_user',
-  'ratings_by_movie',
+  'rating_changes_by_movie',
   'users',
   'datasets',
   'dataset_stats',
@@ -25,7 +25,8 @@ export const API_READ_TABLES = [
 ] as const;
 
 /**
- * The only tables the API writes: run-time ratings (both orientations), the per-user change marker,
+ * The only tables the API writes: run-time ratings (`ratings_by_user`, and each write or delete by
+ * movie in `rating_changes_by_movie` for the audience route), the per-user change marker,
  * the "feedback since" marker scheduled retraining reads (`data_changes`, written by every rating
  * PUT and DELETE), likes, feedback events, the served-list sample, and the movies table (`PUT
  * /movies` adds or updates a movie), and the operator's experiment routes: `experiments`, and
@@ -35,7 +36,7 @@ export const API_READ_TABLES = [
 export const API_WRITE_TABLES = [
   'movies',
   'ratings_by_user',
-  'ratings_by_movie',
+  'rating_changes_by_movie',
   'user_rating_changes',
   'data_changes',
   'user_likes',

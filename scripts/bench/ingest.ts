@@ -1,6 +1,6 @@
 /**
  * Ingestion benchmark: ratings per second into the local Cassandra through the real ingest state
- * machine (`recsys ingest`: chunk Lambdas in worker threads, both ratings tables), for
+ * machine (`recsys ingest`: chunk Lambdas in worker threads, into ratings_by_user), for
  * ml-latest-small and a generated data set, and the same rows through `cqlsh COPY FROM` (cqlsh
  * from PyPI, installed into .local/venv; `npm run bench -- --peers` passes the pinned one from
  * .local/venv-peers in $RECSYS_CQLSH) for comparison. Writes bench/results/ingest.json.
@@ -10,34 +10,26 @@
  * The results file is keyed by data set: a run replaces the entries of the sets it measured and
  * keeps the others (the 5M run takes tens of minutes on 2 cores).
  *
- * cqlsh COPY loads one table per command from a file whose columns match it, so it is given the
- * ratings file for ratings_by_user and a derived file with the bucket column for ratings_by_movie
- * (deriving it is not timed). Both sides write the same 2 rows per rating into empty keyspaces,
- * back to back on the same server: ours, then COPY, per data set, after one untimed warm-up ingest
+ * cqlsh COPY loads one table per command from a file whose columns match it: the ratings file
+ * for ratings_by_user, the one table ingestion writes (core/ingest/write-budget.ts,
+ * RATINGS_TABLES). Both sides write the same row per rating into empty keyspaces, back to back on
+ * the same server: ours, then COPY, per data set, after one untimed warm-up ingest
  * (--no-warmup skips it) so that neither loader pays for the server's JIT alone. Cassandra and the
  * loaders share this machine's cores, so rates are per machine, not per core; each loader's load
  * average and CPU seconds (its own process and children, and the Cassandra JVM's when the launcher
  * runs it) are recorded beside its rate.
  */
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LocalSfnEvent } from '../runtime/local-sfn/index.ts';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   CassandraStore,
   LOCAL_SUPERUSER,
   cassandraConfigFromEnv,
 } from '../../lambdas/adapters/cassandra.ts';
-import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
+import { RATINGS_TABLES } from '../../lambdas/core/ingest/write-budget.ts';
 import { cassandraStatus, ensureCassandra } from '../runtime/cassandra/local-cassandra.ts';
 import { runLocalIngest } from '../runtime/ingest/run-local-ingest.ts';
 import { writeDataset } from '../runtime/datasets/write-dataset.ts';
@@ -65,19 +57,20 @@ interface CpuSeconds {
 
 interface CqlshMeasurement {
   byUserSeconds: number;
-  byMovieSeconds: number;
   ratingsPerSecond: number;
   rowsWrittenPerSecond: number;
-  /** 1-minute load average before and after the two COPY commands. */
+  /** 1-minute load average before and after the COPY command. */
   loadAverage?: readonly [number, number];
   cpuSeconds?: CpuSeconds;
 }
 
 interface Measurement {
   dataset: string;
+  /** The tables both loaders wrote, one row per rating each (ingestion's RATINGS_TABLES). */
+  tables: readonly string[];
   ratings: number;
   chunks: number;
-  /** Wall seconds of the Map over chunks (reading, validating, writing both tables). */
+  /** Wall seconds of the Map over chunks (reading, validating, writing). */
   chunkStageSeconds: number;
   /** Wall seconds of the whole `recsys ingest`, upload, catalogue and aggregate included. */
   totalSeconds: number;
@@ -173,12 +166,13 @@ async function measureOurs(
   const chunkStageSeconds = result.seconds.chunks ?? result.seconds.total!;
   return {
     dataset,
+    tables: RATINGS_TABLES,
     ratings,
     chunks: result.counts.chunks ?? 0,
     chunkStageSeconds,
     totalSeconds: result.seconds.total!,
     ratingsPerSecond: Math.round(ratings / chunkStageSeconds),
-    rowsWrittenPerSecond: Math.round((2 * ratings) / chunkStageSeconds),
+    rowsWrittenPerSecond: Math.round((RATINGS_TABLES.length * ratings) / chunkStageSeconds),
     stageSeconds: result.seconds,
     loadAverage: [round(loadBefore), round(os.loadavg()[0]!)],
     measuredAt: new Date().toISOString(),
@@ -202,23 +196,6 @@ async function ensureCqlsh(): Promise<string> {
     );
   }
   return cqlsh;
-}
-
-/** ratings.csv → movie_id,bucket,user_id,rating,rated_at: the columns of ratings_by_movie. */
-async function writeByMovieFile(ratingsPath: string, outPath: string): Promise<void> {
-  const out = createWriteStream(outPath);
-  const lines = createInterface({ input: createReadStream(ratingsPath), crlfDelay: Infinity });
-  let first = true;
-  for await (const line of lines) {
-    if (first && ((first = false), line.startsWith('userId'))) continue;
-    const [user, movie, rating, ts] = line.split(',');
-    if (!out.write(`${movie},${movieBucket(Number(user))},${user},${rating},${ts}\n`)) {
-      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error) => (error ? reject(error) : resolve())),
-  );
 }
 
 async function cqlshCopy(cqlsh: string, contact: string, statement: string): Promise<number> {
@@ -254,34 +231,31 @@ async function measureCqlsh(
   } finally {
     await db.shutdown();
   }
-  const byMoviePath = join(WORK, 'ratings-by-movie.csv');
-  await writeByMovieFile(ratingsPath, byMoviePath);
   const loadBefore = os.loadavg()[0]!;
   // cqlsh and the worker processes it starts are reaped children: their CPU lands in ours.
   const childrenBefore = procCpuSeconds('self', true);
   const serverBefore = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
   log(`cqlsh COPY ${ratingsPath} → ${keyspace}.ratings_by_user`);
+  // The same tables as ours: COPY below loads ratings_by_user, so a second ratings table in
+  // RATINGS_TABLES would need its own COPY here before the two rates compare.
+  if (RATINGS_TABLES.join() !== 'ratings_by_user') {
+    throw new Error(
+      `cqlsh COPY loads ratings_by_user only; ingestion writes ${RATINGS_TABLES.join(', ')}`,
+    );
+  }
   const byUserSeconds = await cqlshCopy(
     cqlsh,
     contact,
     `COPY ${keyspace}.ratings_by_user (user_id, movie_id, rating, rated_at) FROM '${ratingsPath}' WITH HEADER = true`,
   );
-  log(`cqlsh COPY → ${keyspace}.ratings_by_movie`);
-  const byMovieSeconds = await cqlshCopy(
-    cqlsh,
-    contact,
-    `COPY ${keyspace}.ratings_by_movie (movie_id, bucket, user_id, rating, rated_at) FROM '${byMoviePath}'`,
-  );
   const loadAfter = os.loadavg()[0]!;
   const childrenAfter = procCpuSeconds('self', true);
   const serverAfter = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
   await dropKeyspace(keyspace);
-  const seconds = byUserSeconds + byMovieSeconds;
   return {
     byUserSeconds: round(byUserSeconds),
-    byMovieSeconds: round(byMovieSeconds),
-    ratingsPerSecond: Math.round(ratings / seconds),
-    rowsWrittenPerSecond: Math.round((2 * ratings) / seconds),
+    ratingsPerSecond: Math.round(ratings / byUserSeconds),
+    rowsWrittenPerSecond: Math.round((RATINGS_TABLES.length * ratings) / byUserSeconds),
     loadAverage: [round(loadBefore), round(loadAfter)],
     ...(childrenBefore === undefined || childrenAfter === undefined
       ? {}
@@ -375,8 +349,8 @@ function writeReport(measured: readonly Measurement[]): void {
     cores: os.availableParallelism(),
     node: process.version,
     note:
-      'ratingsPerSecond: ratings / wall seconds of the chunk Map (both ratings tables written). ' +
-      'cqlsh: COPY FROM into the same two tables, one command each, default options, right after ' +
+      'ratingsPerSecond: ratings / wall seconds of the chunk Map (every table of `tables` written). ' +
+      'cqlsh: COPY FROM into the same tables, one command each, default options, right after ' +
       'ours on the same server; vsCqlsh = ours / cqlsh ratings per second. cpuSeconds: CPU used ' +
       "while loading, the loader's (this process or cqlsh and its children) and Cassandra's. " +
       'Cassandra, the loaders and anything else running share the cores: see loadAverage.',

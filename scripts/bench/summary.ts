@@ -65,7 +65,7 @@ function peersSection(peers: Json, ingest: Json | undefined): string {
   if (compared.length > 0) {
     const load = (pair: unknown) => (Array.isArray(pair) ? `${pair[0]} → ${pair[1]}` : '–');
     out +=
-      `\nIngestion of the same ratings.csv into the same two tables (ratings_by_user, ratings_by_movie) ` +
+      `\nIngestion of the same ratings.csv into the same tables (${writtenTables(compared)}) ` +
       `of the same local Cassandra, ours then cqlsh COPY, back to back:\n\n` +
       table(
         ['data set', 'loader', 'ratings/s', 'rows written/s', 'seconds', 'vs COPY', 'load'],
@@ -257,6 +257,21 @@ function trainSection(train: Json): string {
   );
 }
 
+/**
+ * Which tables the measured runs wrote: the results name them (`tables`); rows measured before
+ * they did are described by their rows per rating, which is what they wrote.
+ */
+function writtenTables(results: readonly Json[]): string {
+  const names = new Set(
+    results.map((r) =>
+      Array.isArray(r.tables)
+        ? (r.tables as string[]).join(', ')
+        : `${Math.round(Number(r.rowsWrittenPerSecond) / Number(r.ratingsPerSecond))} rows per rating, an earlier table set`,
+    ),
+  );
+  return [...names].join('; ');
+}
+
 function ingestSection(ingest: Json): string {
   const rows = (ingest.results as Json[]).map((r) => [
     r.dataset,
@@ -269,7 +284,7 @@ function ingestSection(ingest: Json): string {
     r.measuredAt ? String(r.measuredAt).slice(0, 10) : 'earlier run',
   ]);
   return (
-    `### Ingestion (ingest state machine → Cassandra, both ratings tables)\n\n${runLine(ingest)}\n` +
+    `### Ingestion (ingest state machine → Cassandra: ${writtenTables(ingest.results as Json[])})\n\n${runLine(ingest)}\n` +
     table(
       [
         'data set',

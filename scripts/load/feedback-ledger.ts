@@ -41,6 +41,12 @@ export class Cell<T> {
   allows(stored: T): boolean {
     return this.possible ? this.possible.has(stored) : stored === this.last;
   }
+
+  /** Whether a read that only says "some value" (true) or "none" (false) fits the cell. */
+  allowsPresence(present: boolean): boolean {
+    const candidates = this.possible ? [...this.possible] : [this.last];
+    return candidates.some((value) => (value !== null) === present);
+  }
 }
 
 export type Stars = number | null;

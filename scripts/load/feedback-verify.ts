@@ -1,12 +1,13 @@
 /**
  * After the feedback load: the stored state against the ledger. Ratings and likes through the API
  * (`GET /users/{id}/ratings`, which reads `ratings_by_user` and `user_likes`) and every rating
- * cell in the other orientation straight from Cassandra (`ratings_by_movie`); events from the
+ * cell by movie straight from Cassandra (`rating_changes_by_movie`, what the audience route lays
+ * over the model's raters index: a cell the run wrote must show whether it holds a rating, a cell
+ * it never wrote must have no row); events from the
  * `events` table (each acknowledged one exactly once, a resent one too); each writer user's list.
  */
 import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { dayOf } from '../../lambdas/core/feedback/keys.ts';
-import { movieBucket } from '../../lambdas/core/ingest/batching.ts';
 import { readEvents } from '../../lambdas/services/api/feedback-store.ts';
 import type { Cell, CellMismatch, EventLedger, UserLedger } from './feedback-ledger.ts';
 import { checkList, emptyTally, LIST_LIMIT, note, type RunTally } from './feedback-workers.ts';
@@ -48,11 +49,11 @@ function count<T>(figures: CellFigures, cells: ReadonlyMap<number, Cell<T>>, wro
 export interface StateFigures {
   ratings: CellFigures;
   likes: CellFigures;
-  ratingsByMovie: { checked: number; mismatched: number };
+  ratingChanges: { checked: number; mismatched: number };
   examples: string[];
 }
 
-/** Each writer user's ratings and likes through the API, and their ratings by movie from Cassandra. */
+/** Each writer user's ratings and likes through the API, and their rating changes by movie from Cassandra. */
 export async function verifyCells(
   client: LoadClient,
   db: CassandraStore,
@@ -61,7 +62,7 @@ export async function verifyCells(
   const out: StateFigures = {
     ratings: emptyFigures(),
     likes: emptyFigures(),
-    ratingsByMovie: { checked: 0, mismatched: 0 },
+    ratingChanges: { checked: 0, mismatched: 0 },
     examples: [],
   };
   const example = (line: string) => void (out.examples.length < 12 && out.examples.push(line));
@@ -84,8 +85,8 @@ export async function verifyCells(
     count(out.likes, user.likes, wrong('like'));
   }
   const cql =
-    `SELECT rating FROM ${db.table('ratings_by_movie')} ` +
-    'WHERE movie_id = ? AND bucket = ? AND user_id = ?';
+    `SELECT rated FROM ${db.table('rating_changes_by_movie')} ` +
+    'WHERE movie_id = ? AND user_id = ?';
   const cells = users.flatMap((user) =>
     [...user.ratings].map(([movieId, cell]) => ({ user, movieId, cell })),
   );
@@ -93,15 +94,16 @@ export async function verifyCells(
     Array.from({ length: 16 }, async (_, lane) => {
       for (let i = lane; i < cells.length; i += 16) {
         const { user, movieId, cell } = cells[i]!;
-        const result = await db.execute(cql, [movieId, movieBucket(user.userId), user.userId], {
-          consistency: 'quorum',
-        });
-        const stars = (result.first()?.get('rating') as number | undefined) ?? null;
-        out.ratingsByMovie.checked++;
-        if (!cell.allows(stars)) {
-          out.ratingsByMovie.mismatched++;
+        const result = await db.execute(cql, [movieId, user.userId], { consistency: 'quorum' });
+        const rated = (result.first()?.get('rated') as boolean | undefined) ?? null;
+        out.ratingChanges.checked++;
+        // No row: right only if no write of this run was acknowledged (one whose outcome was
+        // unknown may or may not have landed).
+        const fits = rated === null ? cell.acknowledged === 0 : cell.allowsPresence(rated);
+        if (!fits) {
+          out.ratingChanges.mismatched++;
           example(
-            `ratings_by_movie ${movieId}/${user.userId}: ${stars}, expected ${cell.expected}`,
+            `rating_changes_by_movie ${movieId}/${user.userId}: rated ${rated}, expected ${cell.expected}`,
           );
         }
       }

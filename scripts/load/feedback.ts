@@ -7,8 +7,8 @@
  * write acknowledged before them. Readers read lists and ratings of anyone meanwhile.
  *
  * Afterwards every acknowledged write is checked against the stored state: each (user, movie)
- * pair's last acknowledged rating or like reads back through the API, and the rating in
- * `ratings_by_movie` too; each acknowledged event is in `events` exactly once (a resent one once);
+ * pair's last acknowledged rating or like reads back through the API, and whether it holds a
+ * rating from `rating_changes_by_movie` too; each acknowledged event is in `events` exactly once (a resent one once);
  * each writer user's list leaves out what they rated or liked. Prints and writes the counts and
  * per-route latency to bench/results/load-feedback.json; exits 1 on any lost or duplicated write,
  * any 5xx, any request without an answer, any 4xx the test did not expect, any stale read.
@@ -191,7 +191,7 @@ const unexpected4xx = load.reduce((n, r) => n + r.status4xx, 0) - tally.emptyUse
 const lost =
   cells.ratings.lost +
   cells.likes.lost +
-  cells.ratingsByMovie.mismatched +
+  cells.ratingChanges.mismatched +
   stored.lost +
   stored.putEvents.lost;
 const duplicated = stored.duplicated;
@@ -219,7 +219,7 @@ const summary = {
   verified: {
     ratingCells: cells.ratings,
     likeCells: cells.likes,
-    ratingsByMovie: cells.ratingsByMovie,
+    ratingChanges: cells.ratingChanges,
     events: eventFigures,
     readsDuringLoad: { checked: tally.readsChecked, stale: tally.staleReads },
     listsDuringLoad: listFigures(tally),

@@ -27,6 +27,8 @@ import {
   saveModelRecord,
   writeRankedLists,
 } from '../../lambdas/services/models/registry.ts';
+import { ratersPartsFromRatings } from '../../lambdas/core/train/raters-index.ts';
+import { saveRatersIndex } from '../../lambdas/services/models/raters-index.ts';
 import type { Stores } from '../../lambdas/services/runtime.ts';
 import { fitRunContentModel } from '../../lambdas/services/train/content.ts';
 import { runLocalIngest } from '../runtime/ingest/run-local-ingest.ts';
@@ -38,7 +40,7 @@ export const STORED_SIMILAR_N = 20;
 
 /**
  * Publishes a model version the way the train state machine's last steps do: the bundle's files
- * under `models/<id>/`, every trained user's stored top-N and every well-supported movie's stored
+ * and the raters index under `models/<id>/`, every trained user's stored top-N and every well-supported movie's stored
  * neighbours, the `models` row, then the active-model pointer. The stored lists are ranked by the
  * code the API's on-line path runs (`recommendForVector` with the user's own ratings excluded,
  * `similarWithSupport`), so the fast path and the live path agree.
@@ -63,6 +65,12 @@ export async function publishBundle(
   // A restarted LocalStack (or a wiped .local/s3/data) has lost the bucket too.
   await s3.ensureBucket();
   await saveModelBundle(s3, modelId, bundle);
+  // Who rated each movie (the audience route): every rating the bundle was fitted on, one part.
+  await saveRatersIndex(
+    s3,
+    modelPrefix(modelId),
+    ratersPartsFromRatings(train.userIds, train.movieIds, 1),
+  );
   if (options.storedLists !== false) {
     const { ranking } = bundle;
     const byUser = new Map<number, { movieId: number; rating: number }[]>();
@@ -134,7 +142,7 @@ export function ratingHistory(rating: AlsModel): Record<string, number>[] {
 export const SERVING_KEYSPACE = 'it_serving_ml_small';
 const DATASET = 'ml-latest-small';
 const ML_SMALL_RATINGS = 100_836;
-const FIXTURE_VERSION = 'bundle-2';
+const FIXTURE_VERSION = 'bundle-3';
 
 export interface ServingData {
   readonly keyspace: string;

@@ -45,7 +45,7 @@ beforeAll(() => {
   });
   expect(second.error?.message).toBeUndefined();
   established = second.template!;
-  // A provisioned bulk load (docs/deploy.md): the ratings tables hold 2,000 WCU for it.
+  // A provisioned bulk load (docs/deploy.md): the ratings table holds 2,000 WCU for it.
   const third = synthTemplate({
     context: { ingestCapacity: 'provisioned', ingestWriteUnits: '2000' },
   });
@@ -106,7 +106,7 @@ describe('finding 2: the ratings tables’ write rate', () => {
     );
   });
 
-  it('pre-warms both ratings tables, and only those, to -c ingestWriteUnits', () => {
+  it('pre-warms the ratings table (RATINGS_TABLES), and only it, to -c ingestWriteUnits', () => {
     const warmed = tables(established).filter((t) => t.Properties.WarmThroughput);
     expect(warmed.map((t) => t.Properties.TableName).sort()).toEqual([...RATINGS_TABLES].sort());
     for (const table of warmed) {
@@ -131,7 +131,7 @@ describe('finding 2: the ratings tables’ write rate', () => {
 });
 
 describe('a provisioned bulk load (-c ingestCapacity=provisioned)', () => {
-  it('gives both ratings tables, and only those, provisioned capacity instead of on-demand', () => {
+  it('gives the ratings table (RATINGS_TABLES), and only it, provisioned capacity instead of on-demand', () => {
     const provisioned = tables(provisionedLoad).filter(
       (t) => t.Properties.BillingMode.Mode === 'PROVISIONED',
     );

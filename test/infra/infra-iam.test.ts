@@ -103,7 +103,7 @@ describe('IAM: least privilege in every statement of the stack', () => {
       if (!actions(statement).includes('cassandra:Modify')) continue;
       for (const resource of resources(statement)) {
         expect(text(resource), id).toMatch(
-          /table\/(movies|ratings_by_user|ratings_by_movie|user_rating_changes|data_changes|user_likes|events|served_lists|experiments|active_model)"/,
+          /table\/(movies|ratings_by_user|rating_changes_by_movie|user_rating_changes|data_changes|user_likes|events|served_lists|experiments|active_model)"/,
         );
       }
     }

@@ -67,14 +67,15 @@ describe('Ingestion construct', () => {
     expect(actionsOf(chunk)).not.toContain('s3:DeleteObject*');
     const modify = chunk.find((s) => s.Action === 'cassandra:Modify')!;
     expect(JSON.stringify(modify.Resource)).toMatch(/ratings_by_user/);
-    expect(JSON.stringify(modify.Resource)).not.toMatch(/datasets|movies/);
+    // Each rating is written once: nothing by movie (the raters index comes from training).
+    expect(JSON.stringify(modify.Resource)).not.toMatch(/datasets|movies|by_movie/);
     const plan = statementsOf('Plan');
     expect(actionsOf(plan).some((a) => a.startsWith('cassandra:'))).toBe(false);
     expect(actionsOf(plan).some((a) => a.startsWith('s3:Put'))).toBe(false);
   });
 
-  it('turns on client-side timestamps for the ratings tables (their writes carry USING TIMESTAMP)', () => {
-    for (const table of ['ratings_by_user', 'ratings_by_movie']) {
+  it('turns on client-side timestamps for the rating tables (their writes carry USING TIMESTAMP)', () => {
+    for (const table of ['ratings_by_user', 'rating_changes_by_movie']) {
       template.hasResourceProperties('AWS::Cassandra::Table', {
         TableName: table,
         ClientSideTimestampsEnabled: true,

@@ -152,6 +152,33 @@ describe('an API route without the grant it needs', () => {
     );
     expect(row.first()?.get('rating')).toBe(4.5);
   });
+
+  it('PUT and DELETE of a rating fail without Modify on rating_changes_by_movie, work with it', async () => {
+    const narrowed = await apiAs(without('Api', 'modify', 'rating_changes_by_movie'));
+    const refused = await putRating(narrowed, 9);
+    expect(refused.status).toBe(500);
+    const refusedDelete = await fetch(`${narrowed}/users/9/ratings/1`, {
+      method: 'DELETE',
+      headers: { 'x-api-key': 'grants-test' },
+    });
+    expect(refusedDelete.status).toBe(500);
+
+    const full = await apiAs(functionRoles());
+    const stored = await putRating(full, 10);
+    expect(stored.status, await stored.clone().text()).toBe(200);
+    const change = () =>
+      admin.execute(
+        `SELECT rated FROM ${admin.table('rating_changes_by_movie')} WHERE movie_id = ? AND user_id = ?`,
+        [1, 10],
+      );
+    expect((await change()).first()?.get('rated')).toBe(true);
+    const deleted = await fetch(`${full}/users/10/ratings/1`, {
+      method: 'DELETE',
+      headers: { 'x-api-key': 'grants-test' },
+    });
+    expect(deleted.status, await deleted.clone().text()).toBe(200);
+    expect((await change()).first()?.get('rated')).toBe(false);
+  });
 });
 
 describe('an ingest step without the grant it needs', () => {
@@ -170,7 +197,7 @@ describe('an ingest step without the grant it needs', () => {
     s3.destroy();
   });
 
-  it('the chunk step fails without Modify on ratings_by_movie, as on Keyspaces', async () => {
+  it('the chunk step fails without Modify on ratings_by_user, as on Keyspaces', async () => {
     keyspaces.open(keyspace);
     const attempt = runLocalIngest({
       dir: fixture.dir,
@@ -178,10 +205,10 @@ describe('an ingest step without the grant it needs', () => {
       keyspace,
       bucket: BUCKET,
       log: () => undefined,
-      roles: without('ChunkFunctionArn', 'modify', 'ratings_by_movie'),
+      roles: without('ChunkFunctionArn', 'modify', 'ratings_by_user'),
     });
     await expect(attempt).rejects.toThrow(
-      /has no MODIFY permission on <table [a-z0-9_]+\.ratings_by_movie>/,
+      /has no MODIFY permission on <table [a-z0-9_]+\.ratings_by_user>/,
     );
   });
 });

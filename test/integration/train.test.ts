@@ -13,8 +13,10 @@ import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import {
   activeModelId,
   getModelRecord,
+  modelPrefix,
   readRankedList,
 } from '../../lambdas/services/models/registry.ts';
+import { ModelRaters } from '../../lambdas/services/models/raters-index.ts';
 import {
   LocalStateMachineError,
   type LocalSfnEvent,
@@ -46,6 +48,17 @@ import {
   fitContentForRanking,
   type MovieContent,
 } from '../../lambdas/core/content/content-model.ts';
+
+/** Each movie's raters, ascending: what the raters index must hold. */
+function ratersOf(table: RatingsTable): Map<number, number[]> {
+  const out = new Map<number, Set<number>>();
+  for (let k = 0; k < table.length; k++) {
+    const movieId = table.movieIds[k]!;
+    if (!out.has(movieId)) out.set(movieId, new Set());
+    out.get(movieId)!.add(table.userIds[k]!);
+  }
+  return new Map([...out].map(([movieId, users]) => [movieId, [...users].sort((a, b) => a - b)]));
+}
 
 /** Ratings per movie of the id map, over the whole table (what the run's support counts). */
 function supportOf(table: RatingsTable, items: IdMap): Int32Array {
@@ -138,6 +151,13 @@ describe('distributed training', () => {
         ),
       );
       expect(bundle.content!.fittedOn).toBeGreaterThan(100);
+      // The raters index Publish put under the model's prefix, one part per item block: each
+      // movie's raters as the generated table has them, validation ratings included.
+      const raters = new ModelRaters(s3, modelPrefix(modelId));
+      for (const [movieId, users] of ratersOf(table)) {
+        expect(Array.from((await raters.raters(movieId)) ?? []), `movie ${movieId}`).toEqual(users);
+      }
+      expect(await raters.raters(1_000_000)).toEqual(new Int32Array(0));
     },
   );
 

@@ -102,11 +102,11 @@ describe('ALS flops', () => {
 
 describe('ingest', () => {
   // 1,000,000 ratings of 27 bytes = 27,000,000 bytes; 1,000 movies, no tags, concurrency 10.
-  // Schedule at a new table's 4,000 WRU/s: 4 writers (4,000 / 1,000 a writer), each 1,000
-  // ratings/s into each table at once; chunks of min(27e6 / 8 = 3,375,000, 450 s × 1,000 × 18 =
-  // 8,100,000) = 3,375,000 bytes → 8 chunks of 125,000 ratings.
-  // A chunk: 0.25 s + 3,375,000 B at 80 MB/s (0.0421875 s) + 125,000 / 1,000 s = 125.2921875 s;
-  // 8 chunks, 4 at once: 2 waves = 250.584375 s.
+  // Schedule at a new table's 4,000 WRU/s: 2 writers (4,000 / 2,000 a writer), each 2,000
+  // ratings/s into ratings_by_user; chunks of min(27e6 / 8 = 3,375,000, 450 s × 2,000 × 18 =
+  // 16,200,000) = 3,375,000 bytes → 8 chunks of 125,000 ratings.
+  // A chunk: 0.25 s + 3,375,000 B at 80 MB/s (0.0421875 s) + 125,000 / 2,000 s = 62.7921875 s;
+  // 8 chunks, 2 at once: 4 waves = 251.16875 s.
   // Catalogue 0.25 + 1,000 / 4,000 = 0.5 s; Aggregate 0.25 + 1e6 / 50,000 + 2,000 / 4,000 = 20.75 s.
   it('sizes the same case without prices: chunks, seconds per step, the wall time', () => {
     const workload = { ratings: 1e6, users: 1000, movies: 1000, concurrency: 10 };
@@ -134,14 +134,14 @@ describe('ingest', () => {
     const e = estimateIngest({ ...base, movies: 1000 }, a, US_EAST_1);
     expect(e.setting).toEqual(DEFAULT_INGEST);
     expect(e.chunks).toBe(8);
-    expect(e.chunkConcurrency).toBe(4);
-    expect(e.writeSeconds).toBeCloseTo(250.584375, 9);
-    // 2 s Map + 250.584375 + 0.5 + 20.75 + 3 × 0.25 (Validate, Plan, Finish)
-    expect(e.wallSeconds).toBeCloseTo(274.584375, 9);
+    expect(e.chunkConcurrency).toBe(2);
+    expect(e.writeSeconds).toBeCloseTo(251.16875, 9);
+    // 2 s Map + 251.16875 + 0.5 + 20.75 + 3 × 0.25 (Validate, Plan, Finish)
+    expect(e.wallSeconds).toBeCloseTo(275.16875, 9);
     const byItem = Object.fromEntries(e.lines.map((l) => [l.item, l]));
-    // 2 rows a rating × $0.625 / 1M
-    expect(byItem['Keyspaces writes (2 rows per rating)']!.quantity).toBe(2_000_000);
-    expect(byItem['Keyspaces writes (2 rows per rating)']!.dollars).toBeCloseTo(1.25, 9);
+    // 1 row a rating × $0.625 / 1M
+    expect(byItem['Keyspaces writes (1 row per rating)']!.quantity).toBe(1_000_000);
+    expect(byItem['Keyspaces writes (1 row per rating)']!.dollars).toBeCloseTo(0.625, 9);
     // ⌈1e6 × 40 / 4,096⌉ = ⌈9,765.625⌉
     expect(byItem["Keyspaces reads (Aggregate's scan of every rating)"]!.quantity).toBe(9766);
     expect(byItem['Keyspaces writes (catalogue: movies + tags)']!.quantity).toBe(1000);
@@ -149,8 +149,8 @@ describe('ingest', () => {
     expect(
       byItem['Keyspaces writes (Aggregate: per-user and per-movie statistics)']!.quantity,
     ).toBe(2000);
-    // (8 × 125.2921875 + 0.5 + 20.75) s × 2 GB + Validate 0.25 s × 0.5 GB + Plan, Finish 0.5 s × 0.25 GB
-    expect(e.lines.find((l) => l.unit === 'GB-s')!.quantity).toBeCloseTo(2047.425, 9);
+    // (8 × 62.7921875 + 0.5 + 20.75) s × 2 GB + Validate 0.25 s × 0.5 GB + Plan, Finish 0.5 s × 0.25 GB
+    expect(e.lines.find((l) => l.unit === 'GB-s')!.quantity).toBeCloseTo(1047.425, 9);
     expect(
       e.lines.find((l) => l.unit === 'requests' && l.item === 'Lambda requests')!.quantity,
     ).toBe(13);
@@ -162,52 +162,52 @@ describe('ingest', () => {
   });
 
   it('prices a provisioned load by the WCU-hour, whole hours, switching included', () => {
-    // 2,000 WCU a table: 2 writers at 1,000 a table; the same 8 chunks in 4 waves = 501.16875 s;
-    // wall 2 + 501.16875 + 0.5 + 20.75 + 0.75 = 525.16875 s; + 1,800 s of switching = 2,325 s → 1 h.
+    // 2,000 WCU: 1 writer at 2,000 ratings/s; the same 8 chunks in 8 waves = 502.3375 s;
+    // wall 2 + 502.3375 + 0.5 + 20.75 + 0.75 = 526.3375 s; + 1,800 s of switching = 2,326 s → 1 h.
     const e = estimateIngest(
       { ...base, movies: 1000, ingest: { capacity: 'provisioned', writeUnits: 2000 } },
       a,
       US_EAST_1,
     );
-    expect(e.chunkConcurrency).toBe(2);
-    expect(e.wallSeconds).toBeCloseTo(525.16875, 9);
+    expect(e.chunkConcurrency).toBe(1);
+    expect(e.wallSeconds).toBeCloseTo(526.3375, 9);
     expect(e.provisionedHours).toBe(1);
     const wcu = e.lines.find((l) => l.unit === 'WCU-hours')!;
-    // 2 tables × 2,000 WCU × 1 h × $0.00065
-    expect(wcu.quantity).toBe(4000);
-    expect(wcu.dollars).toBeCloseTo(2.6, 9);
-    // (500 + 10) RCU × 1 h × $0.00013
-    expect(e.lines.find((l) => l.unit === 'RCU-hours')!.dollars).toBeCloseTo(0.0663, 9);
+    // 1 table × 2,000 WCU × 1 h × $0.00065
+    expect(wcu.quantity).toBe(2000);
+    expect(wcu.dollars).toBeCloseTo(1.3, 9);
+    // 500 RCU × 1 h × $0.00013
+    expect(e.lines.find((l) => l.unit === 'RCU-hours')!.dollars).toBeCloseTo(0.065, 9);
     // No per-request ratings writes or scan reads: the capacity covers them.
-    expect(e.lines.some((l) => l.item.startsWith('Keyspaces writes (2 rows'))).toBe(false);
+    expect(e.lines.some((l) => l.item.startsWith('Keyspaces writes (1 row'))).toBe(false);
     expect(e.lines.some((l) => l.unit === 'RRU')).toBe(false);
   });
 
   it('adds the (assumed) pre-warming charge above a new table’s 4,000 WRU/s', () => {
-    // Pre-warmed to 10,000: 10 writers, the 8 chunks in one wave (125.2921875 s); the charge is
-    // 2 tables × 6,000 WRU/s added × $0.00065 (an assumption, prices.ts) = $7.80.
+    // Pre-warmed to 10,000: 5 writers (10,000 / 2,000), the 8 chunks in 2 waves (2 × 62.7921875
+    // s); the charge is 1 table × 6,000 WRU/s added × $0.00065 (an assumption, prices.ts) = $3.90.
     const e = estimateIngest(
       { ...base, movies: 1000, ingest: { capacity: 'on-demand', writeUnits: 10_000 } },
       a,
       US_EAST_1,
     );
-    expect(e.writeSeconds).toBeCloseTo(125.2921875, 9);
+    expect(e.writeSeconds).toBeCloseTo(125.584375, 9);
     const warm = e.lines.find((l) => l.item.startsWith('Keyspaces pre-warming'))!;
-    expect(warm.quantity).toBe(12_000);
-    expect(warm.dollars).toBeCloseTo(7.8, 9);
+    expect(warm.quantity).toBe(6_000);
+    expect(warm.dollars).toBeCloseTo(3.9, 9);
   });
 
   it('says why a setting cannot run: too many chunks, a Catalogue past its timeout', () => {
-    // A billion lines: 27e9 / 8,100,000 = 3,334 chunks > 400; 4,000,000 tags: 0.25 + 4,001,000 /
-    // 4,000 = 1,000.5 s > 900 s.
+    // A billion lines: ⌈27e9 / 16,200,000⌉ = 1,667 chunks > 400; 4,000,000 tags: 0.25 +
+    // 4,001,000 / 4,000 = 1,000.5 s > 900 s.
     const e = estimateIngest(
       { ...base, ratings: 1e9, tags: 4_000_000, concurrency: 1000 },
       a,
       US_EAST_1,
     );
-    expect(e.chunks).toBe(3334);
+    expect(e.chunks).toBe(1667);
     expect(e.refusals).toHaveLength(3);
-    expect(e.refusals[0]).toMatch(/3334 chunks/);
+    expect(e.refusals[0]).toMatch(/1667 chunks/);
     expect(e.refusals.join(' ')).toMatch(/Catalogue .* 1001 s/);
   });
 
@@ -228,7 +228,7 @@ describe('ingest', () => {
       );
       expect(provisioned.dollars).toBeLessThanOrEqual(other.dollars + 1e-9);
     }
-    // 1e6 ratings cost $1.25 on-demand; a few hundred WCU for an hour or two cost less.
+    // 1e6 ratings cost $0.625 on-demand; a few hundred WCU for an hour or two cost less.
     expect(cheapest).toBe(options[2]);
   });
 });
@@ -430,12 +430,13 @@ describe('serving a month', () => {
     expect(dollars['Lambda compute (API)']).toBeCloseTo(0.400002, 6);
     // 2e6 RRU × $0.125 / 1M
     expect(dollars['Keyspaces reads']).toBeCloseTo(0.25, 9);
-    // ratings 1e6 × 2 × 130 = 260,000,000 bytes; lists: 1,000 users × (50 × 8 + 130) = 530,000
-    // and 1,000 movies × (20 × 8 + 130) = 290,000 → 260,820,000 bytes = 0.26082 GB × $0.25
-    expect(dollars['Keyspaces storage (ratings + outputs)']).toBeCloseTo(0.065205, 9);
+    // ratings 1e6 × 1 table × 130 = 130,000,000 bytes; lists: 1,000 users × (50 × 8 + 130) =
+    // 530,000 and 1,000 movies × (20 × 8 + 130) = 290,000 → 130,820,000 bytes = 0.13082 GB × $0.25
+    expect(dollars['Keyspaces storage (ratings + outputs)']).toBeCloseTo(0.032705, 9);
     // CSV 27e6 bytes + the bundle: 2,000 rows × (21 rating + 64 ranking) floats × 4 = 680,000
-    // and M = min(2,000, 1,000 movies)² × 4 = 4,000,000 → 31,680,000 bytes = 0.03168 GB × $0.023
-    expect(dollars['S3 storage (CSV + model bundle)']).toBeCloseTo(0.00072864, 9);
+    // and M = min(2,000, 1,000 movies)² × 4 = 4,000,000, + the raters index 1e6 × 4 + 1,000 × 8 =
+    // 4,008,000 → 35,688,000 bytes = 0.035688 GB × $0.023
+    expect(dollars['S3 storage (CSV, model bundle, raters index)']).toBeCloseTo(0.000820824, 9);
   });
 });
 

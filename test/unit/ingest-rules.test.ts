@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  movieBucket,
-  movieBucketRuns,
-  packRuns,
-  partitionRuns,
-  sortedByKey,
-  userRuns,
-} from '../../lambdas/core/ingest/batching.ts';
+import { packRuns, partitionRuns, userRuns } from '../../lambdas/core/ingest/batching.ts';
 import { ingestRejection, isRecommendable } from '../../lambdas/core/ingest/cleaning.ts';
 import {
   addCounts,
@@ -110,22 +103,8 @@ describe('batching', () => {
     }
     const table = builder.finish();
     expect(userRuns(table, 30)).toEqual([[0, 1], [2], [3], [4]]);
-    // Users 1, 17 and 33 share bucket 1 of movie 10; user 2 is in bucket 2.
-    expect(movieBucket(17)).toBe(1);
-    expect(movieBucketRuns(table, 30)).toEqual([[0, 2, 4], [3], [1]]);
-    expect(movieBucketRuns(table, 2)).toEqual([[0, 2], [4], [3], [1]]);
     // One replica (a single node): whole partition runs packed together up to the limit.
     expect(userRuns(table, 30, 'replica')).toEqual([[0, 1, 2, 3, 4]]);
-    expect(movieBucketRuns(table, 4, 'replica')).toEqual([[0, 2, 4, 3], [1]]);
-  });
-
-  it('orders rows by key, ties by row, whether or not key and row fit one float', () => {
-    const keys = [5, 3, 5, 0, 3, 9, 0];
-    const expected = [3, 6, 1, 4, 0, 2, 5];
-    expect(Array.from(sortedByKey(keys.length, (row) => keys[row]!))).toEqual(expected);
-    const huge = keys.map((key) => key * 2 ** 50);
-    expect(Array.from(sortedByKey(huge.length, (row) => huge[row]!))).toEqual(expected);
-    expect(Array.from(sortedByKey(0, () => 0))).toEqual([]);
   });
 
   it('packs partition runs without splitting one, every row once, in order', () => {

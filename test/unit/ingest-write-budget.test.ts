@@ -54,8 +54,8 @@ describe('ingest write budget', () => {
           }
           const label = `${ratingsBytes} B, ${tableWriteUnits} WRU/s, concurrency ${concurrency}`;
           const { chunkBytes, chunkConcurrency, writeRatingsPerSecond, chunks } = schedule;
-          // The budget: the most ratings a chunk can hold (shortest lines), written into both
-          // tables at once at its share of one table's rate (or its own pace), within half the 900 s.
+          // The budget: the most ratings a chunk can hold (shortest lines), written at its share
+          // of the table's rate (or its own pace), within half the 900 s.
           const ratings = Math.floor(chunkBytes / MIN_BYTES_PER_RATING);
           const share = Math.min(
             CHUNK_WRITER_RATINGS_PER_SECOND,
@@ -77,22 +77,23 @@ describe('ingest write budget', () => {
   });
 
   it('plans ml-25m at a new table’s rate in ~1.7 h, and pre-warmed to the quota in ~10.5 min', () => {
-    // A writer fills both tables at once, 2,000 rows/s in all = 1,000 ratings/s into each.
+    // One ratings table: a writer's 2,000 rows/s are 2,000 ratings/s into ratings_by_user.
+    expect(RATINGS_TABLES).toEqual(['ratings_by_user']);
     expect(CHUNK_WRITER_ROWS_PER_SECOND).toBe(2_000);
-    expect(CHUNK_WRITER_RATINGS_PER_SECOND * RATINGS_TABLES.length).toBe(2_000);
+    expect(CHUNK_WRITER_RATINGS_PER_SECOND).toBe(2_000);
     const cold = planIngestSchedule({
       ratingsBytes: ML_25M_BYTES,
       tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
       concurrency: 40,
     });
-    // 4,000 WRU/s ÷ 1,000 ratings/s per writer = 4 writers, each paced to 1,000 a table.
-    expect(cold.chunkConcurrency).toBe(4);
-    expect(cold.writeRatingsPerSecond).toBe(1_000);
-    // 450 s × 1,000 ratings/s = 450,000 ratings of 18 bytes = 8,100,000 bytes a chunk;
-    // ⌈678,260,987 / 8,100,000⌉ = ⌈83.74⌉ = 84 chunks.
-    expect(cold.chunkBytes).toBe(8_100_000);
-    expect(cold.chunks).toBe(84);
-    // 678,260,987 / 27 = 25,120,777 typical ratings at 4 × 1,000 a second = 6,280 s = 1.74 h.
+    // 4,000 WRU/s ÷ 2,000 ratings/s per writer = 2 writers, each paced to 2,000.
+    expect(cold.chunkConcurrency).toBe(2);
+    expect(cold.writeRatingsPerSecond).toBe(2_000);
+    // 450 s × 2,000 ratings/s = 900,000 ratings of 18 bytes = 16,200,000 bytes a chunk (under
+    // the default's 32 MiB); ⌈678,260,987 / 16,200,000⌉ = ⌈41.87⌉ = 42 chunks.
+    expect(cold.chunkBytes).toBe(16_200_000);
+    expect(cold.chunks).toBe(42);
+    // 678,260,987 / 27 = 25,120,777 typical ratings at 2 × 2,000 a second = 6,280 s = 1.74 h.
     expect(cold.ingestSeconds).toBeCloseTo(6280.19, 1);
 
     const warm = planIngestSchedule({
@@ -100,31 +101,31 @@ describe('ingest write budget', () => {
       tableWriteUnits: TABLE_WRITE_UNITS_QUOTA,
       concurrency: 40,
     });
-    // 40,000 / 1,000 = 40 writers (the concurrency allows 40): 25,120,777 / 40,000 = 628 s.
-    expect(warm.chunkConcurrency).toBe(40);
+    // 40,000 / 2,000 = 20 writers (the concurrency allows 40): 25,120,777 / 40,000 = 628 s.
+    expect(warm.chunkConcurrency).toBe(20);
     expect(warm.ingestSeconds / 60).toBeCloseTo(10.47, 2);
   });
 
   it('prices what it refuses: the schedule and the reason, without throwing', () => {
-    // 2,000 MiB at 4,000 WRU/s: ⌈2,097,152,000 / 8,100,000⌉ = 259 chunks (≤ 400), but
+    // 2,000 MiB at 4,000 WRU/s: ⌈2,097,152,000 / 16,200,000⌉ = 130 chunks (≤ 400), but
     // 2,097,152,000 / 27 / 4,000 = 19,418 s = 5.4 h > 0.8 × 6 h.
     const s = ingestSchedule({
       ratingsBytes: 2_000 * MB,
       tableWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
       concurrency: 40,
     });
-    expect(s.chunks).toBe(259);
+    expect(s.chunks).toBe(130);
     expect(s.ingestSeconds).toBeCloseTo(19418.07, 1);
     expect(s.refusal).toMatch(/324 min to write/);
-    // A billion lines of 27 bytes need 27e9 / 8.1e6 = 3,334 chunks at any rate: a writer's chunk
-    // is capped by its own pace (1,000 ratings/s × 450 s), not the table's.
+    // A billion lines of 27 bytes need ⌈27e9 / 16.2e6⌉ = 1,667 chunks at any rate: a writer's
+    // chunk is capped by its own pace (2,000 ratings/s × 450 s), not the table's.
     const billion = ingestSchedule({
       ratingsBytes: 27e9,
       tableWriteUnits: TABLE_WRITE_UNITS_QUOTA,
       concurrency: 1000,
     });
-    expect(billion.chunks).toBe(3334);
-    expect(billion.refusal).toMatch(/3334 chunks/);
+    expect(billion.chunks).toBe(1667);
+    expect(billion.refusal).toMatch(/1667 chunks/);
   });
 
   it('keeps a small data set in about eight chunks, and never asks for more than the caller', () => {

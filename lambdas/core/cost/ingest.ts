@@ -29,9 +29,10 @@ export interface IngestEstimate extends PhaseEstimate {
 
 /**
  * Ingest of the ratings, movies and tags, priced on its sizing (lambdas/core/ingest/run-sizing.ts:
- * the chunk Map as ingestion schedules it, then Catalogue and Aggregate). Paced writers wait for
- * their share of the tables' rate, and Lambda bills the wait. Provisioned capacity is billed per
- * WCU-hour for every started hour the tables hold it, used or not.
+ * the chunk Map as ingestion schedules it, one ratings table, ratings_by_user; then Catalogue and
+ * Aggregate). Paced writers wait for their share of the tables' rate, and Lambda bills the wait.
+ * Provisioned capacity is billed per WCU-hour for every started hour the tables hold it, used or
+ * not.
  */
 export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices): IngestEstimate {
   const setting = input.ingest ?? DEFAULT_INGEST;
@@ -61,13 +62,13 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
     ? Math.ceil((wallSeconds + a.provisionedSwitchSeconds) / 3600)
     : 0;
   const ratingRows = RATINGS_TABLES.length * WRITE_UNITS_PER_RATING_PER_TABLE * input.ratings;
-  const readUnits =
-    PROVISIONED_LOAD_READ_UNITS.ratings_by_user + PROVISIONED_LOAD_READ_UNITS.ratings_by_movie;
+  const readUnits = RATINGS_TABLES.reduce((sum, t) => sum + PROVISIONED_LOAD_READ_UNITS[t], 0);
   const tables = RATINGS_TABLES.length;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const ratingsLines = provisioned
     ? [
         line(
-          `Keyspaces provisioned writes (${tables} ratings tables × ${setting.writeUnits} WCU × ${provisionedHours} h)`,
+          `Keyspaces provisioned writes (${plural(tables, 'ratings table', 'ratings tables')} × ${setting.writeUnits} WCU × ${provisionedHours} h)`,
           tables * setting.writeUnits * provisionedHours,
           'WCU-hours',
           p.keyspacesPerWcuHour,
@@ -80,11 +81,16 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
         ),
       ]
     : [
-        line(`Keyspaces writes (${tables} rows per rating)`, ratingRows, 'WRU', p.keyspacesPerWru),
+        line(
+          `Keyspaces writes (${plural(tables, 'row', 'rows')} per rating)`,
+          ratingRows,
+          'WRU',
+          p.keyspacesPerWru,
+        ),
         ...(setting.writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND
           ? [
               line(
-                `Keyspaces pre-warming (${tables} tables, ${NEW_TABLE_WRITE_UNITS_PER_SECOND} → ${setting.writeUnits} WRU/s; ASSUMED price)`,
+                `Keyspaces pre-warming (${plural(tables, 'table', 'tables')}, ${NEW_TABLE_WRITE_UNITS_PER_SECOND} → ${setting.writeUnits} WRU/s; ASSUMED price)`,
                 tables * (setting.writeUnits - NEW_TABLE_WRITE_UNITS_PER_SECOND),
                 'WRU/s added',
                 p.keyspacesPerPrewarmWriteUnit,

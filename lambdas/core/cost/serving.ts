@@ -22,7 +22,11 @@ export function estimateServingMonth(
       input.users * listBytes(a.topN, a) +
       input.movies * listBytes(a.similarN, a)) /
     1e9;
-  const s3Gb = (input.ratings * TYPICAL_BYTES_PER_RATING + bundleBytes(input)) / 1e9;
+  // The raters index (core/train/raters-index.ts) holds every rating again as a 4-byte user id
+  // (plus 8 bytes of directory a movie): what replaced a by-movie ratings table.
+  const ratersIndexBytes = input.ratings * 4 + input.movies * 8;
+  const s3Gb =
+    (input.ratings * TYPICAL_BYTES_PER_RATING + bundleBytes(input) + ratersIndexBytes) / 1e9;
   return phase(0, [
     line('API Gateway requests', q, 'requests', p.apiGatewayPerRequest),
     line('Lambda requests (API)', q, 'requests', p.lambdaPerRequest),
@@ -34,6 +38,6 @@ export function estimateServingMonth(
     ),
     line('Keyspaces reads', q * a.rruPerRequest, 'RRU', p.keyspacesPerRru),
     line('Keyspaces storage (ratings + outputs)', keyspacesGb, 'GB-month', p.keyspacesPerGbMonth),
-    line('S3 storage (CSV + model bundle)', s3Gb, 'GB-month', p.s3PerGbMonth),
+    line('S3 storage (CSV, model bundle, raters index)', s3Gb, 'GB-month', p.s3PerGbMonth),
   ]);
 }

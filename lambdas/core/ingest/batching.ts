@@ -1,10 +1,4 @@
 import type { RatingsTable } from '../ratings.ts';
-import { RATINGS_BY_MOVIE_BUCKETS } from '../schema/tables.ts';
-
-/** The ratings_by_movie partition a user's rating of a movie falls in. */
-export function movieBucket(userId: number): number {
-  return userId % RATINGS_BY_MOVIE_BUCKETS;
-}
 
 /**
  * Row indices grouped by partition: runs of consecutive rows (in `order`) with the same key, each
@@ -89,38 +83,4 @@ export function userRuns(
   const order = Uint32Array.from({ length: table.length }, (_, i) => i);
   const runs = partitionRuns(order, (row) => table.userIds[row]!, max);
   return grouping === 'replica' ? packRuns(runs, max) : runs;
-}
-
-/** Rows grouped by (movie, bucket) partition, after sorting them by that key. */
-export function movieBucketRuns(
-  table: RatingsTable,
-  max: number,
-  grouping: BatchGrouping = 'partition',
-): number[][] {
-  const key = (row: number) =>
-    table.movieIds[row]! * RATINGS_BY_MOVIE_BUCKETS + movieBucket(table.userIds[row]!);
-  const runs = partitionRuns(sortedByKey(table.length, key), key, max);
-  return grouping === 'replica' ? packRuns(runs, max) : runs;
-}
-
-/**
- * Row indices 0..n-1 ordered by `key` (non-negative integers), ties in index order. Key and index
- * packed into one float64 when they fit in 53 bits, so the typed array sorts natively instead of
- * calling a comparator some n·log n times (a million rows: ~0.1 s instead of ~1 s).
- */
-export function sortedByKey(n: number, key: (row: number) => number): Uint32Array {
-  const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
-  let maxKey = 0;
-  for (let row = 0; row < n; row++) maxKey = Math.max(maxKey, key(row));
-  const order = new Uint32Array(n);
-  if (!(Number.isSafeInteger(maxKey) && maxKey >= 0 && maxKey < 2 ** (53 - indexBits))) {
-    for (let row = 0; row < n; row++) order[row] = row;
-    return order.sort((a, b) => key(a) - key(b) || a - b);
-  }
-  const scale = 2 ** indexBits;
-  const packed = new Float64Array(n);
-  for (let row = 0; row < n; row++) packed[row] = key(row) * scale + row;
-  packed.sort();
-  for (let i = 0; i < n; i++) order[i] = packed[i]! % scale;
-  return order;
 }

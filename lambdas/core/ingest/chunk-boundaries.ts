@@ -41,8 +41,8 @@ export function defaultChunkBytes(fileBytes: number): number {
 /**
  * Chunk size for `recsys ingest` on one machine: one chunk per worker thread, within the default's
  * bounds (never smaller than it, never over 32 MiB). A local worker is not a Lambda: every extra
- * chunk only adds a read, a sort and a drain of its writes, and splits ratings_by_movie's
- * partitions into smaller batches (docs/ingestion.md, "Local ingest").
+ * chunk only adds a read, a parse and a drain of its writes, and cuts users that straddle a
+ * boundary into two smaller batches (docs/ingestion.md, "Local ingest").
  */
 export function localChunkBytes(fileBytes: number, workers: number): number {
   const perWorker = Math.ceil(fileBytes / Math.max(1, workers));

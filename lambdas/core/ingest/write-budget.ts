@@ -76,8 +76,12 @@ export function writerPace(tableWriteUnits: number, writers: number): WriterPace
   };
 }
 
-/** The tables every rating is written to, one row (< 1 KB, so 1 WRU) in each. */
-export const RATINGS_TABLES = ['ratings_by_user', 'ratings_by_movie'] as const;
+/**
+ * The tables every rating is written to, one row (< 1 KB, so 1 WRU) in each: ratings_by_user only.
+ * Who rated a movie comes from the model's raters index, built by training from its own by-movie
+ * blocks, so ingestion writes each rating once (docs/cost-model.md, "Ingestion").
+ */
+export const RATINGS_TABLES = ['ratings_by_user'] as const;
 export const WRITE_UNITS_PER_RATING_PER_TABLE = 1;
 /**
  * Rows per second one chunk Lambda is assumed to write in all (~16 batches in flight at ~8 ms a
@@ -86,9 +90,8 @@ export const WRITE_UNITS_PER_RATING_PER_TABLE = 1;
  */
 export const CHUNK_WRITER_ROWS_PER_SECOND = 2_000;
 /**
- * Ratings per second one chunk Lambda writes into each ratings table: it fills both at once (half
- * its batches in flight go to each), so every table sees every writer all the time and a table's
- * rate is never left half-used while the writers are busy with the other one.
+ * Ratings per second one chunk Lambda writes into each ratings table: its rows spread evenly over
+ * the tables it fills at once (one table now, so all of them).
  */
 export const CHUNK_WRITER_RATINGS_PER_SECOND = CHUNK_WRITER_ROWS_PER_SECOND / RATINGS_TABLES.length;
 /** The chunk Lambda's timeout (and the IngestChunk Task's TimeoutSeconds). */
@@ -113,9 +116,9 @@ export class IngestBudgetError extends Error {
 }
 
 /**
- * How the ratings tables are billed during a load. `on-demand`: per write request unit, at the rate
- * the tables sustain (4,000 WRU/s new, more once pre-warmed to `ingestWriteUnits`). `provisioned`:
- * the stack switches both tables to provisioned capacity (`ingestWriteUnits` WCU each) for the
+ * How the ratings table is billed during a load. `on-demand`: per write request unit, at the rate
+ * the table sustains (4,000 WRU/s new, more once pre-warmed to `ingestWriteUnits`). `provisioned`:
+ * the stack switches the ratings table to provisioned capacity (`ingestWriteUnits` WCU) for the
  * load and back to on-demand after it (docs/deploy.md), billed per WCU-hour whatever is written.
  */
 export type IngestCapacity = 'on-demand' | 'provisioned';
@@ -124,12 +127,11 @@ export const INGEST_CAPACITIES: readonly IngestCapacity[] = ['on-demand', 'provi
 /**
  * Read capacity of each ratings table while it is provisioned for a load. ratings_by_user: the
  * Aggregate step scans every rating at LOCAL_QUORUM (~40 bytes a rating, 1 RCU per 4 KB): 500 RCU
- * carry ~51,000 ratings/s, the scan rate the cost model assumes for one Lambda. ratings_by_movie: only
- * the API's occasional reads.
+ * carry ~51,000 ratings/s, the scan rate the cost model assumes for one Lambda.
  */
 export const PROVISIONED_LOAD_READ_UNITS: Readonly<
   Record<(typeof RATINGS_TABLES)[number], number>
-> = { ratings_by_user: 500, ratings_by_movie: 10 };
+> = { ratings_by_user: 500 };
 
 export interface IngestScheduleInput {
   readonly ratingsBytes: number;
@@ -146,11 +148,11 @@ export interface IngestSchedule {
   readonly chunks: number;
   /** Chunk Lambdas at once: the ingest Map's MaxConcurrency. */
   readonly chunkConcurrency: number;
-  /** The pace of each chunk writer, in ratings per second into each table (both at once). */
+  /** The pace of each chunk writer, in ratings per second into each ratings table. */
   readonly writeRatingsPerSecond: number;
-  /** Worst case for one full chunk of the shortest lines, both tables written at once. */
+  /** Worst case for one full chunk of the shortest lines. */
   readonly chunkWriteSeconds: number;
-  /** Estimated wall time of the chunk writes for typical lines (both tables filled side by side). */
+  /** Estimated wall time of the chunk writes for typical lines. */
   readonly ingestSeconds: number;
 }
 
@@ -163,9 +165,8 @@ function ratingsPerSecond(tableWriteUnits: number, inFlight: number): number {
 }
 
 /**
- * Seconds one chunk of `ratings` spends writing when `inFlight` chunks share the tables: it writes
- * ratings_by_user and ratings_by_movie at once, each at its share of the table's rate (or its own
- * pace, if that is lower).
+ * Seconds one chunk of `ratings` spends writing when `inFlight` chunks share the ratings table: at
+ * its share of the table's rate, or its own pace if that is lower.
  */
 export function chunkWriteSeconds(
   ratings: number,
@@ -215,7 +216,7 @@ export function ingestSchedule(
       `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table need ` +
       `${chunks} chunks of at most ${chunkBytes} bytes (the limit is ${MAX_CHUNKS}): ` +
       (rate < CHUNK_WRITER_RATINGS_PER_SECOND
-        ? 'pre-warm the ratings tables (cdk deploy -c ingestWriteUnits=…)'
+        ? 'pre-warm the ratings table (cdk deploy -c ingestWriteUnits=…)'
         : `a chunk holds what one writer writes in ${CHUNK_WRITE_BUDGET_SECONDS} s at its own ` +
           `pace, whatever -c ingestWriteUnits is, so one ingestion takes at most ` +
           `${MAX_CHUNKS * chunkBytes} bytes of ratings`);

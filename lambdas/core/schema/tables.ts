@@ -29,13 +29,6 @@ export interface TableDefinition {
   readonly clientSideTimestamps?: boolean;
 }
 
-/**
- * Ratings of one movie are spread over this many partitions. A popular movie in ml-25m has ~80k
- * ratings; Keyspaces caps a partition at ~1,000 WCU/s, so one partition per movie would throttle
- * ingestion of exactly the movies everyone rated.
- */
-export const RATINGS_BY_MOVIE_BUCKETS = 16;
-
 export const TABLES: readonly TableDefinition[] = [
   {
     name: 'movies',
@@ -61,20 +54,6 @@ export const TABLES: readonly TableDefinition[] = [
     columns: { user_id: 'int', movie_id: 'int', rating: 'float', rated_at: 'bigint' },
     partitionKey: ['user_id'],
     clusteringKey: [{ name: 'movie_id', order: 'ASC' }],
-    clientSideTimestamps: true,
-  },
-  {
-    name: 'ratings_by_movie',
-    purpose: 'Ratings of one movie, bucketed by user_id so hot movies spread over partitions.',
-    columns: {
-      movie_id: 'int',
-      bucket: 'int',
-      user_id: 'int',
-      rating: 'float',
-      rated_at: 'bigint',
-    },
-    partitionKey: ['movie_id', 'bucket'],
-    clusteringKey: [{ name: 'user_id', order: 'ASC' }],
     clientSideTimestamps: true,
   },
   {
@@ -189,6 +168,19 @@ export const TABLES: readonly TableDefinition[] = [
     // user who has any is folded in from ratings and likes on every request).
     columns: { user_id: 'int', changed_at: 'timestamp', liked_at: 'timestamp' },
     partitionKey: ['user_id'],
+    clientSideTimestamps: true,
+  },
+  {
+    // Who rated a movie is the active model's raters index (models/<id>/raters/, written by
+    // training from its by-movie blocks) plus these rows: every rating the API wrote (`rated`
+    // true) or deleted (false) since, the latest per user winning by write time. Ingestion writes
+    // ratings_by_user alone, so each rating is written once (docs/cost-model.md).
+    name: 'rating_changes_by_movie',
+    purpose:
+      "Ratings the API wrote or deleted, by movie; with the model's raters index, who rated a movie.",
+    columns: { movie_id: 'int', user_id: 'int', rated: 'boolean', changed_at: 'timestamp' },
+    partitionKey: ['movie_id'],
+    clusteringKey: [{ name: 'user_id', order: 'ASC' }],
     clientSideTimestamps: true,
   },
   {

@@ -51,6 +51,8 @@ export function runLayout(runId: string) {
     /** Every rating of block b, validation included (the refit phase, the outputs). */
     blockCsrAll: (side: Side, b: number) => `${root}blocks/${side}-all/${block(b)}.csr`,
     blockSupport: (b: number) => `${root}blocks/item-support/${block(b)}.bin`,
+    /** Who rated each movie of item block b, every rating (core/train/raters-index.ts). */
+    ratersPart: (b: number) => `${root}raters/${block(b)}.bin`,
     validation: (b: number) => `${root}blocks/validation/${block(b)}.bin`,
     blockFactors: (k: number, head: Head, side: Side, b: number) =>
       `${root}factors/${iteration(k)}/${head}/${side}/${block(b)}.bin`,

@@ -9,15 +9,21 @@ import type {
 import { dayOf, FEEDBACK_SHARDS, shardOf } from '../../core/feedback/keys.ts';
 import type { Arm } from '../../core/experiments/assignment.ts';
 import type { ExperimentList } from '../../core/experiments/report.ts';
-import { movieBucket } from '../../core/ingest/batching.ts';
 import { liveWriteClock } from '../../core/ingest/write-time.ts';
 import { markDataChanged } from '../data-changes.ts';
-import { byMovieParams, byUserParams, ratingDeletes, ratingUpserts } from '../rating-writes.ts';
+import {
+  byUserParams,
+  ratingChange,
+  ratingChangeParams,
+  ratingDelete,
+  ratingUpsert,
+} from '../rating-writes.ts';
 import { ApiError } from './api-error.ts';
 
 /**
- * The API's writes and the online-evaluation reads: run-time ratings (both orientations, as
- * ingestion writes them), the per-user change marker, feedback events and served lists. Every
+ * The API's writes and the online-evaluation reads: run-time ratings (into ratings_by_user, as
+ * ingestion writes them, and recorded by movie in rating_changes_by_movie, which the audience
+ * route reads with the model's raters index), the per-user change marker, feedback events and served lists. Every
  * write is an idempotent upsert at LOCAL_QUORUM (retried on transient errors by the adapter); a
  * route answers only after all of its writes were acknowledged, so an acknowledged write is
  * stored and a failed request can simply be sent again.
@@ -29,7 +35,9 @@ const WRITES_IN_FLIGHT = 16;
 /** One strictly increasing write-time source per container (core/ingest/write-time.ts). */
 const nextWriteTime = liveWriteClock();
 
-/** Upserts ratings into both tables and marks their users changed, all at one write time. */
+/**
+ * Upserts ratings, records them by movie and marks their users changed, all at one write time.
+ */
 export async function writeRatings(
   db: CassandraStore,
   ratings: readonly RatingWrite[],
@@ -37,17 +45,15 @@ export async function writeRatings(
 ): Promise<void> {
   if (ratings.length === 0) return;
   const writeTime = nextWriteTime(nowMs);
-  const { byUser, byMovie } = ratingUpserts(db);
-  const args = (r: RatingWrite) => [r.userId, r.movieId, r.rating, r.ratedAt, writeTime] as const;
   await Promise.all([
     db.executeMany(
-      byUser,
-      ratings.map((r) => byUserParams(...args(r))),
+      ratingUpsert(db),
+      ratings.map((r) => byUserParams(r.userId, r.movieId, r.rating, r.ratedAt, writeTime)),
       WRITES_IN_FLIGHT,
     ),
     db.executeMany(
-      byMovie,
-      ratings.map((r) => byMovieParams(...args(r))),
+      ratingChange(db),
+      ratings.map((r) => ratingChangeParams(r.userId, r.movieId, true, nowMs, writeTime)),
       WRITES_IN_FLIGHT,
     ),
     markRatingsChanged(db, [...new Set(ratings.map((r) => r.userId))], nowMs, writeTime),
@@ -67,10 +73,11 @@ export async function deleteRating(
   nowMs: number,
 ): Promise<void> {
   const writeTime = nextWriteTime(nowMs);
-  const { byUser, byMovie } = ratingDeletes(db);
   await Promise.all([
-    db.execute(byUser, [writeTime, userId, movieId], { idempotent: true }),
-    db.execute(byMovie, [writeTime, movieId, movieBucket(userId), userId], { idempotent: true }),
+    db.execute(ratingDelete(db), [writeTime, userId, movieId], { idempotent: true }),
+    db.execute(ratingChange(db), ratingChangeParams(userId, movieId, false, nowMs, writeTime), {
+      idempotent: true,
+    }),
     markRatingsChanged(db, [userId], nowMs, writeTime),
     markDataChanged(db, [userId], nowMs, writeTime),
   ]);

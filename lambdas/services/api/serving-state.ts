@@ -16,6 +16,7 @@ import {
   loadModelBundle,
   type ModelRecord,
 } from '../models/registry.ts';
+import { ModelRaters } from '../models/raters-index.ts';
 import type { Stores } from '../runtime.ts';
 import { loadCatalogue } from './catalogue-loader.ts';
 import { CheckedValue } from './checked-value.ts';
@@ -36,6 +37,11 @@ export interface ServingModel {
   readonly similarMinRatings: number;
   /** Cosine denominators of the ranking model's item factors, computed on first use. */
   norms(): Float32Array;
+  /**
+   * Who rated a movie as the model's training read the ratings (its raters index in S3, each
+   * part's directory cached with the model); null for a model published without one.
+   */
+  readonly raters: ModelRaters;
   /**
    * The catalogue's cold movies with their content vectors (the bundle's content model), built
    * once per catalogue version; null when the bundle has no content model.
@@ -277,6 +283,7 @@ export class ServingState {
       rating: bundle.rating,
       similarMinRatings: hasCounts ? SIMILAR_MIN_RATINGS : 0,
       norms: () => (norms ??= itemNorms(ranking)),
+      raters: new ModelRaters(s3, record.artifactsPrefix),
       cold: (current) => {
         if (!content) return null;
         let cold = coldByCatalogue.get(current);

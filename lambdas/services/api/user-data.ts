@@ -1,5 +1,7 @@
 import type { CassandraStore } from '../../adapters/cassandra.ts';
-import { RATINGS_BY_MOVIE_BUCKETS } from '../../core/schema/tables.ts';
+import { currentRaters, type RaterChange } from '../../core/serving/raters.ts';
+import { ApiError } from './api-error.ts';
+import type { ServingModel } from './serving-state.ts';
 
 export interface UserRating {
   readonly movieId: number;
@@ -59,16 +61,46 @@ export async function readUserSummary(
   };
 }
 
-/** Who rated a movie: all of its buckets, read in parallel (one partition each). */
-export async function readMovieRaters(db: CassandraStore, movieId: number): Promise<Set<number>> {
-  const cql = `SELECT user_id FROM ${db.table('ratings_by_movie')} WHERE movie_id = ? AND bucket = ?`;
-  const buckets = Array.from({ length: RATINGS_BY_MOVIE_BUCKETS }, (_, bucket) => bucket);
-  const raters = new Set<number>();
-  await Promise.all(
-    buckets.map(async (bucket) => {
-      for await (const row of db.rows(cql, [movieId, bucket]))
-        raters.add(row.get('user_id') as number);
-    }),
-  );
-  return raters;
+/**
+ * The API's rating writes and deletes of one movie (one partition), read at LOCAL_QUORUM: a
+ * client that has just rated the movie must drop out of its audience on the next request.
+ */
+export async function readRaterChanges(
+  db: CassandraStore,
+  movieId: number,
+): Promise<RaterChange[]> {
+  const cql = `SELECT user_id, rated, changed_at FROM ${db.table('rating_changes_by_movie')} WHERE movie_id = ?`;
+  const changes: RaterChange[] = [];
+  for await (const row of db.rows(cql, [movieId], 5_000, 'quorum')) {
+    changes.push({
+      userId: row.get('user_id') as number,
+      rated: row.get('rated') === true,
+      changedAtMs: (row.get('changed_at') as Date | null)?.getTime() ?? 0,
+    });
+  }
+  return changes;
+}
+
+/**
+ * Who has rated a movie now: the serving model's raters index (every rating its training read)
+ * with the API's changes since laid over it (core/serving/raters.ts). A model published before
+ * models carried the index cannot say: 409 with what to do.
+ */
+export async function readMovieRaters(
+  db: CassandraStore,
+  serving: ServingModel,
+  movieId: number,
+): Promise<Set<number>> {
+  const [indexed, changes] = await Promise.all([
+    serving.raters.raters(movieId),
+    readRaterChanges(db, movieId),
+  ]);
+  if (indexed === null) {
+    throw new ApiError(
+      409,
+      'no_raters_index',
+      `model ${serving.record.modelId} has no raters index: train a new model to serve audiences`,
+    );
+  }
+  return currentRaters(indexed, changes, serving.record.createdAt.getTime());
 }

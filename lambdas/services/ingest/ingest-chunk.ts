@@ -1,7 +1,7 @@
 import { MAX_BATCH_STATEMENTS, type BatchQuery } from '../../adapters/cassandra.ts';
 import { readRatings } from '../../core/formats/ratings-reader.ts';
 import { FIELD_DELIMITER } from '../../core/formats/ratings-format.ts';
-import { movieBucketRuns, userRuns } from '../../core/ingest/batching.ts';
+import { userRuns } from '../../core/ingest/batching.ts';
 import { ingestRejection } from '../../core/ingest/cleaning.ts';
 import { LineCounter } from '../../core/ingest/line-counter.ts';
 import { RatePacer } from '../../core/ingest/pacer.ts';
@@ -14,7 +14,7 @@ import {
 import { ratingWriteTime } from '../../core/ingest/write-time.ts';
 import type { ChunkResult, ChunkTask } from '../../core/ingest/workflow-types.ts';
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
-import { byMovieParams, byUserParams, ratingUpserts, RowBatches } from '../rating-writes.ts';
+import { byUserParams, ratingUpsert, RowBatches } from '../rating-writes.ts';
 import { ingestWritesInFlight } from '../config/ingest-config.ts';
 import type { Stores } from '../runtime.ts';
 
@@ -31,7 +31,7 @@ export interface ChunkProgress {
 
 /**
  * One Map item: reads its byte range of the ratings file, validates every line, writes the valid
- * ratings to both ratings tables and the rejected lines to a staged quarantine file. Every write is
+ * ratings to ratings_by_user and the rejected lines to a staged quarantine file. Every write is
  * an idempotent upsert with a write time derived from the rating (write-time.ts), so running a chunk
  * twice, or chunks in any order, leaves the same rows.
  */
@@ -113,7 +113,7 @@ async function writeRatings(
   onWritten: (rows: number) => void,
   ratingsPerSecond = 0,
 ): Promise<void> {
-  const { byUser, byMovie } = ratingUpserts(db);
+  const byUser = ratingUpsert(db);
   // On the local single-node Cassandra, batches of several partitions (batching.ts); on Keyspaces,
   // one partition per batch.
   const grouping = await db.batchGrouping();
@@ -131,20 +131,7 @@ async function writeRatings(
       ),
     }),
   );
-  const movieBatches = new RowBatches(
-    movieBucketRuns(table, MAX_BATCH_STATEMENTS, grouping),
-    (row): BatchQuery => ({
-      query: byMovie,
-      params: byMovieParams(
-        table.userIds[row]!,
-        table.movieIds[row]!,
-        table.ratings[row]!,
-        table.timestamps[row]!,
-        writeTime(row),
-      ),
-    }),
-  );
-  // Progress counts ratings, each written twice: report every 5 % of the writes.
+  // Each rating is one row (ratings_by_user): report every 10 % of the writes.
   let writes = 0;
   let reported = 0;
   const step = Math.max(1, Math.ceil(table.length / 10));
@@ -152,23 +139,11 @@ async function writeRatings(
     writes += batch.length;
     if (writes - reported < step) return;
     reported = writes;
-    onWritten(Math.floor(writes / 2));
+    onWritten(writes);
   };
-  // Both tables at once, half the batches in flight each: every table sees every writer all the
-  // time, so a table's rate (its provisioned capacity, above all) is never left idle while the
-  // writers fill the other one. On Keyspaces each table's writes keep to this chunk's share of
-  // that table's rate (write-budget.ts), one pacer per table.
-  const pacer = () => {
-    if (!(ratingsPerSecond > 0)) return undefined;
-    const p = new RatePacer(ratingsPerSecond);
-    return (statements: number) => p.take(statements);
-  };
-  const perTable = Math.max(1, Math.floor(ingestWritesInFlight() / 2));
-  // Both settle before a failure is thrown, so no write outlives the invocation that made it.
-  const settled = await Promise.allSettled([
-    db.batchMany(userBatches, perTable, onDone, pacer()),
-    db.batchMany(movieBatches, perTable, onDone, pacer()),
-  ]);
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  // On Keyspaces the writes keep to this chunk's share of the table's rate (write-budget.ts).
+  const pacer = ratingsPerSecond > 0 ? new RatePacer(ratingsPerSecond) : undefined;
+  const pace = pacer ? (statements: number) => pacer.take(statements) : undefined;
+  await db.batchMany(userBatches, Math.max(1, ingestWritesInFlight()), onDone, pace);
   onWritten(table.length);
 }

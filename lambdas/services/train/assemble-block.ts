@@ -1,5 +1,6 @@
 import { csrBlockFromCoordinates, encodeCsr, nnz } from '../../core/matrix/csr.ts';
 import { encodeCounts } from '../../core/train/factor-files.ts';
+import { encodeRatersPart, ratersPartFromCsr } from '../../core/train/raters-index.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
 import type { Side } from '../../core/train/run-layout.ts';
 import {
@@ -24,7 +25,8 @@ export interface AssembleResult {
 
 /**
  * Prepare, Map item: gathers block b's shuffle parts from every scan and writes its user-row CSR,
- * its item-row CSR, its validation ratings and the rating counts of its movies. CSR rows come out
+ * its item-row CSR, its validation ratings, the rating counts of its movies and who rated each of
+ * them (the raters index part Publish puts under the model's prefix). CSR rows come out
  * exactly as slices of the whole matrix would (columns ascending), whatever order the parts hold.
  */
 export async function assembleBlock(task: BlockTask, stores: Stores): Promise<AssembleResult> {
@@ -92,6 +94,12 @@ export async function assembleBlock(task: BlockTask, stores: Stores): Promise<As
   const support = new Int32Array(rowsOf.item.length);
   rowsOf.item.forEach((_, p) => (support[p] = itemAll.rowPtr[p + 1]! - itemAll.rowPtr[p]!));
   writes.push(run.files.putBytes(layout.blockSupport(block), encodeCounts(support)));
+  writes.push(
+    run.files.putBytes(
+      layout.ratersPart(block),
+      encodeRatersPart(ratersPartFromCsr(itemAll, itemIds, userIds)),
+    ),
+  );
   await Promise.all(writes);
   return {
     block,

@@ -5,6 +5,7 @@ import {
   saveModelBundle,
   saveModelRecord,
 } from '../models/registry.ts';
+import { publishRatersIndex } from '../models/raters-index.ts';
 import type { Stores } from '../runtime.ts';
 import { fitRunContentModel } from './content.ts';
 import { finalModel } from './final-model.ts';
@@ -13,8 +14,8 @@ import { TrainingRun } from './run-state.ts';
 /**
  * The last step, reached only when every step before it succeeded: the model bundle for on-line
  * scoring (`models/<id>/`: the ranking and rating ALS, the neighbour model, the content model
- * fitted here from the movies table and the final ranking factors, the manifest last),
- * the model row marked ready, then the active-model pointer switched in one write. Until that
+ * fitted here from the movies table and the final ranking factors, the manifest last), the
+ * raters index (the run's by-movie parts copied under `models/<id>/raters/`), the model row marked ready, then the active-model pointer switched in one write. Until that
  * write, serving keeps the previous model.
  */
 export async function publishModel(task: PublishTask, stores: Stores): Promise<TrainSummary> {
@@ -93,6 +94,7 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     artifactsPrefix: modelPrefix(task.runId),
     seconds: (Date.now() - Date.parse(plan.createdAt)) / 1000,
   };
+  await publishRatersIndex(stores.s3, run.layout, modelPrefix(task.runId), plan.blockCount);
   await saveModelBundle(stores.s3, task.runId, {
     ranking: final.ranking,
     neighbours: final.neighbours,

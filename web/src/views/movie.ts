@@ -4,6 +4,8 @@ import { movieList, movieTitle } from './movie-list.ts';
 
 interface Audience {
   ratedBy?: number;
+  /** Why the API could not name an audience (a model published without a raters index: 409). */
+  unavailable?: string;
   /** predicted: the rating model's stars (null without one); score: the ranking model's x·y. */
   items: { userId: number; predicted: number | null; score: number; ratingCount: number | null }[];
 }
@@ -17,7 +19,13 @@ export async function movieView(root: HTMLElement, movieId: string): Promise<voi
       api<{ items: MovieSummary[]; strategy: string }>(
         `/movies/${encodeURIComponent(movieId)}/similar?limit=12`,
       ),
-      api<Audience>(`/movies/${encodeURIComponent(movieId)}/audience?limit=10`),
+      // The movie page stands without its audience: a model trained before raters indexes has none.
+      api<Audience>(`/movies/${encodeURIComponent(movieId)}/audience?limit=10`).catch(
+        (error: unknown): Audience => ({
+          items: [],
+          unavailable: error instanceof Error ? error.message : String(error),
+        }),
+      ),
     ]);
     const links = [
       movie.links.imdb
@@ -90,25 +98,27 @@ export async function movieView(root: HTMLElement, movieId: string): Promise<voi
             { class: 'muted small' },
             `Users who have not rated it yet, most likely to watch it first by the ranking model's score, with the stars the rating model predicts they would give it (${audience.ratedBy ?? 0} rated it).`,
           ),
-          audience.items.length === 0
-            ? h('p', { class: 'muted' }, 'No model yet.')
-            : h(
-                'ol',
-                { class: 'movies' },
-                ...audience.items.map((a) =>
-                  h(
-                    'li',
-                    { class: 'movie' },
-                    h('a', { href: `#/user/${a.userId}` }, `user ${a.userId}`),
+          audience.unavailable !== undefined
+            ? h('p', { class: 'muted' }, audience.unavailable)
+            : audience.items.length === 0
+              ? h('p', { class: 'muted' }, 'No model yet.')
+              : h(
+                  'ol',
+                  { class: 'movies' },
+                  ...audience.items.map((a) =>
                     h(
-                      'span',
-                      { class: 'muted small' },
-                      (a.predicted === null ? '' : ` predicted ★ ${a.predicted.toFixed(2)} ·`) +
-                        ` score ${a.score.toFixed(3)} · ${a.ratingCount ?? '?'} ratings`,
+                      'li',
+                      { class: 'movie' },
+                      h('a', { href: `#/user/${a.userId}` }, `user ${a.userId}`),
+                      h(
+                        'span',
+                        { class: 'muted small' },
+                        (a.predicted === null ? '' : ` predicted ★ ${a.predicted.toFixed(2)} ·`) +
+                          ` score ${a.score.toFixed(3)} · ${a.ratingCount ?? '?'} ratings`,
+                      ),
                     ),
                   ),
                 ),
-              ),
         ),
       ),
     );

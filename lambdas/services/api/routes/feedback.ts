@@ -21,9 +21,10 @@ import type { ApiRequest, ApiRoute } from '../route.ts';
 /**
  * Run-time feedback. Every write is an idempotent upsert at LOCAL_QUORUM and a route answers only
  * once all of its writes were acknowledged: a 200 means stored; a 503 (the database did not
- * answer in time) means send the same request again. Ratings go to both ratings tables as
- * ingestion writes them, with the arrival time as write time (later than any ingested rating's),
- * and mark the user changed so their next list is folded in from their ratings.
+ * answer in time) means send the same request again. Ratings go to ratings_by_user as ingestion
+ * writes them, with the arrival time as write time (later than any ingested rating's), are
+ * recorded by movie (rating_changes_by_movie, the audience route's raters since training), and
+ * mark the user changed so their next list is folded in from their ratings.
  */
 
 function ratingPath(request: ApiRequest) {
@@ -72,8 +73,8 @@ export const deleteRatingRoute: ApiRoute = {
 /**
  * `POST /events` `{events: [...]}`: 1–100 events, all stored or none (one bad event refuses the
  * batch). An event without an `eventId` gets one, returned in order, so a client can resend the
- * batch with them; an event resent with its id is the same row and counts once. Ratings also go to
- * the ratings tables; likes and dislikes to `user_likes` (the latest per movie wins), which the
+ * batch with them; an event resent with its id is the same row and counts once. Ratings also go
+ * where a rating PUT writes them; likes and dislikes to `user_likes` (the latest per movie wins), which the
  * user's lists fold in (likes as favourites) and leave out.
  */
 export const postEventsRoute: ApiRoute = {

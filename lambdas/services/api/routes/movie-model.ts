@@ -142,7 +142,8 @@ export const similarMoviesRoute: ApiRoute = {
 
 /**
  * Users most likely to enjoy a movie they have not rated yet, chosen by the active ranking model
- * (`score`), with the rating model's predicted stars for each (`predicted`).
+ * (`score`), with the rating model's predicted stars for each (`predicted`). Who has rated it is
+ * the model's raters index with the API's rating changes since its training (user-data.ts).
  */
 export const movieAudienceRoute: ApiRoute = {
   method: 'GET',
@@ -153,7 +154,7 @@ export const movieAudienceRoute: ApiRoute = {
       return { body: { movieId, modelId: null, items: [] }, cache: 'no-store' };
     }
     const { db } = deps.stores();
-    const raters = await readMovieRaters(db, movieId);
+    const raters = await readMovieRaters(db, serving, movieId);
     const audience = audienceForItem(serving.recommender.ranking, movieId, {
       n: limit,
       exclude: raters,
