@@ -265,7 +265,7 @@ export function ingestOptions(
   const cheapest = options.reduce((best, o) => (better(o.estimate, best.estimate) ? o : best));
   const goal =
     withinGoal && withinGoal !== cheapest.estimate
-      ? `; within 1 h: ${withinGoal.setting.capacity} ${withinGoal.setting.writeUnits} ` +
+      ? `; within 1 h: ${withinGoal.setting.capacity} ${withinGoal.setting.writeUnits.toLocaleString('en-US')} ` +
         `${withinGoal.setting.capacity === 'provisioned' ? 'WCU' : 'WRU/s'}, ` +
         `${dollars(withinGoal.dollars)} in ${minutes(withinGoal.wallSeconds)}`
       : '';
@@ -287,7 +287,7 @@ function choiceReason(chosen: IngestEstimate, onDemand: IngestEstimate): string 
   const wcuHours = chosen.lines[0]!;
   const wru = onDemand.lines[0]!;
   return (
-    `provisioned with the switch, ${chosen.setting.writeUnits} WCU a table: ${dollars(chosen.dollars)} ` +
+    `provisioned with the switch, ${chosen.setting.writeUnits.toLocaleString('en-US')} WCU a table: ${dollars(chosen.dollars)} ` +
     `in ${minutes(chosen.wallSeconds)}, ${dollars(onDemand.dollars - chosen.dollars)} less than ` +
     `on-demand (${dollars(onDemand.dollars)}, ${minutes(onDemand.wallSeconds)}): ` +
     `${Math.round(wcuHours.quantity).toLocaleString('en-US')} WCU-hours cost ${dollars(wcuHours.dollars)} ` +
