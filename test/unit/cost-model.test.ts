@@ -262,7 +262,9 @@ describe('ingest', () => {
     }
     // 1e6 ratings cost $1.25 on-demand; a few hundred WCU for an hour cost less.
     expect(cheapest).toBe(options[2]);
-    expect(reason).toMatch(/^provisioned with the switch, [\d,]+ WCU a table: \$[\d.]+ in [\d.]+ min/);
+    expect(reason).toMatch(
+      /^provisioned with the switch, [\d,]+ WCU a table: \$[\d.]+ in [\d.]+ min/,
+    );
     // And what the 24-hour rule's fallback costs: the default's figure.
     expect(reason).toContain(`runs on-demand ($${options[0]!.estimate.dollars.toFixed(2)}`);
   });
