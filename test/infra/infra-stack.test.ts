@@ -180,7 +180,10 @@ describe('RecsysStack (default profile)', () => {
       expect(new Set(found)).toEqual(new Set(paths));
     };
     maps(TRAIN_DEFINITION, '$.plan.concurrency', '$.plan.outputConcurrency');
-    maps(INGEST_DEFINITION, '$.layout.value.chunkConcurrency');
+    // The chunk Map at the pace of the capacity the load runs at (both paces sized by Validate
+    // from the configured concurrency); the capacity switch's inline Maps, one item per ratings
+    // table, have no limit.
+    maps(INGEST_DEFINITION, '$.pace.chunkConcurrency', undefined);
   });
 
   it('starts training from the ingest state machine itself, not from best-effort events', () => {
