@@ -169,7 +169,7 @@ describe('RecsysStack (default profile)', () => {
     expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);
     // The two output Maps run side by side, half each: never more than 7 Lambdas at once.
     expect(plan.outputConcurrency).toBe(3);
-    const maps = (file: string, ...paths: string[]) => {
+    const maps = (file: string, ...paths: (string | undefined)[]) => {
       const found: unknown[] = [];
       JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), (_key, value) => {
         if (value && value.Type === 'Map')
