@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { localChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
+import { RATINGS_TABLES } from '../../lambdas/core/ingest/write-budget.ts';
 import { countStoredRows, readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import type { LocalSfnEvent } from '../../scripts/cli/local-sfn/index.ts';
 import {
@@ -280,7 +281,7 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
   }
   const tablesOf = (keyspace: string, ageMs: number, lastOnDemandMsAgo?: number) => {
     const plane = new FakeKeyspacesControlPlane(keyspace);
-    for (const table of ['ratings_by_user', 'ratings_by_movie']) {
+    for (const table of RATINGS_TABLES) {
       plane.addTable(table, ageMs, lastOnDemandMsAgo);
     }
     return plane;
@@ -310,19 +311,17 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
       'Done',
     ]);
     const updates = plane.calls.filter((c) => c.action === 'updateTable');
-    expect(updates.map((c) => `${c.table} ${c.mode}`).sort()).toEqual([
-      'ratings_by_movie PAY_PER_REQUEST',
-      'ratings_by_movie PROVISIONED',
-      'ratings_by_user PAY_PER_REQUEST',
-      'ratings_by_user PROVISIONED',
-    ]);
+    expect(updates.map((c) => `${c.table} ${c.mode}`).sort()).toEqual(
+      RATINGS_TABLES.flatMap((t) => [`${t} PAY_PER_REQUEST`, `${t} PROVISIONED`]).sort(),
+    );
     // Every raise (at the WCU asked for) before any switch back; the Map waited for ACTIVE
     // (two polls per switch in the fake) before any chunk ran.
-    expect(updates.slice(0, 2).map((c) => [c.mode, c.writeUnits])).toEqual([
-      ['PROVISIONED', WCU],
-      ['PROVISIONED', WCU],
-    ]);
-    expect(plane.calls.filter((c) => c.action === 'getTable')).toHaveLength(2 + 4 + 2);
+    const raises = RATINGS_TABLES.length;
+    expect(updates.slice(0, raises).map((c) => [c.mode, c.writeUnits])).toEqual(
+      RATINGS_TABLES.map(() => ['PROVISIONED', WCU]),
+    );
+    // Per table: the 24-hour check, two polls of the raise, the look before the switch back.
+    expect(plane.calls.filter((c) => c.action === 'getTable')).toHaveLength(4 * raises);
     for (const table of plane.tables.values()) expect(table.mode).toBe('PAY_PER_REQUEST');
     // The chunk writers took their share of the provisioned WCU (2 at once), not the 4,000 WRU/s
     // of on-demand tables.
@@ -361,14 +360,14 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
     let updates = 0;
     const { outcome, plane, entered } = await switchedIngest('raise-fails', (ks) => {
       const fake = tablesOf(ks, 30 * 24 * HOUR);
-      // The second table's raise is refused (a quota): the first is already provisioned.
+      // The last table's raise is refused (a quota): the others are already provisioned.
       const calls = fake.sdkCalls();
       const update = calls['keyspaces:updateTable']!;
       fake.sdkCalls = () => ({
         ...calls,
         'keyspaces:updateTable': async (parameters) => {
           const spec = parameters.CapacitySpecification as { ThroughputMode: string };
-          if (spec.ThroughputMode === 'PROVISIONED' && ++updates === 2) {
+          if (spec.ThroughputMode === 'PROVISIONED' && ++updates === RATINGS_TABLES.length) {
             fake.failUpdatesTo = 'PROVISIONED';
           }
           return update(parameters);
@@ -386,8 +385,9 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
     expect(entered.indexOf('RestoreCapacity')).toBeLessThan(entered.indexOf('MarkFailed'));
     // Whatever was raised went back: no table is left provisioned.
     for (const table of plane.tables.values()) expect(table.mode).toBe('PAY_PER_REQUEST');
+    // Each table raised before the refusal went back to on-demand.
     expect(
-      plane.calls.some((c) => c.action === 'updateTable' && c.mode === 'PAY_PER_REQUEST'),
-    ).toBe(true);
+      plane.calls.filter((c) => c.action === 'updateTable' && c.mode === 'PAY_PER_REQUEST'),
+    ).toHaveLength(RATINGS_TABLES.length - 1);
   });
 });
