@@ -54,8 +54,10 @@ export interface RecsysConfig {
    */
   readonly ingestWriteUnits: number;
   /**
-   * `provisioned`: the ratings tables hold `ingestWriteUnits` WCU each (a bulk load, billed per
-   * WCU-hour); deploy again without it once the load is done to return them to on-demand.
+   * `provisioned`: each ingestion switches the ratings tables to `ingestWriteUnits` WCU for its
+   * chunk Map and back to on-demand after it, also when it fails (a bulk load, billed per
+   * WCU-hour); where Keyspaces' 24-hour rule would not allow the switch back, the load stays
+   * on-demand. The tables are on-demand between loads.
    */
   readonly ingestCapacity: IngestCapacity;
   /** Each ingestion the manifest starts ends by starting training (ingest's StartTraining). */
@@ -239,15 +241,8 @@ export function readConfig(read: ContextReader): RecsysConfig {
         'holds for the load; `npx recsys plan` prints the cheapest)',
     );
   }
-  // A run's scans read ratings_by_user at the read capacity a provisioned load leaves it (500 RCU):
-  // train once the tables are on-demand again.
-  const trainAfterIngest = bool(read, 'trainAfterIngest', !provisioned);
-  if (provisioned && trainAfterIngest) {
-    throw new ConfigError(
-      'context trainAfterIngest=true with ingestCapacity=provisioned would scan the ratings at ' +
-        'the load’s read capacity: train after deploying again on-demand',
-    );
-  }
+  // The tables are back on-demand (or switching, at the load's read capacity) before MarkReady.
+  const trainAfterIngest = bool(read, 'trainAfterIngest', true);
   const cors = read('corsOrigins');
   return {
     profile,

@@ -113,7 +113,8 @@ export function acknowledgeFindings(stack: NaggedStack): void {
       id: 'IAM5[Resource::arn:<AWS::Partition>:cassandra:<AWS::Region>:<AWS::AccountId>:/keyspace/system*]',
       reason:
         'the Cassandra driver reads system, system_schema and system_peers on connect; Keyspaces ' +
-        'authorizes those reads as Select on the system keyspaces (Select only, no Modify)',
+        'authorizes those reads as Select on the system keyspaces (Select only, no Modify); the ' +
+        "ingest's capacity switch (GetTable) reads the ratings tables' metadata there too",
     },
     {
       id: 'L1',

@@ -61,10 +61,9 @@ export class RecsysStack extends Stack {
       keyspaceName: props.keyspaceName,
       retainData: props.retainData,
       keyspaces: !local,
-      ratingsWriteUnits: ingestWriteUnits,
-      ...(props.ingestCapacity === 'provisioned'
-        ? { ratingsCapacity: 'provisioned' as const }
-        : {}),
+      // A provisioned load's WCU is the ingest's to set (RaiseCapacity): the tables are created
+      // on-demand and not pre-warmed.
+      ...(props.ingestCapacity === 'provisioned' ? {} : { ratingsWriteUnits: ingestWriteUnits }),
     });
     const bucket = this.storage.bucket;
     if (!local) {
@@ -105,6 +104,7 @@ export class RecsysStack extends Stack {
       bucket,
       chunkConcurrency: concurrency,
       tableWriteUnits: ingestWriteUnits,
+      ...(props.ingestCapacity ? { ratingsCapacity: props.ingestCapacity } : {}),
       // Each ingestion the manifest starts then starts training itself (StartTraining).
       ...((props.trainAfterIngest ?? true) ? { trainAfter: trainRequest } : {}),
     });

@@ -1,10 +1,13 @@
 import {
+  Aws,
   aws_events as events,
   aws_events_targets as targets,
+  aws_iam as iam,
   aws_lambda_nodejs as nodejs,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { RATINGS_TABLES, type IngestCapacity } from '../../lambdas/core/ingest/write-budget.ts';
 import type { TrainRequest } from '../../lambdas/core/train/workflow-types.ts';
 import {
   INGEST_DEFINITION,
@@ -22,6 +25,12 @@ export interface IngestionProps extends PipelineDataProps {
    * chunks in flight and each writer's pace to it (lambdas/core/ingest/write-budget.ts).
    */
   readonly tableWriteUnits?: number;
+  /**
+   * `provisioned` (Keyspaces only): each ingestion switches the ratings tables to `tableWriteUnits`
+   * WCU for its chunk Map and back to on-demand after it (statemachines/ingest.asl.json), and its
+   * state machine may alter exactly those tables.
+   */
+  readonly ratingsCapacity?: IngestCapacity;
   /**
    * Chained training: every ingestion the manifest starts ends by starting the train state
    * machine (`<stack>-train`) with this request (its StartTraining state; the data set is the one
@@ -56,6 +65,11 @@ export class Ingestion extends Construct {
       functions: this.functions,
       starts: { [TRAIN_STATE_MACHINE_SUBSTITUTION]: TRAIN_SUFFIX },
     });
+    if (switchesCapacity(props)) {
+      for (const statement of capacitySwitchStatements(props.keyspaceName)) {
+        this.stateMachine.addToRolePolicy(statement);
+      }
+    }
 
     new events.Rule(this, 'ManifestUploaded', {
       description: 'Starts ingestion when datasets/<name>/manifest.json is written (it is last).',
@@ -79,6 +93,29 @@ export class Ingestion extends Construct {
   }
 }
 
+/** The ingest switches capacity on Keyspaces only, and only when the deployment asks. */
+function switchesCapacity(props: IngestionProps): boolean {
+  return props.ratingsCapacity === 'provisioned' && props.target?.mode !== 'local';
+}
+
+/**
+ * What the capacity switch's Keyspaces SDK Tasks need, on the ratings tables alone: UpdateTable is
+ * cassandra:Alter on the table; GetTable (the 24-hour check, the wait for ACTIVE) is
+ * cassandra:Select on the table and on the system keyspaces its metadata comes from.
+ */
+export function capacitySwitchStatements(keyspace: string): iam.PolicyStatement[] {
+  const arn = (resource: string) =>
+    `arn:${Aws.PARTITION}:cassandra:${Aws.REGION}:${Aws.ACCOUNT_ID}:/keyspace/${resource}`;
+  const tables = RATINGS_TABLES.map((table) => arn(`${keyspace}/table/${table}`));
+  return [
+    new iam.PolicyStatement({ actions: ['cassandra:Alter'], resources: tables }),
+    new iam.PolicyStatement({
+      actions: ['cassandra:Select'],
+      resources: [arn('system*'), ...tables],
+    }),
+  ];
+}
+
 /** What Validate reads from its environment: the deployment's concurrency and the tables' rate. */
 function validateEnvironment(props: IngestionProps): Record<string, string> {
   return {
@@ -87,5 +124,6 @@ function validateEnvironment(props: IngestionProps): Record<string, string> {
     ...(props.tableWriteUnits && props.target?.mode !== 'local'
       ? { RECSYS_TABLE_WRITE_UNITS: String(props.tableWriteUnits) }
       : {}),
+    ...(switchesCapacity(props) ? { RECSYS_INGEST_CAPACITY: 'provisioned' } : {}),
   };
 }

@@ -2,9 +2,7 @@ import { Duration, RemovalPolicy, aws_cassandra as keyspaces, aws_s3 as s3 } fro
 import { Construct } from 'constructs';
 import {
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
-  PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
-  type IngestCapacity,
 } from '../../lambdas/core/ingest/write-budget.ts';
 import { TABLES } from '../../lambdas/core/schema/tables.ts';
 import { keyspacesTableProps } from '../keyspaces-schema.ts';
@@ -20,11 +18,6 @@ export interface StorageProps {
    * table's 4,000 they are pre-warmed to it (warm throughput).
    */
   readonly ratingsWriteUnits?: number;
-  /**
-   * `provisioned`: the ratings tables hold `ratingsWriteUnits` WCU each (and the read capacity a
-   * load needs, PROVISIONED_LOAD_READ_UNITS) instead of being on-demand: a bulk load.
-   */
-  readonly ratingsCapacity?: IngestCapacity;
 }
 
 /**
@@ -74,9 +67,10 @@ export class Storage extends Construct {
     keyspace.applyRemovalPolicy(removalPolicy);
     this.keyspace = keyspace;
 
-    const provisioned = props.ratingsCapacity === 'provisioned';
+    // Every table is on-demand: a provisioned bulk load is switched by the ingest itself
+    // (statemachines/ingest.asl.json), so CloudFormation's view is the state between loads.
     const writeUnits = props.ratingsWriteUnits ?? NEW_TABLE_WRITE_UNITS_PER_SECOND;
-    const warm = !provisioned && writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND;
+    const warm = writeUnits > NEW_TABLE_WRITE_UNITS_PER_SECOND;
     for (const table of TABLES) {
       const ratings = (RATINGS_TABLES as readonly string[]).includes(table.name)
         ? (table.name as (typeof RATINGS_TABLES)[number])
@@ -86,9 +80,6 @@ export class Storage extends Construct {
         `Table-${table.name}`,
         keyspacesTableProps(props.keyspaceName, table, {
           ...(ratings && warm ? { warmWriteUnits: writeUnits } : {}),
-          ...(ratings && provisioned
-            ? { provisioned: { readUnits: PROVISIONED_LOAD_READ_UNITS[ratings], writeUnits } }
-            : {}),
         }),
       );
       cfnTable.node.addDependency(keyspace);

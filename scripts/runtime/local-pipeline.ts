@@ -4,7 +4,12 @@ import { functionRoles, type FunctionRole } from '../../statemachines/function-r
 import type { PipelineFunctions } from '../../statemachines/pipeline-function.ts';
 import { migrateWithRoles, withFunctionRoles } from './cassandra/roles.ts';
 import { ensureCassandra, type EnsureCassandraResult } from './cassandra/local-cassandra.ts';
-import { runStateMachine, type HandlerBinding, type LocalSfnEvent } from './local-sfn/index.ts';
+import {
+  runStateMachine,
+  type HandlerBinding,
+  type LocalSdkCall,
+  type LocalSfnEvent,
+} from './local-sfn/index.ts';
 import { ensureS3, type EnsureS3Result } from './s3/local-s3.ts';
 
 /**
@@ -51,6 +56,11 @@ export interface LocalRunOptions {
    * default (tests take one grant away to see the step fail as it would on Keyspaces).
    */
   readonly roles?: readonly FunctionRole[];
+  /**
+   * Answers for the definition's AWS SDK Tasks (`keyspaces:getTable`, …), which local runs never
+   * reach unless a test stands in for the service; see runStateMachine.
+   */
+  readonly sdkCalls?: Readonly<Record<string, LocalSdkCall>>;
 }
 
 export interface LocalTarget {
@@ -138,6 +148,7 @@ export interface TrackedRunOptions {
   readonly progress?: RunProgress | undefined;
   readonly onEvent?: ((event: LocalSfnEvent) => void) | undefined;
   readonly onHandlerLog?: ((line: string) => void) | undefined;
+  readonly sdkCalls?: Readonly<Record<string, LocalSdkCall>> | undefined;
 }
 
 export interface TrackedRunResult<T> {
@@ -173,6 +184,7 @@ export async function runTrackedStateMachine<T>(
       ...(options.substitutions ? { substitutions: options.substitutions } : {}),
       env: options.env,
       workers: options.workers,
+      ...(options.sdkCalls ? { sdkCalls: options.sdkCalls } : {}),
       onEvent,
       onHandlerOutput: (text) => {
         const others = progress?.onHandlerOutput
@@ -219,6 +231,7 @@ export function runLocalPipeline<T>(
     progress: options.progress ? run.progress() : undefined,
     onEvent: options.onEvent,
     onHandlerLog: options.onHandlerLog,
+    sdkCalls: options.sdkCalls,
   });
 }
 

@@ -275,3 +275,45 @@ describe('states:startExecution Tasks (ingest → train)', () => {
     );
   });
 });
+
+describe('AWS SDK integration Tasks (ingest → Keyspaces control plane)', () => {
+  const run = (
+    input: JsonObject,
+    sdkCalls?: Record<string, (p: JsonObject) => Promise<JsonValue>>,
+  ) =>
+    runStateMachine({
+      definitionPath: machine('sdk-call'),
+      input,
+      handlers: {},
+      workers: 1,
+      ...(sdkCalls ? { sdkCalls } : {}),
+    });
+
+  it('runs a machine whose SDK Tasks a Choice skips, with nothing to answer them', async () => {
+    const { output } = await run({ dataset: 'd' });
+    expect(output).toEqual({ dataset: 'd' });
+  });
+
+  it('hands the resolved PascalCase parameters to the named answer and its result to the state', async () => {
+    const calls: JsonObject[] = [];
+    const { output } = await run(
+      { table: 'ratings_by_user' },
+      {
+        'keyspaces:getTable': async (parameters) => {
+          calls.push(parameters);
+          return { Status: 'ACTIVE' };
+        },
+      },
+    );
+    expect(calls).toEqual([{ KeyspaceName: 'ks', TableName: 'ratings_by_user' }]);
+    expect((output as JsonObject).described).toEqual({ status: 'ACTIVE' });
+  });
+
+  it('stops with a one-line reason when a reached SDK Task has no local answer', async () => {
+    await expect(
+      run({ table: 't' }, { 'keyspaces:updateTable': async () => ({}) }),
+    ).rejects.toThrow(
+      /in state "Describe".*would call keyspaces:getTable on AWS: local runs call no AWS service/,
+    );
+  });
+});

@@ -36,6 +36,8 @@ describe('recsys plan', () => {
     // ml-latest-small: the default is also the cheapest (a few hundred thousand writes).
     expect(stdout).toMatch(/\* default: on-demand, new tables/);
     expect(stdout).toMatch(/ {3}cheapest provisioned: provisioned [\d,]+ WCU per ratings table/);
+    // Which of on-demand and provisioned-with-switch, and why.
+    expect(stdout).toMatch(/\nIngest choice: on-demand: every provisioned WCU count costs more/);
     expect(stdout).toMatch(/pre-warming ASSUMED at \$0\.00065/);
     // ml-latest-small fits one block (docs/cost-model.md, "Block count").
     expect(stdout).toMatch(/Blocks: 1, chosen from the data size/);

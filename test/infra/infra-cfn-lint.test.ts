@@ -8,7 +8,7 @@ describe('cfn-lint', () => {
   it('finds nothing in the default, local, established-account and provisioned-load templates', async () => {
     const { code, output, templates } = await runCfnLint();
     // aws, local, aws as an established account deploys it (WarmThroughput, reserved
-    // concurrency, retained log groups) and as a provisioned bulk load (ProvisionedThroughput):
+    // concurrency, retained log groups) and as a provisioned bulk load (the ingest's capacity switch):
     // every property the stack can emit.
     expect(templates).toHaveLength(4);
     expect(output).toBe('');

@@ -11,12 +11,11 @@ import { definitionTimeoutSeconds } from '../../infra/constructs/pipeline-state-
 import {
   BULK_TABLE_WRITE_UNITS_PER_SECOND,
   NEW_TABLE_WRITE_UNITS_PER_SECOND,
-  PROVISIONED_LOAD_READ_UNITS,
   RATINGS_TABLES,
 } from '../../lambdas/core/ingest/write-budget.ts';
 import { INGEST_DEFINITION } from '../../statemachines/ingest.functions.ts';
 import { TRAIN_DEFINITION } from '../../statemachines/train.functions.ts';
-import { synthTemplate } from './infra-template.ts';
+import { asArray, iamStatements, synthTemplate } from './infra-template.ts';
 
 type Resource = {
   Properties: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,7 +44,7 @@ beforeAll(() => {
   });
   expect(second.error?.message).toBeUndefined();
   established = second.template!;
-  // A provisioned bulk load (docs/deploy.md): the ratings table holds 2,000 WCU for it.
+  // A provisioned bulk load (docs/deploy.md): each ingestion holds the ratings table at 2,000 WCU.
   const third = synthTemplate({
     context: { ingestCapacity: 'provisioned', ingestWriteUnits: '2000' },
   });
@@ -130,46 +129,56 @@ describe('finding 2: the ratings tables’ write rate', () => {
   });
 });
 
-describe('a provisioned bulk load (-c ingestCapacity=provisioned)', () => {
-  it('gives the ratings table (RATINGS_TABLES), and only it, provisioned capacity instead of on-demand', () => {
-    const provisioned = tables(provisionedLoad).filter(
-      (t) => t.Properties.BillingMode.Mode === 'PROVISIONED',
-    );
-    expect(provisioned.map((t) => t.Properties.TableName).sort()).toEqual(
-      [...RATINGS_TABLES].sort(),
-    );
-    for (const table of provisioned) {
-      const name = table.Properties.TableName as (typeof RATINGS_TABLES)[number];
-      expect(table.Properties.BillingMode.ProvisionedThroughput).toEqual({
-        ReadCapacityUnits: PROVISIONED_LOAD_READ_UNITS[name],
-        WriteCapacityUnits: 2000,
-      });
-      // A provisioned table's warm throughput is its capacity: nothing to pre-warm.
-      expect(table.Properties.WarmThroughput).toBeUndefined();
+describe('a provisioned bulk load (-c ingestCapacity=provisioned): the ingest switches the capacity', () => {
+  it('creates every table on-demand and not pre-warmed: the ingest raises and restores the WCU itself', () => {
+    for (const template of [provisionedLoad, fresh]) {
+      for (const table of tables(template)) {
+        expect(table.Properties.BillingMode).toEqual({ Mode: 'ON_DEMAND' });
+        expect(table.Properties.WarmThroughput).toBeUndefined();
+      }
     }
-    for (const table of tables(fresh))
-      expect(table.Properties.BillingMode).toEqual({ Mode: 'ON_DEMAND' });
-    // Ingestion paces itself to the provisioned capacity.
-    expect(
-      env(withEnv(provisionedLoad, 'RECSYS_TABLE_WRITE_UNITS')[0]!).RECSYS_TABLE_WRITE_UNITS,
-    ).toBe('2000');
+    // Validate asks the state machine for the switch, to the WCU ingestion then paces itself to.
+    const [validate] = withEnv(provisionedLoad, 'RECSYS_INGEST_CAPACITY');
+    expect(env(validate!).RECSYS_INGEST_CAPACITY).toBe('provisioned');
+    expect(env(validate!).RECSYS_TABLE_WRITE_UNITS).toBe('2000');
+    expect(withEnv(fresh, 'RECSYS_INGEST_CAPACITY')).toEqual([]);
   });
 
-  it('does not chain a training run to the load (its scans would meet the load’s 500 RCU)', () => {
-    expect(chainedTrainRequest(provisionedLoad)).toBeUndefined();
+  it('lets the ingest state machine alter exactly the ratings tables, and read their metadata', () => {
+    const keyspaceStatements = (template: Template) =>
+      iamStatements(template).filter(
+        ({ id, statement }) =>
+          id.startsWith('IngestionStateMachineRole') &&
+          asArray(statement.Action).some((a) => a.startsWith('cassandra:')),
+      );
+    const granted = keyspaceStatements(provisionedLoad).map(({ statement }) => ({
+      actions: asArray(statement.Action),
+      resources: asArray(statement.Resource as unknown).map((r) =>
+        JSON.stringify(r).replace(/.*:\/keyspace\/([^"]+)".*/, '$1'),
+      ),
+    }));
+    const ratings = RATINGS_TABLES.map((t) => `recsys_dev/table/${t}`);
+    expect(granted).toEqual([
+      { actions: ['cassandra:Alter'], resources: ratings },
+      // GetTable reads the table's metadata from the system keyspaces.
+      { actions: ['cassandra:Select'], resources: ['system*', ...ratings] },
+    ]);
+    // Without the setting the state machine touches no table.
+    expect(keyspaceStatements(fresh)).toEqual([]);
+  });
+
+  it('chains training as usual: the tables are back on-demand (or switching) by MarkReady', () => {
+    expect(chainedTrainRequest(provisionedLoad)).toBeDefined();
     expect(chainedTrainRequest(fresh)).toBeDefined();
   });
 
-  it('refuses a provisioned load without its capacity, on the local profile, or chained to training', () => {
+  it('refuses a provisioned load without its capacity or on the local profile', () => {
     const read = (context: Record<string, string>) => () => readConfig((k) => context[k]);
     expect(read({ ingestCapacity: 'provisioned' })).toThrow(/ingestWriteUnits/);
     expect(read({ ingestCapacity: 'sometimes' })).toThrow(/ingestCapacity must be/);
     expect(
       read({ ingestCapacity: 'provisioned', ingestWriteUnits: '2000', profile: 'local' }),
     ).toThrow(/aws profile/);
-    expect(
-      read({ ingestCapacity: 'provisioned', ingestWriteUnits: '2000', trainAfterIngest: 'true' }),
-    ).toThrow(/trainAfterIngest/);
     expect(read({})().ingestCapacity).toBe('on-demand');
   });
 });

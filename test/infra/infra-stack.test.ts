@@ -169,7 +169,7 @@ describe('RecsysStack (default profile)', () => {
     expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);
     // The two output Maps run side by side, half each: never more than 7 Lambdas at once.
     expect(plan.outputConcurrency).toBe(3);
-    const maps = (file: string, ...paths: string[]) => {
+    const maps = (file: string, ...paths: (string | undefined)[]) => {
       const found: unknown[] = [];
       JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), (_key, value) => {
         if (value && value.Type === 'Map')
@@ -180,7 +180,10 @@ describe('RecsysStack (default profile)', () => {
       expect(new Set(found)).toEqual(new Set(paths));
     };
     maps(TRAIN_DEFINITION, '$.plan.concurrency', '$.plan.outputConcurrency');
-    maps(INGEST_DEFINITION, '$.layout.value.chunkConcurrency');
+    // The chunk Map at the pace of the capacity the load runs at (both paces sized by Validate
+    // from the configured concurrency); the capacity switch's inline Maps, one item per ratings
+    // table, have no limit.
+    maps(INGEST_DEFINITION, '$.pace.chunkConcurrency', undefined);
   });
 
   it('starts training from the ingest state machine itself, not from best-effort events', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { localChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
+import { RATINGS_TABLES } from '../../lambdas/core/ingest/write-budget.ts';
 import { countStoredRows, readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type LocalIngestOptions,
 } from '../../scripts/runtime/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
+import { FakeKeyspacesControlPlane } from '../support/fake-keyspaces-control.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
 import { expectMlSmallPresent, ML_SMALL_DIR } from '../support/movielens-small.ts';
 
@@ -191,6 +193,7 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
     const keyspace = `it_ingest_paced_${run}`;
     keyspaces.open(keyspace);
     const rate = 4_000;
+    const entered: string[] = [];
     try {
       // What the stack tells Validate on AWS (RECSYS_TABLE_WRITE_UNITS): 4,000 WRU/s per table
       // makes 4 chunks at once, each writing 1,000 ratings/s into each table (write-budget.ts).
@@ -200,7 +203,22 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
         keyspace,
         chunkBytes: 64 * 1024,
         handlerEnv: { RECSYS_TABLE_WRITE_UNITS: String(rate) },
+        onEvent: (event) => {
+          if (event.type === 'StateEntered' && event.index === undefined) {
+            entered.push(event.stateName!);
+          }
+        },
       });
+      // No capacity switch asked (on-demand): the Choice skips every Keyspaces SDK Task, which
+      // a local run could not perform (it would stop the run, saying so).
+      expect(entered.slice(0, 5)).toEqual([
+        'Validate',
+        'Plan',
+        'CapacitySwitchRequested',
+        'OnDemandPace',
+        'IngestChunks',
+      ]);
+      expect(entered).not.toContain('DescribeRatingsTables');
       expect(result.counts).toMatchObject({
         ratings: fixture.expectedRatings.size,
         rejectedRows: fixture.expectedRejects.length,
@@ -211,5 +229,166 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
     } finally {
       rmSync(fixture.dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The capacity switch of a provisioned load (-c ingestCapacity=provisioned): the real ASL and
+ * handlers against Cassandra and S3, the Keyspaces SDK Tasks answered by a fake control plane that
+ * keeps Keyspaces' 24-hour rules (test/support/fake-keyspaces-control.ts).
+ */
+describe('an ingestion that switches the ratings tables to provisioned capacity', () => {
+  const HOUR = 3600 * 1000;
+  const WCU = 8_000;
+  const provisionedEnv = {
+    RECSYS_TABLE_WRITE_UNITS: String(WCU),
+    RECSYS_INGEST_CAPACITY: 'provisioned',
+  };
+
+  async function switchedIngest(
+    name: string,
+    control: (keyspace: string) => FakeKeyspacesControlPlane,
+  ) {
+    const fixture = writeBadRowsFixture();
+    const keyspace = `it_ingest_${name.replace(/-/g, '_')}_${run}`;
+    keyspaces.open(keyspace);
+    const plane = control(keyspace);
+    const entered: string[] = [];
+    const paces: number[] = [];
+    try {
+      const outcome = await ingest({
+        dir: fixture.dir,
+        dataset: name,
+        keyspace,
+        chunkBytes: 64 * 1024,
+        workers: 2,
+        handlerEnv: provisionedEnv,
+        sdkCalls: plane.sdkCalls(),
+        onEvent: (event) => {
+          if (event.type !== 'StateEntered') return;
+          if (event.index === undefined) entered.push(event.stateName!);
+          if (event.stateName === 'IngestChunk') {
+            paces.push((event.input as { writeRatingsPerSecond: number }).writeRatingsPerSecond);
+          }
+        },
+      }).then(
+        (summary) => ({ summary }),
+        (error: unknown) => ({ error: error as Error }),
+      );
+      return { outcome, plane, entered, paces, fixture };
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+    }
+  }
+  const tablesOf = (keyspace: string, ageMs: number, lastOnDemandMsAgo?: number) => {
+    const plane = new FakeKeyspacesControlPlane(keyspace);
+    for (const table of RATINGS_TABLES) {
+      plane.addTable(table, ageMs, lastOnDemandMsAgo);
+    }
+    return plane;
+  };
+
+  it('raises the tables before the chunk Map, waits for ACTIVE, paces to the WCU and restores on-demand after', async () => {
+    const { outcome, plane, entered, paces, fixture } = await switchedIngest('switched', (ks) =>
+      tablesOf(ks, 30 * 24 * HOUR, 48 * HOUR),
+    );
+    expect('summary' in outcome && outcome.summary.status).toBe('ready');
+    expect(entered).toEqual([
+      'Validate',
+      'Plan',
+      'CapacitySwitchRequested',
+      'DescribeRatingsTables',
+      'SwitchAllowed',
+      'RaiseCapacity',
+      'ProvisionedPace',
+      'IngestChunks',
+      'CapacityToRestore',
+      'RestoreCapacity',
+      'AfterChunks',
+      'Catalogue',
+      'Aggregate',
+      'MarkReady',
+      'TrainAfter',
+      'Done',
+    ]);
+    const updates = plane.calls.filter((c) => c.action === 'updateTable');
+    expect(updates.map((c) => `${c.table} ${c.mode}`).sort()).toEqual(
+      RATINGS_TABLES.flatMap((t) => [`${t} PAY_PER_REQUEST`, `${t} PROVISIONED`]).sort(),
+    );
+    // Every raise (at the WCU asked for) before any switch back; the Map waited for ACTIVE
+    // (two polls per switch in the fake) before any chunk ran.
+    const raises = RATINGS_TABLES.length;
+    expect(updates.slice(0, raises).map((c) => [c.mode, c.writeUnits])).toEqual(
+      RATINGS_TABLES.map(() => ['PROVISIONED', WCU]),
+    );
+    // Per table: the 24-hour check, two polls of the raise, the look before the switch back.
+    expect(plane.calls.filter((c) => c.action === 'getTable')).toHaveLength(4 * raises);
+    for (const table of plane.tables.values()) expect(table.mode).toBe('PAY_PER_REQUEST');
+    // The chunk writers took their share of the provisioned WCU (2 at once), not the 4,000 WRU/s
+    // of on-demand tables.
+    expect(new Set(paces)).toEqual(new Set([WCU / 2]));
+    expect('summary' in outcome && outcome.summary.counts.ratings).toBe(
+      fixture.expectedRatings.size,
+    );
+  });
+
+  it('stays on-demand when a table returned to on-demand less than 24 h ago (it could not switch back)', async () => {
+    const { outcome, plane, entered, paces } = await switchedIngest('too-soon', (ks) =>
+      tablesOf(ks, 30 * 24 * HOUR, 3 * HOUR),
+    );
+    expect('summary' in outcome && outcome.summary.status).toBe('ready');
+    expect(entered.slice(2, 7)).toEqual([
+      'CapacitySwitchRequested',
+      'DescribeRatingsTables',
+      'SwitchAllowed',
+      'CapacitySwitchSkipped',
+      'OnDemandPace',
+    ]);
+    expect(entered).not.toContain('RaiseCapacity');
+    expect(entered).not.toContain('RestoreCapacity');
+    expect(plane.calls.filter((c) => c.action === 'updateTable')).toEqual([]);
+    // The on-demand fallback's pace: a new table's 4,000 WRU/s shared by 2 writers.
+    expect(new Set(paces)).toEqual(new Set([2_000]));
+  });
+
+  it('stays on-demand for tables created less than 24 h ago (a new stack)', async () => {
+    const { entered, plane } = await switchedIngest('new-stack', (ks) => tablesOf(ks, 2 * HOUR));
+    expect(entered).toContain('CapacitySwitchSkipped');
+    expect(plane.calls.filter((c) => c.action === 'updateTable')).toEqual([]);
+  });
+
+  it('returns a raised table to on-demand when the raise fails halfway, and marks the data set failed', async () => {
+    let updates = 0;
+    const { outcome, plane, entered } = await switchedIngest('raise-fails', (ks) => {
+      const fake = tablesOf(ks, 30 * 24 * HOUR);
+      // The last table's raise is refused (a quota): the others are already provisioned.
+      const calls = fake.sdkCalls();
+      const update = calls['keyspaces:updateTable']!;
+      fake.sdkCalls = () => ({
+        ...calls,
+        'keyspaces:updateTable': async (parameters) => {
+          const spec = parameters.CapacitySpecification as { ThroughputMode: string };
+          if (spec.ThroughputMode === 'PROVISIONED' && ++updates === RATINGS_TABLES.length) {
+            fake.failUpdatesTo = 'PROVISIONED';
+          }
+          return update(parameters);
+        },
+      });
+      return fake;
+    });
+    expect('error' in outcome && outcome.error.message).toMatch(
+      /Keyspaces\.ServiceQuotaExceededException/,
+    );
+    expect(entered).toEqual(
+      expect.arrayContaining(['RaiseCapacity', 'RestoreCapacity', 'AfterChunks', 'MarkFailed']),
+    );
+    expect(entered).not.toContain('IngestChunks');
+    expect(entered.indexOf('RestoreCapacity')).toBeLessThan(entered.indexOf('MarkFailed'));
+    // Whatever was raised went back: no table is left provisioned.
+    for (const table of plane.tables.values()) expect(table.mode).toBe('PAY_PER_REQUEST');
+    // Each table raised before the refusal went back to on-demand.
+    expect(
+      plane.calls.filter((c) => c.action === 'updateTable' && c.mode === 'PAY_PER_REQUEST'),
+    ).toHaveLength(RATINGS_TABLES.length - 1);
   });
 });

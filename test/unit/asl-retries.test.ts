@@ -114,23 +114,39 @@ for (const file of [INGEST_DEFINITION, TRAIN_DEFINITION]) {
   });
 }
 
-describe('Tasks that call another service (ingest → train: states:startExecution)', () => {
+describe('Tasks that call another service (ingest → train, ingest → Keyspaces control plane)', () => {
   const others = [INGEST_DEFINITION, TRAIN_DEFINITION].flatMap((file) =>
     allTasks(
       (JSON.parse(readFileSync(file, 'utf8')) as { States: Record<string, State> }).States,
     ).filter(([, state]) => !invokesLambda(state)),
   );
+  const startExecution = others.filter(
+    ([, state]) => state.Resource === 'arn:aws:states:::states:startExecution',
+  );
+  const keyspaces = others.filter(([, state]) =>
+    String(state.Resource).startsWith('arn:aws:states:::aws-sdk:keyspaces:'),
+  );
 
-  it('are only the ingest machine starting training', () => {
-    expect(others.map(([name, state]) => [name, state.Resource])).toEqual([
-      ['StartTraining', 'arn:aws:states:::states:startExecution'],
+  it('are the ingest machine starting training and switching the ratings tables’ capacity', () => {
+    expect(startExecution.map(([name]) => name)).toEqual(['StartTraining']);
+    expect(keyspaces.map(([name, state]) => [name, state.Resource])).toEqual([
+      ['GetRatingsTable', 'arn:aws:states:::aws-sdk:keyspaces:getTable'],
+      ['UpdateToProvisioned', 'arn:aws:states:::aws-sdk:keyspaces:updateTable'],
+      ['GetProvisionedTable', 'arn:aws:states:::aws-sdk:keyspaces:getTable'],
+      ['GetTableToRestore', 'arn:aws:states:::aws-sdk:keyspaces:getTable'],
+      ['UpdateToOnDemand', 'arn:aws:states:::aws-sdk:keyspaces:updateTable'],
     ]);
+    expect(others).toHaveLength(startExecution.length + keyspaces.length);
   });
 
   it("retry the account's execution limit and transient errors with backoff, never States.*", () => {
     for (const [name, task] of others) {
       const errors = task.Retry!.flatMap((r) => r.ErrorEquals);
-      expect(errors, name).toContain('StepFunctions.ExecutionLimitExceeded');
+      expect(errors, name).toContain(
+        startExecution.some(([n]) => n === name)
+          ? 'StepFunctions.ExecutionLimitExceeded'
+          : 'Keyspaces.ThrottlingException',
+      );
       expect(
         errors.filter((e) => e.startsWith('States.')),
         name,

@@ -109,14 +109,23 @@ describe('ingest', () => {
   // 8 chunks, 2 at once: 4 waves = 251.16875 s.
   // Catalogue 0.25 + 1,000 / 4,000 = 0.5 s; Aggregate 0.25 + 1e6 / 50,000 + 2,000 / 4,000 = 20.75 s.
   it('sizes the same case without prices: chunks, seconds per step, the wall time', () => {
-    const workload = { ratings: 1e6, users: 1000, movies: 1000, concurrency: 10 };
+    const workload = {
+      ratings: 1e6,
+      users: 1000,
+      movies: 1000,
+      concurrency: 10,
+      ratingsTables: 1,
+      capacitySwitchSeconds: 0,
+    };
     const run = sizeIngestRun({ ...workload, tableWriteUnits: 4000 }, a);
-    expect(run).toMatchObject({ chunks: 8, chunkConcurrency: 4, refusals: [] });
-    expect(run.chunkSeconds).toBeCloseTo(125.2921875, 9);
-    expect(run.writeSeconds).toBeCloseTo(250.584375, 9);
+    expect(run).toMatchObject({ chunks: 8, chunkConcurrency: 2, refusals: [] });
+    expect(run.chunkSeconds).toBeCloseTo(62.7921875, 9);
+    expect(run.writeSeconds).toBeCloseTo(251.16875, 9);
     expect(run.catalogueSeconds).toBeCloseTo(0.5, 9);
     expect(run.aggregateSeconds).toBeCloseTo(20.75, 9);
-    expect(run.wallSeconds).toBeCloseTo(274.584375, 9);
+    // Map overhead 2 + 251.16875 + 0.5 + 20.75 + Validate, Plan, Finish 0.75
+    expect(run.wallSeconds).toBeCloseTo(275.16875, 9);
+    expect(run.provisionedSeconds).toBe(0);
     // The cost model prices these very seconds: at any prices, the same times.
     const priced = estimateIngest({ ...base, movies: 1000 }, a, {
       ...US_EAST_1,
@@ -143,7 +152,9 @@ describe('ingest', () => {
     expect(byItem['Keyspaces writes (1 row per rating)']!.quantity).toBe(1_000_000);
     expect(byItem['Keyspaces writes (1 row per rating)']!.dollars).toBeCloseTo(0.625, 9);
     // ⌈1e6 × 40 / 4,096⌉ = ⌈9,765.625⌉
-    expect(byItem["Keyspaces reads (Aggregate's scan of every rating)"]!.quantity).toBe(9766);
+    expect(byItem["Keyspaces reads (Aggregate's scan of every rating, on-demand)"]!.quantity).toBe(
+      9766,
+    );
     expect(byItem['Keyspaces writes (catalogue: movies + tags)']!.quantity).toBe(1000);
     // 1,000 users + 1,000 movies
     expect(
@@ -154,23 +165,27 @@ describe('ingest', () => {
     expect(
       e.lines.find((l) => l.unit === 'requests' && l.item === 'Lambda requests')!.quantity,
     ).toBe(13);
-    expect(e.lines.find((l) => l.unit === 'transitions')!.quantity).toBe(6 + 2 * 8);
+    // Validate, Plan, CapacitySwitchRequested, OnDemandPace, IngestChunks, CapacityToRestore,
+    // AfterChunks, Catalogue, Aggregate, MarkReady + 2 per chunk.
+    expect(e.lines.find((l) => l.unit === 'transitions')!.quantity).toBe(10 + 2 * 8);
     // 8 ranges + 7 boundary windows + movies, links, tags
     expect(e.lines.find((l) => l.item.startsWith('S3 GET'))!.quantity).toBe(18);
     expect(e.refusals).toEqual([]);
     expect(e.provisionedHours).toBe(0);
   });
 
-  it('prices a provisioned load by the WCU-hour, whole hours, switching included', () => {
+  it('prices a provisioned load by the WCU-hour: the chunk Map between two switches, whole hours', () => {
     // 2,000 WCU: 1 writer at 2,000 ratings/s; the same 8 chunks in 8 waves = 502.3375 s;
-    // wall 2 + 502.3375 + 0.5 + 20.75 + 0.75 = 526.3375 s; + 1,800 s of switching = 2,326 s → 1 h.
+    // wall 300 s (the raise, waited for) + 2 + 502.3375 + 0.5 + 20.75 + 0.75 = 826.3375 s;
+    // provisioned 300 + 2 + 502.3375 + 300 (the switch back) = 1,104.3375 s → 1 h.
     const e = estimateIngest(
       { ...base, movies: 1000, ingest: { capacity: 'provisioned', writeUnits: 2000 } },
       a,
       US_EAST_1,
     );
     expect(e.chunkConcurrency).toBe(1);
-    expect(e.wallSeconds).toBeCloseTo(526.3375, 9);
+    expect(e.wallSeconds).toBeCloseTo(826.3375, 9);
+    expect(e.provisionedSeconds).toBeCloseTo(1104.3375, 9);
     expect(e.provisionedHours).toBe(1);
     const wcu = e.lines.find((l) => l.unit === 'WCU-hours')!;
     // 1 table × 2,000 WCU × 1 h × $0.00065
@@ -178,9 +193,56 @@ describe('ingest', () => {
     expect(wcu.dollars).toBeCloseTo(1.3, 9);
     // 500 RCU × 1 h × $0.00013
     expect(e.lines.find((l) => l.unit === 'RCU-hours')!.dollars).toBeCloseTo(0.065, 9);
-    // No per-request ratings writes or scan reads: the capacity covers them.
+    // No per-request ratings writes; Aggregate's scan runs after the switch back, on-demand.
     expect(e.lines.some((l) => l.item.startsWith('Keyspaces writes (1 row'))).toBe(false);
-    expect(e.lines.some((l) => l.unit === 'RRU')).toBe(false);
+    expect(e.lines.find((l) => l.unit === 'RRU')!.quantity).toBe(9766);
+    // 9 + DescribeRatingsTables, SwitchAllowed, RaiseCapacity, ProvisionedPace, RestoreCapacity
+    // + 1 table × (3 + 2 + 3 × ⌈300 / 15⌉ polls + 4) + 2 × 8 chunks = 14 + 69 + 16.
+    expect(e.lines.find((l) => l.unit === 'transitions')!.quantity).toBe(99);
+  });
+
+  it('prices ml-25m written once (1 table) at 12,000 WCU: under an hour and $10 (issue 22)', () => {
+    // 25,000,095 ratings × 27 B = 675,002,565 B. One table: a writer's 2,000 rows/s all go to it,
+    // so 12,000 WCU = 6 writers at 2,000 ratings/s; chunks of 450 s × 2,000 × 18 B = 16,200,000 B
+    // → ⌈41.67⌉ = 42 chunks, 7 waves. A chunk: 0.25 + 675,002,565 / 42 / 8e7 (0.200893) +
+    // 25,000,095 / 42 / 2,000 (297.620179) = 298.071072 s; the Map 7 × that = 2,086.4975 s.
+    // Catalogue 0.25 + 1,155,783 / 4,000 = 289.19575 s; Aggregate 0.25 + 500.0019 + 224,964 /
+    // 4,000 (56.241) = 556.4929 s. Wall 300 + 2 + 2,086.4975 + 289.19575 + 556.4929 + 0.75 =
+    // 3,234.936 s = 53.9 min. Provisioned 600 + 2 + 2,086.4975 = 2,688.5 s → 1 billed hour.
+    const e = estimateIngest(
+      {
+        ...base,
+        ratings: 25_000_095,
+        users: 162_541,
+        movies: 62_423,
+        tags: 1_093_360,
+        concurrency: 40,
+        ratingsTables: 1,
+        ingest: { capacity: 'provisioned', writeUnits: 12_000 },
+      },
+      a,
+      US_EAST_1,
+    );
+    expect([e.chunks, e.chunkConcurrency, e.provisionedHours]).toEqual([42, 6, 1]);
+    expect(e.writeSeconds).toBeCloseTo(2086.4975, 3);
+    expect(e.wallSeconds).toBeCloseTo(3234.936, 2);
+    const dollars = Object.fromEntries(e.lines.map((l) => [l.unit + ' ' + l.item, l.dollars]));
+    const of = (unit: string) =>
+      Object.entries(dollars)
+        .filter(([k]) => k.startsWith(unit + ' '))
+        .reduce((sum, [, v]) => sum + v, 0);
+    // 12,000 WCU × 1 h × $0.00065 = $7.80; 500 RCU × 1 h × $0.00013 = $0.065.
+    expect(of('WCU-hours')).toBeCloseTo(7.8, 9);
+    expect(of('RCU-hours')).toBeCloseTo(0.065, 9);
+    // Catalogue 1,155,783 + statistics 224,964 WRU × $0.625/M = $0.8630; the scan 244,142 RRU ×
+    // $0.125/M = $0.0305; Lambda (42 × 298.071072 + 289.19575 + 556.4929) s × 2 GB + 0.25 GB-s =
+    // 26,729.6 GB-s × $0.0000133334 = $0.3564; transitions (14 + 69 + 84) × $0.000025 = $0.0042.
+    expect(of('WRU')).toBeCloseTo(0.86298, 4);
+    expect(of('RRU')).toBeCloseTo(0.0305, 4);
+    expect(of('GB-s')).toBeCloseTo(0.3564, 3);
+    expect(e.dollars).toBeCloseTo(7.8 + 0.065 + 0.86298 + 0.0305 + 0.3564 + 0.0042, 2);
+    expect(e.dollars).toBeLessThan(10);
+    expect(e.refusals).toEqual([]);
   });
 
   it('adds the (assumed) pre-warming charge above a new table’s 4,000 WRU/s', () => {
@@ -211,11 +273,13 @@ describe('ingest', () => {
     expect(e.refusals.join(' ')).toMatch(/Catalogue .* 1001 s/);
   });
 
-  it('compares the default, the fastest and the cheapest provisioned setting', () => {
-    const { options, cheapest } = ingestOptions({ ...base, movies: 1000 });
+  it('compares on-demand with provisioned-with-switch, and says which is cheaper and why', () => {
+    const { options, cheapest, reason } = ingestOptions({ ...base, movies: 1000 });
     expect(options.map((o) => o.estimate.setting)).toEqual([
       DEFAULT_INGEST,
       { capacity: 'on-demand', writeUnits: 40_000 },
+      expect.objectContaining({ capacity: 'provisioned' }),
+      // The cheapest provisioned load already finishes within the hour: listed again as such.
       expect.objectContaining({ capacity: 'provisioned' }),
     ]);
     // The cheapest provisioned count is no dearer than its neighbours in the search.
@@ -230,6 +294,19 @@ describe('ingest', () => {
     }
     // 1e6 ratings cost $0.625 on-demand; a few hundred WCU for an hour or two cost less.
     expect(cheapest).toBe(options[2]);
+    expect(reason).toMatch(
+      /^provisioned with the switch, [\d,]+ WCU a table: \$[\d.]+ in [\d.]+ min/,
+    );
+    // And what the 24-hour rule's fallback costs: the default's figure.
+    expect(reason).toContain(`runs on-demand ($${options[0]!.estimate.dollars.toFixed(2)}`);
+  });
+
+  it('keeps on-demand where no provisioned load is cheaper (a small data set)', () => {
+    // 10,000 ratings: 20,000 WRU = $0.0125 on-demand; the least provisioned hour, 100 WCU ×
+    // 2 tables × $0.00065 = $0.13, plus 510 RCU-hours, costs more.
+    const { cheapest, reason } = ingestOptions({ ...base, ratings: 10_000, movies: 1000 });
+    expect(cheapest.label).toBe('default');
+    expect(reason).toMatch(/^on-demand: every provisioned WCU count costs more/);
   });
 });
 

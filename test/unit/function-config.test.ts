@@ -56,14 +56,37 @@ describe('trainConfigFromEnv', () => {
 
 describe('ingestConfigFromEnv', () => {
   it('is the defaults when nothing is set, and reads what the stack sets', () => {
-    expect(ingestConfigFromEnv({})).toEqual({ writesInFlight: DEFAULT_INGEST_WRITES_IN_FLIGHT });
+    expect(ingestConfigFromEnv({})).toEqual({
+      capacity: 'on-demand',
+      writesInFlight: DEFAULT_INGEST_WRITES_IN_FLIGHT,
+    });
     expect(
       ingestConfigFromEnv({
         RECSYS_CHUNK_CONCURRENCY: '7',
         RECSYS_TABLE_WRITE_UNITS: '4000',
         RECSYS_INGEST_WRITES_IN_FLIGHT: '8',
       }),
-    ).toEqual({ chunkConcurrency: 7, tableWriteUnits: 4000, writesInFlight: 8 });
+    ).toEqual({
+      capacity: 'on-demand',
+      chunkConcurrency: 7,
+      tableWriteUnits: 4000,
+      writesInFlight: 8,
+    });
+    expect(
+      ingestConfigFromEnv({
+        RECSYS_TABLE_WRITE_UNITS: '12000',
+        RECSYS_INGEST_CAPACITY: 'provisioned',
+      }),
+    ).toMatchObject({ capacity: 'provisioned', tableWriteUnits: 12000 });
+  });
+
+  it('refuses an unknown capacity, or provisioned without its WCU, in one line', () => {
+    expect(() => ingestConfigFromEnv({ RECSYS_INGEST_CAPACITY: 'reserved' })).toThrow(
+      'RECSYS_INGEST_CAPACITY must be on-demand or provisioned, got "reserved"',
+    );
+    expect(() => ingestConfigFromEnv({ RECSYS_INGEST_CAPACITY: 'provisioned' })).toThrow(
+      /needs RECSYS_TABLE_WRITE_UNITS/,
+    );
   });
 
   it('refuses a chunk concurrency past 1000 or a fractional rate', () => {

@@ -50,7 +50,7 @@ describe('statemachines/ingest.asl.json', () => {
   });
 
   it('marks the data set failed when a stage after validation fails', () => {
-    for (const name of ['Plan', 'IngestChunks', 'Catalogue', 'Aggregate']) {
+    for (const name of ['Plan', 'DescribeRatingsTables', 'Catalogue', 'Aggregate']) {
       expect(definition.States[name]!.Catch?.[0]).toMatchObject({
         ErrorEquals: ['States.ALL'],
         Next: 'MarkFailed',
@@ -61,8 +61,10 @@ describe('statemachines/ingest.asl.json', () => {
   it('maps over chunks in DISTRIBUTED mode with items that carry keys and ranges only', () => {
     const map = definition.States.IngestChunks!;
     expect(map.ItemProcessor?.ProcessorConfig?.Mode).toBe('DISTRIBUTED');
-    // Chosen per execution: 32 Lambdas on AWS, one per worker thread locally.
-    expect(map.MaxConcurrencyPath).toBe('$.layout.value.chunkConcurrency');
+    // Chosen per execution: the pace of the capacity the load runs at (OnDemandPace or
+    // ProvisionedPace), one chunk per worker thread locally.
+    expect(map.MaxConcurrencyPath).toBe('$.pace.chunkConcurrency');
+    expect(map.ItemSelector!['writeRatingsPerSecond.$']).toBe('$.pace.writeRatingsPerSecond');
     expect(Object.keys(map.ItemSelector!).sort()).toEqual([
       'chunk.$',
       'dataset.$',
@@ -101,5 +103,102 @@ describe('statemachines/ingest.asl.json', () => {
     expect(states.Done).toEqual(
       expect.objectContaining({ Type: 'Pass', OutputPath: '$.summary.value', End: true }),
     );
+  });
+
+  describe('the capacity switch (Keyspaces, -c ingestCapacity=provisioned)', () => {
+    const states = definition.States as unknown as Record<string, Record<string, unknown>>;
+    const all = Object.fromEntries(allStates(definition.States));
+
+    it('is asked for by Validate and skipped otherwise (locally: no SDK Task is reached)', () => {
+      expect(states.Plan!.Next).toBe('CapacitySwitchRequested');
+      expect(states.CapacitySwitchRequested).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            Variable: '$.layout.value.capacity.switch',
+            BooleanEquals: true,
+            Next: 'DescribeRatingsTables',
+          },
+        ],
+        Default: 'OnDemandPace',
+      });
+      expect(states.OnDemandPace!.Next).toBe('IngestChunks');
+    });
+
+    it('calls Keyspaces only through the SDK integration (GetTable, UpdateTable), retried with backoff', () => {
+      const sdk = allStates(definition.States).filter(([, s]) =>
+        String(s.Resource).startsWith('arn:aws:states:::aws-sdk:'),
+      );
+      expect(new Set(sdk.map(([, s]) => s.Resource))).toEqual(
+        new Set([
+          'arn:aws:states:::aws-sdk:keyspaces:getTable',
+          'arn:aws:states:::aws-sdk:keyspaces:updateTable',
+        ]),
+      );
+      for (const [name, task] of sdk) {
+        expect(task.Retry?.[0]?.ErrorEquals, name).toContain('Keyspaces.ThrottlingException');
+        expect(task.Retry?.[0]?.BackoffRate, name).toBe(2);
+      }
+      const updates = sdk.filter(([, s]) => String(s.Resource).endsWith('updateTable'));
+      expect(
+        updates.map(
+          ([, s]) => (s as unknown as { Parameters: Record<string, unknown> }).Parameters,
+        ),
+      ).toEqual([
+        {
+          'KeyspaceName.$': '$.keyspace',
+          'TableName.$': '$.table',
+          CapacitySpecification: {
+            ThroughputMode: 'PROVISIONED',
+            'ReadCapacityUnits.$': '$.readUnits',
+            'WriteCapacityUnits.$': '$.writeUnits',
+          },
+        },
+        {
+          'KeyspaceName.$': '$.keyspace',
+          'TableName.$': '$.table',
+          CapacitySpecification: { ThroughputMode: 'PAY_PER_REQUEST' },
+        },
+      ]);
+    });
+
+    it('raises only when every table may return to on-demand, and waits for ACTIVE before the chunks', () => {
+      expect(states.DescribeRatingsTables!.Next).toBe('SwitchAllowed');
+      expect(states.SwitchAllowed).toMatchObject({
+        Choices: [
+          { Variable: '$.capacityCheck.blocked', BooleanEquals: false, Next: 'RaiseCapacity' },
+        ],
+        Default: 'CapacitySwitchSkipped',
+      });
+      expect(states.CapacitySwitchSkipped!.Next).toBe('OnDemandPace');
+      expect(states.RaiseCapacity!.Next).toBe('ProvisionedPace');
+      expect(states.ProvisionedPace!.Next).toBe('IngestChunks');
+      expect(all.WaitForProvisioned).toMatchObject({ Type: 'Wait', Next: 'GetProvisionedTable' });
+      expect(all.ProvisionedYet).toMatchObject({ Default: 'WaitForProvisioned' });
+    });
+
+    it('returns the tables to on-demand after the chunk Map, whether it succeeded, failed or the raise failed', () => {
+      expect(states.IngestChunks!.Next).toBe('CapacityToRestore');
+      expect(definition.States.IngestChunks!.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CapacityToRestore' },
+      ]);
+      expect(definition.States.RaiseCapacity!.Catch?.[0]).toMatchObject({
+        ErrorEquals: ['States.ALL'],
+        Next: 'RestoreCapacity',
+      });
+      expect(states.CapacityToRestore).toMatchObject({
+        Choices: [{ Variable: '$.pace.switched', BooleanEquals: true, Next: 'RestoreCapacity' }],
+        Default: 'AfterChunks',
+      });
+      expect(states.RestoreCapacity!.Next).toBe('AfterChunks');
+      expect(states.AfterChunks).toMatchObject({
+        Choices: [{ Variable: '$.error', IsPresent: true, Next: 'MarkFailed' }],
+        Default: 'Catalogue',
+      });
+      // A failed switch back fails the ingest: a table left provisioned is billed until fixed.
+      expect(definition.States.RestoreCapacity!.Catch?.[0]).toMatchObject({
+        Next: 'RestoreFailed',
+      });
+    });
   });
 });

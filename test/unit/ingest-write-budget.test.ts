@@ -6,6 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHUNKS, defaultChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
+import {
+  PAY_PER_REQUEST_SWITCH_INTERVAL_MS,
+  capacitySwitchLegalBefore,
+  planLoad,
+} from '../../lambdas/core/ingest/capacity-switch.ts';
 import { RatePacer } from '../../lambdas/core/ingest/pacer.ts';
 import {
   CHUNK_TIMEOUT_SECONDS,
@@ -187,5 +192,80 @@ describe('RatePacer', () => {
     expect(starts[0]).toBe(0);
     expect(starts.at(-1)).toBe(450);
     expect(() => new RatePacer(0)).toThrow(RangeError);
+  });
+});
+
+describe('a load that switches the ratings tables to provisioned capacity (capacity-switch.ts)', () => {
+  const now = Date.parse('2026-12-07T12:00:00.000Z');
+  const load = (writeUnits?: number) =>
+    planLoad({
+      ratingsBytes: ML_25M_BYTES,
+      concurrency: 40,
+      onDemandWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+      ...(writeUnits ? { provisioned: { writeUnits, keyspace: 'recsys_dev' } } : {}),
+      now,
+    });
+
+  it('asks for no switch on-demand', () => {
+    expect(load().capacity).toEqual({ switch: false });
+  });
+
+  it('sizes both paces: the provisioned WCU for the switch, a new table’s rate for the fallback', () => {
+    // 12,000 WCU on the one ratings table: 6 writers at 2,000 ratings/s each.
+    // The fallback: 4,000 WRU/s, 2 writers. Chunks of 450 s × 2,000 × 18 B = 16,200,000 B at both.
+    const plan = load(12_000);
+    expect(plan).toMatchObject({
+      chunkBytes: 16_200_000,
+      chunkConcurrency: 2,
+      writeRatingsPerSecond: 2_000,
+      capacity: {
+        switch: true,
+        keyspace: 'recsys_dev',
+        writeUnits: 12_000,
+        pace: { chunkConcurrency: 6, writeRatingsPerSecond: 2_000 },
+        tables: RATINGS_TABLES.map((table) => ({ table, readUnits: expect.any(Number) })),
+      },
+    });
+  });
+
+  it('lets a table switch only if it was created and last returned to on-demand 24 h before', () => {
+    expect(PAY_PER_REQUEST_SWITCH_INTERVAL_MS).toBe(86_400_000);
+    expect(capacitySwitchLegalBefore(now)).toBe('2026-12-06T12:00:00.000Z');
+    const plan = load(12_000);
+    expect(plan.capacity.switch && plan.capacity.legalBefore).toBe('2026-12-06T12:00:00.000Z');
+    expect(() => capacitySwitchLegalBefore(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('refuses a data set the on-demand fallback could not load, saying why that one matters', () => {
+    // 4,000 MiB on-demand: 233,016,889 ratings at 2 writers × 2,000 ratings/s = 647 min of writes,
+    // past the ingest state machine's 6 h; at 40,000 WCU (20 writers) it would take 65 min.
+    expect(() =>
+      planLoad({
+        ratingsBytes: 4_000 * MB,
+        concurrency: 40,
+        onDemandWriteUnits: NEW_TABLE_WRITE_UNITS_PER_SECOND,
+        provisioned: { writeUnits: 40_000, keyspace: 'k' },
+        now,
+      }),
+    ).toThrow(/^on-demand, where the 24-hour rule keeps the tables from switching: .*647 min/);
+  });
+});
+
+describe('the schedule with one ratings table (each rating written once)', () => {
+  it('gives each writer its whole 2,000 rows/s: 12,000 WCU is 6 writers', () => {
+    const schedule = ingestSchedule({
+      ratingsBytes: 25_000_095 * 27,
+      tableWriteUnits: 12_000,
+      concurrency: 40,
+      ratingsTables: 1,
+    });
+    // 450 s × 2,000 × 18 B = 16,200,000 B a chunk; ⌈675,002,565 / 16.2e6⌉ = 42.
+    expect(schedule).toMatchObject({
+      chunkConcurrency: 6,
+      writeRatingsPerSecond: 2_000,
+      chunkBytes: 16_200_000,
+      chunks: 42,
+    });
+    expect(chunkWriteSeconds(2_000, 12_000, 6, 1)).toBe(1);
   });
 });

@@ -7,7 +7,8 @@ export interface IngestSetting {
   readonly capacity: IngestCapacity;
   /**
    * On-demand: write units/s each ratings table sustains (a new table's 4,000; above, the tables
-   * are pre-warmed to it). Provisioned: the WCU each table holds for the load.
+   * are pre-warmed to it). Provisioned: the WCU each table holds for the load, switched by the
+   * ingest state machine before its chunk Map and back after it.
    */
   readonly writeUnits: number;
 }
@@ -23,5 +24,10 @@ export interface CostModelInput extends TrainWorkload {
   tags?: number;
   /** How the ratings tables take the ingest; {@link DEFAULT_INGEST} when not given. */
   ingest?: IngestSetting;
+  /**
+   * Tables every rating is written to: `RATINGS_TABLES` (what ingestion writes) when not given; 1
+   * prices the design that writes each rating once (ratings_by_user only).
+   */
+  ratingsTables?: number;
   requestsPerMonth: number;
 }

@@ -1,7 +1,7 @@
 /**
  * How long an ingest takes and how many Lambdas it runs, for a data set and the rate each ratings
  * table takes: the chunk Map as ingestion schedules it (write-budget.ts: chunk size, writers at
- * once, their pace, both tables filled side by side), then Catalogue (movies, tags) and Aggregate
+ * once, their pace, every ratings table filled side by side), then Catalogue (movies, tags) and Aggregate
  * (a scan of every rating, the per-user and per-movie statistics). No prices: the cost model
  * (lambdas/core/cost/ingest.ts) prices what this sizes, as it prices core/train/task-sizing.ts.
  */
@@ -23,6 +23,13 @@ export interface IngestWorkload {
   readonly concurrency: number;
   /** Write units/s each ratings table takes: its on-demand rate, or the WCU it is provisioned. */
   readonly tableWriteUnits: number;
+  /** Ratings tables the chunks fill side by side (RATINGS_TABLES.length unless pricing a design). */
+  readonly ratingsTables: number;
+  /**
+   * Seconds one capacity switch takes when the ingest raises the tables to provisioned capacity
+   * (statemachines/ingest.asl.json), 0 on-demand: the raise is waited for, the switch back is not.
+   */
+  readonly capacitySwitchSeconds: number;
 }
 
 /** The assumed rates sizing reads (lambdas/core/cost/assumptions.ts prints them, with why). */
@@ -43,8 +50,10 @@ export interface IngestRunSizing {
   readonly writeSeconds: number;
   readonly catalogueSeconds: number;
   readonly aggregateSeconds: number;
-  /** The whole state machine: the Map, Catalogue, Aggregate, and Validate, Plan and Finish. */
+  /** The whole state machine: the raise, the Map, Catalogue, Aggregate, Validate, Plan, Finish. */
   readonly wallSeconds: number;
+  /** From the raise to the end of the switch back (the chunk Map between two switches); 0 on-demand. */
+  readonly provisionedSeconds: number;
   /** Why the stack would refuse or fail this ingest; empty when it runs. */
   readonly refusals: string[];
 }
@@ -59,6 +68,7 @@ export function sizeIngestRun(input: IngestWorkload, a: IngestSizingAssumptions)
     ratingsBytes,
     tableWriteUnits: input.tableWriteUnits,
     concurrency: input.concurrency,
+    ratingsTables: input.ratingsTables,
   });
   const { chunks, chunkConcurrency } = schedule;
   const refusals = schedule.refusal ? [schedule.refusal] : [];
@@ -68,7 +78,12 @@ export function sizeIngestRun(input: IngestWorkload, a: IngestSizingAssumptions)
   const chunkSeconds =
     a.invokeOverheadSeconds +
     s3(ratingsBytes / chunks) +
-    chunkWriteSeconds(input.ratings / chunks, input.tableWriteUnits, chunkConcurrency);
+    chunkWriteSeconds(
+      input.ratings / chunks,
+      input.tableWriteUnits,
+      chunkConcurrency,
+      input.ratingsTables,
+    );
   const writeSeconds = Math.ceil(chunks / chunkConcurrency) * chunkSeconds;
   const tags = input.tags ?? 0;
   // Catalogue and Aggregate write rows into new on-demand tables; Aggregate scans every rating.
@@ -94,13 +109,17 @@ export function sizeIngestRun(input: IngestWorkload, a: IngestSizingAssumptions)
         `${TABLE_WRITE_UNITS_QUOTA}: raise it in Service Quotas first`,
     );
   }
-  // Validate, Plan, Finish: one invocation each.
+  const switchSeconds = input.capacitySwitchSeconds;
+  // Validate, Plan, Finish: one invocation each; the raise is waited for, the switch back is not.
   const wallSeconds =
+    switchSeconds +
     a.mapOverheadSeconds +
     writeSeconds +
     catalogueSeconds +
     aggregateSeconds +
     3 * a.invokeOverheadSeconds;
+  const provisionedSeconds =
+    switchSeconds > 0 ? 2 * switchSeconds + a.mapOverheadSeconds + writeSeconds : 0;
   return {
     chunks,
     chunkConcurrency,
@@ -109,6 +128,7 @@ export function sizeIngestRun(input: IngestWorkload, a: IngestSizingAssumptions)
     catalogueSeconds,
     aggregateSeconds,
     wallSeconds,
+    provisionedSeconds,
     refusals,
   };
 }

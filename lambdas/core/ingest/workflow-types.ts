@@ -1,4 +1,5 @@
 import type { RatingsFormat } from '../formats/ratings-format.ts';
+import type { CapacitySwitch } from './capacity-switch.ts';
 import type { ChunkSpec } from './chunk-boundaries.ts';
 import type { RejectCounts } from './quarantine.ts';
 
@@ -43,6 +44,11 @@ export interface DatasetLayout {
    * writer at a time (write-budget.ts `writerPace`); 0 or absent (a local Cassandra): unpaced.
    */
   readonly bulkWriteUnitsPerSecond?: number;
+  /**
+   * Whether the state machine switches the ratings tables to provisioned capacity for the chunk Map
+   * (capacity-switch.ts); `{ switch: false }` locally and on-demand.
+   */
+  readonly capacity: CapacitySwitch;
   readonly minRatingsPerMovie: number;
   /** Epoch µs; see write-time.ts. Fixed for the execution so retried chunks write identical cells. */
   readonly writeTimeBase: number;

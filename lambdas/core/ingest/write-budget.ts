@@ -118,16 +118,20 @@ export class IngestBudgetError extends Error {
 /**
  * How the ratings table is billed during a load. `on-demand`: per write request unit, at the rate
  * the table sustains (4,000 WRU/s new, more once pre-warmed to `ingestWriteUnits`). `provisioned`:
- * the stack switches the ratings table to provisioned capacity (`ingestWriteUnits` WCU) for the
- * load and back to on-demand after it (docs/deploy.md), billed per WCU-hour whatever is written.
+ * the ingest state machine itself switches the ratings table to provisioned capacity
+ * (`ingestWriteUnits` WCU) before its chunk Map and back to on-demand after it, also when the
+ * load fails (statemachines/ingest.asl.json), billed per WCU-hour whatever is written; where
+ * Keyspaces' 24-hour rule would not let the table return to on-demand, the load stays on-demand
+ * ({@link capacitySwitchLegalBefore}).
  */
 export type IngestCapacity = 'on-demand' | 'provisioned';
 export const INGEST_CAPACITIES: readonly IngestCapacity[] = ['on-demand', 'provisioned'];
 
 /**
  * Read capacity of each ratings table while it is provisioned for a load. ratings_by_user: the
- * Aggregate step scans every rating at LOCAL_QUORUM (~40 bytes a rating, 1 RCU per 4 KB): 500 RCU
- * carry ~51,000 ratings/s, the scan rate the cost model assumes for one Lambda.
+ * Aggregate step scans every rating at LOCAL_QUORUM (~40 bytes a rating, 1 RCU per 4 KB) right after
+ * the switch back to on-demand, which takes minutes during which the table keeps its provisioned
+ * rates: 500 RCU carry ~51,000 ratings/s, the scan rate the cost model assumes for one Lambda.
  */
 export const PROVISIONED_LOAD_READ_UNITS: Readonly<
   Record<(typeof RATINGS_TABLES)[number], number>
@@ -141,6 +145,11 @@ export interface IngestScheduleInput {
   readonly concurrency: number;
   /** A smaller chunk size asked for explicitly (tests, `recsys ingest --chunk-bytes`). */
   readonly chunkBytes?: number;
+  /**
+   * Tables each rating is written to ({@link RATINGS_TABLES} unless asked): a chunk writer splits
+   * its {@link CHUNK_WRITER_ROWS_PER_SECOND} among them. The cost model prices other designs with it.
+   */
+  readonly ratingsTables?: number;
 }
 
 export interface IngestSchedule {
@@ -156,10 +165,18 @@ export interface IngestSchedule {
   readonly ingestSeconds: number;
 }
 
+/** Ratings per second one chunk writer puts into each of `tables` tables at its own pace. */
+export function writerRatingsPerSecond(tables: number = RATINGS_TABLES.length): number {
+  if (!(Number.isInteger(tables) && tables >= 1)) {
+    throw new RangeError(`ratings tables must be a positive integer, got ${tables}`);
+  }
+  return CHUNK_WRITER_ROWS_PER_SECOND / tables;
+}
+
 /** Ratings per second one chunk actually achieves when `inFlight` chunks share a table's rate. */
-function ratingsPerSecond(tableWriteUnits: number, inFlight: number): number {
+function ratingsPerSecond(tableWriteUnits: number, inFlight: number, tables?: number): number {
   return Math.min(
-    CHUNK_WRITER_RATINGS_PER_SECOND,
+    writerRatingsPerSecond(tables),
     tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / inFlight,
   );
 }
@@ -172,8 +189,9 @@ export function chunkWriteSeconds(
   ratings: number,
   tableWriteUnits: number,
   inFlight: number,
+  tables?: number,
 ): number {
-  return ratings / ratingsPerSecond(tableWriteUnits, inFlight);
+  return ratings / ratingsPerSecond(tableWriteUnits, inFlight, tables);
 }
 
 /**
@@ -183,7 +201,8 @@ export function chunkWriteSeconds(
 export function ingestSchedule(
   input: IngestScheduleInput,
 ): IngestSchedule & { readonly refusal?: string } {
-  const { ratingsBytes, tableWriteUnits, concurrency } = input;
+  const { ratingsBytes, tableWriteUnits, concurrency, ratingsTables: tables } = input;
+  const writerRate = writerRatingsPerSecond(tables);
   if (!(Number.isInteger(tableWriteUnits) && tableWriteUnits >= 1)) {
     throw new RangeError(`table write units must be a positive integer, got ${tableWriteUnits}`);
   }
@@ -196,12 +215,10 @@ export function ingestSchedule(
     1,
     Math.min(
       concurrency,
-      Math.floor(
-        tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / CHUNK_WRITER_RATINGS_PER_SECOND,
-      ),
+      Math.floor(tableWriteUnits / WRITE_UNITS_PER_RATING_PER_TABLE / writerRate),
     ),
   );
-  const rate = ratingsPerSecond(tableWriteUnits, chunkConcurrency);
+  const rate = ratingsPerSecond(tableWriteUnits, chunkConcurrency, tables);
   const budgetRatings = Math.floor(CHUNK_WRITE_BUDGET_SECONDS * rate);
   const chunkBytes = Math.min(
     input.chunkBytes ?? defaultChunkBytes(ratingsBytes),
@@ -215,7 +232,7 @@ export function ingestSchedule(
     refusal =
       `${ratingsBytes} bytes of ratings at ${tableWriteUnits} write units/s per table need ` +
       `${chunks} chunks of at most ${chunkBytes} bytes (the limit is ${MAX_CHUNKS}): ` +
-      (rate < CHUNK_WRITER_RATINGS_PER_SECOND
+      (rate < writerRate
         ? 'pre-warm the ratings table (cdk deploy -c ingestWriteUnits=…)'
         : `a chunk holds what one writer writes in ${CHUNK_WRITE_BUDGET_SECONDS} s at its own ` +
           `pace, whatever -c ingestWriteUnits is, so one ingestion takes at most ` +
@@ -239,6 +256,7 @@ export function ingestSchedule(
       Math.floor(chunkBytes / MIN_BYTES_PER_RATING),
       tableWriteUnits,
       chunkConcurrency,
+      tables,
     ),
     ingestSeconds,
     ...(refusal ? { refusal } : {}),

@@ -6,9 +6,10 @@ import {
 } from '../../core/formats/ratings-format.ts';
 import { checkChunkBytes, defaultChunkBytes } from '../../core/ingest/chunk-boundaries.ts';
 import { DEFAULT_MIN_RATINGS_PER_MOVIE } from '../../core/ingest/cleaning.ts';
+import { planLoad, type CapacitySwitch } from '../../core/ingest/capacity-switch.ts';
 import {
   BULK_TABLE_WRITE_UNITS_PER_SECOND,
-  planIngestSchedule,
+  NEW_TABLE_WRITE_UNITS_PER_SECOND,
 } from '../../core/ingest/write-budget.ts';
 import { writeTimeBase } from '../../core/ingest/write-time.ts';
 import {
@@ -102,19 +103,29 @@ export async function validateDataset(
   let chunkBytes = request.chunkBytes ?? defaultChunkBytes(ratingsBytes);
   let chunkConcurrency = concurrency;
   let writeRatingsPerSecond = 0;
+  let capacity: CapacitySwitch = { switch: false };
   try {
     if (tableWriteUnits !== undefined) {
       // Keyspaces: chunks small enough, and few enough at once, that each finishes well inside
-      // its Lambda's timeout at its share of the tables' write rate (write-budget.ts).
-      const schedule = planIngestSchedule({
+      // its Lambda's timeout at its share of the tables' write rate (write-budget.ts); with a
+      // capacity switch, at the provisioned WCU and at the on-demand rate the 24-hour rule may
+      // keep instead (capacity-switch.ts). A request's own rate is an on-demand one.
+      const provisioned =
+        request.tableWriteUnits === undefined && deployed.capacity === 'provisioned';
+      const plan = planLoad({
         ratingsBytes,
-        tableWriteUnits,
         concurrency,
         ...(request.chunkBytes ? { chunkBytes: request.chunkBytes } : {}),
+        onDemandWriteUnits: provisioned ? NEW_TABLE_WRITE_UNITS_PER_SECOND : tableWriteUnits,
+        ...(provisioned
+          ? { provisioned: { writeUnits: tableWriteUnits, keyspace: db.keyspace } }
+          : {}),
+        now,
       });
-      chunkBytes = schedule.chunkBytes;
-      chunkConcurrency = schedule.chunkConcurrency;
-      writeRatingsPerSecond = schedule.writeRatingsPerSecond;
+      chunkBytes = plan.chunkBytes;
+      chunkConcurrency = plan.chunkConcurrency;
+      writeRatingsPerSecond = plan.writeRatingsPerSecond;
+      capacity = plan.capacity;
     }
     checkChunkBytes(chunkBytes, ratingsBytes);
   } catch (error) {
@@ -146,6 +157,7 @@ export async function validateDataset(
     chunkBytes,
     chunkConcurrency,
     writeRatingsPerSecond,
+    capacity,
     // The other tables are never pre-warmed: on Keyspaces they take a new table's rate.
     bulkWriteUnitsPerSecond: tableWriteUnits !== undefined ? BULK_TABLE_WRITE_UNITS_PER_SECOND : 0,
     minRatingsPerMovie,

@@ -222,7 +222,7 @@ function plan(opts: PlanFlags): void {
     '',
     `Ingest setting assumed: ${describeIngestSetting(ingest)} (cdk deploy: ${ingestSettingFlags(ingest)})`,
     ...phaseLines('Ingest (once)', estimate.ingest),
-    `  ${estimate.ingest.chunks} chunks, ${estimate.ingest.chunkConcurrency} at once; chunk writes ≈ ${formatDuration(estimate.ingest.writeSeconds)}${estimate.ingest.provisionedHours ? `; provisioned for ${estimate.ingest.provisionedHours} billed h (ingest + ${formatDuration(ASSUMPTIONS.provisionedSwitchSeconds.value)} of switching)` : ''}`,
+    `  ${estimate.ingest.chunks} chunks, ${estimate.ingest.chunkConcurrency} at once; chunk writes ≈ ${formatDuration(estimate.ingest.writeSeconds)}${estimate.ingest.provisionedHours ? `; provisioned ≈ ${formatDuration(estimate.ingest.provisionedSeconds)} (the chunk Map between two switches of ${formatDuration(ASSUMPTIONS.capacitySwitchSeconds.value)}), ${estimate.ingest.provisionedHours} billed h` : ''}`,
     ...estimate.ingest.refusals.map((r) => `  NOT RUNNABLE AS SET: ${r}`),
     'Ingest settings compared:',
     ...ingestChoices.options.map(
@@ -230,6 +230,7 @@ function plan(opts: PlanFlags): void {
         `  ${o === ingestChoices.cheapest ? '*' : ' '} ${`${o.label}: ${describeIngestSetting(o.estimate.setting)}`.padEnd(88)} ${money(o.estimate.dollars).padStart(9)}  ${formatDuration(o.estimate.wallSeconds).padStart(9)}  (${ingestSettingFlags(o.estimate.setting)})${o.estimate.refusals.length ? ' — refused: ' + o.estimate.refusals.join('; ') : ''}`,
     ),
     '  (* the cheapest that runs)',
+    `Ingest choice: ${ingestChoices.reason}`,
     '',
     ...phaseLines('Training (one run)', t),
     `  ${t.gflopPerIteration.toFixed(2)} GFLOP/iteration (both models), block ≈ ${formatDuration(t.blockSeconds)}, fit iteration ≈ ${formatDuration(t.secondsPerIteration)}, refit iteration ≈ ${formatDuration(t.secondsPerRefitIteration)}, ${t.loopIterations} iterations, neighbour stage ≈ ${formatDuration(t.neighbourSeconds)}`,

@@ -1,4 +1,5 @@
 export { runStateMachine } from './run-state-machine.ts';
+export type { LocalSdkCall } from './task-bindings.ts';
 export { LocalStateMachineError, type FailureDetails } from './state-machine-error.ts';
 export {
   observeTaskMemory,

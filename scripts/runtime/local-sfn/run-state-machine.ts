@@ -90,7 +90,13 @@ export async function runStateMachine(
     }
     const runOptions: RunOptions = {
       overrides: {
-        taskResourceLocalHandlers: taskOverrides(states, functions, invoke, options.startExecution),
+        taskResourceLocalHandlers: taskOverrides(
+          states,
+          functions,
+          invoke,
+          options.startExecution,
+          options.sdkCalls,
+        ),
         retryIntervalOverrides:
           options.fastRetries === false ? {} : zeroPauses(states, (s) => 'Retry' in s),
         waitTimeOverrides:

@@ -9,6 +9,8 @@ const LAMBDA_TIMEOUT_DEFAULT_SECONDS = 900;
 const LAMBDA_INVOKE_INTEGRATION = /^arn:[\w-]+:states:::lambda:invoke$/;
 /** Starting another state machine (request-response, not `.sync`): ingest → train. */
 export const START_EXECUTION_INTEGRATION = /^arn:[\w-]+:states:::states:startExecution$/;
+/** An AWS SDK service integration, `aws-sdk:<service>:<action>` (request-response). */
+export const AWS_SDK_INTEGRATION = /^arn:[\w-]+:states:::aws-sdk:(\w+):(\w+)$/;
 // Lambda accepts a name, a partial ARN or a full ARN, each optionally with a version/alias qualifier.
 const FUNCTION_REFERENCE =
   /^(?:arn:[\w-]+:lambda:[\w-]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::[\w$-]+)?$/;
@@ -36,6 +38,12 @@ export type TaskOverride = (input: JsonValue) => Promise<JsonValue>;
  * (`StateMachineArn`, `Name`, `Input`) and returns what AWS would (`ExecutionArn`, `StartDate`).
  */
 export type StartLocalExecution = (parameters: JsonObject) => Promise<JsonValue>;
+/**
+ * Serves an `aws-sdk:<service>:<action>` Task locally: receives its resolved Parameters (PascalCase,
+ * as Step Functions passes them) and returns what AWS would. Keyed `<service>:<action>`, e.g.
+ * `keyspaces:updateTable`.
+ */
+export type LocalSdkCall = (parameters: JsonObject) => Promise<JsonValue>;
 
 export function localFunctions(
   handlers: Readonly<Record<string, HandlerBinding>>,
@@ -76,6 +84,7 @@ export function taskOverrides(
   functions: readonly LocalFunction[],
   invoke: InvokeLocalFunction,
   startExecution?: StartLocalExecution,
+  sdkCalls: Readonly<Record<string, LocalSdkCall>> = {},
 ): Record<string, TaskOverride> {
   const byArn = new Map(functions.map((fn) => [fn.arn, fn]));
   const byFunctionName = new Map(functions.map((fn) => [fn.functionName, fn]));
@@ -114,6 +123,21 @@ export function taskOverrides(
           );
         }
         return startExecution(parameters);
+      };
+    } else if (AWS_SDK_INTEGRATION.test(resource)) {
+      // Bound either way, like startExecution: a machine whose SDK Tasks sit behind a Choice that
+      // local runs never take (ingest's capacity switch, Keyspaces only) runs locally, and reaching
+      // one without a local answer stops the run with this reason instead of calling real AWS.
+      const [, service, action] = AWS_SDK_INTEGRATION.exec(resource)!;
+      const call = sdkCalls[`${service}:${action}`];
+      overrides[name] = async (input) => {
+        if (!call) {
+          throw new LocalIntegrationError(
+            `Task "${name}" would call ${service}:${action} on AWS: local runs call no AWS ` +
+              'service (a test may answer it: runStateMachine({ sdkCalls }))',
+          );
+        }
+        return call(isJsonObject(input) ? input : {});
       };
     } else {
       unbound.push(`"${name}" (${resource})`);

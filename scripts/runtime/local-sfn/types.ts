@@ -1,5 +1,5 @@
 import type { TaskMemoryOptions } from './task-memory.ts';
-import type { StartLocalExecution } from './task-bindings.ts';
+import type { LocalSdkCall, StartLocalExecution } from './task-bindings.ts';
 
 /** Which handler module serves a Lambda that the definition names through a substitution. */
 export interface HandlerBinding {
@@ -71,6 +71,12 @@ export interface RunStateMachineOptions {
    * out). Without it such a Task stops the run when reached, with a one-line reason.
    */
   readonly startExecution?: StartLocalExecution;
+  /**
+   * Answers `arn:aws:states:::aws-sdk:<service>:<action>` Tasks, keyed `<service>:<action>`
+   * (parameters in, the service's response out). Without one such a Task stops the run when
+   * reached, with a one-line reason: local runs call no AWS service.
+   */
+  readonly sdkCalls?: Readonly<Record<string, LocalSdkCall>>;
   /** Size of the handler worker pool; defaults to `os.availableParallelism()`. */
   readonly workers?: number;
   /** Called for every event as the execution runs (for progress bars). Throwing aborts the run. */

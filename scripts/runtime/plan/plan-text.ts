@@ -23,7 +23,7 @@ export function ingestSettingFlags(setting: IngestSetting): string {
 export function describeIngestSetting(setting: IngestSetting): string {
   const units = setting.writeUnits.toLocaleString('en-US');
   if (setting.capacity === 'provisioned') {
-    return `provisioned ${units} WCU per ratings table for the load, then on-demand`;
+    return `provisioned ${units} WCU per ratings table, switched by the ingest around its chunk Map`;
   }
   return setting.writeUnits === NEW_TABLE_WRITE_UNITS_PER_SECOND
     ? `on-demand, new tables (${units} WRU/s each)`

@@ -57,8 +57,8 @@ export async function ensureCfnLint(python = process.env.PYTHON ?? 'python3'): P
  * The templates linted: both profiles with their defaults (a new account), and the default profile
  * as an established account deploys it (reserved API concurrency, 10 GB memory cap, ratings tables
  * pre-warmed with WarmThroughput, data and logs retained) and as a provisioned bulk load deploys it
- * (ratings tables with ProvisionedThroughput), so every property the stack can emit is checked
- * against CloudFormation's schema.
+ * (the ingest state machine's Keyspaces SDK Tasks and their cassandra:Alter grant on the ratings
+ * tables), so every property the stack can emit is checked against CloudFormation's schema.
  */
 export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
   aws: { profile: 'aws' },
@@ -70,7 +70,7 @@ export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
     ingestWriteUnits: '40000',
     retainData: 'true',
   },
-  // A provisioned bulk load: the ratings tables with ProvisionedThroughput instead of on-demand.
+  // A provisioned bulk load: the ingest switches the ratings tables' capacity itself.
   'aws-provisioned-load': {
     profile: 'aws',
     ingestCapacity: 'provisioned',
