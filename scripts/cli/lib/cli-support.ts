@@ -44,3 +44,28 @@ export function numberOption(
     return n;
   };
 }
+
+/** A number in [min, below): for a bound the value must stay under (a fraction below 0.9). */
+export function numberBelowOption(min: number, below: number): (value: string) => number {
+  return (value) => {
+    const n = numberOption(min)(value);
+    if (!(n < below))
+      throw new InvalidArgumentError(`expected a number in [${min}, ${below}), got ${n}`);
+    return n;
+  };
+}
+
+/**
+ * A flag's value given under its name or its older one, which keeps working for the scripts and
+ * docs that use it, with a one-line note on stderr; both at once is refused.
+ */
+export function renamedFlag<T>(
+  value: T | undefined,
+  olderValue: T | undefined,
+  names: { readonly flag: string; readonly older: string },
+): T | undefined {
+  if (olderValue === undefined) return value;
+  if (value !== undefined) throw new UserError(`give ${names.flag} or ${names.older}, not both`);
+  process.stderr.write(`recsys: ${names.older} is now ${names.flag} (the old name still works)\n`);
+  return olderValue;
+}
