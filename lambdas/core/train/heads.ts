@@ -69,6 +69,20 @@ export function plannedHeadOptions(
   };
 }
 
+/** What a request's `rating` may set (train-request.ts refuses other keys). */
+export const RATING_OPTION_KEYS: readonly (keyof TrainRatingOptions)[] = [
+  'rank',
+  'reg',
+  'biasReg',
+  'iterations',
+  'implicit',
+  'alpha',
+  'biases',
+  'solver',
+  'cgSteps',
+  'seed',
+];
+
 /** The rating head's settings as the model row records them (`params.rating`). */
 export function ratingParams(options: ResolvedAlsOptions) {
   const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, cgSteps, seed } =
@@ -94,11 +108,15 @@ interface PlanBeforeHeads extends Omit<RunPlan, 'heads'> {
 
 export type StoredRunPlan = RunPlan | PlanBeforeHeads;
 
+/** An older stored file with the rating head's `options` and `ranking` moved under `heads`. */
+function withHeads<R, K, T extends { readonly options: R; readonly ranking: K }>(older: T) {
+  const { options, ranking, ...rest } = older;
+  return { ...rest, heads: { rating: options, ranking } };
+}
+
 /** A stored plan in today's shape, whichever version wrote it. */
 export function runPlanOf(stored: StoredRunPlan): RunPlan {
-  if ('heads' in stored) return stored;
-  const { options, ranking, ...rest } = stored;
-  return { ...rest, heads: { rating: options, ranking } };
+  return 'heads' in stored ? stored : withHeads(stored);
 }
 
 /** settings.json before the heads were named: the rating head was `options`. */
@@ -111,24 +129,8 @@ export type StoredRunSettings = RunSettings | SettingsBeforeHeads;
 
 /** Stored settings in today's shape, whichever version wrote them. */
 export function runSettingsOf(stored: StoredRunSettings): RunSettings {
-  if ('heads' in stored) return stored;
-  const { options, ranking, ...rest } = stored;
-  return { ...rest, heads: { rating: options, ranking } };
+  return 'heads' in stored ? stored : withHeads(stored);
 }
-
-/** The keys older model rows kept at the top of `params`: the rating head's settings. */
-const RATING_PARAM_KEYS = [
-  'rank',
-  'reg',
-  'biasReg',
-  'iterations',
-  'implicit',
-  'alpha',
-  'biases',
-  'solver',
-  'cgSteps',
-  'seed',
-] as const;
 
 /**
  * A model row's params in today's shape (`rating` and `ranking` nested), whichever version wrote
@@ -139,7 +141,8 @@ export function modelParamsOf(stored: Record<string, unknown>): Record<string, u
   const rating: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(stored)) {
-    if ((RATING_PARAM_KEYS as readonly string[]).includes(key)) rating[key] = value;
+    // The keys a rating request may set are the ones older rows kept at the top.
+    if ((RATING_OPTION_KEYS as readonly string[]).includes(key)) rating[key] = value;
     else rest[key] = value;
   }
   return { rating, ...rest };

@@ -3,7 +3,7 @@ import { resolveNeighbourSettings } from '../neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
 import { writerPace, type WriterPace } from '../ingest/write-budget.ts';
 import { MAX_BLOCKS, chooseBlockCount } from './block-count.ts';
-import { HEAD_DEFAULTS, plannedHeadOptions } from './heads.ts';
+import { HEAD_DEFAULTS, RATING_OPTION_KEYS, plannedHeadOptions } from './heads.ts';
 import { assertRunId } from './run-layout.ts';
 import { planTokenRanges, type Partitioner } from './token-ranges.ts';
 import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
@@ -63,19 +63,6 @@ export const TRAIN_LIMITS = {
   refitIterations: { min: 0, max: 500 },
 } as const;
 
-const RATING_KEYS: readonly (keyof TrainRatingOptions)[] = [
-  'rank',
-  'reg',
-  'biasReg',
-  'iterations',
-  'implicit',
-  'alpha',
-  'biases',
-  'solver',
-  'cgSteps',
-  'seed',
-];
-
 function integer(
   name: string,
   value: unknown,
@@ -108,7 +95,7 @@ function ratingRequest(request: TrainRequest): TrainRatingOptions | undefined {
 
 function checkedRating(rating: TrainRatingOptions = {}): TrainRatingOptions {
   for (const key of Object.keys(rating)) {
-    if (!RATING_KEYS.includes(key as keyof TrainRatingOptions)) {
+    if (!RATING_OPTION_KEYS.includes(key as keyof TrainRatingOptions)) {
       throw new TrainRequestError(`unknown rating option "${key}"`);
     }
   }
