@@ -29,7 +29,14 @@ import {
   TRAIN_DEFAULTS,
   TRAIN_LIMITS,
 } from '../../../lambdas/core/train/train-request.ts';
-import { action, intOption, numberOption, renamedFlag, UserError } from '../lib/cli-support.ts';
+import {
+  action,
+  intOption,
+  intWithin,
+  numberOption,
+  renamedFlag,
+  UserError,
+} from '../lib/cli-support.ts';
 import {
   blockLine,
   describeIngestSetting,
@@ -86,13 +93,9 @@ export function registerPlanCommand(program: Command): void {
     .option(
       '--rating-rank <n>',
       `rating model (explicit ALS, Cholesky) rank (default ${HEAD_DEFAULTS.rating.rank})`,
-      intOption(TRAIN_LIMITS.rank.min, TRAIN_LIMITS.rank.max),
+      intWithin(TRAIN_LIMITS.rank),
     )
-    .option(
-      '--rank <n>',
-      'older name of --rating-rank',
-      intOption(TRAIN_LIMITS.rank.min, TRAIN_LIMITS.rank.max),
-    )
+    .option('--rank <n>', 'older name of --rating-rank', intWithin(TRAIN_LIMITS.rank))
     .option(
       '--iterations <n>',
       'fit iterations (both models, training split)',
@@ -108,7 +111,7 @@ export function registerPlanCommand(program: Command): void {
     .option(
       '--ranking-rank <n>',
       'ranking model (implicit ALS, CG) rank',
-      intOption(TRAIN_LIMITS.rank.min, TRAIN_LIMITS.rank.max),
+      intWithin(TRAIN_LIMITS.rank),
       HEAD_DEFAULTS.ranking.rank,
     )
     .option(

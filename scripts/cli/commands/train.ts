@@ -22,6 +22,7 @@ import { LocalStateMachineError } from '../local-sfn/index.ts';
 import {
   action,
   intOption,
+  intWithin,
   numberBelowOption,
   numberOption,
   renamedFlag,
@@ -173,7 +174,7 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--rating-rank <n>',
       `rating model: latent factors, ${rank.min}–${rank.max} (default ${d.rank})`,
-      intOption(rank.min, rank.max),
+      intWithin(rank),
     )
     .option(
       '--rating-reg <x>',
@@ -181,7 +182,7 @@ export function registerTrainCommand(program: Command): void {
       numberOption(0, 100),
     )
     .option('--rating-solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
-    .option('--rank <n>', 'older name of --rating-rank', intOption(rank.min, rank.max))
+    .option('--rank <n>', 'older name of --rating-rank', intWithin(rank))
     .option('--reg <x>', 'older name of --rating-reg', numberOption(0, 100))
     .option('--solver <name>', 'older name of --rating-solver')
     .option(
@@ -202,7 +203,7 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--ranking-rank <n>',
       `ranking model: latent factors, ${rank.min}–${rank.max} (default ${r.rank})`,
-      intOption(rank.min, rank.max),
+      intWithin(rank),
     )
     .option(
       '--ranking-reg <x>',
@@ -239,12 +240,12 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--refit-iterations <n>',
       `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; ${WARM_START_DEFAULTS.refitIterations} with --warm-start; 0 publishes the fit)`,
-      intOption(refitIterations.min, refitIterations.max),
+      intWithin(refitIterations),
     )
     .option(
       '--blocks <n>',
       "row blocks per side: items of every block Map (default: from the data set's size, so every task fits a Lambda)",
-      intOption(blocks.min, blocks.max),
+      intWithin(blocks),
     )
     .option(
       '--concurrency <n>',
@@ -255,7 +256,7 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--scan-ranges <n>',
       'token ranges to scan in parallel (default: the block count)',
-      intOption(blocks.min, blocks.max),
+      intWithin(blocks),
     )
     .option(
       '--tolerance <x>',
@@ -270,22 +271,22 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--split-seed <n>',
       `validation split seed (default ${TRAIN_DEFAULTS.splitSeed})`,
-      intOption(splitSeed.min, splitSeed.max),
+      intWithin(splitSeed),
     )
     .option(
       '--top-n <n>',
       `recommendations stored per user (default ${TRAIN_DEFAULTS.topN})`,
-      intOption(topN.min, topN.max),
+      intWithin(topN),
     )
     .option(
       '--similar-n <n>',
       `similar movies stored per movie (default ${TRAIN_DEFAULTS.similarN})`,
-      intOption(similarN.min, similarN.max),
+      intWithin(similarN),
     )
     .option(
       '--min-ratings <n>',
       'ratings a movie needs to be recommended or get neighbours (default 1: every movie)',
-      intOption(minRatings.min, minRatings.max),
+      intWithin(minRatings),
     )
     .option(
       '--tune',

@@ -30,6 +30,11 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
   };
 }
 
+/** An integer in a range core defines ({min, max}, e.g. TRAIN_LIMITS.topN). */
+export function intWithin(range: { readonly min: number; readonly max: number }) {
+  return intOption(range.min, range.max);
+}
+
 export function numberOption(
   min: number,
   max = Number.POSITIVE_INFINITY,
