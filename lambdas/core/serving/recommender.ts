@@ -250,8 +250,11 @@ function listFromRow(
   return drainScored(heap, (i) => ranking.itemIds.ids[i]!);
 }
 
-/** Standard deviation of values[from..from+count) together with `zeros` more zeros. */
-function spread(values: Float64Array, from: number, count: number, zeros: number): number {
+/**
+ * Standard deviation of values[from..from+count) together with `zeros` more zeros: the scale each
+ * score source is divided by before the blend (also the pre-kernel baseline's, scripts/bench).
+ */
+export function spread(values: Float64Array, from: number, count: number, zeros: number): number {
   let sum = 0;
   let squares = 0;
   for (let i = from; i < from + count; i++) {
