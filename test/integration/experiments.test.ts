@@ -82,11 +82,7 @@ describe('experiments: split, serve, record, report, promote', () => {
       await recordReadyModel(db, modelId, { ranking: { rank } });
     }
     await activateModel(db, control);
-    server = await startRecsysServe({
-      keyspace: db.keyspace,
-      apiKey: KEY,
-      env: { RECSYS_MODEL_CHECK_SECONDS: '1' },
-    });
+    server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY, modelCheckSeconds: 1 });
   });
   afterAll(async () => {
     await server?.stop();
