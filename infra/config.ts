@@ -5,7 +5,7 @@ import {
   type IngestCapacity,
 } from '../lambdas/core/ingest/write-budget.ts';
 import { assertIdentifier } from '../lambdas/core/schema/render-cql.ts';
-import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../lambdas/core/train/train-request.ts';
+import { MAX_BLOCKS, TRAIN_DEFAULTS, TRAIN_LIMITS } from '../lambdas/core/train/train-request.ts';
 
 /**
  * New AWS accounts get reduced Lambda quotas ("New AWS accounts have reduced concurrency and memory
@@ -32,7 +32,10 @@ export interface RecsysConfig {
   readonly envName: string;
   readonly keyspaceName: string;
   readonly retainData: boolean;
-  /** Defaults of the training run that ingestion chains to (the execution input, not code). */
+  /**
+   * The rating model's rank in the training run that ingestion chains to and the schedule starts
+   * (the execution input, not code; `-c rank=`).
+   */
   readonly rank: number;
   /** Undefined: each run chooses its block count from the data set's size (block-count.ts). */
   readonly blocks?: number;
@@ -249,7 +252,13 @@ export function readConfig(read: ContextReader): RecsysConfig {
     envName,
     keyspaceName,
     retainData: bool(read, 'retainData', false),
-    rank: integer(read, 'rank', DEFAULT_ALS_OPTIONS.rank, 1, 500),
+    rank: integer(
+      read,
+      'rank',
+      DEFAULT_ALS_OPTIONS.rank,
+      TRAIN_LIMITS.rank.min,
+      TRAIN_LIMITS.rank.max,
+    ),
     ...(read('blocks') === undefined || read('blocks') === null
       ? {}
       : { blocks: integer(read, 'blocks', TRAIN_DEFAULTS.blocks, 1, MAX_BLOCKS) }),

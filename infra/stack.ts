@@ -95,6 +95,8 @@ export class RecsysStack extends Stack {
 
     const concurrency = props.concurrency ?? MAX_DEFAULT_CONCURRENCY;
     const trainRequest = {
+      // The rating model's rank under the request's older name for `rating`, which the Plan step
+      // still reads: the new name would change the input of every deployed rule and schedule.
       options: { rank: props.rank ?? DEFAULT_ALS_OPTIONS.rank },
       ...(props.blocks !== undefined ? { blocks: props.blocks } : {}),
       concurrency,

@@ -10,7 +10,11 @@ import type { IdMap } from '../../lambdas/core/matrix/id-map.ts';
 import type { NeighbourModel } from '../../lambdas/core/neighbours/model.ts';
 import { ratingWeight } from '../../lambdas/core/neighbours/options.ts';
 import type { ColdItems } from '../../lambdas/core/serving/cold-start.ts';
-import type { ListQuery, Recommender } from '../../lambdas/core/serving/recommender.ts';
+import {
+  spread,
+  type ListQuery,
+  type Recommender,
+} from '../../lambdas/core/serving/recommender.ts';
 import { drainScored } from '../../lambdas/core/serving/scored-list.ts';
 
 /** The pre-kernel `neighbourScores`. */
@@ -32,19 +36,6 @@ function neighbourScores(
     for (let j = 0; j < M; j++) out[j]! += x * model.weights[base + j]!;
   }
   return used;
-}
-
-function spread(values: Float64Array, count: number, zeros: number): number {
-  let sum = 0;
-  let squares = 0;
-  for (let i = 0; i < count; i++) {
-    sum += values[i]!;
-    squares += values[i]! * values[i]!;
-  }
-  const n = count + Math.max(0, zeros);
-  if (n === 0) return 0;
-  const mean = sum / n;
-  return Math.sqrt(Math.max(0, squares / n - mean * mean));
 }
 
 function scalarBlend(
@@ -69,8 +60,8 @@ function scalarBlend(
   const M = neighbours.movieIds.length;
   const near = new Float64Array(M);
   if (neighbourScores(neighbours, recommender.neighbourIds!, ratings, near) === 0) return scores;
-  const factorScale = spread(scores, itemCount, 0);
-  const neighbourScale = spread(near, M, itemCount - M);
+  const factorScale = spread(scores, 0, itemCount, 0);
+  const neighbourScale = spread(near, 0, M, itemCount - M);
   const wf = factorScale > 0 ? (1 - blend) / factorScale : 0;
   const wn = neighbourScale > 0 ? blend / neighbourScale : 0;
   for (let i = 0; i < itemCount; i++) scores[i]! *= wf;

@@ -23,6 +23,7 @@ import { MAX_DEFAULT_CONCURRENCY } from '../../infra/config.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { TRAIN_DEFAULTS } from '../../lambdas/core/train/train-request.ts';
+import { HEAD_DEFAULTS } from '../../lambdas/core/train/heads.ts';
 import { measuredCgGflops, measuredGflops } from '../runtime/plan/measured-rates.ts';
 import { describeIngestSetting, formatDuration } from '../runtime/plan/plan-text.ts';
 import { resultsDir } from './machine.ts';
@@ -43,10 +44,15 @@ export const PLAN_CONCURRENCY = MAX_DEFAULT_CONCURRENCY;
 
 const money = (x: number) => `$${x < 10 ? x.toFixed(2) : Math.round(x).toLocaleString('en-US')}`;
 
-export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMonth = 1e6) {
-  const rate = measuredGflops(dir, rank);
-  const ranking = DEFAULT_RECOMMENDER_OPTIONS.als;
-  const rankingRank = ranking.rank ?? 64;
+export function planTable(
+  dir: string,
+  ratingRank = HEAD_DEFAULTS.rating.rank,
+  iterations = 15,
+  requestsPerMonth = 1e6,
+) {
+  const rate = measuredGflops(dir, ratingRank);
+  const ranking = HEAD_DEFAULTS.ranking;
+  const rankingRank = ranking.rank;
   const cgRate = measuredCgGflops(
     existsSync(join(dir, 'als-vs-implicit.json')) ? dir : REPO_RESULTS,
     rankingRank,
@@ -56,11 +62,11 @@ export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMo
   const rows = PLAN_DATASETS.map((d) => {
     const sizes = {
       ...d,
-      rank,
+      ratingRank,
       iterations,
       refitIterations: TRAIN_DEFAULTS.refitIterations,
       rankingRank,
-      cgSteps: ranking.cgSteps ?? 3,
+      cgSteps: ranking.cgSteps,
       neighbourMovies,
       gflopsPerCore: rate.gflops,
       cgGflopsPerCore: cgRate.gflops,
@@ -94,7 +100,7 @@ export function planTable(dir: string, rank = 20, iterations = 15, requestsPerMo
       : `${money(e.dollars)}, ${formatDuration(e.wallSeconds)}`;
   const md = [
     `### Scale and cost on AWS (estimate: \`npx recsys plan\`)\n`,
-    `Rating model rank ${rank} (Cholesky) and ranking model rank ${rankingRank} (CG, ${ranking.cgSteps ?? 3} steps) solved side by side, ` +
+    `Rating model rank ${ratingRank} (Cholesky) and ranking model rank ${rankingRank} (CG, ${ranking.cgSteps} steps) solved side by side, ` +
       `${iterations} fit + ${TRAIN_DEFAULTS.refitIterations} refit iterations, neighbour model over the ${neighbourMovies.toLocaleString('en-US')} most-rated movies, ` +
       `blocks chosen from the data size (the train Plan step's rule) at concurrency ${PLAN_CONCURRENCY}, ${requestsPerMonth.toLocaleString('en-US')} API requests a month; ` +
       `ALS rate ${rate.gflops} GFLOP/s per Lambda vCPU (${rate.source}); CG rate ${cgRate.gflops} GFLOP/s (${cgRate.source}); us-east-1 prices as of ${PRICES_AS_OF}. ` +

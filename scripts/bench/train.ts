@@ -185,7 +185,7 @@ async function benchRun(
       modelId: `bench-${dataset}-${sweep}-b${blocks}-c${concurrency}-${Date.now().toString(36)}`,
       blocks,
       concurrency,
-      options: { rank, iterations },
+      rating: { rank, iterations },
       activate: false,
       // Outputs are not what this measures; short lists keep their writes small.
       topN: 10,

@@ -88,11 +88,7 @@ if (users.length < 20) throw new Error(`only ${users.length} users have ${LIMIT}
 log(`${users.length} users; the two models' lists differ for ${differing} of them`);
 
 // Checked every second, so the switch shows within a second or two of the activation.
-const server = await startRecsysServe({
-  keyspace: KEYSPACE,
-  apiKey: KEY,
-  env: { RECSYS_MODEL_CHECK_SECONDS: '1' },
-});
+const server = await startRecsysServe({ keyspace: KEYSPACE, apiKey: KEY, modelCheckSeconds: 1 });
 const tally = {
   checked: 0,
   byModel: { [MODELS.a]: 0, [MODELS.b]: 0 } as Record<string, number>,

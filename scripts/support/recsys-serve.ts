@@ -13,6 +13,8 @@ export interface ServeProcess {
 export async function startRecsysServe(options: {
   keyspace: string;
   apiKey: string;
+  /** How often serving re-reads the active model (RECSYS_MODEL_CHECK_SECONDS): 1 for switch tests. */
+  modelCheckSeconds?: number;
   env?: Record<string, string>;
 }): Promise<ServeProcess> {
   const child = spawn(
@@ -23,6 +25,9 @@ export async function startRecsysServe(options: {
         ...process.env,
         RECSYS_API_KEY: options.apiKey,
         POWERTOOLS_LOG_LEVEL: 'WARN',
+        ...(options.modelCheckSeconds !== undefined
+          ? { RECSYS_MODEL_CHECK_SECONDS: String(options.modelCheckSeconds) }
+          : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

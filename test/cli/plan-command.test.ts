@@ -72,7 +72,7 @@ describe('recsys plan', () => {
   }, 60_000);
 
   it('keeps the JSON contract: ingest and train dollars, train wall seconds', async () => {
-    const { stdout } = await recsys(...sizes, '--rank', '20', '--json');
+    const { stdout } = await recsys(...sizes, '--rating-rank', '20', '--json');
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as {
       input: { rankingRank: number; refitIterations: number; neighbourMovies: number };
       cgGflopsSource: string;
@@ -112,11 +112,26 @@ describe('recsys plan', () => {
         ],
       }),
     );
-    const { stdout } = await recsys(...sizes, '--rank', '21', '--bench-results', dir, '--json');
+    // --rank, the older name of --rating-rank (the brief's contract uses it), with a note.
+    const { stdout, stderr } = await recsys(
+      ...sizes,
+      '--rank',
+      '21',
+      '--bench-results',
+      dir,
+      '--json',
+    );
+    expect(stderr).toBe('recsys: --rank is now --rating-rank (the old name still works)\n');
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as {
-      input: { gflopsPerCore: number; cgGflopsPerCore: number; concurrency: number };
+      input: {
+        ratingRank: number;
+        gflopsPerCore: number;
+        cgGflopsPerCore: number;
+        concurrency: number;
+      };
       estimate: { totalDollars: number };
     };
+    expect(out.input.ratingRank).toBe(21);
     // rank 20 is closest to 21; of those, the larger data set.
     expect(out.input.gflopsPerCore).toBe(2.5);
     // Ranking rank 64: 60 is the closest row with a CG time (128 has none). One iteration, 1 step:

@@ -166,7 +166,7 @@ describe('RecsysStack (default profile)', () => {
       dataset: 'd',
       now: new Date(0),
     });
-    expect([plan.concurrency, plan.blockCount, plan.options.rank]).toEqual([7, 6, 12]);
+    expect([plan.concurrency, plan.blockCount, plan.heads.rating.rank]).toEqual([7, 6, 12]);
     // The two output Maps run side by side, half each: never more than 7 Lambdas at once.
     expect(plan.outputConcurrency).toBe(3);
     const maps = (file: string, ...paths: (string | undefined)[]) => {

@@ -106,7 +106,7 @@ describe('warmStart and ifNewData requests', () => {
 
   it("keeps the request's own iteration counts", () => {
     const plan = resolveTrainRequest(
-      { warmStart: true, options: { iterations: 7 }, refitIterations: 0 },
+      { warmStart: true, rating: { iterations: 7 }, refitIterations: 0 },
       { ...context, warmStartFrom: 'als-1' },
     );
     expect([plan.iterations, plan.refitIterations]).toEqual([7, 0]);

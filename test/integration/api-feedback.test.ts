@@ -6,7 +6,7 @@ import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { readEvents } from '../../lambdas/services/api/feedback-store.ts';
 import { freshStore } from '../support/cassandra.ts';
-import { publishBundle } from '../support/published-model.ts';
+import { publishBundle, rankingOnlyBundle } from '../support/published-model.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
@@ -200,13 +200,7 @@ describe('live feedback on a small model: idempotent events, nothing lost, onlin
       als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank: 4, iterations: 5 },
     };
     const fitted = fitRecommender(table.finish(), options);
-    await publishBundle(db, modelId, {
-      ranking: fitted.ranking,
-      neighbours: fitted.neighbours,
-      rating: null,
-      blend: fitted.recommender.blend,
-      policy: { ...options.policy, minRatings: 0 },
-    });
+    await publishBundle(db, modelId, rankingOnlyBundle(fitted, options.policy));
     server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY });
   });
   afterAll(async () => {

@@ -814,11 +814,7 @@ describe('API without a model, then with one (model refresh)', () => {
         [id, title, [...genres], count],
       );
     }
-    server = await startRecsysServe({
-      keyspace: db.keyspace,
-      apiKey: KEY,
-      env: { RECSYS_MODEL_CHECK_SECONDS: '1' },
-    });
+    server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY, modelCheckSeconds: 1 });
   });
   afterAll(async () => {
     await server?.stop();

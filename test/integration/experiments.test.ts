@@ -2,23 +2,21 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import { armOf } from '../../lambdas/core/experiments/assignment.ts';
 import { dayOf } from '../../lambdas/core/feedback/keys.ts';
 import { RatingsTableBuilder } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { readServedLists } from '../../lambdas/services/api/feedback-store.ts';
-import {
-  activateModel,
-  activeModelId,
-  modelPrefix,
-  saveModelBundle,
-  saveModelRecord,
-} from '../../lambdas/services/models/registry.ts';
+import { activateModel, activeModelId } from '../../lambdas/services/models/registry.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { apiClient } from '../support/api-client.ts';
 import { freshStore } from '../support/cassandra.ts';
+import {
+  rankingOnlyBundle,
+  recordReadyModel,
+  saveBundleFiles,
+} from '../support/published-model.ts';
 
 /**
  * An A/B experiment end to end against a real Cassandra, `recsys serve` and the `recsys
@@ -71,8 +69,6 @@ describe('experiments: split, serve, record, report, promote', () => {
       }
     }
     const ratings = table.finish();
-    const s3 = new S3Store(s3ConfigFromEnv());
-    await s3.ensureBucket();
     for (const [modelId, rank] of [
       [control, 2],
       [candidate, 4],
@@ -82,30 +78,11 @@ describe('experiments: split, serve, record, report, promote', () => {
         als: { ...DEFAULT_RECOMMENDER_OPTIONS.als, rank, iterations: 4 },
       };
       const fitted = fitRecommender(ratings, options);
-      await saveModelBundle(s3, modelId, {
-        ranking: fitted.ranking,
-        neighbours: fitted.neighbours,
-        rating: null,
-        blend: fitted.recommender.blend,
-        policy: { ...options.policy, minRatings: 0 },
-      });
-      await saveModelRecord(db, {
-        modelId,
-        dataset: 'tiny',
-        status: 'ready',
-        createdAt: new Date(),
-        params: { rank },
-        metrics: {},
-        artifactsPrefix: modelPrefix(modelId),
-      });
+      await saveBundleFiles(modelId, rankingOnlyBundle(fitted, options.policy));
+      await recordReadyModel(db, modelId, { ranking: { rank } });
     }
-    s3.destroy();
     await activateModel(db, control);
-    server = await startRecsysServe({
-      keyspace: db.keyspace,
-      apiKey: KEY,
-      env: { RECSYS_MODEL_CHECK_SECONDS: '1' },
-    });
+    server = await startRecsysServe({ keyspace: db.keyspace, apiKey: KEY, modelCheckSeconds: 1 });
   });
   afterAll(async () => {
     await server?.stop();

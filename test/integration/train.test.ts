@@ -115,7 +115,7 @@ describe('distributed training', () => {
     async (blocks, concurrency) => {
       const modelId = `det-${blocks}-${concurrency}-${run}`;
       const result = await trainLocally(db.keyspace, {
-        request: { modelId, blocks, concurrency, options: OPTIONS, ...MODELS, activate: false },
+        request: { modelId, blocks, concurrency, rating: OPTIONS, ...MODELS, activate: false },
       });
       const bundle = await publishedBundle(s3, modelId);
       // Both ALS models: the rating model (explicit, Cholesky) and the ranking model (implicit,
@@ -168,7 +168,7 @@ describe('distributed training', () => {
         modelId,
         blocks: 3,
         concurrency: 2,
-        options: OPTIONS,
+        rating: OPTIONS,
         ...MODELS,
         validation: 0,
         activate: false,
@@ -185,7 +185,7 @@ describe('distributed training', () => {
 describe('failures', () => {
   const first = `faulty-${run}`;
   const doomed = `doomed-${run}`;
-  const request = { blocks: 4, concurrency: 2, options: OPTIONS, ...MODELS };
+  const request = { blocks: 4, concurrency: 2, rating: OPTIONS, ...MODELS };
 
   it('retries a block that fails once and still gets identical factors', async () => {
     const retried: LocalSfnEvent[] = [];
@@ -267,7 +267,7 @@ describe('tune mode', () => {
         modelId,
         blocks: 3,
         concurrency: 2,
-        options,
+        rating: options,
         ...MODELS,
         tune: grid,
         activate: false,
@@ -348,14 +348,14 @@ describe('retraining (ifNewData, warmStart)', () => {
 
   it('skips at Plan when no rating changed since the active model, writing nothing', async () => {
     await trainLocally(db.keyspace, {
-      request: { modelId: base, blocks: 3, concurrency: 2, options: OPTIONS, ...MODELS },
+      request: { modelId: base, blocks: 3, concurrency: 2, rating: OPTIONS, ...MODELS },
     });
     expect(await activeModelId(db)).toBe(base);
     const skipped = await runLocalTrainOrSkip({
       keyspace: db.keyspace,
       bucket: TRAIN_BUCKET,
       log: () => undefined,
-      request: { modelId: `skip-${run}`, ifNewData: true, warmStart: true, options: rating },
+      request: { modelId: `skip-${run}`, ifNewData: true, warmStart: true, rating },
     });
     expect(skipped).toMatchObject({ skipped: true, activeModelId: base, lastChangeAt: null });
     expect('skipped' in skipped && skipped.reason).toMatch(/^no new data: no rating changed/);
@@ -371,7 +371,7 @@ describe('retraining (ifNewData, warmStart)', () => {
         modelId: warm,
         blocks: 4,
         concurrency: 2,
-        options: rating,
+        rating,
         ...models,
         ifNewData: true,
         warmStart: true,
@@ -418,7 +418,7 @@ describe('retraining (ifNewData, warmStart)', () => {
       keyspace: db.keyspace,
       bucket: TRAIN_BUCKET,
       log: () => undefined,
-      request: { ifNewData: true, warmStart: true, options: rating },
+      request: { ifNewData: true, warmStart: true, rating },
     });
     expect(skipped).toMatchObject({ skipped: true, activeModelId: warm });
   });

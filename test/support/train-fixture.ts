@@ -149,5 +149,5 @@ export function faultTraining(options: AlsOptions) {
     refitIterations: models.refitIterations,
     ranking: models.ranking,
   });
-  return { table, reference, request: { blocks: 4, concurrency: 2, options, ...models } };
+  return { table, reference, request: { blocks: 4, concurrency: 2, rating: options, ...models } };
 }

@@ -28,7 +28,7 @@ const data: BlockCountInput = {
   ratings: 1e7,
   users: 1e5,
   movies: 1e4,
-  rank: 9,
+  ratingRank: 9,
   iterations: 5,
   refitIterations: 5,
   rankingRank: 4,

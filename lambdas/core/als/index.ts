@@ -13,6 +13,7 @@ export { computeGram, gramOfRows, combineGramChunks, GRAM_CHUNK_ROWS } from './g
 export { initialFactors, initialFactorComponent, USER_SALT, ITEM_SALT } from './initial-factors.ts';
 export {
   DEFAULT_ALS_OPTIONS,
+  MAX_RANK,
   resolveAlsOptions,
   type AlsOptions,
   type AlsSolver,

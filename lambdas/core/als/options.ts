@@ -81,6 +81,9 @@ export const DEFAULT_ALS_OPTIONS: Readonly<Omit<ResolvedAlsOptions, 'ratingMin' 
   trackTrainRmse: true,
 };
 
+/** The most latent factors a model may have (the CLI's rank flags read it). */
+export const MAX_RANK = 1024;
+
 /** Merges defaults and checks ranges; rating bounds default to those observed in the data. */
 export function resolveAlsOptions(
   options: AlsOptions,
@@ -101,7 +104,7 @@ export function resolveAlsOptions(
       throw new RangeError(`${name} must be an integer in [1, ${max}], got ${v}`);
     }
   };
-  positiveInt('rank', 1024);
+  positiveInt('rank', MAX_RANK);
   positiveInt('blocks', 1_000_000);
   positiveInt('cgSteps', 1000);
   if (!Number.isInteger(resolved.iterations) || resolved.iterations < 0) {

@@ -250,7 +250,10 @@ function listFromRow(
   return drainScored(heap, (i) => ranking.itemIds.ids[i]!);
 }
 
-/** Standard deviation of values[from..from+count) together with `zeros` more zeros. */
+/**
+ * Standard deviation of values[from..from+count) together with `zeros` more zeros: the scale each
+ * score source is divided by before the blend (also the pre-kernel baseline's, scripts/bench).
+ */
 export function spread(values: Float64Array, from: number, count: number, zeros: number): number {
   let sum = 0;
   let squares = 0;

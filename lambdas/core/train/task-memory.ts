@@ -38,7 +38,7 @@ export function trainTaskMemoryBytes(
   a: TaskAssumptions,
 ): Record<TrainTask, number> {
   const { ratings: R, users: U, movies: I, blocks: B } = input;
-  const d = input.rank + 1;
+  const d = input.ratingRank + 1;
   const k = input.rankingRank;
   const M = Math.min(input.neighbourMovies, I);
   const v = a.validationShare;

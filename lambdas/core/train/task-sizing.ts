@@ -7,7 +7,7 @@
  * A training run (statemachines/train.asl.json, without tuning) is: prepare (scan, index, assemble,
  * init), `iterations` fit iterations on the training split then `refitIterations` on every rating,
  * each solving both models in every block task — the rating model (explicit ALS, Cholesky, rank
- * `rank` + bias) and the ranking model (implicit ALS, conjugate gradient, `rankingRank`) — then the
+ * `ratingRank` + bias) and the ranking model (implicit ALS, conjugate gradient, `rankingRank`) — then the
  * neighbour stage (a Map of per-user-block partial XᵀX over the M most-rated movies and one solve),
  * the outputs (top-N ranked by the factor/neighbour blend, similar movies) and Publish (the bundle).
  */
@@ -26,7 +26,7 @@ export interface TrainWorkload {
   users: number;
   movies: number;
   /** Rating model (explicit ALS, Cholesky, with biases): latent factors. */
-  rank: number;
+  ratingRank: number;
   /** Loop iterations of the validated fit (plan.iterations). */
   iterations: number;
   /** Loop iterations on every rating after the fit (plan.refitIterations; none without a validation split). */
@@ -108,15 +108,15 @@ const FULL_VCPU_MB = 1769;
 
 /** Bytes of the model bundle Publish writes (and the outputs read): both models' factors and the neighbour weights. */
 export function bundleBytes(
-  input: Pick<TrainWorkload, 'users' | 'movies' | 'rank' | 'rankingRank' | 'neighbourMovies'>,
+  input: Pick<TrainWorkload, 'users' | 'movies' | 'ratingRank' | 'rankingRank' | 'neighbourMovies'>,
 ): number {
-  const { users, movies, rank, rankingRank } = input;
+  const { users, movies, ratingRank, rankingRank } = input;
   const M = Math.min(input.neighbourMovies, movies);
-  return (users + movies) * (rank + 1 + rankingRank) * 4 + 4 * M * M;
+  return (users + movies) * (ratingRank + 1 + rankingRank) * 4 + 4 * M * M;
 }
 
 export function sizeTrainRun(input: TrainWorkload, a: TaskAssumptions): TrainRunSizing {
-  const { ratings, users, movies, rank, iterations, blocks, concurrency } = input;
+  const { ratings, users, movies, ratingRank: rank, iterations, blocks, concurrency } = input;
   const k = input.rankingRank;
   const steps = input.cgSteps;
   const M = Math.min(input.neighbourMovies, movies);

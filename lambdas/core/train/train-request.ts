@@ -1,15 +1,16 @@
-import { DEFAULT_ALS_OPTIONS, resolveAlsOptions } from '../als/index.ts';
+import { DEFAULT_ALS_OPTIONS, MAX_RANK, resolveAlsOptions } from '../als/index.ts';
 import { resolveNeighbourSettings } from '../neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../recommender/options.ts';
 import { writerPace, type WriterPace } from '../ingest/write-budget.ts';
 import { MAX_BLOCKS, chooseBlockCount } from './block-count.ts';
+import { HEAD_DEFAULTS, RATING_OPTION_KEYS, plannedHeadOptions } from './heads.ts';
 import { assertRunId } from './run-layout.ts';
 import { planTokenRanges, type Partitioner } from './token-ranges.ts';
 import { DEFAULT_TUNE_GRID, tuneCandidates } from './tune-grid.ts';
 import type {
   RunPlan,
-  TrainAlsOptions,
   TrainRankingOptions,
+  TrainRatingOptions,
   TrainRequest,
 } from './workflow-types.ts';
 
@@ -45,20 +46,28 @@ export const WARM_START_DEFAULTS = {
  */
 export { MAX_BLOCKS };
 
-const OPTION_KEYS: readonly (keyof TrainAlsOptions)[] = [
-  'rank',
-  'reg',
-  'biasReg',
-  'iterations',
-  'implicit',
-  'alpha',
-  'biases',
-  'solver',
-  'cgSteps',
-  'seed',
-];
+/**
+ * The ranges a request's numbers must fall in, checked here; `recsys train` and `recsys plan`
+ * read their flags' ranges and help from them, so the CLI refuses exactly what a run would.
+ */
+export const TRAIN_LIMITS = {
+  /** Either model's latent factors (resolveAlsOptions checks it). */
+  rank: { min: 1, max: MAX_RANK },
+  blocks: { min: 1, max: MAX_BLOCKS },
+  /** The held-out fraction: at least 0, below 0.9 (a tenth of the ratings or more to train on). */
+  validation: { min: 0, below: 0.9 },
+  splitSeed: { min: 0, max: 0xffffffff },
+  topN: { min: 1, max: 1000 },
+  similarN: { min: 1, max: 1000 },
+  minRatings: { min: 1, max: 1_000_000_000 },
+  refitIterations: { min: 0, max: 500 },
+} as const;
 
-function integer(name: string, value: unknown, min: number, max: number): number {
+function integer(
+  name: string,
+  value: unknown,
+  { min, max }: { readonly min: number; readonly max: number },
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new TrainRequestError(
       `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
@@ -67,30 +76,40 @@ function integer(name: string, value: unknown, min: number, max: number): number
   return value;
 }
 
-function fraction(name: string, value: unknown, max: number): number {
-  if (typeof value !== 'number' || !(value >= 0 && value < max)) {
-    throw new TrainRequestError(`${name} must be a number in [0, ${max}), got ${String(value)}`);
+function fraction(name: string, value: unknown, range: { min: number; below: number }): number {
+  if (typeof value !== 'number' || !(value >= range.min && value < range.below)) {
+    throw new TrainRequestError(
+      `${name} must be a number in [${range.min}, ${range.below}), got ${String(value)}`,
+    );
   }
   return value;
 }
 
-function checkedOptions(options: TrainAlsOptions = {}): TrainAlsOptions {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key as keyof TrainAlsOptions)) {
-      throw new TrainRequestError(`unknown ALS option "${key}"`);
+/** The request's rating-model settings, under their name or the older one (`options`). */
+function ratingRequest(request: TrainRequest): TrainRatingOptions | undefined {
+  if (request.rating !== undefined && request.options !== undefined) {
+    throw new TrainRequestError('give rating or its older name options, not both');
+  }
+  return request.rating ?? request.options;
+}
+
+function checkedRating(rating: TrainRatingOptions = {}): TrainRatingOptions {
+  for (const key of Object.keys(rating)) {
+    if (!RATING_OPTION_KEYS.includes(key as keyof TrainRatingOptions)) {
+      throw new TrainRequestError(`unknown rating option "${key}"`);
     }
   }
-  if (options.implicit === true) {
+  if (rating.implicit === true) {
     throw new TrainRequestError(
-      'options configure the rating model, which is explicit; the ranking model is implicit ALS (set ranking)',
+      'rating configures the rating model, which is explicit; the ranking model is implicit ALS (set ranking)',
     );
   }
   try {
-    resolveAlsOptions(options, { ratingMin: 0, ratingMax: 0 });
+    resolveAlsOptions(rating, { ratingMin: 0, ratingMax: 0 });
   } catch (error) {
-    throw new TrainRequestError((error as Error).message);
+    throw new TrainRequestError(`rating: ${(error as Error).message}`);
   }
-  return options;
+  return rating;
 }
 
 const RANKING_KEYS: readonly (keyof TrainRankingOptions)[] = [
@@ -111,8 +130,11 @@ function checkedRanking(ranking: TrainRankingOptions = {}): TrainRankingOptions 
   }
   try {
     resolveAlsOptions(
-      { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...ranking },
-      { ratingMin: 0, ratingMax: 0 },
+      plannedHeadOptions({ rating: {}, ranking }, HEAD_DEFAULTS.ranking.iterations).ranking,
+      {
+        ratingMin: 0,
+        ratingMax: 0,
+      },
     );
   } catch (error) {
     throw new TrainRequestError(`ranking: ${(error as Error).message}`);
@@ -189,44 +211,50 @@ function flag(name: string, value: unknown): boolean {
 
 /** The request with every default filled in and every value checked. */
 export function resolveTrainRequest(request: TrainRequest, context: PlanContext): RunPlan {
-  const options = checkedOptions(request.options);
+  const heads = {
+    rating: checkedRating(ratingRequest(request)),
+    ranking: checkedRanking(request.ranking),
+  };
   flag('ifNewData', request.ifNewData);
   const warmFrom = flag('warmStart', request.warmStart) ? (context.warmStartFrom ?? null) : null;
   const defaults = warmFrom ? WARM_START_DEFAULTS : TRAIN_DEFAULTS;
   const iterations =
-    options.iterations ??
+    heads.rating.iterations ??
     (warmFrom ? WARM_START_DEFAULTS.iterations : DEFAULT_ALS_OPTIONS.iterations);
+  const validation = fraction(
+    'validation',
+    request.validation ?? TRAIN_DEFAULTS.validation,
+    TRAIN_LIMITS.validation,
+  );
+  const neighbours = checkedNeighbours(request);
+  const { blocks: blockRange } = TRAIN_LIMITS;
   const blockCount =
     request.blocks !== undefined
-      ? integer('blocks', request.blocks, 1, MAX_BLOCKS)
-      : defaultBlockCount(request, context, options);
-  const scanRanges = integer('scanRanges', request.scanRanges ?? blockCount, 1, MAX_BLOCKS);
+      ? integer('blocks', request.blocks, blockRange)
+      : defaultBlockCount(request, context, { heads, validation, neighbours });
+  const scanRanges = integer('scanRanges', request.scanRanges ?? blockCount, blockRange);
   const maxConcurrency = context.maxConcurrency ?? 10_000;
   assertConcurrencyWithin(request.concurrency, maxConcurrency);
   const concurrency = integer(
     'concurrency',
     request.concurrency ?? Math.min(Math.max(blockCount, scanRanges), maxConcurrency),
-    1,
-    maxConcurrency,
+    { min: 1, max: maxConcurrency },
   );
   const tolerance = request.tolerance ?? TRAIN_DEFAULTS.tolerance;
   if (typeof tolerance !== 'number' || !(tolerance >= 0)) {
     throw new TrainRequestError(`tolerance must be ≥ 0, got ${String(tolerance)}`);
   }
-  const validation = fraction('validation', request.validation ?? TRAIN_DEFAULTS.validation, 0.9);
   const blend = request.blend ?? DEFAULT_RECOMMENDER_OPTIONS.blend;
   if (typeof blend !== 'number' || !(blend >= 0 && blend <= 1)) {
     throw new TrainRequestError(`blend must be a number in [0, 1], got ${String(blend)}`);
   }
-  const neighbours = checkedNeighbours(request);
   // The old project dropped movies with fewer than 50 ratings (ingestion records that as the data
   // set's min_ratings_per_movie); it caps the lists' quality (lambdas/core/recommender/README.md),
   // so lists take the product policy's threshold unless the request sets one.
   const minRatings = integer(
     'minRatings',
     request.minRatings ?? DEFAULT_RECOMMENDER_OPTIONS.policy.minRatings,
-    1,
-    1_000_000_000,
+    TRAIN_LIMITS.minRatings,
   );
   const tuning = request.tune !== undefined && request.tune !== false;
   if (tuning && validation === 0) {
@@ -247,7 +275,7 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
     executionName: context.executionName,
     dataset: context.dataset,
     createdAt: context.now.toISOString(),
-    options,
+    heads,
     iterations,
     blockCount,
     blocks: Array.from({ length: blockCount }, (_, b) => b),
@@ -260,23 +288,29 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
       : {}),
     tolerance,
     validation,
-    splitSeed: integer('splitSeed', request.splitSeed ?? TRAIN_DEFAULTS.splitSeed, 0, 0xffffffff),
-    topN: integer('topN', request.topN ?? TRAIN_DEFAULTS.topN, 1, 1000),
-    similarN: integer('similarN', request.similarN ?? TRAIN_DEFAULTS.similarN, 1, 1000),
+    splitSeed: integer(
+      'splitSeed',
+      request.splitSeed ?? TRAIN_DEFAULTS.splitSeed,
+      TRAIN_LIMITS.splitSeed,
+    ),
+    topN: integer('topN', request.topN ?? TRAIN_DEFAULTS.topN, TRAIN_LIMITS.topN),
+    similarN: integer(
+      'similarN',
+      request.similarN ?? TRAIN_DEFAULTS.similarN,
+      TRAIN_LIMITS.similarN,
+    ),
     minRatings,
     tuning,
     tuneCandidates: candidates,
     tuneBlends: grid.blends,
     activate: request.activate ?? true,
-    ranking: checkedRanking(request.ranking),
     neighbours,
     blend: neighbours ? blend : 0,
     policy: { ...DEFAULT_RECOMMENDER_OPTIONS.policy, minRatings },
     refitIterations: integer(
       'refitIterations',
       request.refitIterations ?? defaults.refitIterations,
-      0,
-      500,
+      TRAIN_LIMITS.refitIterations,
     ),
     warmStart: warmFrom ? { modelId: warmFrom } : null,
     resumed: false,
@@ -292,13 +326,17 @@ export function resolveTrainRequest(request: TrainRequest, context: PlanContext)
 function defaultBlockCount(
   request: TrainRequest,
   context: PlanContext,
-  options: TrainAlsOptions,
+  checked: Pick<RunPlan, 'heads' | 'validation' | 'neighbours'>,
 ): number {
   const data = context.data;
   if (!data || !(data.ratings > 0)) return TRAIN_DEFAULTS.blocks;
-  const ranking = { ...DEFAULT_RECOMMENDER_OPTIONS.als, ...checkedRanking(request.ranking) };
-  const neighbours = checkedNeighbours(request);
-  const validation = fraction('validation', request.validation ?? TRAIN_DEFAULTS.validation, 0.9);
+  const { heads, validation, neighbours } = checked;
+  // Sized, like the refit below, for a cold run (the request's iterations or the default) even
+  // when a warm start runs fewer, so a warm run gets the block count a cold one would.
+  const iterations = heads.rating.iterations ?? DEFAULT_ALS_OPTIONS.iterations;
+  const planned = plannedHeadOptions(heads, iterations);
+  const rating = resolveAlsOptions(planned.rating, { ratingMin: 0, ratingMax: 0 });
+  const ranking = resolveAlsOptions(planned.ranking, { ratingMin: 0, ratingMax: 0 });
   const concurrency =
     typeof request.concurrency === 'number' ? request.concurrency : context.maxConcurrency;
   const choice = chooseBlockCount(
@@ -306,11 +344,11 @@ function defaultBlockCount(
       ratings: data.ratings,
       users: data.users,
       movies: data.movies,
-      rank: options.rank ?? DEFAULT_ALS_OPTIONS.rank,
-      iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
+      ratingRank: rating.rank,
+      iterations,
       refitIterations: TRAIN_DEFAULTS.refitIterations,
-      rankingRank: ranking.rank ?? DEFAULT_ALS_OPTIONS.rank,
-      cgSteps: ranking.cgSteps ?? 3,
+      rankingRank: ranking.rank,
+      cgSteps: ranking.cgSteps,
       neighbourMovies: neighbours?.maxItems ?? 0,
     },
     {

@@ -5,7 +5,7 @@ import type { ErrorSum } from './prediction-error.ts';
 import type { ScanTotals } from './shuffle.ts';
 import type { Partitioner, TokenRange } from './token-ranges.ts';
 import type { TuneCandidate, TuneGrid, TuneResult } from './tune-grid.ts';
-import type { Side } from './run-layout.ts';
+import type { Head, Side } from './run-layout.ts';
 
 /**
  * The payloads the train state machine passes between its Tasks: run ids, block numbers, token
@@ -15,9 +15,9 @@ import type { Side } from './run-layout.ts';
 
 /**
  * The settings of the rating model (explicit ALS, predicted stars) a request may set; the rest
- * take `DEFAULT_ALS_OPTIONS`.
+ * take `DEFAULT_ALS_OPTIONS`. `iterations` and `seed` apply to both models.
  */
-export interface TrainAlsOptions {
+export interface TrainRatingOptions {
   readonly rank?: number;
   readonly reg?: number;
   readonly biasReg?: number;
@@ -56,7 +56,13 @@ export interface TrainRequest {
   readonly resume?: boolean;
   /** Recorded with the model; defaults to the data set the ingestion last marked ready. */
   readonly dataset?: string;
-  readonly options?: TrainAlsOptions;
+  /** The rating model (explicit ALS) settings (`recsys train --rating-rank` …). */
+  readonly rating?: TrainRatingOptions;
+  /**
+   * The older name of `rating`, still read: deployed stacks send it (the ingest → train rule and
+   * the retraining schedule, whose templates name it), and so may users' scripts.
+   */
+  readonly options?: TrainRatingOptions;
   /** Row blocks per side: the unit of work of every block Map (results do not depend on it). */
   readonly blocks?: number;
   /** Token ranges the ratings table is scanned in (default: the block count). */
@@ -81,7 +87,7 @@ export interface TrainRequest {
   readonly tune?: boolean | Partial<TuneGrid>;
   /** Make the model the one that serves once it is published (default true). */
   readonly activate?: boolean;
-  /** The ranking model (implicit ALS) settings. */
+  /** The ranking model (implicit ALS) settings (`recsys train --ranking-rank` …). */
   readonly ranking?: TrainRankingOptions;
   /** The EASE neighbour model's settings, or false to rank by the ALS factors alone. */
   readonly neighbours?: Partial<NeighbourSettings> | false;
@@ -121,7 +127,12 @@ export interface RunPlan {
   readonly executionName: string;
   readonly dataset: string;
   readonly createdAt: string;
-  readonly options: TrainAlsOptions;
+  /** Each model's settings as the request gave them (heads.ts adds the defaults). */
+  readonly heads: {
+    readonly rating: TrainRatingOptions;
+    readonly ranking: TrainRankingOptions;
+  };
+  /** The fit's iterations, both models. */
   readonly iterations: number;
   readonly blockCount: number;
   /** 0..blockCount-1: the items of every block Map. */
@@ -151,7 +162,6 @@ export interface RunPlan {
   /** Blend weights each tuning point scores (absent in plans written before). */
   readonly tuneBlends?: readonly number[];
   readonly activate: boolean;
-  readonly ranking: TrainRankingOptions;
   readonly neighbours: NeighbourSettings | null;
   readonly blend: number;
   readonly policy: RankingPolicy;
@@ -216,10 +226,11 @@ export interface InitTask {
 
 /** `settings.json`: what every solve uses. */
 export interface RunSettings {
-  /** The rating model (explicit ALS). */
-  readonly options: ResolvedAlsOptions;
-  /** The ranking model (implicit ALS), solved in the same block tasks. */
-  readonly ranking: ResolvedAlsOptions;
+  /**
+   * Each model's solver settings: `rating` (explicit ALS) and `ranking` (implicit ALS), solved in
+   * the same block tasks.
+   */
+  readonly heads: Readonly<Record<Head, ResolvedAlsOptions>>;
   readonly neighbours: NeighbourSettings | null;
   readonly blend: number;
   readonly tuned: TunedParams;

@@ -8,6 +8,7 @@ import {
   encodeBundle,
   type ModelBundle,
 } from '../../core/recommender/bundle.ts';
+import { modelParamsOf } from '../../core/train/heads.ts';
 
 /**
  * Model versions: the contract between training (writes) and serving (reads). A model is a row in
@@ -40,7 +41,8 @@ function toRecord(row: { get(name: string): unknown }): ModelRecord {
     dataset: String(row.get('dataset') ?? ''),
     status: String(row.get('status')) as ModelStatus,
     createdAt: row.get('created_at') as Date,
-    params: json('params'),
+    // Rows written before the two models were named keep the rating model's settings on top.
+    params: modelParamsOf(json('params')),
     metrics: json('metrics'),
     artifactsPrefix: String(row.get('artifacts_prefix') ?? ''),
   };

@@ -22,7 +22,7 @@ export async function combineFactors(task: CombineTask, stores: Stores): Promise
   const [plan, settings, index] = await Promise.all([run.plan(), run.settings(), run.index()]);
   const rowCount = side === 'user' ? index.users : index.items;
   for (const head of HEADS) {
-    const { rank, biases, implicit } = head === 'rating' ? settings.options : settings.ranking;
+    const { rank, biases, implicit } = settings.heads[head];
     const whole = {
       factors: new Float32Array(rowCount * rank),
       ...(biases ? { bias: new Float32Array(rowCount) } : {}),

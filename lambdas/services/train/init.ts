@@ -11,9 +11,13 @@ import {
 } from '../../core/als/index.ts';
 import type { IdMap } from '../../core/matrix/id-map.ts';
 import type { ModelBundle } from '../../core/recommender/bundle.ts';
-import { DEFAULT_RECOMMENDER_OPTIONS } from '../../core/recommender/options.ts';
 import { rowsOfBlock } from '../../core/train/block-assignment.ts';
 import { HEADS, type Head } from '../../core/train/run-layout.ts';
+import {
+  plannedHeadOptions,
+  runSettingsOf,
+  type StoredRunSettings,
+} from '../../core/train/heads.ts';
 import { decodeCounts, encodeCounts, encodeSideFactors } from '../../core/train/factor-files.ts';
 import type {
   InitTask,
@@ -90,12 +94,13 @@ function headStart(
 export async function initRun(task: InitTask, stores: Stores): Promise<LoopState> {
   const run = new TrainingRun(task.runId, stores);
   const { layout, files } = run;
-  const [plan, index, stored, checkpoint] = await Promise.all([
+  const [plan, index, storedSettings, checkpoint] = await Promise.all([
     run.plan(),
     run.index(),
-    files.currentJson<RunSettings>(layout.settings),
+    files.currentJson<StoredRunSettings>(layout.settings),
     run.checkpoint(),
   ]);
+  const stored = storedSettings && runSettingsOf(storedSettings);
   if (stored && checkpoint) {
     const last = checkpoint.history[checkpoint.history.length - 1];
     const fitRmse = [...checkpoint.history].reverse().find((h) => h.rmse !== null)?.rmse;
@@ -114,24 +119,21 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
   const observed = { ratingMin: index.ratingMin, ratingMax: index.ratingMax };
   const grain = { blocks: plan.blockCount, partition: 'hash' as const };
   const { tuned } = task;
+  const planned = plannedHeadOptions(plan.heads, plan.iterations);
   const fixed: RunSettings = stored ?? {
-    options: resolveAlsOptions(
-      { ...plan.options, iterations: plan.iterations, ...grain },
-      observed,
-    ),
-    ranking: resolveAlsOptions(
-      {
-        ...DEFAULT_RECOMMENDER_OPTIONS.als,
-        ...plan.ranking,
-        ...(tuned.unobservedWeight !== undefined
-          ? { unobservedWeight: tuned.unobservedWeight }
-          : {}),
-        ...(plan.options.seed !== undefined ? { seed: plan.options.seed } : {}),
-        iterations: plan.iterations,
-        ...grain,
-      },
-      observed,
-    ),
+    heads: {
+      rating: resolveAlsOptions({ ...planned.rating, ...grain }, observed),
+      ranking: resolveAlsOptions(
+        {
+          ...planned.ranking,
+          ...(tuned.unobservedWeight !== undefined
+            ? { unobservedWeight: tuned.unobservedWeight }
+            : {}),
+          ...grain,
+        },
+        observed,
+      ),
+    },
     neighbours:
       plan.neighbours && tuned.neighbourReg !== undefined
         ? { ...plan.neighbours, reg: tuned.neighbourReg }
@@ -147,14 +149,13 @@ export async function initRun(task: InitTask, stores: Stores): Promise<LoopState
       support[row] = counts[p]!;
     });
   });
-  const headOptions = { rating: fixed.options, ranking: fixed.ranking };
   // Warm start: the model named in the plan (the one active when the run was planned).
   const warm = plan.warmStart
     ? await loadModelBundle(stores.s3, modelPrefix(plan.warmStart.modelId))
     : null;
   const starts = {
-    rating: headStart('rating', headOptions.rating, userIds, itemIds, warm),
-    ranking: headStart('ranking', headOptions.ranking, userIds, itemIds, warm),
+    rating: headStart('rating', fixed.heads.rating, userIds, itemIds, warm),
+    ranking: headStart('ranking', fixed.heads.ranking, userIds, itemIds, warm),
   };
   const settings: RunSettings =
     stored ??

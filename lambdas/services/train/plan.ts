@@ -5,6 +5,13 @@ import {
   outputConcurrency,
   resolveTrainRequest,
 } from '../../core/train/train-request.ts';
+import {
+  plannedHeadOptions,
+  rankingParams,
+  ratingParams,
+  runPlanOf,
+  type StoredRunPlan,
+} from '../../core/train/heads.ts';
 import { UnsupportedPartitionerError } from '../../core/train/token-ranges.ts';
 import type { RunPlan, SkippedRun, TrainRequest } from '../../core/train/workflow-types.ts';
 import { activeModelId, getModelRecord, modelPrefix, saveModelRecord } from '../models/registry.ts';
@@ -54,8 +61,9 @@ export async function planRun(
 ): Promise<RunPlan | SkippedRun> {
   const runId = request.modelId ?? runIdFromExecution(executionName);
   const run = new TrainingRun(runId, stores);
-  const existing = await run.files.currentJson<RunPlan>(run.layout.plan);
-  if (existing) {
+  const stored = await run.files.currentJson<StoredRunPlan>(run.layout.plan);
+  if (stored) {
+    const existing = runPlanOf(stored);
     // A retry of this very Task finds the plan it wrote a moment ago.
     const sameExecution = existing.executionName === executionName;
     if (!request.resume && !sameExecution) {
@@ -120,19 +128,18 @@ export async function planRun(
     if (check.skipped) return check;
   }
   await run.files.putJson(run.layout.plan, plan);
-  // The effective settings (defaults filled in), so a listing shows them while training runs.
-  const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed } =
-    resolveAlsOptions(
-      { ...plan.options, iterations: plan.iterations },
-      { ratingMin: 0, ratingMax: 0 },
-    );
+  // The effective settings (defaults filled in), so a listing shows them while training runs;
+  // Publish replaces them with what was trained (the ranking model's tuned α₀ among them).
+  const planned = plannedHeadOptions(plan.heads, plan.iterations);
+  const unseen = { ratingMin: 0, ratingMax: 0 };
   await saveModelRecord(stores.db, {
     modelId: runId,
     dataset: plan.dataset,
     status: 'training',
     createdAt: new Date(plan.createdAt),
     params: {
-      ...{ rank, reg, biasReg, iterations, implicit, alpha, biases, solver, seed },
+      rating: ratingParams(resolveAlsOptions(planned.rating, unseen)),
+      ranking: rankingParams(resolveAlsOptions(planned.ranking, unseen)),
       blocks: plan.blockCount,
       tuning: plan.tuning,
       warmStart: plan.warmStart ?? null,

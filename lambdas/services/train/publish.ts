@@ -1,3 +1,4 @@
+import { rankingParams, ratingParams } from '../../core/train/heads.ts';
 import type { TrainSummary, PublishTask } from '../../core/train/workflow-types.ts';
 import {
   activateModel,
@@ -31,21 +32,10 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
   const last = history[history.length - 1];
   // The report: the rating model's validation RMSE when it had not seen the validation ratings.
   const fitRmse = [...history].reverse().find((h) => h.rmse !== null)?.rmse ?? null;
-  const ranking = settings.ranking;
   const written = (k: number) => (task.outputs[k] ?? []).reduce((n, r) => n + r.written, 0);
-  const { rank, reg, biasReg, iterations, implicit, alpha, biases, solver, cgSteps, seed } =
-    settings.options;
   const params = {
-    rank,
-    reg,
-    biasReg,
-    iterations,
-    implicit,
-    alpha,
-    biases,
-    solver,
-    cgSteps,
-    seed,
+    rating: ratingParams(settings.heads.rating),
+    ranking: rankingParams(settings.heads.ranking),
     blocks: plan.blockCount,
     scanRanges: plan.ranges.length,
     concurrency: plan.concurrency,
@@ -58,15 +48,6 @@ export async function publishModel(task: PublishTask, stores: Stores): Promise<T
     refitIterations: plan.refitIterations,
     // The model both ALS models started from, with the rows kept and hash-seeded (null: cold).
     warmStart: settings.warmStart ?? null,
-    ranking: {
-      rank: ranking.rank,
-      reg: ranking.reg,
-      alpha: ranking.alpha,
-      unobservedWeight: ranking.unobservedWeight,
-      regExponent: ranking.regExponent,
-      solver: ranking.solver,
-      cgSteps: ranking.cgSteps,
-    },
     neighbours: settings.neighbours,
     blend: settings.blend,
     policy: plan.policy,

@@ -7,6 +7,12 @@ import {
   type SideFactors,
 } from '../../core/train/factor-files.ts';
 import { runLayout, type Head, type RunLayout, type Side } from '../../core/train/run-layout.ts';
+import {
+  runPlanOf,
+  runSettingsOf,
+  type StoredRunPlan,
+  type StoredRunSettings,
+} from '../../core/train/heads.ts';
 import { decodeTriples } from '../../core/train/shuffle.ts';
 import type {
   Checkpoint,
@@ -32,12 +38,12 @@ export class TrainingRun {
     this.layout = runLayout(runId);
   }
 
-  plan(): Promise<RunPlan> {
-    return this.files.immutableJson<RunPlan>(this.layout.plan);
+  async plan(): Promise<RunPlan> {
+    return runPlanOf(await this.files.immutableJson<StoredRunPlan>(this.layout.plan));
   }
 
-  settings(): Promise<RunSettings> {
-    return this.files.immutableJson<RunSettings>(this.layout.settings);
+  async settings(): Promise<RunSettings> {
+    return runSettingsOf(await this.files.immutableJson<StoredRunSettings>(this.layout.settings));
   }
 
   index(): Promise<RunIndex> {
@@ -100,7 +106,7 @@ export class TrainingRun {
       this.side(iteration, head, 'item'),
       withHistory ? this.checkpoint() : undefined,
     ]);
-    const options = head === 'rating' ? settings.options : settings.ranking;
+    const options = settings.heads[head];
     const history = (checkpoint?.history ?? [])
       .filter((h) => h.iteration <= iteration)
       .map(({ iteration: k, seconds, trainRmse }) => ({

@@ -37,7 +37,7 @@ export async function solveBlockTask(task: SolveTask, stores: Stores): Promise<S
     run.blockOf(task.phase ?? 'fit', side, block),
   ]);
   for (const head of HEADS) {
-    const options = head === 'rating' ? settings.options : settings.ranking;
+    const options = settings.heads[head];
     const fixedIteration = side === 'user' ? iteration - 1 : iteration;
     const fixed = await run.side(fixedIteration, head, otherSide(side));
     // Only a solver that iterates from this block's current factors makes the side worth reading.

@@ -1,6 +1,6 @@
 import { RatingsTableBuilder, type RatingsTable } from '../../core/ratings.ts';
-import { DEFAULT_RECOMMENDER_OPTIONS } from '../../core/recommender/options.ts';
 import { tuneRecommender } from '../../core/recommender/tune.ts';
+import { plannedHeadOptions } from '../../core/train/heads.ts';
 import { bestCandidate, DEFAULT_TUNE_GRID, type TuneResult } from '../../core/train/tune-grid.ts';
 import type { TuneSelectTask, TuneTask, TunedParams } from '../../core/train/workflow-types.ts';
 import type { Stores } from '../runtime.ts';
@@ -39,7 +39,6 @@ export async function tuneCandidate(task: TuneTask, stores: Stores): Promise<Tun
   const plan = await run.plan();
   const table = await allRatings(run, plan.blocks);
   const { unobservedWeight, neighbourReg } = task.candidate;
-  const defaults = DEFAULT_RECOMMENDER_OPTIONS;
   const search = tuneRecommender(table, {
     seed: plan.splitSeed,
     grid: {
@@ -48,12 +47,7 @@ export async function tuneCandidate(task: TuneTask, stores: Stores): Promise<Tun
       blends: plan.tuneBlends ?? DEFAULT_TUNE_GRID.blends,
     },
     base: {
-      als: {
-        ...defaults.als,
-        ...plan.ranking,
-        iterations: plan.iterations,
-        ...(plan.options.seed !== undefined ? { seed: plan.options.seed } : {}),
-      },
+      als: plannedHeadOptions(plan.heads, plan.iterations).ranking,
       neighbours: plan.neighbours ?? false,
       blend: plan.blend,
       policy: plan.policy,

@@ -1,10 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { DEFAULT_ALS_OPTIONS, type AlsOptions } from '../../../lambdas/core/als/index.ts';
+import { MAX_RANK, type AlsOptions } from '../../../lambdas/core/als/index.ts';
 import { evaluateAls, tuneAls } from '../../../lambdas/core/eval/als-report.ts';
 import { HELD_OUT_ORDERS, type HeldOutOrder } from '../../../lambdas/core/eval/held-out-users.ts';
 import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
+import { HEAD_DEFAULTS } from '../../../lambdas/core/train/heads.ts';
 import { readRatingsFile } from '../../../lambdas/adapters/local-files.ts';
 import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
 import { evaluateReplay } from './evaluate-replay.ts';
@@ -51,8 +52,7 @@ function orderOption(value: string): HeldOutOrder {
 }
 
 export function registerEvaluateCommand(program: Command): void {
-  const d = DEFAULT_ALS_OPTIONS;
-  const r = { ...DEFAULT_ALS_OPTIONS, ...DEFAULT_RECOMMENDER_OPTIONS.als };
+  const { rating: d, ranking: r } = HEAD_DEFAULTS;
   program
     .command('evaluate')
     .description(
@@ -68,8 +68,8 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--seed <n>', 'split seed', intOption(0, 0xffffffff), 0)
     .option(
       '--rank <n>',
-      `latent factors (default ${d.rank}; ${r.rank} with --implicit)`,
-      intOption(1, 512),
+      `latent factors, 1–${MAX_RANK} (default ${d.rank}; ${r.rank} with --implicit)`,
+      intOption(1, MAX_RANK),
     )
     .option(
       '--reg <x>',

@@ -8,6 +8,12 @@ import {
 import { action, UserError } from '../lib/cli-support.ts';
 import { withKeyspaceStore } from '../lib/keyspace-store.ts';
 
+/** `rank 20 reg 0.15` of one of the two models' params ('?' where the row has none). */
+function headSummary(params: unknown): string {
+  const head = (params ?? {}) as { rank?: unknown; reg?: unknown };
+  return `rank ${String(head.rank ?? '?')} reg ${String(head.reg ?? '?')}`;
+}
+
 function describeModel(model: ModelRecord, active: boolean): string {
   const rmse = model.metrics.rmse;
   const params = model.params;
@@ -17,7 +23,8 @@ function describeModel(model: ModelRecord, active: boolean): string {
     model.status.padEnd(8),
     model.createdAt.toISOString().slice(0, 19),
     typeof rmse === 'number' ? `rmse ${rmse.toFixed(4)}` : 'rmse –     ',
-    `rank ${String(params.rank ?? '?')} reg ${String(params.reg ?? '?')}`,
+    `rating ${headSummary(params.rating)}`,
+    `ranking ${headSummary(params.ranking)}`,
     model.dataset,
   ].join('  ');
 }

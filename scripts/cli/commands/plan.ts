@@ -19,8 +19,20 @@ import { MAX_DEFAULT_CONCURRENCY } from '../../../infra/config.ts';
 import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
-import { MAX_BLOCKS, TRAIN_DEFAULTS } from '../../../lambdas/core/train/train-request.ts';
-import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import { HEAD_DEFAULTS } from '../../../lambdas/core/train/heads.ts';
+import {
+  MAX_BLOCKS,
+  TRAIN_DEFAULTS,
+  TRAIN_LIMITS,
+} from '../../../lambdas/core/train/train-request.ts';
+import {
+  action,
+  intOption,
+  intWithin,
+  numberOption,
+  renamedFlag,
+  UserError,
+} from '../lib/cli-support.ts';
 import {
   blockLine,
   describeIngestSetting,
@@ -45,7 +57,6 @@ interface PlanFlags extends Pick<
   | 'ratings'
   | 'users'
   | 'movies'
-  | 'rank'
   | 'iterations'
   | 'refitIterations'
   | 'rankingRank'
@@ -55,6 +66,9 @@ interface PlanFlags extends Pick<
   | 'requestsPerMonth'
 > {
   tags: number;
+  /** Absent: the rating model's default rank; `rank` is the flag's older name. */
+  ratingRank?: number;
+  rank?: number;
   /** Absent: chosen from the data size as the train Plan step chooses it. */
   blocks?: number;
   ingestCapacity: IngestCapacity;
@@ -76,11 +90,11 @@ export function registerPlanCommand(program: Command): void {
     .requiredOption('--users <n>', 'number of users', intOption(1))
     .requiredOption('--movies <n>', 'number of movies', intOption(1))
     .option(
-      '--rank <n>',
-      'rating model (explicit ALS, Cholesky) rank',
-      intOption(1, 1024),
-      DEFAULT_ALS_OPTIONS.rank,
+      '--rating-rank <n>',
+      `rating model (explicit ALS, Cholesky) rank (default ${HEAD_DEFAULTS.rating.rank})`,
+      intWithin(TRAIN_LIMITS.rank),
     )
+    .option('--rank <n>', 'older name of --rating-rank', intWithin(TRAIN_LIMITS.rank))
     .option(
       '--iterations <n>',
       'fit iterations (both models, training split)',
@@ -96,14 +110,14 @@ export function registerPlanCommand(program: Command): void {
     .option(
       '--ranking-rank <n>',
       'ranking model (implicit ALS, CG) rank',
-      intOption(1, 1024),
-      DEFAULT_RECOMMENDER_OPTIONS.als.rank,
+      intWithin(TRAIN_LIMITS.rank),
+      HEAD_DEFAULTS.ranking.rank,
     )
     .option(
       '--cg-steps <n>',
       'ranking model: conjugate-gradient steps per row',
       intOption(1, 100),
-      DEFAULT_RECOMMENDER_OPTIONS.als.cgSteps ?? 3,
+      HEAD_DEFAULTS.ranking.cgSteps,
     )
     .option(
       '--neighbour-movies <n>',
@@ -167,10 +181,13 @@ export function registerPlanCommand(program: Command): void {
 function plan(opts: PlanFlags): void {
   if (opts.region !== 'us-east-1')
     throw new UserError(`--region: only us-east-1 list prices are built in, got ${opts.region}`);
+  const ratingRank =
+    renamedFlag(opts.ratingRank, opts.rank, { flag: '--rating-rank', older: '--rank' }) ??
+    HEAD_DEFAULTS.rating.rank;
   const measured =
     opts.gflops !== undefined
       ? { gflops: opts.gflops, source: '--gflops' }
-      : measuredGflops(opts.benchResults, opts.rank);
+      : measuredGflops(opts.benchResults, ratingRank);
   const measuredCg =
     opts.cgGflops !== undefined
       ? { gflops: opts.cgGflops, source: '--cg-gflops' }
@@ -180,7 +197,7 @@ function plan(opts: PlanFlags): void {
     users: opts.users,
     movies: opts.movies,
     tags: opts.tags,
-    rank: opts.rank,
+    ratingRank,
     iterations: opts.iterations,
     refitIterations: opts.refitIterations,
     rankingRank: opts.rankingRank,
@@ -215,7 +232,7 @@ function plan(opts: PlanFlags): void {
   }
   const t = estimate.train;
   const out = [
-    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies, ${qty(input.tags ?? 0)} tags; rating model rank ${input.rank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
+    `recsys plan: ${qty(input.ratings)} ratings, ${qty(input.users)} users, ${qty(input.movies)} movies, ${qty(input.tags ?? 0)} tags; rating model rank ${input.ratingRank} (Cholesky), ranking model rank ${input.rankingRank} (CG, ${input.cgSteps} steps), ${input.iterations} fit + ${input.refitIterations} refit iterations, ${input.neighbourMovies} neighbour movies, ${input.blocks} blocks, concurrency ${input.concurrency}; ${qty(input.requestsPerMonth)} API requests/month`,
     `ALS rate (Cholesky): ${measured.gflops} GFLOP/s per core (${measured.source})`,
     `CG rate (ranking model): ${measuredCg.gflops} GFLOP/s per core (${measuredCg.source})`,
     blockLine(blockChoice, opts.blocks, opts.concurrency),

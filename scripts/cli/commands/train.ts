@@ -1,33 +1,47 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_ALS_OPTIONS } from '../../../lambdas/core/als/index.ts';
+import { HEAD_DEFAULTS } from '../../../lambdas/core/train/heads.ts';
 import { assertRunId, newModelId } from '../../../lambdas/core/train/run-layout.ts';
 import {
-  MAX_BLOCKS,
   TRAIN_DEFAULTS,
+  TRAIN_LIMITS,
+  TrainRequestError,
   WARM_START_DEFAULTS,
+  resolveTrainRequest,
 } from '../../../lambdas/core/train/train-request.ts';
 import type {
-  TrainAlsOptions,
   TrainRankingOptions,
+  TrainRatingOptions,
   TrainRequest,
 } from '../../../lambdas/core/train/workflow-types.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../../lambdas/core/neighbours/options.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
 import { DEFAULT_TUNE_GRID } from '../../../lambdas/core/train/tune-grid.ts';
 import { LocalStateMachineError } from '../../runtime/local-sfn/index.ts';
-import { action, intOption, numberOption, UserError } from '../lib/cli-support.ts';
+import {
+  action,
+  intOption,
+  intWithin,
+  numberBelowOption,
+  numberOption,
+  renamedFlag,
+  UserError,
+} from '../lib/cli-support.ts';
 import { runLocalTrainOrSkip } from '../../runtime/train/run-local-train.ts';
 
 interface TrainCliOptions {
+  ratingRank?: number;
+  ratingReg?: number;
+  ratingSolver?: string;
+  /** Older names of --rating-rank, --rating-reg and --rating-solver. */
   rank?: number;
   reg?: number;
+  solver?: string;
   biasReg?: number;
   iterations?: number;
   implicit?: boolean;
   alpha?: number;
-  solver?: string;
   seed?: number;
   blocks?: number;
   concurrency: number;
@@ -68,20 +82,29 @@ function numberList(parse: (value: string) => number): (value: string) => number
 function requestOf(opts: TrainCliOptions): TrainRequest {
   if (opts.resume && opts.modelId)
     throw new UserError('give --resume ID or --model-id ID, not both');
-  if (opts.solver !== undefined && opts.solver !== 'cholesky' && opts.solver !== 'cg') {
-    throw new UserError(`--solver must be cholesky or cg, got "${opts.solver}"`);
+  const ratingRank = renamedFlag(opts.ratingRank, opts.rank, {
+    flag: '--rating-rank',
+    older: '--rank',
+  });
+  const ratingReg = renamedFlag(opts.ratingReg, opts.reg, { flag: '--rating-reg', older: '--reg' });
+  const ratingSolver = renamedFlag(opts.ratingSolver, opts.solver, {
+    flag: '--rating-solver',
+    older: '--solver',
+  });
+  if (ratingSolver !== undefined && ratingSolver !== 'cholesky' && ratingSolver !== 'cg') {
+    throw new UserError(`--rating-solver must be cholesky or cg, got "${ratingSolver}"`);
   }
   if (opts.implicit) {
     process.stderr.write(
       'recsys: --implicit is the default now (the ranking model is implicit ALS); ignored\n',
     );
   }
-  const options: TrainAlsOptions = {
-    ...(opts.rank !== undefined ? { rank: opts.rank } : {}),
-    ...(opts.reg !== undefined ? { reg: opts.reg } : {}),
+  const rating: TrainRatingOptions = {
+    ...(ratingRank !== undefined ? { rank: ratingRank } : {}),
+    ...(ratingReg !== undefined ? { reg: ratingReg } : {}),
     ...(opts.biasReg !== undefined ? { biasReg: opts.biasReg } : {}),
     ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
-    ...(opts.solver !== undefined ? { solver: opts.solver as 'cholesky' | 'cg' } : {}),
+    ...(ratingSolver !== undefined ? { solver: ratingSolver as 'cholesky' | 'cg' } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   };
   const ranking: TrainRankingOptions = {
@@ -112,7 +135,7 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
     modelId: opts.resume ?? opts.modelId ?? newModelId(new Date(), randomBytes(3).toString('hex')),
     ...(opts.resume ? { resume: true } : {}),
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
-    options,
+    rating,
     ...(opts.blocks !== undefined ? { blocks: opts.blocks } : {}),
     concurrency: opts.concurrency,
     ...(opts.scanRanges !== undefined ? { scanRanges: opts.scanRanges } : {}),
@@ -138,8 +161,9 @@ function requestOf(opts: TrainCliOptions): TrainRequest {
 }
 
 export function registerTrainCommand(program: Command): void {
-  const d = DEFAULT_ALS_OPTIONS;
-  const r = { ...DEFAULT_ALS_OPTIONS, ...DEFAULT_RECOMMENDER_OPTIONS.als };
+  const { rating: d, ranking: r } = HEAD_DEFAULTS;
+  const { rank, blocks, validation, splitSeed, topN, similarN, refitIterations, minRatings } =
+    TRAIN_LIMITS;
   const nb = { ...DEFAULT_NEIGHBOUR_SETTINGS, ...(DEFAULT_RECOMMENDER_OPTIONS.neighbours || {}) };
   const cores = availableParallelism();
   program
@@ -147,12 +171,20 @@ export function registerTrainCommand(program: Command): void {
     .description(
       'run the train state machine locally: the ranking model (implicit ALS + EASE neighbours) and the rating model (explicit ALS), blocks fanned out by Step Functions Maps over the ratings in Cassandra (local S3 + Cassandra, started if needed)',
     )
-    .option('--rank <n>', `rating model: latent factors (default ${d.rank})`, intOption(1, 512))
     .option(
-      '--reg <x>',
+      '--rating-rank <n>',
+      `rating model: latent factors, ${rank.min}–${rank.max} (default ${d.rank})`,
+      intWithin(rank),
+    )
+    .option(
+      '--rating-reg <x>',
       `rating model: weighted-λ regularization (default ${d.reg})`,
       numberOption(0, 100),
     )
+    .option('--rating-solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
+    .option('--rank <n>', 'older name of --rating-rank', intWithin(rank))
+    .option('--reg <x>', 'older name of --rating-reg', numberOption(0, 100))
+    .option('--solver <name>', 'older name of --rating-solver')
     .option(
       '--bias-reg <x>',
       `rating model: bias regularization (default ${d.biasReg})`,
@@ -163,12 +195,15 @@ export function registerTrainCommand(program: Command): void {
       `ALS iterations of the fit, both models (default ${d.iterations}; ${WARM_START_DEFAULTS.iterations} with --warm-start)`,
       intOption(0, 500),
     )
-    .option('--solver <name>', `rating model: cholesky or cg (default ${d.solver})`)
-    .option('--seed <n>', `initial factor seed (default ${d.seed})`, intOption(0, 0xffffffff))
+    .option(
+      '--seed <n>',
+      `initial factor seed, both models (default ${d.seed})`,
+      intOption(0, 0xffffffff),
+    )
     .option(
       '--ranking-rank <n>',
-      `ranking model: latent factors (default ${r.rank})`,
-      intOption(1, 512),
+      `ranking model: latent factors, ${rank.min}–${rank.max} (default ${r.rank})`,
+      intWithin(rank),
     )
     .option(
       '--ranking-reg <x>',
@@ -205,12 +240,12 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--refit-iterations <n>',
       `iterations over every rating after the validated fit (default ${TRAIN_DEFAULTS.refitIterations}; ${WARM_START_DEFAULTS.refitIterations} with --warm-start; 0 publishes the fit)`,
-      intOption(0, 500),
+      intWithin(refitIterations),
     )
     .option(
       '--blocks <n>',
       "row blocks per side: items of every block Map (default: from the data set's size, so every task fits a Lambda)",
-      intOption(1, MAX_BLOCKS),
+      intWithin(blocks),
     )
     .option(
       '--concurrency <n>',
@@ -221,7 +256,7 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--scan-ranges <n>',
       'token ranges to scan in parallel (default: the block count)',
-      intOption(1, MAX_BLOCKS),
+      intWithin(blocks),
     )
     .option(
       '--tolerance <x>',
@@ -230,28 +265,28 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--validation <fraction>',
-      `held-out fraction (default ${TRAIN_DEFAULTS.validation})`,
-      numberOption(0, 0.89),
+      `held-out fraction, at least ${validation.min} and below ${validation.below} (default ${TRAIN_DEFAULTS.validation})`,
+      numberBelowOption(validation.min, validation.below),
     )
     .option(
       '--split-seed <n>',
       `validation split seed (default ${TRAIN_DEFAULTS.splitSeed})`,
-      intOption(0, 0xffffffff),
+      intWithin(splitSeed),
     )
     .option(
       '--top-n <n>',
       `recommendations stored per user (default ${TRAIN_DEFAULTS.topN})`,
-      intOption(1, 1000),
+      intWithin(topN),
     )
     .option(
       '--similar-n <n>',
       `similar movies stored per movie (default ${TRAIN_DEFAULTS.similarN})`,
-      intOption(1, 1000),
+      intWithin(similarN),
     )
     .option(
       '--min-ratings <n>',
       'ratings a movie needs to be recommended or get neighbours (default 1: every movie)',
-      intOption(1),
+      intWithin(minRatings),
     )
     .option(
       '--tune',
@@ -293,8 +328,29 @@ export function registerTrainCommand(program: Command): void {
     .action(action(train));
 }
 
-async function train(opts: TrainCliOptions): Promise<void> {
+/**
+ * The request checked by the run's own rules (train-request.ts) before any service starts, so a
+ * value the Plan step would refuse fails here, in one line, instead of after Cassandra and S3 are up.
+ * What depends on the data or the deployment (the block count that fits) is checked by the run.
+ */
+function checkedRequest(opts: TrainCliOptions): TrainRequest {
   const request = requestOf(opts);
+  try {
+    resolveTrainRequest(request, {
+      runId: request.modelId!,
+      executionName: request.modelId!,
+      dataset: request.dataset ?? 'unknown',
+      now: new Date(),
+    });
+  } catch (error) {
+    if (error instanceof TrainRequestError) throw new UserError(error.message);
+    throw error;
+  }
+  return request;
+}
+
+async function train(opts: TrainCliOptions): Promise<void> {
+  const request = checkedRequest(opts);
   try {
     const result = await runLocalTrainOrSkip({
       request,

@@ -11,7 +11,7 @@ import { hashSplit } from '../../../lambdas/core/eval/split.ts';
 import { buildRatingMatrices } from '../../../lambdas/core/matrix/csr.ts';
 import { IdMap } from '../../../lambdas/core/matrix/id-map.ts';
 import type { RatingsTable } from '../../../lambdas/core/ratings.ts';
-import { DEFAULT_RECOMMENDER_OPTIONS } from '../../../lambdas/core/recommender/options.ts';
+import { plannedHeadOptions } from '../../../lambdas/core/train/heads.ts';
 import {
   errorSumOfRatings,
   rmseOfErrorSums,
@@ -64,12 +64,10 @@ export function trainLikePipeline(
   const maps = { userIds: IdMap.fromIds(table.userIds), itemIds: IdMap.fromIds(table.movieIds) };
   const fitMatrices = buildRatingMatrices(split.train, maps);
   const allMatrices = buildRatingMatrices(table, maps);
-  const rankingOptions: AlsOptions = {
-    ...DEFAULT_RECOMMENDER_OPTIONS.als,
-    ...ranking,
-    iterations: options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  };
+  const planned = plannedHeadOptions(
+    { rating: options, ranking },
+    options.iterations ?? DEFAULT_ALS_OPTIONS.iterations,
+  );
   const started = performance.now();
   const both = (headOptions: AlsOptions, from: AlsModel | null | undefined) => {
     const resolved = resolveAlsOptions(headOptions, { ratingMin: 0, ratingMax: 0 });
@@ -85,8 +83,8 @@ export function trainLikePipeline(
     );
     return { fitted, published, warm };
   };
-  const rating = both(options, warmFrom?.rating);
-  const rankingHead = both(rankingOptions, warmFrom?.ranking);
+  const rating = both(planned.rating, warmFrom?.rating);
+  const rankingHead = both(planned.ranking, warmFrom?.ranking);
   const seconds = (performance.now() - started) / 1000;
   return {
     model: rating.published,

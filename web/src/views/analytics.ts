@@ -304,6 +304,11 @@ function onlinePanel(online: OnlineMetrics): HTMLElement {
   );
 }
 
+/** One model's rank from the row's params (`params.rating`, `params.ranking`), or blank. */
+function headRank(head: unknown): string {
+  return String((head as { rank?: unknown } | undefined)?.rank ?? '');
+}
+
 function modelsTable(models: ModelRecord[]): HTMLElement {
   return h(
     'section',
@@ -312,11 +317,12 @@ function modelsTable(models: ModelRecord[]): HTMLElement {
     models.length === 0
       ? h('p', { class: 'muted' }, 'No model trained yet.')
       : scrollingTable(
-          ['model', 'created', 'rank', 'RMSE', 'active'],
+          ['model', 'created', 'rating rank', 'ranking rank', 'RMSE', 'active'],
           models.map((m) => [
             m.modelId,
             new Date(m.createdAt).toLocaleString(),
-            String(m.params.rank ?? ''),
+            headRank(m.params.rating),
+            headRank(m.params.ranking),
             formatRmse(m.metrics),
             m.active ? '●' : '',
           ]),
