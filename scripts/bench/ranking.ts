@@ -17,8 +17,8 @@
  * split.train and ranks for the test users. Ours is `fitRecommender(split.train)` with
  * DEFAULT_RECOMMENDER_OPTIONS, untuned; popularity is `popularityLists`. Every list, ours
  * included, is scored by `heldOutMetrics`. Splits are exported under .local/bench-peers/ranking/.
- * Writes bench/results/ranking.json, or --out FILE (after each data set and order, so a stopped run
- * keeps what it measured).
+ * Writes bench/results/ranking.json, or --out FILE (after each seed, so a stopped run keeps what it
+ * measured).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -356,9 +356,8 @@ async function main(): Promise<void> {
     const { name, load } = DATASETS[key]!;
     const { table, source } = await load();
     for (const order of orders as HeldOutOrder[]) {
-      const perSeed = [];
-      for (const seed of seeds) perSeed.push(await measureSeed(table, name, order, seed, grids));
-      datasets.push({
+      const perSeed: Awaited<ReturnType<typeof measureSeed>>[] = [];
+      const entry = () => ({
         dataset: name,
         order,
         source,
@@ -367,7 +366,12 @@ async function main(): Promise<void> {
         seeds: perSeed,
         mean: meanMetrics(perSeed.map((s) => s.systems)),
       });
-      writeReport(datasets, seeds, grids, before, started);
+      for (const seed of seeds) {
+        perSeed.push(await measureSeed(table, name, order, seed, grids));
+        // After each seed, so a stopped run keeps every seed it finished.
+        writeReport([...datasets, entry()], seeds, grids, before, started);
+      }
+      datasets.push(entry());
     }
   }
   log(`wrote ${outFile()}`);
