@@ -3,8 +3,9 @@
  * benfred/implicit's CPU ALS and popularity, on the same split, every list scored by the same code.
  *
  *   npm run bench -- --peers --only ranking          (every set below, seed 0)
- *   npx tsx scripts/bench/ranking.ts [--datasets small,small-100k,small-int,100k,1m] [--seeds 0,1,2]
- *                                    [--orders random,time] [--ease-grid JSON] [--ials-grid JSON]
+ *   npx tsx scripts/bench/ranking.ts [--datasets small,small-100k,small-1m,small-int,small-2008,100k,1m]
+ *                                    [--seeds 0,1,2] [--orders random,time] [--ease-grid JSON]
+ *                                    [--ials-grid JSON] [--out FILE]
  *
  * Per data set, order and seed: `heldOutUsersSplit(table, {seed, order})` holds out test users
  * (order random: a seeded 80 % of each one's ratings given; time: the earliest 80 %); the peers
@@ -16,10 +17,11 @@
  * split.train and ranks for the test users. Ours is `fitRecommender(split.train)` with
  * DEFAULT_RECOMMENDER_OPTIONS, untuned; popularity is `popularityLists`. Every list, ours
  * included, is scored by `heldOutMetrics`. Splits are exported under .local/bench-peers/ranking/.
- * Writes bench/results/ranking.json (after each data set, so a stopped run keeps what it measured).
+ * Writes bench/results/ranking.json, or --out FILE (after each seed, so a stopped run keeps what it
+ * measured).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   catalogueSize,
@@ -38,7 +40,7 @@ import { generateRatingsTable } from '../../lambdas/core/generator/dataset.ts';
 import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { fitRecommender } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import { cutToShape, wholeStars } from './real-shapes.ts';
+import { cutToShape, usersSince, wholeStars } from './real-shapes.ts';
 import { arg } from './args.ts';
 import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
@@ -74,6 +76,20 @@ const DATASETS: Record<string, { name: string; load: () => Promise<LoadedSet> }>
       source: `cutToShape(${relative(ROOT, ML_LATEST_SMALL_RATINGS)}): 1,682 most-rated movies, users with ≥ 20 ratings on them`,
     }),
   },
+  'small-1m': {
+    name: 'ml-latest-small cut to ml-1m’s catalogue (real)',
+    load: async () => ({
+      table: cutToShape(await readRatingsFile(ML_LATEST_SMALL_RATINGS), 3_706, 20),
+      source: `cutToShape(${relative(ROOT, ML_LATEST_SMALL_RATINGS)}, 3706, 20): ml-1m's 3,706 movies (the most-rated) and its ≥ 20 ratings per user; not its size (1M ratings cannot be cut from 100k)`,
+    }),
+  },
+  'small-2008': {
+    name: 'ml-latest-small, users who started in 2008 or later (real, unseen)',
+    load: async () => ({
+      table: usersSince(await readRatingsFile(ML_LATEST_SMALL_RATINGS), SINCE_2008),
+      source: `usersSince(${relative(ROOT, ML_LATEST_SMALL_RATINGS)}, 2008-01-01): users whose first rating is in 2008 or later, all their ratings; nothing was chosen on this subset`,
+    }),
+  },
   'small-int': {
     name: 'ml-latest-small in whole stars, as ml-100k/ml-1m (real)',
     load: async () => ({
@@ -84,6 +100,8 @@ const DATASETS: Record<string, { name: string; load: () => Promise<LoadedSet> }>
   '100k': { name: 'ml-100k-shaped (generated)', load: async () => generated(100_000, 943, 1_682) },
   '1m': { name: 'ml-1m-shaped (generated)', load: async () => generated(1_000_209, 6_040, 3_706) },
 };
+
+const SINCE_2008 = Date.UTC(2008, 0, 1) / 1000;
 
 interface LoadedSet {
   table: RatingsTable;
@@ -304,6 +322,12 @@ async function measureSeed(
   };
 }
 
+/** Where the report goes: --out FILE (relative to the working directory), else ranking.json. */
+function outFile(): string {
+  const out = arg('out');
+  return out === undefined ? join(resultsDir(), 'ranking.json') : resolve(out);
+}
+
 async function main(): Promise<void> {
   const wanted = (arg('datasets') ?? 'small,small-100k,small-int,100k,1m')
     .split(',')
@@ -332,9 +356,8 @@ async function main(): Promise<void> {
     const { name, load } = DATASETS[key]!;
     const { table, source } = await load();
     for (const order of orders as HeldOutOrder[]) {
-      const perSeed = [];
-      for (const seed of seeds) perSeed.push(await measureSeed(table, name, order, seed, grids));
-      datasets.push({
+      const perSeed: Awaited<ReturnType<typeof measureSeed>>[] = [];
+      const entry = () => ({
         dataset: name,
         order,
         source,
@@ -343,10 +366,15 @@ async function main(): Promise<void> {
         seeds: perSeed,
         mean: meanMetrics(perSeed.map((s) => s.systems)),
       });
-      writeReport(datasets, seeds, grids, before, started);
+      for (const seed of seeds) {
+        perSeed.push(await measureSeed(table, name, order, seed, grids));
+        // After each seed, so a stopped run keeps every seed it finished.
+        writeReport([...datasets, entry()], seeds, grids, before, started);
+      }
+      datasets.push(entry());
     }
   }
-  log(`wrote ${join(resultsDir(), 'ranking.json')}`);
+  log(`wrote ${outFile()}`);
 }
 
 function writeReport(
@@ -380,8 +408,8 @@ function writeReport(
     ours: { options: DEFAULT_RECOMMENDER_OPTIONS },
     datasets,
   };
-  mkdirSync(resultsDir(), { recursive: true });
-  writeFileSync(join(resultsDir(), 'ranking.json'), JSON.stringify(report, null, 2) + '\n');
+  mkdirSync(dirname(outFile()), { recursive: true });
+  writeFileSync(outFile(), JSON.stringify(report, null, 2) + '\n');
 }
 
 await main();
