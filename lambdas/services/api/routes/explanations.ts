@@ -1,5 +1,6 @@
 import { displayTitle, type Catalogue } from '../../../core/serving/catalogue.ts';
 import { becauseOf, explainScores } from '../../../core/serving/explain.ts';
+import type { ListStrategy } from '../../../core/serving/list-strategy.ts';
 import type { Profile } from '../../../core/serving/recommender.ts';
 import type { ServingModel } from '../serving-state.ts';
 
@@ -13,6 +14,33 @@ import type { ServingModel } from '../serving-state.ts';
  * - `none`: nothing personal ranked the list (`popularity`).
  */
 export type ExplanationBasis = 'exact' | 'fold-in' | 'none';
+
+/** What each strategy's explanation rests on. */
+const BASIS: Record<ListStrategy, ExplanationBasis> = {
+  stored: 'fold-in',
+  online: 'fold-in',
+  'fold-in': 'exact',
+  popularity: 'none',
+};
+
+/**
+ * A list's items as a response shows them: with `explain`, each with its `because` and the list
+ * with the `explanation` basis its strategy gives (the profile read only when that basis needs it);
+ * without, the items as they are.
+ */
+export async function explainedList<T extends { movieId: number; source?: string }>(
+  explain: boolean,
+  serving: ServingModel | undefined,
+  catalogue: Catalogue,
+  strategy: ListStrategy,
+  items: readonly T[],
+  profile: () => Profile | Promise<Profile>,
+) {
+  if (!explain) return { items };
+  const basis = BASIS[strategy];
+  const basisProfile = basis === 'none' ? null : await profile();
+  return { explanation: basis, items: withBecause(serving, catalogue, basisProfile, items) };
+}
 
 export interface BecauseMovie {
   movieId: number;

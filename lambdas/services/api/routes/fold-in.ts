@@ -1,4 +1,3 @@
-import { denseItemIndices } from '../../../core/als/index.ts';
 import {
   candidatePoolSize,
   DEFAULT_DIVERSITY,
@@ -16,11 +15,11 @@ import { ApiError } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
 import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
-import { withBecause } from './explanations.ts';
+import { explainedList } from './explanations.ts';
 import {
-  genreMask,
   listFilters,
   listFromSources,
+  listRequest,
   popularityFallback,
 } from './recommendation-support.ts';
 
@@ -58,7 +57,7 @@ export const foldInRoute: ApiRoute = {
     const filters = listFilters(genres, body.exclude);
     const respond = async (
       modelId: string | null,
-      strategy: string,
+      strategy: 'fold-in' | 'popularity',
       fields: Record<string, unknown>,
       items: readonly { movieId: number; source?: string }[],
     ) => {
@@ -70,12 +69,14 @@ export const foldInRoute: ApiRoute = {
         items,
       });
       // explain: true → `because` per item, the exact split of its fold-in score (explanations.ts).
-      const explained = body.explain
-        ? {
-            explanation: strategy === 'fold-in' ? 'exact' : 'none',
-            items: withBecause(serving, catalogue, strategy === 'fold-in' ? profile : null, items),
-          }
-        : { items };
+      const explained = await explainedList(
+        body.explain ?? false,
+        serving,
+        catalogue,
+        strategy,
+        items,
+        () => profile,
+      );
       return {
         body: { modelId, strategy, recommendationId, filters, ...fields, ...explained },
         cache: 'no-store' as const,
@@ -89,13 +90,12 @@ export const foldInRoute: ApiRoute = {
     const stars = () => (rating ? ratingUser(rating, null, ratingProfile(rating, profile)) : null);
     if (serving) {
       const { recommender } = serving;
-      const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
       // With the diversity dial on, a pool of 10 × limit re-ranked by MMR to limit.
-      const list = recommendForProfile(recommender, profile, {
-        n: candidatePoolSize(limit, body.diversity),
-        exclude: new Set(denseItemIndices(recommender.ranking, skipped)),
-        ...(allowed ? { allowed } : {}),
-      });
+      const list = recommendForProfile(
+        recommender,
+        profile,
+        listRequest(serving, catalogue, skipped, genres, candidatePoolSize(limit, body.diversity)),
+      );
       if (list.used > 0) {
         // Cold movies (new or rarely rated) in a share of the places, scored by the folded-in
         // vector; trending then popular movies if the list is still short.

@@ -3,9 +3,7 @@ import { similarToColdItem } from '../../../core/serving/cold-start.ts';
 import {
   candidatePoolSize,
   DEFAULT_DIVERSITY,
-  DIVERSITY_PROBLEM,
   diversify,
-  parseDiversityText,
 } from '../../../core/serving/diversity.ts';
 import { MAX_EXCLUDE_IDS, NEIGHBOUR_LIMIT } from '../../../core/serving/input-limits.ts';
 import { audienceWithStars } from '../../../core/serving/audience.ts';
@@ -21,7 +19,7 @@ import { ParameterReader } from '../parameter-reader.ts';
 import { CATALOGUE_CACHE, type ApiRequest, type ApiRoute, type RouteDeps } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import { readMovieRaters, readUserSummary } from '../user-data.ts';
-import { genreMask, listFilters } from './recommendation-support.ts';
+import { genreMask, listFilters, readDiversity } from './recommendation-support.ts';
 
 const SIMILAR_ROUTE = '/movies/{movieId}/similar';
 
@@ -55,12 +53,7 @@ export const similarMoviesRoute: ApiRoute = {
     const catalogue = await deps.state.catalogue();
     const genres = params.choices('genre', catalogue.genres);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
-    const diversity = params.parsed(
-      'diversity',
-      parseDiversityText,
-      DIVERSITY_PROBLEM,
-      DEFAULT_DIVERSITY,
-    );
+    const diversity = readDiversity(params);
     params.done();
     // The diversity dial re-ranks a pool of 10 × limit neighbours (MMR); 0 leaves the list as is.
     const pool = candidatePoolSize(limit, diversity);

@@ -1,7 +1,15 @@
+import { denseItemIndices } from '../../../core/als/index.ts';
 import type { Catalogue } from '../../../core/serving/catalogue.ts';
 import { blendSources, coldCandidates, type ItemSource } from '../../../core/serving/cold-start.ts';
+import {
+  DEFAULT_DIVERSITY,
+  DIVERSITY_PROBLEM,
+  parseDiversityText,
+} from '../../../core/serving/diversity.ts';
+import type { ListRequest } from '../../../core/serving/recommender.ts';
 import { logger } from '../../logger.ts';
 import { movieSummary, scoredMovies } from '../movie-views.ts';
+import type { ParameterReader } from '../parameter-reader.ts';
 import type { ServingModel, ServingState } from '../serving-state.ts';
 
 const masks = new WeakMap<
@@ -35,6 +43,27 @@ export function genreMask(
     byGenre.set(key, mask);
   }
   return mask;
+}
+
+/**
+ * n, the movies to skip (as dense items of the ranking model) and the genre mask: the request
+ * `recommendForVector` and `recommendForProfile` take.
+ */
+export function listRequest(
+  serving: ServingModel,
+  catalogue: Catalogue,
+  skipped: Iterable<number>,
+  genres: readonly string[],
+  limit: number,
+): ListRequest {
+  const exclude = new Set(denseItemIndices(serving.recommender.ranking, [...skipped]));
+  const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
+  return { n: limit, exclude, ...(allowed ? { allowed } : {}) };
+}
+
+/** The `diversity` query parameter (the MMR dial, core/serving/diversity.ts); off when absent. */
+export function readDiversity(params: ParameterReader): number {
+  return params.parsed('diversity', parseDiversityText, DIVERSITY_PROBLEM, DEFAULT_DIVERSITY);
 }
 
 /** The most rated movies with a score of their rating count, for users the model cannot rank. */

@@ -1,11 +1,8 @@
-import { denseItemIndices, userVector, type ScoredMovie } from '../../../core/als/index.ts';
-import type { Catalogue } from '../../../core/serving/catalogue.ts';
+import { userVector, type ScoredMovie } from '../../../core/als/index.ts';
 import {
   candidatePoolSize,
   DEFAULT_DIVERSITY,
-  DIVERSITY_PROBLEM,
   diversify,
-  parseDiversityText,
 } from '../../../core/serving/diversity.ts';
 import { MAX_EXCLUDE_IDS, RECOMMENDATION_LIMIT } from '../../../core/serving/input-limits.ts';
 import {
@@ -22,7 +19,6 @@ import {
   ratingUser,
   recommendForProfile,
   recommendForVector,
-  type ListRequest,
 } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { readRankedList } from '../../models/registry.ts';
@@ -33,12 +29,13 @@ import type { ApiRoute } from '../route.ts';
 import { issueList } from '../served-lists.ts';
 import type { ServingModel } from '../serving-state.ts';
 import { readUserRatings, type UserRating } from '../user-data.ts';
-import { withBecause, type ExplanationBasis } from './explanations.ts';
+import { explainedList } from './explanations.ts';
 import {
-  genreMask,
   listFilters,
   listFromSources,
+  listRequest,
   popularityFallback,
+  readDiversity,
 } from './recommendation-support.ts';
 
 const ROUTE = '/users/{userId}/recommendations';
@@ -72,12 +69,7 @@ export const userRecommendationsRoute: ApiRoute = {
     const excludeRated = params.bool('excludeRated', true);
     const exclude = params.idList('exclude', MAX_EXCLUDE_IDS);
     const explain = params.bool('explain', false);
-    const diversity = params.parsed(
-      'diversity',
-      parseDiversityText,
-      DIVERSITY_PROBLEM,
-      DEFAULT_DIVERSITY,
-    );
+    const diversity = readDiversity(params);
     params.done();
 
     const { db } = stores();
@@ -142,8 +134,14 @@ export const userRecommendationsRoute: ApiRoute = {
         issueList(deps, { route: ROUTE, strategy, modelId, userId, items, experiment, arm }),
       ]);
       // explain=true: `because` per item from the user's ratings and likes (explanations.ts).
-      const basis: ExplanationBasis = BASIS[strategy];
-      const profile = async () => personProfile(await userRatings(), await userLikes());
+      const explained = await explainedList(
+        explain,
+        serving,
+        catalogue,
+        strategy,
+        withStars,
+        async () => personProfile(await userRatings(), await userLikes()),
+      );
       return {
         body: {
           userId,
@@ -154,10 +152,7 @@ export const userRecommendationsRoute: ApiRoute = {
           filters,
           ...(diversity !== DEFAULT_DIVERSITY ? { diversity } : {}),
           ...extra,
-          ...(explain ? { explanation: basis } : {}),
-          items: explain
-            ? withBecause(serving, catalogue, basis === 'none' ? null : await profile(), withStars)
-            : withStars,
+          ...explained,
         },
         cache: 'no-store' as const,
       };
@@ -208,27 +203,6 @@ export const userRecommendationsRoute: ApiRoute = {
     );
   },
 };
-
-/** What each strategy's explanation rests on (explanations.ts). */
-const BASIS: Record<ListStrategy, ExplanationBasis> = {
-  stored: 'fold-in',
-  online: 'fold-in',
-  'fold-in': 'exact',
-  popularity: 'none',
-};
-
-/** n, the movies to skip (`excludedMovies`, as dense items of the ranking model), the genre mask. */
-function listRequest(
-  serving: ServingModel,
-  catalogue: Catalogue,
-  skipped: ReadonlySet<number>,
-  genres: readonly string[],
-  limit: number,
-): ListRequest {
-  const exclude = new Set(denseItemIndices(serving.recommender.ranking, [...skipped]));
-  const allowed = genres.length > 0 ? genreMask(serving, catalogue, genres) : undefined;
-  return { n: limit, exclude, ...(allowed ? { allowed } : {}) };
-}
 
 /**
  * The list with `predictedRating` from the bundle's rating model: a user it was trained on uses
