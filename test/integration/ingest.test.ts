@@ -11,13 +11,10 @@ import { parseQuarantineCsv } from '../../lambdas/core/ingest/quarantine.ts';
 import { RATINGS_TABLES } from '../../lambdas/core/ingest/write-budget.ts';
 import { countStoredRows, readDatasetStatus } from '../../lambdas/services/datasets/registry.ts';
 import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
-import {
-  runLocalIngest,
-  type LocalIngestOptions,
-} from '../../scripts/runtime/ingest/run-local-ingest.ts';
 import { TestKeyspaces } from '../support/cassandra.ts';
 import { FakeKeyspacesControlPlane } from '../support/fake-keyspaces-control.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
+import { localIngest } from '../support/ingest-run.ts';
 import { expectMlSmallPresent, ML_SMALL_DIR } from '../support/movielens-small.ts';
 
 // The same data set the unit tests find (honours RECSYS_ML_SMALL_DIR).
@@ -27,9 +24,7 @@ const run = randomBytes(3).toString('hex');
 const keyspaces = new TestKeyspaces();
 let s3: S3Store;
 
-function ingest(options: Omit<LocalIngestOptions, 'bucket' | 'log'>) {
-  return runLocalIngest({ bucket: BUCKET, log: () => undefined, ...options });
-}
+const { ingest, ingestFixture } = localIngest(BUCKET);
 
 beforeAll(() => {
   s3 = new S3Store(s3ConfigFromEnv({ ...process.env, RECSYS_BUCKET: BUCKET }));
@@ -96,12 +91,7 @@ describe('ingesting a data set with bad rows', () => {
 
   it('stores every good row (latest duplicate wins) and quarantines every bad one', async () => {
     const db = keyspaces.open(keyspace);
-    const result = await ingest({
-      dir: fixture.dir,
-      dataset: 'bad-rows',
-      keyspace,
-      chunkBytes: 64 * 1024,
-    });
+    const result = await ingestFixture(fixture, 'bad-rows', keyspace);
     expect(result.status).toBe('ready');
     expect(result.counts.chunks).toBeGreaterThanOrEqual(2);
     expect(result.counts).toMatchObject({
@@ -144,9 +134,9 @@ describe('ingesting a data set with bad rows', () => {
   });
 
   it('refuses a second, different data set in the same keyspace', async () => {
-    await expect(
-      ingest({ dir: fixture.dir, dataset: 'another-one', keyspace, chunkBytes: 64 * 1024 }),
-    ).rejects.toThrow(/DatasetConflict.*already holds data set bad-rows/);
+    await expect(ingestFixture(fixture, 'another-one', keyspace)).rejects.toThrow(
+      /DatasetConflict.*already holds data set bad-rows/,
+    );
   });
 });
 
@@ -159,11 +149,7 @@ describe('a chunk that fails once', () => {
     const retried: LocalSfnEvent[] = [];
     const failed: LocalSfnEvent[] = [];
     try {
-      const result = await ingest({
-        dir: fixture.dir,
-        dataset: 'fault',
-        keyspace,
-        chunkBytes: 64 * 1024,
+      const result = await ingestFixture(fixture, 'fault', keyspace, {
         handlerEnv: { RECSYS_FAULT_ONCE: 'chunk-1', RECSYS_FAULT_DIR: markers },
         onEvent: (event) => {
           if (event.type === 'StateRetried') retried.push(event);
@@ -197,11 +183,7 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
     try {
       // What the stack tells Validate on AWS (RECSYS_TABLE_WRITE_UNITS): 4,000 WRU/s per table
       // makes 4 chunks at once, each writing 1,000 ratings/s into each table (write-budget.ts).
-      const result = await ingest({
-        dir: fixture.dir,
-        dataset: 'paced',
-        keyspace,
-        chunkBytes: 64 * 1024,
+      const result = await ingestFixture(fixture, 'paced', keyspace, {
         handlerEnv: { RECSYS_TABLE_WRITE_UNITS: String(rate) },
         onEvent: (event) => {
           if (event.type === 'StateEntered' && event.index === undefined) {
@@ -256,11 +238,7 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
     const entered: string[] = [];
     const paces: number[] = [];
     try {
-      const outcome = await ingest({
-        dir: fixture.dir,
-        dataset: name,
-        keyspace,
-        chunkBytes: 64 * 1024,
+      const outcome = await ingestFixture(fixture, name, keyspace, {
         workers: 2,
         handlerEnv: provisionedEnv,
         sdkCalls: plane.sdkCalls(),
