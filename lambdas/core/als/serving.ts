@@ -1,4 +1,4 @@
-import type { CsrBlock } from '../matrix/csr.ts';
+import { oneRowBlock } from '../matrix/csr.ts';
 import { SolverScratch, solveBlock } from './block-solver.ts';
 import { computeGram } from './gram.ts';
 import { itemScorerFor } from './item-scorer.ts';
@@ -231,15 +231,7 @@ export function foldInUser(
     const i = model.itemIds.indexOf(movieId);
     if (i >= 0) byItem.set(i, favouriteRating);
   }
-  const cols = Int32Array.from(byItem.keys()).sort();
-  const block: CsrBlock = {
-    rows: Int32Array.of(0),
-    rowPtr: Int32Array.of(0, cols.length),
-    colIdx: cols,
-    values: Float32Array.from(cols, (i) => byItem.get(i)!),
-    totalRows: 1,
-    numCols: model.itemIds.size,
-  };
+  const block = oneRowBlock(byItem, model.itemIds.size);
   const solved = solveBlock(
     {
       block,
@@ -251,5 +243,9 @@ export function foldInUser(
     { ...model.options, solver: 'cholesky' },
     new SolverScratch(),
   );
-  return { vector: solved.factors, bias: solved.bias ? solved.bias[0]! : 0, used: cols.length };
+  return {
+    vector: solved.factors,
+    bias: solved.bias ? solved.bias[0]! : 0,
+    used: block.colIdx.length,
+  };
 }

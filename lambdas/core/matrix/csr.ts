@@ -57,6 +57,22 @@ export interface RatingMatrices {
   readonly byItem: CsrBlock;
 }
 
+/**
+ * One row (row 0 of one) from a map of column → value, columns sorted: a single user's ratings as
+ * the block the solver folds in.
+ */
+export function oneRowBlock(byColumn: ReadonlyMap<number, number>, numCols: number): CsrBlock {
+  const cols = Int32Array.from(byColumn.keys()).sort();
+  return {
+    rows: Int32Array.of(0),
+    rowPtr: Int32Array.of(0, cols.length),
+    colIdx: cols,
+    values: Float32Array.from(cols, (i) => byColumn.get(i)!),
+    totalRows: 1,
+    numCols,
+  };
+}
+
 export function nnz(block: CsrBlock): number {
   return block.rowPtr[block.rows.length]!;
 }

@@ -2,7 +2,7 @@ import { itemScorerFor } from '../als/item-scorer.ts';
 import { NormalEquation } from '../als/least-squares.ts';
 import { choleskySolvePacked } from '../als/normal-equations.ts';
 import { RowTerms } from '../als/row-terms.ts';
-import type { CsrBlock } from '../matrix/csr.ts';
+import { oneRowBlock } from '../matrix/csr.ts';
 import { neighbourScores } from '../neighbours/model.ts';
 import { ratingWeight } from '../neighbours/options.ts';
 import { profileRatings, spread, type Profile, type Recommender } from './recommender.ts';
@@ -234,15 +234,8 @@ function foldInSystem(
     if (i >= 0 && Number.isFinite(rating)) byItem.set(i, rating);
   }
   if (byItem.size === 0) return null;
-  const cols = Int32Array.from(byItem.keys()).sort();
-  const block: CsrBlock = {
-    rows: Int32Array.of(0),
-    rowPtr: Int32Array.of(0, cols.length),
-    colIdx: cols,
-    values: Float32Array.from(cols, (i) => byItem.get(i)!),
-    totalRows: 1,
-    numCols: itemIds.size,
-  };
+  const block = oneRowBlock(byItem, itemIds.size);
+  const cols = block.colIdx;
   const settings = { ...options, solver: 'cholesky' as const };
   const biases = settings.biases;
   const terms = new RowTerms(
