@@ -13,14 +13,10 @@ import type { CassandraStore } from '../../lambdas/adapters/cassandra.ts';
 import { S3Store, s3ConfigFromEnv } from '../../lambdas/adapters/s3.ts';
 import type { AlsOptions } from '../../lambdas/core/als/index.ts';
 import { readRankedList } from '../../lambdas/services/models/registry.ts';
-import {
-  runLocalIngest,
-  type LocalIngestOptions,
-} from '../../scripts/runtime/ingest/run-local-ingest.ts';
-import type { LocalSfnEvent } from '../../scripts/runtime/local-sfn/index.ts';
 import { insertRatings } from '../../scripts/runtime/train/insert-ratings.ts';
 import { TestKeyspaces, freshStore } from '../support/cassandra.ts';
 import { writeBadRowsFixture, type BadRowsFixture } from '../support/ingest-fixture.ts';
+import { eventsOfType, localIngest } from '../support/ingest-run.ts';
 import {
   differences,
   cleanUpTraining,
@@ -44,9 +40,7 @@ function record(name: string, figures: Record<string, unknown>): void {
   writeFileSync(join(dir, `faults-${name}.json`), JSON.stringify(figures, null, 2) + '\n');
 }
 
-function ingest(options: Omit<LocalIngestOptions, 'bucket' | 'log'>) {
-  return runLocalIngest({ bucket: BUCKET, log: () => undefined, ...options });
-}
+const { ingestFixture } = localIngest(BUCKET);
 
 /**
  * Every stored rating, as `user:movie` → rating, the row count, and the rows of
@@ -110,18 +104,14 @@ describe('ingestion under transient faults', () => {
     const keyspace = `ft_throttle_${run}`;
     const db = keyspaces.open(keyspace);
     const faults = faultDir();
-    const retried: LocalSfnEvent[] = [];
-    const result = await ingest({
-      dir: fixture.dir,
-      dataset: 'throttled',
-      keyspace,
-      chunkBytes: 64 * 1024,
+    const { events: retried, onEvent } = eventsOfType('StateRetried');
+    const result = await ingestFixture(fixture, 'throttled', keyspace, {
       handlerEnv: {
         RECSYS_FAULT_CASSANDRA_RATE: '0.2',
         RECSYS_FAULT_CASSANDRA_SEED: '11',
         RECSYS_FAULT_DIR: faults,
       },
-      onEvent: (event) => void (event.type === 'StateRetried' && retried.push(event)),
+      onEvent,
     });
     expect(result.status).toBe('ready');
     expect(result.counts).toMatchObject({
@@ -153,14 +143,10 @@ describe('ingestion under transient faults', () => {
     const keyspace = `ft_s3_${run}`;
     const db = keyspaces.open(keyspace);
     const faults = faultDir();
-    const retried: LocalSfnEvent[] = [];
-    const result = await ingest({
-      dir: fixture.dir,
-      dataset: 's3-read',
-      keyspace,
-      chunkBytes: 64 * 1024,
+    const { events: retried, onEvent } = eventsOfType('StateRetried');
+    const result = await ingestFixture(fixture, 's3-read', keyspace, {
       handlerEnv: { RECSYS_FAULT_S3_READ_ONCE: 'ratings.csv', RECSYS_FAULT_DIR: faults },
-      onEvent: (event) => void (event.type === 'StateRetried' && retried.push(event)),
+      onEvent,
     });
     expect(result.status).toBe('ready');
     const markers = readdirSync(faults).filter((f) => f.startsWith('s3-read'));
@@ -183,14 +169,10 @@ describe('ingestion under transient faults', () => {
     const keyspace = `ft_chunk_once_${run}`;
     const db = keyspaces.open(keyspace);
     const markers = faultDir();
-    const retried: LocalSfnEvent[] = [];
-    await ingest({
-      dir: fixture.dir,
-      dataset: 'chunk-once',
-      keyspace,
-      chunkBytes: 64 * 1024,
+    const { events: retried, onEvent } = eventsOfType('StateRetried');
+    await ingestFixture(fixture, 'chunk-once', keyspace, {
       handlerEnv: { RECSYS_FAULT_ONCE: 'chunk-1', RECSYS_FAULT_DIR: markers },
-      onEvent: (event) => void (event.type === 'StateRetried' && retried.push(event)),
+      onEvent,
     });
     expect(readdirSync(markers)).toEqual(['chunk-1.failed-once']);
     expect(retried.map((e) => [e.stateName, e.index])).toEqual([['IngestChunk', 1]]);
@@ -218,11 +200,11 @@ describe('training under transient faults', () => {
 
     const faulty = `random-faults-${run}`;
     const faults = faultDir();
-    const retried: LocalSfnEvent[] = [];
+    const { events: retried, onEvent } = eventsOfType('StateRetried');
     const result = await trainLocally(db.keyspace, {
       request: { ...request, modelId: faulty },
       handlerEnv: { RECSYS_FAULT_RATE: '0.1', RECSYS_FAULT_SEED: '2026', RECSYS_FAULT_DIR: faults },
-      onEvent: (event) => void (event.type === 'StateRetried' && retried.push(event)),
+      onEvent,
     });
     const injected = readdirSync(faults).filter((f) => f.endsWith('.failed-once'));
     expect(injected.length).toBeGreaterThanOrEqual(3);
