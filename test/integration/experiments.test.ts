@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armOf } from '../../lambdas/core/experiments/assignment.ts';
 import { dayOf } from '../../lambdas/core/feedback/keys.ts';
@@ -12,6 +9,7 @@ import { activateModel, activeModelId } from '../../lambdas/services/models/regi
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { apiClient } from '../support/api-client.ts';
 import { freshStore } from '../support/cassandra.ts';
+import { recsys } from '../support/recsys-cli.ts';
 import {
   rankingOnlyBundle,
   recordReadyModel,
@@ -24,25 +22,8 @@ import {
  * recorded with its arm, the report's counts equal to the feedback this test sent (its own
  * ledger, not the code's), and `stop --promote` switching the active model.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'experiments-test-key-0123456789';
 const NAME = 'ab-test';
-
-async function recsys(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['bin/recsys.mjs', ...args],
-      { cwd: ROOT },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('experiments: split, serve, record, report, promote', () => {
   let db: Awaited<ReturnType<typeof freshStore>>;

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { apiClient } from '../support/api-client.ts';
 import { freshStore } from '../support/cassandra.ts';
+import { recsys } from '../support/recsys-cli.ts';
 import { publishTinyModels } from '../support/tiny-models.ts';
 
 /**
@@ -15,24 +13,7 @@ import { publishTinyModels } from '../support/tiny-models.ts';
  * with every slot observed (the candidate IS the logging policy); replaying another model must
  * report the same logged rate beside its own estimate.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'replay-test-key-0123456789';
-
-async function recsys(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['bin/recsys.mjs', ...args],
-      { cwd: ROOT },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('recsys evaluate --replay: recorded lists and feedback through the serving path', () => {
   let db: Awaited<ReturnType<typeof freshStore>>;
