@@ -1,20 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import {
+  describeIfBrowser,
+  openBrowser,
+  poll,
+  screenshot,
+  SCREENSHOTS,
+} from '../support/browser.ts';
 
 const KEY = 'web-diversity-test-key';
-const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!haveBrowser) {
-  console.warn(`web-diversity.test.ts SKIPPED: no Chromium at ${CHROMIUM} (or set CHROMIUM_PATH)`);
-}
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeWithBrowser = describeIfBrowser('web-diversity.test.ts');
 
 /**
  * The console's diversity slider (Users view) in headless Chromium against `recsys serve` and a
@@ -30,15 +29,9 @@ describeWithBrowser('console diversity slider', () => {
 
   beforeAll(async () => {
     expectMlSmallPresent();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     data = await ensureServingData((line) => console.log(`[web-diversity] ${line}`));
     server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+    ({ browser, page } = await openBrowser());
     page.on('request', (request) => {
       if (request.url().includes('/recommendations')) requests.push(request.url());
     });
@@ -49,7 +42,6 @@ describeWithBrowser('console diversity slider', () => {
     await data?.close();
   });
 
-  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
   const apiTitles = async (query: string) => {
     const reply = await fetch(`${server.url}/users/1/recommendations?${query}`, {
       headers: { 'x-api-key': KEY },
@@ -78,7 +70,7 @@ describeWithBrowser('console diversity slider', () => {
     expect(diverse).toEqual(await apiTitles('limit=20&excludeRated=true&diversity=0.7'));
     expect(diverse).not.toEqual(plain);
     expect(diverse[0]).toBe(plain[0]); // MMR always keeps the best-scored movie first
-    await page.screenshot({ path: join(SCREENSHOTS, '10-user-diversity.png'), fullPage: true });
+    await screenshot(page, '10-user-diversity');
 
     await page.getByTestId('diversity').fill('0');
     await poll(() => page.getByTestId('strategy').textContent()).not.toMatch(/diversity/);

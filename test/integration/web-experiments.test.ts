@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { armOf } from '../../lambdas/core/experiments/assignment.ts';
 import { activeModelId } from '../../lambdas/services/models/registry.ts';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { apiClient } from '../support/api-client.ts';
 import { freshStore } from '../support/cassandra.ts';
 import { publishTinyModels } from '../support/tiny-models.ts';
+import { describeIfBrowser, openBrowser, poll, screenshot } from '../support/browser.ts';
 
 /**
  * The console's Experiments page in headless Chromium against `recsys serve` and a real
@@ -19,15 +17,7 @@ import { publishTinyModels } from '../support/tiny-models.ts';
  */
 const KEY = 'web-experiments-key';
 const NAME = 'console-ab';
-const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!haveBrowser) {
-  console.warn(
-    `web-experiments.test.ts SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeWithBrowser = describeIfBrowser('web-experiments.test.ts');
 
 describeWithBrowser('console Experiments page: report, start, stop and promote', () => {
   let db: Awaited<ReturnType<typeof freshStore>>;
@@ -40,7 +30,6 @@ describeWithBrowser('console Experiments page: report, start, stop and promote',
   const candidate = `web-candidate-${stamp}`;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     db = await freshStore('web_experiments');
     await publishTinyModels(db, [
       { modelId: control, rank: 2, reg: 5 },
@@ -51,12 +40,7 @@ describeWithBrowser('console Experiments page: report, start, stop and promote',
       apiKey: KEY,
       env: { RECSYS_MODEL_CHECK_SECONDS: '1' },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+    ({ browser, page } = await openBrowser());
   });
   afterAll(async () => {
     await browser?.close();
@@ -64,9 +48,7 @@ describeWithBrowser('console Experiments page: report, start, stop and promote',
     await db?.drop();
   });
 
-  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
-  const shot = (name: string) =>
-    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
   it('starts an experiment from the page, refusing a bad share with the API’s line', async () => {
     await page.goto(server.url);

@@ -1,23 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient } from '../support/api-client.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import { describeIfBrowser, openBrowser, poll, screenshot } from '../support/browser.ts';
 
 const KEY = 'web-explain-test-key';
-const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!haveBrowser) {
-  console.warn(
-    `web-explain.test.ts SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeWithBrowser = describeIfBrowser('web-explain.test.ts');
 
 interface Because {
   movieId: number;
@@ -39,15 +29,9 @@ describeWithBrowser('console: because you rated … (headless Chromium)', () => 
 
   beforeAll(async () => {
     expectMlSmallPresent();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     data = await ensureServingData((line) => console.log(`[web-explain] ${line}`));
     server = await startRecsysServe({ keyspace: data.keyspace, apiKey: KEY });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+    ({ browser, page } = await openBrowser());
   });
   afterAll(async () => {
     await browser?.close();
@@ -55,7 +39,6 @@ describeWithBrowser('console: because you rated … (headless Chromium)', () => 
     await data?.close();
   });
 
-  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
   const line = (because: Because[]) =>
     `because you rated ${because.map((b) => b.displayTitle).join(', ')}`;
 
@@ -84,7 +67,7 @@ describeWithBrowser('console: because you rated … (headless Chromium)', () => 
     expect(shown).toEqual(api.json.items.map((m: { because: Because[] }) => line(m.because)));
     // A Toy Story fan's Pixar and a horror fan's horror are explained by different favourites.
     expect(new Set(shown.map((s) => s.split(', ')[0])).size).toBeGreaterThan(1);
-    await page.screenshot({ path: join(SCREENSHOTS, 'explain-discover.png'), fullPage: true });
+    await screenshot(page, 'explain-discover');
   });
 
   it('Users: a stored list shows reasons from the user’s own ratings', async () => {
@@ -97,6 +80,6 @@ describeWithBrowser('console: because you rated … (headless Chromium)', () => 
     expect(await list.getByTestId('because').allTextContents()).toEqual(
       api.json.items.map((m: { because: Because[] }) => line(m.because)),
     );
-    await page.screenshot({ path: join(SCREENSHOTS, 'explain-user.png'), fullPage: true });
+    await screenshot(page, 'explain-user');
   });
 });

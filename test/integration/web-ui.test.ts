@@ -1,30 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import { describeIfBrowser, openBrowser, poll, screenshot } from '../support/browser.ts';
 
 const KEY = 'web-ui-test-key';
-const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 /** "★ 4.3 predicted": the stars the bundle's rating model predicts, one decimal, within 0.5–5. */
 const PREDICTED = /^★ (0\.[5-9]|[1-4]\.\d|5\.0) predicted$/;
-/** Debian's Chromium (`apt-get install chromium`); playwright's own browser downloads are not used. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/**
- * Skipped, with a warning naming the fix, on a developer machine without Chromium; in CI a
- * missing browser fails the run.
- */
-const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!haveBrowser) {
-  console.warn(
-    `web-ui.test.ts SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-const describeWithBrowser = haveBrowser ? describe : describe.skip;
+const describeWithBrowser = describeIfBrowser('web-ui.test.ts');
 
 describeWithBrowser('web UI in headless Chromium against recsys serve + real Cassandra', () => {
   let data: ServingData;
@@ -37,7 +22,6 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
 
   beforeAll(async () => {
     expectMlSmallPresent();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     data = await ensureServingData((line) => console.log(`[web-ui.test] ${line}`));
     server = await startRecsysServe({
       keyspace: data.keyspace,
@@ -45,12 +29,7 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
       // Cold-start exploration is opt-in; these tests exercise its slots.
       env: { RECSYS_COLD_START_SHARE: '0.1' },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+    ({ browser, page } = await openBrowser());
   });
   afterAll(async () => {
     await browser?.close();
@@ -72,10 +51,7 @@ describeWithBrowser('web UI in headless Chromium against recsys serve + real Cas
     await data?.close();
   });
 
-  /** The UI debounces and fetches; give it time on a busy two-core machine. */
-  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
-  const shot = (name: string) =>
-    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
   it('asks for the API key, then searches, picks three favourites and shows fold-in recommendations', async () => {
     await page.goto(server.url);
