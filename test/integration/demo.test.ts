@@ -151,8 +151,9 @@ describe('recsys demo', () => {
       const before = await completed(['--dir', dir, '--no-serve', '--json']);
       const prefix = `models/${before.summary.model.modelId}/`;
       expect(before.summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
-      // The whole bundle: ranking and rating models, neighbours, content model, manifest.
-      expect(await s3.deleteByPrefix(prefix)).toBe(5);
+      // The whole bundle: ranking and rating models, neighbours, content model, manifest, and
+      // the raters index (one part for the demo's one block, and its manifest).
+      expect(await s3.deleteByPrefix(prefix)).toBe(7);
       const { summary, run } = await completed(['--dir', dir, '--no-serve', '--json']);
       expect(summary.skipped).toEqual({ ingest: 'unchanged', train: 'unchanged' });
       expect(run.stderr).toMatch(/restored models\/\S+\/ from/);
@@ -162,6 +163,8 @@ describe('recsys demo', () => {
         'neighbours.bin',
         'content.bin',
         'recommender.json',
+        'raters/b0000.bin',
+        'raters/manifest.json',
       ]) {
         expect(await s3.head(prefix + file), file).toBeDefined();
       }

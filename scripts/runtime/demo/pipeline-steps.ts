@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CassandraStore } from '../../../lambdas/adapters/cassandra.ts';
 import type { S3Store } from '../../../lambdas/adapters/s3.ts';
@@ -159,7 +159,7 @@ async function reusableModel(ctx: StepContext, modelId: string): Promise<string 
   if (record?.status !== 'ready') return `model ${modelId} is not in keyspace ${ctx.keyspace}`;
   const prefix = modelPrefix(modelId);
   const cacheDir = cachedModelDir(ctx, modelId);
-  const cached = await readdir(cacheDir).catch(() => [] as string[]);
+  const cached = await filesUnder(cacheDir);
   const missing: string[] = [];
   for (const name of cached.length > 0 ? cached : [BUNDLE_FILES.manifest]) {
     if (!(await ctx.s3.head(prefix + name))) missing.push(name);
@@ -188,8 +188,23 @@ async function cacheModelFile(ctx: StepContext, modelId: string): Promise<void> 
   await mkdir(dir, { recursive: true });
   const prefix = modelPrefix(modelId);
   for await (const key of ctx.s3.listKeys(prefix)) {
-    await writeFile(join(dir, key.slice(prefix.length)), await ctx.s3.getBuffer(key));
+    // A bundle has sub-folders (raters/ holds the raters index parts).
+    const path = join(dir, key.slice(prefix.length));
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, await ctx.s3.getBuffer(key));
   }
+}
+
+/** Paths of the files under `dir`, relative to it with '/' (S3 key suffixes); [] when it is missing. */
+async function filesUnder(dir: string, under = ''): Promise<string[]> {
+  const entries = await readdir(join(dir, under), { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const name = under === '' ? entry.name : `${under}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await filesUnder(dir, name)));
+    else if (entry.isFile()) files.push(name);
+  }
+  return files;
 }
 
 function elapsed(since: number): number {
