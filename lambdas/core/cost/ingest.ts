@@ -46,17 +46,8 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
   const provisioned = setting.capacity === 'provisioned';
   const tables = input.ratingsTables ?? RATINGS_TABLES.length;
   const switchSeconds = provisioned ? a.capacitySwitchSeconds : 0;
-  const {
-    chunks,
-    chunkConcurrency,
-    chunkSeconds,
-    writeSeconds,
-    catalogueSeconds,
-    aggregateSeconds,
-    wallSeconds,
-    provisionedSeconds,
-    refusals,
-  } = sizeIngestRun(
+  // The time is task sizing's (no prices there); this prices it.
+  const run = sizeIngestRun(
     {
       ratings: input.ratings,
       users: input.users,
@@ -70,7 +61,7 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
     a,
   );
   const tags = input.tags ?? 0;
-  const provisionedHours = Math.ceil(provisionedSeconds / 3600);
+  const provisionedHours = Math.ceil(run.provisionedSeconds / 3600);
   const ratingRows = tables * WRITE_UNITS_PER_RATING_PER_TABLE * input.ratings;
   const readUnits = RATINGS_TABLES.slice(0, tables).reduce(
     (sum, table) => sum + PROVISIONED_LOAD_READ_UNITS[table],
@@ -125,14 +116,16 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
   // 4 (the switch back).
   const polls = Math.ceil(switchSeconds / CAPACITY_POLL_SECONDS);
   const transitions =
-    9 + (provisioned ? 5 + tables * (3 + 2 + 3 * polls + 4) : 1) + a.transitionsPerMapItem * chunks;
-  const chunkLambdaSeconds = chunks * chunkSeconds;
+    9 +
+    (provisioned ? 5 + tables * (3 + 2 + 3 * polls + 4) : 1) +
+    a.transitionsPerMapItem * run.chunks;
+  const chunkLambdaSeconds = run.chunks * run.chunkSeconds;
   const gbs =
-    gbSeconds(chunkLambdaSeconds + catalogueSeconds + aggregateSeconds, a.ingestMemoryMb) +
+    gbSeconds(chunkLambdaSeconds + run.catalogueSeconds + run.aggregateSeconds, a.ingestMemoryMb) +
     gbSeconds(a.invokeOverheadSeconds, 512) +
     gbSeconds(2 * a.invokeOverheadSeconds, 256);
   return {
-    ...phase(wallSeconds, [
+    ...phase(run.wallSeconds, [
       ...ratingsLines,
       line(
         'Keyspaces writes (catalogue: movies + tags)',
@@ -153,23 +146,23 @@ export function estimateIngest(input: CostModelInput, a: Assumptions, p: Prices)
         p.lambdaPerGbSecond,
       ),
       // Validate, Plan, Catalogue, Aggregate, Finish + one per chunk.
-      line('Lambda requests', chunks + 5, 'requests', p.lambdaPerRequest),
+      line('Lambda requests', run.chunks + 5, 'requests', p.lambdaPerRequest),
       line('Step Functions transitions', transitions, 'transitions', p.sfnPerTransition),
       // A byte range per chunk, a boundary window per cut (Plan), movies, links and tags.
       line(
         'S3 GET (chunk ranges, boundaries, catalogue)',
-        2 * chunks - 1 + 3,
+        2 * run.chunks - 1 + 3,
         'requests',
         p.s3PerGet,
       ),
     ]),
     setting,
-    chunks,
-    chunkConcurrency,
-    writeSeconds,
-    provisionedSeconds,
+    chunks: run.chunks,
+    chunkConcurrency: run.chunkConcurrency,
+    writeSeconds: run.writeSeconds,
+    provisionedSeconds: run.provisionedSeconds,
     provisionedHours,
-    refusals,
+    refusals: run.refusals,
   };
 }
 
