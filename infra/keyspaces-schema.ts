@@ -7,16 +7,12 @@ export interface KeyspacesTableOptions {
    * on-demand table otherwise sustains 4,000 until it has grown. Billed once, on the difference.
    */
   readonly warmWriteUnits?: number;
-  /**
-   * Provisioned capacity instead of on-demand (a bulk load): billed per capacity unit-hour,
-   * whatever is used; its warm throughput is the capacity itself.
-   */
-  readonly provisioned?: { readonly readUnits: number; readonly writeUnits: number };
 }
 
 /**
- * Renders one table of the shared schema as Keyspaces table properties (on-demand unless told
- * provisioned, with PITR).
+ * Renders one table of the shared schema as Keyspaces table properties: on-demand, with PITR. A
+ * provisioned bulk load is the ingest's own switch (statemachines/ingest.asl.json), never the
+ * template's.
  */
 export function keyspacesTableProps(
   keyspaceName: string,
@@ -43,18 +39,10 @@ export function keyspacesTableProps(
     regularColumns: Object.keys(table.columns)
       .filter((name) => !keyColumns.has(name))
       .map(column),
-    billingMode: options.provisioned
-      ? {
-          mode: 'PROVISIONED',
-          provisionedThroughput: {
-            readCapacityUnits: options.provisioned.readUnits,
-            writeCapacityUnits: options.provisioned.writeUnits,
-          },
-        }
-      : { mode: 'ON_DEMAND' },
+    billingMode: { mode: 'ON_DEMAND' },
     pointInTimeRecoveryEnabled: true,
     ...(table.clientSideTimestamps ? { clientSideTimestampsEnabled: true } : {}),
-    ...(options.warmWriteUnits && !options.provisioned
+    ...(options.warmWriteUnits
       ? { warmThroughput: { writeUnitsPerSecond: options.warmWriteUnits } }
       : {}),
   };
