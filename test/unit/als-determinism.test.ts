@@ -206,19 +206,17 @@ async function simulateDistributedTraining(
     users = await halfStep(userFiles, users, items, iteration);
     items = await halfStep(itemFiles, items, users, iteration);
   }
+  const factors = { userFactors: users.factors, itemFactors: items.factors };
+  const biases = settings.biases ? { userBias: users.bias, itemBias: items.bias } : {};
   const model: AlsModel = {
     rank,
     userIds,
     itemIds,
-    userFactors: users.factors,
-    itemFactors: items.factors,
+    ...factors,
+    ...biases,
     globalMean,
     options: settings,
     history: [],
   };
-  if (settings.biases) {
-    model.userBias = users.bias;
-    model.itemBias = items.bias;
-  }
   return model;
 }

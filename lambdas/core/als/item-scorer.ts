@@ -1,25 +1,24 @@
 import { SCORE_KERNEL_WASM_BASE64 } from './score-kernel-wasm.ts';
 import { ensureMemory, instantiateKernel, type WasmMemory } from './wasm.ts';
 
+/**
+ * What both kernel entries take after their query rows (byte offsets into the kernel's memory):
+ * the rank, the panels' offset and count, where the scores go and the float64 panel scratch.
+ */
+type PanelArguments = [
+  rank: number,
+  panels: number,
+  panelCount: number,
+  out: number,
+  scratch: number,
+];
+
 interface ScoreExports {
   memory: WasmMemory;
-  scores(
-    rows: number,
-    rowCount: number,
-    rank: number,
-    panels: number,
-    panelCount: number,
-    out: number,
-    scratch: number,
-  ): void;
-  scoresOfRow(
-    row: number,
-    rank: number,
-    panels: number,
-    panelCount: number,
-    out: number,
-    scratch: number,
-  ): void;
+  /** `rowCount` query rows from byte offset `rows`, scored against every item. */
+  scores(rows: number, rowCount: number, ...panel: PanelArguments): void;
+  /** One query row (a served list, a fold-in): two panels at a time, eight independent sums. */
+  scoresOfRow(row: number, ...panel: PanelArguments): void;
 }
 
 /** Items per panel of the kernel's layout (score-kernel.wat). */

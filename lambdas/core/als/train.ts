@@ -105,26 +105,8 @@ export function trainAlsOnMatrices(
     const started = performance.now();
     const order = (count: number, side: number): number[] =>
       blockOrder(count, hooks.blockOrderSeed, iteration, side);
-    const newUsers = halfStep(
-      userBlocks,
-      order(userBlocks.length, 0),
-      users,
-      items,
-      model,
-      scratch,
-    );
-    users.factors = newUsers.factors;
-    users.bias = newUsers.bias;
-    const newItems = halfStep(
-      itemBlocks,
-      order(itemBlocks.length, 1),
-      items,
-      users,
-      model,
-      scratch,
-    );
-    items.factors = newItems.factors;
-    items.bias = newItems.bias;
+    halfStep(userBlocks, order(userBlocks.length, 0), users, items, model, scratch);
+    halfStep(itemBlocks, order(itemBlocks.length, 1), items, users, model, scratch);
     model.userFactors = users.factors;
     model.itemFactors = items.factors;
     if (biases) {
@@ -139,7 +121,10 @@ export function trainAlsOnMatrices(
   return model;
 }
 
-/** Solves every block of one side against the other side's current factors. */
+/**
+ * Solves every block of one side against the other side's current factors, then replaces the
+ * side's factors (and biases) with the new ones: no block reads a row solved in the same half-step.
+ */
 function halfStep(
   blocks: readonly CsrBlock[],
   order: readonly number[],
@@ -147,7 +132,7 @@ function halfStep(
   fixed: SideState,
   model: AlsModel,
   scratch: SolverScratch,
-): SideState {
+): void {
   const { rank } = model;
   const settings: ResolvedAlsOptions = model.options;
   const rowsTotal = solving.factors.length / rank;
@@ -171,7 +156,8 @@ function halfStep(
     scatterRows(out.factors, out.rows, rank, next.factors);
     if (out.bias && next.bias) scatterRows(out.bias, out.rows, 1, next.bias);
   }
-  return next;
+  solving.factors = next.factors;
+  solving.bias = next.bias;
 }
 
 function scatterRows(

@@ -36,10 +36,8 @@ export function warmStartMismatch(from: AlsModel, options: ResolvedAlsOptions): 
 function side(
   from: { ids: IdMap; factors: Float32Array; bias: Float32Array | undefined },
   ids: IdMap,
-  rank: number,
-  seed: number,
   salt: number,
-  biases: boolean,
+  { rank, seed, biases }: ResolvedAlsOptions,
 ) {
   const factors = new Float32Array(ids.size * rank);
   const bias = biases ? new Float32Array(ids.size) : undefined;
@@ -69,23 +67,10 @@ export function warmStartFactors(
 ): WarmStartFactors {
   const mismatch = warmStartMismatch(from, options);
   if (mismatch) throw new Error(`cannot warm-start from this model: ${mismatch}`);
-  const { rank, seed, biases } = options;
-  const users = side(
-    { ids: from.userIds, factors: from.userFactors, bias: from.userBias },
-    userIds,
-    rank,
-    seed,
-    USER_SALT,
-    biases,
-  );
-  const items = side(
-    { ids: from.itemIds, factors: from.itemFactors, bias: from.itemBias },
-    itemIds,
-    rank,
-    seed,
-    ITEM_SALT,
-    biases,
-  );
+  const userSide = { ids: from.userIds, factors: from.userFactors, bias: from.userBias };
+  const itemSide = { ids: from.itemIds, factors: from.itemFactors, bias: from.itemBias };
+  const users = side(userSide, userIds, USER_SALT, options);
+  const items = side(itemSide, itemIds, ITEM_SALT, options);
   return {
     userFactors: users.factors,
     itemFactors: items.factors,

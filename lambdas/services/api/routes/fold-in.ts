@@ -23,8 +23,6 @@ import {
   popularityFallback,
 } from './recommendation-support.ts';
 
-const ROUTE = '/recommendations';
-
 /**
  * Recommendations for someone the model has never seen, from a few ratings or favourites:
  * `recommendForProfile`, the code `recsys evaluate --protocol users` measures — one user half-step
@@ -35,7 +33,7 @@ const ROUTE = '/recommendations';
  */
 export const foldInRoute: ApiRoute = {
   method: 'POST',
-  path: ROUTE,
+  path: '/recommendations',
   json: true,
   async handle(request, deps) {
     const { state } = deps;
@@ -62,7 +60,7 @@ export const foldInRoute: ApiRoute = {
       items: readonly { movieId: number; source?: string }[],
     ) => {
       const recommendationId = await issueList(deps, {
-        route: ROUTE,
+        route: foldInRoute.path,
         strategy,
         modelId,
         userId: null,
