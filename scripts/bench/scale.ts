@@ -333,7 +333,10 @@ async function main(): Promise<void> {
   );
 }
 
-/** Stored top-N over every user, fold-in from popular favourites, similar movies of popular ones. */
+/**
+ * Stored top-N over every user, fold-in from 5 popular favourites and from 30 ratings, similar
+ * movies of popular ones.
+ */
 function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
   let counter = 0;
   const nextUser = () => (counter++ % Math.max(1, users)) + 1;
@@ -343,6 +346,16 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
     return JSON.stringify({
       favorites: [0, 1, 2, 3, 4].map((j) => movieIds[(k * 7 + j * 13) % movieIds.length]),
     });
+  };
+  // Issue 22's fold-in goal: 30 given ratings, a different person each request (movies drawn
+  // without repeats from the popular pool by a stride coprime to its size, stars 0.5–5).
+  const nextRatings = () => {
+    const k = counter++;
+    const ratings = Array.from({ length: 30 }, (_, j) => ({
+      movieId: movieIds[(k * 31 + j * 7) % movieIds.length],
+      rating: 0.5 + ((k + j * 3) % 10) / 2,
+    }));
+    return JSON.stringify({ ratings });
   };
   return [
     {
@@ -359,6 +372,15 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
         path: '/recommendations',
         headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
         setupRequest: (r) => ({ ...r, body: nextProfile() }),
+      },
+    },
+    {
+      name: 'POST /recommendations (fold-in, 30 ratings)',
+      request: {
+        method: 'POST',
+        path: '/recommendations',
+        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+        setupRequest: (r) => ({ ...r, body: nextRatings() }),
       },
     },
     {

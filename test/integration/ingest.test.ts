@@ -205,6 +205,12 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
         ratings: fixture.expectedRatings.size,
         rejectedRows: fixture.expectedRejects.length,
       });
+      // The summary says how the ratings were written: on-demand, no switch asked for.
+      expect(result.capacity).toEqual({
+        mode: 'on-demand',
+        chunkConcurrency: 4,
+        writeRatingsPerSecond: 1_000,
+      });
       // Both tables at once, each at no more than its rate.
       const floor = result.counts.rowsAccepted! / rate;
       expect(result.seconds.chunks).toBeGreaterThanOrEqual(floor * 0.9);
@@ -305,6 +311,12 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
     // The chunk writers took their share of the provisioned WCU (2 at once), not the 4,000 WRU/s
     // of on-demand tables.
     expect(new Set(paces)).toEqual(new Set([WCU / 2]));
+    expect('summary' in outcome && outcome.summary.capacity).toEqual({
+      mode: 'provisioned',
+      writeUnits: WCU,
+      chunkConcurrency: 2,
+      writeRatingsPerSecond: WCU / 2,
+    });
     expect('summary' in outcome && outcome.summary.counts.ratings).toBe(
       fixture.expectedRatings.size,
     );
@@ -327,6 +339,10 @@ describe('an ingestion that switches the ratings tables to provisioned capacity'
     expect(plane.calls.filter((c) => c.action === 'updateTable')).toEqual([]);
     // The on-demand fallback's pace: a new table's 4,000 WRU/s shared by 2 writers.
     expect(new Set(paces)).toEqual(new Set([2_000]));
+    // The summary says the switch was asked for and why it was not made.
+    const capacity = 'summary' in outcome ? outcome.summary.capacity : undefined;
+    expect(capacity).toMatchObject({ mode: 'on-demand', writeRatingsPerSecond: 2_000 });
+    expect(capacity?.switchSkipped).toMatch(/24 h/);
   });
 
   it('stays on-demand for tables created less than 24 h ago (a new stack)', async () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CHUNKS, defaultChunkBytes } from '../../lambdas/core/ingest/chunk-boundaries.ts';
 import {
   PAY_PER_REQUEST_SWITCH_INTERVAL_MS,
+  capacityRecord,
   capacitySwitchLegalBefore,
   planLoad,
 } from '../../lambdas/core/ingest/capacity-switch.ts';
@@ -248,6 +249,29 @@ describe('a load that switches the ratings tables to provisioned capacity (capac
         now,
       }),
     ).toThrow(/^on-demand, where the 24-hour rule keeps the tables from switching: .*647 min/);
+  });
+
+  it('records in the summary which capacity the ratings were written at', () => {
+    const switched = load(12_000).capacity;
+    const provisionedPace = { switched: true, chunkConcurrency: 6, writeRatingsPerSecond: 2_000 };
+    const onDemandPace = { switched: false, chunkConcurrency: 2, writeRatingsPerSecond: 2_000 };
+    expect(capacityRecord(switched, provisionedPace)).toEqual({
+      mode: 'provisioned',
+      writeUnits: 12_000,
+      chunkConcurrency: 6,
+      writeRatingsPerSecond: 2_000,
+    });
+    // Asked for, not made: the 24-hour rule's fallback says so.
+    const skipped = capacityRecord(switched, onDemandPace);
+    expect(skipped).toMatchObject({ mode: 'on-demand', chunkConcurrency: 2 });
+    expect(skipped.switchSkipped).toMatch(/24 h/);
+    expect(skipped).not.toHaveProperty('writeUnits');
+    // Never asked for (on-demand, local): nothing skipped.
+    expect(capacityRecord(load().capacity, onDemandPace)).toEqual({
+      mode: 'on-demand',
+      chunkConcurrency: 2,
+      writeRatingsPerSecond: 2_000,
+    });
   });
 });
 

@@ -124,3 +124,42 @@ function pace(schedule: IngestSchedule): LoadPace {
     writeRatingsPerSecond: schedule.writeRatingsPerSecond,
   };
 }
+
+/** The pace the chunk Map ran at, as the ASL's ProvisionedPace or OnDemandPace state set it. */
+export interface RunPace extends LoadPace {
+  readonly switched: boolean;
+}
+
+/** How the ratings were written, in the ingest summary: so a bill can be read against the plan. */
+export interface CapacityRecord {
+  /** Provisioned only when the switch was asked for and made. */
+  readonly mode: 'on-demand' | 'provisioned';
+  /** The WCU each ratings table held for the load (provisioned only). */
+  readonly writeUnits?: number;
+  readonly chunkConcurrency: number;
+  readonly writeRatingsPerSecond: number;
+  /** Present when a switch was asked for but Keyspaces' 24-hour rule kept the load on-demand. */
+  readonly switchSkipped?: string;
+}
+
+/** The summary's record of a load from Validate's decision and the pace the Map ran at. */
+export function capacityRecord(capacity: CapacitySwitch, pace: RunPace): CapacityRecord {
+  const { chunkConcurrency, writeRatingsPerSecond } = pace;
+  if (capacity.switch && pace.switched) {
+    const { writeUnits } = capacity;
+    return { mode: 'provisioned', writeUnits, chunkConcurrency, writeRatingsPerSecond };
+  }
+  return {
+    mode: 'on-demand',
+    chunkConcurrency,
+    writeRatingsPerSecond,
+    // The ASL reaches OnDemandPace after a requested switch only through CapacitySwitchSkipped.
+    ...(capacity.switch
+      ? {
+          switchSkipped:
+            'a ratings table was not ACTIVE, or was created or returned to on-demand less than 24 h ' +
+            'before the ingest (Keyspaces allows the switch back once in 24 h)',
+        }
+      : {}),
+  };
+}

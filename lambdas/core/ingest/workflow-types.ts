@@ -1,5 +1,5 @@
 import type { RatingsFormat } from '../formats/ratings-format.ts';
-import type { CapacitySwitch } from './capacity-switch.ts';
+import type { CapacityRecord, CapacitySwitch, RunPace } from './capacity-switch.ts';
 import type { ChunkSpec } from './chunk-boundaries.ts';
 import type { RejectCounts } from './quarantine.ts';
 
@@ -115,6 +115,8 @@ export interface FinishRequest {
   readonly chunks?: readonly ChunkResult[];
   readonly catalogue?: CatalogueResult;
   readonly aggregate?: AggregateResult;
+  /** The pace the chunk Map ran at (MarkReady passes it; a failure may come before it is set). */
+  readonly pace?: RunPace;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 
@@ -125,6 +127,8 @@ export interface IngestSummary {
   readonly rejected: RejectCounts;
   readonly timings: Readonly<Record<string, number>>;
   readonly quarantineKeys: readonly string[];
+  /** The capacity the ratings were written at (capacity-switch.ts); absent on a failure. */
+  readonly capacity?: CapacityRecord;
   readonly error?: string;
 }
 

@@ -1,3 +1,4 @@
+import { capacityRecord } from '../../core/ingest/capacity-switch.ts';
 import type { FinishRequest, IngestSummary } from '../../core/ingest/workflow-types.ts';
 import { recordIngestionOutcome } from '../datasets/registry.ts';
 import type { Stores } from '../runtime.ts';
@@ -5,7 +6,8 @@ import { readableCause } from '../step-errors.ts';
 
 /**
  * Last state, on success and on failure alike: records the outcome in `datasets` (status, exact
- * counts, rejected rows by reason, seconds per stage) and returns the summary the CLI prints.
+ * counts, rejected rows by reason, seconds per stage) and returns the summary the CLI prints, with
+ * the capacity the ratings were written at (on-demand, provisioned at N WCU, or a switch skipped).
  */
 export async function finishIngestion(
   request: FinishRequest,
@@ -50,6 +52,7 @@ export async function finishIngestion(
     rejected,
     timings,
     quarantineKeys: request.aggregate?.quarantineKeys ?? [],
+    ...(request.pace ? { capacity: capacityRecord(layout.capacity, request.pace) } : {}),
     ...(error ? { error } : {}),
   };
 }
