@@ -11,7 +11,7 @@
  * peak RSS per stage of this process (handler workers included), the Cassandra JVM, the S3 server
  * and `recsys serve` (process-memory.ts); each Task's memory in its handler worker as a Lambda would
  * hold it (scripts/runtime/local-sfn/task-memory.ts) against the memory the stack gives its function (the
- * synthesized stack, `maxMemoryMb` cap included); the goals (pipeline ≤ 45 min, no Task over its
+ * synthesized stack, `maxMemoryMb` cap included); the goals (pipeline ≤ 25 min, issue 22; no Task over its
  * Lambda's memory). --quick: 200,000 ratings, a few minutes. Environment: BENCH_API_SECONDS (8),
  * BENCH_API_CONNECTIONS (10); RECSYS_CASSANDRA_STATE_DIR / CASSANDRA_PORT pick another Cassandra.
  */
