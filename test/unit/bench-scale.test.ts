@@ -185,7 +185,7 @@ describe('scaleSection', () => {
     );
     expect(md).toContain('### Scale: 200,000 ratings through ingest → train → serve');
     expect(md).toContain('**--quick smoke test: not the 25M figures.**');
-    expect(md).toContain('Whole pipeline 1.2 min (goal ≤ 45 min: met)');
+    expect(md).toContain('Whole pipeline 1.2 min (goal ≤ 25 min: met)');
     expect(md).toContain('| train | 40 | 5,000 | blocks 4, Map concurrency 2, RMSE 0.81 |');
     expect(md).toContain('| cassandra | 1,500 | – |');
     expect(md).toContain('| serve | – | 200 |');
