@@ -143,6 +143,8 @@ export interface ListQuery {
   readonly user: UserVector;
   readonly ratings: readonly { movieId: number; rating: number }[];
   readonly request: ListRequest;
+  /** x of a rating in the neighbour part (default the model's `ratingWeight`; 0 leaves it out). */
+  readonly neighbourX?: (rating: number) => number;
 }
 
 /** Users scored against every movie per kernel call: their rows of scores stay in cache. */
@@ -224,7 +226,8 @@ function listFromRow(
   const blended =
     neighbours !== null &&
     blend !== 0 &&
-    neighbourScores(neighbours, recommender.neighbourIds!, query.ratings, near) > 0;
+    neighbourScores(neighbours, recommender.neighbourIds!, query.ratings, near, query.neighbourX) >
+      0;
   if (blended) {
     const factorScale = spread(factor, at, itemCount, 0);
     const neighbourScale = spread(near, 0, M, itemCount - M);
