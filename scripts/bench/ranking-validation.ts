@@ -36,6 +36,7 @@ import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/opti
 import { denseItemIndices, foldInUser } from '../../lambdas/core/als/index.ts';
 import {
   prepareRecommender,
+  recommendForProfile,
   recommendForVectors,
   type Recommender,
 } from '../../lambdas/core/serving/recommender.ts';
@@ -85,8 +86,18 @@ const aboveMean = (given: Given, boost: number) => {
 const ramp = (zero: number) => (_given: Given, boost: number) => (r: number) =>
   r < 0 ? r : (1 + boost) * clamp01((r - zero) / (4 - zero));
 
+const fiveStars = (_given: Given, boost: number) => (r: number) =>
+  r < 0 ? r : r >= 5 ? 1 + 2 * boost : r >= 4 ? 1 + boost : 1;
+/** Ratings < s as −1: preference 0 at confidence 1 in the implicit fold-in (α is 0). */
+const lowAsMiss = (s: number) => (given: Given) =>
+  given.map((g) => (g.rating < s ? { movieId: g.movieId, rating: -1 } : g));
+
+/** The product's fold-in as it is in this tree (`recommendForProfile`), whatever its rule. */
+const PRODUCT: FoldRule = { als: all, neighbour: all };
+
 const RULES: Record<string, FoldRule> = {
-  /** The product: every given rating, both parts. */
+  product: PRODUCT,
+  /** Every given rating in both parts, x = ratingWeight (the product before issue 23). */
   all: { als: all, neighbour: all },
   'fold>=3': { als: atLeast(3), neighbour: atLeast(3) },
   'fold>=4': { als: atLeast(4), neighbour: atLeast(4) },
@@ -118,14 +129,24 @@ const RULES: Record<string, FoldRule> = {
     x: aboveMean,
   },
   'nb-ramp2.5+als>=3': { als: atLeast(3), neighbour: all, x: ramp(2.5) },
+  'fold>=2.5': { als: atLeast(2.5), neighbour: atLeast(2.5) },
+  'fold>=3.5': { als: atLeast(3.5), neighbour: atLeast(3.5) },
+  'nb>=3.5+als>=3': { als: atLeast(3), neighbour: atLeast(3.5) },
+  'nb>=4+als>=3': { als: atLeast(3), neighbour: atLeast(4) },
+  /** Today's x, but a 5-star rating weighs 1 + 2·boost (5 at boost 2). */
+  'nb-5x': { als: all, neighbour: all, x: fiveStars },
+  'fold>=3+nb-5x': { als: atLeast(3), neighbour: atLeast(3), x: fiveStars },
+  /** The ALS fold-in sees a rating < 3 as preference 0; the neighbour part sees every rating. */
+  'als-neg<3': { als: lowAsMiss(3), neighbour: all },
+  'nb>=3.5+als-neg<3': { als: lowAsMiss(3), neighbour: atLeast(3.5) },
   /** Neighbours from ≥ 3; the ALS fold-in sees a rating < 3 as preference 0 (a watched miss). */
   'nb>=3+als-neg<3': {
-    als: (given) => given.map((g) => (g.rating < 3 ? { movieId: g.movieId, rating: -1 } : g)),
+    als: lowAsMiss(3),
     neighbour: atLeast(3),
   },
 };
 
-/** recommenderLists under a fold-in rule (`all` is exactly the product's recommendForProfile). */
+/** recommenderLists under a fold-in rule; `product` is the product's own `recommendForProfile`. */
 function lists(
   recommender: Recommender,
   users: readonly HeldOutUser[],
@@ -139,6 +160,14 @@ function lists(
         user.given.map((g) => g.movieId),
       ),
     );
+    if (rule === PRODUCT) {
+      const profile = { ratings: user.given };
+      const { items } = recommendForProfile(recommender, profile, {
+        n: HELD_OUT_LIST_LENGTH,
+        exclude,
+      });
+      return items.map((m) => m.movieId);
+    }
     const vector = foldInUser(
       recommender.ranking,
       { ratings: rule.als(user.given) },
