@@ -100,30 +100,36 @@ function main(): void {
   const seeds = [...new Set(rows.map((r) => r.seed))].sort();
 
   console.log(`Validation users; mean over seeds ${seeds.join(',')} and ${shapes.join(', ')}.\n`);
+  const short = {
+    'ndcg@10': 'N@10',
+    'ndcg@100': 'N@100',
+    'recall@20': 'R@20',
+    'coverage@10': 'Cov@10',
+  };
   console.log(
-    '| rule | order | NDCG@10 | NDCG@100 | Recall@20 | Coverage@10 | ' +
-      shapes.map((s) => `${s} NDCG@10`).join(' | ') +
+    '| rule | ' +
+      ORDERS.flatMap((o) => METRICS.map((m) => `${o} ${short[m]}`)).join(' | ') +
+      ' | ' +
+      shapes.map((s) => `time N@10 ${s}`).join(' | ') +
       ' |',
   );
-  console.log('|' + ' --- |'.repeat(6 + shapes.length));
-  const ease = new Map(shapes.map((s) => [s, easeValidation(s)]));
-  for (const order of ORDERS) {
-    for (const rule of rules) {
-      const cells = METRICS.map((m) => f4(allMean(rule, order, m)));
-      const perShape = shapes.map((s) => f4(shapeMean(rule, order, s, 'ndcg@10')));
-      console.log(`| ${rule} | ${order} | ${cells.join(' | ')} | ${perShape.join(' | ')} |`);
-    }
-    // EASE's validation best, where the ranking.ts reports hold the same seeds.
-    const easeOf = (shape: string, metric: string) => {
-      const got = seeds.map((seed) => ease.get(shape)!.get(`${order}/${seed}`)?.[metric]);
-      return got.every((x) => x !== undefined) ? mean(got as number[]) : NaN;
-    };
-    const cells = METRICS.map((m) => f4(mean(shapes.map((s) => easeOf(s, m)))));
-    const perShape = shapes.map((s) => f4(easeOf(s, 'ndcg@10')));
-    console.log(
-      `| EASE best (validation) | ${order} | ${cells.join(' | ')} | ${perShape.join(' | ')} |`,
-    );
+  console.log('|' + ' --- |'.repeat(1 + ORDERS.length * METRICS.length + shapes.length));
+  for (const rule of rules) {
+    const cells = ORDERS.flatMap((o) => METRICS.map((m) => f4(allMean(rule, o, m))));
+    const perShape = shapes.map((s) => f4(shapeMean(rule, 'time', s, 'ndcg@10')));
+    console.log(`| ${rule} | ${cells.join(' | ')} | ${perShape.join(' | ')} |`);
   }
+  // EASE's validation best, where the ranking.ts reports hold the same seeds.
+  const ease = new Map(shapes.map((s) => [s, easeValidation(s)]));
+  const easeOf = (order: string, shape: string, metric: string) => {
+    const got = seeds.map((seed) => ease.get(shape)!.get(`${order}/${seed}`)?.[metric]);
+    return got.every((x) => x !== undefined) ? mean(got as number[]) : NaN;
+  };
+  const cells = ORDERS.flatMap((o) =>
+    METRICS.map((m) => f4(mean(shapes.map((s) => easeOf(o, s, m))))),
+  );
+  const perShape = shapes.map((s) => f4(easeOf('time', s, 'ndcg@10')));
+  console.log(`| EASE best (validation) | ${cells.join(' | ')} | ${perShape.join(' | ')} |`);
 
   console.log('\nLanding rule against `all` (the product):\n');
   const qualifying: string[] = [];
