@@ -4,10 +4,14 @@
  * neighbour model's share of the blend w and its weight on liked movies (x = 1 + boost for a rating
  * ≥ 4), and folding in only the given ratings at or above a star count (`--fold-at-least`; 0, the
  * product, folds in every one; a user with none keeps all, and every given movie stays excluded).
- * EASE's best grid point on the same validation users is in the ranking.ts report.
+ * `--rules` names fold-in rules for the low stars instead (RULES below: which given ratings the
+ * ALS fold-in and the neighbour part see, and the neighbour part's x per star), all applied at
+ * fold-in time to the same fits. EASE's best grid point on the same validation users is in the
+ * ranking.ts report.
  *
  *   npx tsx scripts/bench/ranking-validation.ts --datasets small-100k --seeds 0,1,2 \
- *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0] [--out bench/results/ranking-validation.json]
+ *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0 | --rules all,nb>=3,nb-ramp2.5] \
+ *     [--out bench/results/ranking-validation.json]
  *
  * The validation split is ranking.ts's: heldOutUsersSplit(split.train, {seed: 1000 + seed, order});
  * its training users are the same under both orders, so one fit per seed and boost serves both.
@@ -29,10 +33,11 @@ import {
   itemSupport,
 } from '../../lambdas/core/recommender/fit.ts';
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
-import { denseItemIndices } from '../../lambdas/core/als/index.ts';
+import { denseItemIndices, foldInUser } from '../../lambdas/core/als/index.ts';
 import {
   prepareRecommender,
   recommendForProfile,
+  recommendForVectors,
   type Recommender,
 } from '../../lambdas/core/serving/recommender.ts';
 import { arg } from './args.ts';
@@ -48,8 +53,106 @@ const LOADERS: Record<string, (t: Awaited<ReturnType<typeof readRatingsFile>>) =
   'small-2008': (t) => usersSince(t, Date.UTC(2008, 0, 1) / 1000),
 };
 
-/** recommenderLists, folding in only the given ratings ≥ atLeast (all when none is). */
-function lists(recommender: Recommender, users: readonly HeldOutUser[], atLeast: number) {
+type Given = readonly { movieId: number; rating: number }[];
+
+/**
+ * A fold-in rule for a held-out user's given ratings (issue 23, low stars under the time order):
+ * which of them the ALS fold-in sees, which the neighbour part sees, and with what x. Every given
+ * movie stays excluded from the list whatever a rule keeps.
+ */
+interface FoldRule {
+  /** The ratings the ALS fold-in solves from. */
+  als(given: Given): Given;
+  /** The ratings the neighbour part sums rows of B for. */
+  neighbour(given: Given): Given;
+  /** x of a rating in the neighbour part (absent: the model's ratingWeight, 1 or 1 + boost). */
+  x?(given: Given, boost: number): (rating: number) => number;
+}
+
+const all = (given: Given) => given;
+/** The given ratings ≥ s, or all of them when none is (a user is never left with nothing). */
+const atLeast = (s: number) => (given: Given) => {
+  const kept = given.filter((g) => g.rating >= s);
+  return kept.length > 0 ? kept : given;
+};
+const meanOf = (given: Given) => given.reduce((sum, g) => sum + g.rating, 0) / given.length;
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+/** Today's x (1 + boost at ≥ 4 stars, else 1) for ratings at or above the user's mean, else 0. */
+const aboveMean = (given: Given, boost: number) => {
+  const mean = meanOf(given);
+  return (r: number) => (r < mean ? 0 : r >= 4 ? 1 + boost : 1);
+};
+/** x = (1 + boost)·clamp((r − zero)/(4 − zero), 0, 1): 0 at `zero` stars and below, today's at ≥ 4. */
+const ramp = (zero: number) => (_given: Given, boost: number) => (r: number) =>
+  r < 0 ? r : (1 + boost) * clamp01((r - zero) / (4 - zero));
+
+const fiveStars = (_given: Given, boost: number) => (r: number) =>
+  r < 0 ? r : r >= 5 ? 1 + 2 * boost : r >= 4 ? 1 + boost : 1;
+/** Ratings < s as −1: preference 0 at confidence 1 in the implicit fold-in (α is 0). */
+const lowAsMiss = (s: number) => (given: Given) =>
+  given.map((g) => (g.rating < s ? { movieId: g.movieId, rating: -1 } : g));
+
+/** The product's fold-in as it is in this tree (`recommendForProfile`), whatever its rule. */
+const PRODUCT: FoldRule = { als: all, neighbour: all };
+
+const RULES: Record<string, FoldRule> = {
+  product: PRODUCT,
+  /** Every given rating in both parts, x = ratingWeight (the product before issue 23). */
+  all: { als: all, neighbour: all },
+  'fold>=3': { als: atLeast(3), neighbour: atLeast(3) },
+  'fold>=4': { als: atLeast(4), neighbour: atLeast(4) },
+  'nb>=3': { als: all, neighbour: atLeast(3) },
+  'nb>=4': { als: all, neighbour: atLeast(4) },
+  'als>=3': { als: atLeast(3), neighbour: all },
+  /** 0 at ≤ 2.5 stars, 1 at 3 (today's), 2 at 3.5, 3 at ≥ 4 (today's). */
+  'nb-ramp2.5': { als: all, neighbour: all, x: ramp(2.5) },
+  /** 0 at ≤ 2 stars, 0.75 at 2.5, 1.5 at 3, 2.25 at 3.5, 3 at ≥ 4. */
+  'nb-ramp2': { als: all, neighbour: all, x: ramp(2) },
+  /** Linear and uncapped: (1 + boost)·max(0, r − 2.5)/1.5: 3 at 4 stars, 5 at 5. */
+  'nb-lin': {
+    als: all,
+    neighbour: all,
+    x: (_g, boost) => (r) => (r < 0 ? r : ((1 + boost) * Math.max(0, r - 2.5)) / 1.5),
+  },
+  /** Low stars (< 3) at half today's weight of a watched movie. */
+  'nb-low0.5': {
+    als: all,
+    neighbour: all,
+    x: (_g, boost) => (r) => (r < 0 ? r : r >= 4 ? 1 + boost : r >= 3 ? 1 : 0.5),
+  },
+  /** Ratings below the user's own given mean leave the neighbour part. */
+  'nb-mean': { als: all, neighbour: all, x: aboveMean },
+  /** … and the ALS fold-in too (all kept when none is at or above the mean, which cannot be). */
+  'fold-mean': {
+    als: (given) => given.filter((g) => g.rating >= meanOf(given)),
+    neighbour: all,
+    x: aboveMean,
+  },
+  'nb-ramp2.5+als>=3': { als: atLeast(3), neighbour: all, x: ramp(2.5) },
+  'fold>=2.5': { als: atLeast(2.5), neighbour: atLeast(2.5) },
+  'fold>=3.5': { als: atLeast(3.5), neighbour: atLeast(3.5) },
+  'nb>=3.5+als>=3': { als: atLeast(3), neighbour: atLeast(3.5) },
+  'nb>=4+als>=3': { als: atLeast(3), neighbour: atLeast(4) },
+  /** Today's x, but a 5-star rating weighs 1 + 2·boost (5 at boost 2). */
+  'nb-5x': { als: all, neighbour: all, x: fiveStars },
+  'fold>=3+nb-5x': { als: atLeast(3), neighbour: atLeast(3), x: fiveStars },
+  /** The ALS fold-in sees a rating < 3 as preference 0; the neighbour part sees every rating. */
+  'als-neg<3': { als: lowAsMiss(3), neighbour: all },
+  'nb>=3.5+als-neg<3': { als: lowAsMiss(3), neighbour: atLeast(3.5) },
+  /** Neighbours from ≥ 3; the ALS fold-in sees a rating < 3 as preference 0 (a watched miss). */
+  'nb>=3+als-neg<3': {
+    als: lowAsMiss(3),
+    neighbour: atLeast(3),
+  },
+};
+
+/** recommenderLists under a fold-in rule; `product` is the product's own `recommendForProfile`. */
+function lists(
+  recommender: Recommender,
+  users: readonly HeldOutUser[],
+  rule: FoldRule,
+  boost: number,
+) {
   return users.map((user) => {
     const exclude = new Set(
       denseItemIndices(
@@ -57,12 +160,29 @@ function lists(recommender: Recommender, users: readonly HeldOutUser[], atLeast:
         user.given.map((g) => g.movieId),
       ),
     );
-    const kept = user.given.filter((g) => g.rating >= atLeast);
-    const profile = { ratings: kept.length > 0 ? kept : user.given, dislikes: [] };
-    return recommendForProfile(recommender, profile, {
-      n: HELD_OUT_LIST_LENGTH,
-      exclude,
-    }).items.map((m) => m.movieId);
+    if (rule === PRODUCT) {
+      const profile = { ratings: user.given };
+      const { items } = recommendForProfile(recommender, profile, {
+        n: HELD_OUT_LIST_LENGTH,
+        exclude,
+      });
+      return items.map((m) => m.movieId);
+    }
+    const vector = foldInUser(
+      recommender.ranking,
+      { ratings: rule.als(user.given) },
+      recommender.foldIn,
+    );
+    if (vector.used === 0) return [];
+    const [list] = recommendForVectors(recommender, [
+      {
+        user: vector,
+        ratings: rule.neighbour(user.given),
+        request: { n: HELD_OUT_LIST_LENGTH, exclude },
+        neighbourX: rule.x?.(user.given, boost),
+      },
+    ]);
+    return list!.map((m) => m.movieId);
   });
 }
 
@@ -74,6 +194,17 @@ async function main(): Promise<void> {
   const blends = nums(arg('blends') ?? '0.3,0.5,0.7');
   const boosts = nums(arg('boosts') ?? '2,5');
   const foldAtLeast = nums(arg('fold-at-least') ?? '0');
+  const ruleNames = arg('rules')?.split(',') ?? [];
+  for (const name of ruleNames)
+    if (!RULES[name]) throw new Error(`unknown rule ${name}; use ${Object.keys(RULES).join(',')}`);
+  /** --rules names them; --fold-at-least s is the rule "fold>=s" (0: every rating, the product). */
+  const rules: [string, FoldRule][] =
+    ruleNames.length > 0
+      ? ruleNames.map((name) => [name, RULES[name]!])
+      : foldAtLeast.map((s) => [
+          s > 0 ? `fold>=${s}` : 'all',
+          s > 0 ? { als: atLeast(s), neighbour: atLeast(s) } : RULES.all!,
+        ]);
   const before = loadAverage();
   const started = performance.now();
   const rows: Record<string, unknown>[] = [];
@@ -110,16 +241,16 @@ async function main(): Promise<void> {
             support,
             policy: options.policy,
           });
-          for (const atLeast of foldAtLeast) {
+          for (const [rule, fold] of rules) {
             for (const { order, validation } of validations) {
               const metrics = heldOutMetrics(
-                lists(recommender, validation.users, atLeast),
+                lists(recommender, validation.users, fold, boost),
                 validation.users,
                 catalogue,
               );
-              rows.push({ dataset, seed, order, boost, blend, foldAtLeast: atLeast, metrics });
+              rows.push({ dataset, seed, order, boost, blend, rule, metrics });
               log(
-                `${dataset} seed ${seed} ${order} boost ${boost} blend ${blend} fold ≥ ${atLeast}: ndcg@10 ${metrics['ndcg@10'].toFixed(4)} ndcg@100 ${metrics['ndcg@100'].toFixed(4)} recall@20 ${metrics['recall@20'].toFixed(4)}`,
+                `${dataset} seed ${seed} ${order} boost ${boost} blend ${blend} ${rule}: ndcg@10 ${metrics['ndcg@10'].toFixed(4)} ndcg@100 ${metrics['ndcg@100'].toFixed(4)} recall@20 ${metrics['recall@20'].toFixed(4)} coverage@10 ${metrics['coverage@10'].toFixed(4)}`,
               );
             }
           }

@@ -7,6 +7,8 @@ import { recommenderLists } from '../../lambdas/core/eval/held-out-report.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { dislikeRatings } from '../../lambdas/core/serving/dislikes.ts';
 import {
+  FOLD_IN_STARS,
+  foldInRatings,
   prepareRecommender,
   profileRatings,
   recommendForProfile,
@@ -122,16 +124,80 @@ describe('dislikes as a negative signal in the fold-in', () => {
     },
   );
 
-  it('the users protocol folds a given low rating in as a dislike only when asked', () => {
-    // Two stars for movie 3: as a weak positive (c = 3, p = 1) it lifts its neighbour 2; as a
-    // dislike (at most 2 stars) it pushes 2 below 5, as above. Movie 3 is excluded either way.
+  it('the users protocol folds a given low rating in as a dislike when asked, else as a miss', () => {
+    // Two stars for movie 3. As a dislike (at most 2 stars) it pushes 2 below 5, as above. Not
+    // asked, it is below FOLD_IN_STARS.missBelow: a miss for the factor model (the same x as the
+    // dislike's, 6 / 8.905 on the first axis) and out of the neighbour part (s₂ = s₅ = 1.5, no
+    // −0.4), so 2 (factor 0.6738) still falls below 5 (0.7122). Before issue 23 a low star was a
+    // weak positive (c = 3, p = 1), which lifted 2 above 5. Movie 3 is excluded either way.
     const user = {
       userId: 9,
       given: [...loved, { movieId: 3, rating: 2 }],
       targets: new Set([2]),
     };
-    expect(recommenderLists(recommender(0.5), [user], 5)).toEqual([[2, 5]]);
+    expect(recommenderLists(recommender(0.5), [user], 5)).toEqual([[5, 2]]);
     expect(recommenderLists(recommender(0.5), [user], 5, 2)).toEqual([[5, 2]]);
-    expect(recommenderLists(recommender(0.5), [user], 5, 1.5)).toEqual([[2, 5]]);
+    expect(recommenderLists(recommender(0.5), [user], 5, 1.5)).toEqual([[5, 2]]);
+    // Three stars (≥ missBelow, < neighbourFrom) stay a positive for the factor model (c = 4,
+    // p = 1: A₁₁ = 8.0025 + 3·0.9025 = 10.71, b₁ = 6 + 4·0.95 = 9.8, x₁ = 0.915 lifts 2 to
+    // 0.915 > 0.7122) and leave the neighbour part (s₂ = s₅ = 1.5): 2 comes first.
+    const three = { ...user, given: [...loved, { movieId: 3, rating: 3 }] };
+    expect(recommenderLists(recommender(0.5), [three], 5)).toEqual([[2, 5]]);
+  });
+});
+
+describe('low stars in the fold-in (issue 23, FOLD_IN_STARS)', () => {
+  it('splits a profile for the two halves by hand', () => {
+    expect(FOLD_IN_STARS).toEqual({ missBelow: 3, neighbourFrom: 3.5 });
+    const profile: Profile = {
+      ratings: [
+        { movieId: 1, rating: 5 },
+        { movieId: 2, rating: 3.5 },
+        { movieId: 3, rating: 3 },
+        { movieId: 4, rating: 2.5 },
+        { movieId: 5, rating: 0.5 },
+      ],
+      favourites: [6],
+      dislikes: [7],
+    };
+    const { factor, neighbour } = foldInRatings(recommender(0.5), profile);
+    // Factor model: < 3 stars a miss (−1, as a dislike); 3 and up, favourites, dislikes as they are.
+    expect(factor).toEqual([
+      { movieId: 1, rating: 5 },
+      { movieId: 2, rating: 3.5 },
+      { movieId: 3, rating: 3 },
+      { movieId: 4, rating: -1 },
+      { movieId: 5, rating: -1 },
+      { movieId: 6, rating: 5 },
+      { movieId: 7, rating: -1 },
+    ]);
+    // Neighbours: ≥ 3.5 stars (x 1 at 3.5, 3 at ≥ 4), the favourite, and the dislike (x −1).
+    expect(neighbour).toEqual([
+      { movieId: 1, rating: 5 },
+      { movieId: 2, rating: 3.5 },
+      { movieId: 6, rating: 5 },
+      { movieId: 7, rating: -1 },
+    ]);
+  });
+
+  it('folds in every rating as before when none is ≥ 3.5, or for an explicit ranking model', () => {
+    const low: Profile = {
+      ratings: [
+        { movieId: 1, rating: 3 },
+        { movieId: 2, rating: 1 },
+      ],
+    };
+    const all = profileRatings(recommender(0.5), low);
+    expect(foldInRatings(recommender(0.5), low)).toEqual({ factor: all, neighbour: all });
+    const explicit = prepareRecommender({
+      ranking: { ...ranking, options: { ...ranking.options, implicit: false } },
+      neighbours,
+      blend: 0.5,
+      support: Float64Array.of(1, 1, 1, 1, 1),
+      policy: { minRatings: 0, popularityWeight: 0 },
+    });
+    const mixed: Profile = { ratings: [...loved, { movieId: 3, rating: 2 }] };
+    const stars = profileRatings(explicit, mixed);
+    expect(foldInRatings(explicit, mixed)).toEqual({ factor: stars, neighbour: stars });
   });
 });

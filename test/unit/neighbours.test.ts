@@ -196,6 +196,29 @@ describe('EASE neighbour model', () => {
     }
   });
 
+  it('takes x from a weigh function in place of the stars, leaving out an x of 0', () => {
+    const model = fitNeighbours(matrices, support, settings);
+    const ids = IdMap.fromSortedUnique(model.movieIds);
+    const M = model.movieIds.length;
+    const out = new Float64Array(M);
+    const [a, b, c] = [model.movieIds[1]!, model.movieIds[4]!, model.movieIds[6]!];
+    // x = 0.5 at 3.5 stars, 0 below 3 (left out), 4 at 5 stars.
+    const weigh = (r: number) => (r >= 5 ? 4 : r >= 3 ? 0.5 : 0);
+    const ratings = [
+      { movieId: a, rating: 5 },
+      { movieId: b, rating: 3.5 },
+      { movieId: c, rating: 2 },
+    ];
+    expect(neighbourScores(model, ids, ratings, out, weigh)).toBe(2);
+    for (const j of [0, 3, M - 1]) {
+      const expected = 4 * model.weights[1 * M + j]! + 0.5 * model.weights[4 * M + j]!;
+      expect(out[j]).toBeCloseTo(expected, 6);
+    }
+    // Everything at x 0: nothing to go on, and the scores are zeros.
+    expect(neighbourScores(model, ids, ratings, out, () => 0)).toBe(0);
+    expect(out.every((v) => v === 0)).toBe(true);
+  });
+
   it('rejects bad settings with the name of the setting', () => {
     expect(() => resolveNeighbourSettings({ reg: 0 })).toThrow(/reg/);
     expect(() => resolveNeighbourSettings({ maxItems: 1.5 })).toThrow(/maxItems/);

@@ -15,15 +15,17 @@ export interface NeighbourModel {
 const picked = { rows: new Int32Array(0), xs: new Float64Array(0) };
 
 /**
- * s_j = Σ_i x_i·B[i][j] over the user's rated movies i that take part (x from their stars), into
- * `out` (length M, overwritten). One contiguous row of B per rated movie: |ratings| × M work, in
- * the SIMD kernel of weighted-rows.ts (the same sums, in the ratings' order, as a scalar loop).
+ * s_j = Σ_i x_i·B[i][j] over the user's rated movies i that take part (x from their stars,
+ * `ratingWeight` unless `weigh` says otherwise; x = 0 leaves a movie out), into `out` (length M,
+ * overwritten). One contiguous row of B per rated movie: |ratings| × M work, in the SIMD kernel of
+ * weighted-rows.ts (the same sums, in the ratings' order, as a scalar loop).
  */
 export function neighbourScores(
   model: NeighbourModel,
   ids: IdMap,
   ratings: readonly { movieId: number; rating: number }[],
   out: Float64Array,
+  weigh?: (rating: number) => number,
 ): number {
   const M = model.movieIds.length;
   if (picked.rows.length < ratings.length) {
@@ -34,8 +36,10 @@ export function neighbourScores(
   for (const { movieId, rating } of ratings) {
     const i = ids.indexOf(movieId);
     if (i < 0) continue;
+    const x = weigh ? weigh(rating) : ratingWeight(model.settings, rating);
+    if (x === 0) continue;
     picked.rows[used] = i;
-    picked.xs[used] = ratingWeight(model.settings, rating);
+    picked.xs[used] = x;
     used++;
   }
   if (used === 0) {

@@ -5,7 +5,7 @@ import { RowTerms } from '../als/row-terms.ts';
 import { oneRowBlock } from '../matrix/csr.ts';
 import { neighbourScores } from '../neighbours/model.ts';
 import { ratingWeight } from '../neighbours/options.ts';
-import { profileRatings, spread, type Profile, type Recommender } from './recommender.ts';
+import { foldInRatings, spread, type Profile, type Recommender } from './recommender.ts';
 
 /**
  * "Because you rated …": how much each of a person's own movies contributed to the score of a
@@ -86,7 +86,7 @@ export function explainScores(
   profile: Profile,
   movieIds: readonly number[],
 ): ScoreExplanation[] {
-  const ratings = profileRatings(recommender, profile);
+  const { factor: ratings, neighbour: nearRatings } = foldInRatings(recommender, profile);
   const none = () => movieIds.map((movieId) => ({ movieId, parts: [], base: 0 }));
   const system = foldInSystem(recommender, ratings);
   if (system === null) return none();
@@ -118,7 +118,7 @@ export function explainScores(
   const blended =
     neighbours !== null &&
     blend !== 0 &&
-    neighbourScores(neighbours, recommender.neighbourIds!, ratings, near) > 0;
+    neighbourScores(neighbours, recommender.neighbourIds!, nearRatings, near) > 0;
   if (blended) {
     const factorScale = spread(factor, 0, itemCount, 0);
     const neighbourScale = spread(near, 0, M, itemCount - M);
@@ -140,7 +140,7 @@ export function explainScores(
   const nearRows: number[] = [];
   const nearWeights: number[] = [];
   if (blended) {
-    for (const { movieId, rating } of ratings) {
+    for (const { movieId, rating } of nearRatings) {
       const n = recommender.neighbourIds!.indexOf(movieId);
       if (n < 0) continue;
       nearSlots.push(slot(movieId));
