@@ -181,8 +181,9 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
     const rate = 4_000;
     const entered: string[] = [];
     try {
-      // What the stack tells Validate on AWS (RECSYS_TABLE_WRITE_UNITS): 4,000 WRU/s per table
-      // makes 4 chunks at once, each writing 1,000 ratings/s into each table (write-budget.ts).
+      // What the stack tells Validate on AWS (RECSYS_TABLE_WRITE_UNITS): 4,000 WRU/s on the
+      // ratings table makes 2 chunks at once, each at a chunk writer's 2,000 ratings/s
+      // (write-budget.ts).
       const result = await ingestFixture(fixture, 'paced', keyspace, {
         handlerEnv: { RECSYS_TABLE_WRITE_UNITS: String(rate) },
         onEvent: (event) => {
@@ -208,8 +209,8 @@ describe('an ingestion paced to a Keyspaces table’s write rate', () => {
       // The summary says how the ratings were written: on-demand, no switch asked for.
       expect(result.capacity).toEqual({
         mode: 'on-demand',
-        chunkConcurrency: 4,
-        writeRatingsPerSecond: 1_000,
+        chunkConcurrency: 2,
+        writeRatingsPerSecond: 2_000,
       });
       // Both tables at once, each at no more than its rate.
       const floor = result.counts.rowsAccepted! / rate;
