@@ -9,15 +9,18 @@
  *   tsx scripts/bench/fold-in-http.ts [--keyspace bench_scale] [--bucket recsys-bench-scale]
  *     [--seconds 10] [--connections 10] [--label before] [--out bench/results/fold-in-http.json]
  *     [--capture file.json] [--cpu-prof dir] [--only fold-in|stored] [--served-list-sample 1]
+ *     [--servers 1]
  *
  * --label: adds this run (req/s, p50/p90/p99 per scenario, load averages, git commit) to `--out`
  * under `runs` (several runs per label: alternate before/after on the same machine). Each row also
  * has `cpuMsPerRequest` over the measured run: the server's, Cassandra's (the JVM `pgrep -f
  * CassandraDaemon` finds) and this process's (autocannon), from /proc — on a shared machine the
  * three together bound the requests per second. --users: stored lists go to users 1..N (162540).
- * --capture: writes the answers to 50 fixed fold-in requests and 20 stored lists (recommendationId
+ * --capture: writes the answers to 50 fixed fold-in requests (and 5 with explain: true) and 20 stored lists (recommendationId
  * and `millis` removed) instead of loading — compare two files to show a change kept every list.
  * --served-list-sample: RECSYS_SERVED_LIST_SAMPLE for the server (default 1: every list written).
+ * --servers N: N `recsys serve` processes, the connections shared out among them (what a second
+ * process on another core gives); CPU is their sum, p50 the request-weighted mean, p99 the worst.
  * --only: the scenarios whose name contains it.
  * --cpu-prof: serve under `node --cpu-prof` (the profile lands in `dir` when it stops).
  */
@@ -38,6 +41,7 @@ const keyspace = flags.keyspace ?? 'bench_scale';
 const bucket = flags.bucket ?? 'recsys-bench-scale';
 const seconds = Number(flags.seconds ?? 10);
 const connections = Number(flags.connections ?? 10);
+const serverCount = Number(flags.servers ?? 1);
 const out = flags.out ?? join(ROOT, 'bench/results/fold-in-http.json');
 
 /** The scale bench's 30-rating body number k (scripts/bench/scale.ts, `nextRatings`). */
@@ -97,22 +101,27 @@ function stable(body: unknown): unknown {
 
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
-  const server = await startRecsysServe({
-    keyspace,
-    apiKey: API_KEY,
-    env: {
-      S3_ENDPOINT: 'http://127.0.0.1:4566',
-      CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
-      RECSYS_DB: 'local',
-      RECSYS_BUCKET: bucket,
-      ...(flags['served-list-sample']
-        ? { RECSYS_SERVED_LIST_SAMPLE: flags['served-list-sample'] }
-        : {}),
-    },
-    ...(flags['cpu-prof']
-      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] }
-      : {}),
-  });
+  const servers = await Promise.all(
+    Array.from({ length: serverCount }, () =>
+      startRecsysServe({
+        keyspace,
+        apiKey: API_KEY,
+        env: {
+          S3_ENDPOINT: 'http://127.0.0.1:4566',
+          CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
+          RECSYS_DB: 'local',
+          RECSYS_BUCKET: bucket,
+          ...(flags['served-list-sample']
+            ? { RECSYS_SERVED_LIST_SAMPLE: flags['served-list-sample'] }
+            : {}),
+        },
+        ...(flags['cpu-prof']
+          ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] }
+          : {}),
+      }),
+    ),
+  );
+  const server = servers[0]!;
   try {
     const headers = { 'x-api-key': API_KEY };
     const get = async (path: string) => {
@@ -120,7 +129,12 @@ async function main(): Promise<void> {
       if (!answer.ok) throw new Error(`${path} answered ${answer.status}`);
       return answer.json() as Promise<Record<string, unknown>>;
     };
-    await get('/users/1/recommendations');
+    // Each server loads the catalogue and the model on its first request.
+    for (const s of servers) {
+      const answer = await fetch(`${s.url}/users/1/recommendations`, { headers });
+      if (!answer.ok) throw new Error(`${s.url} answered ${answer.status}`);
+      await answer.arrayBuffer();
+    }
     const popular = (await get('/movies/popular?limit=100')) as { items: { movieId: number }[] };
     const movieIds = popular.items.map((m) => m.movieId);
     const users = Number(flags.users ?? 162_540);
@@ -131,6 +145,15 @@ async function main(): Promise<void> {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
           body: ratingsBody(k, movieIds),
+        });
+        foldIn.push(stable(await answer.json()));
+      }
+      // explain: true, whose answer the served-list write now runs beside.
+      for (let k = 0; k < 5; k++) {
+        const answer = await fetch(`${server.url}/recommendations`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...JSON.parse(ratingsBody(k, movieIds)), explain: true }),
         });
         foldIn.push(stable(await answer.json()));
       }
@@ -148,24 +171,48 @@ async function main(): Promise<void> {
     const cassandra = cassandraPid();
     const rows = [];
     for (const scenario of chosen) {
+      // With --servers N, each server gets its share of the connections at the same time.
       const load = (duration: number, n: number) =>
-        autocannon({
-          url: server.url,
-          connections: n,
-          duration,
-          headers,
-          requests: [scenario.request],
-        });
-      await load(2, 2);
+        Promise.all(
+          servers.map((s, k) =>
+            autocannon({
+              url: s.url,
+              connections: Math.floor(n / serverCount) + (k < n % serverCount ? 1 : 0),
+              duration,
+              headers,
+              requests: [scenario.request],
+            }),
+          ),
+        );
+      await load(2, 2 * serverCount);
+      const serverCpu = () => {
+        const each = servers.map((s) => cpuSeconds(s.process.pid));
+        return each.includes(null) ? null : each.reduce((a, b) => a! + b!, 0);
+      };
       const cpu = () => ({
-        server: cpuSeconds(server.process.pid),
+        server: serverCpu(),
         cassandra: cpuSeconds(cassandra),
         bench: process.cpuUsage(),
       });
       const before = cpu();
-      const result = await load(seconds, connections);
+      const results = await load(seconds, connections);
       const after = cpu();
-      const total = result.requests.total;
+      const total = results.reduce((a, r) => a + r.requests.total, 0);
+      // One server: its percentiles. Several: p50 the request-weighted mean of theirs, p90 and
+      // p99 the worst of theirs.
+      const weighted = (pick: (r: autocannon.Result) => number) =>
+        Math.round(results.reduce((a, r) => a + pick(r) * r.requests.total, 0) / total);
+      const worst = (pick: (r: autocannon.Result) => number) => Math.max(...results.map(pick));
+      const result = {
+        requests: { average: results.reduce((a, r) => a + r.requests.average, 0) },
+        latency: {
+          p50: weighted((r) => r.latency.p50),
+          p90: worst((r) => r.latency.p90),
+          p99: worst((r) => r.latency.p99),
+        },
+        non2xx: results.reduce((a, r) => a + r.non2xx, 0),
+        errors: results.reduce((a, r) => a + r.errors, 0),
+      };
       const perRequest = (a: number | null, b: number | null) =>
         a === null || b === null ? null : Math.round(((b - a) * 1e6) / total) / 1000;
       const benchUs = process.cpuUsage(before.bench);
@@ -197,6 +244,7 @@ async function main(): Promise<void> {
         commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
           .toString()
           .trim(),
+        servers: serverCount,
         servedListSample: Number(flags['served-list-sample'] ?? 1),
         loadAverage: { before: loadBefore, after: loadAverage() },
         scenarios: rows,
@@ -214,7 +262,7 @@ async function main(): Promise<void> {
       writeFileSync(out, JSON.stringify(data, null, 2) + '\n');
     }
   } finally {
-    await server.stop('SIGINT');
+    await Promise.all(servers.map((s) => s.stop('SIGINT')));
   }
 }
 
