@@ -244,6 +244,8 @@ async function main(): Promise<void> {
         commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
           .toString()
           .trim(),
+        connections,
+        seconds,
         servers: serverCount,
         servedListSample: Number(flags['served-list-sample'] ?? 1),
         loadAverage: { before: loadBefore, after: loadAverage() },
