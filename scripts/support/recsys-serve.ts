@@ -6,7 +6,8 @@ const BIN = fileURLToPath(new URL('../../bin/recsys.mjs', import.meta.url));
 export interface ServeProcess {
   readonly url: string;
   readonly process: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM by default; `recsys serve` closes its server on SIGINT or SIGTERM and exits. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Runs the real `recsys serve --port 0` and waits for the line naming its address. */
@@ -16,10 +17,12 @@ export async function startRecsysServe(options: {
   /** How often serving re-reads the active model (RECSYS_MODEL_CHECK_SECONDS): 1 for switch tests. */
   modelCheckSeconds?: number;
   env?: Record<string, string>;
+  /** Node flags before the script, e.g. `--cpu-prof` (a profile is written when it stops). */
+  nodeArgs?: readonly string[];
 }): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--port', '0', '--keyspace', options.keyspace],
+    [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--keyspace', options.keyspace],
     {
       env: {
         ...process.env,
@@ -56,11 +59,11 @@ export async function startRecsysServe(options: {
   return {
     url,
     process: child,
-    stop: () =>
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill(signal);
       }),
   };
 }

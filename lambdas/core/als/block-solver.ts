@@ -19,6 +19,11 @@ export interface BlockSolveInput {
   /** YᵀY of the fixed factors, packed (implicit only): see `computeGram`. */
   gram?: Float64Array;
   /**
+   * `unobservedGram(gram, unobservedWeight)` when the caller keeps it (fold-in: once per model);
+   * formed from `gram` per call otherwise.
+   */
+  unobservedGram?: Float64Array;
+  /**
    * This block's current factors (rows × rank), the warm start of a solver that iterates (see
    * `solverStartsFromCurrent`; `currentRows` gathers them).
    */
@@ -73,7 +78,9 @@ export function solveBlock(
     fixedFactors: input.fixedFactors,
     biasFeature: biases,
     // α₀·YᵀY: every row's A starts from it (implicit), formed once per block.
-    unobservedGram: implicit ? scaled(input.gram!, settings.unobservedWeight) : null,
+    unobservedGram: implicit
+      ? (input.unobservedGram ?? unobservedGram(input.gram!, settings.unobservedWeight))
+      : null,
     previous: input.previous,
     previousBias: input.previousBias,
     terms: new RowTerms(settings, block, biases ? (input.globalMean ?? 0) : 0, fixedBias),
@@ -113,8 +120,9 @@ function gatherRows(source: Float32Array, rows: Int32Array, width: number): Floa
   return out;
 }
 
-function scaled(values: Float64Array, factor: number): Float64Array {
-  return factor === 1 ? values : values.map((v) => v * factor);
+/** α₀·YᵀY, the start of every implicit row's A: `gram` itself when α₀ is 1. */
+export function unobservedGram(gram: Float64Array, weight: number): Float64Array {
+  return weight === 1 ? gram : gram.map((v) => v * weight);
 }
 
 function checkInput(input: BlockSolveInput, settings: SolverSettings): void {

@@ -1,5 +1,5 @@
 import { oneRowBlock } from '../matrix/csr.ts';
-import { SolverScratch, solveBlock } from './block-solver.ts';
+import { SolverScratch, solveBlock, unobservedGram } from './block-solver.ts';
 import { computeGram } from './gram.ts';
 import { itemScorerFor } from './item-scorer.ts';
 import type { AlsModel } from './model.ts';
@@ -210,6 +210,15 @@ export interface FoldInOptions {
 }
 
 /**
+ * What fold-in keeps per model between calls: the row solver's buffers (a NormalEquation of the
+ * model's rank) and α₀·YᵀY of the gram it was given — the same values each call would form.
+ */
+const foldInScratch = new WeakMap<
+  AlsModel,
+  { scratch: SolverScratch; gram?: Float64Array; weight?: number; unobserved?: Float64Array }
+>();
+
+/**
  * Factors for a user the model has not seen, with item factors held fixed: exactly the user
  * half-step of training applied to one row (same regularization, same bias handling), so a new
  * user is treated like a trained one without retraining. Unknown movie ids are ignored; when the
@@ -232,16 +241,24 @@ export function foldInUser(
     if (i >= 0) byItem.set(i, favouriteRating);
   }
   const block = oneRowBlock(byItem, model.itemIds.size);
+  let kept = foldInScratch.get(model);
+  if (!kept) foldInScratch.set(model, (kept = { scratch: new SolverScratch() }));
+  const gram = implicit ? (options.gram ?? computeGram(model.itemFactors, model.rank)) : undefined;
+  const weight = model.options.unobservedWeight;
+  if (gram && (kept.gram !== gram || kept.weight !== weight)) {
+    Object.assign(kept, { gram, weight, unobserved: unobservedGram(gram, weight) });
+  }
   const solved = solveBlock(
     {
       block,
       fixedFactors: model.itemFactors,
       fixedBias: model.itemBias,
       globalMean: model.globalMean,
-      gram: implicit ? (options.gram ?? computeGram(model.itemFactors, model.rank)) : undefined,
+      gram,
+      ...(gram ? { unobservedGram: kept.unobserved! } : {}),
     },
     { ...model.options, solver: 'cholesky' },
-    new SolverScratch(),
+    kept.scratch,
   );
   return {
     vector: solved.factors,

@@ -6,12 +6,21 @@ import {
   type Movie,
 } from '../../core/serving/catalogue.ts';
 
+/** Display titles by movie (movies are immutable): two regular expressions once, not per list. */
+const displayTitles = new WeakMap<Movie, string>();
+
+function displayTitleOf(movie: Movie): string {
+  let title = displayTitles.get(movie);
+  if (title === undefined) displayTitles.set(movie, (title = displayTitle(movie.title)));
+  return title;
+}
+
 /** A movie as lists show it. */
 export function movieSummary(movie: Movie) {
   return {
     movieId: movie.movieId,
     title: movie.title,
-    displayTitle: displayTitle(movie.title),
+    displayTitle: displayTitleOf(movie),
     year: movie.year,
     genres: movie.genres,
     ratingCount: movie.ratingCount,

@@ -30,10 +30,15 @@ export function apiKeyCheckFromEnv(env: NodeJS.ProcessEnv): ApiKeyCheck {
   return key ? { mode: 'local', key } : { mode: 'unconfigured' };
 }
 
+const digest = (s: string) => createHash('sha256').update(s).digest();
+/** The configured key's digest, hashed once rather than on every request. */
+let expectedDigest: { key: string; digest: Buffer } | undefined;
+
 /** Compares digests so neither the time taken nor an early length mismatch leaks the key. */
 export function sameKey(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  if (expectedDigest?.key !== expected)
+    expectedDigest = { key: expected, digest: digest(expected) };
+  return timingSafeEqual(digest(given), expectedDigest.digest);
 }
 
 /** True when API Gateway authorized the request with IAM (SigV4): it names the signer. */

@@ -59,22 +59,19 @@ export const foldInRoute: ApiRoute = {
       fields: Record<string, unknown>,
       items: readonly { movieId: number; source?: string }[],
     ) => {
-      const recommendationId = await issueList(deps, {
-        route: foldInRoute.path,
-        strategy,
-        modelId,
-        userId: null,
-        items,
-      });
-      // explain: true → `because` per item, the exact split of its fold-in score (explanations.ts).
-      const explained = await explainedList(
-        body.explain ?? false,
-        serving,
-        catalogue,
-        strategy,
-        items,
-        () => profile,
-      );
+      // The served-list write goes out first and the explanations are worked out while it is in
+      // flight; both are done before the answer leaves.
+      const [recommendationId, explained] = await Promise.all([
+        issueList(deps, {
+          route: foldInRoute.path,
+          strategy,
+          modelId,
+          userId: null,
+          items,
+        }),
+        // explain: true → `because` per item, the exact split of its fold-in score (explanations.ts).
+        explainedList(body.explain ?? false, serving, catalogue, strategy, items, () => profile),
+      ]);
       return {
         body: { modelId, strategy, recommendationId, filters, ...fields, ...explained },
         cache: 'no-store' as const,
