@@ -9,6 +9,32 @@ export interface LoadScenario {
   readonly request: autocannon.Request;
 }
 
+/** `POST /recommendations` (a fold-in) with a fresh JSON body from `nextBody` per request. */
+export function foldInScenario(name: string, apiKey: string, nextBody: () => string): LoadScenario {
+  return {
+    name,
+    request: {
+      method: 'POST',
+      path: '/recommendations',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      setupRequest: (r) => ({ ...r, body: nextBody() }),
+    },
+  };
+}
+
+/**
+ * Fold-in body number k of issue 22's goal: 30 given ratings, a different person each k (movies
+ * drawn without repeats from `movieIds` by a stride coprime to 100, stars 0.5–5). The scale bench
+ * and fold-in-http.ts send the same bodies.
+ */
+export function thirtyRatingsBody(k: number, movieIds: readonly number[]): string {
+  const ratings = Array.from({ length: 30 }, (_, j) => ({
+    movieId: movieIds[(k * 31 + j * 7) % movieIds.length],
+    rating: 0.5 + ((k + j * 3) % 10) / 2,
+  }));
+  return JSON.stringify({ ratings });
+}
+
 export interface LoadResult {
   readonly scenario: string;
   readonly requests: number;

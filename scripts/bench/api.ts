@@ -13,7 +13,12 @@ import { REPO_ROOT } from '../../web/build/build-web.ts';
 import { startRecsysServe } from '../support/recsys-serve.ts';
 import { ensureServingData } from '../support/serving-fixture.ts';
 import { measureApiBundle } from './api-bundle.ts';
-import { measureScenarios, type LoadResult, type LoadScenario } from './api-load.ts';
+import {
+  foldInScenario,
+  measureScenarios,
+  type LoadResult,
+  type LoadScenario,
+} from './api-load.ts';
 import { resultsDir } from './machine.ts';
 
 const KEY = 'bench-api-key';
@@ -60,15 +65,7 @@ const scenarios: LoadScenario[] = [
       setupRequest: (r) => ({ ...r, path: `/users/${nextUser()}/recommendations?genre=Comedy` }),
     },
   },
-  {
-    name: 'POST /recommendations (fold-in, 5 favourites)',
-    request: {
-      method: 'POST',
-      path: '/recommendations',
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      setupRequest: (r) => ({ ...r, body: nextProfile() }),
-    },
-  },
+  foldInScenario('POST /recommendations (fold-in, 5 favourites)', KEY, nextProfile),
   {
     name: 'GET /movies?search=star (title search)',
     request: { method: 'GET', path: '/movies?search=star' },

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRecsysServe } from '../support/recsys-serve.ts';
 import autocannon from 'autocannon';
-import type { LoadScenario } from './api-load.ts';
+import { thirtyRatingsBody, type LoadScenario } from './api-load.ts';
 import { parseFlagValues } from './args.ts';
 import { loadAverage, machine } from './machine.ts';
 
@@ -42,16 +42,13 @@ const bucket = flags.bucket ?? 'recsys-bench-scale';
 const seconds = Number(flags.seconds ?? 10);
 const connections = Number(flags.connections ?? 10);
 const serverCount = Number(flags.servers ?? 1);
-const out = flags.out ?? join(ROOT, 'bench/results/fold-in-http.json');
-
-/** The scale bench's 30-rating body number k (scripts/bench/scale.ts, `nextRatings`). */
-function ratingsBody(k: number, movieIds: readonly number[]): string {
-  const ratings = Array.from({ length: 30 }, (_, j) => ({
-    movieId: movieIds[(k * 31 + j * 7) % movieIds.length],
-    rating: 0.5 + ((k + j * 3) % 10) / 2,
-  }));
-  return JSON.stringify({ ratings });
+for (const [flag, value] of Object.entries({ seconds, connections, servers: serverCount })) {
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`fold-in-http: --${flag} must be a whole number ≥ 1\n`);
+    process.exit(2);
+  }
 }
+const out = flags.out ?? join(ROOT, 'bench/results/fold-in-http.json');
 
 function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
   let counter = 0;
@@ -62,7 +59,7 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
         method: 'POST',
         path: '/recommendations',
         headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-        setupRequest: (r) => ({ ...r, body: ratingsBody(counter++, movieIds) }),
+        setupRequest: (r) => ({ ...r, body: thirtyRatingsBody(counter++, movieIds) }),
       },
     },
     {
@@ -144,7 +141,7 @@ async function main(): Promise<void> {
         const answer = await fetch(`${server.url}/recommendations`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
-          body: ratingsBody(k, movieIds),
+          body: thirtyRatingsBody(k, movieIds),
         });
         foldIn.push(stable(await answer.json()));
       }
@@ -153,7 +150,7 @@ async function main(): Promise<void> {
         const answer = await fetch(`${server.url}/recommendations`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
-          body: JSON.stringify({ ...JSON.parse(ratingsBody(k, movieIds)), explain: true }),
+          body: JSON.stringify({ ...JSON.parse(thirtyRatingsBody(k, movieIds)), explain: true }),
         });
         foldIn.push(stable(await answer.json()));
       }

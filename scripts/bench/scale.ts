@@ -32,7 +32,12 @@ import { observeTaskMemory } from '../runtime/local-sfn/index.ts';
 import { s3Status } from '../runtime/s3/local-s3.ts';
 import { runLocalTrain } from '../runtime/train/run-local-train.ts';
 import { startRecsysServe } from '../support/recsys-serve.ts';
-import { measureScenarios, type LoadScenario } from './api-load.ts';
+import {
+  foldInScenario,
+  measureScenarios,
+  thirtyRatingsBody,
+  type LoadScenario,
+} from './api-load.ts';
 import { loadAverage, machine, resultsDir } from './machine.ts';
 import { PeakRssMonitor } from './process-memory.ts';
 import {
@@ -347,16 +352,8 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
       favorites: [0, 1, 2, 3, 4].map((j) => movieIds[(k * 7 + j * 13) % movieIds.length]),
     });
   };
-  // Issue 22's fold-in goal: 30 given ratings, a different person each request (movies drawn
-  // without repeats from the popular pool by a stride coprime to its size, stars 0.5–5).
-  const nextRatings = () => {
-    const k = counter++;
-    const ratings = Array.from({ length: 30 }, (_, j) => ({
-      movieId: movieIds[(k * 31 + j * 7) % movieIds.length],
-      rating: 0.5 + ((k + j * 3) % 10) / 2,
-    }));
-    return JSON.stringify({ ratings });
-  };
+  // Issue 22's fold-in goal: 30 given ratings, a different person each request.
+  const nextRatings = () => thirtyRatingsBody(counter++, movieIds);
   return [
     {
       name: 'GET /users/{id}/recommendations (stored top-N)',
@@ -365,24 +362,8 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
         setupRequest: (r) => ({ ...r, path: `/users/${nextUser()}/recommendations` }),
       },
     },
-    {
-      name: 'POST /recommendations (fold-in, 5 favourites)',
-      request: {
-        method: 'POST',
-        path: '/recommendations',
-        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-        setupRequest: (r) => ({ ...r, body: nextProfile() }),
-      },
-    },
-    {
-      name: 'POST /recommendations (fold-in, 30 ratings)',
-      request: {
-        method: 'POST',
-        path: '/recommendations',
-        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-        setupRequest: (r) => ({ ...r, body: nextRatings() }),
-      },
-    },
+    foldInScenario('POST /recommendations (fold-in, 5 favourites)', API_KEY, nextProfile),
+    foldInScenario('POST /recommendations (fold-in, 30 ratings)', API_KEY, nextRatings),
     {
       name: 'GET /movies/{id}/similar (similar movies)',
       request: {
