@@ -154,14 +154,25 @@ export function recommendForProfile(
   profile: Profile,
   request: ListRequest,
 ): RecommendedList {
+  const query = foldInQuery(recommender, profile, request);
+  if (query === null) return { items: [], used: 0 };
+  const { user, ratings } = query;
+  return { items: recommendForVector(recommender, user, ratings, request), used: user.used, user };
+}
+
+/**
+ * The fold-in half of `recommendForProfile`: the person's folded-in vector and the ratings the
+ * neighbour part sums, as one list to make (null when none of their movies is in the model).
+ * Training's top-N batches these for users a run folds in instead of solving.
+ */
+export function foldInQuery(
+  recommender: Recommender,
+  profile: Profile,
+  request: ListRequest,
+): (ListQuery & { user: UserVector & { used: number } }) | null {
   const { factor, neighbour } = foldInRatings(recommender, profile);
   const user = foldInUser(recommender.ranking, { ratings: factor }, recommender.foldIn);
-  if (user.used === 0) return { items: [], used: 0 };
-  return {
-    items: recommendForVector(recommender, user, neighbour, request),
-    used: user.used,
-    user,
-  };
+  return user.used > 0 ? { user, ratings: neighbour, request } : null;
 }
 
 /** The blended list for a user vector (trained or folded in) and the ratings behind it. */

@@ -1,6 +1,6 @@
-import { foldInUser, userVector } from '../../core/als/index.ts';
+import { userVector } from '../../core/als/index.ts';
 import {
-  foldInRatings,
+  foldInQuery,
   recommendForVectors,
   type ListQuery,
 } from '../../core/serving/recommender.ts';
@@ -45,11 +45,9 @@ export async function topNBlock(task: BlockTask, stores: Stores): Promise<Output
       queries.push({ user: trained, ratings: given, request });
       continue;
     }
-    // Every user with a rating is in the model since the refit; a run without one folds in,
-    // exactly as `recommendForProfile` does (an empty list when no rated movie is known).
-    const { factor, neighbour } = foldInRatings(recommender, { ratings: given });
-    const folded = foldInUser(ranking, { ratings: factor }, recommender.foldIn);
-    queries.push(folded.used > 0 ? { user: folded, ratings: neighbour, request } : null);
+    // Every user with a rating is in the model since the refit; a run without one folds in
+    // through `recommendForProfile`'s own fold-in (an empty list when no rated movie is known).
+    queries.push(foldInQuery(recommender, { ratings: given }, request));
   }
   // Scored SCORE_BLOCK_ROWS users at a time through the SIMD kernel; same lists as one by one.
   const scored = recommendForVectors(
