@@ -7,7 +7,14 @@
  */
 
 export type ScalarType = 'int' | 'bigint' | 'float' | 'double' | 'text' | 'timestamp' | 'boolean';
-export type ColumnType = ScalarType | `list<${ScalarType}>` | `map<text, ${ScalarType}>`;
+/**
+ * Lists are frozen: every list the product stores is written whole and read whole, and a frozen
+ * list is one cell (Keyspaces and Cassandra treat it like a blob). A non-frozen list is a cell per
+ * element plus a tombstone on every overwrite: on the local Cassandra 5 a 50-movie list row cost
+ * 1.7× the server CPU to write and 2.9× to read (scripts/bench/frozen-lists.ts,
+ * bench/results/frozen-lists.json). Keyspaces accepts FROZEN collections (not nested ones).
+ */
+export type ColumnType = ScalarType | `frozen<list<${ScalarType}>>` | `map<text, ${ScalarType}>`;
 
 export interface ClusteringColumn {
   readonly name: string;
@@ -37,12 +44,12 @@ export const TABLES: readonly TableDefinition[] = [
       movie_id: 'int',
       title: 'text',
       year: 'int',
-      genres: 'list<text>',
+      genres: 'frozen<list<text>>',
       imdb_id: 'text',
       tmdb_id: 'int',
       rating_count: 'int',
       rating_mean: 'double',
-      top_tags: 'list<text>',
+      top_tags: 'frozen<list<text>>',
       /** When PUT /movies/{id} first added the movie; null for ingested movies. */
       added_at: 'timestamp',
     },
@@ -148,14 +155,24 @@ export const TABLES: readonly TableDefinition[] = [
     // unit instead of 50, which was most of a training run's Keyspaces bill.
     name: 'recommendation_lists',
     purpose: "A model's precomputed top-N for one user, best first, as one row.",
-    columns: { model_id: 'text', user_id: 'int', movie_ids: 'list<int>', scores: 'list<float>' },
+    columns: {
+      model_id: 'text',
+      user_id: 'int',
+      movie_ids: 'frozen<list<int>>',
+      scores: 'frozen<list<float>>',
+    },
     partitionKey: ['model_id', 'user_id'],
   },
   {
     name: 'similar_movie_lists',
     purpose:
       "A model's nearest movies (cosine of item factors) for one movie, best first, as one row.",
-    columns: { model_id: 'text', movie_id: 'int', movie_ids: 'list<int>', scores: 'list<float>' },
+    columns: {
+      model_id: 'text',
+      movie_id: 'int',
+      movie_ids: 'frozen<list<int>>',
+      scores: 'frozen<list<float>>',
+    },
     partitionKey: ['model_id', 'movie_id'],
   },
   {
@@ -226,7 +243,7 @@ export const TABLES: readonly TableDefinition[] = [
       user_id: 'int',
       route: 'text',
       strategy: 'text',
-      movie_ids: 'list<int>',
+      movie_ids: 'frozen<list<int>>',
       // The experiment the list was served under and the user's arm; null outside experiments.
       experiment: 'text',
       arm: 'text',
