@@ -6,6 +6,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ListBatcher } from '../../core/serving/list-batcher.ts';
 import { apiConfigFromEnv } from '../config/api-config.ts';
 import { logger } from '../logger.ts';
 import { containerStores, type Stores } from '../runtime.ts';
@@ -42,6 +43,7 @@ export function createApiHandler(options: ApiOptions = {}): ApiHandler {
     state: new ServingState(stores, config.serving),
     stores,
     servedListSample: config.servedListSample,
+    lists: new ListBatcher((flush) => setImmediate(flush)),
   };
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes: API_ROUTES.map((route) => toMiddyRoute(route, deps)),

@@ -1,3 +1,4 @@
+import type { ListBatcher } from '../../core/serving/list-batcher.ts';
 import type { Stores } from '../runtime.ts';
 import type { ServingState } from './serving-state.ts';
 
@@ -26,6 +27,8 @@ export interface RouteDeps {
   readonly stores: () => Stores;
   /** Which served lists are recorded for online evaluation (RECSYS_SERVED_LIST_SAMPLE). */
   readonly servedListSample: number;
+  /** Folded-in lists asked for in the same turn of the event loop, scored in one kernel pass. */
+  readonly lists: ListBatcher;
 }
 
 export interface ApiRoute {

@@ -9,7 +9,8 @@ import {
   foldInFallbackReason,
   foldInMovies,
 } from '../../../core/serving/fold-in-request.ts';
-import { ratingUser, recommendForProfile } from '../../../core/serving/recommender.ts';
+import { recommendForProfileBatched } from '../../../core/serving/list-batcher.ts';
+import { ratingUser } from '../../../core/serving/recommender.ts';
 import { ratingProfile, withPredictedRatings } from '../../../core/serving/serving-bundle.ts';
 import { ApiError } from '../api-error.ts';
 import { scoredMovies } from '../movie-views.ts';
@@ -25,7 +26,8 @@ import {
 
 /**
  * Recommendations for someone the model has never seen, from a few ratings or favourites:
- * `recommendForProfile`, the code `recsys evaluate --protocol users` measures — one user half-step
+ * `recommendForProfile` (through the batcher: concurrent requests share one kernel pass), the code
+ * `recsys evaluate --protocol users` measures — one user half-step
  * of ALS against the fixed item factors (fold-in), the neighbour model scored from the same
  * ratings, the two blended and ranked under the bundle's policy. Each item carries the stars the
  * bundle's rating model predicts from the same profile. Milliseconds, no retraining (the old
@@ -86,7 +88,8 @@ export const foldInRoute: ApiRoute = {
     if (serving) {
       const { recommender } = serving;
       // With the diversity dial on, a pool of 10 × limit re-ranked by MMR to limit.
-      const list = recommendForProfile(
+      const list = await recommendForProfileBatched(
+        deps.lists,
         recommender,
         profile,
         listRequest(serving, catalogue, skipped, genres, candidatePoolSize(limit, body.diversity)),
