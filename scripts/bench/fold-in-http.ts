@@ -9,7 +9,7 @@
  *   tsx scripts/bench/fold-in-http.ts [--keyspace bench_scale] [--bucket recsys-bench-scale]
  *     [--seconds 10] [--connections 10] [--label before] [--out bench/results/fold-in-http.json]
  *     [--capture file.json] [--cpu-prof dir] [--only fold-in|stored] [--served-list-sample 1]
- *     [--servers 1]
+ *     [--servers 1] [--workers 1]
  *
  * --label: adds this run (req/s, p50/p90/p99 per scenario, load averages, git commit) to `--out`
  * under `runs` (several runs per label: alternate before/after on the same machine). Each row also
@@ -21,6 +21,8 @@
  * --served-list-sample: RECSYS_SERVED_LIST_SAMPLE for the server (default 1: every list written).
  * --servers N: N `recsys serve` processes, the connections shared out among them (what a second
  * process on another core gives); CPU is their sum, p50 the request-weighted mean, p99 the worst.
+ * --workers N: each server is `recsys serve --workers N` (N processes on one port, the product's
+ * way to use more cores); its CPU is the primary's and its workers'.
  * --only: the scenarios whose name contains it.
  * --cpu-prof: serve under `node --cpu-prof` (the profile lands in `dir` when it stops).
  */
@@ -42,7 +44,13 @@ const bucket = flags.bucket ?? 'recsys-bench-scale';
 const seconds = Number(flags.seconds ?? 10);
 const connections = Number(flags.connections ?? 10);
 const serverCount = Number(flags.servers ?? 1);
-for (const [flag, value] of Object.entries({ seconds, connections, servers: serverCount })) {
+const workers = Number(flags.workers ?? 1);
+for (const [flag, value] of Object.entries({
+  seconds,
+  connections,
+  servers: serverCount,
+  workers,
+})) {
   if (!Number.isInteger(value) || value < 1) {
     process.stderr.write(`fold-in-http: --${flag} must be a whole number ≥ 1\n`);
     process.exit(2);
@@ -83,6 +91,15 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** The processes `pid` started (a `recsys serve --workers N`'s workers). */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'recsys.mjs serve'], {
+    encoding: 'utf8',
+  });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
+}
+
 /** The local Cassandra's pid (its JVM), to charge its CPU per request; undefined if none found. */
 function cassandraPid(): number | undefined {
   const found = spawnSync('pgrep', ['-f', 'CassandraDaemon'], { encoding: 'utf8' });
@@ -115,6 +132,7 @@ async function main(): Promise<void> {
         ...(flags['cpu-prof']
           ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] }
           : {}),
+        ...(workers > 1 ? { args: ['--workers', String(workers)] } : {}),
       }),
     ),
   );
@@ -182,8 +200,10 @@ async function main(): Promise<void> {
           ),
         );
       await load(2, 2 * serverCount);
+      // A server's processes: itself and, with --workers, its workers (children, as they are now).
+      const serverPids = servers.flatMap((s) => [s.process.pid, ...childPids(s.process.pid)]);
       const serverCpu = () => {
-        const each = servers.map((s) => cpuSeconds(s.process.pid));
+        const each = serverPids.map((pid) => cpuSeconds(pid));
         return each.includes(null) ? null : each.reduce((a, b) => a! + b!, 0);
       };
       const cpu = () => ({
@@ -244,6 +264,7 @@ async function main(): Promise<void> {
         connections,
         seconds,
         servers: serverCount,
+        workers,
         servedListSample: Number(flags['served-list-sample'] ?? 1),
         loadAverage: { before: loadBefore, after: loadAverage() },
         scenarios: rows,

@@ -19,10 +19,21 @@ export async function startRecsysServe(options: {
   env?: Record<string, string>;
   /** Node flags before the script, e.g. `--cpu-prof` (a profile is written when it stops). */
   nodeArgs?: readonly string[];
+  /** More `recsys serve` options, e.g. `['--workers', '2']`. */
+  args?: readonly string[];
 }): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--keyspace', options.keyspace],
+    [
+      ...(options.nodeArgs ?? []),
+      BIN,
+      'serve',
+      '--port',
+      '0',
+      '--keyspace',
+      options.keyspace,
+      ...(options.args ?? []),
+    ],
     {
       env: {
         ...process.env,

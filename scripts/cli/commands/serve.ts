@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ensureCassandra } from '../../runtime/cassandra/local-cassandra.ts';
@@ -7,6 +8,41 @@ import { action, intOption } from '../lib/cli-support.ts';
 import { ensureS3 } from '../../runtime/s3/local-s3.ts';
 import { buildWeb, REPO_ROOT } from '../../../web/build/build-web.ts';
 import { startLocalServer, defaultBenchResultsDir } from '../../runtime/serve/local-server.ts';
+import { startWorkerPool, WORKER_PORT_ENV } from '../../runtime/serve/workers.ts';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  keyspace?: string;
+  workers: number;
+}
+
+/** Where the primary built the web UI, for its workers. */
+const WEB_DIR_ENV = 'RECSYS_SERVE_WEB_DIR';
+
+/**
+ * The API and the UI in this process until SIGINT or SIGTERM. The environment is already set up
+ * (services, keyspace, API key, the API's role).
+ */
+async function serveHere(opts: ServeOptions, webDir: string, onListening: (url: string) => void) {
+  // Imported only now: the handler reads its configuration from the environment set above.
+  const { createApiHandler } = await import('../../../lambdas/services/api/app.ts');
+  const benchResultsDir = defaultBenchResultsDir(REPO_ROOT);
+  const server = await startLocalServer({
+    handler: createApiHandler(),
+    webDir,
+    port: opts.port,
+    host: opts.host,
+    ...(benchResultsDir ? { benchResultsDir } : {}),
+  });
+  onListening(server.url);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.exit(0);
+}
 
 export function registerServeCommand(program: Command): void {
   program
@@ -15,9 +51,20 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', intOption(0, 65_535), 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--keyspace <name>', 'keyspace (default: $RECSYS_KEYSPACE or recsys)')
+    .option(
+      '--workers <n>',
+      'serving processes sharing the port (one event loop each; use up to the cores you have)',
+      intOption(1, 64),
+      1,
+    )
     .action(
-      action(async (opts: { port: number; host: string; keyspace?: string }) => {
+      action(async (opts: ServeOptions) => {
         const log = (line: string) => void process.stderr.write(line + '\n');
+        if (cluster.isWorker) {
+          // A worker of `--workers N`: the primary set up everything and chose the port.
+          const port = Number(process.env[WORKER_PORT_ENV]);
+          return serveHere({ ...opts, port }, process.env[WEB_DIR_ENV]!, () => {});
+        }
         const [s3, cassandra, web] = await Promise.all([
           ensureS3({ log }),
           ensureCassandra({ log }),
@@ -42,26 +89,20 @@ export function registerServeCommand(program: Command): void {
           await db.shutdown();
         }
         Object.assign(process.env, roleEnvironment(API_ROLE.role));
-        // Imported only now: the handler reads its configuration from the environment set above.
-        const { createApiHandler } = await import('../../../lambdas/services/api/app.ts');
-        const benchResultsDir = defaultBenchResultsDir(REPO_ROOT);
-        const server = await startLocalServer({
-          handler: createApiHandler(),
-          webDir: web.dir,
-          port: opts.port,
+        const keyspace = process.env.RECSYS_KEYSPACE ?? 'recsys';
+        // The line below is what scripts wait for; the process stays up until interrupted.
+        const ready = (url: string, workers = '') =>
+          log(`recsys serve: API and web UI at ${url} (keyspace ${keyspace}${workers})`);
+        if (opts.workers === 1) return serveHere(opts, web.dir, (url) => ready(url));
+        const pool = await startWorkerPool({
+          count: opts.workers,
           host: opts.host,
-          ...(benchResultsDir ? { benchResultsDir } : {}),
+          port: opts.port,
+          env: { [WEB_DIR_ENV]: web.dir },
+          log,
         });
-        log(
-          `recsys serve: API and web UI at ${server.url} (keyspace ${process.env.RECSYS_KEYSPACE ?? 'recsys'})`,
-        );
-        // Stays up until interrupted; the line above is what scripts wait for.
-        await new Promise<void>((resolve) => {
-          const stop = () => void server.close().then(resolve);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        process.exit(0);
+        ready(pool.url, `, ${opts.workers} workers`);
+        await new Promise<never>(() => {});
       }),
     );
 }
