@@ -6,6 +6,7 @@
  * latency on the resulting model). Writes bench/results/scale.json.
  *
  *   tsx scripts/bench/scale.ts [--quick] [--ratings N] [--seed S] [--keyspace K] [--bucket B] [--keep]
+ *     [--movies M --users U] [--out bench/results/scale.json]
  *
  * Recorded: wall time and ratings/s of every stage and the train state machine's seconds per state;
  * peak RSS per stage of this process (handler workers included), the Cassandra JVM, the S3 server
@@ -14,6 +15,9 @@
  * synthesized stack, `maxMemoryMb` cap included); the goals (pipeline ≤ 25 min, issue 22; no Task over its
  * Lambda's memory). --quick: 200,000 ratings, a few minutes. Environment: BENCH_API_SECONDS (8),
  * BENCH_API_CONNECTIONS (10); RECSYS_CASSANDRA_STATE_DIR / CASSANDRA_PORT pick another Cassandra.
+ * --movies / --users: the generator's catalogue and user counts instead of its defaults for
+ * --ratings: ml-25m's 62,423 movies with a tenth of its ratings is a model the size of ml-25m's
+ * to serve (a fold-in's cost is the catalogue's, not the ratings') that trains in minutes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,6 +62,9 @@ const SAMPLE_MS = 100;
 interface Options {
   quick: boolean;
   ratings?: number;
+  movies?: number;
+  users?: number;
+  out?: string;
   seed: number;
   keyspace: string;
   bucket: string;
@@ -68,6 +75,9 @@ const program = new Command('scale')
   .description('ml-25m-sized data through ingest → train → serve; writes scale.json')
   .option('--quick', `${QUICK_RATINGS.toLocaleString('en-US')} ratings (a smoke test)`, false)
   .option('--ratings <n>', `ratings to generate (default ${FULL_RATINGS})`, (v) => Number(v))
+  .option('--movies <n>', "movies to generate (default: the generator's for --ratings)", Number)
+  .option('--users <n>', "users to generate (default: the generator's for --ratings)", Number)
+  .option('--out <file>', 'results file (default bench/results/scale.json)')
   .option('--seed <n>', 'generator seed', (v) => Number(v), 42)
   .option('--keyspace <name>', 'keyspace, dropped before the run', 'bench_scale')
   .option('--bucket <name>', 'bucket of the local S3 endpoint', 'recsys-bench-scale')
@@ -76,6 +86,18 @@ program.parse();
 const options = program.opts<Options>();
 const ratings = options.ratings ?? (options.quick ? QUICK_RATINGS : FULL_RATINGS);
 if (!Number.isInteger(ratings) || ratings < 1000) program.error('--ratings must be ≥ 1000');
+for (const [flag, value] of Object.entries({ movies: options.movies, users: options.users })) {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 10)) {
+    program.error(`--${flag} must be a whole number ≥ 10`);
+  }
+}
+/** The generator's shape: counts left out take its defaults for the ratings. */
+const shape = {
+  ratings,
+  seed: options.seed,
+  ...(options.movies ? { movies: options.movies } : {}),
+  ...(options.users ? { users: options.users } : {}),
+};
 
 const log = (line: string) => void process.stderr.write(`bench:scale ${line}\n`);
 const seconds = (since: number) => Math.round((performance.now() - since) / 10) / 100;
@@ -125,7 +147,8 @@ async function dataset(): Promise<{
   metadata: GeneratorMetadata;
   generate: { cached: boolean; seconds?: number; ratingsPerSecond?: number };
 }> {
-  const name = `scale-${ratings}-seed${options.seed}`;
+  const counts = [options.movies && `m${options.movies}`, options.users && `u${options.users}`];
+  const name = [`scale-${ratings}`, ...counts.filter(Boolean), `seed${options.seed}`].join('-');
   const dir = join(ROOT, '.local', 'bench', name);
   const metaFile = join(dir, 'generator.json');
   if (existsSync(metaFile)) {
@@ -135,7 +158,7 @@ async function dataset(): Promise<{
   }
   log(`generating ${ratings} ratings into ${dir}`);
   let reported = 0;
-  const result = await writeDataset(dir, { ratings, seed: options.seed }, (rows) => {
+  const result = await writeDataset(dir, shape, (rows) => {
     if (rows - reported >= ratings / 10) {
       reported = rows;
       log(`  ${Math.round((100 * rows) / ratings)} %`);
@@ -330,7 +353,7 @@ async function main(): Promise<void> {
     goals,
   };
   mkdirSync(resultsDir(), { recursive: true });
-  const file = join(resultsDir(), 'scale.json');
+  const file = options.out ?? join(resultsDir(), 'scale.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   log(
     `pipeline ${(pipelineSeconds / 60).toFixed(1)} min (goal ${goals.pipelineWithinGoal ? 'met' : 'missed'}); ` +
