@@ -34,7 +34,7 @@ import { startRecsysServe } from '../support/recsys-serve.ts';
 import autocannon from 'autocannon';
 import { thirtyRatingsBody, type LoadScenario } from './api-load.ts';
 import { parseFlagValues } from './args.ts';
-import { loadAverage, machine } from './machine.ts';
+import { loadAverage, machine, processCpuSeconds } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_KEY = 'bench-fold-in-key';
@@ -78,17 +78,6 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
       },
     },
   ];
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; null where unreadable. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return null;
-  }
 }
 
 /** The processes `pid` started (a `recsys serve --workers N`'s workers). */
@@ -203,12 +192,14 @@ async function main(): Promise<void> {
       // A server's processes: itself and, with --workers, its workers (children, as they are now).
       const serverPids = servers.flatMap((s) => [s.process.pid, ...childPids(s.process.pid)]);
       const serverCpu = () => {
-        const each = serverPids.map((pid) => cpuSeconds(pid));
+        const each = serverPids.map((pid) =>
+          pid === undefined ? null : (processCpuSeconds(pid) ?? null),
+        );
         return each.includes(null) ? null : each.reduce((a, b) => a! + b!, 0);
       };
       const cpu = () => ({
         server: serverCpu(),
-        cassandra: cpuSeconds(cassandra),
+        cassandra: cassandra === undefined ? null : (processCpuSeconds(cassandra) ?? null),
         bench: process.cpuUsage(),
       });
       const before = cpu();

@@ -11,24 +11,30 @@
  *   npx recsys cassandra start
  *   npx tsx scripts/bench/frozen-lists.ts [--rows 20000] [--out bench/results/frozen-lists.json]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CassandraStore, cassandraConfigFromEnv } from '../../lambdas/adapters/cassandra.ts';
+import { readPid } from '../runtime/cassandra/proc.ts';
 import { arg } from './args.ts';
-import { commandLine, loadAverage, resultsDir, runStamp } from './machine.ts';
+import { commandLine, loadAverage, processCpuSeconds, resultsDir, runStamp } from './machine.ts';
 
 const rows = Number(arg('rows') ?? 20_000);
 if (!Number.isInteger(rows) || rows < 100) throw new Error('--rows must be a whole number ≥ 100');
 const out = arg('out') ?? join(resultsDir(), 'frozen-lists.json');
 const pidFile = join(process.cwd(), '.local', 'cassandra', 'cassandra.pid');
-const pid = Number(readFileSync(pidFile, 'utf8').trim());
+const pid: number =
+  readPid(pidFile) ??
+  ((): never => {
+    throw new Error(`no local Cassandra (${pidFile}): run npx recsys cassandra start`);
+  })();
 const WRITERS = 32;
 const READERS = 16;
 
-/** CPU seconds the Cassandra process has used (utime + stime, clock ticks of 1/100 s). */
+/** CPU seconds the Cassandra process has used so far. */
 function serverCpuSeconds(): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const seconds = processCpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`cannot read the CPU time of Cassandra (pid ${pid})`);
+  return seconds;
 }
 
 async function inParallel(workers: number, count: number, work: (i: number) => Promise<void>) {

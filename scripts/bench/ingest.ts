@@ -37,7 +37,7 @@ import { ensureS3 } from '../runtime/s3/local-s3.ts';
 import { ensureMotoVenv, venvPython } from '../runtime/s3/moto-venv.ts';
 import { s3Paths } from '../runtime/s3/settings.ts';
 import { arg } from './args.ts';
-import { resultsDir } from './machine.ts';
+import { processCpuSeconds, resultsDir } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
 import { runTool } from './peers/tool.ts';
 
@@ -89,19 +89,6 @@ interface Measurement {
   vsCqlsh?: number;
 }
 
-/** CPU seconds of a process so far (utime + stime), or of its reaped children (cutime + cstime). */
-function procCpuSeconds(pid: number | 'self', children = false): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
-    // Linux reports clock ticks; USER_HZ is 100 on every platform Node supports.
-    return (Number(user) + Number(system)) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The launcher's Cassandra JVM, whose CPU time can be read; undefined for Docker or another's. */
 async function cassandraPid(): Promise<number | undefined> {
   return (await cassandraStatus()).pid;
@@ -147,7 +134,7 @@ async function measureOurs(
   let chunkCpu: { loader: number; server: number | undefined } | undefined;
   const onEvent = (event: LocalSfnEvent) => {
     if (event.stateName !== 'IngestChunks' || event.index !== undefined) return;
-    const server = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
+    const server = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
     if (event.type === 'StateEntered') atStart = { self: process.cpuUsage(), server };
     if (event.type === 'StateExited' && atStart) {
       const used = process.cpuUsage(atStart.self);
@@ -233,8 +220,8 @@ async function measureCqlsh(
   }
   const loadBefore = os.loadavg()[0]!;
   // cqlsh and the worker processes it starts are reaped children: their CPU lands in ours.
-  const childrenBefore = procCpuSeconds('self', true);
-  const serverBefore = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
+  const childrenBefore = processCpuSeconds('self', true);
+  const serverBefore = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
   log(`cqlsh COPY ${ratingsPath} → ${keyspace}.ratings_by_user`);
   // The same tables as ours: COPY below loads ratings_by_user, so a second ratings table in
   // RATINGS_TABLES would need its own COPY here before the two rates compare.
@@ -249,8 +236,8 @@ async function measureCqlsh(
     `COPY ${keyspace}.ratings_by_user (user_id, movie_id, rating, rated_at) FROM '${ratingsPath}' WITH HEADER = true`,
   );
   const loadAfter = os.loadavg()[0]!;
-  const childrenAfter = procCpuSeconds('self', true);
-  const serverAfter = serverPid === undefined ? undefined : procCpuSeconds(serverPid);
+  const childrenAfter = processCpuSeconds('self', true);
+  const serverAfter = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
   await dropKeyspace(keyspace);
   return {
     byUserSeconds: round(byUserSeconds),

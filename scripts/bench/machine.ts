@@ -77,3 +77,19 @@ export function runStamp(
     seconds,
   };
 }
+
+/**
+ * CPU seconds a process has used so far (utime + stime), or those of its reaped children (cutime +
+ * cstime), from /proc; undefined where it cannot be read (another OS, a process gone).
+ */
+export function processCpuSeconds(pid: number | 'self', children = false): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+    // Linux reports clock ticks; USER_HZ is 100 on every platform Node supports.
+    return (Number(user) + Number(system)) / 100;
+  } catch {
+    return undefined;
+  }
+}
