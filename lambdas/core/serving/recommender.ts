@@ -188,7 +188,8 @@ export function recommendForVector(
 /** One list to make: a user vector, the ratings behind it (the neighbour model's input), the ask. */
 export interface ListQuery {
   readonly user: UserVector;
-  readonly ratings: readonly { movieId: number; rating: number }[];
+  /** The neighbour part's input; a rating's `weight` (default 1) multiplies its x. */
+  readonly ratings: readonly { movieId: number; rating: number; weight?: number }[];
   readonly request: ListRequest;
   /** x of a rating in the neighbour part (default the model's `ratingWeight`; 0 leaves it out). */
   readonly neighbourX?: (rating: number) => number;
