@@ -232,7 +232,10 @@ function lists(
       );
       const weigh = (on: boolean) => (r: { movieId: number; rating: number }) =>
         on ? { ...r, weight: weights.get(r.movieId) ?? 1 } : r;
-      const { factor, neighbour } = foldInRatings(recommender, { ratings: user.given });
+      // The product's star split without its own recency weight (the given ratings' timestamps
+      // left out), so that every rec- point weighs on top of the same unweighted fold-in.
+      const unweighted = user.given.map(({ movieId, rating }) => ({ movieId, rating }));
+      const { factor, neighbour } = foldInRatings(recommender, { ratings: unweighted });
       const vector = foldInUser(
         recommender.ranking,
         { ratings: factor.map(weigh(rule.als)) },

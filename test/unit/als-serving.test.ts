@@ -218,6 +218,8 @@ describe('fold-in with rating weights (implicit)', () => {
       reg: 0.01,
       regExponent: 1,
       biases: false,
+      ratingMin: 0.5,
+      ratingMax: 5,
     },
     globalMean: 0,
     history: [],
