@@ -125,13 +125,11 @@ export function heldOutUsersSplit(
     if (targets.size === 0) continue;
     heldOutUsers.push({
       userId,
-      given: own
-        .slice(0, givenCount)
-        .map((row) => ({
-          movieId: table.movieIds[row]!,
-          rating: table.ratings[row]!,
-          timestamp: table.timestamps[row]!,
-        })),
+      given: own.slice(0, givenCount).map((row) => ({
+        movieId: table.movieIds[row]!,
+        rating: table.ratings[row]!,
+        timestamp: table.timestamps[row]!,
+      })),
       targets,
     });
   }
