@@ -3,13 +3,14 @@
  * order the mean over seeds and data sets of NDCG@10, NDCG@100, Recall@20 and Coverage@10 on the
  * **validation** users, per data set time-order NDCG@10, EASE's validation best (the grid point
  * its validation users chose by NDCG@100, from the ranking.ts reports) beside them, and the
- * landing rule checked against the product's fold-in (`all`):
+ * landing rule checked against the product's fold-in (`all`, or the rule `--baseline` names:
+ * `product` for rules on top of today's fold-in, such as the recency weights):
  *   (a) time order: NDCG@10 and Recall@20 up in the mean of the data sets and on ≥ 3 of 4;
  *   (b) random order: no data set's NDCG@10, NDCG@100 or Recall@20 lower than `all`'s by more
  *       than one standard error of `all`'s seed mean (sample sd over seeds / √seeds);
  *   (c) Coverage@10, mean over data sets and seeds, not below `all`'s under either order.
  *
- *   npx tsx scripts/bench/fold-rules-table.ts bench/results/ranking-validation-rules-*.json
+ *   npx tsx scripts/bench/fold-rules-table.ts [--baseline product] bench/results/ranking-validation-rules-*.json
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -77,7 +78,10 @@ const standardError = (xs: readonly number[]) => {
 const f4 = (x: number) => x.toFixed(4);
 
 function main(): void {
-  const files = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--baseline');
+  const baseline = at >= 0 ? argv[at + 1]! : 'all';
+  const files = at >= 0 ? argv.filter((_, i) => i !== at && i !== at + 1) : argv;
   // One row per data set, seed, order and rule: a rule in several reports (the fits are
   // deterministic, so `all` repeats to the bit) counts once.
   const byKey = new Map<string, Row>();
@@ -131,15 +135,15 @@ function main(): void {
   const perShape = shapes.map((s) => f4(easeOf('time', s, 'ndcg@10')));
   console.log(`| EASE best (validation) | ${cells.join(' | ')} | ${perShape.join(' | ')} |`);
 
-  console.log('\nLanding rule against `all` (the product):\n');
+  console.log(`\nLanding rule against \`${baseline}\`:\n`);
   const qualifying: string[] = [];
-  for (const rule of rules.filter((r) => r !== 'all')) {
+  for (const rule of rules.filter((r) => r !== baseline)) {
     const notes: string[] = [];
     let pass = true;
     for (const metric of ['ndcg@10', 'recall@20']) {
-      const up = allMean(rule, 'time', metric) > allMean('all', 'time', metric);
+      const up = allMean(rule, 'time', metric) > allMean(baseline, 'time', metric);
       const shapesUp = shapes.filter(
-        (s) => shapeMean(rule, 'time', s, metric) > shapeMean('all', 'time', s, metric),
+        (s) => shapeMean(rule, 'time', s, metric) > shapeMean(baseline, 'time', s, metric),
       ).length;
       if (!up || shapesUp < 3) pass = false;
       notes.push(
@@ -148,7 +152,7 @@ function main(): void {
     }
     for (const shape of shapes) {
       for (const metric of ['ndcg@10', 'ndcg@100', 'recall@20']) {
-        const base = values('all', 'random', shape, metric);
+        const base = values(baseline, 'random', shape, metric);
         const drop = mean(base) - shapeMean(rule, 'random', shape, metric);
         if (drop > standardError(base)) {
           pass = false;
@@ -158,7 +162,7 @@ function main(): void {
     }
     for (const order of ORDERS) {
       const cov = allMean(rule, order, 'coverage@10');
-      const base = allMean('all', order, 'coverage@10');
+      const base = allMean(baseline, order, 'coverage@10');
       if (cov < base) {
         pass = false;
         notes.push(`${order} coverage@10 ${f4(cov)} < ${f4(base)}`);
@@ -168,15 +172,15 @@ function main(): void {
     if (pass) qualifying.push(rule);
   }
 
-  // Per data set, a qualifying rule's change from `all` and `all`'s standard error of the seed mean.
+  // Per data set, a qualifying rule's change from the baseline and its standard error of the seed mean.
   for (const rule of qualifying) {
-    console.log(`\n${rule} − all per data set (± all's SE of the seed mean):\n`);
+    console.log(`\n${rule} − ${baseline} per data set (± ${baseline}'s SE of the seed mean):\n`);
     console.log('| data set | order | NDCG@10 | NDCG@100 | Recall@20 | Coverage@10 |');
     console.log('|' + ' --- |'.repeat(6));
     for (const order of ORDERS) {
       for (const shape of shapes) {
         const cells = METRICS.map((m) => {
-          const base = values('all', order, shape, m);
+          const base = values(baseline, order, shape, m);
           const delta = shapeMean(rule, order, shape, m) - mean(base);
           return `${delta >= 0 ? '+' : '−'}${f4(Math.abs(delta))} ± ${f4(standardError(base))}`;
         });

@@ -6,11 +6,12 @@
  * product, folds in every one; a user with none keeps all, and every given movie stays excluded).
  * `--rules` names fold-in rules for the low stars instead (RULES below: which given ratings the
  * ALS fold-in and the neighbour part see, and the neighbour part's x per star), all applied at
- * fold-in time to the same fits. EASE's best grid point on the same validation users is in the
+ * fold-in time to the same fits; `rec-…` rules weight the given ratings by recency on top of the
+ * product's fold-in (`recencyRule`). EASE's best grid point on the same validation users is in the
  * ranking.ts report.
  *
  *   npx tsx scripts/bench/ranking-validation.ts --datasets small-100k --seeds 0,1,2 \
- *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0 | --rules all,nb>=3,nb-ramp2.5] \
+ *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0 | --rules all,nb>=3,rec-exp10-g1-both] \
  *     [--out bench/results/ranking-validation.json]
  *
  * The validation split is ranking.ts's: heldOutUsersSplit(split.train, {seed: 1000 + seed, order});
@@ -35,11 +36,13 @@ import {
 import { DEFAULT_RECOMMENDER_OPTIONS } from '../../lambdas/core/recommender/options.ts';
 import { denseItemIndices, foldInUser } from '../../lambdas/core/als/index.ts';
 import {
+  foldInRatings,
   prepareRecommender,
   recommendForProfile,
   recommendForVectors,
   type Recommender,
 } from '../../lambdas/core/serving/recommender.ts';
+import type { RatingsTable } from '../../lambdas/core/ratings.ts';
 import { arg } from './args.ts';
 import { commandLine, loadAverage, runStamp } from './machine.ts';
 import { ML_LATEST_SMALL_RATINGS } from './movielens-fixtures.ts';
@@ -95,6 +98,56 @@ const lowAsMiss = (s: number) => (given: Given) =>
 /** The product's fold-in as it is in this tree (`recommendForProfile`), whatever its rule. */
 const PRODUCT: FoldRule = { als: all, neighbour: all };
 
+/**
+ * A soft recency weight on top of the product's fold-in (issue 23): the product's own star split
+ * (`foldInRatings`), then each given rating weighted by how recent it is among the person's given
+ * ratings, by their timestamps whatever order the split gave them in (what a product that knows
+ * when each rating was made would see). The weight multiplies the factor model's confidence c
+ * and/or the neighbour part's x. Named `rec-<kind><p>-g<γ>-<parts>`:
+ *   - `exp<τ>`: w = 1 + γ·exp(−k/τ), k = 0 for the latest given rating (ties: the larger movie id
+ *     is later, as the time split orders them);
+ *   - `last<K>`: w = 1 + γ for the K latest, 1 for the rest;
+ *   - `days<T>`: w = 1 + γ·exp(−Δ/T), Δ the days between a rating and the latest given one;
+ *   - parts `als` (the factor model's confidence), `nb` (the neighbour part's x) or `both`.
+ */
+interface RecencyRule {
+  weights(given: readonly Timed[]): Map<number, number>;
+  als: boolean;
+  nb: boolean;
+}
+type Timed = { movieId: number; rating: number; timestamp: number };
+
+const DAY = 86_400;
+
+function recencyRule(name: string): RecencyRule | null {
+  const m = /^rec-(exp|last|days)([\d.]+)-g([\d.]+)-(als|nb|both)$/.exec(name);
+  if (!m) return null;
+  const [, kind, p, g, parts] = m;
+  const param = Number(p);
+  const gamma = Number(g);
+  const curve = (k: number, ageDays: number) =>
+    kind === 'exp'
+      ? Math.exp(-k / param)
+      : kind === 'last'
+        ? k < param
+          ? 1
+          : 0
+        : Math.exp(-ageDays / param);
+  return {
+    weights(given) {
+      const latestFirst = [...given].sort(
+        (a, b) => b.timestamp - a.timestamp || b.movieId - a.movieId,
+      );
+      const latest = latestFirst[0]?.timestamp ?? 0;
+      return new Map(
+        latestFirst.map((r, k) => [r.movieId, 1 + gamma * curve(k, (latest - r.timestamp) / DAY)]),
+      );
+    },
+    als: parts !== 'nb',
+    nb: parts !== 'als',
+  };
+}
+
 const RULES: Record<string, FoldRule> = {
   product: PRODUCT,
   /** Every given rating in both parts, x = ratingWeight (the product before issue 23). */
@@ -146,12 +199,25 @@ const RULES: Record<string, FoldRule> = {
   },
 };
 
+/** When each (user, movie) rating was made, from the table the held-out users were split from. */
+function ratingTimes(table: RatingsTable): (userId: number, movieId: number) => number {
+  const times = new Map<string, number>();
+  for (let i = 0; i < table.length; i++)
+    times.set(`${table.userIds[i]}:${table.movieIds[i]}`, table.timestamps[i]!);
+  return (userId, movieId) => {
+    const t = times.get(`${userId}:${movieId}`);
+    if (t === undefined) throw new Error(`no timestamp for user ${userId} movie ${movieId}`);
+    return t;
+  };
+}
+
 /** recommenderLists under a fold-in rule; `product` is the product's own `recommendForProfile`. */
 function lists(
   recommender: Recommender,
   users: readonly HeldOutUser[],
-  rule: FoldRule,
+  rule: FoldRule | RecencyRule,
   boost: number,
+  when: (userId: number, movieId: number) => number,
 ) {
   return users.map((user) => {
     const exclude = new Set(
@@ -160,6 +226,31 @@ function lists(
         user.given.map((g) => g.movieId),
       ),
     );
+    if ('weights' in rule) {
+      const weights = rule.weights(
+        user.given.map((g) => ({ ...g, timestamp: when(user.userId, g.movieId) })),
+      );
+      const weigh = (on: boolean) => (r: { movieId: number; rating: number }) =>
+        on ? { ...r, weight: weights.get(r.movieId) ?? 1 } : r;
+      // The product's star split without its own recency weight (the given ratings' timestamps
+      // left out), so that every rec- point weighs on top of the same unweighted fold-in.
+      const unweighted = user.given.map(({ movieId, rating }) => ({ movieId, rating }));
+      const { factor, neighbour } = foldInRatings(recommender, { ratings: unweighted });
+      const vector = foldInUser(
+        recommender.ranking,
+        { ratings: factor.map(weigh(rule.als)) },
+        recommender.foldIn,
+      );
+      if (vector.used === 0) return [];
+      const [list] = recommendForVectors(recommender, [
+        {
+          user: vector,
+          ratings: neighbour.map(weigh(rule.nb)),
+          request: { n: HELD_OUT_LIST_LENGTH, exclude },
+        },
+      ]);
+      return list!.map((m) => m.movieId);
+    }
     if (rule === PRODUCT) {
       const profile = { ratings: user.given };
       const { items } = recommendForProfile(recommender, profile, {
@@ -196,11 +287,14 @@ async function main(): Promise<void> {
   const foldAtLeast = nums(arg('fold-at-least') ?? '0');
   const ruleNames = arg('rules')?.split(',') ?? [];
   for (const name of ruleNames)
-    if (!RULES[name]) throw new Error(`unknown rule ${name}; use ${Object.keys(RULES).join(',')}`);
+    if (!RULES[name] && !recencyRule(name))
+      throw new Error(
+        `unknown rule ${name}; use ${Object.keys(RULES).join(',')} or rec-<exp|last|days><p>-g<γ>-<als|nb|both>`,
+      );
   /** --rules names them; --fold-at-least s is the rule "fold>=s" (0: every rating, the product). */
-  const rules: [string, FoldRule][] =
+  const rules: [string, FoldRule | RecencyRule][] =
     ruleNames.length > 0
-      ? ruleNames.map((name) => [name, RULES[name]!])
+      ? ruleNames.map((name) => [name, RULES[name] ?? recencyRule(name)!])
       : foldAtLeast.map((s) => [
           s > 0 ? `fold>=${s}` : 'all',
           s > 0 ? { als: atLeast(s), neighbour: atLeast(s) } : RULES.all!,
@@ -217,6 +311,7 @@ async function main(): Promise<void> {
     const catalogue = catalogueSize(table);
     for (const seed of seeds) {
       const split = heldOutUsersSplit(table, { seed, order: 'random' });
+      const when = ratingTimes(split.train);
       const validations = HELD_OUT_ORDERS.map((order) => ({
         order,
         validation: heldOutUsersSplit(split.train, { seed: 1000 + seed, order }),
@@ -244,7 +339,7 @@ async function main(): Promise<void> {
           for (const [rule, fold] of rules) {
             for (const { order, validation } of validations) {
               const metrics = heldOutMetrics(
-                lists(recommender, validation.users, fold, boost),
+                lists(recommender, validation.users, fold, boost, when),
                 validation.users,
                 catalogue,
               );

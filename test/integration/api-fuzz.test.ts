@@ -225,6 +225,15 @@ const jsonBody = fc.oneof(
           fc.constant(null),
         ),
         rating: fc.oneof(fc.double(), fc.integer({ min: -10, max: 10 }), fc.string()),
+        // Per-rating times (the fold-in's recency weights): epoch ms, ISO text, junk, absent.
+        timestamp: fc.oneof(
+          fc.constant(undefined),
+          fc.integer({ min: 0, max: 4_102_444_800_000 }),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.double(),
+          fc.string(),
+          fc.constant(null),
+        ),
       }),
       { maxLength: 600 },
     )

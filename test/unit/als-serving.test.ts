@@ -200,3 +200,71 @@ describe('fold-in for implicit models', () => {
     expect(recommendForUser(model, 999, 5)).toEqual([]);
   });
 });
+
+describe('fold-in with rating weights (implicit)', () => {
+  /** Rank 1, three movies with factors 1, 2 and 0.5; α 0, α₀ 0.1, λ 0.01, ν 1, no biases. */
+  const model: AlsModel = {
+    rank: 1,
+    userIds: IdMap.fromIds([1]),
+    itemIds: IdMap.fromIds([10, 20, 30]),
+    userFactors: Float32Array.of(1),
+    itemFactors: Float32Array.of(1, 2, 0.5),
+    options: {
+      ...DEFAULT_ALS_OPTIONS,
+      rank: 1,
+      implicit: true,
+      alpha: 0,
+      unobservedWeight: 0.1,
+      reg: 0.01,
+      regExponent: 1,
+      biases: false,
+      ratingMin: 0.5,
+      ratingMax: 5,
+    },
+    globalMean: 0,
+    history: [],
+  };
+
+  it('multiplies a rating’s confidence by its weight (hand-solved)', () => {
+    // c = 3 for movie 10 (weight 3), 1 for movie 20; both liked (p = 1).
+    // A = α₀·ΣY² + Σ(c − α₀)·y² + λ·(n⁺ + α₀·N) = 0.1·5.25 + 2.9·1 + 0.9·4 + 0.01·(2 + 0.3) = 7.048
+    // b = Σ c·p·y = 3·1 + 1·2 = 5
+    const weighted = foldInUser(model, {
+      ratings: [
+        { movieId: 10, rating: 4, weight: 3 },
+        { movieId: 20, rating: 2 },
+      ],
+    });
+    expect(weighted.used).toBe(2);
+    expect(weighted.vector[0]).toBeCloseTo(5 / 7.048, 6);
+    // Unweighted: A = 0.525 + 0.9 + 3.6 + 0.023 = 5.048, b = 3.
+    const plain = foldInUser(model, {
+      ratings: [
+        { movieId: 10, rating: 4 },
+        { movieId: 20, rating: 2 },
+      ],
+    });
+    expect(plain.vector[0]).toBeCloseTo(3 / 5.048, 6);
+    // A weight of 1 is no weight, to the bit.
+    const ones = foldInUser(model, {
+      ratings: [
+        { movieId: 10, rating: 4, weight: 1 },
+        { movieId: 20, rating: 2, weight: 1 },
+      ],
+    });
+    expect(ones.vector).toEqual(plain.vector);
+  });
+
+  it('weights a miss’s confidence too, and a later entry for a movie wins with its weight', () => {
+    // Movie 30 a miss (−1: p = 0) at weight 2: c − α₀ = 1.9 on y² = 0.25, no target.
+    // A = 0.525 + 0.9·1 + 1.9·0.25 + 0.01·(1 + 0.3) = 1.913, b = 1.
+    const user = foldInUser(model, {
+      ratings: [
+        { movieId: 10, rating: 4, weight: 5 },
+        { movieId: 10, rating: 4 },
+        { movieId: 30, rating: -1, weight: 2 },
+      ],
+    });
+    expect(user.vector[0]).toBeCloseTo(1 / 1.913, 6);
+  });
+});

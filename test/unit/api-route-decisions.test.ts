@@ -155,6 +155,17 @@ describe('GET /users/{u}/recommendations: the person the fold-in sees', () => {
     expect(personProfile(ratings, likes)).toEqual({ ratings, favourites: [2], dislikes: [3] });
     expect(personProfile([], [])).toEqual({ ratings: [], favourites: [], dislikes: [] });
   });
+
+  it('gives the fold-in each stored rating’s time (ratedAt) as its timestamp, none for 0', () => {
+    const stored = [
+      { movieId: 1, rating: 4, ratedAt: 1_700_000_000 },
+      { movieId: 2, rating: 3, ratedAt: 0 },
+    ];
+    expect(personProfile(stored, []).ratings).toEqual([
+      { movieId: 1, rating: 4, timestamp: 1_700_000_000 },
+      { movieId: 2, rating: 3 },
+    ]);
+  });
 });
 
 describe('GET /movies/{m}/similar: which list', () => {

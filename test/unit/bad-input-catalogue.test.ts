@@ -119,6 +119,8 @@ import { ParameterReader } from '../../lambdas/services/api/parameter-reader.ts'
  * | 84 | explain "maybe", "yes", 1, null        | …/recommendations    | explain                    |
  * | 87 | diversity 2, -0.1, "abc", "1e-1"; body  | recommendation routes| diversity                  |
  * |    | "0.5", null, 1.5                       | (query and body)     |                            |
+ * | 88 | rating timestamp "yesterday", -1, 1.5, | POST /recommendations| ratings.N.timestamp        |
+ * |    | null, ISO without a zone; on some only |                      | / ratings                  |
  *
  * Commands (one line on stderr, non-zero exit; the pure check here, the command itself in
  * test/integration/replay.test.ts):
@@ -536,6 +538,39 @@ describe('bad-input catalogue: API write bodies and list parameters', () => {
       ]);
     },
   );
+
+  it.each([
+    [[{ movieId: 1, rating: 4, timestamp: 'yesterday' }], 'ratings.0.timestamp'],
+    [[{ movieId: 1, rating: 4, timestamp: -1 }], 'ratings.0.timestamp'],
+    [[{ movieId: 1, rating: 4, timestamp: 1.5 }], 'ratings.0.timestamp'],
+    [[{ movieId: 1, rating: 4, timestamp: null }], 'ratings.0.timestamp'],
+    [[{ movieId: 1, rating: 4, timestamp: '2024-01-01T10:00' }], 'ratings.0.timestamp'],
+    [
+      [
+        { movieId: 1, rating: 4, timestamp: 1_700_000_000_000 },
+        { movieId: 2, rating: 3 },
+      ],
+      'ratings',
+    ],
+  ])('POST /recommendations rating timestamps %j', (ratings, parameter) => {
+    expect(problemsOf(() => parseFoldInBody({ ratings }))).toEqual([parameter]);
+  });
+
+  it('rating timestamps: epoch ms or ISO 8601 with a zone, kept as ms; absent on all is fine', () => {
+    const body = parseFoldInBody({
+      ratings: [
+        { movieId: 1, rating: 4, timestamp: 1_700_000_000_000 },
+        { movieId: 2, rating: 3, timestamp: '2024-01-01T10:00:00Z' },
+      ],
+    });
+    expect(body.ratings).toEqual([
+      { movieId: 1, rating: 4, timestamp: 1_700_000_000_000 },
+      { movieId: 2, rating: 3, timestamp: Date.UTC(2024, 0, 1, 10) },
+    ]);
+    expect(parseFoldInBody({ ratings: [{ movieId: 1, rating: 4 }] }).ratings).toEqual([
+      { movieId: 1, rating: 4 },
+    ]);
+  });
 
   it('diversity: absent is 0, a value in [0, 1] is kept', () => {
     expect(parseFoldInBody({ favorites: [1] }).diversity).toBe(0);

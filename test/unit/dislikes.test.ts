@@ -7,10 +7,12 @@ import { recommenderLists } from '../../lambdas/core/eval/held-out-report.ts';
 import { DEFAULT_NEIGHBOUR_SETTINGS } from '../../lambdas/core/neighbours/options.ts';
 import { dislikeRatings } from '../../lambdas/core/serving/dislikes.ts';
 import {
+  FOLD_IN_RECENCY,
   FOLD_IN_STARS,
   foldInRatings,
   prepareRecommender,
   profileRatings,
+  recencyWeights,
   recommendForProfile,
   type Profile,
 } from '../../lambdas/core/serving/recommender.ts';
@@ -199,5 +201,60 @@ describe('low stars in the fold-in (issue 23, FOLD_IN_STARS)', () => {
     const mixed: Profile = { ratings: [...loved, { movieId: 3, rating: 2 }] };
     const stars = profileRatings(explicit, mixed);
     expect(foldInRatings(explicit, mixed)).toEqual({ factor: stars, neighbour: stars });
+  });
+});
+
+describe('recency weights in the fold-in (issue 23, FOLD_IN_RECENCY)', () => {
+  it('weighs the k-th most recent rating 1 + γ·exp(−k/τ), by hand', () => {
+    expect(FOLD_IN_RECENCY).toEqual({ gamma: 2, tau: 5 });
+    // Latest first: movie 2 (t 300), then 5 and 3 at t 200 (a tie: the larger id is the later),
+    // then movie 1 (t 100).
+    const weights = recencyWeights([
+      { movieId: 1, timestamp: 100 },
+      { movieId: 2, timestamp: 300 },
+      { movieId: 3, timestamp: 200 },
+      { movieId: 5, timestamp: 200 },
+    ]);
+    expect(weights.get(2)).toBe(3); // k 0: 1 + 2
+    expect(weights.get(5)).toBeCloseTo(1 + 2 * Math.exp(-1 / 5), 12); // k 1: 2.6375
+    expect(weights.get(3)).toBeCloseTo(1 + 2 * Math.exp(-2 / 5), 12); // k 2: 2.3406
+    expect(weights.get(1)).toBeCloseTo(1 + 2 * Math.exp(-3 / 5), 12); // k 3: 2.0976
+    // No weighting unless every rating has a time.
+    expect(recencyWeights([{ movieId: 1, timestamp: 100 }, { movieId: 2 }]).size).toBe(0);
+    expect(recencyWeights([{ movieId: 1 }, { movieId: 2 }]).size).toBe(0);
+  });
+
+  it('weights both halves of a timed profile; favourites, dislikes and untimed profiles at 1', () => {
+    const timed: Profile = {
+      ratings: [
+        { movieId: 1, rating: 5, timestamp: 10 },
+        { movieId: 2, rating: 2, timestamp: 30 },
+        { movieId: 3, rating: 4, timestamp: 20 },
+      ],
+      favourites: [4],
+      dislikes: [3],
+    };
+    const w = (k: number) => 1 + 2 * Math.exp(-k / 5);
+    const { factor, neighbour } = foldInRatings(recommender(0.5), timed);
+    // Movie 2 (latest, k 0) is a miss for the factor model, with its weight; movie 3's dislike
+    // wins over its rating and is not weighted; the favourite is not weighted.
+    expect(factor).toEqual([
+      { movieId: 1, rating: 5, weight: w(2) },
+      { movieId: 2, rating: -1, weight: w(0) },
+      { movieId: 3, rating: -1 },
+      { movieId: 4, rating: 5 },
+    ]);
+    expect(neighbour).toEqual([
+      { movieId: 1, rating: 5, weight: w(2) },
+      { movieId: 3, rating: -1 },
+      { movieId: 4, rating: 5 },
+    ]);
+    // The same profile without times folds in as before: no weights anywhere.
+    const untimed: Profile = {
+      ...timed,
+      ratings: timed.ratings.map(({ movieId, rating }) => ({ movieId, rating })),
+    };
+    const plain = foldInRatings(recommender(0.5), untimed);
+    for (const r of [...plain.factor, ...plain.neighbour]) expect(r.weight).toBeUndefined();
   });
 });

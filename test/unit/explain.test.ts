@@ -179,6 +179,24 @@ describe('because you rated: the exact split of a score over the person’s movi
     for (const [k, e] of explained.entries()) expect(sumOf(e)).toBeCloseTo(items[k]!.score, 6);
   });
 
+  it('parts still sum to the score when timestamps weight the ratings by recency', () => {
+    const r = recommender(0.5);
+    const timed: Profile = {
+      ratings: rated.ratings.map((g, k) => ({ ...g, timestamp: 1_000 + k })),
+    };
+    const items = list(r, timed);
+    // The weights change the list's scores (they are not a no-op here) …
+    const plain = list(r, rated);
+    expect(items.map((m) => m.score)).not.toEqual(plain.map((m) => m.score));
+    // … and the explanation splits the weighted score exactly.
+    const explained = explainScores(
+      r,
+      timed,
+      items.map((m) => m.movieId),
+    );
+    for (const [k, e] of explained.entries()) expect(sumOf(e)).toBeCloseTo(items[k]!.score, 6);
+  });
+
   it('a dislike is never a reason: no factor term (t = 0), a negative neighbour term', () => {
     const r = recommender(0.9);
     const profile: Profile = { ratings: [{ movieId: 1, rating: 3 }], dislikes: [2] };

@@ -86,6 +86,8 @@ describe('heldOutUsersSplit', () => {
     for (const user of split.users) {
       expect(user.given.map((g) => g.movieId)).toEqual([2, 4, 7, 3, 1, 10, 6, 5]);
       expect(user.given.map((g) => g.rating)).toEqual([4, 2, 4, 1, 4.5, 2, 3, 5]);
+      // Each given rating carries its timestamp (the fold-in's recency weights use them).
+      expect(user.given.map((g) => g.timestamp)).toEqual([100, 100, 200, 300, 500, 600, 700, 800]);
       expect([...user.targets].sort((a, b) => a - b)).toEqual([8, 9]);
     }
     // The order changes which ratings are given, never which users are held out.

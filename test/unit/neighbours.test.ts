@@ -219,6 +219,24 @@ describe('EASE neighbour model', () => {
     expect(out.every((v) => v === 0)).toBe(true);
   });
 
+  it('multiplies x by a rating’s weight (a recency weight), 1 when it has none', () => {
+    const model = fitNeighbours(matrices, support, settings);
+    const ids = IdMap.fromSortedUnique(model.movieIds);
+    const M = model.movieIds.length;
+    const out = new Float64Array(M);
+    const [a, b] = [model.movieIds[1]!, model.movieIds[4]!];
+    const ratings = [
+      { movieId: a, rating: 5, weight: 2 }, // x = (1 + boost)·2
+      { movieId: b, rating: 2 }, // x = 1
+    ];
+    expect(neighbourScores(model, ids, ratings, out)).toBe(2);
+    for (const j of [0, 3, M - 1]) {
+      const expected =
+        2 * (1 + settings.positiveBoost) * model.weights[1 * M + j]! + model.weights[4 * M + j]!;
+      expect(out[j]).toBeCloseTo(expected, 6);
+    }
+  });
+
   it('rejects bad settings with the name of the setting', () => {
     expect(() => resolveNeighbourSettings({ reg: 0 })).toThrow(/reg/);
     expect(() => resolveNeighbourSettings({ maxItems: 1.5 })).toThrow(/maxItems/);

@@ -11,9 +11,10 @@ import type { SolverSettings } from './options.ts';
  *
  * Implicit (Hu–Koren–Volinsky with Rendle et al.'s unobserved weight α₀): every one of the N
  * columns is a squared error, rated ones c·(p − x·y)² with confidence c = 1 + α|r| and preference
- * p = [r > 0], unrated ones α₀·(0 − x·y)². The unrated sum over all N columns is α₀·YᵀY, shared by
- * the whole half-step (merged into each row's A), which already counts every rated column with
- * weight α₀ too; so a rated entry adds only the difference:
+ * p = [r > 0] (c times the block's `confidence` multiplier of the entry where it has one: a
+ * fold-in's weights), unrated ones α₀·(0 − x·y)². The unrated sum over all N columns is α₀·YᵀY,
+ * shared by the whole half-step (merged into each row's A), which already counts every rated
+ * column with weight α₀ too; so a rated entry adds only the difference:
  *   weight c − α₀, target c·p
  * and a row costs O(its ratings), never O(N).
  *
@@ -30,6 +31,7 @@ export class RowTerms {
   readonly unitWeights: boolean;
   private readonly colIdx: Int32Array;
   private readonly values: Float32Array;
+  private readonly confidence: Float32Array | null;
   private readonly numCols: number;
 
   /**
@@ -44,6 +46,7 @@ export class RowTerms {
   ) {
     this.colIdx = block.colIdx;
     this.values = block.values;
+    this.confidence = block.confidence ?? null;
     this.numCols = block.numCols;
     this.unitWeights = !settings.implicit;
   }
@@ -69,10 +72,11 @@ export class RowTerms {
       return count;
     }
     const { alpha, unobservedWeight } = this.settings;
+    const scale = this.confidence;
     let positives = 0;
     for (let j = 0; j < count; j++) {
       const rating = values[from + j]!;
-      const confidence = 1 + alpha * Math.abs(rating);
+      const confidence = (1 + alpha * Math.abs(rating)) * (scale === null ? 1 : scale[from + j]!);
       weights[j] = confidence - unobservedWeight;
       targets[j] = rating > 0 ? confidence : 0;
       if (rating > 0) positives++;

@@ -197,7 +197,11 @@ export function similarItemsOfRows(
 
 /** What a new user tells us: explicit ratings and/or favourite movies. */
 export interface FoldInInput {
-  ratings?: readonly { movieId: number; rating: number }[];
+  /**
+   * `weight` (implicit models; default 1) multiplies the rating's confidence c = 1 + α|r|: how
+   * much the fold-in trusts it (a recency weight). Explicit models ignore it.
+   */
+  ratings?: readonly { movieId: number; rating: number; weight?: number }[];
   /** Favourites count as a top rating (explicit models) or a positive interaction (implicit). */
   favourites?: readonly number[];
 }
@@ -231,16 +235,23 @@ export function foldInUser(
 ): UserVector & { used: number } {
   const implicit = model.options.implicit;
   const byItem = new Map<number, number>();
-  for (const { movieId, rating } of input.ratings ?? []) {
+  const weights = new Map<number, number>();
+  for (const { movieId, rating, weight } of input.ratings ?? []) {
     const i = model.itemIds.indexOf(movieId);
-    if (i >= 0 && Number.isFinite(rating)) byItem.set(i, rating);
+    if (i < 0 || !Number.isFinite(rating)) continue;
+    byItem.set(i, rating);
+    if (implicit && weight !== undefined && weight !== 1) weights.set(i, weight);
+    else weights.delete(i);
   }
   const favouriteRating = implicit ? 1 : (options.favouriteRating ?? model.options.ratingMax);
   for (const movieId of input.favourites ?? []) {
     const i = model.itemIds.indexOf(movieId);
-    if (i >= 0) byItem.set(i, favouriteRating);
+    if (i >= 0) {
+      byItem.set(i, favouriteRating);
+      weights.delete(i);
+    }
   }
-  const block = oneRowBlock(byItem, model.itemIds.size);
+  const block = oneRowBlock(byItem, model.itemIds.size, weights);
   let kept = foldInScratch.get(model);
   if (!kept) foldInScratch.set(model, (kept = { scratch: new SolverScratch() }));
   const gram = implicit ? (options.gram ?? computeGram(model.itemFactors, model.rank)) : undefined;

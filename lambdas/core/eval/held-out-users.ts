@@ -36,8 +36,12 @@ export type HeldOutOrder = (typeof HELD_OUT_ORDERS)[number];
 /** One held-out user: what they tell the system, and the liked movies it should find. */
 export interface HeldOutUser {
   readonly userId: number;
-  /** The given 80 %: movie and stars, in the split's order (seeded shuffle, or oldest first). */
-  readonly given: readonly { movieId: number; rating: number }[];
+  /**
+   * The given 80 %: movie, stars and when it was rated (the table's timestamp), in the split's
+   * order (seeded shuffle, or oldest first). The timestamps go to the fold-in under both orders,
+   * as `POST /recommendations` takes them: a product knows when each rating was made.
+   */
+  readonly given: readonly { movieId: number; rating: number; timestamp?: number }[];
   /** Positives among the other 20 %; never empty. */
   readonly targets: ReadonlySet<number>;
 }
@@ -121,9 +125,11 @@ export function heldOutUsersSplit(
     if (targets.size === 0) continue;
     heldOutUsers.push({
       userId,
-      given: own
-        .slice(0, givenCount)
-        .map((row) => ({ movieId: table.movieIds[row]!, rating: table.ratings[row]! })),
+      given: own.slice(0, givenCount).map((row) => ({
+        movieId: table.movieIds[row]!,
+        rating: table.ratings[row]!,
+        timestamp: table.timestamps[row]!,
+      })),
       targets,
     });
   }

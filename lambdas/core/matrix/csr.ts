@@ -41,6 +41,11 @@ export interface CsrBlock {
   /** Dense column index of each entry, ascending within a row. */
   readonly colIdx: Int32Array;
   readonly values: Float32Array;
+  /**
+   * Implicit models: a multiplier of each entry's confidence c (absent: 1 for every entry). Only
+   * a fold-in sets it (a rating's `weight`, e.g. by recency); training blocks never carry it.
+   */
+  readonly confidence?: Float32Array;
   /** Row count of the whole matrix this block belongs to. */
   readonly totalRows: number;
   /** Column count of the whole matrix (the size of the other side's id map). */
@@ -59,15 +64,23 @@ export interface RatingMatrices {
 
 /**
  * One row (row 0 of one) from a map of column → value, columns sorted: a single user's ratings as
- * the block the solver folds in.
+ * the block the solver folds in; `confidence` (column → multiplier, 1 where absent) only when
+ * some rating carries a weight.
  */
-export function oneRowBlock(byColumn: ReadonlyMap<number, number>, numCols: number): CsrBlock {
+export function oneRowBlock(
+  byColumn: ReadonlyMap<number, number>,
+  numCols: number,
+  confidence?: ReadonlyMap<number, number>,
+): CsrBlock {
   const cols = Int32Array.from(byColumn.keys()).sort();
   return {
     rows: Int32Array.of(0),
     rowPtr: Int32Array.of(0, cols.length),
     colIdx: cols,
     values: Float32Array.from(cols, (i) => byColumn.get(i)!),
+    ...(confidence && confidence.size > 0
+      ? { confidence: Float32Array.from(cols, (i) => confidence.get(i) ?? 1) }
+      : {}),
     totalRows: 1,
     numCols,
   };

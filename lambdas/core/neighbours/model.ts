@@ -16,14 +16,15 @@ const picked = { rows: new Int32Array(0), xs: new Float64Array(0) };
 
 /**
  * s_j = Σ_i x_i·B[i][j] over the user's rated movies i that take part (x from their stars,
- * `ratingWeight` unless `weigh` says otherwise; x = 0 leaves a movie out), into `out` (length M,
- * overwritten). One contiguous row of B per rated movie: |ratings| × M work, in the SIMD kernel of
- * weighted-rows.ts (the same sums, in the ratings' order, as a scalar loop).
+ * `ratingWeight` unless `weigh` says otherwise, times the rating's `weight` where it has one; x = 0
+ * leaves a movie out), into `out` (length M, overwritten). One contiguous row of B per rated movie:
+ * |ratings| × M work, in the SIMD kernel of weighted-rows.ts (the same sums, in the ratings' order,
+ * as a scalar loop).
  */
 export function neighbourScores(
   model: NeighbourModel,
   ids: IdMap,
-  ratings: readonly { movieId: number; rating: number }[],
+  ratings: readonly { movieId: number; rating: number; weight?: number }[],
   out: Float64Array,
   weigh?: (rating: number) => number,
 ): number {
@@ -33,10 +34,10 @@ export function neighbourScores(
     picked.xs = new Float64Array(ratings.length);
   }
   let used = 0;
-  for (const { movieId, rating } of ratings) {
+  for (const { movieId, rating, weight } of ratings) {
     const i = ids.indexOf(movieId);
     if (i < 0) continue;
-    const x = weigh ? weigh(rating) : ratingWeight(model.settings, rating);
+    const x = (weigh ? weigh(rating) : ratingWeight(model.settings, rating)) * (weight ?? 1);
     if (x === 0) continue;
     picked.rows[used] = i;
     picked.xs[used] = x;

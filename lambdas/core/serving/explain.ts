@@ -140,12 +140,12 @@ export function explainScores(
   const nearRows: number[] = [];
   const nearWeights: number[] = [];
   if (blended) {
-    for (const { movieId, rating } of nearRatings) {
+    for (const { movieId, rating, weight } of nearRatings) {
       const n = recommender.neighbourIds!.indexOf(movieId);
       if (n < 0) continue;
       nearSlots.push(slot(movieId));
       nearRows.push(n * M);
-      nearWeights.push(wn * ratingWeight(neighbours.settings, rating));
+      nearWeights.push(wn * ratingWeight(neighbours.settings, rating) * (weight ?? 1));
     }
   }
 
@@ -217,7 +217,7 @@ export function becauseOf(
  */
 function foldInSystem(
   recommender: Recommender,
-  ratings: readonly { movieId: number; rating: number }[],
+  ratings: readonly { movieId: number; rating: number; weight?: number }[],
 ): {
   cols: Int32Array;
   targets: Float64Array;
@@ -227,14 +227,19 @@ function foldInSystem(
 } | null {
   const { ranking } = recommender;
   const { options, itemIds, rank } = ranking;
-  // As `foldInUser`: known movies with a finite rating, a later entry for a movie wins.
+  // As `foldInUser`: known movies with a finite rating, a later entry for a movie wins, and an
+  // implicit model's confidence times the rating's weight (the recency weight).
   const byItem = new Map<number, number>();
-  for (const { movieId, rating } of ratings) {
+  const weights = new Map<number, number>();
+  for (const { movieId, rating, weight } of ratings) {
     const i = itemIds.indexOf(movieId);
-    if (i >= 0 && Number.isFinite(rating)) byItem.set(i, rating);
+    if (i < 0 || !Number.isFinite(rating)) continue;
+    byItem.set(i, rating);
+    if (options.implicit && weight !== undefined && weight !== 1) weights.set(i, weight);
+    else weights.delete(i);
   }
   if (byItem.size === 0) return null;
-  const block = oneRowBlock(byItem, itemIds.size);
+  const block = oneRowBlock(byItem, itemIds.size, weights);
   const cols = block.colIdx;
   const settings = { ...options, solver: 'cholesky' as const };
   const biases = settings.biases;

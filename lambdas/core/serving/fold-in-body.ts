@@ -1,3 +1,4 @@
+import { parseEventTime } from '../feedback/events.ts';
 import { DEFAULT_DIVERSITY, DIVERSITY_PROBLEM, isDiversity } from './diversity.ts';
 import { MAX_EXCLUDE_IDS, MAX_ID, MAX_LIST_VALUES, RECOMMENDATION_LIMIT } from './input-limits.ts';
 import { InvalidInputError, type ParameterProblem } from './invalid-input.ts';
@@ -12,7 +13,12 @@ export const MAX_PROFILE_MOVIES = 5000;
 export const MAX_RECOMMENDATIONS = RECOMMENDATION_LIMIT.max;
 
 export interface FoldInBody {
-  readonly ratings: readonly { movieId: number; rating: number }[];
+  /**
+   * `timestamp`: when the rating was made, epoch milliseconds (as `POST /events`), on every rating
+   * or on none; the fold-in trusts the recent ones more (FOLD_IN_RECENCY). Only their order
+   * counts, so epoch seconds (MovieLens files) work as well.
+   */
+  readonly ratings: readonly { movieId: number; rating: number; timestamp?: number }[];
   readonly favorites: readonly number[];
   readonly limit: number | undefined;
   /** Genre names as given (the route matches them with the catalogue's); any of them passes. */
@@ -39,8 +45,8 @@ const FIELDS = new Set([
 ]);
 
 /**
- * Validates `{ratings?: [{movieId, rating}], favorites?: [movieId], dislikes?: [movieId], limit?,
- * genre?, exclude?, explain?, diversity?}`,
+ * Validates `{ratings?: [{movieId, rating, timestamp?}], favorites?: [movieId], dislikes?: [movieId],
+ * limit?, genre?, exclude?, explain?, diversity?}`,
  * naming each bad field by its path (`ratings.2.rating`). `genre` is one name, several
  * comma-separated ("Comedy,Drama") or a list of names; `exclude` a list of movie ids. Written by
  * hand rather than with a schema library: five fields do not justify ~450 KB in the Lambda bundle
@@ -62,7 +68,8 @@ export function parseFoldInBody(body: unknown): FoldInBody {
   const isId = (v: unknown): v is number =>
     Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
 
-  const ratings: { movieId: number; rating: number }[] = [];
+  const ratings: { movieId: number; rating: number; timestamp?: number }[] = [];
+  let timed = 0;
   if (record.ratings !== undefined) {
     if (!Array.isArray(record.ratings)) problem('ratings', 'expected a list of {movieId, rating}');
     else if (record.ratings.length > MAX_PROFILE_MOVIES)
@@ -74,7 +81,7 @@ export function parseFoldInBody(body: unknown): FoldInBody {
           return problem(`ratings.${i}`, 'expected {movieId, rating}');
         }
         for (const key of Object.keys(item)) {
-          if (key !== 'movieId' && key !== 'rating')
+          if (key !== 'movieId' && key !== 'rating' && key !== 'timestamp')
             problem(`ratings.${i}.${key}`, 'unknown field');
         }
         const { movieId, rating } = item;
@@ -82,8 +89,23 @@ export function parseFoldInBody(body: unknown): FoldInBody {
         if (typeof rating !== 'number' || !(rating >= 0.5 && rating <= 5)) {
           problem(`ratings.${i}.rating`, 'expected a number from 0.5 to 5');
         }
-        if (isId(movieId) && typeof rating === 'number') ratings.push({ movieId, rating });
+        const timestamp = item.timestamp === undefined ? undefined : parseEventTime(item.timestamp);
+        if (item.timestamp !== undefined) {
+          timed++;
+          if (timestamp === undefined) {
+            problem(
+              `ratings.${i}.timestamp`,
+              'expected epoch milliseconds or an ISO 8601 time with a zone',
+            );
+          }
+        }
+        if (isId(movieId) && typeof rating === 'number') {
+          ratings.push({ movieId, rating, ...(timestamp === undefined ? {} : { timestamp }) });
+        }
       });
+      if (timed > 0 && timed < record.ratings.length) {
+        problem('ratings', 'give a timestamp on every rating or on none');
+      }
     }
   }
 

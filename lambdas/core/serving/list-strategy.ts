@@ -40,16 +40,26 @@ export function excludedMovies(options: ListOptions, feedback: PersonFeedback): 
 }
 
 /**
- * The person as the fold-in sees them: ratings as given; liked movies they did not rate count as
- * favourites (a top rating); disliked movies are a negative signal (core/serving/dislikes.ts).
+ * The person as the fold-in sees them: ratings as given, with their stored time (`ratedAt`) as
+ * the timestamp the fold-in's recency weights order them by (FOLD_IN_RECENCY; a rating stored
+ * without a time, `ratedAt` 0, leaves the whole profile unweighted); liked movies they did not
+ * rate count as favourites (a top rating); disliked movies are a negative signal (dislikes.ts).
  */
 export function personProfile(
-  ratings: readonly { readonly movieId: number; readonly rating: number }[],
+  ratings: readonly {
+    readonly movieId: number;
+    readonly rating: number;
+    readonly ratedAt?: number;
+  }[],
   likes: PersonFeedback['likes'],
 ): Profile & { favourites: number[] } {
   const rated = new Set(ratings.map((r) => r.movieId));
   return {
-    ratings,
+    ratings: ratings.map(({ movieId, rating, ratedAt }) =>
+      ratedAt !== undefined && ratedAt > 0
+        ? { movieId, rating, timestamp: ratedAt }
+        : { movieId, rating },
+    ),
     favourites: likes.filter((l) => l.liked && !rated.has(l.movieId)).map((l) => l.movieId),
     dislikes: likes.filter((l) => !l.liked).map((l) => l.movieId),
   };
