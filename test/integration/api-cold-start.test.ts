@@ -177,12 +177,20 @@ describe('cold start, sources and likes on ml-latest-small', () => {
     expect(sources.filter((s: string) => s === 'model')).toHaveLength(18);
     // Liked and rated movies are left out, and so is the disliked one.
     for (const id of [...HORROR, 1721]) expect(movieIds(list.json.items)).not.toContain(id);
-    // The same as posting the ratings with the likes as favourites and the dislike as a dislike.
+    // The same as posting the ratings (with the times they were stored at, which the fold-in's
+    // recency weight reads) with the likes as favourites and the dislike as a dislike.
+    const stored = await call(`/users/${fan}/ratings`);
+    const ratedAt = new Map<number, string>(
+      stored.json.items.map((r: { movieId: number; ratedAt: string }): [number, string] => [
+        r.movieId,
+        r.ratedAt,
+      ]),
+    );
     const posted = await call('/recommendations', {
       body: {
         ratings: HORROR.slice(0, 2)
           .sort((a, b) => a - b)
-          .map((movieId) => ({ movieId, rating: 5 })),
+          .map((movieId) => ({ movieId, rating: 5, timestamp: ratedAt.get(movieId) })),
         favorites: HORROR.slice(2).sort((a, b) => a - b),
         dislikes: [1721],
         limit: 20,

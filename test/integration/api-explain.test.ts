@@ -172,9 +172,19 @@ describe('explain=true: because you rated … (ml-latest-small, real Cassandra)'
     expect(before.json.strategy).toBe('fold-in');
     expect(before.json.explanation).toBe('exact');
     expectBecause(before.json.items, new Set(PROFILE.map((r) => r.movieId)));
-    // The same ratings posted give the same list and the same reasons.
+    // The same ratings posted, with the times they were stored at (the fold-in's recency weight
+    // reads them), give the same list and the same reasons.
+    const stored = await call(`/users/${newUser}/ratings`);
+    const ratedAt = new Map<number, string>(
+      stored.json.items.map((r: { movieId: number; ratedAt: string }): [number, string] => [
+        r.movieId,
+        r.ratedAt,
+      ]),
+    );
+    const timed = PROFILE.map((r) => ({ ...r, timestamp: ratedAt.get(r.movieId) }));
+    expect(timed.every((r) => r.timestamp !== undefined)).toBe(true);
     const posted = await call('/recommendations', {
-      body: { ratings: PROFILE, limit: 100, explain: true },
+      body: { ratings: timed, limit: 100, explain: true },
     });
     expect(movieIds(before.json.items)).toEqual(movieIds(posted.json.items));
     expect(before.json.items[0].because).toEqual(posted.json.items[0].because);
