@@ -4,6 +4,7 @@ import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsy
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import { storedRatedAt } from '../support/stored-rated-at.ts';
 
 /**
  * Cold start, sources and likes over HTTP against `recsys serve` and a real Cassandra (the shared
@@ -179,13 +180,7 @@ describe('cold start, sources and likes on ml-latest-small', () => {
     for (const id of [...HORROR, 1721]) expect(movieIds(list.json.items)).not.toContain(id);
     // The same as posting the ratings (with the times they were stored at, which the fold-in's
     // recency weight reads) with the likes as favourites and the dislike as a dislike.
-    const stored = await call(`/users/${fan}/ratings`);
-    const ratedAt = new Map<number, string>(
-      stored.json.items.map((r: { movieId: number; ratedAt: string }): [number, string] => [
-        r.movieId,
-        r.ratedAt,
-      ]),
-    );
+    const ratedAt = await storedRatedAt(call, fan);
     const posted = await call('/recommendations', {
       body: {
         ratings: HORROR.slice(0, 2)

@@ -4,6 +4,7 @@ import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsy
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, movieIds, type Reply } from '../support/api-client.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import { storedRatedAt } from '../support/stored-rated-at.ts';
 
 /**
  * "Because you rated …" over HTTP against `recsys serve`, the real Cassandra and the fixture's
@@ -174,13 +175,7 @@ describe('explain=true: because you rated … (ml-latest-small, real Cassandra)'
     expectBecause(before.json.items, new Set(PROFILE.map((r) => r.movieId)));
     // The same ratings posted, with the times they were stored at (the fold-in's recency weight
     // reads them), give the same list and the same reasons.
-    const stored = await call(`/users/${newUser}/ratings`);
-    const ratedAt = new Map<number, string>(
-      stored.json.items.map((r: { movieId: number; ratedAt: string }): [number, string] => [
-        r.movieId,
-        r.ratedAt,
-      ]),
-    );
+    const ratedAt = await storedRatedAt(call, newUser);
     const timed = PROFILE.map((r) => ({ ...r, timestamp: ratedAt.get(r.movieId) }));
     expect(timed.every((r) => r.timestamp !== undefined)).toBe(true);
     const posted = await call('/recommendations', {

@@ -11,6 +11,7 @@ import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsy
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { apiClient, HORROR, movieIds } from '../support/api-client.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
+import { storedRatedAt } from '../support/stored-rated-at.ts';
 
 /**
  * The live-feedback loop end to end over HTTP against `recsys serve` and a real Cassandra: ratings
@@ -111,10 +112,14 @@ describe('live feedback on ml-latest-small: writes change the next list', () => 
     for (const id of HORROR) expect(movieIds(items)).not.toContain(id);
     const horror = items.filter((m) => m.genres.includes('Horror')).length / items.length;
     expect(horror).toBeGreaterThanOrEqual(0.3);
-    // Exactly the fold-in of the same ratings posted as a profile (in the table's movie order).
+    // Exactly the fold-in of the same ratings posted as a profile (in the table's movie order),
+    // with the times they were stored at (the recency weight reads them).
+    const ratedAt = await storedRatedAt(call, newUser);
     const posted = await call('/recommendations', {
       body: {
-        ratings: [...HORROR].sort((a, b) => a - b).map((movieId) => ({ movieId, rating: 5 })),
+        ratings: [...HORROR]
+          .sort((a, b) => a - b)
+          .map((movieId) => ({ movieId, rating: 5, timestamp: ratedAt.get(movieId) })),
         limit: 20,
       },
     });

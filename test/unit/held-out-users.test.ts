@@ -96,6 +96,21 @@ describe('heldOutUsersSplit', () => {
     expect(split.train.length).toBe(80);
   });
 
+  it('gives no timestamps from a table without times (0), so no fold-in weighs them', () => {
+    const builder = new RatingsTableBuilder();
+    for (let u = 1; u <= 30; u++) {
+      for (let m = 1; m <= 12; m++) builder.push(u, m, m % 2 === 1 ? 5 : 2);
+    }
+    const split = heldOutUsersSplit(builder.finish(), { seed: 2 });
+    expect(split.users.length).toBeGreaterThan(0);
+    // The same users from the table with times do carry them.
+    const timed = heldOutUsersSplit(table(30, 12), { seed: 2 });
+    expect(timed.users[0]!.given.every((g) => g.timestamp! > 0)).toBe(true);
+    for (const user of split.users) {
+      for (const g of user.given) expect(g).not.toHaveProperty('timestamp');
+    }
+  });
+
   it('rejects an unknown order', () => {
     const order = 'sideways' as 'time';
     expect(() => heldOutUsersSplit(table(5, 10), { order })).toThrow(

@@ -125,11 +125,13 @@ export function heldOutUsersSplit(
     if (targets.size === 0) continue;
     heldOutUsers.push({
       userId,
-      given: own.slice(0, givenCount).map((row) => ({
-        movieId: table.movieIds[row]!,
-        rating: table.ratings[row]!,
-        timestamp: table.timestamps[row]!,
-      })),
+      // A table without times (0: the builder's default) gives none: ties of 0 would otherwise
+      // weigh the ratings by movie id as if it were their order in time.
+      given: own.slice(0, givenCount).map((row) => {
+        const rated = { movieId: table.movieIds[row]!, rating: table.ratings[row]! };
+        const timestamp = table.timestamps[row]!;
+        return timestamp > 0 ? { ...rated, timestamp } : rated;
+      }),
       targets,
     });
   }

@@ -65,6 +65,13 @@ export function tuneRecommender(
     ...(options.order ? { order: options.order } : {}),
   });
   if (split.users.length === 0) throw new RangeError('too few eligible users to tune on');
+  // Folded in without their rating times, so without the recency weight (FOLD_IN_RECENCY): the
+  // training run's tuning Map (services/train/tune.ts) rebuilds the ratings from the solve
+  // blocks, which hold no times, and a tuned point must be the same in process and on AWS.
+  const validationUsers = split.users.map((user) => ({
+    ...user,
+    given: user.given.map(({ movieId, rating }) => ({ movieId, rating })),
+  }));
   const catalogue = catalogueSize(train);
   const matrices = buildRatingMatrices(split.train);
   const support = itemSupport(matrices);
@@ -89,8 +96,8 @@ export function tuneRecommender(
           support,
           policy: base.policy,
         });
-        const lists = recommenderLists(recommender, split.users);
-        const validation = heldOutMetrics(lists, split.users, catalogue);
+        const lists = recommenderLists(recommender, validationUsers);
+        const validation = heldOutMetrics(lists, validationUsers, catalogue);
         results.push({ unobservedWeight, neighbourReg, blend, validation });
       }
     }
