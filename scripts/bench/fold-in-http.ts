@@ -30,7 +30,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRecsysServe } from '../support/recsys-serve.ts';
+import { serveWorkerPids, startRecsysServe } from '../support/recsys-serve.ts';
 import autocannon from 'autocannon';
 import { thirtyRatingsBody, type LoadScenario } from './api-load.ts';
 import { parseFlagValues } from './args.ts';
@@ -78,15 +78,6 @@ function scenarios(users: number, movieIds: readonly number[]): LoadScenario[] {
       },
     },
   ];
-}
-
-/** The processes `pid` started (a `recsys serve --workers N`'s workers). */
-function childPids(pid: number | undefined): number[] {
-  if (pid === undefined) return [];
-  const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'recsys.mjs serve'], {
-    encoding: 'utf8',
-  });
-  return found.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 /** The local Cassandra's pid (its JVM), to charge its CPU per request; undefined if none found. */
@@ -190,7 +181,7 @@ async function main(): Promise<void> {
         );
       await load(2, 2 * serverCount);
       // A server's processes: itself and, with --workers, its workers (children, as they are now).
-      const serverPids = servers.flatMap((s) => [s.process.pid, ...childPids(s.process.pid)]);
+      const serverPids = servers.flatMap((s) => [s.process.pid, ...serveWorkerPids(s.process.pid)]);
       const serverCpu = () => {
         const each = serverPids.map((pid) =>
           pid === undefined ? null : (processCpuSeconds(pid) ?? null),

@@ -22,11 +22,11 @@ const rows = Number(arg('rows') ?? 20_000);
 if (!Number.isInteger(rows) || rows < 100) throw new Error('--rows must be a whole number ≥ 100');
 const out = arg('out') ?? join(resultsDir(), 'frozen-lists.json');
 const pidFile = join(process.cwd(), '.local', 'cassandra', 'cassandra.pid');
-const pid: number =
-  readPid(pidFile) ??
-  ((): never => {
-    throw new Error(`no local Cassandra (${pidFile}): run npx recsys cassandra start`);
-  })();
+const found = readPid(pidFile);
+if (found === undefined) {
+  throw new Error(`no local Cassandra (${pidFile}): run npx recsys cassandra start`);
+}
+const pid = found;
 const WRITERS = 32;
 const READERS = 16;
 

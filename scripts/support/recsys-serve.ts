@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/recsys.mjs', import.meta.url));
@@ -77,4 +77,20 @@ export async function startRecsysServe(options: {
         child.kill(signal);
       }),
   };
+}
+
+/**
+ * The worker processes of a `recsys serve --workers N` (its children running the CLI; not its
+ * esbuild service, say), sorted; none for a single-process server.
+ */
+export function serveWorkerPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'recsys.mjs serve'], {
+    encoding: 'utf8',
+  });
+  return found.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
 }

@@ -1,18 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecsysServe, type ServeProcess } from '../../scripts/support/recsys-serve.ts';
+import {
+  serveWorkerPids,
+  startRecsysServe,
+  type ServeProcess,
+} from '../../scripts/support/recsys-serve.ts';
 import { ensureServingData, type ServingData } from '../../scripts/support/serving-fixture.ts';
 import { expectMlSmallPresent } from '../support/movielens-small.ts';
 
 const KEY = 'workers-test-key';
-
-/** The `recsys serve --workers N` workers `pid` started (not its esbuild service, say). */
-function children(pid: number): number[] {
-  const found = spawnSync('pgrep', ['-P', String(pid), '-f', 'recsys.mjs serve'], {
-    encoding: 'utf8',
-  });
-  return found.stdout.split('\n').filter(Boolean).map(Number).sort();
-}
 
 function alive(pid: number): boolean {
   try {
@@ -70,7 +65,7 @@ describe('recsys serve --workers 2 (two processes on one port)', () => {
   });
 
   it('answers from two worker processes, every answer the same fold-in list', async () => {
-    await until(() => children(server.process.pid!).length === 2, 'two workers');
+    await until(() => serveWorkerPids(server.process.pid).length === 2, 'two workers');
     // Enough requests at once that both workers take some (connections go round-robin).
     const answers = await Promise.all(Array.from({ length: 24 }, post));
     expect(answers.every((a) => a.status === 200 && a.strategy === 'fold-in')).toBe(true);
@@ -79,10 +74,10 @@ describe('recsys serve --workers 2 (two processes on one port)', () => {
   });
 
   it('replaces a worker that dies, and keeps answering', async () => {
-    const [victim, other] = children(server.process.pid!);
+    const [victim, other] = serveWorkerPids(server.process.pid);
     process.kill(victim!, 'SIGKILL');
     await until(() => {
-      const now = children(server.process.pid!);
+      const now = serveWorkerPids(server.process.pid);
       return now.length === 2 && !now.includes(victim!) && now.includes(other!);
     }, 'a replacement worker');
     const answers = await Promise.all(Array.from({ length: 8 }, post));
@@ -90,7 +85,7 @@ describe('recsys serve --workers 2 (two processes on one port)', () => {
   });
 
   it('stops every worker on SIGTERM', async () => {
-    const workers = children(server.process.pid!);
+    const workers = serveWorkerPids(server.process.pid);
     expect(workers).toHaveLength(2);
     await server.stop();
     expect(server.process.exitCode).toBe(0);
