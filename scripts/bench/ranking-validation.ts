@@ -6,9 +6,9 @@
  * product, folds in every one; a user with none keeps all, and every given movie stays excluded).
  * `--rules` names fold-in rules for the low stars instead (RULES below: which given ratings the
  * ALS fold-in and the neighbour part see, and the neighbour part's x per star), all applied at
- * fold-in time to the same fits; `rec-…` rules weight the given ratings by recency on top of the
- * product's fold-in (`recencyRule`). EASE's best grid point on the same validation users is in the
- * ranking.ts report.
+ * fold-in time to the same fits; `rec-…` rules weight the given ratings by recency instead of the
+ * product's own recency weight, on its star split (`recencyRule`). EASE's best grid point on the
+ * same validation users is in the ranking.ts report.
  *
  *   npx tsx scripts/bench/ranking-validation.ts --datasets small-100k --seeds 0,1,2 \
  *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0 | --rules all,nb>=3,rec-exp10-g1-both] \
@@ -99,11 +99,12 @@ const lowAsMiss = (s: number) => (given: Given) =>
 const PRODUCT: FoldRule = { als: all, neighbour: all };
 
 /**
- * A soft recency weight on top of the product's fold-in (issue 23): the product's own star split
- * (`foldInRatings`), then each given rating weighted by how recent it is among the person's given
- * ratings, by their timestamps whatever order the split gave them in (what a product that knows
- * when each rating was made would see). The weight multiplies the factor model's confidence c
- * and/or the neighbour part's x. Named `rec-<kind><p>-g<γ>-<parts>`:
+ * A soft recency weight in place of the product's own (`FOLD_IN_RECENCY`, issue 23): the product's
+ * star split (`foldInRatings` without timestamps, so unweighted), then each given rating weighted
+ * by how recent it is among the person's given ratings, by their timestamps whatever order the
+ * split gave them in (what a product that knows when each rating was made would see). The weight
+ * multiplies the factor model's confidence c and/or the neighbour part's x. Named
+ * `rec-<kind><p>[h<H>]-g<γ>-<parts>[-norm]`:
  *   - `exp<τ>`: w = 1 + γ·exp(−k/τ), k = 0 for the latest given rating (ties: the larger movie id
  *     is later, as the time split orders them);
  *   - `last<K>`: w = 1 + γ for the K latest, 1 for the rest;
