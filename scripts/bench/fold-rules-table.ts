@@ -9,8 +9,15 @@
  *   (b) random order: no data set's NDCG@10, NDCG@100 or Recall@20 lower than `all`'s by more
  *       than one standard error of `all`'s seed mean (sample sd over seeds / √seeds);
  *   (c) Coverage@10, mean over data sets and seeds, not below `all`'s under either order.
+ * `--landing random` checks the rule of the recency weight's variants instead (issue 23, the
+ * random order's cost of the recency weight; baseline `rec-exp5-g2-both`, today's product):
+ *   (a) random order: NDCG@100 and NDCG@10 up in the mean of the data sets, NDCG@100 up on ≥ 3 of 4;
+ *   (b) time order: no data set's NDCG@10, NDCG@100 or Recall@20 lower than the baseline's by more
+ *       than one standard error of the baseline's seed mean, and time NDCG@10's mean ≥ EASE's
+ *       validation best (its mean over the same data sets and seeds);
+ *   (c) as above.
  *
- *   npx tsx scripts/bench/fold-rules-table.ts [--baseline product] bench/results/ranking-validation-rules-*.json
+ *   npx tsx scripts/bench/fold-rules-table.ts [--baseline product] [--landing random] bench/results/ranking-validation-rules-*.json
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -79,9 +86,15 @@ const f4 = (x: number) => x.toFixed(4);
 
 function main(): void {
   const argv = process.argv.slice(2);
-  const at = argv.indexOf('--baseline');
-  const baseline = at >= 0 ? argv[at + 1]! : 'all';
-  const files = at >= 0 ? argv.filter((_, i) => i !== at && i !== at + 1) : argv;
+  const option = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv.splice(at, 2)[1] : undefined;
+  };
+  const baseline = option('--baseline') ?? 'all';
+  const landing = option('--landing') ?? 'time';
+  if (landing !== 'time' && landing !== 'random')
+    throw new Error(`--landing ${landing}: use time or random`);
+  const files = argv;
   // One row per data set, seed, order and rule: a rule in several reports (the fits are
   // deterministic, so `all` repeats to the bit) counts once.
   const byKey = new Map<string, Row>();
@@ -140,7 +153,35 @@ function main(): void {
   for (const rule of rules.filter((r) => r !== baseline)) {
     const notes: string[] = [];
     let pass = true;
-    for (const metric of ['ndcg@10', 'recall@20']) {
+    if (landing === 'random') {
+      for (const metric of ['ndcg@100', 'ndcg@10']) {
+        const up = allMean(rule, 'random', metric) > allMean(baseline, 'random', metric);
+        const shapesUp = shapes.filter(
+          (s) => shapeMean(rule, 'random', s, metric) > shapeMean(baseline, 'random', s, metric),
+        ).length;
+        if (!up || (metric === 'ndcg@100' && shapesUp < 3)) pass = false;
+        notes.push(
+          `random ${metric} ${up ? 'up' : 'down'} in the mean, up on ${shapesUp} of ${shapes.length}`,
+        );
+      }
+      for (const shape of shapes) {
+        for (const metric of ['ndcg@10', 'ndcg@100', 'recall@20']) {
+          const base = values(baseline, 'time', shape, metric);
+          const drop = mean(base) - shapeMean(rule, 'time', shape, metric);
+          if (drop > standardError(base)) {
+            pass = false;
+            notes.push(`time ${shape} ${metric} −${f4(drop)} > SE ${f4(standardError(base))}`);
+          }
+        }
+      }
+      const timeN10 = allMean(rule, 'time', 'ndcg@10');
+      const easeN10 = mean(shapes.map((s) => easeOf('time', s, 'ndcg@10')));
+      if (!(timeN10 >= easeN10)) {
+        pass = false;
+        notes.push(`time ndcg@10 ${timeN10.toFixed(5)} < EASE's ${easeN10.toFixed(5)}`);
+      }
+    }
+    for (const metric of landing === 'time' ? ['ndcg@10', 'recall@20'] : []) {
       const up = allMean(rule, 'time', metric) > allMean(baseline, 'time', metric);
       const shapesUp = shapes.filter(
         (s) => shapeMean(rule, 'time', s, metric) > shapeMean(baseline, 'time', s, metric),
@@ -150,7 +191,7 @@ function main(): void {
         `time ${metric} ${up ? 'up' : 'down'} in the mean, up on ${shapesUp} of ${shapes.length} (needs 3)`,
       );
     }
-    for (const shape of shapes) {
+    for (const shape of landing === 'time' ? shapes : []) {
       for (const metric of ['ndcg@10', 'ndcg@100', 'recall@20']) {
         const base = values(baseline, 'random', shape, metric);
         const drop = mean(base) - shapeMean(rule, 'random', shape, metric);

@@ -6,9 +6,9 @@
  * product, folds in every one; a user with none keeps all, and every given movie stays excluded).
  * `--rules` names fold-in rules for the low stars instead (RULES below: which given ratings the
  * ALS fold-in and the neighbour part see, and the neighbour part's x per star), all applied at
- * fold-in time to the same fits; `rec-…` rules weight the given ratings by recency on top of the
- * product's fold-in (`recencyRule`). EASE's best grid point on the same validation users is in the
- * ranking.ts report.
+ * fold-in time to the same fits; `rec-…` rules weight the given ratings by recency instead of the
+ * product's own recency weight, on its star split (`recencyRule`). EASE's best grid point on the
+ * same validation users is in the ranking.ts report.
  *
  *   npx tsx scripts/bench/ranking-validation.ts --datasets small-100k --seeds 0,1,2 \
  *     [--blends 0.3,0.5,0.7] [--boosts 2,5] [--fold-at-least 0 | --rules all,nb>=3,rec-exp10-g1-both] \
@@ -99,16 +99,24 @@ const lowAsMiss = (s: number) => (given: Given) =>
 const PRODUCT: FoldRule = { als: all, neighbour: all };
 
 /**
- * A soft recency weight on top of the product's fold-in (issue 23): the product's own star split
- * (`foldInRatings`), then each given rating weighted by how recent it is among the person's given
- * ratings, by their timestamps whatever order the split gave them in (what a product that knows
- * when each rating was made would see). The weight multiplies the factor model's confidence c
- * and/or the neighbour part's x. Named `rec-<kind><p>-g<γ>-<parts>`:
+ * A soft recency weight in place of the product's own (`FOLD_IN_RECENCY`, issue 23): the product's
+ * star split (`foldInRatings` without timestamps, so unweighted), then each given rating weighted
+ * by how recent it is among the person's given ratings, by their timestamps whatever order the
+ * split gave them in (what a product that knows when each rating was made would see). The weight
+ * multiplies the factor model's confidence c and/or the neighbour part's x. Named
+ * `rec-<kind><p>[h<H>]-g<γ>-<parts>[-norm]`:
  *   - `exp<τ>`: w = 1 + γ·exp(−k/τ), k = 0 for the latest given rating (ties: the larger movie id
  *     is later, as the time split orders them);
  *   - `last<K>`: w = 1 + γ for the K latest, 1 for the rest;
  *   - `days<T>`: w = 1 + γ·exp(−Δ/T), Δ the days between a rating and the latest given one;
- *   - parts `als` (the factor model's confidence), `nb` (the neighbour part's x) or `both`.
+ *   - `sexp<τ>h<H>`: w = 1 + γ·exp(−s/τ), s the rating's session rank: walking from the latest
+ *     given rating back, s goes up by one only where a rating is more than H hours older than the
+ *     next-later one, so ratings made in one sitting (whose order within it is the page's, not the
+ *     person's) share a rank and a weight;
+ *   - parts `als` (the factor model's confidence), `nb` (the neighbour part's x) or `both`;
+ *   - a `-norm` suffix divides every weight by the mean weight of the person's given ratings, so
+ *     the total confidence is the unweighted fold-in's (Σw = n) and only its spread moves to the
+ *     recent ratings.
  */
 interface RecencyRule {
   weights(given: readonly Timed[]): Map<number, number>;
@@ -120,13 +128,17 @@ type Timed = { movieId: number; rating: number; timestamp: number };
 const DAY = 86_400;
 
 function recencyRule(name: string): RecencyRule | null {
-  const m = /^rec-(exp|last|days)([\d.]+)-g([\d.]+)-(als|nb|both)$/.exec(name);
+  const m = /^rec-(exp|last|days|sexp)([\d.]+)(?:h([\d.]+))?-g([\d.]+)-(als|nb|both)(-norm)?$/.exec(
+    name,
+  );
   if (!m) return null;
-  const [, kind, p, g, parts] = m;
+  const [, kind, p, h, g, parts, norm] = m;
+  if ((kind === 'sexp') !== (h !== undefined)) return null;
   const param = Number(p);
+  const gapSeconds = Number(h) * 3_600;
   const gamma = Number(g);
   const curve = (k: number, ageDays: number) =>
-    kind === 'exp'
+    kind === 'exp' || kind === 'sexp'
       ? Math.exp(-k / param)
       : kind === 'last'
         ? k < param
@@ -139,9 +151,18 @@ function recencyRule(name: string): RecencyRule | null {
         (a, b) => b.timestamp - a.timestamp || b.movieId - a.movieId,
       );
       const latest = latestFirst[0]?.timestamp ?? 0;
-      return new Map(
-        latestFirst.map((r, k) => [r.movieId, 1 + gamma * curve(k, (latest - r.timestamp) / DAY)]),
+      // The rank each rating is weighed by: its place for exp/last/days, its session for sexp.
+      let session = 0;
+      const rank = latestFirst.map((r, k) => {
+        if (kind !== 'sexp') return k;
+        if (k > 0 && latestFirst[k - 1]!.timestamp - r.timestamp > gapSeconds) session += 1;
+        return session;
+      });
+      const raw = latestFirst.map(
+        (r, k) => 1 + gamma * curve(rank[k]!, (latest - r.timestamp) / DAY),
       );
+      const scale = norm ? raw.length / raw.reduce((a, w) => a + w, 0) : 1;
+      return new Map(latestFirst.map((r, k) => [r.movieId, raw[k]! * scale]));
     },
     als: parts !== 'nb',
     nb: parts !== 'als',
@@ -289,7 +310,7 @@ async function main(): Promise<void> {
   for (const name of ruleNames)
     if (!RULES[name] && !recencyRule(name))
       throw new Error(
-        `unknown rule ${name}; use ${Object.keys(RULES).join(',')} or rec-<exp|last|days><p>-g<γ>-<als|nb|both>`,
+        `unknown rule ${name}; use ${Object.keys(RULES).join(',')} or rec-<exp|last|days|sexp><p>[h<H>]-g<γ>-<als|nb|both>[-norm]`,
       );
   /** --rules names them; --fold-at-least s is the rule "fold>=s" (0: every rating, the product). */
   const rules: [string, FoldRule | RecencyRule][] =
