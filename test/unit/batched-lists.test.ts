@@ -81,6 +81,23 @@ describe('ItemScorer (score-kernel.wat)', () => {
     }
   });
 
+  it('scores a range of positions of a reordered layout, for one row and for two', () => {
+    // Positions hold items 16, 15, …, 0; x = (1, 0) scores item i as i. Positions [8, 17) hold
+    // items 8 … 0, so their scores are 8 … 0 (the stride: 16, two panels).
+    const reversed = new ItemScorer(
+      y,
+      2,
+      Int32Array.from({ length: items }, (_, p) => 16 - p),
+    );
+    const tail = [8, 7, 6, 5, 4, 3, 2, 1, 0];
+    expect(Array.from(reversed.scoreRange(x, 0, 1, 8, items).subarray(0, 9))).toEqual(tail);
+    const two = reversed.scoreRange(x, 0, 2, 8, items);
+    expect(Array.from(two.subarray(16, 25))).toEqual(tail.map((i) => i + 1));
+    expect(reversed.scoreRange(x, 0, 1, 8, 8)).toHaveLength(0);
+    expect(() => reversed.scoreRange(x, 0, 1, 3, items)).toThrow(/bad item range/);
+    expect(() => new ItemScorer(y, 2, new Int32Array(3))).toThrow(/order has 3 items/);
+  });
+
   it('refuses a rank that does not fit the factors', () => {
     expect(() => new ItemScorer(new Float32Array(5), 2)).toThrow(/not a multiple of rank 2/);
     expect(() => new ItemScorer(new Float32Array(0), 0)).toThrow(/bad rank 0/);

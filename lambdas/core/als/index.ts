@@ -46,5 +46,5 @@ export {
   type FoldInOptions,
 } from './serving.ts';
 export { TopNHeap } from './top-n-heap.ts';
-export { ItemScorer, itemScorerFor } from './item-scorer.ts';
+export { ItemScorer, itemScorerFor, PANEL_ITEMS } from './item-scorer.ts';
 export { warmStartFactors, warmStartMismatch, type WarmStartFactors } from './warm-start.ts';

@@ -22,7 +22,7 @@ interface ScoreExports {
 }
 
 /** Items per panel of the kernel's layout (score-kernel.wat). */
-const PANEL = 8;
+export const PANEL_ITEMS = 8;
 
 /**
  * Dot products of query rows with every item of a factor matrix — the one scoring step behind
@@ -44,9 +44,14 @@ export class ItemScorer {
   /** Byte offset of the query rows, after the scratch; the output follows the rows. */
   private readonly rowsAt: number;
 
+  /**
+   * `order` (optional): the items in the order the panels hold them, position p holding item
+   * order[p]; the scores of a call come back in that order. Default: the factor matrix's order.
+   */
   constructor(
     itemFactors: Float32Array,
     readonly rank: number,
+    order?: Int32Array,
   ) {
     if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`bad rank ${rank}`);
     if (itemFactors.length % rank !== 0) {
@@ -55,22 +60,31 @@ export class ItemScorer {
       );
     }
     this.itemCount = itemFactors.length / rank;
-    this.panelCount = Math.ceil(this.itemCount / PANEL);
+    if (order !== undefined && order.length !== this.itemCount) {
+      throw new RangeError(`order has ${order.length} items, the factors ${this.itemCount}`);
+    }
+    this.panelCount = Math.ceil(this.itemCount / PANEL_ITEMS);
     this.kernel = instantiateKernel<ScoreExports>(SCORE_KERNEL_WASM_BASE64);
-    this.scratchAt = (this.panelCount * rank * PANEL * 4 + 15) & ~15;
-    this.rowsAt = this.scratchAt + rank * PANEL * 8;
+    this.scratchAt = (this.panelCount * rank * PANEL_ITEMS * 4 + 15) & ~15;
+    this.rowsAt = this.scratchAt + rank * PANEL_ITEMS * 8;
     ensureMemory(this.kernel.memory, this.rowsAt);
-    const panels = new Float32Array(this.kernel.memory.buffer, 0, this.panelCount * rank * PANEL);
-    // Panel p, step k: the k-th factor of items 8p … 8p+7 side by side (zeros past the end).
-    for (let i = 0; i < this.itemCount; i++) {
-      const base = Math.floor(i / PANEL) * rank * PANEL + (i % PANEL);
-      for (let k = 0; k < rank; k++) panels[base + k * PANEL] = itemFactors[i * rank + k]!;
+    const panels = new Float32Array(
+      this.kernel.memory.buffer,
+      0,
+      this.panelCount * rank * PANEL_ITEMS,
+    );
+    // Panel q, step k: the k-th factor of the items at positions 8q … 8q+7 side by side (zeros
+    // past the end).
+    for (let p = 0; p < this.itemCount; p++) {
+      const i = order === undefined ? p : order[p]!;
+      const base = Math.floor(p / PANEL_ITEMS) * rank * PANEL_ITEMS + (p % PANEL_ITEMS);
+      for (let k = 0; k < rank; k++) panels[base + k * PANEL_ITEMS] = itemFactors[i * rank + k]!;
     }
   }
 
   /** Floats between one output row and the next (the item count rounded up to a panel). */
   get rowStride(): number {
-    return this.panelCount * PANEL;
+    return this.panelCount * PANEL_ITEMS;
   }
 
   /**
@@ -79,15 +93,37 @@ export class ItemScorer {
    * [r·rowStride + i]; valid until the next call on this scorer.
    */
   score(rows: ArrayLike<number>, from: number, count: number): Float64Array {
+    return this.scoreRange(rows, from, count, 0, this.itemCount);
+  }
+
+  /**
+   * As `score`, against the items at positions [start, end) only (`start` a multiple of
+   * `PANEL_ITEMS`): row r's score of the item at position start + j at [r·stride + j], the stride
+   * being end − start rounded up to a panel. Each entry has the bits `score` gives it.
+   */
+  scoreRange(
+    rows: ArrayLike<number>,
+    from: number,
+    count: number,
+    start: number,
+    end: number,
+  ): Float64Array {
+    if (start % PANEL_ITEMS !== 0 || start < 0 || end > this.itemCount || end < start) {
+      throw new RangeError(`bad item range [${start}, ${end}) of ${this.itemCount}`);
+    }
     const { rank, kernel } = this;
+    const first = start / PANEL_ITEMS;
+    const panelCount = Math.ceil(end / PANEL_ITEMS) - first;
+    const stride = panelCount * PANEL_ITEMS;
     const outAt = this.rowsAt + count * rank * 8;
-    ensureMemory(kernel.memory, outAt + count * this.rowStride * 8);
+    ensureMemory(kernel.memory, outAt + count * stride * 8);
     const x = new Float64Array(kernel.memory.buffer, this.rowsAt, count * rank);
     for (let p = 0; p < count * rank; p++) x[p] = rows[from * rank + p]!;
-    const { panelCount, scratchAt } = this;
-    if (count === 1) kernel.scoresOfRow(this.rowsAt, rank, 0, panelCount, outAt, scratchAt);
-    else kernel.scores(this.rowsAt, count, rank, 0, panelCount, outAt, scratchAt);
-    return new Float64Array(kernel.memory.buffer, outAt, count * this.rowStride);
+    const panelsAt = first * rank * PANEL_ITEMS * 4;
+    const { scratchAt } = this;
+    if (count === 1) kernel.scoresOfRow(this.rowsAt, rank, panelsAt, panelCount, outAt, scratchAt);
+    else kernel.scores(this.rowsAt, count, rank, panelsAt, panelCount, outAt, scratchAt);
+    return new Float64Array(kernel.memory.buffer, outAt, count * stride);
   }
 }
 

@@ -1,11 +1,12 @@
-import { itemScorerFor } from '../als/item-scorer.ts';
 import { NormalEquation } from '../als/least-squares.ts';
 import { choleskySolvePacked } from '../als/normal-equations.ts';
 import { RowTerms } from '../als/row-terms.ts';
 import { oneRowBlock } from '../matrix/csr.ts';
 import { neighbourScores } from '../neighbours/model.ts';
 import { ratingWeight } from '../neighbours/options.ts';
+import { scoreLayout } from './ranked-lists.ts';
 import { foldInRatings, spread, type Profile, type Recommender } from './recommender.ts';
+import { factorSpread } from './score-layout.ts';
 
 /**
  * "Because you rated …": how much each of a person's own movies contributed to the score of a
@@ -95,22 +96,14 @@ export function explainScores(
   const { cols, targets, factor: U, x, d } = system;
   const biasFeature = d > rank;
 
-  // The blend weights, exactly as `listFromRow` forms them for the folded-in vector x (rounded
-  // to float32, as the solver stores factors): the spread of x·y (explicit: predicted stars) over
-  // every movie, and the spread of the neighbour scores.
+  // The blend weights, exactly as the list forms them (ranked-lists.ts) for the folded-in vector
+  // x (rounded to float32, as the solver stores factors): the spread of x·y (explicit: predicted
+  // stars) over every movie, from the catalogue's moments, and the spread of the neighbour scores.
   const itemCount = itemIds.size;
-  const scorer = itemScorerFor(itemFactors, rank);
   const row = new Float64Array(rank);
   for (let k = 0; k < rank; k++) row[k] = Math.fround(x[k]!);
-  const raw = scorer.score(row, 0, 1);
   const stars = biasFeature && ranking.itemBias !== undefined;
-  let factor: Float64Array = raw;
   const userBias = biasFeature ? Math.fround(x[rank]!) : 0;
-  if (stars) {
-    factor = new Float64Array(itemCount);
-    const base = ranking.globalMean + userBias;
-    for (let i = 0; i < itemCount; i++) factor[i] = base + ranking.itemBias![i]! + raw[i]!;
-  }
   const M = neighbours?.movieIds.length ?? 0;
   const near = new Float64Array(M);
   let wf = 1;
@@ -120,7 +113,8 @@ export function explainScores(
     blend !== 0 &&
     neighbourScores(neighbours, recommender.neighbourIds!, nearRatings, near) > 0;
   if (blended) {
-    const factorScale = spread(factor, 0, itemCount, 0);
+    const base = stars ? ranking.globalMean + userBias : 0;
+    const factorScale = factorSpread(scoreLayout(recommender).moments, row, base);
     const neighbourScale = spread(near, 0, M, itemCount - M);
     wf = factorScale > 0 ? (1 - blend) / factorScale : 0;
     wn = neighbourScale > 0 ? blend / neighbourScale : 0;

@@ -1,19 +1,19 @@
 import {
   computeGram,
   foldInUser,
-  TopNHeap,
   userVector,
   type AlsModel,
   type FoldInOptions,
   type ScoredMovie,
   type UserVector,
 } from '../als/index.ts';
-import { itemScorerFor } from '../als/item-scorer.ts';
 import { IdMap } from '../matrix/id-map.ts';
-import { neighbourScores, type NeighbourModel } from '../neighbours/model.ts';
+import type { NeighbourModel } from '../neighbours/model.ts';
 import { DISLIKE_STRENGTH, dislikeRatings } from './dislikes.ts';
 import type { RankingPolicy } from './ranking.ts';
-import { drainScored } from './scored-list.ts';
+import { recommendForVectors } from './ranked-lists.ts';
+
+export { recommendForVectors, SCORE_BLOCK_ROWS, spread } from './ranked-lists.ts';
 
 /**
  * What ranks movies for a person: the implicit ALS factors (every movie, including the long tail)
@@ -243,150 +243,6 @@ export interface ListQuery {
   readonly request: ListRequest;
   /** x of a rating in the neighbour part (default the model's `ratingWeight`; 0 leaves it out). */
   readonly neighbourX?: (rating: number) => number;
-}
-
-/** Users scored against every movie per kernel call: their rows of scores stay in cache. */
-export const SCORE_BLOCK_ROWS = 32;
-
-/**
- * The lists of many users at once (training's stored top-N): the factor scores of
- * SCORE_BLOCK_ROWS users at a time in one call of the SIMD kernel, then each user's blend and
- * bounded heap. Each list is the one `recommendForVector` gives that user alone: the kernel's
- * scores do not depend on the batch, and the blend and selection are the same code.
- */
-export function recommendForVectors(
-  recommender: Recommender,
-  queries: readonly ListQuery[],
-): ScoredMovie[][] {
-  const { ranking } = recommender;
-  const { rank } = ranking;
-  const scorer = itemScorerFor(ranking.itemFactors, rank);
-  const rows = new Float64Array(Math.min(SCORE_BLOCK_ROWS, queries.length) * rank);
-  const out: ScoredMovie[][] = [];
-  for (let from = 0; from < queries.length; from += SCORE_BLOCK_ROWS) {
-    const count = Math.min(SCORE_BLOCK_ROWS, queries.length - from);
-    for (let r = 0; r < count; r++) rows.set(queries[from + r]!.user.vector, r * rank);
-    const raw = scorer.score(rows, 0, count);
-    for (let r = 0; r < count; r++) {
-      const query = queries[from + r]!;
-      out.push(listFromRow(recommender, raw, r * scorer.rowStride, query));
-    }
-  }
-  return out;
-}
-
-const scratch = {
-  neighbour: new Float64Array(0),
-  stars: new Float64Array(0),
-  /** Per dense item, wn·neighbour score for the M movies of the neighbour model, else 0. */
-  addend: new Float64Array(0),
-};
-
-/**
- * One user's list from their row of kernel dot products x·y (`raw` from `offset`): the factor
- * score of every movie, blended with the neighbour scores of their ratings, plus the policy's
- * bonus, into a bounded heap — in one pass over the movies, never writing a scores array.
- *
- * The blend puts both parts on one scale: score = (1 − w)/σ_f · factor + w/σ_n · neighbour, σ the
- * standard deviation over the catalogue (the neighbour part is 0 off its M movies). The terms
- * are added in a fixed order per movie, ((factor·wf) + wn·neighbour) + bonus, so every path that
- * ends here ranks a user the same.
- */
-function listFromRow(
-  recommender: Recommender,
-  raw: Float64Array,
-  offset: number,
-  query: ListQuery,
-): ScoredMovie[] {
-  const { ranking, neighbours, blend } = recommender;
-  const { itemBias } = ranking;
-  const itemCount = ranking.itemIds.size;
-  let factor = raw;
-  let at = offset;
-  // An explicit ranking model (a version-1 model published before bundles) scores predicted
-  // stars, item bias included, exactly as `rankForVector` did; implicit scores are x·y alone.
-  if (!ranking.options.implicit && ranking.options.biases && itemBias !== undefined) {
-    if (scratch.stars.length < itemCount) scratch.stars = new Float64Array(itemCount);
-    const base = ranking.globalMean + query.user.bias;
-    for (let i = 0; i < itemCount; i++) scratch.stars[i] = base + itemBias[i]! + raw[offset + i]!;
-    factor = scratch.stars;
-    at = 0;
-  }
-  const bonus = policyBonus(recommender);
-  // Unblended, the score is factor·1 + 0: the same bits as the factor alone, for every value.
-  let wf = 1;
-  const M = neighbours?.movieIds.length ?? 0;
-  if (scratch.neighbour.length < M) scratch.neighbour = new Float64Array(M);
-  if (scratch.addend.length < itemCount) scratch.addend = new Float64Array(itemCount);
-  const near = scratch.neighbour;
-  const addend = scratch.addend;
-  const target = recommender.neighbourItem;
-  const blended =
-    neighbours !== null &&
-    blend !== 0 &&
-    neighbourScores(neighbours, recommender.neighbourIds!, query.ratings, near, query.neighbourX) >
-      0;
-  if (blended) {
-    const factorScale = spread(factor, at, itemCount, 0);
-    const neighbourScale = spread(near, 0, M, itemCount - M);
-    wf = factorScale > 0 ? (1 - blend) / factorScale : 0;
-    const wn = neighbourScale > 0 ? blend / neighbourScale : 0;
-    for (let n = 0; n < M; n++) if (target[n]! >= 0) addend[target[n]!] = wn * near[n]!;
-  }
-  const { allowed, exclude } = query.request;
-  const heap = new TopNHeap(query.request.n);
-  let floor = heap.floor;
-  for (let i = 0; i < itemCount; i++) {
-    // A movie the policy rules out has a NaN bonus, so a NaN score, which fails every test.
-    const score = factor[at + i]! * wf + addend[i]! + bonus[i]!;
-    // Most movies cannot beat the heap's worst once it is full: test that before the filters.
-    if (!(score >= floor) || !heap.admits(i, score)) continue;
-    if (allowed && allowed[i] !== 1) continue;
-    if (exclude?.has(i)) continue;
-    heap.offer(i, score);
-    floor = heap.floor;
-  }
-  // The addend stays all zeros between lists.
-  if (blended) for (let n = 0; n < M; n++) if (target[n]! >= 0) addend[target[n]!] = 0;
-  return drainScored(heap, (i) => ranking.itemIds.ids[i]!);
-}
-
-/**
- * Standard deviation of values[from..from+count) together with `zeros` more zeros: the scale each
- * score source is divided by before the blend (also the pre-kernel baseline's, scripts/bench).
- */
-export function spread(values: Float64Array, from: number, count: number, zeros: number): number {
-  let sum = 0;
-  let squares = 0;
-  for (let i = from; i < from + count; i++) {
-    sum += values[i]!;
-    squares += values[i]! * values[i]!;
-  }
-  const n = count + Math.max(0, zeros);
-  if (n === 0) return 0;
-  const mean = sum / n;
-  return Math.sqrt(Math.max(0, squares / n - mean * mean));
-}
-
-const bonuses = new WeakMap<Recommender, Float64Array>();
-
-/**
- * Per dense item, what the policy adds to its score (popularityWeight·ln(1 + ratings)), NaN for
- * a movie with too little support to be recommended: computed once per recommender instead of a
- * logarithm per movie per list.
- */
-function policyBonus(recommender: Recommender): Float64Array {
-  let bonus = bonuses.get(recommender);
-  if (bonus === undefined) {
-    const { support, policy } = recommender;
-    bonus = new Float64Array(recommender.ranking.itemIds.size);
-    for (let i = 0; i < bonus.length; i++) {
-      const count = support[i] ?? 0;
-      bonus[i] = count < policy.minRatings ? NaN : policy.popularityWeight * Math.log1p(count);
-    }
-    bonuses.set(recommender, bonus);
-  }
-  return bonus;
 }
 
 /**
