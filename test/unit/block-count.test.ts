@@ -41,6 +41,7 @@ const data: BlockCountInput = {
 const bare = {
   // the list kernel at the rating model's 1 GFLOP/s, as the top-N arithmetic below reads
   listScoringGflops: 1,
+  topNScoringGflops: 1,
   invokeOverheadSeconds: 0,
   mapOverheadSeconds: 0,
   s3BytesPerSecond: Infinity,

@@ -315,6 +315,7 @@ describe('training', () => {
   // The list kernel at 1 GFLOP/s, the rating model's rate below, so the outputs read the same.
   const bare = assumptionValues({
     listScoringGflops: 1,
+    topNScoringGflops: 1,
     invokeOverheadSeconds: 0,
     mapOverheadSeconds: 0,
     s3BytesPerSecond: Infinity,
@@ -410,19 +411,21 @@ describe('training', () => {
     expect(e.tasks.neighbourGram).toBeCloseTo(0.05, 9);
     expect(e.tasks.neighbourSolve).toBeCloseTo(0.00002 + 0.001 / 3 + 0.004 / 3, 9);
     expect(e.neighbourSeconds).toBeCloseTo(0.05 + 0.00002 + 0.005 / 3, 9);
-    // Top-N now adds a neighbour row per rating on the M movies: 2 × 100 × 500,000 / 2 blocks =
-    //   5e7 flops → 0.008 + 0.05 + 0.000016 (fold-in YᵀY) = 0.058016 s.
-    expect(e.tasks.topN).toBeCloseTo(0.058016, 9);
+    // With a neighbour model, a top-N list scores the M = 100 neighbour movies' x·y only (the
+    //   walk stops at the head): 2 × 4 × 1,000 × 100 / 2 blocks = 4e5 flops, plus a neighbour row
+    //   per rating on the M movies: 2 × 100 × 500,000 / 2 blocks = 5e7 flops → 0.0004 + 0.05 +
+    //   0.000016 (fold-in YᵀY) = 0.050416 s.
+    expect(e.tasks.topN).toBeCloseTo(0.050416, 9);
     expect(e.tasks.similarMovies).toBeCloseTo(0.016016, 9);
-    // The lists at their own rate: at 4 GFLOP/s top-N 0.058 / 4 = 0.0145 and similar movies
-    // 0.016 / 4 = 0.004, the fold-in YᵀY (CG rate) unchanged.
+    // Each list kind at its own rate: top-N at 4 GFLOP/s 0.0504 / 4 = 0.0126, similar movies at
+    // 2 GFLOP/s 0.016 / 2 = 0.008, the fold-in YᵀY (CG rate) unchanged.
     const fast = estimateTrain(
       { ...input, neighbourMovies: 100 },
-      assumptionValues({ ...nb, listScoringGflops: 4 }),
+      assumptionValues({ ...nb, topNScoringGflops: 4, listScoringGflops: 2 }),
       US_EAST_1,
     );
-    expect(fast.tasks.topN).toBeCloseTo(0.0145 + 0.000016, 9);
-    expect(fast.tasks.similarMovies).toBeCloseTo(0.004 + 0.000016, 9);
+    expect(fast.tasks.topN).toBeCloseTo(0.0126 + 0.000016, 9);
+    expect(fast.tasks.similarMovies).toBeCloseTo(0.008 + 0.000016, 9);
 
     // At 1 MB/s: every gram task reads its CSR slice (500,000 × 8 bytes) and writes its float32
     // 100 × 100 partial (40,000 bytes): + 4.04 s; the solve reads both partials and writes the
@@ -436,7 +439,7 @@ describe('training', () => {
   it('adds the refit and the neighbour stage to the wall time', () => {
     // The two cases above together: validation 0.5, 1 fit + 2 refit iterations, M = 100.
     // Prepare 10.000024 (the split does not change the scan) + 0.083872 + 2 × 0.161872
-    // + neighbours 0.05 + 0.00002 + 0.005/3 + outputs max(0.058016, 0.016016) + publish 0.000016
+    // + neighbours 0.05 + 0.00002 + 0.005/3 + outputs max(0.050416, 0.016016) + publish 0.000016
     const both = assumptionValues({
       ...bare,
       validationShare: 0.5,
@@ -452,7 +455,7 @@ describe('training', () => {
       US_EAST_1,
     );
     expect(e.wallSeconds).toBeCloseTo(
-      10.000024 + 0.083872 + 0.323744 + 0.05 + 0.00002 + 0.005 / 3 + 0.058016 + 0.000016,
+      10.000024 + 0.083872 + 0.323744 + 0.05 + 0.00002 + 0.005 / 3 + 0.050416 + 0.000016,
       9,
     );
   });

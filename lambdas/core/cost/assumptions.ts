@@ -69,6 +69,7 @@ export const ASSUMPTIONS = {
   neighbourCholeskyGflops: TASK_ASSUMPTIONS.neighbourCholeskyGflops,
   neighbourInverseGflops: TASK_ASSUMPTIONS.neighbourInverseGflops,
   listScoringGflops: TASK_ASSUMPTIONS.listScoringGflops,
+  topNScoringGflops: TASK_ASSUMPTIONS.topNScoringGflops,
   topN: {
     value: 50,
     unit: 'movies per user',

@@ -132,6 +132,7 @@ export function sizeTrainRun(input: TrainWorkload, a: TaskAssumptions): TrainRun
   const cgRate = input.cgGflopsPerCore * 1e9 * share(a.solveMemoryMb);
   const smallCgRate = input.cgGflopsPerCore * 1e9 * share(a.smallTaskMemoryMb);
   const listRate = a.listScoringGflops * 1e9 * share(a.solveMemoryMb);
+  const topNRate = a.topNScoringGflops * 1e9 * share(a.solveMemoryMb);
   const waves = Math.ceil(blocks / concurrency);
 
   // S3 objects: a rating-model side (factors + bias), a ranking-model side (factors + packed
@@ -235,18 +236,21 @@ export function sizeTrainRun(input: TrainWorkload, a: TaskAssumptions): TrainRun
 
   // Outputs and Publish read the final models (both sides of both, the neighbour weights) and
   // compute α₀·YᵀY of the ranking items (prepareRecommender). A user's list: the ranking factors
-  // against every movie (2·rank flops a movie) plus the neighbour row of each of their ratings on
-  // the M movies (2·M flops a rating), then the blend; similar movies: every movie against every
-  // movie by the ranking factors. Both at the list kernel's measured rate (listScoringGflops).
+  // against the M neighbour movies (2·rank flops a movie; the walk stops there once the bound of
+  // every other movie is below the list's floor, ranked-lists.ts: on a 25M model for every user
+  // sampled; without a neighbour model, every movie) plus the neighbour row of each of their
+  // ratings on the M movies (2·M flops a rating), then the blend, at `topNScoringGflops`. Similar
+  // movies: every movie against every movie by the ranking factors, at `listScoringGflops`.
   const modelBytes =
     ratingSide(users + movies) + rankingSide(users) + rankingSide(movies) + neighbourBytes;
   const foldInGram = gramFlops(movies, k);
+  const scoredMovies = neighbours ? M : movies;
   const topNBlock =
     a.invokeOverheadSeconds +
     s3(modelBytes + csr(ratings / blocks)) +
     foldInGram / cgRate +
-    ((2 * k * users * movies) / blocks + (neighbours ? (2 * M * onMembers) / blocks : 0)) /
-      listRate;
+    ((2 * k * users * scoredMovies) / blocks + (neighbours ? (2 * M * onMembers) / blocks : 0)) /
+      topNRate;
   const similarBlock =
     a.invokeOverheadSeconds +
     s3(modelBytes) +
