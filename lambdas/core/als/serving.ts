@@ -181,10 +181,15 @@ export function similarItemsOfRows(
       }
       const offset = r * scorer.rowStride;
       // cos(t, i) = (y_t·y_i) / (‖y_t‖·‖y_i‖); a zero vector has no direction and is skipped.
+      // Most movies cannot beat the heap's worst once it is full: test that before the call.
+      let floor = heap.floor;
       for (let i = 0; i < norms.length; i++) {
         const norm = norms[i]!;
         if (i === target || !(norm > 0)) continue;
-        heap.offer(i, dots[offset + i]! / (targetNorm * norm));
+        const score = dots[offset + i]! / (targetNorm * norm);
+        if (!(score >= floor) || !heap.admits(i, score)) continue;
+        heap.offer(i, score);
+        floor = heap.floor;
       }
       const items = new Int32Array(heap.length);
       const scores = new Float32Array(heap.length);

@@ -89,12 +89,12 @@ export const TASK_ASSUMPTIONS = {
   listScoringGflops: {
     value: 8,
     unit: 'GFLOP/s',
-    why: "similar movies on one thread (score-kernel.wat: every movie's x·y against every candidate, cosine and heap), in the flops the model counts (2·rank·movies a list): 11.9 (9.3 over the 48,946 candidates it scores) on a 25M-shaped model, CPU time, best of 3, load average ~10 (2026-12-07; npx tsx scripts/bench/lists.ts), rounded down; 2026-12-08 at load 2.5: 0.86 ms a list, 9.3 (bench/results/lists.json)",
+    why: "similar movies on one thread (score-kernel.wat: every movie's x·y against every candidate, cosine and heap), in the flops the model counts (2·rank·movies a list): 11.9 (9.3 over the 48,946 candidates it scores) on a 25M-shaped model, CPU time, best of 3, load average ~10 (2026-12-07; npx tsx scripts/bench/lists.ts), rounded down; 2026-12-08 at load 1.4, with the heap's floor tested before the offer: 0.63 ms a list, 12.6 (bench/results/lists.json); kept at 8, since a similar-movies task also writes its rows and reads the bundle",
   },
   topNScoringGflops: {
     value: 3,
     unit: 'GFLOP/s',
-    why: "a user's top-N on one thread (ranked-lists.ts: the M neighbour movies' x·y through score-kernel.wat, the neighbour rows of their ratings, the moments' spread, blend and heap; the walk past the head, which stops there for every user sampled at 25M, is not counted), in the flops the model counts (2·rank·M + 2·M·ratings on the M movies a list): 0.232 ms for 2·64·2,000 + 2·2,000·115.5 = 718,000 flops = 3.1 on a 25M-shaped model, CPU time, best of 3, load average 2.5 (bench/results/lists.json; npx tsx scripts/bench/lists.ts --old-sample 32 --new-sample 512), rounded down; the scoring is now bound by the neighbour rows (weightedRowSum), not the factor kernel",
+    why: "a user's top-N on one thread (ranked-lists.ts: the M neighbour movies' x·y through score-kernel.wat, the neighbour rows of their ratings, the moments' spread, blend and heap; the walk past the head, which stops there for every user sampled at 25M, is not counted), in the flops the model counts (2·rank·M + 2·M·ratings on the M movies a list): 0.209–0.232 ms for 2·64·2,000 + 2·2,000·115.5 = 718,000 flops = 3.1–3.4 on a 25M-shaped model, CPU time, best of 3, load average 1.3–2.5 (bench/results/lists.json; npx tsx scripts/bench/lists.ts --old-sample 32 --new-sample 512), rounded down; the scoring is now bound by the neighbour rows (weightedRowSum), not the factor kernel",
   },
 } satisfies Record<string, Assumption>;
 
