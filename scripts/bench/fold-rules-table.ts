@@ -17,6 +17,10 @@
  *       validation best (its mean over the same data sets and seeds);
  *   (c) as above.
  *
+ * Where the reports hold more than one (blend, boost) pair (`--blends`/`--boosts`, issue 23's
+ * retune of w and the liked-movie boost), every point is named `<rule> w<blend> b<boost>`, and
+ * `--baseline` takes that name (e.g. `--baseline "product w0.5 b2"`).
+ *
  *   npx tsx scripts/bench/fold-rules-table.ts [--baseline product] [--landing random] bench/results/ranking-validation-rules-*.json
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ interface Row {
   seed: number;
   order: string;
   rule: string;
+  blend?: number;
+  boost?: number;
   metrics: Metrics;
 }
 
@@ -95,14 +101,22 @@ function main(): void {
   if (landing !== 'time' && landing !== 'random')
     throw new Error(`--landing ${landing}: use time or random`);
   const files = argv;
-  // One row per data set, seed, order and rule: a rule in several reports (the fits are
-  // deterministic, so `all` repeats to the bit) counts once.
+  // One row per data set, seed, order, rule, blend and boost: a point in several reports (the fits
+  // are deterministic, so `all` repeats to the bit) counts once.
   const byKey = new Map<string, Row>();
   for (const file of files) {
     for (const row of (JSON.parse(readFileSync(file, 'utf8')) as { rows: Row[] }).rows)
-      byKey.set(`${row.dataset}/${row.seed}/${row.order}/${row.rule}`, row);
+      byKey.set(
+        `${row.dataset}/${row.seed}/${row.order}/${row.rule}/${row.blend}/${row.boost}`,
+        row,
+      );
   }
-  const rows = [...byKey.values()];
+  // Several (blend, boost) pairs: a point is its rule and pair.
+  const knobs = (r: Row) => `w${r.blend} b${r.boost}`;
+  const pairs = new Set([...byKey.values()].map(knobs));
+  const rows = [...byKey.values()].map((r) =>
+    pairs.size > 1 ? { ...r, rule: `${r.rule} ${knobs(r)}` } : r,
+  );
   const rules = [...new Set(rows.map((r) => r.rule))];
   const shapes = SHAPES.filter((s) => rows.some((r) => r.dataset === s));
   const values = (rule: string, order: string, shape: string, metric: string) =>

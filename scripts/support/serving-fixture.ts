@@ -142,7 +142,7 @@ export function ratingHistory(rating: AlsModel): Record<string, number>[] {
 export const SERVING_KEYSPACE = 'it_serving_ml_small';
 const DATASET = 'ml-latest-small';
 const ML_SMALL_RATINGS = 100_836;
-const FIXTURE_VERSION = 'bundle-3';
+const FIXTURE_VERSION = 'bundle-4'; // bundle-4: the default blend w 0.4 (2026-12-08; was 0.5)
 
 export interface ServingData {
   readonly keyspace: string;

@@ -8,10 +8,11 @@ import { storedRatedAt } from '../support/stored-rated-at.ts';
 
 /**
  * "Because you rated …" over HTTP against `recsys serve`, the real Cassandra and the fixture's
- * bundle fitted on ml-latest-small (implicit ALS + EASE, blend 0.5): `explain=true` lists, per
- * recommended movie, the person's own movies that contributed most to its score. The issue's
- * check: taking the top explaining movie out of the person's ratings lowers that movie's score —
- * through the user route (a rating deleted in Cassandra) and through POST /recommendations.
+ * bundle fitted on ml-latest-small (implicit ALS + EASE, the default blend): `explain=true`
+ * lists, per recommended movie, the person's own movies that contributed most to its score. The
+ * issue's check: taking the top explaining movie out of the person's ratings lowers that movie's
+ * score — through the user route (a rating deleted in Cassandra) and through
+ * POST /recommendations.
  */
 const KEY = 'explain-test-key-0123456789';
 

@@ -206,7 +206,7 @@ describe('train requests', () => {
       tuning: false,
       activate: true,
       refitIterations: 5,
-      blend: 0.5,
+      blend: 0.4,
       policy: { minRatings: 1, popularityWeight: 0 },
     });
     expect(plan.neighbours).toMatchObject({ maxItems: 2000, reg: 500 });

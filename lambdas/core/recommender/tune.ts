@@ -24,7 +24,10 @@ export interface TuneGrid {
   readonly blends: readonly number[];
 }
 
-/** Around the defaults (α₀ 0.1, λ 500, w 0.5): the plateau and both of its edges. */
+/**
+ * Around the defaults (α₀ 0.1, λ 500, w 0.4; the w points were set around 0.5, the default before
+ * 2026-12-08, and still span it): the plateau and both of its edges.
+ */
 export const DEFAULT_TUNE_GRID: TuneGrid = {
   unobservedWeights: [0.05, 0.1, 0.2],
   neighbourRegs: [250, 500, 1000],
