@@ -37,7 +37,7 @@ import { factorSpread } from './score-layout.ts';
  * s_i = Σ_j x_j·B[j][i], x_j = ratingWeight(r_j) (3 for a liked movie, 1 otherwise, −1 for a
  * dislike), so movie j's part is x_j·B[j][i].
  *
- * **The blend** (`listFromRow`) is score_i = w_f·factor_i + w_n·s_i + bonus_i with
+ * **The blend** (ranked-lists.ts) is score_i = w_f·factor_i + w_n·s_i + bonus_i with
  * w_f = (1 − w)/σ_factor and w_n = w/σ_neighbour, the spreads over the whole catalogue for this
  * person. Movie j's part of score_i is therefore
  *
