@@ -69,6 +69,8 @@ export function buildScoreLayout(
 ): ScoreLayout {
   const { rank, itemFactors } = ranking;
   const n = ranking.itemIds.size;
+  // ‖y‖ in float64, not `itemNorms`' float32: a norm rounded down would let the bound fall
+  // below a score by more than the walk's slack.
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let squares = 0;
